@@ -1,0 +1,681 @@
+//! ACLs and conditions: parsing of `acl` lines and `if`/`unless` conditions
+//! as 1.4 reads them, and matching against what a session can fetch.
+
+use regex::bytes::{Regex, RegexBuilder};
+use std::net::{IpAddr, Ipv4Addr};
+
+/// What an ACL criterion looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    Src,
+    SrcPort,
+    Dst,
+    DstPort,
+    DstConn,
+    SoId,
+    FeId,
+    BeId,
+    SrvId,
+    AlwaysTrue,
+    AlwaysFalse,
+    WaitEnd,
+    NbSrv,
+    BeConn,
+    FeConn,
+    Queue,
+    AvgQueue,
+    ConnSlots,
+    BeSessRate,
+    FeSessRate,
+    SrvIsUp,
+    Path,
+    Url,
+    UrlIp,
+    UrlPort,
+    Hdr,
+    HdrCnt,
+    Method,
+    ReqVer,
+    HttpAuth,
+    HttpAuthGroup,
+    HttpFirstReq,
+    ReqLen,
+    ReqSslVer,
+    ReqRdpCookie,
+    ReqRdpCookieCnt,
+    ReqProtoHttp,
+    Status,
+    RespVer,
+    Shdr,
+    ShdrCnt,
+}
+
+/// How the fetched sample is compared with the patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKind {
+    Str,
+    Beg,
+    End,
+    Sub,
+    Dir,
+    Dom,
+    Reg,
+    Len,
+    Int,
+    Ip,
+    Nothing,
+    Ver,
+}
+
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    Str(Vec<u8>),
+    Reg(Regex),
+    Int(i64, i64),
+    Net(Ipv4Addr, Ipv4Addr),
+}
+
+#[derive(Debug, Clone)]
+pub struct AclExpr {
+    pub fetch: Fetch,
+    pub kind: MatchKind,
+    pub arg: Option<String>,
+    pub icase: bool,
+    pub patterns: Vec<Pattern>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Acl {
+    pub name: String,
+    /// Several `acl` lines with one name are ORed.
+    pub exprs: Vec<AclExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub enum AclRef {
+    Named(usize),
+    Builtin(Box<Acl>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub neg: bool,
+    pub acl: AclRef,
+}
+
+/// `if`/`unless` followed by ORed groups of ANDed terms.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub unless: bool,
+    pub groups: Vec<Vec<Term>>,
+}
+
+fn criterion(name: &str) -> Option<(Fetch, MatchKind)> {
+    use Fetch::*;
+    use MatchKind::*;
+    let r = match name {
+        "src" => (Src, Ip),
+        "dst" => (Dst, Ip),
+        "src_port" => (SrcPort, Int),
+        "dst_port" => (DstPort, Int),
+        "dst_conn" => (DstConn, Int),
+        "so_id" => (SoId, Int),
+        "fe_id" => (FeId, Int),
+        "be_id" => (BeId, Int),
+        "srv_id" => (SrvId, Int),
+        "always_true" => (AlwaysTrue, Nothing),
+        "always_false" => (AlwaysFalse, Nothing),
+        "wait_end" => (WaitEnd, Nothing),
+        "nbsrv" => (NbSrv, Int),
+        "be_conn" => (BeConn, Int),
+        "fe_conn" => (FeConn, Int),
+        "queue" => (Queue, Int),
+        "avg_queue" => (AvgQueue, Int),
+        "connslots" => (ConnSlots, Int),
+        "be_sess_rate" => (BeSessRate, Int),
+        "fe_sess_rate" => (FeSessRate, Int),
+        "srv_is_up" => (SrvIsUp, Nothing),
+        "path" => (Path, Str),
+        "path_beg" => (Path, Beg),
+        "path_end" => (Path, End),
+        "path_sub" => (Path, Sub),
+        "path_dir" => (Path, Dir),
+        "path_dom" => (Path, Dom),
+        "path_reg" => (Path, Reg),
+        "path_len" => (Path, Len),
+        "url" => (Url, Str),
+        "url_beg" => (Url, Beg),
+        "url_end" => (Url, End),
+        "url_sub" => (Url, Sub),
+        "url_dir" => (Url, Dir),
+        "url_dom" => (Url, Dom),
+        "url_reg" => (Url, Reg),
+        "url_len" => (Url, Len),
+        "url_ip" => (UrlIp, Ip),
+        "url_port" => (UrlPort, Int),
+        "hdr" => (Hdr, Str),
+        "hdr_beg" => (Hdr, Beg),
+        "hdr_end" => (Hdr, End),
+        "hdr_sub" => (Hdr, Sub),
+        "hdr_dir" => (Hdr, Dir),
+        "hdr_dom" => (Hdr, Dom),
+        "hdr_reg" => (Hdr, Reg),
+        "hdr_len" => (Hdr, Len),
+        "hdr_cnt" => (HdrCnt, Int),
+        "hdr_val" => (Hdr, Int),
+        "hdr_ip" => (Hdr, Ip),
+        "method" => (Method, Str),
+        "req_ver" => (ReqVer, Ver),
+        "http_auth" => (HttpAuth, Nothing),
+        "http_auth_group" => (HttpAuthGroup, Str),
+        "http_first_req" => (HttpFirstReq, Nothing),
+        "req_len" => (ReqLen, Int),
+        "req_ssl_ver" => (ReqSslVer, Ver),
+        "req_rdp_cookie" => (ReqRdpCookie, Str),
+        "req_rdp_cookie_cnt" => (ReqRdpCookieCnt, Int),
+        "req_proto_http" => (ReqProtoHttp, Nothing),
+        "status" => (Status, Int),
+        "resp_ver" => (RespVer, Ver),
+        "shdr" => (Shdr, Str),
+        "shdr_beg" => (Shdr, Beg),
+        "shdr_end" => (Shdr, End),
+        "shdr_sub" => (Shdr, Sub),
+        "shdr_dir" => (Shdr, Dir),
+        "shdr_dom" => (Shdr, Dom),
+        "shdr_reg" => (Shdr, Reg),
+        "shdr_len" => (Shdr, Len),
+        "shdr_cnt" => (ShdrCnt, Int),
+        "shdr_val" => (Shdr, Int),
+        "shdr_ip" => (Shdr, Ip),
+        _ => return None,
+    };
+    Some(r)
+}
+
+/// Whether a criterion inspects layer 7 request contents.
+pub fn needs_http(f: Fetch) -> bool {
+    use Fetch::*;
+    matches!(
+        f,
+        Path | Url | UrlIp | UrlPort | Hdr | HdrCnt | Method | ReqVer | HttpAuth | HttpAuthGroup | HttpFirstReq
+    )
+}
+
+/// Whether a criterion only makes sense on responses.
+pub fn is_response(f: Fetch) -> bool {
+    matches!(f, Fetch::Status | Fetch::RespVer | Fetch::Shdr | Fetch::ShdrCnt)
+}
+
+fn parse_int_pattern(words: &[String], i: &mut usize) -> Option<Pattern> {
+    let w = words.get(*i)?;
+    let op = match w.as_str() {
+        "eq" | "ge" | "gt" | "le" | "lt" => {
+            *i += 1;
+            Some(w.as_str())
+        }
+        _ => None,
+    };
+    let v = words.get(*i)?;
+    let parse_i = |s: &str| -> Option<i64> {
+        if s.is_empty() {
+            return None;
+        }
+        s.parse::<i64>().ok()
+    };
+    let p = match op {
+        Some(op) => {
+            let n = parse_i(v)?;
+            match op {
+                "eq" => Pattern::Int(n, n),
+                "ge" => Pattern::Int(n, i64::MAX),
+                "gt" => Pattern::Int(n + 1, i64::MAX),
+                "le" => Pattern::Int(i64::MIN, n),
+                _ => Pattern::Int(i64::MIN, n - 1),
+            }
+        }
+        None => {
+            if let Some((a, b)) = v.split_once(':') {
+                let lo = if a.is_empty() { i64::MIN } else { parse_i(a)? };
+                let hi = if b.is_empty() { i64::MAX } else { parse_i(b)? };
+                Pattern::Int(lo, hi)
+            } else {
+                let n = parse_i(v)?;
+                Pattern::Int(n, n)
+            }
+        }
+    };
+    Some(p)
+}
+
+fn parse_ver(s: &str) -> Option<i64> {
+    // versions compare as major*65536+minor, as 1.4's dotted-version matcher
+    let (a, b) = s.split_once('.').unwrap_or((s, "0"));
+    Some(a.parse::<i64>().ok()? * 65536 + b.parse::<i64>().ok()?)
+}
+
+fn make_pattern(kind: MatchKind, w: &str, icase: bool) -> Option<Pattern> {
+    match kind {
+        MatchKind::Reg => RegexBuilder::new(w).case_insensitive(icase).build().ok().map(Pattern::Reg),
+        MatchKind::Len => {
+            let n: i64 = w.parse().ok()?;
+            Some(Pattern::Int(n, n))
+        }
+        MatchKind::Ip => crate::config::units::parse_net(w).map(|(a, m)| Pattern::Net(a, m)),
+        MatchKind::Ver => {
+            let v = parse_ver(w)?;
+            Some(Pattern::Int(v, v))
+        }
+        _ => Some(Pattern::Str(if icase { w.to_ascii_lowercase().into_bytes() } else { w.as_bytes().to_vec() })),
+    }
+}
+
+/// Parses `CRITERION[(ARG)] [-i] [-f FILE] [--] VALUE...` (the words after
+/// the ACL name). Err carries nothing: 1.4 prints one generic line.
+pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
+    let crit = words.first().ok_or(())?;
+    let (cname, arg) = match crit.find('(') {
+        Some(p) => {
+            let inner = crit[p + 1..].trim_end_matches(')');
+            (&crit[..p], Some(inner.to_string()))
+        }
+        None => (crit.as_str(), None),
+    };
+    let (fetch, kind) = criterion(cname).ok_or(())?;
+    let mut expr = AclExpr { fetch, kind, arg, icase: false, patterns: Vec::new() };
+    let mut i = 1;
+    let mut files: Vec<String> = Vec::new();
+    while i < words.len() && words[i].starts_with('-') {
+        match words[i].as_str() {
+            "-i" => expr.icase = true,
+            "-f" => {
+                i += 1;
+                files.push(words.get(i).ok_or(())?.clone());
+            }
+            "--" => {
+                i += 1;
+                break;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    for f in files {
+        let text = std::fs::read_to_string(&f).map_err(|_| ())?;
+        for line in text.lines() {
+            let l = line.trim();
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            expr.patterns.push(make_pattern(kind, l, expr.icase).ok_or(())?);
+        }
+    }
+    while i < words.len() {
+        if kind == MatchKind::Int {
+            let p = parse_int_pattern(words, &mut i).ok_or(())?;
+            expr.patterns.push(p);
+        } else if kind == MatchKind::Nothing {
+            // 1.4 ignores extra words on boolean criteria
+        } else {
+            expr.patterns.push(make_pattern(kind, &words[i], expr.icase).ok_or(())?);
+        }
+        i += 1;
+    }
+    Ok(expr)
+}
+
+fn builtin(name: &str) -> Option<Acl> {
+    let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let words = match name {
+        "TRUE" => w(&["always_true"]),
+        "FALSE" => w(&["always_false"]),
+        "LOCALHOST" => w(&["src", "127.0.0.1/8"]),
+        "HTTP" => w(&["req_proto_http"]),
+        "HTTP_1.0" => w(&["req_ver", "1.0"]),
+        "HTTP_1.1" => w(&["req_ver", "1.1"]),
+        "HTTP_CONTENT" => w(&["hdr_val(content-length)", "gt", "0"]),
+        "HTTP_URL_ABS" => w(&["url_reg", "^[^/:]*://"]),
+        "HTTP_URL_SLASH" => w(&["url_beg", "/"]),
+        "HTTP_URL_STAR" => w(&["url", "*"]),
+        "METH_CONNECT" => w(&["method", "CONNECT"]),
+        "METH_GET" => w(&["method", "GET", "HEAD"]),
+        "METH_HEAD" => w(&["method", "HEAD"]),
+        "METH_OPTIONS" => w(&["method", "OPTIONS"]),
+        "METH_POST" => w(&["method", "POST"]),
+        "METH_TRACE" => w(&["method", "TRACE"]),
+        "RDP_COOKIE" => w(&["req_rdp_cookie_cnt", "gt", "0"]),
+        "REQ_CONTENT" => w(&["req_len", "gt", "0"]),
+        "WAIT_END" => w(&["wait_end"]),
+        _ => return None,
+    };
+    let expr = parse_expr(&words).ok()?;
+    Some(Acl { name: name.to_string(), exprs: vec![expr] })
+}
+
+/// Parses the words after `if`/`unless` against the proxy's known ACLs.
+pub fn parse_cond(unless: bool, words: &[String], acls: &[Acl]) -> Result<Cond, ()> {
+    let mut groups: Vec<Vec<Term>> = vec![Vec::new()];
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        i += 1;
+        if w == "or" || w == "||" {
+            groups.push(Vec::new());
+            continue;
+        }
+        // anonymous ACL: `{ criterion values... }`, possibly negated
+        let anon_neg = w == "!{";
+        if w == "{" || anon_neg {
+            let start = i;
+            while i < words.len() && words[i] != "}" {
+                i += 1;
+            }
+            if i >= words.len() {
+                return Err(());
+            }
+            let expr = parse_expr(&words[start..i])?;
+            i += 1;
+            let acl = Acl { name: String::new(), exprs: vec![expr] };
+            if let Some(g) = groups.last_mut() {
+                g.push(Term { neg: anon_neg, acl: AclRef::Builtin(Box::new(acl)) });
+            }
+            continue;
+        }
+        let mut name = w.as_str();
+        let mut neg = false;
+        while let Some(rest) = name.strip_prefix('!') {
+            neg = !neg;
+            name = rest;
+        }
+        if name.is_empty() {
+            return Err(());
+        }
+        let acl = match acls.iter().position(|a| a.name == name) {
+            Some(i) => AclRef::Named(i),
+            None => AclRef::Builtin(Box::new(builtin(name).ok_or(())?)),
+        };
+        if let Some(g) = groups.last_mut() {
+            g.push(Term { neg, acl });
+        }
+    }
+    if groups.iter().any(|g| g.is_empty()) {
+        return Err(());
+    }
+    Ok(Cond { unless, groups })
+}
+
+/// Everything a session exposes to ACLs. Absent data reads as no match.
+pub trait Sample {
+    fn src(&self) -> Option<IpAddr>;
+    fn src_port(&self) -> i64;
+    fn dst(&self) -> Option<IpAddr>;
+    fn dst_port(&self) -> i64;
+    fn method(&self) -> Option<&[u8]>;
+    fn url(&self) -> Option<&[u8]>;
+    fn req_ver(&self) -> Option<&[u8]>;
+    /// Values of a request header (or all headers' values with None),
+    /// comma-split when `split` is set.
+    fn req_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>>;
+    fn rsp_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>>;
+    fn status(&self) -> Option<i64>;
+    fn rsp_ver(&self) -> Option<&[u8]>;
+    fn req_len(&self) -> i64;
+    fn is_http(&self) -> bool;
+    fn first_req(&self) -> bool;
+    /// Integer counters by criterion (nbsrv, be_conn, ...), with an
+    /// optional backend/frontend name argument.
+    fn counter(&self, fetch: Fetch, arg: Option<&str>) -> Option<i64>;
+    fn auth_ok(&self, userlist: Option<&str>, groups: Option<&[Vec<u8>]>) -> bool;
+}
+
+/// The path part of a request URI: after scheme://host of an absolute URI,
+/// up to the '?'.
+pub fn uri_path(url: &[u8]) -> &[u8] {
+    let mut p = url;
+    if let Some(pos) = find(p, b"://") {
+        if !p.starts_with(b"/") {
+            let rest = &p[pos + 3..];
+            p = match rest.iter().position(|&c| c == b'/') {
+                Some(s) => &rest[s..],
+                None => &rest[rest.len()..],
+            };
+        }
+    }
+    match p.iter().position(|&c| c == b'?') {
+        Some(q) => &p[..q],
+        None => p,
+    }
+}
+
+fn find(h: &[u8], n: &[u8]) -> Option<usize> {
+    h.windows(n.len()).position(|w| w == n)
+}
+
+fn delim_match(s: &[u8], pat: &[u8], delims: &[u8]) -> bool {
+    // a pattern found between delimiters (or at the ends), as path_dir/dom
+    if pat.is_empty() {
+        return false;
+    }
+    s.split(|c| delims.contains(c)).any(|part| part == pat)
+}
+
+fn str_match(kind: MatchKind, s: &[u8], pats: &[Pattern], icase: bool) -> bool {
+    let low;
+    let s = if icase {
+        low = s.to_ascii_lowercase();
+        &low[..]
+    } else {
+        s
+    };
+    pats.iter().any(|p| match p {
+        Pattern::Str(p) => match kind {
+            MatchKind::Str => s == &p[..],
+            MatchKind::Beg => s.starts_with(p),
+            MatchKind::End => s.ends_with(p),
+            MatchKind::Sub => find(s, p).is_some() || p.is_empty(),
+            MatchKind::Dir => delim_match(s, p, b"/?"),
+            MatchKind::Dom => delim_match(s, p, b"/?.:"),
+            _ => false,
+        },
+        Pattern::Reg(r) => r.is_match(s),
+        Pattern::Int(lo, hi) if kind == MatchKind::Len => (*lo..=*hi).contains(&(s.len() as i64)),
+        _ => false,
+    })
+}
+
+fn int_match(v: i64, pats: &[Pattern]) -> bool {
+    pats.iter().any(|p| matches!(p, Pattern::Int(lo, hi) if (*lo..=*hi).contains(&v)))
+}
+
+fn ip_match(ip: Option<IpAddr>, pats: &[Pattern]) -> bool {
+    let Some(IpAddr::V4(v4)) = ip else { return false };
+    let a = u32::from(v4);
+    pats.iter().any(|p| match p {
+        Pattern::Net(n, m) => a & u32::from(*m) == u32::from(*n) & u32::from(*m),
+        _ => false,
+    })
+}
+
+fn ver_of(v: Option<&[u8]>) -> Option<i64> {
+    let v = v?;
+    let v = v.strip_prefix(b"HTTP/").unwrap_or(v);
+    parse_ver(std::str::from_utf8(v).ok()?)
+}
+
+fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
+    use Fetch::*;
+    let strs = |vals: Vec<Vec<u8>>| -> bool {
+        match e.kind {
+            MatchKind::Int => vals.iter().any(|v| {
+                int_match(crate::config::units::atoi(&String::from_utf8_lossy(v)), &e.patterns)
+            }),
+            MatchKind::Ip => vals.iter().any(|v| {
+                let t = String::from_utf8_lossy(v);
+                ip_match(t.trim().parse().ok(), &e.patterns)
+            }),
+            _ => vals.iter().any(|v| str_match(e.kind, v, &e.patterns, e.icase)),
+        }
+    };
+    match e.fetch {
+        Src => ip_match(s.src(), &e.patterns),
+        Dst => ip_match(s.dst(), &e.patterns),
+        SrcPort => int_match(s.src_port(), &e.patterns),
+        DstPort => int_match(s.dst_port(), &e.patterns),
+        AlwaysTrue | WaitEnd => true,
+        AlwaysFalse => false,
+        ReqProtoHttp => s.is_http(),
+        HttpFirstReq => s.first_req(),
+        ReqLen => int_match(s.req_len(), &e.patterns),
+        Path => s.url().is_some_and(|u| str_match(e.kind, uri_path(u), &e.patterns, e.icase)),
+        Url => s.url().is_some_and(|u| str_match(e.kind, u, &e.patterns, e.icase)),
+        UrlIp | UrlPort => false,
+        Method => s.method().is_some_and(|m| str_match(MatchKind::Str, m, &e.patterns, e.icase)),
+        ReqVer => ver_of(s.req_ver()).is_some_and(|v| int_match(v, &e.patterns)),
+        RespVer => ver_of(s.rsp_ver()).is_some_and(|v| int_match(v, &e.patterns)),
+        Hdr => strs(s.req_hdr(e.arg.as_deref(), true)),
+        Shdr => strs(s.rsp_hdr(e.arg.as_deref(), true)),
+        HdrCnt => int_match(s.req_hdr(e.arg.as_deref(), true).len() as i64, &e.patterns),
+        ShdrCnt => int_match(s.rsp_hdr(e.arg.as_deref(), true).len() as i64, &e.patterns),
+        Status => s.status().is_some_and(|v| int_match(v, &e.patterns)),
+        HttpAuth => s.auth_ok(e.arg.as_deref(), None),
+        HttpAuthGroup => {
+            let groups: Vec<Vec<u8>> = e
+                .patterns
+                .iter()
+                .filter_map(|p| if let Pattern::Str(v) = p { Some(v.clone()) } else { None })
+                .collect();
+            s.auth_ok(e.arg.as_deref(), Some(&groups))
+        }
+        SrvIsUp => s.counter(SrvIsUp, e.arg.as_deref()).unwrap_or(0) != 0,
+        ReqSslVer | ReqRdpCookie | ReqRdpCookieCnt => false,
+        f => s.counter(f, e.arg.as_deref()).is_some_and(|v| int_match(v, &e.patterns)),
+    }
+}
+
+pub fn acl_match(acl: &Acl, s: &dyn Sample) -> bool {
+    acl.exprs.iter().any(|e| expr_match(e, s))
+}
+
+/// Evaluates a condition; `acls` is the declaring proxy's ACL list.
+pub fn cond_match(c: &Cond, acls: &[Acl], s: &dyn Sample) -> bool {
+    let r = c.groups.iter().any(|g| {
+        g.iter().all(|t| {
+            let m = match &t.acl {
+                AclRef::Named(i) => acls.get(*i).is_some_and(|a| acl_match(a, s)),
+                AclRef::Builtin(a) => acl_match(a, s),
+            };
+            m != t.neg
+        })
+    });
+    r != c.unless
+}
+
+/// `None` condition means "always".
+pub fn opt_cond_match(c: &Option<Cond>, acls: &[Acl], s: &dyn Sample) -> bool {
+    match c {
+        None => true,
+        Some(c) => cond_match(c, acls, s),
+    }
+}
+
+/// Does the condition use layer-7 request criteria (for tcp-mode warnings)?
+pub fn cond_uses(c: &Cond, acls: &[Acl], pred: fn(Fetch) -> bool) -> bool {
+    c.groups.iter().flatten().any(|t| match &t.acl {
+        AclRef::Named(i) => acls.get(*i).is_some_and(|a| a.exprs.iter().any(|e| pred(e.fetch))),
+        AclRef::Builtin(a) => a.exprs.iter().any(|e| pred(e.fetch)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Req<'a> {
+        url: &'a [u8],
+        host: &'a [u8],
+    }
+    impl Sample for Req<'_> {
+        fn src(&self) -> Option<IpAddr> {
+            Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)))
+        }
+        fn src_port(&self) -> i64 {
+            1234
+        }
+        fn dst(&self) -> Option<IpAddr> {
+            None
+        }
+        fn dst_port(&self) -> i64 {
+            80
+        }
+        fn method(&self) -> Option<&[u8]> {
+            Some(b"GET")
+        }
+        fn url(&self) -> Option<&[u8]> {
+            Some(self.url)
+        }
+        fn req_ver(&self) -> Option<&[u8]> {
+            Some(b"HTTP/1.1")
+        }
+        fn req_hdr(&self, name: Option<&str>, _split: bool) -> Vec<Vec<u8>> {
+            if name.is_some_and(|n| n.eq_ignore_ascii_case("host")) {
+                vec![self.host.to_vec()]
+            } else {
+                vec![]
+            }
+        }
+        fn rsp_hdr(&self, _: Option<&str>, _: bool) -> Vec<Vec<u8>> {
+            vec![]
+        }
+        fn status(&self) -> Option<i64> {
+            None
+        }
+        fn rsp_ver(&self) -> Option<&[u8]> {
+            None
+        }
+        fn req_len(&self) -> i64 {
+            0
+        }
+        fn is_http(&self) -> bool {
+            true
+        }
+        fn first_req(&self) -> bool {
+            true
+        }
+        fn counter(&self, _: Fetch, _: Option<&str>) -> Option<i64> {
+            None
+        }
+        fn auth_ok(&self, _: Option<&str>, _: Option<&[Vec<u8>]>) -> bool {
+            false
+        }
+    }
+
+    fn ws(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn path_beg_and_host() {
+        let acls = vec![
+            Acl { name: "api".into(), exprs: vec![parse_expr(&ws("path_beg /api")).unwrap_or_else(|_| panic!())] },
+            Acl {
+                name: "h".into(),
+                exprs: vec![parse_expr(&ws("hdr(host) -i api.example.com")).unwrap_or_else(|_| panic!())],
+            },
+        ];
+        let c = parse_cond(false, &ws("api"), &acls).unwrap_or_else(|_| panic!());
+        assert!(cond_match(&c, &acls, &Req { url: b"/api/v1", host: b"x" }));
+        assert!(cond_match(&c, &acls, &Req { url: b"/apix", host: b"x" }));
+        assert!(!cond_match(&c, &acls, &Req { url: b"/API", host: b"x" }));
+        let c = parse_cond(false, &ws("h"), &acls).unwrap_or_else(|_| panic!());
+        assert!(cond_match(&c, &acls, &Req { url: b"/", host: b"API.Example.COM" }));
+        assert!(!cond_match(&c, &acls, &Req { url: b"/", host: b"api.example.com:80" }));
+        let c = parse_cond(true, &ws("!api or METH_POST"), &acls).unwrap_or_else(|_| panic!());
+        assert!(!cond_match(&c, &acls, &Req { url: b"/x", host: b"" }));
+    }
+
+    #[test]
+    fn unknown_criterion_and_acl() {
+        assert!(parse_expr(&ws("path_begins /a")).is_err());
+        assert!(parse_cond(false, &ws("nosuch"), &[]).is_err());
+        assert_eq!(uri_path(b"http://h/a/b?x"), b"/a/b");
+    }
+}

@@ -1,0 +1,164 @@
+//! The 1.4 command line: `haproxy -f CFG [-c] [-D] [-p PID] [-sf PID...]`.
+
+use getopts::Options;
+
+pub const VERSION_LINE: &str = "HA-Proxy version 1.4.25 2014/03/27 (haproxy-rs 0.1.0)";
+
+#[derive(Debug, Default, Clone)]
+pub struct Args {
+    pub files: Vec<String>,
+    pub check: bool,
+    pub daemon: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub debug: bool,
+    pub foreground: bool,
+    pub maxconn: Option<u32>,
+    pub maxpconn: Option<u32>,
+    pub memmax_mb: Option<u64>,
+    pub pidfile: Option<String>,
+    pub oldpids: Vec<i32>,
+    /// SIGUSR1 for -sf, SIGTERM for -st
+    pub oldpids_sig: i32,
+}
+
+pub enum Cli {
+    Run(Args),
+    /// Print this and exit 0 (-v, -vv)
+    Version(bool),
+    Usage,
+}
+
+pub fn version_text(build: bool) -> String {
+    let mut s = format!("{}\nCopyright 2026 the haproxy-rs authors, a Rust rewrite of HAProxy 1.4\n\n", VERSION_LINE);
+    if build {
+        s.push_str("Build options :\n  TARGET  = linux26\n  CPU     = generic\n  CC      = rustc\n  CFLAGS  = -O3\n  OPTIONS = \n\n");
+        s.push_str("Default settings :\n  maxconn = 2000, bufsize = 16384, maxrewrite = 8192, maxpollevents = 200\n\n");
+        s.push_str("Encrypted password support via crypt(3): no\n\n");
+        s.push_str("Available polling systems :\n     epoll : pref=300,  test result OK\n Total: 1 (1 usable), will use epoll.\n\n");
+    }
+    s
+}
+
+pub fn usage_text(name: &str) -> String {
+    format!(
+        "Usage : {} [-f <cfgfile>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]\n        [ -p <pidfile> ] [ -m <max megs> ]\n        -v displays version ; -vv shows known build options.\n        -d enters debug mode ; -db only disables background mode.\n        -V enters verbose mode (disables quiet mode)\n        -D goes daemon\n        -q quiet mode : don't display messages\n        -c check mode : only check config files and exit\n        -n sets the maximum total # of connections (2000)\n        -m limits the usable amount of memory (in MB)\n        -N sets the default, per-proxy maximum # of connections (2000)\n        -p writes pids of all children to this file\n        -de disables epoll() usage even when available\n        -ds disables speculative epoll() usage even when available\n        -dp disables poll() usage even when available\n        -sf/-st [pid ]* finishes/terminates old pids. Must be last arguments.\n\n",
+        name
+    )
+}
+
+fn atol(s: &str) -> i64 {
+    crate::config::units::atoi(s)
+}
+
+/// Parses argv (without argv[0]) the way 1.4 does: flags by their leading
+/// letters, `-sf`/`-st` swallowing every remaining argument as a pid.
+pub fn parse(argv: &[String]) -> Cli {
+    let mut a = Args { oldpids_sig: crate::sys::SIGUSR1, ..Default::default() };
+    // 1.4-only shapes getopts cannot express are taken out first
+    let mut rest: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < argv.len() {
+        let w = &argv[i];
+        let f = w.strip_prefix('-').unwrap_or("");
+        if !w.starts_with('-') {
+            return Cli::Usage;
+        }
+        if f.starts_with('v') {
+            return Cli::Version(f.as_bytes().get(1) == Some(&b'v'));
+        }
+        if f.starts_with("sf") || f.starts_with("st") {
+            a.oldpids_sig = if f.starts_with("sf") { crate::sys::SIGUSR1 } else { crate::sys::SIGTERM };
+            for p in &argv[i + 1..] {
+                let v = atol(p);
+                if v <= 0 {
+                    return Cli::Usage;
+                }
+                a.oldpids.push(v as i32);
+            }
+            break;
+        }
+        if let Some(d) = f.strip_prefix('d') {
+            match d.chars().next() {
+                Some('b') => a.foreground = true,
+                // -de/-ds/-dp/-dk/-dS pick pollers; we always run one epoll loop
+                Some('e') | Some('s') | Some('p') => {}
+                _ => a.debug = true,
+            }
+            i += 1;
+            continue;
+        }
+        match f.chars().next() {
+            Some('c') | Some('D') | Some('q') | Some('V') => rest.push(format!("-{}", &f[..1])),
+            Some(c @ ('n' | 'm' | 'N' | 'f' | 'p')) => {
+                if i + 1 >= argv.len() {
+                    return Cli::Usage;
+                }
+                rest.push(format!("-{}", c));
+                rest.push(argv[i + 1].clone());
+                i += 1;
+            }
+            _ => return Cli::Usage,
+        }
+        i += 1;
+    }
+    let mut o = Options::new();
+    o.optflag("c", "", "check mode");
+    o.optflag("D", "", "daemon");
+    o.optflag("q", "", "quiet");
+    o.optflag("V", "", "verbose");
+    o.optmulti("f", "", "config file", "FILE");
+    o.optopt("n", "", "maxconn", "N");
+    o.optopt("N", "", "per-proxy maxconn", "N");
+    o.optopt("m", "", "memory limit", "MB");
+    o.optmulti("p", "", "pidfile", "FILE");
+    let m = match o.parse(&rest) {
+        Ok(m) => m,
+        Err(_) => return Cli::Usage,
+    };
+    if !m.free.is_empty() {
+        return Cli::Usage;
+    }
+    a.check = m.opt_present("c");
+    a.daemon = m.opt_present("D");
+    a.quiet = m.opt_present("q") || a.daemon;
+    a.verbose = m.opt_present("V");
+    a.files = m.opt_strs("f");
+    a.maxconn = m.opt_str("n").map(|v| atol(&v).max(0) as u32).filter(|&v| v > 0);
+    a.maxpconn = m.opt_str("N").map(|v| atol(&v).max(0) as u32);
+    a.memmax_mb = m.opt_str("m").map(|v| atol(&v).max(0) as u64);
+    a.pidfile = m.opt_strs("p").pop();
+    if a.files.is_empty() {
+        return Cli::Usage;
+    }
+    Cli::Run(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn init_script_shapes() {
+        match parse(&v("-D -f /etc/haproxy.cfg -p /run/h.pid -sf 12 34")) {
+            Cli::Run(a) => {
+                assert!(a.daemon && a.quiet);
+                assert_eq!(a.files, vec!["/etc/haproxy.cfg"]);
+                assert_eq!(a.pidfile.as_deref(), Some("/run/h.pid"));
+                assert_eq!(a.oldpids, vec![12, 34]);
+            }
+            _ => panic!("expected run"),
+        }
+        assert!(matches!(parse(&v("-c -q -f a -f b")), Cli::Run(a) if a.check && a.files.len() == 2));
+        assert!(matches!(parse(&v("-vv")), Cli::Version(true)));
+        assert!(matches!(parse(&v("-c")), Cli::Usage));
+        assert!(matches!(parse(&v("-f a -sf x")), Cli::Usage));
+        assert!(matches!(parse(&v("-f a -db")), Cli::Run(a) if a.foreground));
+        assert!(matches!(parse(&v("-f")), Cli::Usage));
+        assert!(matches!(parse(&v("-s -f a")), Cli::Usage));
+    }
+}

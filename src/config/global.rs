@@ -1,0 +1,421 @@
+//! The `global` and `userlist` sections.
+
+use super::model::{LogAddr, LogTarget, StatsSocket, User, Userlist};
+use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL};
+use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
+use crate::log::{facility, level};
+
+/// Parses `log ADDR FACILITY [LEVEL [MINLEVEL]]` into a target.
+/// Err carries the alert text and whether 1.4 exits at once.
+pub fn parse_log_target(l: &Line, exit_on_bad: bool) -> Result<LogTarget, (String, bool)> {
+    let at = l.at();
+    let fac = match facility(l.arg(2)) {
+        Some(f) => f,
+        None => return Err((format!("{} : unknown log facility '{}'", at, l.arg(2)), exit_on_bad)),
+    };
+    let mut lvl = 7;
+    if !l.arg(3).is_empty() {
+        lvl = level(l.arg(3)).ok_or_else(|| (format!("{} : unknown optional log level '{}'", at, l.arg(3)), exit_on_bad))?;
+    }
+    let mut minlvl = 0;
+    if !l.arg(4).is_empty() {
+        minlvl = level(l.arg(4))
+            .ok_or_else(|| (format!("{} : unknown optional minimum log level '{}'", at, l.arg(4)), exit_on_bad))?;
+    }
+    let a = l.arg(1);
+    let addr = if a.starts_with('/') {
+        if a.len() > 107 {
+            return Err((format!("{} : Socket path '{}' too long (max 107)", at, a), false));
+        }
+        LogAddr::Unix(a.to_string())
+    } else {
+        let (h, p) = split_host_port(a);
+        let ip = resolve_host(h).ok_or_else(|| (format!("{} : Unknown host in '{}'", at, a), false))?;
+        let port = p.map(|p| atoi(p) as u16).filter(|&p| p != 0).unwrap_or(514);
+        LogAddr::Udp(std::net::SocketAddr::new(ip, port))
+    };
+    Ok(LogTarget { addr, facility: fac, level: lvl, minlevel: minlvl })
+}
+
+fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
+    if l.arg(1).is_empty() {
+        p.alert(&format!("{} : '{}' expects an integer argument.", l.at(), l.arg(0)));
+        return Err(ERR_ALERT | ERR_FATAL);
+    }
+    Ok(atoi(l.arg(1)))
+}
+
+fn already(p: &Parser, l: &Line) -> u32 {
+    p.alert(&format!("{} : '{}' already specified. Continuing.", l.at(), l.arg(0)));
+    ERR_ALERT
+}
+
+pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let kw = l.arg(0);
+    let g = &mut p.cfg.global;
+    match kw {
+        "global" => {}
+        "daemon" => g.daemon = true,
+        "debug" => g.debug = true,
+        "quiet" => {
+            // takes effect at once: later warnings are hidden, as in 1.4
+            g.quiet = true;
+            crate::log::msg::set_quiet(true);
+        }
+        "noepoll" | "nosepoll" | "nokqueue" | "nopoll" | "nosplice" => {
+            // pollers and splicing are ours to choose: the one loop uses epoll
+        }
+        "tune.maxpollevents" | "tune.maxaccept" | "tune.rcvbuf.client" | "tune.rcvbuf.server"
+        | "tune.sndbuf.client" | "tune.sndbuf.server" | "maxpipes" => {
+            let v = match int_arg(p, l) {
+                Ok(v) => v,
+                Err(e) => return e,
+            };
+            let g = &mut p.cfg.global;
+            match kw {
+                "tune.maxpollevents" => g.maxpollevents = v.max(1) as u32,
+                "tune.maxaccept" => g.maxaccept = v.max(1) as u32,
+                _ => {}
+            }
+        }
+        "tune.chksize" | "tune.bufsize" | "tune.maxrewrite" => {
+            let v = match int_arg(p, l) {
+                Ok(v) => v.max(0) as usize,
+                Err(e) => return e,
+            };
+            let g = &mut p.cfg.global;
+            match kw {
+                "tune.chksize" => g.chksize = v,
+                "tune.bufsize" => g.bufsize = v.max(1024),
+                _ => g.maxrewrite = v,
+            }
+            if g.maxrewrite >= g.bufsize / 2 {
+                g.maxrewrite = g.bufsize / 2;
+            }
+        }
+        "uid" | "user" => {
+            if p.global_uid_set {
+                p.alert(&format!("{} : user/uid already specified. Continuing.", at));
+                return ERR_ALERT;
+            }
+            if kw == "uid" {
+                match int_arg(p, l) {
+                    Ok(v) => p.cfg.global.uid = Some(v as u32),
+                    Err(e) => return e,
+                }
+            } else {
+                match crate::sys::user_id(l.arg(1)) {
+                    Some((uid, _)) => p.cfg.global.uid = Some(uid),
+                    None => {
+                        p.alert(&format!("{} : cannot find user id for '{}' (0:Success)", at, l.arg(1)));
+                        return ERR_ALERT | ERR_FATAL;
+                    }
+                }
+            }
+            p.global_uid_set = p.cfg.global.uid != Some(0);
+        }
+        "gid" | "group" => {
+            if p.global_gid_set {
+                let m = if kw == "gid" { "group/gid already specified" } else { "gid/group was already specified" };
+                p.alert(&format!("{} : {}. Continuing.", at, m));
+                return ERR_ALERT;
+            }
+            if kw == "gid" {
+                match int_arg(p, l) {
+                    Ok(v) => p.cfg.global.gid = Some(v as u32),
+                    Err(e) => return e,
+                }
+            } else {
+                match crate::sys::group_id(l.arg(1)) {
+                    Some(gid) => p.cfg.global.gid = Some(gid),
+                    None => {
+                        p.alert(&format!("{} : cannot find group id for '{}' (0:Success)", at, l.arg(1)));
+                        return ERR_ALERT | ERR_FATAL;
+                    }
+                }
+            }
+            p.global_gid_set = p.cfg.global.gid != Some(0);
+        }
+        "nbproc" => {
+            if p.nbproc_set {
+                return already(p, l);
+            }
+            match int_arg(p, l) {
+                Ok(v) => {
+                    p.cfg.global.nbproc = v.max(0) as u32;
+                    p.nbproc_set = v != 0;
+                }
+                Err(e) => return e,
+            }
+        }
+        "maxconn" => {
+            if p.global_maxconn_set {
+                return already(p, l);
+            }
+            match int_arg(p, l) {
+                Ok(v) => {
+                    p.cfg.global.maxconn = v.max(0) as u32;
+                    p.cfg.global.maxconn_set = true;
+                    p.global_maxconn_set = v != 0;
+                }
+                Err(e) => return e,
+            }
+        }
+        "ulimit-n" => {
+            if p.cfg.global.ulimit_n != 0 {
+                return already(p, l);
+            }
+            match int_arg(p, l) {
+                Ok(v) => p.cfg.global.ulimit_n = v.max(0) as u32,
+                Err(e) => return e,
+            }
+        }
+        "chroot" | "pidfile" => {
+            let set = if kw == "chroot" { g.chroot.is_some() } else { g.pidfile.is_some() };
+            if set {
+                return already(p, l);
+            }
+            if l.arg(1).is_empty() {
+                let what = if kw == "chroot" { "a directory" } else { "a file name" };
+                p.alert(&format!("{} : '{}' expects {} as an argument.", at, kw, what));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            if kw == "chroot" {
+                g.chroot = Some(l.arg(1).to_string());
+            } else {
+                g.pidfile = Some(l.arg(1).to_string());
+            }
+        }
+        "description" => {
+            if l.arg(1).is_empty() {
+                p.alert(&format!("parsing [{}:{}]: '{}' expects a string argument.", l.file, l.num, kw));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            g.description = Some(l.args[1..].join(" "));
+        }
+        "node" => {
+            let n = l.arg(1);
+            if n.is_empty() || n.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')) {
+                p.alert(&format!(
+                    "parsing [{}:{}]: '{}' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).",
+                    l.file, l.num, kw
+                ));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            g.node = n.to_string();
+        }
+        "log" => {
+            if l.arg(1).is_empty() || l.arg(2).is_empty() {
+                p.alert(&format!("{} : '{}' expects <address> and <facility> as arguments.", at, kw));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            match parse_log_target(l, false) {
+                Ok(t) => {
+                    if g.logs.len() >= 2 {
+                        p.alert(&format!("{} : too many syslog servers", at));
+                        return ERR_ALERT | ERR_FATAL;
+                    }
+                    g.logs.push(t);
+                }
+                Err((m, _)) => {
+                    p.alert(&m);
+                    return ERR_ALERT | ERR_FATAL;
+                }
+            }
+        }
+        "log-send-hostname" => {
+            if g.log_send_hostname.is_some() {
+                return already(p, l);
+            }
+            let name = if l.arg(1).is_empty() { crate::sys::hostname() } else { l.arg(1).to_string() };
+            g.log_send_hostname = Some(name);
+        }
+        "log-tag" => {
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{} : '{}' expects a tag for use in syslog.", at, kw));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            g.log_tag = Some(l.arg(1).to_string());
+        }
+        "spread-checks" => {
+            if g.spread_checks != 0 {
+                p.alert(&format!("parsing [{}:{}]: spread-checks already specified. Continuing.", l.file, l.num));
+                return ERR_ALERT;
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!("parsing [{}:{}]: '{}' expects an integer argument (0..50).", l.file, l.num, kw));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            let v = atoi(l.arg(1));
+            if !(0..=50).contains(&v) {
+                p.alert(&format!("parsing [{}:{}]: 'spread-checks' needs a positive value in range 0..50.", l.file, l.num));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            g.spread_checks = v as u32;
+        }
+        "stats" => return parse_global_stats(p, l),
+        _ => {
+            p.alert(&format!("{} : unknown keyword '{}' in 'global' section", at, kw));
+            return ERR_ALERT | ERR_FATAL;
+        }
+    }
+    0
+}
+
+fn parse_global_stats(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    match l.arg(1) {
+        "socket" => {
+            if l.arg(2).is_empty() {
+                p.alert(&format!("{} : 'stats socket' expects a path to a UNIX socket", at));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            let mut s = StatsSocket { path: l.arg(2).to_string(), level: 1, ..Default::default() };
+            let mut i = 3;
+            while !l.arg(i).is_empty() {
+                let v = l.arg(i + 1);
+                match l.arg(i) {
+                    "uid" => s.uid = Some(atoi(v) as u32),
+                    "gid" => s.gid = Some(atoi(v) as u32),
+                    "mode" => s.mode = u32::from_str_radix(v, 8).ok(),
+                    "user" => match crate::sys::user_id(v) {
+                        Some((u, _)) => s.uid = Some(u),
+                        None => {
+                            p.alert(&format!("{} : 'stats socket user' : unknown user '{}'", at, v));
+                            return ERR_ALERT | ERR_FATAL;
+                        }
+                    },
+                    "group" => match crate::sys::group_id(v) {
+                        Some(g) => s.gid = Some(g),
+                        None => {
+                            p.alert(&format!("{} : 'stats socket group' : unknown group '{}'", at, v));
+                            return ERR_ALERT | ERR_FATAL;
+                        }
+                    },
+                    "level" => {
+                        s.level = match v {
+                            "user" => 0,
+                            "operator" => 1,
+                            "admin" => 2,
+                            _ => {
+                                p.alert(&format!(
+                                    "{} : 'stats socket level' only supports 'user', 'operator', and 'admin'",
+                                    at
+                                ));
+                                return ERR_ALERT | ERR_FATAL;
+                            }
+                        }
+                    }
+                    _ => {
+                        p.alert(&format!(
+                            "{} : 'stats socket' only supports 'user', 'uid', 'group', 'gid', 'level', and 'mode'",
+                            at
+                        ));
+                        return ERR_ALERT | ERR_FATAL;
+                    }
+                }
+                i += 2;
+            }
+            p.cfg.global.stats_socket = Some(s);
+        }
+        "timeout" => match parse_time_ms(l.arg(2), 1000) {
+            Ok(v) if v > 0 => p.cfg.global.stats_timeout_ms = v,
+            Ok(_) => {
+                p.alert(&format!("{} : 'stats timeout' expects a positive value", at));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            Err(c) => {
+                p.alert(&format!("{} : unexpected character '{}' in 'stats timeout' in 'global' section", at, c));
+                return ERR_ALERT | ERR_FATAL;
+            }
+        },
+        "maxconn" => {
+            let v = atoi(l.arg(2));
+            if v <= 0 {
+                p.alert(&format!("{} : 'stats maxconn' expects a positive value", at));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            p.cfg.global.stats_maxconn = v as u32;
+        }
+        _ => {
+            p.alert(&format!(
+                "{} : 'stats' only supports 'socket', 'maxconn' and 'timeout' in 'global' section",
+                at
+            ));
+            return ERR_ALERT | ERR_FATAL;
+        }
+    }
+    0
+}
+
+pub fn parse_users(p: &mut Parser, l: &Line) -> u32 {
+    let pre = format!("parsing [{}:{}]", l.file, l.num);
+    let kw = l.arg(0);
+    match kw {
+        "userlist" => {
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{}: '{}' expects <name> as arguments.", pre, kw));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            if let Some(c) = invalid_char(l.arg(1)) {
+                p.alert(&format!("{}: character '{}' is not permitted in '{}' name '{}'.", pre, c, kw, l.arg(1)));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            if p.cfg.userlists.iter().any(|u| u.name == l.arg(1)) {
+                return p.warn(&format!("{}: ignoring duplicated userlist '{}'.", pre, l.arg(1)));
+            }
+            p.cfg.userlists.push(Userlist { name: l.arg(1).to_string(), users: Vec::new(), groups: Vec::new() });
+        }
+        "group" | "user" => {
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{}: '{}' expects <name> as arguments.", pre, kw));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            let Some(ul) = p.cur_userlist() else { return ERR_ALERT | ERR_FATAL };
+            if kw == "group" {
+                let mut users = Vec::new();
+                let mut i = 2;
+                while !l.arg(i).is_empty() {
+                    if l.arg(i) == "users" {
+                        users = l.arg(i + 1).split(',').filter(|s| !s.is_empty()).map(String::from).collect();
+                        i += 2;
+                    } else {
+                        p.alert(&format!("{}: '{}' only supports 'users' option.", pre, kw));
+                        return ERR_ALERT | ERR_FATAL;
+                    }
+                }
+                ul.groups.push((l.arg(1).to_string(), users));
+            } else {
+                let mut u = User { name: l.arg(1).to_string(), password: String::new(), insecure: false, groups: vec![] };
+                let mut i = 2;
+                while !l.arg(i).is_empty() {
+                    match l.arg(i) {
+                        "password" => u.password = l.arg(i + 1).to_string(),
+                        "insecure-password" => {
+                            u.password = l.arg(i + 1).to_string();
+                            u.insecure = true;
+                        }
+                        "groups" => {
+                            u.groups = l.arg(i + 1).split(',').filter(|s| !s.is_empty()).map(String::from).collect()
+                        }
+                        _ => {
+                            p.alert(&format!(
+                                "{}: '{}' only supports 'password', 'insecure-password' and 'groups' options.",
+                                pre, kw
+                            ));
+                            return ERR_ALERT | ERR_FATAL;
+                        }
+                    }
+                    i += 2;
+                }
+                ul.users.push(u);
+            }
+        }
+        _ => {
+            p.alert(&format!("{}: unknown keyword '{}' in 'users' section", pre, kw));
+            return ERR_ALERT | ERR_FATAL;
+        }
+    }
+    0
+}

@@ -1,0 +1,15 @@
+//! Config front end: text -> words with file:line (lexer) -> validated,
+//! immutable model (parse + validate), exactly as 1.4 judges it.
+
+pub mod global;
+pub mod lexer;
+pub mod model;
+pub mod options;
+pub mod parse;
+pub mod proxy;
+pub mod rules;
+pub mod server;
+pub mod units;
+pub mod validate;
+
+pub use parse::{parse_files, ParseOutcome};

@@ -1,0 +1,607 @@
+//! The validated, immutable runtime model built once before the loop.
+
+use crate::acl::Cond;
+use regex::bytes::Regex;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogAddr {
+    Udp(SocketAddr),
+    Unix(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogTarget {
+    pub addr: LogAddr,
+    pub facility: u8,
+    pub level: u8,
+    pub minlevel: u8,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StatsSocket {
+    pub path: String,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub mode: Option<u32>,
+    /// 0 user, 1 operator, 2 admin
+    pub level: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct Global {
+    pub maxconn: u32,
+    pub maxconn_set: bool,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub daemon: bool,
+    pub chroot: Option<String>,
+    pub pidfile: Option<String>,
+    pub nbproc: u32,
+    pub logs: Vec<LogTarget>,
+    pub stats_socket: Option<StatsSocket>,
+    pub stats_timeout_ms: u64,
+    pub stats_maxconn: u32,
+    pub ulimit_n: u32,
+    pub spread_checks: u32,
+    pub node: String,
+    pub description: Option<String>,
+    pub quiet: bool,
+    pub debug: bool,
+    pub log_send_hostname: Option<String>,
+    pub log_tag: Option<String>,
+    pub bufsize: usize,
+    pub maxrewrite: usize,
+    pub chksize: usize,
+    pub maxaccept: u32,
+    pub maxpollevents: u32,
+}
+
+impl Default for Global {
+    fn default() -> Self {
+        Global {
+            maxconn: 2000,
+            maxconn_set: false,
+            uid: None,
+            gid: None,
+            daemon: false,
+            chroot: None,
+            pidfile: None,
+            nbproc: 1,
+            logs: Vec::new(),
+            stats_socket: None,
+            stats_timeout_ms: 10_000,
+            stats_maxconn: 10,
+            ulimit_n: 0,
+            spread_checks: 0,
+            node: String::new(),
+            description: None,
+            quiet: false,
+            debug: false,
+            log_send_hostname: None,
+            log_tag: None,
+            bufsize: 16384,
+            maxrewrite: 8192,
+            chksize: 16384,
+            maxaccept: 100,
+            maxpollevents: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Tcp,
+    Http,
+    Health,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Defaults,
+    Listen,
+    Frontend,
+    Backend,
+}
+
+impl Kind {
+    /// The word 1.4 uses in stop/pause messages.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Listen | Kind::Defaults => "proxy",
+            Kind::Frontend => "frontend",
+            Kind::Backend => "backend",
+        }
+    }
+    pub fn section(self) -> &'static str {
+        match self {
+            Kind::Defaults => "defaults",
+            Kind::Listen => "listen",
+            Kind::Frontend => "frontend",
+            Kind::Backend => "backend",
+        }
+    }
+    pub fn is_fe(self) -> bool {
+        matches!(self, Kind::Listen | Kind::Frontend | Kind::Defaults)
+    }
+    pub fn is_be(self) -> bool {
+        matches!(self, Kind::Listen | Kind::Backend | Kind::Defaults)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Bind {
+    pub addr: SocketAddr,
+    pub interface: Option<String>,
+    pub mss: Option<i32>,
+    pub defer_accept: bool,
+    pub name: Option<String>,
+    pub id: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timeouts {
+    pub client: Option<u64>,
+    pub server: Option<u64>,
+    pub connect: Option<u64>,
+    pub queue: Option<u64>,
+    pub http_request: Option<u64>,
+    pub http_keep_alive: Option<u64>,
+    pub check: Option<u64>,
+    pub tarpit: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Default,
+    Tcp,
+    Http,
+    HttpClf,
+}
+
+/// How an HTTP connection is handled after each message (1.4 modes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum HttpConnMode {
+    #[default]
+    Tunnel,
+    Close,
+    ServerClose,
+    ForceClose,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub dontlognull: bool,
+    pub redispatch: bool,
+    pub httpclose: bool,
+    pub http_server_close: bool,
+    pub forceclose: bool,
+    pub pretend_keepalive: bool,
+    pub abortonclose: bool,
+    pub allbackups: bool,
+    pub persist: bool,
+    pub log_separate_errors: bool,
+    pub dontlog_normal: bool,
+    pub logasap: bool,
+    pub clitcpka: bool,
+    pub srvtcpka: bool,
+    pub nolinger: bool,
+    pub checkcache: bool,
+    pub log_health_checks: bool,
+    pub http_proxy: bool,
+    pub accept_invalid_req: bool,
+    pub accept_invalid_rsp: bool,
+    pub contstats: bool,
+    pub socket_stats: bool,
+    pub independant_streams: bool,
+    pub http_use_proxy_header: bool,
+    pub http_no_delay: bool,
+    pub tcp_smart_accept: bool,
+    pub tcp_smart_connect: bool,
+    pub transparent: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ForwardFor {
+    pub header: String,
+    pub except: Option<(Ipv4Addr, Ipv4Addr)>,
+    pub if_none: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Balance {
+    RoundRobin,
+    StaticRr,
+    LeastConn,
+    Source,
+    Uri { len: usize, depth: usize, whole: bool },
+    UrlParam { name: String, check_post: Option<usize> },
+    Hdr { name: String, domain_only: bool },
+    RdpCookie { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CookieMode {
+    #[default]
+    Passive,
+    Rewrite,
+    Insert,
+    Prefix,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CookieCfg {
+    pub name: String,
+    pub mode: CookieMode,
+    pub indirect: bool,
+    pub nocache: bool,
+    pub postonly: bool,
+    pub preserve: bool,
+    pub httponly: bool,
+    pub secure: bool,
+    pub domains: Vec<String>,
+    pub maxidle: u64,
+    pub maxlife: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CheckType {
+    #[default]
+    Tcp,
+    Http,
+    SslHello,
+    Smtp,
+    Mysql,
+    Ldap,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExpectKind {
+    Status(String),
+    Rstatus(Regex),
+    String(String),
+    Rstring(Regex),
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpExpect {
+    pub inverse: bool,
+    pub kind: ExpectKind,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckCfg {
+    pub kind: CheckType,
+    /// The request sent by httpchk/smtpchk/mysql-check (already built).
+    pub send: Vec<u8>,
+    pub expect: Option<HttpExpect>,
+    pub disable_on_404: bool,
+    pub send_state: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub name: String,
+    pub id: u32,
+    pub line: usize,
+    pub addr: IpAddr,
+    pub port: u16,
+    pub port_relative: bool,
+    pub cookie: Option<String>,
+    pub check: bool,
+    pub check_addr: Option<IpAddr>,
+    pub check_port: Option<u16>,
+    pub inter: u64,
+    pub fastinter: u64,
+    pub downinter: u64,
+    pub rise: u32,
+    pub fall: u32,
+    pub weight: u32,
+    pub backup: bool,
+    pub disabled: bool,
+    pub maxconn: u32,
+    pub minconn: u32,
+    pub maxqueue: u32,
+    pub slowstart: u64,
+    pub redir: Option<String>,
+    pub source: Option<SocketAddr>,
+    pub track: Option<String>,
+    pub error_limit: u32,
+    pub observe: bool,
+    pub on_error: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct DefaultServer {
+    pub inter: u64,
+    pub fastinter: u64,
+    pub downinter: u64,
+    pub rise: u32,
+    pub fall: u32,
+    pub weight: u32,
+    pub maxconn: u32,
+    pub minconn: u32,
+    pub maxqueue: u32,
+    pub slowstart: u64,
+    pub port: Option<u16>,
+    pub error_limit: u32,
+    pub on_error: u8,
+}
+
+impl Default for DefaultServer {
+    fn default() -> Self {
+        DefaultServer {
+            inter: 2000,
+            fastinter: 0,
+            downinter: 0,
+            rise: 2,
+            fall: 3,
+            weight: 1,
+            maxconn: 0,
+            minconn: 0,
+            maxqueue: 0,
+            slowstart: 0,
+            port: None,
+            error_limit: 10,
+            on_error: 0,
+        }
+    }
+}
+
+/// One `reqrep`-family rule.
+#[derive(Debug, Clone)]
+pub enum HdrAction {
+    Replace(Vec<u8>),
+    Delete,
+    Deny,
+    Allow,
+    Pass,
+    Tarpit,
+    SetBe(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct HdrExp {
+    pub re: Regex,
+    pub action: HdrAction,
+    pub cond: Option<Cond>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HdrAdd {
+    pub line: Vec<u8>,
+    pub cond: Option<Cond>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirectKind {
+    Location,
+    Prefix,
+    Scheme,
+}
+
+#[derive(Debug, Clone)]
+pub struct Redirect {
+    pub kind: RedirectKind,
+    pub target: String,
+    pub code: u16,
+    pub drop_query: bool,
+    pub append_slash: bool,
+    pub set_cookie: Option<String>,
+    pub clear_cookie: Option<String>,
+    pub cond: Option<Cond>,
+}
+
+#[derive(Debug, Clone)]
+pub enum HttpReqAction {
+    Allow,
+    Deny,
+    Auth { realm: Option<String> },
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpReqRule {
+    pub action: HttpReqAction,
+    pub cond: Option<Cond>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SwitchRule {
+    pub backend: String,
+    pub be_idx: usize,
+    pub cond: Cond,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub name: String,
+    pub len: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StatsCfg {
+    pub enabled: bool,
+    pub uri: String,
+    pub realm: String,
+    pub auths: Vec<(String, String)>,
+    pub refresh: u64,
+    pub hide_version: bool,
+    pub scopes: Vec<String>,
+    pub admin: Vec<Cond>,
+    pub show_node: Option<String>,
+    pub show_desc: Option<String>,
+    pub show_legends: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Proxy {
+    pub name: String,
+    pub kind: Kind,
+    pub id: u32,
+    pub file: String,
+    pub line: usize,
+    pub mode: Mode,
+    pub binds: Vec<Bind>,
+    pub disabled: bool,
+    pub maxconn: u32,
+    pub backlog: u32,
+    pub fullconn: u32,
+    pub retries: u32,
+    pub timeouts: Timeouts,
+    pub flags: Flags,
+    pub logs: Vec<LogTarget>,
+    pub log_format: LogFormat,
+    pub balance: Balance,
+    pub hash_consistent: bool,
+    pub cookie: Option<CookieCfg>,
+    pub servers: Vec<Server>,
+    pub default_server: DefaultServer,
+    pub default_backend: Option<String>,
+    pub default_be_idx: Option<usize>,
+    pub switching_rules: Vec<SwitchRule>,
+    pub acls: Vec<crate::acl::Acl>,
+    pub block_rules: Vec<Cond>,
+    pub http_req_rules: Vec<HttpReqRule>,
+    pub req_exps: Vec<HdrExp>,
+    pub rsp_exps: Vec<HdrExp>,
+    pub req_adds: Vec<HdrAdd>,
+    pub rsp_adds: Vec<HdrAdd>,
+    pub redirects: Vec<Redirect>,
+    pub errorfiles: BTreeMap<u16, Vec<u8>>,
+    pub monitor_uri: Option<String>,
+    pub monitor_nets: Vec<(Ipv4Addr, Ipv4Addr)>,
+    pub monitor_fail: Vec<Cond>,
+    pub req_captures: Vec<Capture>,
+    pub rsp_captures: Vec<Capture>,
+    pub capture_cookie: Option<Capture>,
+    pub stats: StatsCfg,
+    pub forwardfor: Option<ForwardFor>,
+    pub originalto: Option<ForwardFor>,
+    pub check: CheckCfg,
+    pub grace: u64,
+    pub rate_limit: u32,
+    pub dispatch: Option<SocketAddr>,
+    pub source: Option<SocketAddr>,
+    pub description: Option<String>,
+    pub send_name_header: Option<String>,
+    pub tcp_inspect_delay: Option<u64>,
+    pub tcp_content_rules: Vec<(bool, Option<Cond>)>,
+    pub appsession: Option<(String, usize, u64)>,
+    pub ignore_persist: Vec<Cond>,
+    pub force_persist: Vec<Cond>,
+}
+
+impl Proxy {
+    pub fn new(name: &str, kind: Kind, file: &str, line: usize) -> Proxy {
+        Proxy {
+            name: name.to_string(),
+            kind,
+            id: 0,
+            file: file.to_string(),
+            line,
+            mode: Mode::Tcp,
+            binds: Vec::new(),
+            disabled: false,
+            maxconn: 2000,
+            backlog: 0,
+            fullconn: 0,
+            retries: 3,
+            timeouts: Timeouts::default(),
+            flags: Flags::default(),
+            logs: Vec::new(),
+            log_format: LogFormat::Default,
+            balance: Balance::RoundRobin,
+            hash_consistent: false,
+            cookie: None,
+            servers: Vec::new(),
+            default_server: DefaultServer::default(),
+            default_backend: None,
+            default_be_idx: None,
+            switching_rules: Vec::new(),
+            acls: Vec::new(),
+            block_rules: Vec::new(),
+            http_req_rules: Vec::new(),
+            req_exps: Vec::new(),
+            rsp_exps: Vec::new(),
+            req_adds: Vec::new(),
+            rsp_adds: Vec::new(),
+            redirects: Vec::new(),
+            errorfiles: BTreeMap::new(),
+            monitor_uri: None,
+            monitor_nets: Vec::new(),
+            monitor_fail: Vec::new(),
+            req_captures: Vec::new(),
+            rsp_captures: Vec::new(),
+            capture_cookie: None,
+            stats: StatsCfg::default(),
+            forwardfor: None,
+            originalto: None,
+            check: CheckCfg::default(),
+            grace: 0,
+            rate_limit: 0,
+            dispatch: None,
+            source: None,
+            description: None,
+            send_name_header: None,
+            tcp_inspect_delay: None,
+            tcp_content_rules: Vec::new(),
+            appsession: None,
+            ignore_persist: Vec::new(),
+            force_persist: Vec::new(),
+        }
+    }
+
+    pub fn is_fe(&self) -> bool {
+        self.kind.is_fe()
+    }
+    pub fn is_be(&self) -> bool {
+        self.kind.is_be()
+    }
+
+    /// The connection mode 1.4 derives from the options (strongest wins).
+    pub fn conn_mode(&self) -> HttpConnMode {
+        if self.flags.forceclose {
+            HttpConnMode::ForceClose
+        } else if self.flags.http_server_close {
+            HttpConnMode::ServerClose
+        } else if self.flags.httpclose {
+            HttpConnMode::Close
+        } else {
+            HttpConnMode::Tunnel
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+    pub insecure: bool,
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Userlist {
+    pub name: String,
+    pub users: Vec<User>,
+    pub groups: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub global: Global,
+    pub proxies: Vec<Proxy>,
+    pub userlists: Vec<Userlist>,
+}
+
+impl Config {
+    pub fn proxy_by_name(&self, name: &str, want_be: bool) -> Option<usize> {
+        self.proxies
+            .iter()
+            .position(|p| p.name == name && if want_be { p.is_be() } else { p.is_fe() })
+    }
+}

@@ -1,0 +1,263 @@
+//! readcfgfile(): sections, keyword modifiers and error accumulation.
+
+use super::lexer::{split_words, LexError, MAX_LINE};
+use super::model::{Config, Kind, Proxy, Userlist};
+use crate::log::msg;
+
+pub const ERR_ALERT: u32 = 1;
+pub const ERR_FATAL: u32 = 2;
+pub const ERR_ABORT: u32 = 4;
+pub const ERR_WARN: u32 = 8;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kwm {
+    Std,
+    No,
+    Def,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Section {
+    None,
+    Global,
+    Listen,
+    Userlist,
+}
+
+/// Where the `listen`-family keywords currently apply.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Cur {
+    None,
+    Defaults,
+    Proxy(usize),
+}
+
+/// One line being parsed: its words and position. The keyword parsers
+/// report through it, so every message names file:line as 1.4 does.
+pub struct Line<'a> {
+    pub file: &'a str,
+    pub num: usize,
+    pub args: Vec<String>,
+    pub kwm: Kwm,
+}
+
+impl Line<'_> {
+    /// args[i] or "" (1.4's argument array is padded with empty strings).
+    pub fn arg(&self, i: usize) -> &str {
+        self.args.get(i).map(|s| s.as_str()).unwrap_or("")
+    }
+    pub fn at(&self) -> String {
+        format!("parsing [{}:{}]", self.file, self.num)
+    }
+}
+
+pub struct Parser {
+    pub cfg: Config,
+    pub defaults: Proxy,
+    pub cur: Cur,
+    pub cursection: String,
+    pub default_maxconn: u32,
+    pub global_maxconn_set: bool,
+    pub global_uid_set: bool,
+    pub global_gid_set: bool,
+    pub nbproc_set: bool,
+    pub warnings: usize,
+    /// proxy ids given with `id`, to reject duplicates
+    pub used_ids: Vec<(u32, usize)>,
+}
+
+impl Parser {
+    pub fn new(default_maxconn: u32) -> Parser {
+        let mut d = Proxy::new("", Kind::Defaults, "", 0);
+        d.maxconn = default_maxconn;
+        Parser {
+            cfg: Config::default(),
+            defaults: d,
+            cur: Cur::None,
+            cursection: String::new(),
+            default_maxconn,
+            global_maxconn_set: false,
+            global_uid_set: false,
+            global_gid_set: false,
+            nbproc_set: false,
+            warnings: 0,
+            used_ids: Vec::new(),
+        }
+    }
+
+    pub fn alert(&self, text: &str) {
+        msg::alert(text);
+    }
+
+    pub fn warn(&mut self, text: &str) -> u32 {
+        self.warnings += 1;
+        msg::warning(text);
+        ERR_WARN
+    }
+
+    /// The proxy the current section edits (defaults included).
+    pub fn cur_proxy(&mut self) -> Option<&mut Proxy> {
+        match self.cur {
+            Cur::None => None,
+            Cur::Defaults => Some(&mut self.defaults),
+            Cur::Proxy(i) => self.cfg.proxies.get_mut(i),
+        }
+    }
+
+    pub fn is_defaults(&self) -> bool {
+        self.cur == Cur::Defaults
+    }
+
+    pub fn cur_userlist(&mut self) -> Option<&mut Userlist> {
+        self.cfg.userlists.last_mut()
+    }
+
+    fn parse_file(&mut self, file: &str) -> Result<u32, std::io::Error> {
+        let data = std::fs::read(file)?;
+        let mut err = 0u32;
+        let mut section = Section::None;
+        self.cursection.clear();
+        let mut num = 0usize;
+        let mut rest: &[u8] = &data;
+        while !rest.is_empty() {
+            // fgets() semantics: a line ends at LF or after MAX_LINE bytes
+            let take = match rest.iter().take(MAX_LINE).position(|&c| c == b'\n') {
+                Some(p) => p + 1,
+                None => rest.len().min(MAX_LINE),
+            };
+            let raw = &rest[..take];
+            rest = &rest[take..];
+            num += 1;
+            if raw.len() == MAX_LINE && raw.last() != Some(&b'\n') {
+                self.alert(&format!("parsing [{}:{}]: line too long, limit: {}.", file, num, MAX_LINE));
+                err |= ERR_ALERT | ERR_FATAL;
+            }
+            let mut args = match split_words(raw) {
+                Ok(a) => a,
+                Err(LexError::TooManyWords { at_word, pos, rest: r }) => {
+                    self.alert(&format!(
+                        "parsing [{}:{}]: line too long, truncating at word {}, position {}: <{}>.",
+                        file,
+                        num,
+                        at_word + 1,
+                        pos + 1,
+                        r
+                    ));
+                    err |= ERR_ALERT | ERR_FATAL;
+                    let mut a = split_words(&raw[..pos]).unwrap_or_default();
+                    a.truncate(super::lexer::MAX_WORDS);
+                    a
+                }
+            };
+            if args.is_empty() {
+                continue;
+            }
+            let mut kwm = Kwm::Std;
+            if args[0] == "no" {
+                kwm = Kwm::No;
+                args.remove(0);
+            } else if args[0] == "default" {
+                kwm = Kwm::Def;
+                args.remove(0);
+            }
+            if args.is_empty() {
+                args.push(String::new());
+            }
+            if kwm != Kwm::Std && args[0] != "option" {
+                self.alert(&format!(
+                    "parsing [{}:{}]: negation/default currently supported only for options.",
+                    file, num
+                ));
+                err |= ERR_ALERT | ERR_FATAL;
+            }
+            match args[0].as_str() {
+                "listen" | "frontend" | "backend" | "ruleset" | "defaults" => {
+                    section = Section::Listen;
+                    self.cursection = args[0].clone();
+                }
+                "global" => {
+                    section = Section::Global;
+                    self.cursection = args[0].clone();
+                }
+                "userlist" => {
+                    section = Section::Userlist;
+                    self.cursection = args[0].clone();
+                }
+                _ => {}
+            }
+            let line = Line { file, num, args, kwm };
+            match section {
+                Section::Listen => err |= super::proxy::parse_listen(self, &line),
+                Section::Global => err |= super::global::parse_global(self, &line),
+                Section::Userlist => err |= super::global::parse_users(self, &line),
+                Section::None => {
+                    self.alert(&format!(
+                        "parsing [{}:{}]: unknown keyword '{}' out of section.",
+                        file,
+                        num,
+                        line.arg(0)
+                    ));
+                    err |= ERR_ALERT | ERR_FATAL;
+                }
+            }
+            if err & ERR_ABORT != 0 {
+                break;
+            }
+        }
+        Ok(err)
+    }
+}
+
+pub struct ParseOutcome {
+    pub config: Config,
+    pub warnings: usize,
+}
+
+/// What went wrong, already reported on stderr.
+#[derive(Debug)]
+pub enum ParseFailure {
+    /// 1.4 exits at once when a file cannot be opened.
+    Open,
+    Fatal,
+}
+
+/// Parses every file in order, then runs the post-parse checks.
+pub fn parse_files(files: &[String], default_maxconn: u32, global_maxconn: Option<u32>) -> Result<ParseOutcome, ParseFailure> {
+    let mut p = Parser::new(default_maxconn);
+    let mut err = 0u32;
+    for f in files {
+        match p.parse_file(f) {
+            Ok(e) => {
+                err |= e;
+                if e & (ERR_ABORT | ERR_FATAL) != 0 {
+                    msg::alert(&format!("Error(s) found in configuration file : {}", f));
+                }
+            }
+            Err(e) => {
+                msg::alert(&format!(
+                    "Could not open configuration file {} : {}",
+                    f,
+                    crate::sys::errno_str(&e)
+                ));
+                return Err(ParseFailure::Open);
+            }
+        }
+        if err & ERR_ABORT != 0 {
+            return Err(ParseFailure::Fatal);
+        }
+    }
+    err |= super::validate::check_config_validity(&mut p);
+    if err & (ERR_ABORT | ERR_FATAL) != 0 {
+        msg::alert("Fatal errors found in configuration.");
+        return Err(ParseFailure::Fatal);
+    }
+    if let Some(m) = global_maxconn {
+        p.cfg.global.maxconn = m;
+    }
+    Ok(ParseOutcome { config: p.cfg, warnings: p.warnings })
+}
+
+/// 1.4's invalid_char(): names may only use [A-Za-z0-9_.:-].
+pub fn invalid_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ':' || c == '-'))
+}

@@ -1,0 +1,689 @@
+//! `listen`/`frontend`/`backend`/`defaults` headers and the plain proxy
+//! keywords; options, servers and rules live in their own modules.
+
+use super::model::{Bind, Kind, Mode, Proxy};
+use super::parse::{invalid_char, Cur, Line, Parser, ERR_ABORT, ERR_ALERT, ERR_FATAL, ERR_WARN};
+use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
+use std::net::{IpAddr, SocketAddr};
+
+pub const CAP_FE: u8 = 1;
+pub const CAP_BE: u8 = 2;
+pub const CAP_RS: u8 = 4;
+
+pub fn caps(k: Kind) -> u8 {
+    match k {
+        Kind::Listen | Kind::Defaults => CAP_FE | CAP_BE | CAP_RS,
+        Kind::Frontend => CAP_FE | CAP_RS,
+        Kind::Backend => CAP_BE | CAP_RS,
+    }
+}
+
+pub fn type_str(k: Kind) -> &'static str {
+    match k {
+        Kind::Listen | Kind::Defaults => "proxy",
+        Kind::Frontend => "frontend",
+        Kind::Backend => "backend",
+    }
+}
+
+/// 1.4's warnifnotcap(): warns and returns true when the proxy lacks `cap`.
+pub fn warn_if_not_cap(p: &mut Parser, l: &Line, cap: u8, arg: &str, hint: &str) -> bool {
+    let (kind, name) = match p.cur_proxy() {
+        Some(px) => (px.kind, px.name.clone()),
+        None => return false,
+    };
+    if caps(kind) & cap != 0 {
+        return false;
+    }
+    let msg = match cap {
+        CAP_BE => "no backend",
+        CAP_FE => "no frontend",
+        CAP_RS => "no ruleset",
+        c if c == CAP_FE | CAP_BE => "neither frontend nor backend",
+        _ => "not enough",
+    };
+    p.warn(&format!(
+        "{} : '{}' ignored because {} '{}' has {} capability.{}",
+        l.at(),
+        arg,
+        type_str(kind),
+        name,
+        msg,
+        hint
+    ));
+    true
+}
+
+/// Parses a listener list `[addr]:port[-end][,...]`; errors are printed
+/// as 1.4 prints them (without file:line).
+pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
+    let mut out = Vec::new();
+    for part in s.split(',').filter(|x| !x.is_empty()) {
+        let Some(colon) = part.rfind(':') else {
+            p.alert(&format!("Missing port number: '{}'", part));
+            return None;
+        };
+        let (host, range) = (&part[..colon], &part[colon + 1..]);
+        let ip: IpAddr = if host.contains(':') {
+            match host.trim_start_matches('[').trim_end_matches(']').parse() {
+                Ok(ip) => ip,
+                Err(_) => {
+                    p.alert(&format!("Invalid server address: '{}'", host));
+                    return None;
+                }
+            }
+        } else {
+            match resolve_host(host) {
+                Some(ip) => ip,
+                None => {
+                    p.alert(&format!("Invalid server name: '{}'", host));
+                    return None;
+                }
+            }
+        };
+        let (a, b) = match range.split_once('-') {
+            Some((a, b)) => (atoi(a), atoi(b)),
+            None => (atoi(range), atoi(range)),
+        };
+        for v in [a, b] {
+            if !(1..=65535).contains(&v) {
+                p.alert(&format!("Invalid port '{}' specified for address '{}'.", v, host));
+                return None;
+            }
+        }
+        for port in a..=b {
+            out.push(SocketAddr::new(ip, port as u16));
+        }
+    }
+    Some(out)
+}
+
+fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
+    let mut err = 0;
+    let name = l.arg(1).to_string();
+    if name.is_empty() {
+        p.alert(&format!(
+            "{} : '{}' expects an <id> argument and\n  optionnally supports [addr1]:port1[-end1]{{,[addr]:port[-end]}}...",
+            l.at(),
+            l.arg(0)
+        ));
+        return ERR_ALERT | ERR_ABORT;
+    }
+    if let Some(c) = invalid_char(&name) {
+        p.alert(&format!("{} : character '{}' is not permitted in '{}' name '{}'.", l.at(), c, l.arg(0), name));
+        err |= ERR_ALERT | ERR_FATAL;
+    }
+    let dups: Vec<(Kind, String, usize)> = p
+        .cfg
+        .proxies
+        .iter()
+        .filter(|o| {
+            o.name == name
+                && !(kind == Kind::Frontend && o.kind == Kind::Backend)
+                && !(kind == Kind::Backend && o.kind == Kind::Frontend)
+        })
+        .map(|o| (o.kind, o.file.clone(), o.line))
+        .collect();
+    for (k, f, ln) in dups {
+        err |= p.warn(&format!(
+            "Parsing [{}:{}]: {} '{}' has same name as another {} (declared at {}:{}).",
+            l.file,
+            l.num,
+            kind.section(),
+            name,
+            type_str(k),
+            f,
+            ln
+        ));
+    }
+    // inherit from defaults as 1.4 does, field family by capability
+    let d = &p.defaults;
+    let mut px = d.clone();
+    px.name = name;
+    px.kind = kind;
+    px.file = l.file.to_string();
+    px.line = l.num;
+    px.id = 0;
+    px.binds.clear();
+    px.servers.clear();
+    px.acls.clear();
+    px.block_rules.clear();
+    px.switching_rules.clear();
+    px.http_req_rules.clear();
+    px.req_exps.clear();
+    px.rsp_exps.clear();
+    px.req_adds.clear();
+    px.rsp_adds.clear();
+    px.redirects.clear();
+    px.req_captures.clear();
+    px.rsp_captures.clear();
+    px.monitor_fail.clear();
+    px.description = None;
+    px.tcp_content_rules.clear();
+    px.tcp_inspect_delay = None;
+    px.appsession = None;
+    px.ignore_persist.clear();
+    px.force_persist.clear();
+    px.stats.admin.clear();
+    let c = caps(kind);
+    if c & CAP_FE == 0 {
+        px.errorfiles.clear();
+        px.timeouts.client = None;
+        px.monitor_uri = None;
+        px.monitor_nets.clear();
+        px.default_backend = None;
+        px.capture_cookie = None;
+        px.log_format = super::model::LogFormat::Default;
+        px.stats = Default::default();
+        px.maxconn = p.default_maxconn;
+    }
+    if c & CAP_BE == 0 {
+        px.cookie = None;
+        // option bits are copied whatever the capability; the request is not
+        let (d404, sst) = (px.check.disable_on_404, px.check.send_state);
+        px.check = Default::default();
+        px.check.disable_on_404 = d404;
+        px.check.send_state = sst;
+        px.timeouts.connect = None;
+        px.timeouts.server = None;
+        px.timeouts.check = None;
+        px.timeouts.queue = None;
+        px.retries = 3;
+        px.fullconn = 0;
+    }
+    let cap_fe = c & CAP_FE != 0;
+    p.cfg.proxies.push(px);
+    let idx = p.cfg.proxies.len() - 1;
+    p.cur = Cur::Proxy(idx);
+    if cap_fe && !l.arg(2).is_empty() {
+        match str2listener(p, l.arg(2)) {
+            Some(addrs) => {
+                if let Some(px) = p.cfg.proxies.get_mut(idx) {
+                    for a in addrs {
+                        px.binds.push(Bind { addr: a, interface: None, mss: None, defer_accept: false, name: None, id: None });
+                    }
+                }
+            }
+            None => return err | ERR_FATAL,
+        }
+    }
+    err
+}
+
+pub fn parse_listen(p: &mut Parser, l: &Line) -> u32 {
+    let kw = l.arg(0).to_string();
+    match kw.as_str() {
+        "listen" => return new_proxy(p, l, Kind::Listen),
+        "frontend" => return new_proxy(p, l, Kind::Frontend),
+        "backend" => return new_proxy(p, l, Kind::Backend),
+        "ruleset" => {
+            p.alert(&format!("{} : unknown keyword 'ruleset' in 'ruleset' section", l.at()));
+            return ERR_ALERT | ERR_FATAL;
+        }
+        "defaults" => {
+            let mut d = Proxy::new("", Kind::Defaults, l.file, l.num);
+            d.maxconn = p.default_maxconn;
+            p.defaults = d;
+            p.cur = Cur::Defaults;
+            return 0;
+        }
+        _ => {}
+    }
+    if p.cur == Cur::None {
+        p.alert(&format!("{} : 'listen' or 'defaults' expected.", l.at()));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    if let Some(e) = parse_basic(p, l, &kw) {
+        return e;
+    }
+    if let Some(e) = super::options::parse(p, l, &kw) {
+        return e;
+    }
+    if let Some(e) = super::server::parse(p, l, &kw) {
+        return e;
+    }
+    if let Some(e) = super::rules::parse(p, l, &kw) {
+        return e;
+    }
+    let sect = p.cursection.clone();
+    p.alert(&format!("{} : unknown keyword '{}' in '{}' section", l.at(), kw, sect));
+    ERR_ALERT | ERR_FATAL
+}
+
+fn not_in_defaults(p: &Parser, l: &Line, sep: &str) -> Option<u32> {
+    if p.is_defaults() {
+        p.alert(&format!("parsing [{}:{}]{} '{}' not allowed in 'defaults' section.", l.file, l.num, sep, l.arg(0)));
+        return Some(ERR_ALERT | ERR_FATAL);
+    }
+    None
+}
+
+fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
+    if l.arg(1).is_empty() {
+        p.alert(&format!("{} : '{}' expects an integer argument.", l.at(), l.arg(0)));
+        return Err(ERR_ALERT | ERR_FATAL);
+    }
+    Ok(atoi(l.arg(1)))
+}
+
+/// Keywords that set one plain value. None: not one of these.
+fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
+    let at = l.at();
+    let mut err = 0;
+    match kw {
+        "bind" => {
+            if let Some(e) = not_in_defaults(p, l, " :") {
+                return Some(e);
+            }
+            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if !l.arg(1).contains(':') {
+                p.alert(&format!(
+                    "{} : '{}' expects [addr1]:port1[-end1]{{,[addr]:port[-end]}}... as arguments.",
+                    at, kw
+                ));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let Some(addrs) = str2listener(p, l.arg(1)) else { return Some(ERR_ALERT | ERR_FATAL) };
+            let mut b = Bind { addr: addrs[0], interface: None, mss: None, defer_accept: false, name: None, id: None };
+            let mut i = 2;
+            while !l.arg(i).is_empty() {
+                match l.arg(i) {
+                    "interface" => {
+                        if l.arg(i + 1).is_empty() {
+                            p.alert(&format!("{} : '{}' : missing interface name.", at, kw));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        b.interface = Some(l.arg(i + 1).to_string());
+                        i += 2;
+                    }
+                    "mss" => {
+                        if l.arg(i + 1).is_empty() {
+                            p.alert(&format!("{} : '{}' : missing MSS value.", at, kw));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        let m = atoi(l.arg(i + 1));
+                        if !(1..=65535).contains(&m.abs()) {
+                            p.alert(&format!(
+                                "parsing [{}:{}]: {} expects an MSS value between 1 and 65535.",
+                                l.file, l.num, kw
+                            ));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        b.mss = Some(m as i32);
+                        i += 2;
+                    }
+                    "defer-accept" => {
+                        b.defer_accept = true;
+                        i += 1;
+                    }
+                    "transparent" => {
+                        p.alert(&format!("{} : '{}' : '{}' option not implemented.", at, kw, "transparent"));
+                        return Some(ERR_ALERT | ERR_FATAL);
+                    }
+                    "name" => {
+                        b.name = Some(l.arg(i + 1).to_string());
+                        i += 2;
+                    }
+                    "id" => {
+                        if addrs.len() != 1 {
+                            p.alert(&format!(
+                                "parsing [{}:{}]: '{}' can be only used with a single socket.",
+                                l.file, l.num, "id"
+                            ));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        if l.arg(i + 1).is_empty() {
+                            p.alert(&format!("parsing [{}:{}]: '{}' expects an integer argument.", l.file, l.num, "id"));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        let v = atoi(l.arg(i + 1));
+                        if v <= 0 {
+                            p.alert(&format!("parsing [{}:{}]: custom id has to be > 0", l.file, l.num));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        b.id = Some(v as u32);
+                        i += 2;
+                    }
+                    _ => {
+                        p.alert(&format!(
+                            "{} : '{}' only supports the 'transparent', 'defer-accept', 'name', 'id', 'mss' and 'interface' options.",
+                            at, kw
+                        ));
+                        return Some(ERR_ALERT | ERR_FATAL);
+                    }
+                }
+            }
+            if let Some(px) = p.cur_proxy() {
+                for a in addrs {
+                    let mut nb = b.clone();
+                    nb.addr = a;
+                    px.binds.push(nb);
+                }
+            }
+        }
+        "monitor-net" => {
+            let net = if l.arg(1).is_empty() { None } else { super::units::parse_net(l.arg(1)) };
+            let Some(n) = net else {
+                p.alert(&format!("{} : '{}' expects address[/mask].", at, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            };
+            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if let Some(px) = p.cur_proxy() {
+                px.monitor_nets = vec![n];
+            }
+        }
+        "monitor-uri" => {
+            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{} : '{}' expects an URI.", at, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let u = l.arg(1).to_string();
+            if let Some(px) = p.cur_proxy() {
+                px.monitor_uri = Some(u);
+            }
+        }
+        "mode" => {
+            let m = match l.arg(1) {
+                "http" => Mode::Http,
+                "tcp" => Mode::Tcp,
+                "health" => Mode::Health,
+                o => {
+                    p.alert(&format!("{} : unknown proxy mode '{}'.", at, o));
+                    return Some(ERR_ALERT | ERR_FATAL);
+                }
+            };
+            if let Some(px) = p.cur_proxy() {
+                px.mode = m;
+            }
+        }
+        "id" => {
+            if let Some(e) = not_in_defaults(p, l, ":") {
+                return Some(e);
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!("parsing [{}:{}]: '{}' expects an integer argument.", l.file, l.num, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let v = atoi(l.arg(1));
+            if v <= 0 {
+                p.alert(&format!("parsing [{}:{}]: custom id has to be > 0.", l.file, l.num));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let Cur::Proxy(me) = p.cur else { return Some(0) };
+            if let Some(&(_, other)) = p.used_ids.iter().find(|(id, _)| *id == v as u32) {
+                let (o, m) = (&p.cfg.proxies[other], &p.cfg.proxies[me]);
+                p.alert(&format!(
+                    "parsing [{}:{}]: {} {} reuses same custom id as {} {} (declared at {}:{}).",
+                    l.file,
+                    l.num,
+                    type_str(m.kind),
+                    m.name,
+                    type_str(o.kind),
+                    o.name,
+                    o.file,
+                    o.line
+                ));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            p.used_ids.push((v as u32, me));
+            if let Some(px) = p.cur_proxy() {
+                px.id = v as u32;
+            }
+        }
+        "description" => {
+            if let Some(e) = not_in_defaults(p, l, ":") {
+                return Some(e);
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!("parsing [{}:{}]: '{}' expects a string argument.", l.file, l.num, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let d = l.args[1..].join(" ");
+            if let Some(px) = p.cur_proxy() {
+                px.description = Some(d);
+            }
+        }
+        "disabled" | "enabled" => {
+            let dis = kw == "disabled";
+            if let Some(px) = p.cur_proxy() {
+                px.disabled = dis;
+            }
+        }
+        "bind-process" => {
+            let mut i = 1;
+            while !l.arg(i).is_empty() {
+                let a = l.arg(i);
+                if a == "all" {
+                    break;
+                }
+                if a != "odd" && a != "even" {
+                    let u = atoi(a);
+                    if !(1..=32).contains(&u) {
+                        p.alert(&format!(
+                            "parsing [{}:{}]: {} expects 'all', 'odd', 'even', or process numbers from 1 to 32.",
+                            l.file, l.num, kw
+                        ));
+                        return Some(ERR_ALERT | ERR_FATAL);
+                    }
+                    if u as u32 > p.cfg.global.nbproc {
+                        err |= p.warn(&format!(
+                            "parsing [{}:{}]: {} references process number higher than global.nbproc.",
+                            l.file, l.num, kw
+                        ));
+                    }
+                }
+                i += 1;
+            }
+        }
+        "retries" => {
+            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{} : '{}' expects an integer argument (dispatch counts for one).", at, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let v = atoi(l.arg(1)).max(0) as u32;
+            if let Some(px) = p.cur_proxy() {
+                px.retries = v;
+            }
+        }
+        "maxconn" | "backlog" | "fullconn" => {
+            let (cap, hint) = match kw {
+                "maxconn" => (CAP_FE, " Maybe you want 'fullconn' instead ?"),
+                "backlog" => (CAP_FE, ""),
+                _ => (CAP_BE, " Maybe you want 'maxconn' instead ?"),
+            };
+            if warn_if_not_cap(p, l, cap, kw, hint) {
+                err |= ERR_WARN;
+            }
+            let v = match int_arg(p, l) {
+                Ok(v) => v.max(0) as u32,
+                Err(e) => return Some(e),
+            };
+            if let Some(px) = p.cur_proxy() {
+                match kw {
+                    "maxconn" => px.maxconn = v,
+                    "backlog" => px.backlog = v,
+                    _ => px.fullconn = v,
+                }
+            }
+        }
+        "grace" => {
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{} : '{}' expects a time in milliseconds.", at, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            match parse_time_ms(l.arg(1), 1) {
+                Ok(v) => {
+                    if let Some(px) = p.cur_proxy() {
+                        px.grace = v;
+                    }
+                }
+                Err(c) => {
+                    p.alert(&format!("{} : unexpected character '{}' in grace time.", at, c));
+                    return Some(ERR_ALERT | ERR_FATAL);
+                }
+            }
+        }
+        "dispatch" => {
+            if let Some(e) = not_in_defaults(p, l, " :") {
+                return Some(e);
+            }
+            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if !l.arg(1).contains(':') {
+                p.alert(&format!("{} : '{}' expects <addr:port> as argument.", at, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let (h, port) = split_host_port(l.arg(1));
+            let Some(ip) = resolve_host(h) else {
+                p.alert(&format!("{} : Unknown host in '{}'", at, l.arg(1)));
+                return Some(ERR_ALERT | ERR_FATAL);
+            };
+            let a = SocketAddr::new(ip, atoi(port.unwrap_or("0")) as u16);
+            if let Some(px) = p.cur_proxy() {
+                px.dispatch = Some(a);
+            }
+        }
+        "source" => {
+            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!(
+                    "{} : 'source' expects <addr>[:<port>], and optionally 'usesrc' <addr>, and 'interface' <name>.",
+                    at
+                ));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let (h, port) = split_host_port(l.arg(1));
+            let Some(ip) = resolve_host(h) else {
+                p.alert(&format!("{} : Unknown host in '{}'", at, l.arg(1)));
+                return Some(ERR_ALERT | ERR_FATAL);
+            };
+            let mut i = 2;
+            while !l.arg(i).is_empty() {
+                match l.arg(i) {
+                    "usesrc" => {
+                        p.alert(&format!(
+                            "{} : 'usesrc' not allowed here because support for TPROXY was not compiled in.",
+                            at
+                        ));
+                        return Some(ERR_ALERT | ERR_FATAL);
+                    }
+                    "interface" => i += 2,
+                    _ => {
+                        p.alert(&format!(
+                            "{} : '{}' only supports optional keywords 'inteface' and 'usesrc'.",
+                            at, kw
+                        ));
+                        return Some(ERR_ALERT | ERR_FATAL);
+                    }
+                }
+            }
+            let a = SocketAddr::new(ip, atoi(port.unwrap_or("0")) as u16);
+            if let Some(px) = p.cur_proxy() {
+                px.source = Some(a);
+            }
+        }
+        "usesrc" => {
+            p.alert(&format!("{} : 'usesrc' only allowed after a 'source' statement.", at));
+            return Some(ERR_ALERT | ERR_FATAL);
+        }
+        "log" => {
+            let global_logs = p.cfg.global.logs.clone();
+            if !l.arg(1).is_empty() && l.arg(2).is_empty() && l.arg(1) == "global" {
+                if let Some(px) = p.cur_proxy() {
+                    px.logs = global_logs;
+                }
+            } else if !l.arg(1).is_empty() && !l.arg(2).is_empty() {
+                match super::global::parse_log_target(l, true) {
+                    Ok(t) => {
+                        let Some(px) = p.cur_proxy() else { return Some(0) };
+                        if px.logs.len() >= 2 {
+                            p.alert(&format!("{} : too many syslog servers", at));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        px.logs.push(t);
+                    }
+                    Err((m, exit_now)) => {
+                        p.alert(&m);
+                        if exit_now {
+                            // 1.4 exits on the spot for a bad facility or level
+                            std::process::exit(1);
+                        }
+                        return Some(ERR_ALERT | ERR_FATAL);
+                    }
+                }
+            } else {
+                p.alert(&format!(
+                    "{} : 'log' expects either <address[:port]> and <facility> or 'global' as arguments.",
+                    at
+                ));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+        }
+        "default_backend" => {
+            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{} : '{}' expects a backend name.", at, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let b = l.arg(1).to_string();
+            if let Some(px) = p.cur_proxy() {
+                px.default_backend = Some(b);
+            }
+        }
+        "redispatch" | "redisp" => {
+            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if let Some(px) = p.cur_proxy() {
+                px.flags.redispatch = true;
+            }
+        }
+        "http-send-name-header" => {
+            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{} : '{}' requires a header string.", at, kw));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            let h = l.arg(1).to_string();
+            if let Some(px) = p.cur_proxy() {
+                px.send_name_header = Some(h);
+            }
+        }
+        "rate-limit" => {
+            if l.arg(1) != "sessions" {
+                p.alert(&format!("{} : '{}' only supports 'sessions' (got '{}')", at, kw, l.arg(1)));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            if l.arg(2).is_empty() {
+                p.alert(&format!("{} : '{} {}' expects expects an integer value (in sessions/second)", at, kw, l.arg(1)));
+                return Some(ERR_ALERT | ERR_FATAL);
+            }
+            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
+                return Some(ERR_WARN);
+            }
+            let v = atoi(l.arg(2)).max(0) as u32;
+            if let Some(px) = p.cur_proxy() {
+                px.rate_limit = v;
+            }
+        }
+        _ => return None,
+    }
+    Some(err)
+}

@@ -1,0 +1,1008 @@
+//! ACLs and the rules that use them: switching, blocking, header
+//! rewriting, redirects, http-request, stats, captures, error pages,
+//! monitor, persistence and stick/tcp-request lines.
+
+use super::model::{Capture, HdrAction, HdrAdd, HdrExp, HttpReqAction, HttpReqRule, Redirect, RedirectKind, SwitchRule};
+use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
+use super::proxy::{warn_if_not_cap, CAP_BE, CAP_FE, CAP_RS};
+use super::units::{atoi, parse_size, parse_time_ms};
+use crate::acl::{self, Cond};
+use regex::bytes::RegexBuilder;
+
+const ERR: u32 = ERR_ALERT | ERR_FATAL;
+
+fn not_in_defaults(p: &Parser, l: &Line, sep: &str, what: &str) -> Option<u32> {
+    if p.is_defaults() {
+        p.alert(&format!("parsing [{}:{}]{} '{}' not allowed in 'defaults' section.", l.file, l.num, sep, what));
+        return Some(ERR);
+    }
+    None
+}
+
+/// build_acl_cond(): `if|unless` at args[from].
+fn build_cond(p: &mut Parser, l: &Line, from: usize) -> Option<Cond> {
+    let unless = l.arg(from) == "unless";
+    let words: Vec<String> = l.args.iter().skip(from + 1).cloned().collect();
+    let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
+    acl::parse_cond(unless, &words, &acls).ok()
+}
+
+fn warn_resp_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
+    let Some(c) = c else { return 0 };
+    let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
+    if acl::cond_uses(c, &acls, acl::is_response) {
+        let name = first_acl_name(c, &acls, acl::is_response);
+        return p.warn(&format!("{} : acl '{}' involves some response-only criteria which will be ignored.", l.at(), name));
+    }
+    0
+}
+
+fn warn_req_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
+    let Some(c) = c else { return 0 };
+    let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
+    let volatile = |f: acl::Fetch| acl::needs_http(f) && !acl::is_response(f);
+    if acl::cond_uses(c, &acls, volatile) {
+        let name = first_acl_name(c, &acls, volatile);
+        return p.warn(&format!(
+            "{} : acl '{}' involves some volatile request-only criteria which will be ignored.",
+            l.at(),
+            name
+        ));
+    }
+    0
+}
+
+fn first_acl_name(c: &Cond, acls: &[acl::Acl], pred: impl Fn(acl::Fetch) -> bool) -> String {
+    for t in c.groups.iter().flatten() {
+        let a = match &t.acl {
+            acl::AclRef::Named(i) => acls.get(*i),
+            acl::AclRef::Builtin(a) => Some(a.as_ref()),
+        };
+        if let Some(a) = a {
+            if a.exprs.iter().any(|e| pred(e.fetch)) {
+                return a.name.clone();
+            }
+        }
+    }
+    "(unknown)".into()
+}
+
+/// Replacement strings: `\N` back-references, `\xHH`, `\r` `\n` `\t`.
+fn check_replacement(s: &str) -> Result<Vec<u8>, char> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            match b.get(i + 1) {
+                Some(c) if c.is_ascii_digit() || b"rnt\\".contains(c) => i += 2,
+                Some(b'x') => {
+                    let ok = b.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit()) && b.get(i + 3).is_some_and(|c| c.is_ascii_hexdigit());
+                    if !ok {
+                        return Err('x');
+                    }
+                    i += 4;
+                }
+                Some(&c) => return Err(c as char),
+                None => return Err('\\'),
+            }
+        } else {
+            i += 1;
+        }
+    }
+    Ok(b.to_vec())
+}
+
+fn regex_rule(p: &mut Parser, l: &Line, dir_req: bool, action: HdrAction, icase: bool, repl: bool) -> u32 {
+    let cmd = l.arg(0);
+    let at = l.at();
+    if let Some(e) = not_in_defaults(p, l, " :", cmd) {
+        return e;
+    }
+    let reg = l.arg(1);
+    if reg.is_empty() {
+        p.alert(&format!("{} : '{}' expects <regex> as an argument.", at, cmd));
+        return ERR;
+    }
+    let mut err = 0;
+    if warn_if_not_cap(p, l, CAP_RS, cmd, "") {
+        err |= ERR_WARN;
+    }
+    let cond_at = if repl { 3 } else { 2 };
+    let mut cond = None;
+    match l.arg(cond_at) {
+        "if" | "unless" => match build_cond(p, l, cond_at) {
+            Some(c) => cond = Some(c),
+            None => {
+                p.alert(&format!("{} : error detected while parsing a '{}' condition.", at, cmd));
+                return ERR;
+            }
+        },
+        "" => {}
+        o => {
+            p.alert(&format!("{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.", at, cmd, o));
+            return ERR;
+        }
+    }
+    err |= if dir_req { warn_resp_only(p, l, &cond) } else { warn_req_only(p, l, &cond) };
+    let Ok(re) = RegexBuilder::new(reg).case_insensitive(icase).build() else {
+        p.alert(&format!("{} : '{}' : bad regular expression '{}'.", at, cmd, reg));
+        return ERR;
+    };
+    let action = match action {
+        HdrAction::Replace(_) => match check_replacement(l.arg(2)) {
+            Ok(r) => HdrAction::Replace(r),
+            Err(c) => {
+                p.alert(&format!(
+                    "{} : '{}' : invalid character or unterminated sequence in replacement string near '{}'.",
+                    at, cmd, c
+                ));
+                return ERR;
+            }
+        },
+        HdrAction::SetBe(_) => HdrAction::SetBe(l.arg(2).to_string()),
+        a => a,
+    };
+    let Some(px) = p.cur_proxy() else { return err };
+    let misplaced = dir_req && (!px.req_adds.is_empty() || !px.redirects.is_empty() || !px.switching_rules.is_empty());
+    let which = if !px.req_adds.is_empty() {
+        "reqadd"
+    } else if !px.redirects.is_empty() {
+        "redirect"
+    } else {
+        "use_backend"
+    };
+    let e = HdrExp { re, action, cond };
+    if dir_req {
+        px.req_exps.push(e);
+    } else {
+        px.rsp_exps.push(e);
+    }
+    if misplaced {
+        err |= p.warn(&format!(
+            "{} : a '{}' rule placed after a '{}' rule will still be processed before.",
+            at, cmd, which
+        ));
+    }
+    err
+}
+
+fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
+    let cmd = l.arg(0);
+    let at = l.at();
+    if let Some(e) = not_in_defaults(p, l, " :", cmd) {
+        return e;
+    }
+    let mut err = 0;
+    if warn_if_not_cap(p, l, CAP_RS, cmd, "") {
+        err |= ERR_WARN;
+    }
+    if l.arg(1).is_empty() {
+        p.alert(&format!("{} : '{}' expects <header> as an argument.", at, cmd));
+        return ERR;
+    }
+    let mut cond = None;
+    match l.arg(2) {
+        "if" | "unless" => match build_cond(p, l, 2) {
+            Some(c) => cond = Some(c),
+            None => {
+                p.alert(&format!("{} : error detected while parsing a '{}' condition.", at, cmd));
+                return ERR;
+            }
+        },
+        "" => {}
+        o => {
+            p.alert(&format!("{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.", at, cmd, o));
+            return ERR;
+        }
+    }
+    err |= if req { warn_resp_only(p, l, &cond) } else { warn_req_only(p, l, &cond) };
+    let add = HdrAdd { line: l.arg(1).as_bytes().to_vec(), cond };
+    let Some(px) = p.cur_proxy() else { return err };
+    if req {
+        px.req_adds.push(add);
+        let which = if !px.redirects.is_empty() {
+            Some("redirect")
+        } else if !px.switching_rules.is_empty() {
+            Some("use_backend")
+        } else {
+            None
+        };
+        if let Some(w) = which {
+            err |= p.warn(&format!("{} : a '{}' rule placed after a '{}' rule will still be processed before.", at, cmd, w));
+        }
+    } else {
+        px.rsp_adds.push(add);
+    }
+    err
+}
+
+pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
+    let at = l.at();
+    let r = match kw {
+        "acl" => {
+            if let Some(e) = not_in_defaults(p, l, " :", kw) {
+                return Some(e);
+            }
+            let mut err = 0;
+            if let Some(c) = invalid_char(l.arg(1)) {
+                p.alert(&format!("{} : character '{}' is not permitted in acl name '{}'.", at, c, l.arg(1)));
+                err |= ERR;
+            }
+            let expr = if l.arg(1).is_empty() { Err(()) } else { acl::parse_expr(&l.args[2..]) };
+            match expr {
+                Ok(e) => {
+                    let name = l.arg(1).to_string();
+                    if let Some(px) = p.cur_proxy() {
+                        match px.acls.iter_mut().find(|a| a.name == name) {
+                            Some(a) => a.exprs.push(e),
+                            None => px.acls.push(acl::Acl { name, exprs: vec![e] }),
+                        }
+                    }
+                    err
+                }
+                Err(()) => {
+                    p.alert(&format!("{} : error detected while parsing ACL '{}'.", at, l.arg(1)));
+                    ERR
+                }
+            }
+        }
+        "use_backend" => {
+            if let Some(e) = not_in_defaults(p, l, " :", kw) {
+                return Some(e);
+            }
+            let mut err = 0;
+            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if l.arg(1).is_empty() {
+                p.alert(&format!("{} : '{}' expects a backend name.", at, kw));
+                return Some(ERR);
+            }
+            if l.arg(2) != "if" && l.arg(2) != "unless" {
+                p.alert(&format!("{} : '{}' requires either 'if' or 'unless' followed by a condition.", at, kw));
+                return Some(ERR);
+            }
+            let Some(cond) = build_cond(p, l, 2) else {
+                p.alert(&format!("{} : error detected while parsing switching rule.", at));
+                return Some(ERR);
+            };
+            let c = Some(cond);
+            err |= warn_resp_only(p, l, &c);
+            let be = l.arg(1).to_string();
+            if let (Some(px), Some(cond)) = (p.cur_proxy(), c) {
+                px.switching_rules.push(SwitchRule { backend: be, be_idx: 0, cond, line: l.num });
+            }
+            err
+        }
+        "block" => {
+            if let Some(e) = not_in_defaults(p, l, " :", kw) {
+                return Some(e);
+            }
+            if l.arg(1) != "if" && l.arg(1) != "unless" {
+                p.alert(&format!("{} : '{}' requires either 'if' or 'unless' followed by a condition.", at, kw));
+                return Some(ERR);
+            }
+            let Some(cond) = build_cond(p, l, 1) else {
+                p.alert(&format!("{} : error detected while parsing blocking condition.", at));
+                return Some(ERR);
+            };
+            let mut err = 0;
+            let Some(px) = p.cur_proxy() else { return Some(0) };
+            let which = if !px.req_exps.is_empty() {
+                Some("reqxxx")
+            } else if !px.req_adds.is_empty() {
+                Some("reqadd")
+            } else if !px.redirects.is_empty() {
+                Some("redirect")
+            } else if !px.switching_rules.is_empty() {
+                Some("use_backend")
+            } else {
+                None
+            };
+            px.block_rules.push(cond);
+            if let Some(w) = which {
+                err |= p.warn(&format!("{} : a '{}' rule placed after a '{}' rule will still be processed before.", at, kw, w));
+            }
+            err
+        }
+        "redirect" => parse_redirect(p, l),
+        "http-request" => {
+            if let Some(e) = not_in_defaults(p, l, ":", kw) {
+                return Some(e);
+            }
+            let mut err = 0;
+            if p.cur_proxy().is_some_and(|px| px.http_req_rules.last().is_some_and(|r| r.cond.is_none())) {
+                err |= p.warn(&format!(
+                    "parsing [{}:{}]: previous '{}' action has no condition attached, further entries are NOOP.",
+                    l.file, l.num, kw
+                ));
+            }
+            match parse_http_req(p, l, 1) {
+                Some(r) => {
+                    let c = r.cond.clone();
+                    err |= warn_resp_only(p, l, &c);
+                    if let Some(px) = p.cur_proxy() {
+                        px.http_req_rules.push(r);
+                    }
+                    err
+                }
+                None => ERR_ALERT | super::parse::ERR_ABORT,
+            }
+        }
+        "stats" => parse_stats(p, l),
+        "capture" => parse_capture(p, l),
+        "errorfile" | "errorloc" | "errorloc302" | "errorloc303" => parse_errorfile(p, l),
+        "monitor" => {
+            if let Some(e) = not_in_defaults(p, l, " :", kw) {
+                return Some(e);
+            }
+            let mut err = 0;
+            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if l.arg(1) != "fail" {
+                p.alert(&format!("{} : '{}' only supports 'fail'.", at, kw));
+                return Some(ERR);
+            }
+            if l.arg(2) != "if" && l.arg(2) != "unless" {
+                p.alert(&format!("{} : '{} {}' requires either 'if' or 'unless' followed by a condition.", at, kw, l.arg(1)));
+                return Some(ERR);
+            }
+            let Some(cond) = build_cond(p, l, 2) else {
+                p.alert(&format!("{} : error detected while parsing a '{} {}' condition.", at, kw, l.arg(1)));
+                return Some(ERR);
+            };
+            if let Some(px) = p.cur_proxy() {
+                px.monitor_fail.push(cond);
+            }
+            err
+        }
+        "force-persist" | "ignore-persist" => {
+            if let Some(e) = not_in_defaults(p, l, " :", kw) {
+                return Some(e);
+            }
+            let mut err = 0;
+            if warn_if_not_cap(p, l, CAP_FE | CAP_BE, kw, "") {
+                err |= ERR_WARN;
+            }
+            if l.arg(1) != "if" && l.arg(1) != "unless" {
+                p.alert(&format!("{} : '{}' requires either 'if' or 'unless' followed by a condition.", at, kw));
+                return Some(ERR);
+            }
+            let Some(cond) = build_cond(p, l, 1) else {
+                p.alert(&format!("{} : error detected while parsing a '{}' rule.", at, kw));
+                return Some(ERR);
+            };
+            if let Some(px) = p.cur_proxy() {
+                if kw == "force-persist" {
+                    px.force_persist.push(cond);
+                } else {
+                    px.ignore_persist.push(cond);
+                }
+            }
+            err
+        }
+        "stick-table" => parse_stick_table(p, l),
+        "stick" => parse_stick(p, l),
+        "tcp-request" => parse_tcp_request(p, l),
+        "reqrep" | "cliexp" => return Some(regex_rule_checked(p, l, true, HdrAction::Replace(vec![]), false, true)),
+        "reqirep" => return Some(regex_rule_checked(p, l, true, HdrAction::Replace(vec![]), true, true)),
+        "rsprep" | "srvexp" => return Some(regex_rule_checked(p, l, false, HdrAction::Replace(vec![]), false, true)),
+        "rspirep" => return Some(regex_rule_checked(p, l, false, HdrAction::Replace(vec![]), true, true)),
+        "reqdel" | "reqidel" => regex_rule(p, l, true, HdrAction::Delete, kw == "reqidel", false),
+        "reqdeny" | "reqideny" => regex_rule(p, l, true, HdrAction::Deny, kw == "reqideny", false),
+        "reqpass" | "reqipass" => regex_rule(p, l, true, HdrAction::Pass, kw == "reqipass", false),
+        "reqallow" | "reqiallow" => regex_rule(p, l, true, HdrAction::Allow, kw == "reqiallow", false),
+        "reqtarpit" | "reqitarpit" => regex_rule(p, l, true, HdrAction::Tarpit, kw == "reqitarpit", false),
+        "reqsetbe" | "reqisetbe" => regex_rule(p, l, true, HdrAction::SetBe(String::new()), kw == "reqisetbe", true),
+        "rspdel" | "rspidel" => regex_rule(p, l, false, HdrAction::Delete, kw == "rspidel", false),
+        "rspdeny" | "rspideny" => regex_rule(p, l, false, HdrAction::Deny, kw == "rspideny", false),
+        "reqadd" => hdr_add(p, l, true),
+        "rspadd" => hdr_add(p, l, false),
+        _ => return None,
+    };
+    Some(r)
+}
+
+fn regex_rule_checked(p: &mut Parser, l: &Line, req: bool, a: HdrAction, icase: bool, repl: bool) -> u32 {
+    if l.arg(2).is_empty() {
+        p.alert(&format!("{} : '{}' expects <search> and <replace> as arguments.", l.at(), l.arg(0)));
+        return ERR;
+    }
+    regex_rule(p, l, req, a, icase, repl)
+}
+
+fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let kw = l.arg(0);
+    if let Some(e) = not_in_defaults(p, l, " :", kw) {
+        return e;
+    }
+    let mut r = Redirect {
+        kind: RedirectKind::Location,
+        target: String::new(),
+        code: 302,
+        drop_query: false,
+        append_slash: false,
+        set_cookie: None,
+        clear_cookie: None,
+        cond: None,
+    };
+    let mut typed = false;
+    let mut scheme = false;
+    let mut i = 1;
+    while !l.arg(i).is_empty() {
+        let a = l.arg(i);
+        match a {
+            "location" | "prefix" | "scheme" | "set-cookie" | "clear-cookie" => {
+                if l.arg(i + 1).is_empty() {
+                    p.alert(&format!("{} : '{}': missing argument for '{}'.", at, kw, a));
+                    return ERR;
+                }
+                i += 1;
+                let v = l.arg(i).to_string();
+                match a {
+                    "location" => {
+                        r.kind = RedirectKind::Location;
+                        r.target = v;
+                        typed = true;
+                    }
+                    "prefix" => {
+                        r.kind = RedirectKind::Prefix;
+                        r.target = v;
+                        typed = true;
+                    }
+                    "scheme" => {
+                        scheme = true;
+                        r.target = v;
+                        typed = true;
+                    }
+                    "set-cookie" => {
+                        r.set_cookie = Some(v);
+                        r.clear_cookie = None;
+                    }
+                    _ => {
+                        r.clear_cookie = Some(v);
+                        r.set_cookie = None;
+                    }
+                }
+            }
+            "code" => {
+                if l.arg(i + 1).is_empty() {
+                    p.alert(&format!("{} : '{}': missing HTTP code.", at, kw));
+                    return ERR;
+                }
+                i += 1;
+                let c = atoi(l.arg(i));
+                if !(301..=308).contains(&c) || (c > 303 && c < 307) {
+                    p.alert(&format!(
+                        "{} : '{}': unsupported HTTP code '{}' (must be one of 301, 302, 303, 307 or 308).",
+                        at,
+                        kw,
+                        l.arg(i)
+                    ));
+                    return ERR;
+                }
+                r.code = c as u16;
+            }
+            "drop-query" => r.drop_query = true,
+            "append-slash" => r.append_slash = true,
+            "if" | "unless" => {
+                match build_cond(p, l, i) {
+                    Some(c) => r.cond = Some(c),
+                    None => {
+                        p.alert(&format!("{} : '{}': error detected while parsing redirect condition.", at, kw));
+                        return ERR;
+                    }
+                }
+                break;
+            }
+            _ => {
+                p.alert(&format!(
+                    "{} : '{}' expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query' or 'append-slash' (was '{}').",
+                    at, kw, a
+                ));
+                return ERR;
+            }
+        }
+        i += 1;
+    }
+    if !typed {
+        p.alert(&format!("{} : '{}' expects a redirection type ('prefix' or 'location').", at, kw));
+        return ERR;
+    }
+    let mut err = 0;
+    if scheme {
+        r.kind = RedirectKind::Scheme;
+    }
+    let Some(px) = p.cur_proxy() else { return err };
+    let after_ub = !px.switching_rules.is_empty();
+    px.redirects.push(r);
+    if after_ub {
+        err |= p.warn(&format!("{} : a '{}' rule placed after a 'use_backend' rule will still be processed before.", at, kw));
+    }
+    err
+}
+
+/// parse_auth_cond(): `allow|deny|auth [realm R] [if|unless cond]`
+/// starting at args[from].
+fn parse_http_req(p: &mut Parser, l: &Line, from: usize) -> Option<HttpReqRule> {
+    let pre = format!("parsing [{}:{}]", l.file, l.num);
+    let mut i = from + 1;
+    let action = match l.arg(from) {
+        "allow" => HttpReqAction::Allow,
+        "deny" => HttpReqAction::Deny,
+        "auth" => {
+            let mut realm = None;
+            while l.arg(i) == "realm" {
+                realm = Some(l.arg(i + 1).to_string());
+                i += 2;
+            }
+            HttpReqAction::Auth { realm }
+        }
+        a => {
+            let (what, w) = if !l.arg(from + 1).is_empty() { ("unknown parameter", l.arg(from + 1)) } else { ("missing keyword in", a) };
+            p.alert(&format!("{}: {} '{}', expects 'allow', 'deny', 'auth'.", pre, what, w));
+            return None;
+        }
+    };
+    let mut rule = HttpReqRule { action, cond: None };
+    match l.arg(i) {
+        "if" | "unless" => match build_cond(p, l, i) {
+            Some(c) => rule.cond = Some(c),
+            None => {
+                p.alert(&format!(
+                    "{} : error detected while parsing an 'http-request {}' condition.",
+                    pre,
+                    l.arg(from)
+                ));
+                return None;
+            }
+        },
+        "" => {}
+        o => {
+            p.alert(&format!(
+                "{}: 'http-request {}' expects 'realm' for 'auth' or either 'if' or 'unless' followed by a condition but found '{}'.",
+                pre,
+                l.arg(from),
+                o
+            ));
+            return None;
+        }
+    }
+    Some(rule)
+}
+
+fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let pre = format!("parsing [{}:{}]", l.file, l.num);
+    let mut err = 0;
+    if warn_if_not_cap(p, l, CAP_BE, "stats", "") {
+        err |= ERR_WARN;
+    }
+    let sub = l.arg(1);
+    match sub {
+        "admin" => {
+            if p.is_defaults() {
+                p.alert(&format!("{}: '{} {}' not allowed in 'defaults' section.", pre, l.arg(0), sub));
+                return ERR;
+            }
+            if l.arg(2) != "if" && l.arg(2) != "unless" {
+                p.alert(&format!("{} : '{} {}' requires either 'if' or 'unless' followed by a condition.", at, l.arg(0), sub));
+                return ERR;
+            }
+            let Some(c) = build_cond(p, l, 2) else {
+                p.alert(&format!("{} : error detected while parsing a '{} {}' rule.", at, l.arg(0), sub));
+                return ERR;
+            };
+            if let Some(px) = p.cur_proxy() {
+                px.stats.enabled = true;
+                px.stats.admin.push(c);
+            }
+        }
+        "uri" | "realm" | "auth" | "scope" => {
+            let v = l.arg(2).to_string();
+            if v.is_empty() {
+                let m = match sub {
+                    "uri" => "'uri' needs an URI prefix.",
+                    "realm" => "'realm' needs an realm name.",
+                    "auth" => "'auth' needs a user:password account.",
+                    _ => "'scope' needs a proxy name.",
+                };
+                p.alert(&format!("{} : {}", at, m));
+                return ERR;
+            }
+            let Some(px) = p.cur_proxy() else { return err };
+            px.stats.enabled = true;
+            match sub {
+                "uri" => px.stats.uri = v,
+                "realm" => px.stats.realm = v,
+                "auth" => {
+                    let (u, pw) = v.split_once(':').unwrap_or((&v, ""));
+                    px.stats.auths.push((u.to_string(), pw.to_string()));
+                }
+                _ => px.stats.scopes.push(v),
+            }
+        }
+        "refresh" => match parse_time_ms(l.arg(2), 1000) {
+            Ok(t) => {
+                if let Some(px) = p.cur_proxy() {
+                    px.stats.enabled = true;
+                    px.stats.refresh = t.div_ceil(1000);
+                }
+            }
+            Err(c) => {
+                p.alert(&format!("{} : unexpected character '{}' in stats refresh interval.", at, c));
+                return ERR;
+            }
+        },
+        "http-request" => {
+            if p.is_defaults() {
+                p.alert(&format!("{}: '{}' not allowed in 'defaults' section.", pre, l.arg(0)));
+                return ERR;
+            }
+            match parse_http_req(p, l, 2) {
+                Some(r) => {
+                    if let Some(px) = p.cur_proxy() {
+                        px.stats.enabled = true;
+                        px.http_req_rules.push(r);
+                    }
+                }
+                None => return ERR_ALERT | super::parse::ERR_ABORT,
+            }
+        }
+        "enable" | "hide-version" | "show-legends" => {
+            if let Some(px) = p.cur_proxy() {
+                px.stats.enabled = true;
+                match sub {
+                    "hide-version" => px.stats.hide_version = true,
+                    "show-legends" => px.stats.show_legends = true,
+                    _ => {}
+                }
+            }
+        }
+        "show-node" => {
+            let n = l.arg(2);
+            if !n.is_empty() && n.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')) {
+                p.alert(&format!(
+                    "{}: '{} {}' invalid node name - should be a stringwith digits(0-9), letters(A-Z, a-z), hyphen(-) or underscode(_).",
+                    pre,
+                    l.arg(0),
+                    sub
+                ));
+                return ERR;
+            }
+            let node = if n.is_empty() { p.cfg.global.node.clone() } else { n.to_string() };
+            if let Some(px) = p.cur_proxy() {
+                px.stats.enabled = true;
+                px.stats.show_node = Some(node);
+            }
+        }
+        "show-desc" => {
+            let d = if l.arg(2).is_empty() { None } else { Some(l.args[2..].join(" ")) };
+            if d.is_none() && p.cfg.global.description.is_none() {
+                err |= p.warn(&format!(
+                    "{}: '{}' requires a parameter or 'desc' to be set in the global section.",
+                    pre, sub
+                ));
+            } else {
+                let d = d.or_else(|| p.cfg.global.description.clone());
+                if let Some(px) = p.cur_proxy() {
+                    px.stats.enabled = true;
+                    px.stats.show_desc = d;
+                }
+            }
+        }
+        _ => {
+            let (what, w) = if sub.is_empty() { ("missing keyword in", l.arg(0)) } else { ("unknown stats parameter", sub) };
+            p.alert(&format!(
+                "{}: {} '{}', expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.",
+                pre, what, w
+            ));
+            return ERR;
+        }
+    }
+    err
+}
+
+fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let mut err = 0;
+    if warn_if_not_cap(p, l, CAP_FE, "capture", "") {
+        err |= ERR_WARN;
+    }
+    match (l.arg(1), l.arg(2)) {
+        ("cookie", _) => {
+            if p.is_defaults() {
+                p.alert(&format!("{} : '{} {}' not allowed in 'defaults' section.", at, l.arg(0), l.arg(1)));
+                return ERR;
+            }
+            if l.arg(4).is_empty() {
+                p.alert(&format!("{} : '{}' expects 'cookie' <cookie_name> 'len' <len>.", at, l.arg(0)));
+                return ERR;
+            }
+            let mut len = atoi(l.arg(4)).max(0) as usize;
+            if len >= 64 {
+                err |= p.warn(&format!("{} : truncating capture length to 63 bytes.", at));
+                len = 63;
+            }
+            let c = Capture { name: l.arg(2).to_string(), len };
+            if let Some(px) = p.cur_proxy() {
+                px.capture_cookie = Some(c);
+            }
+        }
+        ("request", "header") | ("response", "header") => {
+            if p.is_defaults() {
+                p.alert(&format!("{} : '{} {}' not allowed in 'defaults' section.", at, l.arg(0), l.arg(1)));
+                return ERR;
+            }
+            if l.arg(3).is_empty() || l.arg(4) != "len" || l.arg(5).is_empty() {
+                p.alert(&format!("{} : '{} {}' expects 'header' <header_name> 'len' <len>.", at, l.arg(0), l.arg(1)));
+                return ERR;
+            }
+            let c = Capture { name: l.arg(3).to_string(), len: atoi(l.arg(5)).max(0) as usize };
+            let req = l.arg(1) == "request";
+            if let Some(px) = p.cur_proxy() {
+                if req {
+                    px.req_captures.push(c);
+                } else {
+                    px.rsp_captures.push(c);
+                }
+            }
+        }
+        _ => {
+            p.alert(&format!("{} : '{}' expects 'cookie' or 'request header' or 'response header'.", at, l.arg(0)));
+            return ERR;
+        }
+    }
+    err
+}
+
+pub const ERR_CODES: [u16; 8] = [200, 400, 403, 408, 500, 502, 503, 504];
+
+fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let kw = l.arg(0);
+    let mut err = 0;
+    if warn_if_not_cap(p, l, CAP_FE | CAP_BE, kw, "") {
+        err |= ERR_WARN;
+    }
+    if l.arg(2).is_empty() {
+        let what = if kw == "errorfile" { "<file>" } else { "<url>" };
+        p.alert(&format!("{} : <{}> expects <status_code> and {} as arguments.", at, kw, what));
+        return ERR;
+    }
+    let code = atoi(l.arg(1));
+    let body = if kw == "errorfile" {
+        match std::fs::read(l.arg(2)) {
+            Ok(mut b) => {
+                let max = p.cfg.global.bufsize;
+                if b.len() > max {
+                    err |= p.warn(&format!(
+                        "{} : custom error message file <{}> larger than {} bytes. Truncating.",
+                        at,
+                        l.arg(2),
+                        max
+                    ));
+                    b.truncate(max);
+                }
+                b
+            }
+            Err(_) => {
+                p.alert(&format!(
+                    "{} : error opening file <{}> for custom error message <{}>.",
+                    at,
+                    l.arg(2),
+                    l.arg(1)
+                ));
+                return ERR;
+            }
+        }
+    } else {
+        let head = if kw == "errorloc303" { crate::http::errors::HTTP_303 } else { crate::http::errors::HTTP_302 };
+        format!("{}{}\r\n\r\n", head, l.arg(2)).into_bytes()
+    };
+    if !ERR_CODES.contains(&(code as u16)) || code <= 0 {
+        let what = if kw == "errorfile" { "error customization" } else { "error relocation" };
+        let w = p.warn(&format!("{} : status code {} not handled, {} will be ignored.", at, code, what));
+        if kw == "errorfile" {
+            err |= w;
+        }
+        return err;
+    }
+    if let Some(px) = p.cur_proxy() {
+        px.errorfiles.insert(code as u16, body);
+    }
+    err
+}
+
+fn parse_stick_table(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let mut i = 1;
+    let (mut size, mut typed) = (0u64, false);
+    while !l.arg(i).is_empty() {
+        match l.arg(i) {
+            "size" | "expire" => {
+                let w = l.arg(i);
+                i += 1;
+                if l.arg(i).is_empty() {
+                    p.alert(&format!("{} : stick-table: missing argument after '{}'.", at, w));
+                    return ERR;
+                }
+                if w == "size" {
+                    match parse_size(l.arg(i)) {
+                        Some(s) => size = s,
+                        None => {
+                            let c = l.arg(i).chars().find(|c| !c.is_ascii_digit()).unwrap_or('?');
+                            p.alert(&format!("{} : stick-table: unexpected character '{}' in argument of '{}'.", at, c, w));
+                            return ERR;
+                        }
+                    }
+                } else if let Err(c) = parse_time_ms(l.arg(i), 1) {
+                    p.alert(&format!("{} : stick-table: unexpected character '{}' in argument of '{}'.", at, c, w));
+                    return ERR;
+                }
+                i += 1;
+            }
+            "nopurge" => i += 1,
+            "type" => {
+                i += 1;
+                match l.arg(i) {
+                    "ip" | "integer" => i += 1,
+                    "string" => {
+                        i += 1;
+                        if l.arg(i) == "len" {
+                            i += 2;
+                        }
+                    }
+                    t => {
+                        p.alert(&format!("{} : stick-table: unknown type '{}'.", at, t));
+                        return ERR;
+                    }
+                }
+                typed = true;
+            }
+            a => {
+                p.alert(&format!("{} : stick-table: unknown argument '{}'.", at, a));
+                return ERR;
+            }
+        }
+    }
+    if size == 0 {
+        p.alert(&format!("{} : stick-table: missing size.", at));
+        return ERR;
+    }
+    if !typed {
+        p.alert(&format!("{} : stick-table: missing type.", at));
+        return ERR;
+    }
+    p.warn(&format!("{} : 'stick-table' is not yet supported by haproxy-rs; no entries are stored.", at))
+}
+
+fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let kw = l.arg(0);
+    if let Some(e) = not_in_defaults(p, l, " :", kw) {
+        return e;
+    }
+    if warn_if_not_cap(p, l, CAP_BE, kw, "") {
+        return ERR_WARN;
+    }
+    let mut i = 2;
+    match l.arg(1) {
+        "store" | "store-request" | "match" | "on" => {}
+        "store-response" => {}
+        _ => {
+            p.alert(&format!("{} : '{}' expects 'on', 'match', or 'store'.", at, kw));
+            return ERR;
+        }
+    }
+    if l.arg(i).is_empty() {
+        p.alert(&format!("{} : '{}' expects a fetch method.", at, kw));
+        return ERR;
+    }
+    let f = l.arg(i);
+    let base = f.split('(').next().unwrap_or("");
+    if !["src", "dst", "dst_port", "hdr", "url_param"].contains(&base) {
+        p.alert(&format!("{} : '{}': unknown fetch method '{}'.", at, kw, f));
+        return ERR;
+    }
+    i += 1;
+    if l.arg(i) == "table" {
+        i += 2;
+    }
+    match l.arg(i) {
+        "if" | "unless" => {
+            if build_cond(p, l, i).is_none() {
+                p.alert(&format!("{} : '{}': error detected while parsing sticking condition.", at, kw));
+                return ERR;
+            }
+        }
+        "" => {}
+        o => {
+            p.alert(&format!("{} : '{}': unknown keyword '{}'.", at, kw, o));
+            return ERR;
+        }
+    }
+    p.warn(&format!("{} : 'stick' is not yet supported by haproxy-rs; the rule is ignored.", at))
+}
+
+fn parse_tcp_request(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let kw = l.arg(0);
+    let pname = p.cur_proxy().map(|x| x.name.clone()).unwrap_or_default();
+    let sect = p.cursection.clone();
+    if let Some(e) = not_in_defaults(p, l, " :", kw) {
+        return e;
+    }
+    match l.arg(1) {
+        "inspect-delay" => {
+            if warn_if_not_cap(p, l, CAP_FE, "tcp-request inspect-delay", "") {
+                return ERR_WARN;
+            }
+            match parse_time_ms(l.arg(2), 1) {
+                Ok(t) if !l.arg(2).is_empty() => {
+                    if let Some(px) = p.cur_proxy() {
+                        px.tcp_inspect_delay = Some(t);
+                    }
+                    0
+                }
+                _ => {
+                    p.alert(&format!("{} : '{} {}' expects a positive delay in milliseconds", at, kw, l.arg(1)));
+                    ERR
+                }
+            }
+        }
+        "content" => {
+            if warn_if_not_cap(p, l, CAP_FE, "tcp-request content", "") {
+                return ERR_WARN;
+            }
+            let accept = match l.arg(2) {
+                "accept" => true,
+                "reject" => false,
+                o => {
+                    p.alert(&format!(
+                        "{} : '{} {}' expects 'accept' or 'reject', in {} '{}' (was '{}')",
+                        at,
+                        kw,
+                        l.arg(1),
+                        sect,
+                        pname,
+                        o
+                    ));
+                    return ERR;
+                }
+            };
+            let mut cond = None;
+            match l.arg(3) {
+                "if" | "unless" => match build_cond(p, l, 3) {
+                    Some(c) => cond = Some(c),
+                    None => {
+                        p.alert(&format!("{} : error detected in {} '{}' while parsing '{}' condition", at, sect, pname, l.arg(3)));
+                        return ERR;
+                    }
+                },
+                "" => {}
+                o => {
+                    p.alert(&format!("{} : '{} {} {}' only accepts 'if' or 'unless', in {} '{}' (was '{}')", at, kw, l.arg(1), l.arg(2), sect, pname, o));
+                    return ERR;
+                }
+            }
+            if let Some(px) = p.cur_proxy() {
+                px.tcp_content_rules.push((accept, cond));
+            }
+            0
+        }
+        o => {
+            p.alert(&format!(
+                "{} : '{}' expects 'inspect-delay' or 'content' in {} '{}' (was '{}')",
+                at,
+                kw,
+                sect,
+                pname,
+                o
+            ));
+            ERR
+        }
+    }
+}

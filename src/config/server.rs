@@ -1,0 +1,334 @@
+//! `server` and `default-server` lines.
+
+use super::model::Server;
+use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL};
+use super::proxy::{warn_if_not_cap, CAP_BE};
+use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
+use std::net::SocketAddr;
+
+pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
+    if kw != "server" && kw != "default-server" {
+        return None;
+    }
+    Some(parse_server(p, l, kw == "default-server"))
+}
+
+fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
+    let at = l.at();
+    let pre = format!("parsing [{}:{}]", l.file, l.num);
+    let mut err = 0;
+    if !defsrv && p.is_defaults() {
+        p.alert(&format!("{} : '{}' not allowed in 'defaults' section.", at, l.arg(0)));
+        return ERR_ALERT | ERR_FATAL;
+    } else if warn_if_not_cap(p, l, CAP_BE, l.arg(0), "") {
+        err |= ERR_ALERT | ERR_FATAL;
+    }
+    if l.arg(2).is_empty() && !defsrv {
+        p.alert(&format!("{} : '{}' expects <name> and <addr>[:<port>] as arguments.", at, l.arg(0)));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    if !defsrv {
+        if let Some(c) = invalid_char(l.arg(1)) {
+            p.alert(&format!("{} : character '{}' is not permitted in server name '{}'.", at, c, l.arg(1)));
+            return ERR_ALERT | ERR_FATAL;
+        }
+    }
+    let Some(px) = p.cur_proxy() else { return err };
+    let ds = px.default_server.clone();
+    let first_bind_port = px.binds.first().map(|b| b.addr.port());
+    let used_ids: Vec<(u32, String, usize)> = px.servers.iter().filter(|s| s.id != 0).map(|s| (s.id, s.name.clone(), s.line)).collect();
+    let mut s = Server {
+        name: l.arg(1).to_string(),
+        id: 0,
+        line: l.num,
+        addr: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        port: 0,
+        port_relative: true,
+        cookie: None,
+        check: false,
+        check_addr: None,
+        check_port: ds.port,
+        inter: ds.inter,
+        fastinter: ds.fastinter,
+        downinter: ds.downinter,
+        rise: ds.rise,
+        fall: ds.fall,
+        weight: ds.weight,
+        backup: false,
+        disabled: false,
+        maxconn: ds.maxconn,
+        minconn: ds.minconn,
+        maxqueue: ds.maxqueue,
+        slowstart: ds.slowstart,
+        redir: None,
+        source: None,
+        track: None,
+        error_limit: ds.error_limit,
+        observe: false,
+        on_error: ds.on_error,
+    };
+    let mut realport = 0u16;
+    let mut mapports = true;
+    let mut i = 1;
+    if !defsrv {
+        let a = l.arg(2);
+        let (host, port) = match a.find(':') {
+            Some(c) => (&a[..c], Some(&a[c + 1..])),
+            None => (a, None),
+        };
+        if let Some(pt) = port {
+            realport = atoi(pt) as u16;
+            mapports = !pt.as_bytes().first().is_some_and(|c| c.is_ascii_digit());
+        }
+        let Some(ip) = resolve_host(host) else {
+            p.alert(&format!("{} : Unknown host in '{}'", at, a));
+            return ERR_ALERT | ERR_FATAL;
+        };
+        s.addr = ip;
+        s.port = realport;
+        s.port_relative = mapports;
+        i = 3;
+    }
+    let name = s.name.clone();
+    let bad_time = |p: &Parser, c: char, what: &str, sep: &str| {
+        p.alert(&format!("{}{} unexpected character '{}' in '{}' argument of server {}.", pre, sep, c, what, name));
+        ERR_ALERT | ERR_FATAL
+    };
+    while !l.arg(i).is_empty() {
+        let o = l.arg(i);
+        let v = l.arg(i + 1);
+        match o {
+            "id" if !defsrv => {
+                if v.is_empty() {
+                    p.alert(&format!("{}: '{}' expects an integer argument.", pre, o));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                let id = atoi(v);
+                if id <= 0 {
+                    p.alert(&format!("{}: custom id has to be > 0.", pre));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                if let Some((_, other, ln)) = used_ids.iter().find(|(x, _, _)| *x == id as u32) {
+                    p.alert(&format!(
+                        "{}: server {} reuses same custom id as server {} (declared at {}:{}).",
+                        pre, name, other, l.file, ln
+                    ));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                s.id = id as u32;
+                i += 2;
+            }
+            "cookie" if !defsrv => {
+                s.cookie = Some(v.to_string());
+                i += 2;
+            }
+            "redir" if !defsrv => {
+                s.redir = Some(v.to_string());
+                i += 2;
+            }
+            "rise" | "fall" | "error-limit" => {
+                if v.is_empty() {
+                    p.alert(&format!("{}: '{}' expects an integer argument.", pre, o));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                let n = atoi(v);
+                if n <= 0 {
+                    if o == "error-limit" {
+                        p.alert(&format!("{}: {} has to be > 0.", pre, o));
+                    } else {
+                        p.alert(&format!("{}: '{}' has to be > 0.", pre, o));
+                    }
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                match o {
+                    "rise" => s.rise = n as u32,
+                    "fall" => s.fall = n as u32,
+                    _ => s.error_limit = n as u32,
+                }
+                i += 2;
+            }
+            "inter" | "fastinter" | "downinter" => {
+                let sep = if o == "inter" { " :" } else { ":" };
+                let t = match parse_time_ms(v, 1) {
+                    Ok(t) => t,
+                    Err(c) => return bad_time(p, c, o, sep),
+                };
+                if t == 0 {
+                    p.alert(&format!("{}: invalid value {} for argument '{}' of server {}.", pre, t, o, name));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                match o {
+                    "inter" => s.inter = t,
+                    "fastinter" => s.fastinter = t,
+                    _ => s.downinter = t,
+                }
+                i += 2;
+            }
+            "addr" if !defsrv => {
+                let (h, _) = split_host_port(v);
+                let Some(ip) = resolve_host(h) else {
+                    p.alert(&format!("{} : Unknown host in '{}'", at, v));
+                    return ERR_ALERT | ERR_FATAL;
+                };
+                s.check_addr = Some(ip);
+                i += 2;
+            }
+            "port" => {
+                s.check_port = Some(atoi(v) as u16);
+                i += 2;
+            }
+            "backup" if !defsrv => {
+                s.backup = true;
+                i += 1;
+            }
+            "weight" => {
+                let w = atoi(v);
+                if !(0..=256).contains(&w) {
+                    p.alert(&format!("{} : weight of server {} is not within 0 and 256 ({}).", at, name, w));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                s.weight = w as u32;
+                i += 2;
+            }
+            "minconn" | "maxconn" | "maxqueue" => {
+                let n = atoi(v).max(0) as u32;
+                match o {
+                    "minconn" => s.minconn = n,
+                    "maxconn" => s.maxconn = n,
+                    _ => s.maxqueue = n,
+                }
+                i += 2;
+            }
+            "slowstart" => {
+                match parse_time_ms(v, 1) {
+                    Ok(t) => s.slowstart = t.div_ceil(1000) * 1000,
+                    Err(c) => return bad_time(p, c, o, " :"),
+                }
+                i += 2;
+            }
+            "track" if !defsrv => {
+                if v.is_empty() {
+                    p.alert(&format!("{}: 'track' expects [<proxy>/]<server> as argument.", pre));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                s.track = Some(v.to_string());
+                i += 2;
+            }
+            "check" if !defsrv => {
+                s.check = true;
+                i += 1;
+            }
+            "disabled" if !defsrv => {
+                s.disabled = true;
+                i += 1;
+            }
+            "observe" if !defsrv => {
+                match v {
+                    "none" => s.observe = false,
+                    "layer4" | "layer7" => s.observe = true,
+                    _ => {
+                        p.alert(&format!("{}: '{}' expects one of 'none', 'layer4', 'layer7' but got '{}'", pre, o, v));
+                        return ERR_ALERT | ERR_FATAL;
+                    }
+                }
+                i += 2;
+            }
+            "on-error" => {
+                s.on_error = match v {
+                    "fastinter" => 0,
+                    "fail-check" => 1,
+                    "sudden-death" => 2,
+                    "mark-down" => 3,
+                    _ => {
+                        p.alert(&format!(
+                            "{}: '{}' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '{}'",
+                            pre, o, v
+                        ));
+                        return ERR_ALERT | ERR_FATAL;
+                    }
+                };
+                i += 2;
+            }
+            "source" if !defsrv => {
+                if v.is_empty() {
+                    p.alert(&format!("{} : 'source' expects <addr>[:<port>[-<port>]] as argument.", at));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                let (h, port) = split_host_port(v);
+                let Some(ip) = resolve_host(h) else {
+                    p.alert(&format!("{} : Unknown host in '{}'", at, v));
+                    return ERR_ALERT | ERR_FATAL;
+                };
+                s.source = Some(SocketAddr::new(ip, port.map(|x| atoi(x) as u16).unwrap_or(0)));
+                i += 2;
+                while !l.arg(i).is_empty() {
+                    match l.arg(i) {
+                        "usesrc" => {
+                            p.alert(&format!(
+                                "{} : 'usesrc' not allowed here because support for TPROXY was not compiled in.",
+                                at
+                            ));
+                            return ERR_ALERT | ERR_FATAL;
+                        }
+                        "interface" => i += 2,
+                        _ => break,
+                    }
+                }
+            }
+            "usesrc" if !defsrv => {
+                p.alert(&format!("{} : 'usesrc' only allowed after a 'source' statement.", at));
+                return ERR_ALERT | ERR_FATAL;
+            }
+            _ => {
+                if !defsrv {
+                    p.alert(&format!("{} : server {} only supports options 'backup', 'cookie', 'redir', 'observer', 'on-error', 'error-limit', 'check', 'disabled', 'track', 'id', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'addr', 'port', 'source', 'minconn', 'maxconn', 'maxqueue', 'slowstart' and 'weight'.", at, name));
+                } else {
+                    p.alert(&format!("{}: default-server only supports options 'on-error', 'error-limit', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'port', 'minconn', 'maxconn', 'maxqueue', 'slowstart' and 'weight'.", pre));
+                }
+                return ERR_ALERT | ERR_FATAL;
+            }
+        }
+    }
+    if defsrv {
+        if let Some(px) = p.cur_proxy() {
+            let d = &mut px.default_server;
+            d.inter = s.inter;
+            d.fastinter = s.fastinter;
+            d.downinter = s.downinter;
+            d.rise = s.rise;
+            d.fall = s.fall;
+            d.weight = s.weight;
+            d.maxconn = s.maxconn;
+            d.minconn = s.minconn;
+            d.maxqueue = s.maxqueue;
+            d.slowstart = s.slowstart;
+            d.port = s.check_port;
+            d.error_limit = s.error_limit;
+            d.on_error = s.on_error;
+        }
+        return err;
+    }
+    if s.check {
+        if s.track.is_some() {
+            p.alert(&format!("{}: unable to enable checks and tracking at the same time!", pre));
+            return ERR_ALERT | ERR_FATAL;
+        }
+        if s.check_port.unwrap_or(0) == 0 && !mapports {
+            s.check_port = Some(realport);
+        }
+        if s.check_port.unwrap_or(0) == 0 {
+            s.check_port = first_bind_port;
+        }
+        if s.check_port.unwrap_or(0) == 0 {
+            p.alert(&format!(
+                "{} : server {} has neither service port nor check port. Check has been disabled.",
+                at, name
+            ));
+            return ERR_ALERT | ERR_FATAL;
+        }
+    }
+    if let Some(px) = p.cur_proxy() {
+        px.servers.push(s);
+    }
+    err
+}

@@ -1,0 +1,407 @@
+//! check_config_validity(): cross references, inherited timeouts and the
+//! end-of-parse warnings, in 1.4's order.
+
+use super::model::{Balance, CheckType, LogFormat, Mode};
+use super::options::FLAG_OPTIONS;
+use super::parse::{Parser, ERR_ALERT, ERR_FATAL};
+use super::proxy::{caps, type_str, CAP_BE, CAP_FE};
+
+fn mode_str(m: Mode) -> &'static str {
+    match m {
+        Mode::Tcp => "tcp",
+        Mode::Http => "http",
+        Mode::Health => "health",
+    }
+}
+
+/// findproxy_mode(): a backend by name usable from a proxy in `mode`.
+fn find_backend(p: &Parser, name: &str, mode: Mode) -> Result<usize, ()> {
+    let mut target = None;
+    for (i, px) in p.cfg.proxies.iter().enumerate() {
+        if caps(px.kind) & CAP_BE == 0 || px.name != name {
+            continue;
+        }
+        if px.mode != mode && !(px.mode == Mode::Http && mode == Mode::Tcp) {
+            p.alert(&format!(
+                "Unable to use proxy '{}' with wrong mode, required: {}, has: {}.",
+                name,
+                mode_str(mode),
+                mode_str(px.mode)
+            ));
+            p.alert(&format!("You may want to use 'mode {}'.", mode_str(mode)));
+            return Err(());
+        }
+        if let Some(t) = target {
+            let t: &super::model::Proxy = &p.cfg.proxies[t];
+            p.alert(&format!(
+                "Refusing to use duplicated proxy '{}' with overlapping capabilities: {}/{}!",
+                name,
+                type_str(px.kind),
+                type_str(t.kind)
+            ));
+            return Err(());
+        }
+        target = Some(i);
+    }
+    target.ok_or(())
+}
+
+fn ensure_no_http(p: &mut Parser, i: usize) {
+    let px = &p.cfg.proxies[i];
+    let (ts, name) = (type_str(px.kind), px.name.clone());
+    let mut warns = Vec::new();
+    if px.cookie.is_some() {
+        warns.push(format!("config : cookie will be ignored for {} '{}' (needs 'mode http').", ts, name));
+    }
+    if !px.rsp_exps.is_empty() {
+        warns.push(format!("config : server regular expressions will be ignored for {} '{}' (needs 'mode http').", ts, name));
+    }
+    if !px.req_exps.is_empty() {
+        warns.push(format!("config : client regular expressions will be ignored for {} '{}' (needs 'mode http').", ts, name));
+    }
+    if px.monitor_uri.is_some() {
+        warns.push(format!("config : monitor-uri will be ignored for {} '{}' (needs 'mode http').", ts, name));
+    }
+    let l7 = matches!(px.balance, Balance::Uri { .. } | Balance::UrlParam { .. } | Balance::Hdr { .. });
+    if l7 {
+        warns.push(format!(
+            "config : Layer 7 hash not possible for {} '{}' (needs 'mode http'). Falling back to round robin.",
+            ts, name
+        ));
+    }
+    let httplog = matches!(px.log_format, LogFormat::Http | LogFormat::HttpClf);
+    if httplog {
+        warns.push(format!(
+            "config : 'option httplog' not usable with {} '{}' (needs 'mode http'). Falling back to 'option tcplog'.",
+            ts, name
+        ));
+    }
+    let px = &mut p.cfg.proxies[i];
+    if l7 {
+        px.balance = Balance::RoundRobin;
+    }
+    if httplog {
+        px.log_format = LogFormat::Tcp;
+    }
+    px.cookie = None;
+    px.req_exps.clear();
+    px.rsp_exps.clear();
+    px.monitor_uri = None;
+    for w in warns {
+        p.warn(&w);
+    }
+}
+
+pub fn check_config_validity(p: &mut Parser) -> u32 {
+    let mut err = 0u32;
+    let mut cfgerr = 0u32;
+    if p.cfg.proxies.is_empty() {
+        p.alert("config : no <listen> line. Nothing to do !");
+        return ERR_ALERT | ERR_FATAL;
+    }
+    // automatic proxy ids, skipping the ones given with `id`
+    let mut next = 1u32;
+    let used: Vec<u32> = p.cfg.proxies.iter().map(|x| x.id).filter(|&i| i != 0).collect();
+    for px in p.cfg.proxies.iter_mut() {
+        if px.id == 0 {
+            while used.contains(&next) {
+                next += 1;
+            }
+            px.id = next;
+        }
+        next += 1;
+    }
+    let defaults_to = p.defaults.timeouts;
+    let nbproc = p.cfg.global.nbproc;
+    for i in 0..p.cfg.proxies.len() {
+        if p.cfg.proxies[i].disabled {
+            continue;
+        }
+        let (kind, name, mode) = {
+            let px = &p.cfg.proxies[i];
+            (px.kind, px.name.clone(), px.mode)
+        };
+        let ts = type_str(kind);
+        let c = caps(kind);
+        match mode {
+            Mode::Health => {
+                ensure_no_http(p, i);
+                if c & CAP_FE == 0 {
+                    p.alert(&format!("config : {} '{}' cannot be in health mode as it has no frontend capability.", ts, name));
+                    cfgerr += 1;
+                }
+                if !p.cfg.proxies[i].servers.is_empty() {
+                    p.warn(&format!("config : servers will be ignored for {} '{}'.", ts, name));
+                }
+            }
+            Mode::Tcp => ensure_no_http(p, i),
+            Mode::Http => {}
+        }
+        if c & CAP_FE != 0 && p.cfg.proxies[i].binds.is_empty() {
+            p.alert(&format!(
+                "config : {} '{}' has no listen address. Please either specify a valid address on the <listen> line, or use the <bind> keyword.",
+                ts, name
+            ));
+            cfgerr += 1;
+        }
+        let (dis404, sendstate, httpchk) = {
+            let ck = &p.cfg.proxies[i].check;
+            (ck.disable_on_404, ck.send_state, ck.kind == CheckType::Http)
+        };
+        if dis404 && !httpchk {
+            p.cfg.proxies[i].check.disable_on_404 = false;
+            err |= p.warn(&format!(
+                "config : 'disable-on-404' will be ignored for {} '{}' (requires 'option httpchk').",
+                ts, name
+            ));
+        }
+        if sendstate && !httpchk {
+            p.cfg.proxies[i].check.send_state = false;
+            err |= p.warn(&format!("config : 'send-state' will be ignored for {} '{}' (requires 'option httpchk').", ts, name));
+        }
+        if let Some(db) = p.cfg.proxies[i].default_backend.clone() {
+            match find_backend(p, &db, mode) {
+                Ok(t) if t == i => {
+                    p.alert(&format!("Proxy '{}': loop detected for default_backend: '{}'.", name, db));
+                    cfgerr += 1;
+                }
+                Ok(t) => p.cfg.proxies[i].default_be_idx = Some(t),
+                Err(()) => {
+                    p.alert(&format!("Proxy '{}': unable to find required default_backend: '{}'.", name, db));
+                    cfgerr += 1;
+                }
+            }
+        }
+        if mode == Mode::Http {
+            let setbes: Vec<String> = p.cfg.proxies[i]
+                .req_exps
+                .iter()
+                .filter_map(|e| if let super::model::HdrAction::SetBe(b) = &e.action { Some(b.clone()) } else { None })
+                .collect();
+            for b in setbes {
+                match find_backend(p, &b, Mode::Http) {
+                    Ok(t) if t == i => {
+                        p.alert(&format!("Proxy '{}': loop detected for setbe: '{}'.", name, b));
+                        cfgerr += 1;
+                    }
+                    Ok(_) => {}
+                    Err(()) => {
+                        p.alert(&format!("Proxy '{}': unable to find required setbe: '{}'.", name, b));
+                        cfgerr += 1;
+                    }
+                }
+            }
+        }
+        for r in 0..p.cfg.proxies[i].switching_rules.len() {
+            let b = p.cfg.proxies[i].switching_rules[r].backend.clone();
+            match find_backend(p, &b, mode) {
+                Ok(t) if t == i => {
+                    p.alert(&format!("Proxy '{}': loop detected for use_backend: '{}'.", name, b));
+                    cfgerr += 1;
+                }
+                Ok(t) => p.cfg.proxies[i].switching_rules[r].be_idx = t,
+                Err(()) => {
+                    p.alert(&format!("Proxy '{}': unable to find required use_backend: '{}'.", name, b));
+                    cfgerr += 1;
+                }
+            }
+        }
+        {
+            let px = &p.cfg.proxies[i];
+            let t = px.timeouts;
+            if (mode == Mode::Tcp || mode == Mode::Http)
+                && ((c & CAP_FE != 0 && t.client.is_none())
+                    || (c & CAP_BE != 0 && !px.servers.is_empty() && (t.connect.is_none() || t.server.is_none())))
+            {
+                err |= p.warn(&format!(
+                    "config : missing timeouts for {} '{}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+                    ts, name
+                ));
+            }
+        }
+        {
+            let px = &mut p.cfg.proxies[i];
+            let t = &mut px.timeouts;
+            if t.tarpit.is_none() || t.tarpit == defaults_to.tarpit {
+                t.tarpit = defaults_to.tarpit.or(t.connect).or(defaults_to.connect);
+            }
+            if c & CAP_BE != 0 && (t.queue.is_none() || t.queue == defaults_to.queue) {
+                t.queue = defaults_to.queue.or(t.connect).or(defaults_to.connect);
+            }
+            if px.check.kind == CheckType::SslHello {
+                px.check.send = crate::checks::ssl_hello_packet();
+            }
+        }
+        if !p.cfg.proxies[i].req_captures.is_empty() && mode != Mode::Http {
+            err |= p.warn(&format!("config : 'capture request header' ignored for {} '{}' as it requires HTTP mode.", ts, name));
+            p.cfg.proxies[i].req_captures.clear();
+        }
+        if !p.cfg.proxies[i].rsp_captures.is_empty() && mode != Mode::Http {
+            err |= p.warn(&format!("config : 'capture response header' ignored for {} '{}' as it requires HTTP mode.", ts, name));
+            p.cfg.proxies[i].rsp_captures.clear();
+        }
+        {
+            let px = &mut p.cfg.proxies[i];
+            if px.fullconn == 0 {
+                px.fullconn = px.maxconn;
+            }
+            let mut next = 1u32;
+            let used: Vec<u32> = px.servers.iter().map(|s| s.id).filter(|&i| i != 0).collect();
+            for s in px.servers.iter_mut() {
+                if s.id == 0 {
+                    while used.contains(&next) {
+                        next += 1;
+                    }
+                    s.id = next;
+                }
+                next += 1;
+            }
+        }
+        let nsrv = p.cfg.proxies[i].servers.len();
+        for si in 0..nsrv {
+            let fullconn = p.cfg.proxies[i].fullconn;
+            let s = &mut p.cfg.proxies[i].servers[si];
+            if s.minconn > s.maxconn {
+                s.maxconn = s.minconn;
+            } else if s.maxconn != 0 && s.minconn == 0 {
+                s.minconn = s.maxconn;
+            } else if s.minconn != s.maxconn && fullconn == 0 {
+                p.alert(&format!("config : {} '{}' : fullconn is mandatory when minconn is set on a server.", ts, name));
+                cfgerr += 1;
+            }
+            let (sname, track) = {
+                let s = &p.cfg.proxies[i].servers[si];
+                (s.name.clone(), s.track.clone())
+            };
+            if let Some(t) = track {
+                let (pname, tsrv) = match t.rsplit_once('/') {
+                    Some((a, b)) => (Some(a.to_string()), b.to_string()),
+                    None => (None, t.clone()),
+                };
+                let tp = match &pname {
+                    Some(pn) => p.cfg.proxies.iter().position(|x| &x.name == pn && caps(x.kind) & CAP_BE != 0),
+                    None => Some(i),
+                };
+                let Some(tp) = tp else {
+                    p.alert(&format!(
+                        "config : {} '{}', server '{}': unable to find required proxy '{}' for tracking.",
+                        ts,
+                        name,
+                        sname,
+                        pname.unwrap_or_default()
+                    ));
+                    cfgerr += 1;
+                    continue;
+                };
+                match p.cfg.proxies[tp].servers.iter().find(|s| s.name == tsrv) {
+                    None => {
+                        p.alert(&format!(
+                            "config : {} '{}', server '{}': unable to find required server '{}' for tracking.",
+                            ts, name, sname, tsrv
+                        ));
+                        cfgerr += 1;
+                    }
+                    Some(ts2) if !ts2.check => {
+                        p.alert(&format!(
+                            "config : {} '{}', server '{}': unable to use {}/{} for tracking as it does not have checks enabled.",
+                            ts, name, sname, p.cfg.proxies[tp].name, tsrv
+                        ));
+                        cfgerr += 1;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let logless = {
+            let px = &p.cfg.proxies[i];
+            (mode == Mode::Tcp || mode == Mode::Http) && c & CAP_FE != 0 && px.log_format != LogFormat::Default && px.logs.is_empty()
+        };
+        if logless {
+            err |= p.warn(&format!("config : log format ignored for {} '{}' since it has no log address.", ts, name));
+        }
+        if mode != Mode::Http {
+            if p.cfg.proxies[i].stats.enabled {
+                err |= p.warn(&format!("config : 'stats' statement ignored for {} '{}' as it requires HTTP mode.", ts, name));
+                p.cfg.proxies[i].stats = Default::default();
+            }
+            if p.cfg.proxies[i].forwardfor.is_some() {
+                err |= p.warn(&format!("config : 'option forwardfor' ignored for {} '{}' as it requires HTTP mode.", ts, name));
+                p.cfg.proxies[i].forwardfor = None;
+            }
+            if p.cfg.proxies[i].originalto.is_some() {
+                err |= p.warn(&format!("config : 'option originalto' ignored for {} '{}' as it requires HTTP mode.", ts, name));
+                p.cfg.proxies[i].originalto = None;
+            }
+            for &(oname, ocap, http, field) in FLAG_OPTIONS {
+                if http && ocap & c != 0 && *field(&mut p.cfg.proxies[i].flags) {
+                    *field(&mut p.cfg.proxies[i].flags) = false;
+                    err |= p.warn(&format!("config : 'option {}' ignored for {} '{}' as it requires HTTP mode.", oname, ts, name));
+                }
+            }
+        }
+        for si in 0..nsrv {
+            let s = &p.cfg.proxies[i].servers[si];
+            if mode != Mode::Http && s.redir.is_some() {
+                p.alert(&format!("config : {} '{}' : server cannot have cookie or redirect prefix in non-HTTP mode.", ts, name));
+                cfgerr += 1;
+            }
+            if mode != Mode::Http && s.cookie.is_some() {
+                let sn = s.name.clone();
+                err |= p.warn(&format!(
+                    "config : {} '{}' : ignoring cookie for server '{}' as HTTP mode is disabled.",
+                    ts, name, sn
+                ));
+            }
+        }
+        if nbproc > 1 {
+            if p.cfg.proxies[i].stats.enabled {
+                err |= p.warn(&format!(
+                    "Proxy '{}': in multi-process mode, stats will be limited to process assigned to the current request.",
+                    name
+                ));
+                if !p.cfg.proxies[i].stats.admin.is_empty() {
+                    err |= p.warn(&format!("Proxy '{}': stats admin will not work correctly in multi-process mode.", name));
+                }
+            }
+            if p.cfg.proxies[i].appsession.is_some() {
+                err |= p.warn(&format!("Proxy '{}': appsession will not work correctly in multi-process mode.", name));
+            }
+        }
+        // stats defaults once everything is known
+        let px = &mut p.cfg.proxies[i];
+        if px.stats.enabled {
+            if px.stats.uri.is_empty() {
+                px.stats.uri = "/haproxy?stats".into();
+            }
+            if px.stats.realm.is_empty() {
+                px.stats.realm = "HAProxy Statistics".into();
+            }
+        }
+    }
+    if nbproc > 1 && p.cfg.global.stats_socket.is_some() {
+        err |= p.warn("stats socket will not work correctly in multi-process mode (nbproc > 1).");
+    }
+    let uls = p.cfg.userlists.clone();
+    for ul in &uls {
+        for u in &ul.users {
+            for g in &u.groups {
+                if !ul.groups.iter().any(|(n, _)| n == g) {
+                    p.alert(&format!("userlist '{}': no such group '{}' specified in user '{}'", ul.name, g, u.name));
+                    return err | ERR_ALERT | ERR_FATAL;
+                }
+            }
+        }
+        for (g, users) in &ul.groups {
+            for u in users {
+                if !ul.users.iter().any(|x| &x.name == u) {
+                    p.alert(&format!("userlist '{}': no such user '{}' specified in group '{}'", ul.name, u, g));
+                    return err | ERR_ALERT | ERR_FATAL;
+                }
+            }
+        }
+    }
+    if cfgerr > 0 {
+        err |= ERR_ALERT | ERR_FATAL;
+    }
+    err
+}

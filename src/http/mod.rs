@@ -1,0 +1,8 @@
+//! HTTP/1.x as 1.4 handles it: head parsing with its quirks, header
+//! rewriting, message framing, cookies and built-in responses.
+
+pub mod body;
+pub mod cookie;
+pub mod errors;
+pub mod head;
+pub mod rewrite;

@@ -1,0 +1,141 @@
+//! Connection-header handling and header-line rules (pure).
+
+use super::head::{trim, Head};
+
+/// Tokens found in the Connection headers.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ConnTokens {
+    pub close: bool,
+    pub keep_alive: bool,
+}
+
+/// Reads the Connection tokens and removes the unwanted ones; a header
+/// left without tokens is removed, as 1.4 does.
+pub fn connection_tokens(h: &mut Head, del_close: bool, del_ka: bool) -> ConnTokens {
+    let mut t = ConnTokens::default();
+    let mut i = 0;
+    while i < h.hdrs.len() {
+        if !h.hdrs[i].is("Connection") {
+            i += 1;
+            continue;
+        }
+        let line = h.hdrs[i].line.clone();
+        let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
+        let mut kept: Vec<&[u8]> = Vec::new();
+        let mut changed = false;
+        for tok in line[colon + 1..].split(|&c| c == b',') {
+            let tt = trim(tok);
+            if tt.eq_ignore_ascii_case(b"close") {
+                t.close = true;
+                if del_close {
+                    changed = true;
+                    continue;
+                }
+            } else if tt.eq_ignore_ascii_case(b"keep-alive") {
+                t.keep_alive = true;
+                if del_ka {
+                    changed = true;
+                    continue;
+                }
+            }
+            if !tt.is_empty() {
+                kept.push(tt);
+            }
+        }
+        if changed {
+            if kept.is_empty() {
+                h.hdrs.remove(i);
+                continue;
+            }
+            let mut nl = line[..colon + 1].to_vec();
+            nl.push(b' ');
+            nl.extend_from_slice(&kept.join(&b", "[..]));
+            h.hdrs[i].line = nl;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// 1.4's http_change_connection_header(): leave exactly the wanted token.
+pub fn want_connection(h: &mut Head, close: bool, keep_alive: bool) {
+    let t = connection_tokens(h, !close, !keep_alive);
+    if close && !t.close {
+        h.add(b"Connection: close");
+    }
+    if keep_alive && !t.keep_alive {
+        h.add(b"Connection: keep-alive");
+    }
+}
+
+/// Applies a regex replacement to one header line, with `\N` references.
+pub fn regex_replace(re: &regex::bytes::Regex, line: &[u8], repl: &[u8]) -> Option<Vec<u8>> {
+    let caps = re.captures(line)?;
+    let m = caps.get(0)?;
+    let mut out = line[..m.start()].to_vec();
+    let mut i = 0;
+    while i < repl.len() {
+        let c = repl[i];
+        if c == b'\\' && i + 1 < repl.len() {
+            let n = repl[i + 1];
+            if n.is_ascii_digit() {
+                if let Some(g) = caps.get((n - b'0') as usize) {
+                    out.extend_from_slice(g.as_bytes());
+                }
+                i += 2;
+                continue;
+            }
+            let lit = match n {
+                b'r' => Some(b'\r'),
+                b'n' => Some(b'\n'),
+                b't' => Some(b'\t'),
+                b'\\' => Some(b'\\'),
+                _ => None,
+            };
+            if let Some(l) = lit {
+                out.push(l);
+                i += 2;
+                continue;
+            }
+            if n == b'x' && i + 3 < repl.len() + 0 && i + 3 <= repl.len() - 1 {
+                let hx = std::str::from_utf8(&repl[i + 2..i + 4]).ok().and_then(|s| u8::from_str_radix(s, 16).ok());
+                if let Some(b) = hx {
+                    out.push(b);
+                    i += 4;
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out.extend_from_slice(&line[m.end()..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::head::{parse_request, Parse};
+
+    fn req(s: &[u8]) -> Head {
+        match parse_request(s, 8192) {
+            Parse::Done(h) => h,
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn keepalive_becomes_close() {
+        let mut h = req(b"GET / HTTP/1.1\r\nConnection: keep-alive\r\nX: y\r\n\r\n");
+        want_connection(&mut h, true, false);
+        assert_eq!(h.to_bytes(), b"GET / HTTP/1.1\r\nX: y\r\nConnection: close\r\n\r\n");
+    }
+
+    #[test]
+    fn replace_backrefs() {
+        let re = regex::bytes::Regex::new("^GET /old/(.*) HTTP/1.1").unwrap_or_else(|_| panic!());
+        let r = regex_replace(&re, b"GET /old/page?q=1 HTTP/1.1", br"GET /new/\1 HTTP/1.1");
+        assert_eq!(r.as_deref(), Some(&b"GET /new/page?q=1 HTTP/1.1"[..]));
+    }
+}

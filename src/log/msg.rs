@@ -1,0 +1,65 @@
+//! `[ALERT]` / `[WARNING]` lines on stderr, with 1.4's date and pid prefix.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+static STARTING: AtomicBool = AtomicBool::new(true);
+
+pub fn set_quiet(q: bool) {
+    QUIET.store(q, Ordering::Relaxed);
+}
+pub fn set_verbose(v: bool) {
+    VERBOSE.store(v, Ordering::Relaxed);
+}
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed) && !VERBOSE.load(Ordering::Relaxed)
+}
+/// Once the loop runs, alerts follow quiet mode as warnings do.
+pub fn set_started() {
+    STARTING.store(false, Ordering::Relaxed);
+}
+
+fn prefix(kind: &str) -> String {
+    let now = crate::log::now_secs();
+    let tm = crate::sys::localtime(now);
+    format!(
+        "[{}] {:03}/{:02}{:02}{:02} ({}) : ",
+        kind,
+        tm.yday,
+        tm.hour,
+        tm.min,
+        tm.sec,
+        crate::sys::getpid()
+    )
+}
+
+fn emit(kind: &str, text: &str) {
+    let mut s = prefix(kind);
+    s.push_str(text);
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    let _ = std::io::stderr().write_all(s.as_bytes());
+}
+
+/// An alert: shown even in quiet mode during start-up, as in 1.4.
+pub fn alert(text: &str) {
+    if !quiet() || STARTING.load(Ordering::Relaxed) {
+        emit("ALERT", text);
+    }
+}
+
+pub fn warning(text: &str) {
+    if !quiet() {
+        emit("WARNING", text);
+    }
+}
+
+/// Plain text on stdout unless quiet (qfprintf in 1.4).
+pub fn qprint(text: &str) {
+    if !quiet() {
+        let _ = std::io::stdout().write_all(text.as_bytes());
+    }
+}

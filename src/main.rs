@@ -1,0 +1,42 @@
+//! haproxy-rs: a drop-in replacement for HAProxy 1.4.
+
+mod acl;
+mod balance;
+mod checks;
+mod cli;
+mod config;
+mod http;
+mod log;
+mod sys;
+
+fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    let name = argv.first().cloned().unwrap_or_else(|| "haproxy".into());
+    match cli::parse(&argv[1..]) {
+        cli::Cli::Version(b) => {
+            print!("{}", cli::version_text(b));
+            std::process::exit(0);
+        }
+        cli::Cli::Usage => {
+            print!("{}", cli::version_text(false));
+            eprint!("{}", cli::usage_text(&name));
+            std::process::exit(1);
+        }
+        cli::Cli::Run(a) => {
+            log::msg::set_quiet(a.quiet);
+            log::msg::set_verbose(a.verbose);
+            let r = config::parse_files(&a.files, a.maxpconn.unwrap_or(2000), a.maxconn);
+            match r {
+                Err(_) => std::process::exit(1),
+                Ok(out) => {
+                    if a.check {
+                        if !out.config.global.quiet {
+                            log::msg::qprint("Configuration file is valid\n");
+                        }
+                        std::process::exit(0);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! Every libc call of the program lives here, each with its SAFETY note.
+
+use std::ffi::CString;
+use std::io;
+use std::os::unix::io::RawFd;
+
+/// Broken-down local time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tm {
+    pub year: i32,
+    pub mon: u32,
+    pub mday: u32,
+    pub hour: u32,
+    pub min: u32,
+    pub sec: u32,
+    pub yday: u32,
+    pub gmtoff: i64,
+}
+
+pub fn localtime(secs: i64) -> Tm {
+    let t: libc::time_t = secs as libc::time_t;
+    // SAFETY: tm is plain data; localtime_r writes only into it and reads
+    // the valid time_t we pass by pointer.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the duration of the call.
+    unsafe { libc::localtime_r(&t, &mut tm) };
+    Tm {
+        year: tm.tm_year + 1900,
+        mon: tm.tm_mon as u32,
+        mday: tm.tm_mday as u32,
+        hour: tm.tm_hour as u32,
+        min: tm.tm_min as u32,
+        sec: tm.tm_sec as u32,
+        yday: tm.tm_yday as u32,
+        gmtoff: tm.tm_gmtoff,
+    }
+}
+
+pub fn gmtime(secs: i64) -> Tm {
+    let t: libc::time_t = secs as libc::time_t;
+    // SAFETY: as in localtime.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the duration of the call.
+    unsafe { libc::gmtime_r(&t, &mut tm) };
+    Tm {
+        year: tm.tm_year + 1900,
+        mon: tm.tm_mon as u32,
+        mday: tm.tm_mday as u32,
+        hour: tm.tm_hour as u32,
+        min: tm.tm_min as u32,
+        sec: tm.tm_sec as u32,
+        yday: tm.tm_yday as u32,
+        gmtoff: 0,
+    }
+}
+
+pub fn getpid() -> i32 {
+    // SAFETY: getpid has no preconditions.
+    unsafe { libc::getpid() }
+}
+
+pub fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: buf is writable for its full length.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
+    if r != 0 {
+        return String::new();
+    }
+    let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+/// uid and primary gid of a user name.
+pub fn user_id(name: &str) -> Option<(u32, u32)> {
+    let c = CString::new(name).ok()?;
+    // SAFETY: c is a valid NUL-terminated string; getpwnam returns NULL or a
+    // pointer to static storage we read at once (start-up is single threaded).
+    let pw = unsafe { libc::getpwnam(c.as_ptr()) };
+    if pw.is_null() {
+        return None;
+    }
+    // SAFETY: pw is non-null and points to a valid passwd record.
+    unsafe { Some(((*pw).pw_uid, (*pw).pw_gid)) }
+}
+
+pub fn group_id(name: &str) -> Option<u32> {
+    let c = CString::new(name).ok()?;
+    // SAFETY: as for getpwnam.
+    let gr = unsafe { libc::getgrnam(c.as_ptr()) };
+    if gr.is_null() {
+        return None;
+    }
+    // SAFETY: gr is non-null and points to a valid group record.
+    unsafe { Some((*gr).gr_gid) }
+}
+
+fn check(r: libc::c_int) -> io::Result<()> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+pub fn drop_privileges(uid: Option<u32>, gid: Option<u32>) -> Result<(), String> {
+    if let Some(g) = gid {
+        // SAFETY: setgroups with a single valid gid; setgid takes a plain id.
+        check(unsafe { libc::setgroups(1, &g) }).ok();
+        // SAFETY: plain id argument.
+        if unsafe { libc::setgid(g) } < 0 {
+            return Err(format!("[haproxy.main()] Cannot set gid {}.", g));
+        }
+    }
+    if let Some(u) = uid {
+        // SAFETY: plain id argument.
+        if unsafe { libc::setuid(u) } < 0 {
+            return Err(format!("[haproxy.main()] Cannot set uid {}.", u));
+        }
+    }
+    Ok(())
+}
+
+pub fn chroot(dir: &str) -> io::Result<()> {
+    let c = CString::new(dir).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: c is a valid path string.
+    check(unsafe { libc::chroot(c.as_ptr()) })?;
+    let root = CString::new("/").map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: valid path string.
+    check(unsafe { libc::chdir(root.as_ptr()) })
+}
+
+pub fn set_nofile(n: u64) -> io::Result<()> {
+    let lim = libc::rlimit { rlim_cur: n, rlim_max: n };
+    // SAFETY: lim is a valid rlimit.
+    check(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) })
+}
+
+pub fn set_as_limit(bytes: u64) -> io::Result<()> {
+    let lim = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
+    // SAFETY: lim is a valid rlimit.
+    check(unsafe { libc::setrlimit(libc::RLIMIT_AS, &lim) })
+}
+
+pub enum Forked {
+    Parent(i32),
+    Child,
+}
+
+pub fn fork() -> io::Result<Forked> {
+    // SAFETY: start-up is single threaded, so the child may go on running
+    // Rust code freely.
+    let r = unsafe { libc::fork() };
+    match r {
+        r if r < 0 => Err(io::Error::last_os_error()),
+        0 => Ok(Forked::Child),
+        pid => Ok(Forked::Parent(pid)),
+    }
+}
+
+/// Detaches a daemon child: new session, stdio on /dev/null.
+pub fn detach() {
+    // SAFETY: setsid has no memory preconditions.
+    unsafe { libc::setsid() };
+    let dn = CString::new("/dev/null").unwrap_or_default();
+    // SAFETY: dn is valid; dup2 targets the standard descriptors.
+    unsafe {
+        let fd = libc::open(dn.as_ptr(), libc::O_RDWR);
+        if fd >= 0 {
+            libc::dup2(fd, 0);
+            libc::dup2(fd, 1);
+            libc::dup2(fd, 2);
+            if fd > 2 {
+                libc::close(fd);
+            }
+        }
+    }
+}
+
+pub fn kill(pid: i32, sig: i32) -> bool {
+    // SAFETY: plain arguments.
+    unsafe { libc::kill(pid, sig) == 0 }
+}
+
+pub const SIGUSR1: i32 = libc::SIGUSR1;
+pub const SIGTERM: i32 = libc::SIGTERM;
+pub const SIGINT: i32 = libc::SIGINT;
+pub const SIGHUP: i32 = libc::SIGHUP;
+pub const SIGTTOU: i32 = libc::SIGTTOU;
+pub const SIGTTIN: i32 = libc::SIGTTIN;
+pub const SIGQUIT: i32 = libc::SIGQUIT;
+
+static mut SIG_PIPE_WR: RawFd = -1;
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    let b = sig as u8;
+    // SAFETY: write(2) is async-signal-safe; SIG_PIPE_WR is set once before
+    // handlers are installed and never changed afterwards.
+    unsafe {
+        let fd = SIG_PIPE_WR;
+        if fd >= 0 {
+            libc::write(fd, &b as *const u8 as *const libc::c_void, 1);
+        }
+    }
+}
+
+/// Creates the self-pipe and routes the given signals into it. Returns the
+/// non-blocking read end, which the event loop watches.
+pub fn signal_pipe(sigs: &[i32]) -> io::Result<RawFd> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: fds has room for two descriptors.
+    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) })?;
+    // SAFETY: single-threaded start-up, before any handler can run.
+    unsafe { SIG_PIPE_WR = fds[1] };
+    for &s in sigs {
+        // SAFETY: sa is fully initialised; the handler only calls write().
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_signal as *const () as usize;
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(s, &sa, std::ptr::null_mut());
+        }
+    }
+    ignore_sigpipe();
+    Ok(fds[0])
+}
+
+pub fn ignore_sigpipe() {
+    // SAFETY: SIG_IGN is a valid disposition.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+}
+
+/// Reads pending signal numbers from the self-pipe.
+pub fn read_signals(fd: RawFd) -> Vec<i32> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 64];
+    loop {
+        // SAFETY: buf is writable for its length.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
+        if n <= 0 {
+            break;
+        }
+        out.extend(buf[..n as usize].iter().map(|&b| b as i32));
+    }
+    out
+}
+
+/// SO_LINGER 0: the next close sends an RST, as 1.4 does to servers it
+/// aborts.
+pub fn set_nolinger(fd: RawFd) {
+    let l = libc::linger { l_onoff: 1, l_linger: 0 };
+    // SAFETY: l is a valid linger struct of the size passed.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &l as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+}
+
+fn setsockopt_int(fd: RawFd, level: i32, opt: i32, v: i32) -> io::Result<()> {
+    // SAFETY: v lives for the call and the size matches.
+    check(unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            opt,
+            &v as *const i32 as *const libc::c_void,
+            std::mem::size_of::<i32>() as libc::socklen_t,
+        )
+    })
+}
+
+pub fn set_keepalive(fd: RawFd) {
+    setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1).ok();
+}
+
+pub fn set_nodelay(fd: RawFd) {
+    setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1).ok();
+}
+
+/// A listening TCP socket with 1.4's options, non-blocking.
+pub fn listen_socket(
+    addr: &std::net::SocketAddr,
+    backlog: i32,
+    defer_accept: bool,
+    mss: Option<i32>,
+    interface: Option<&str>,
+) -> io::Result<RawFd> {
+    let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+    // SAFETY: plain arguments.
+    let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let fail = |fd: RawFd| {
+        let e = io::Error::last_os_error();
+        // SAFETY: fd is ours and closed once.
+        unsafe { libc::close(fd) };
+        e
+    };
+    setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1).ok();
+    if defer_accept {
+        setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_DEFER_ACCEPT, 1).ok();
+    }
+    if let Some(m) = mss {
+        setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_MAXSEG, m.abs()).ok();
+    }
+    if let Some(ifname) = interface {
+        // SAFETY: the name pointer/length pair is valid for the call.
+        unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_BINDTODEVICE,
+                ifname.as_ptr() as *const libc::c_void,
+                ifname.len() as libc::socklen_t,
+            )
+        };
+    }
+    let (sa, len) = to_sockaddr(addr);
+    // SAFETY: sa holds a sockaddr of the given length.
+    if unsafe { libc::bind(fd, &sa as *const _ as *const libc::sockaddr, len) } < 0 {
+        return Err(fail(fd));
+    }
+    // SAFETY: plain arguments.
+    if unsafe { libc::listen(fd, backlog) } < 0 {
+        return Err(fail(fd));
+    }
+    Ok(fd)
+}
+
+fn to_sockaddr(addr: &std::net::SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // SAFETY: sockaddr_storage is plain data, zero is a valid pattern.
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    match addr {
+        std::net::SocketAddr::V4(a) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: a.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(a.ip().octets()) },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_in fits in sockaddr_storage.
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
+            (ss, std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t)
+        }
+        std::net::SocketAddr::V6(a) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: a.port().to_be(),
+                sin6_flowinfo: 0,
+                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_scope_id: a.scope_id(),
+            };
+            // SAFETY: sockaddr_in6 fits in sockaddr_storage.
+            unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
+            (ss, std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t)
+        }
+    }
+}
+
+/// Starts a non-blocking connect, optionally from a source address.
+/// Returns the fd; completion is reported by writability.
+pub fn connect_nonblock(addr: &std::net::SocketAddr, source: Option<&std::net::SocketAddr>) -> io::Result<RawFd> {
+    let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+    // SAFETY: plain arguments.
+    let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    if let Some(src) = source {
+        setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1).ok();
+        let (sa, len) = to_sockaddr(src);
+        // SAFETY: sa holds a sockaddr of the given length.
+        if unsafe { libc::bind(fd, &sa as *const _ as *const libc::sockaddr, len) } < 0 {
+            let e = io::Error::last_os_error();
+            // SAFETY: fd is ours.
+            unsafe { libc::close(fd) };
+            return Err(e);
+        }
+    }
+    set_nodelay(fd);
+    let (sa, len) = to_sockaddr(addr);
+    // SAFETY: sa holds a sockaddr of the given length.
+    let r = unsafe { libc::connect(fd, &sa as *const _ as *const libc::sockaddr, len) };
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EINPROGRESS) {
+            // SAFETY: fd is ours.
+            unsafe { libc::close(fd) };
+            return Err(e);
+        }
+    }
+    Ok(fd)
+}
+
+/// The pending error of a socket (SO_ERROR), after a connect completes.
+pub fn take_socket_error(fd: RawFd) -> Option<io::Error> {
+    let mut v: i32 = 0;
+    let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
+    // SAFETY: v and len are valid out-parameters of the right size.
+    let r = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, &mut v as *mut i32 as *mut libc::c_void, &mut len) };
+    if r < 0 {
+        return Some(io::Error::last_os_error());
+    }
+    if v != 0 {
+        Some(io::Error::from_raw_os_error(v))
+    } else {
+        None
+    }
+}
+
+pub fn shutdown_write(fd: RawFd) {
+    // SAFETY: plain arguments; errors (ENOTCONN) are harmless here.
+    unsafe { libc::shutdown(fd, libc::SHUT_WR) };
+}
+
+pub fn close(fd: RawFd) {
+    // SAFETY: callers pass a descriptor they own exactly once.
+    unsafe { libc::close(fd) };
+}
+
+pub fn chown(path: &str, uid: Option<u32>, gid: Option<u32>) {
+    if let Ok(c) = CString::new(path) {
+        // SAFETY: valid path; -1 keeps an id unchanged.
+        unsafe { libc::chown(c.as_ptr(), uid.unwrap_or(u32::MAX), gid.unwrap_or(u32::MAX)) };
+    }
+}
+
+pub fn errno_str(e: &io::Error) -> String {
+    // strerror text without Rust's " (os error N)" suffix
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(p) => s[..p].to_string(),
+        None => s,
+    }
+}
