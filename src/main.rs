@@ -4,9 +4,15 @@ mod acl;
 mod balance;
 mod checks;
 mod cli;
+mod cli_sock;
 mod config;
+mod engine;
 mod http;
+mod lifecycle;
 mod log;
+mod session;
+mod state;
+mod stats;
 mod sys;
 
 fn main() {
@@ -35,6 +41,7 @@ fn main() {
                         }
                         std::process::exit(0);
                     }
+                    std::process::exit(lifecycle::start(a, out.config));
                 }
             }
         }

@@ -439,3 +439,20 @@ pub fn errno_str(e: &io::Error) -> String {
         None => s,
     }
 }
+
+/// A non-blocking connect bound to a source address, as a mio stream.
+pub fn connect_from(addr: &std::net::SocketAddr, src: &std::net::SocketAddr) -> io::Result<mio::net::TcpStream> {
+    use std::os::unix::io::FromRawFd;
+    let fd = connect_nonblock(addr, Some(src))?;
+    // SAFETY: fd is a fresh, connected-or-connecting socket that nothing
+    // else owns; the stream takes ownership and closes it.
+    Ok(unsafe { mio::net::TcpStream::from_raw_fd(fd) })
+}
+
+/// Wraps a listening socket made by `listen_socket` in a mio listener.
+pub fn listener_from_fd(fd: RawFd) -> mio::net::TcpListener {
+    use std::os::unix::io::FromRawFd;
+    // SAFETY: fd comes from listen_socket(), is owned by no one else, and
+    // the listener becomes its only owner.
+    unsafe { mio::net::TcpListener::from_raw_fd(fd) }
+}

@@ -180,10 +180,8 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     if c & CAP_BE == 0 {
         px.cookie = None;
         // option bits are copied whatever the capability; the request is not
-        let (d404, sst) = (px.check.disable_on_404, px.check.send_state);
-        px.check = Default::default();
-        px.check.disable_on_404 = d404;
-        px.check.send_state = sst;
+        px.check.send.clear();
+        px.check.expect = None;
         px.timeouts.connect = None;
         px.timeouts.server = None;
         px.timeouts.check = None;

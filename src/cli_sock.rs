@@ -1,0 +1,315 @@
+//! The stats socket (`stats socket PATH`): 1.4's line-based command
+//! interface, served by the same event loop.
+
+use crate::engine::CLI_BASE;
+use crate::state::Runtime;
+use mio::net::{UnixListener, UnixStream};
+use mio::{Interest, Registry, Token};
+use slab::Slab;
+use std::io::{ErrorKind, Read, Write};
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "Unknown command. Please enter one of the following commands only :\n  clear counters : clear max statistics counters (add 'all' for all counters)\n  help           : this message\n  prompt         : toggle interactive mode with prompt\n  quit           : disconnect\n  show info      : report information about the running process\n  show stat      : report counters for each proxy and server\n  show errors    : report last request and response errors for each proxy\n  show sess [id] : report the list of current sessions or dump this session\n  get weight     : report a server's current weight\n  set weight     : change a server's weight\n  set timeout    : change a timeout setting\n  disable server : set a server in maintenance mode\n  enable server  : re-enable a server that was previously in maintenance mode\n";
+
+struct Conn {
+    sock: UnixStream,
+    inbuf: Vec<u8>,
+    out: Vec<u8>,
+    interactive: bool,
+    closing: bool,
+    last: Instant,
+    timeout: Duration,
+}
+
+pub struct CliSock {
+    listener: Option<UnixListener>,
+    conns: Slab<Conn>,
+    level: u8,
+    timeout: Duration,
+    maxconn: usize,
+}
+
+fn find_server(rt: &Runtime, arg: &str) -> Result<(usize, usize), &'static str> {
+    let Some((b, s)) = arg.split_once('/') else { return Err("Require 'backend/server'.\n") };
+    let bi = rt
+        .cfg
+        .proxies
+        .iter()
+        .position(|p| p.is_be() && (p.name == b || b.strip_prefix('#').and_then(|x| x.parse().ok()) == Some(p.id)))
+        .ok_or("No such backend.\n")?;
+    let si = rt.cfg.proxies[bi]
+        .servers
+        .iter()
+        .position(|x| x.name == s || s.strip_prefix('#').and_then(|v| v.parse().ok()) == Some(x.id))
+        .ok_or("No such server.\n")?;
+    Ok((bi, si))
+}
+
+impl CliSock {
+    pub fn bind(cfg: &crate::config::model::StatsSocket, timeout_ms: u64, maxconn: u32) -> std::io::Result<CliSock> {
+        let _ = std::fs::remove_file(&cfg.path);
+        let l = UnixListener::bind(&cfg.path)?;
+        if cfg.uid.is_some() || cfg.gid.is_some() {
+            crate::sys::chown(&cfg.path, cfg.uid, cfg.gid);
+        }
+        if let Some(m) = cfg.mode {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&cfg.path, std::fs::Permissions::from_mode(m));
+        }
+        Ok(CliSock {
+            listener: Some(l),
+            conns: Slab::new(),
+            level: cfg.level,
+            timeout: Duration::from_millis(timeout_ms),
+            maxconn: maxconn as usize,
+        })
+    }
+
+    pub fn register(&mut self, registry: &Registry) -> std::io::Result<()> {
+        if let Some(l) = self.listener.as_mut() {
+            registry.register(l, Token(CLI_BASE), Interest::READABLE)?;
+        }
+        Ok(())
+    }
+
+    pub fn close(&mut self, registry: &Registry) {
+        if let Some(mut l) = self.listener.take() {
+            let _ = registry.deregister(&mut l);
+        }
+    }
+
+    pub fn on_timers(&mut self, registry: &Registry, now: Instant) {
+        let expired: Vec<usize> =
+            self.conns.iter().filter(|(_, c)| now.saturating_duration_since(c.last) >= c.timeout).map(|(k, _)| k).collect();
+        for k in expired {
+            let mut c = self.conns.remove(k);
+            let _ = registry.deregister(&mut c.sock);
+        }
+    }
+
+    pub fn on_event(&mut self, registry: &Registry, rt: &mut Runtime, sub: usize, now: Instant) {
+        if sub == 0 {
+            while let Some(l) = self.listener.as_ref() {
+                match l.accept() {
+                    Ok((sock, _)) => {
+                        if self.conns.len() >= self.maxconn {
+                            continue;
+                        }
+                        let e = self.conns.vacant_entry();
+                        let k = e.key();
+                        let mut c =
+                            Conn { sock, inbuf: Vec::new(), out: Vec::new(), interactive: false, closing: false, last: now, timeout: self.timeout };
+                        if registry.register(&mut c.sock, Token(CLI_BASE + 1 + k), Interest::READABLE | Interest::WRITABLE).is_ok() {
+                            e.insert(c);
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+            return;
+        }
+        let k = sub - 1;
+        let level = self.level;
+        let done = {
+            let Some(c) = self.conns.get_mut(k) else { return };
+            c.last = now;
+            let mut buf = [0u8; 4096];
+            let mut eof = false;
+            loop {
+                match c.sock.read(&mut buf) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => c.inbuf.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(_) => {
+                        eof = true;
+                        break;
+                    }
+                }
+            }
+            while let Some(p) = c.inbuf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = c.inbuf.drain(..=p).collect();
+                let text = String::from_utf8_lossy(&line).trim_end_matches(['\r', '\n']).to_string();
+                for cmd in text.split(';') {
+                    let cmd = cmd.trim();
+                    match cmd {
+                        "prompt" => c.interactive = !c.interactive,
+                        "quit" => c.closing = true,
+                        "" if c.interactive => {}
+                        _ => {
+                            let r = execute(rt, level, cmd, &mut c.timeout);
+                            c.out.extend_from_slice(r.as_bytes());
+                            c.out.push(b'\n');
+                        }
+                    }
+                    if c.closing {
+                        break;
+                    }
+                }
+                if c.interactive && !c.closing {
+                    c.out.extend_from_slice(b"> ");
+                } else if !c.interactive {
+                    c.closing = true;
+                }
+                if c.closing {
+                    break;
+                }
+            }
+            while !c.out.is_empty() {
+                match c.sock.write(&c.out) {
+                    Ok(n) if n > 0 => {
+                        c.out.drain(..n);
+                    }
+                    _ => break,
+                }
+            }
+            (c.closing && c.out.is_empty()) || eof
+        };
+        if done {
+            let mut c = self.conns.remove(k);
+            let _ = registry.deregister(&mut c.sock);
+        }
+    }
+}
+
+/// Runs one command; the answer without the trailing empty line.
+pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -> String {
+    let w: Vec<&str> = cmd.split_whitespace().collect();
+    let denied = "Permission denied\n".to_string();
+    match w.as_slice() {
+        ["help"] => USAGE.into(),
+        ["show", "info"] => crate::stats::info(rt),
+        ["show", "stat", rest @ ..] => {
+            let all = crate::stats::csv(rt, &[]);
+            if rest.len() < 3 {
+                return all;
+            }
+            let iid: i64 = rest[0].parse().unwrap_or(-1);
+            let typ: i64 = rest[1].parse().unwrap_or(-1);
+            let sid: i64 = rest[2].parse().unwrap_or(-1);
+            let mut out = String::from(crate::stats::CSV_HEADER);
+            for (i, p) in rt.cfg.proxies.iter().enumerate() {
+                if iid != -1 && p.id as i64 != iid {
+                    continue;
+                }
+                for r in crate::stats::proxy_rows(rt, i) {
+                    let t = match r.sv.as_str() {
+                        "FRONTEND" => 1,
+                        "BACKEND" => 2,
+                        _ => 4,
+                    };
+                    if typ != -1 && typ & t == 0 {
+                        continue;
+                    }
+                    if t == 4 && sid != -1 && r.f.get(26).and_then(|v| v.parse::<i64>().ok()) != Some(sid) {
+                        continue;
+                    }
+                    out.push_str(&format!("{},{},", r.px, r.sv));
+                    for v in &r.f {
+                        out.push_str(v);
+                        out.push(',');
+                    }
+                    out.push('\n');
+                }
+            }
+            out
+        }
+        ["show", "errors", ..] => String::new(),
+        ["show", "sess", ..] => {
+            if level < 1 {
+                return denied;
+            }
+            String::new()
+        }
+        ["clear", "counters", rest @ ..] => {
+            let all = rest.first() == Some(&"all");
+            if level < 1 || (all && level < 2) {
+                return denied;
+            }
+            for p in rt.px.iter_mut() {
+                if all {
+                    p.fe = Default::default();
+                    p.be = Default::default();
+                } else {
+                    p.fe.max_sess = 0;
+                    p.be.max_sess = 0;
+                    p.be.max_queue = 0;
+                }
+            }
+            for v in rt.srv.iter_mut() {
+                for s in v.iter_mut() {
+                    if all {
+                        s.c = Default::default();
+                    } else {
+                        s.c.max_sess = 0;
+                        s.c.max_queue = 0;
+                    }
+                }
+            }
+            String::new()
+        }
+        ["get", "weight", arg] => match find_server(rt, arg) {
+            Ok((b, s)) => format!("{} (initial {})\n", rt.srv[b][s].weight, rt.cfg.proxies[b].servers[s].weight),
+            Err(e) => e.into(),
+        },
+        ["set", "weight", arg, val] => {
+            if level < 2 {
+                return denied;
+            }
+            match find_server(rt, arg) {
+                Ok((b, s)) => {
+                    let init = rt.cfg.proxies[b].servers[s].weight;
+                    let v = if let Some(p) = val.strip_suffix('%') {
+                        p.parse::<u32>().map(|p| init * p / 100)
+                    } else {
+                        val.parse::<u32>()
+                    };
+                    match v {
+                        Ok(w) if w <= 256 => {
+                            rt.srv[b][s].weight = w;
+                            rt.lb_update(b);
+                            String::new()
+                        }
+                        _ => "Relative weight can only be set between 0 and 100% inclusive.\n".into(),
+                    }
+                }
+                Err(e) => e.into(),
+            }
+        }
+        ["disable", "server", arg] | ["enable", "server", arg] => {
+            if level < 2 {
+                return denied;
+            }
+            match find_server(rt, arg) {
+                Ok((b, s)) => {
+                    let dis = w[0] == "disable";
+                    let st = &mut rt.srv[b][s];
+                    if st.maint != dis {
+                        st.maint = dis;
+                        st.last_change = Instant::now();
+                        let (px, sv) = (&rt.cfg.proxies[b], &rt.cfg.proxies[b].servers[s]);
+                        let m = if dis {
+                            format!("Server {}/{} is DOWN for maintenance.", px.name, sv.name)
+                        } else {
+                            format!("Server {}/{} is UP (leaving maintenance).", px.name, sv.name)
+                        };
+                        crate::log::msg::warning(&m);
+                        rt.lb_update(b);
+                    }
+                    String::new()
+                }
+                Err(e) => e.into(),
+            }
+        }
+        ["set", "timeout", "cli", v] => match v.parse::<u64>() {
+            Ok(s) if s > 0 => {
+                *timeout = Duration::from_secs(s);
+                String::new()
+            }
+            _ => "Expects an integer value.\n".into(),
+        },
+        _ => USAGE.into(),
+    }
+}

@@ -1,0 +1,398 @@
+//! The event loop: one thread, one mio Poll. Listeners accept, sessions
+//! live in a slab keyed by their token, timers sit in a heap, signals
+//! arrive through a self-pipe, checks and the stats socket share the loop.
+
+use crate::checks::Checks;
+use crate::cli_sock::CliSock;
+use crate::config::model::{Kind, LogFormat, Mode};
+use crate::log::msg;
+use crate::log::syslog::Syslog;
+use crate::session::{Ctx, Outcome, Session};
+use crate::state::Runtime;
+use mio::net::TcpListener;
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+use slab::Slab;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::os::unix::io::RawFd;
+use std::time::{Duration, Instant};
+
+pub const LISTENER_BASE: usize = 1 << 40;
+pub const CHECK_BASE: usize = 1 << 41;
+pub const CLI_BASE: usize = 1 << 42;
+pub const SIGNAL_TOKEN: usize = 1 << 43;
+
+pub struct Listener {
+    pub px: usize,
+    pub sock: TcpListener,
+    pub registered: bool,
+    pub closed: bool,
+}
+
+pub struct Engine {
+    pub poll: Poll,
+    pub sessions: Slab<Session>,
+    pub listeners: Vec<Listener>,
+    pub rt: Runtime,
+    pub syslog: Syslog,
+    timers: BinaryHeap<Reverse<(Instant, usize, u64)>>,
+    pub sigfd: Option<RawFd>,
+    pub checks: Checks,
+    pub cli: Option<CliSock>,
+    stopping: bool,
+    stop_at: Vec<Option<Instant>>,
+    wake: Vec<usize>,
+    grants: Vec<(usize, usize)>,
+    any_full: bool,
+}
+
+impl Engine {
+    pub fn new(rt: Runtime, listeners: Vec<Listener>, syslog: Syslog) -> std::io::Result<Engine> {
+        let poll = Poll::new()?;
+        let n = rt.cfg.proxies.len();
+        let checks = Checks::new(&rt);
+        Ok(Engine {
+            poll,
+            sessions: Slab::with_capacity(1024),
+            listeners,
+            rt,
+            syslog,
+            timers: BinaryHeap::new(),
+            sigfd: None,
+            checks,
+            cli: None,
+            stopping: false,
+            stop_at: vec![None; n],
+            wake: Vec::new(),
+            grants: Vec::new(),
+            any_full: false,
+        })
+    }
+
+    pub fn register_all(&mut self) -> std::io::Result<()> {
+        for (i, l) in self.listeners.iter_mut().enumerate() {
+            self.poll.registry().register(&mut l.sock, Token(LISTENER_BASE + i), Interest::READABLE)?;
+            l.registered = true;
+        }
+        if let Some(fd) = self.sigfd {
+            self.poll.registry().register(&mut SourceFd(&fd), Token(SIGNAL_TOKEN), Interest::READABLE)?;
+        }
+        if let Some(c) = self.cli.as_mut() {
+            c.register(self.poll.registry())?;
+        }
+        Ok(())
+    }
+
+    fn ctx_run<F>(&mut self, key: usize, now: Instant, f: F)
+    where
+        F: FnOnce(&mut Session, &mut Ctx) -> Outcome,
+    {
+        let registry = self.poll.registry();
+        let Some(sess) = self.sessions.get_mut(key) else { return };
+        let mut ctx = Ctx {
+            rt: &mut self.rt,
+            registry,
+            syslog: &self.syslog,
+            now,
+            wake: &mut self.wake,
+            grants: &mut self.grants,
+            stopping: self.stopping,
+        };
+        let out = f(sess, &mut ctx);
+        match out {
+            Outcome::Done => {
+                self.sessions.remove(key);
+                if self.any_full {
+                    self.any_full = false;
+                    self.accept_all(now);
+                }
+            }
+            Outcome::Alive => {
+                if let Some(exp) = sess.expire {
+                    sess.timer_gen += 1;
+                    self.timers.push(Reverse((exp, key, sess.timer_gen)));
+                }
+            }
+        }
+    }
+
+    fn accept_all(&mut self, now: Instant) {
+        for i in 0..self.listeners.len() {
+            self.accept(i, now);
+        }
+    }
+
+    fn accept(&mut self, li: usize, now: Instant) {
+        let cfg = self.rt.cfg;
+        let maxaccept = cfg.global.maxaccept.max(1);
+        for _ in 0..maxaccept {
+            let (px, closed) = match self.listeners.get(li) {
+                Some(l) => (l.px, l.closed || !l.registered),
+                None => return,
+            };
+            if closed || self.rt.px[px].paused {
+                return;
+            }
+            let p = &cfg.proxies[px];
+            if self.rt.actconn >= cfg.global.maxconn || self.rt.px[px].feconn >= p.maxconn {
+                // keep the connection in the backlog until a slot frees
+                self.any_full = true;
+                return;
+            }
+            let (stream, addr) = match self.listeners[li].sock.accept() {
+                Ok(x) => x,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(_) => return,
+            };
+            let dst = stream.local_addr().unwrap_or(addr);
+            if p.flags.clitcpka {
+                crate::sys::set_keepalive(std::os::unix::io::AsRawFd::as_raw_fd(&stream));
+            }
+            if p.monitor_nets.iter().any(|(n, m)| match addr.ip() {
+                std::net::IpAddr::V4(a) => u32::from(a) & u32::from(*m) == u32::from(*n) & u32::from(*m),
+                _ => false,
+            }) {
+                // monitor-net: answer and close, never logged
+                if p.mode == Mode::Http {
+                    let mut s = stream;
+                    let _ = std::io::Write::write(&mut s, b"HTTP/1.0 200 OK\r\n\r\n");
+                }
+                continue;
+            }
+            if p.mode == Mode::Health {
+                let mut s = stream;
+                let msg: &[u8] = if p.check.kind == crate::config::model::CheckType::Http {
+                    b"HTTP/1.0 200 OK\r\n\r\n"
+                } else {
+                    b"OK\n"
+                };
+                let _ = std::io::Write::write(&mut s, msg);
+                continue;
+            }
+            self.rt.actconn += 1;
+            let ps = &mut self.rt.px[px];
+            ps.feconn += 1;
+            ps.fe_cum += 1;
+            ps.fe.cum_sess += 1;
+            ps.fe.max_sess = ps.fe.max_sess.max(ps.feconn);
+            if p.log_format == LogFormat::Default && !p.logs.is_empty() {
+                let m = format!(
+                    "Connect from {}:{} to {}:{} ({}/{})",
+                    addr.ip(),
+                    addr.port(),
+                    dst.ip(),
+                    dst.port(),
+                    p.name,
+                    if p.mode == Mode::Http { "HTTP" } else { "TCP" }
+                );
+                self.syslog.send(&p.logs, crate::log::INFO, &m);
+            }
+            let entry = self.sessions.vacant_entry();
+            let key = entry.key();
+            let mut sess = Session::new(key, px, stream, addr, dst, &self.rt, now);
+            if self
+                .poll
+                .registry()
+                .register(&mut sess.cli, Token(key * 2), Interest::READABLE | Interest::WRITABLE)
+                .is_err()
+            {
+                self.rt.actconn -= 1;
+                self.rt.px[px].feconn -= 1;
+                continue;
+            }
+            entry.insert(sess);
+            self.ctx_run(key, now, |s, c| s.run(c));
+        }
+    }
+
+    /// SIGUSR1: stop listening, let sessions finish, then exit.
+    pub fn soft_stop(&mut self, now: Instant) {
+        if self.stopping {
+            return;
+        }
+        self.stopping = true;
+        let cfg = self.rt.cfg;
+        for (i, p) in cfg.proxies.iter().enumerate() {
+            if self.rt.px[i].stopped {
+                continue;
+            }
+            let m = format!("Stopping {} {} in {} ms.", p.kind.word(), p.name, p.grace);
+            msg::warning(&m);
+            self.syslog.send(&p.logs, crate::log::WARNING, &m);
+            self.stop_at[i] = Some(now + Duration::from_millis(p.grace));
+        }
+        self.maintain(now);
+    }
+
+    /// Stops the proxies whose grace period ended.
+    fn maintain(&mut self, now: Instant) {
+        let cfg = self.rt.cfg;
+        for (i, p) in cfg.proxies.iter().enumerate() {
+            let Some(t) = self.stop_at[i] else { continue };
+            if t > now || self.rt.px[i].stopped {
+                continue;
+            }
+            self.stop_at[i] = None;
+            let m = format!("Proxy {} stopped (FE: {} conns, BE: {} conns).", p.name, self.rt.px[i].fe_cum, self.rt.px[i].be_cum);
+            msg::warning(&m);
+            self.syslog.send(&p.logs, crate::log::WARNING, &m);
+            self.rt.px[i].stopped = true;
+            for l in self.listeners.iter_mut().filter(|l| l.px == i) {
+                if l.registered {
+                    let _ = self.poll.registry().deregister(&mut l.sock);
+                    l.registered = false;
+                }
+                l.closed = true;
+            }
+        }
+        if let Some(c) = self.cli.as_mut() {
+            if self.stopping {
+                c.close(self.poll.registry());
+            }
+        }
+    }
+
+    /// SIGTTOU / SIGTTIN: pause or resume the listeners.
+    pub fn pause(&mut self, pause: bool) {
+        let cfg = self.rt.cfg;
+        for (i, p) in cfg.proxies.iter().enumerate() {
+            if self.rt.px[i].stopped || p.binds.is_empty() || self.rt.px[i].paused == pause {
+                continue;
+            }
+            let m = if pause { format!("Pausing {} {}.", p.kind.word(), p.name) } else { format!("Enabling {} {}.", p.kind.word(), p.name) };
+            msg::warning(&m);
+            self.syslog.send(&p.logs, crate::log::WARNING, &m);
+            self.rt.px[i].paused = pause;
+            for (li, l) in self.listeners.iter_mut().enumerate().filter(|(_, l)| l.px == i) {
+                if pause && l.registered {
+                    let _ = self.poll.registry().deregister(&mut l.sock);
+                    l.registered = false;
+                } else if !pause && !l.registered && !l.closed {
+                    l.registered = self.poll.registry().register(&mut l.sock, Token(LISTENER_BASE + li), Interest::READABLE).is_ok();
+                }
+            }
+        }
+        if !pause {
+            self.accept_all(Instant::now());
+        }
+    }
+
+    fn dump_states(&self) {
+        let cfg = self.rt.cfg;
+        for (i, p) in cfg.proxies.iter().enumerate() {
+            if !p.is_be() || p.kind == Kind::Defaults {
+                continue;
+            }
+            for (si, s) in p.servers.iter().enumerate() {
+                let st = &self.rt.srv[i][si];
+                let m = format!(
+                    "SIGHUP: Server {}/{} is {}. Conn: {} act, {} pend, {} tot.",
+                    p.name,
+                    s.name,
+                    if st.usable() { "UP" } else { "DOWN" },
+                    st.cur_sess,
+                    st.queue.len(),
+                    st.c.cum_sess
+                );
+                msg::warning(&m);
+                self.syslog.send(&p.logs, crate::log::NOTICE, &m);
+            }
+            let (a, b) = self.rt.srv_counts(i);
+            let m = format!(
+                "SIGHUP: Proxy {} has {} active servers and {} backup servers available. Conn: act({}) pend({}) tot({}).",
+                p.name,
+                a,
+                b,
+                self.rt.px[i].beconn,
+                self.rt.px[i].queue.len(),
+                self.rt.px[i].be_cum
+            );
+            msg::warning(&m);
+            self.syslog.send(&p.logs, crate::log::NOTICE, &m);
+        }
+    }
+
+    fn on_signals(&mut self, now: Instant) -> bool {
+        let Some(fd) = self.sigfd else { return false };
+        for sig in crate::sys::read_signals(fd) {
+            match sig {
+                s if s == crate::sys::SIGUSR1 => self.soft_stop(now),
+                s if s == crate::sys::SIGTERM || s == crate::sys::SIGINT => return true,
+                s if s == crate::sys::SIGTTOU => self.pause(true),
+                s if s == crate::sys::SIGTTIN => self.pause(false),
+                s if s == crate::sys::SIGHUP => self.dump_states(),
+                _ => {}
+            }
+        }
+        false
+    }
+
+    pub fn run(&mut self) {
+        let mut events = Events::with_capacity(self.rt.cfg.global.maxpollevents.max(16) as usize);
+        let now = Instant::now();
+        self.checks.start(&mut self.rt, now);
+        loop {
+            let now = Instant::now();
+            let mut next = self.timers.peek().map(|Reverse((t, _, _))| *t);
+            if let Some(c) = self.checks.next_deadline() {
+                next = Some(next.map_or(c, |n| n.min(c)));
+            }
+            for t in self.stop_at.iter().flatten() {
+                next = Some(next.map_or(*t, |n| n.min(*t)));
+            }
+            let timeout = next.map(|t| t.saturating_duration_since(now) + Duration::from_millis(1));
+            if self.poll.poll(&mut events, timeout).is_err() {
+                // EINTR from a signal: the self-pipe tells us which
+            }
+            let now = Instant::now();
+            for ev in events.iter() {
+                let t = ev.token().0;
+                if t == SIGNAL_TOKEN {
+                    if self.on_signals(now) {
+                        return;
+                    }
+                } else if t >= CLI_BASE && t < SIGNAL_TOKEN {
+                    if let Some(c) = self.cli.as_mut() {
+                        c.on_event(self.poll.registry(), &mut self.rt, t - CLI_BASE, now);
+                    }
+                } else if t >= CHECK_BASE && t < CLI_BASE {
+                    let registry = self.poll.registry();
+                    self.checks.on_event(&mut self.rt, registry, &self.syslog, t - CHECK_BASE, now, &mut self.wake, &mut self.grants);
+                } else if t >= LISTENER_BASE {
+                    self.accept(t - LISTENER_BASE, now);
+                } else {
+                    let key = t / 2;
+                    let srv = t % 2 == 1;
+                    let (r, w) = (ev.is_readable() || ev.is_read_closed() || ev.is_error(), ev.is_writable() || ev.is_write_closed() || ev.is_error());
+                    self.ctx_run(key, now, |s, c| s.on_event(c, srv, r, w));
+                }
+            }
+            // timers
+            while let Some(Reverse((t, key, gen))) = self.timers.peek().cloned() {
+                if t > now {
+                    break;
+                }
+                self.timers.pop();
+                let live = self.sessions.get(key).is_some_and(|s| s.timer_gen == gen);
+                if live {
+                    self.ctx_run(key, now, |s, c| s.on_timeout(c));
+                }
+            }
+            {
+                let registry = self.poll.registry();
+                self.checks.on_timers(&mut self.rt, registry, &self.syslog, now, &mut self.wake, &mut self.grants);
+            }
+            if let Some(c) = self.cli.as_mut() {
+                c.on_timers(self.poll.registry(), now);
+            }
+            while let Some(k) = self.wake.pop() {
+                self.ctx_run(k, now, |s, c| s.run(c));
+            }
+            self.maintain(now);
+            if self.stopping && self.stop_at.iter().all(|s| s.is_none()) && self.sessions.is_empty() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Start-up in 1.4's order: limits, bind, started lines, stats socket,
+//! pidfile, chroot, old pids, privileges, daemon fork; then the loop.
+
+use crate::cli::Args;
+use crate::config::model::Config;
+use crate::engine::{Engine, Listener};
+use crate::log::msg;
+use crate::log::syslog::Syslog;
+use crate::state::Runtime;
+use std::io::Write;
+use std::time::Duration;
+
+fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
+    let mut out = Vec::new();
+    let mut paused_old = false;
+    for (pi, p) in cfg.proxies.iter().enumerate() {
+        if p.disabled || !p.is_fe() {
+            continue;
+        }
+        for b in &p.binds {
+            let backlog = if p.backlog > 0 { p.backlog } else { p.maxconn.max(1) } as i32;
+            let mut tries = 0;
+            let fd = loop {
+                match crate::sys::listen_socket(&b.addr, backlog, b.defer_accept, b.mss, b.interface.as_deref()) {
+                    Ok(fd) => break fd,
+                    Err(e) if e.raw_os_error() == Some(libc_eaddrinuse()) && !oldpids.is_empty() && tries < 200 => {
+                        // reload: ask the old process to release its ports
+                        if !paused_old {
+                            for &pid in oldpids {
+                                crate::sys::kill(pid, crate::sys::SIGTTOU);
+                            }
+                            paused_old = true;
+                        }
+                        tries += 1;
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    Err(_) => {
+                        if paused_old {
+                            for &pid in oldpids {
+                                crate::sys::kill(pid, crate::sys::SIGTTIN);
+                            }
+                        }
+                        return Err(format!("Starting {} {}: cannot bind socket", p.kind.word(), p.name));
+                    }
+                }
+            };
+            out.push(Listener { px: pi, sock: crate::sys::listener_from_fd(fd), registered: false, closed: false });
+        }
+    }
+    Ok(out)
+}
+
+fn libc_eaddrinuse() -> i32 {
+    98
+}
+
+pub fn start(args: Args, cfg: Config) -> i32 {
+    let cfg: &'static Config = Box::leak(Box::new(cfg));
+    let g = &cfg.global;
+    // 1.4's mode precedence: -d/-db win over daemon/quiet from the config
+    let mut daemon = args.daemon || g.daemon;
+    let mut quiet = args.quiet || g.quiet;
+    if args.debug || args.foreground {
+        daemon = false;
+        quiet = args.quiet && !args.daemon;
+    }
+    if g.debug && (daemon || quiet) {
+        msg::warning("<debug> mode incompatible with <quiet> and <daemon>. Keeping <debug> only.");
+        daemon = false;
+        quiet = false;
+    }
+    msg::set_quiet(quiet);
+    let mut nbproc = g.nbproc.max(1);
+    if nbproc > 1 && !daemon {
+        if !(args.foreground || args.debug) {
+            msg::warning("<nbproc> is only meaningful in daemon mode. Setting limit to 1 process.");
+        }
+        nbproc = 1;
+    }
+    let nofile = if g.ulimit_n > 0 { g.ulimit_n as u64 } else { (g.maxconn as u64) * 2 + 64 };
+    let _ = crate::sys::set_nofile(nofile);
+    if let Some(mb) = args.memmax_mb {
+        if mb > 0 {
+            let _ = crate::sys::set_as_limit(mb * 1024 * 1024 / nbproc as u64);
+        }
+    }
+    let listeners = match bind_all(cfg, &args.oldpids) {
+        Ok(l) => l,
+        Err(m) => {
+            msg::alert(&m);
+            return 1;
+        }
+    };
+    let hostname = g.log_send_hostname.clone();
+    let mut syslog = Syslog::new(g.log_tag.as_deref().unwrap_or("haproxy"), hostname);
+    let rt = Runtime::new(cfg);
+    for p in cfg.proxies.iter().filter(|p| !p.disabled) {
+        syslog.send(&p.logs, crate::log::NOTICE, &format!("Proxy {} started.", p.name));
+    }
+    let cli = match &g.stats_socket {
+        Some(s) => match crate::cli_sock::CliSock::bind(s, g.stats_timeout_ms, g.stats_maxconn) {
+            Ok(c) => Some(c),
+            Err(_) => {
+                msg::alert(&format!("Starting frontend GLOBAL: error when trying to create unix socket {}", s.path));
+                return 1;
+            }
+        },
+        None => None,
+    };
+    let pidfile = args.pidfile.clone().or(g.pidfile.clone());
+    let mut pidf = None;
+    if daemon {
+        if let Some(pf) = &pidfile {
+            let _ = std::fs::remove_file(pf);
+            match std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(pf) {
+                Ok(f) => {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ = f.set_permissions(std::fs::Permissions::from_mode(0o644));
+                    pidf = Some(f);
+                }
+                Err(_) => {
+                    msg::alert(&format!("[{}.main()] Cannot create pidfile {}", "haproxy", pf));
+                    return 1;
+                }
+            }
+        }
+    }
+    if let Some(root) = &g.chroot {
+        if crate::sys::chroot(root).is_err() {
+            msg::alert(&format!("[haproxy.main()] Cannot chroot({}).", root));
+            for &pid in &args.oldpids {
+                crate::sys::kill(pid, crate::sys::SIGTTIN);
+            }
+            return 1;
+        }
+    }
+    for &pid in &args.oldpids {
+        crate::sys::kill(pid, args.oldpids_sig);
+    }
+    if let Err(m) = crate::sys::drop_privileges(g.uid, g.gid) {
+        msg::alert(&m);
+        return 1;
+    }
+    let sigfd = match crate::sys::signal_pipe(&[
+        crate::sys::SIGUSR1,
+        crate::sys::SIGTERM,
+        crate::sys::SIGINT,
+        crate::sys::SIGHUP,
+        crate::sys::SIGTTOU,
+        crate::sys::SIGTTIN,
+        crate::sys::SIGQUIT,
+    ]) {
+        Ok(fd) => fd,
+        Err(_) => return 1,
+    };
+    if daemon {
+        let mut pids = Vec::new();
+        for _ in 0..nbproc {
+            match crate::sys::fork() {
+                Ok(crate::sys::Forked::Parent(pid)) => pids.push(pid),
+                Ok(crate::sys::Forked::Child) => {
+                    drop(pidf);
+                    crate::sys::detach();
+                    syslog.refresh_pid();
+                    return run_loop(rt, listeners, syslog, sigfd, cli);
+                }
+                Err(_) => {
+                    msg::alert("[haproxy.main()] Cannot fork.");
+                    return 1;
+                }
+            }
+        }
+        if let Some(mut f) = pidf {
+            for p in pids {
+                let _ = writeln!(f, "{}", p);
+            }
+        }
+        return 0;
+    }
+    run_loop(rt, listeners, syslog, sigfd, cli)
+}
+
+fn run_loop(rt: Runtime, listeners: Vec<Listener>, syslog: Syslog, sigfd: i32, cli: Option<crate::cli_sock::CliSock>) -> i32 {
+    msg::set_started();
+    let mut eng = match Engine::new(rt, listeners, syslog) {
+        Ok(e) => e,
+        Err(_) => return 1,
+    };
+    eng.sigfd = Some(sigfd);
+    eng.cli = cli;
+    if eng.register_all().is_err() {
+        msg::alert("Cannot register listeners in the event loop.");
+        return 1;
+    }
+    eng.run();
+    0
+}

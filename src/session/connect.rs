@@ -1,0 +1,304 @@
+//! Server assignment, queueing, connection and 1.4's retry rules.
+
+use super::{Ctx, Session, St};
+use crate::config::model::{Balance, Mode};
+use crate::state::dyn_maxconn;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Grants freed slots of a backend's servers to queued sessions, oldest
+/// first: the server's own queue, then the backend's.
+pub fn process_queue(ctx: &mut Ctx, be: usize, only: Option<usize>) {
+    let cfg = ctx.rt.cfg;
+    let px = &cfg.proxies[be];
+    for si in 0..px.servers.len() {
+        if only.is_some_and(|o| o != si) {
+            continue;
+        }
+        loop {
+            let beconn = ctx.rt.px[be].beconn;
+            let st = &ctx.rt.srv[be][si];
+            if !st.usable() {
+                break;
+            }
+            let m = dyn_maxconn(&px.servers[si], px, beconn);
+            if m > 0 && st.cur_sess >= m {
+                break;
+            }
+            let key = match ctx.rt.srv[be][si].queue.pop_front() {
+                Some(k) => k,
+                None => match ctx.rt.px[be].queue.pop_front() {
+                    Some(k) => k,
+                    None => break,
+                },
+            };
+            ctx.rt.srv[be][si].cur_sess += 1;
+            ctx.grants.push((key, si));
+            ctx.wake.push(key);
+        }
+    }
+}
+
+/// Removes a session from any queue it waits in.
+pub fn leave_queue(s: &mut Session, ctx: &mut Ctx) {
+    if s.st != St::Queued && s.st != St::Closed {
+        return;
+    }
+    let key = s.key;
+    if let Some(p) = ctx.rt.px.get_mut(s.be) {
+        p.queue.retain(|&k| k != key);
+    }
+    if let Some(v) = ctx.rt.srv.get_mut(s.be) {
+        for st in v.iter_mut() {
+            st.queue.retain(|&k| k != key);
+        }
+    }
+    // a slot granted but not yet taken goes back to the pool
+    if let Some(pos) = ctx.grants.iter().position(|&(k, _)| k == key) {
+        let (_, si) = ctx.grants.remove(pos);
+        if let Some(st) = ctx.rt.srv[s.be].get_mut(si) {
+            st.cur_sess = st.cur_sess.saturating_sub(1);
+        }
+        process_queue(ctx, s.be, Some(si));
+    }
+}
+
+impl Session {
+    fn lb_key(&self, ctx: &Ctx) -> Option<u64> {
+        let be = &ctx.rt.cfg.proxies[self.be];
+        let req = self.txn.req.as_ref();
+        match &be.balance {
+            Balance::Source => Some(crate::balance::source_hash(self.cli_addr.ip())),
+            Balance::Uri { len, depth, whole } => {
+                req.map(|r| crate::balance::uri_hash(r.uri(), *len, *depth, *whole))
+            }
+            Balance::UrlParam { name, .. } => req.and_then(|r| crate::balance::url_param_hash(r.uri(), name)),
+            Balance::Hdr { name, domain_only } => {
+                req.and_then(|r| r.get(name)).map(|v| crate::balance::hdr_hash(v, *domain_only))
+            }
+            _ => None,
+        }
+    }
+
+    fn no_server(&mut self, ctx: &mut Ctx) {
+        ctx.rt.px[self.be].be.failed_conns += 0;
+        if self.mode == Mode::Http {
+            self.http_error(ctx, 503, b'S', b'C');
+        } else {
+            self.set_term(b'S', b'C');
+            self.close_now(ctx, false);
+        }
+    }
+
+    pub(super) fn assign_and_connect(&mut self, ctx: &mut Ctx) {
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
+        if !self.be_assigned {
+            self.be_assigned = true;
+            let p = &mut ctx.rt.px[self.be];
+            p.beconn += 1;
+            p.be_cum += 1;
+            p.be.cum_sess += 1;
+            p.be.max_sess = p.be.max_sess.max(p.beconn);
+            self.conn_retries = be.retries as i32;
+        }
+        if self.srv_idx.is_none() || !self.srv_counted {
+            let mut direct = None;
+            if let Some(ps) = self.txn.persist_srv {
+                let st = &ctx.rt.srv[self.be][ps];
+                if st.usable() || be.flags.persist {
+                    direct = Some(ps);
+                }
+            }
+            if direct.is_none() && be.servers.is_empty() {
+                if let Some(d) = be.dispatch {
+                    return self.connect_to(ctx, d);
+                }
+                return self.no_server(ctx);
+            }
+            let views = ctx.rt.views(self.be);
+            let chosen = match direct {
+                Some(d) => Some(d),
+                None => {
+                    let key = self.lb_key(ctx);
+                    let avoid = self.prev_srv;
+                    ctx.rt.px[self.be].lb.pick(&views, key, avoid)
+                }
+            };
+            let Some(si) = chosen else {
+                let any_usable = views.iter().any(|v| v.usable && v.weight > 0);
+                if any_usable {
+                    return self.enqueue(ctx, None);
+                }
+                return self.no_server(ctx);
+            };
+            let beconn = ctx.rt.px[self.be].beconn;
+            let m = dyn_maxconn(&be.servers[si], be, beconn);
+            let st = &ctx.rt.srv[self.be][si];
+            if m > 0 && (st.cur_sess >= m || !st.queue.is_empty()) {
+                return self.enqueue(ctx, Some(si));
+            }
+            self.take_server(ctx, si);
+        }
+        self.t_queue.get_or_insert(ctx.now);
+        let Some(si) = self.srv_idx else { return self.no_server(ctx) };
+        let srv = &be.servers[si];
+        let port = if srv.port_relative {
+            (self.dst_addr.port() as i32 + srv.port as i32).clamp(0, 65535) as u16
+        } else {
+            srv.port
+        };
+        self.connect_to(ctx, SocketAddr::new(srv.addr, port));
+    }
+
+    fn take_server(&mut self, ctx: &mut Ctx, si: usize) {
+        if let Some(prev) = self.prev_srv {
+            if prev != si {
+                self.redispatched = true;
+                ctx.rt.px[self.be].be.redispatches += 1;
+            }
+        }
+        self.srv_idx = Some(si);
+        self.srv_counted = true;
+        let st = &mut ctx.rt.srv[self.be][si];
+        st.cur_sess += 1;
+        st.c.cum_sess += 1;
+        st.c.lbtot += 1;
+        st.c.max_sess = st.c.max_sess.max(st.cur_sess);
+        ctx.rt.px[self.be].be.lbtot += 1;
+    }
+
+    fn enqueue(&mut self, ctx: &mut Ctx, srv: Option<usize>) {
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
+        if let Some(si) = srv {
+            let mq = be.servers[si].maxqueue;
+            if mq > 0 && ctx.rt.srv[self.be][si].queue.len() as u32 >= mq {
+                // server queue full: let the balancer look elsewhere
+                return self.no_server(ctx);
+            }
+            ctx.rt.srv[self.be][si].queue.push_back(self.key);
+            self.srv_queue_pos = ctx.rt.srv[self.be][si].queue.len() as u32;
+            self.srv_idx = Some(si);
+        } else {
+            ctx.rt.px[self.be].queue.push_back(self.key);
+            let n = ctx.rt.px[self.be].queue.len() as u32;
+            self.bk_queue_pos = n;
+            let c = &mut ctx.rt.px[self.be].be;
+            c.max_queue = c.max_queue.max(n);
+        }
+        self.st = St::Queued;
+        self.deadline = be.timeouts.queue.map(|t| ctx.now + Duration::from_millis(t));
+    }
+
+    pub(super) fn check_grant(&mut self, ctx: &mut Ctx) -> bool {
+        let key = self.key;
+        if let Some(pos) = ctx.grants.iter().position(|&(k, _)| k == key) {
+            let (_, si) = ctx.grants.remove(pos);
+            // the slot was reserved when granted
+            self.srv_idx = Some(si);
+            self.srv_counted = true;
+            let st = &mut ctx.rt.srv[self.be][si];
+            st.c.cum_sess += 1;
+            st.c.lbtot += 1;
+            self.t_queue = Some(ctx.now);
+            self.st = St::Assign;
+            return true;
+        }
+        false
+    }
+
+    fn connect_to(&mut self, ctx: &mut Ctx, addr: SocketAddr) {
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
+        self.t_queue.get_or_insert(ctx.now);
+        let source = self.srv_idx.and_then(|si| be.servers[si].source).or(be.source);
+        let r = match source {
+            None => mio::net::TcpStream::connect(addr),
+            Some(src) => crate::sys::connect_from(&addr, &src),
+        };
+        match r {
+            Ok(s) => {
+                if be.flags.srvtcpka {
+                    crate::sys::set_keepalive(std::os::unix::io::AsRawFd::as_raw_fd(&s));
+                }
+                let _ = s.set_nodelay(true);
+                if self.register_server(ctx, s).is_err() {
+                    self.conn_err_async = true;
+                    return self.connect_failed(ctx, b'S');
+                }
+                self.st = St::Connecting;
+                self.srv_eof = false;
+                self.srv_err = false;
+                self.srv_shut = false;
+                self.deadline = be.timeouts.connect.map(|t| ctx.now + Duration::from_millis(t));
+            }
+            Err(_) => {
+                self.conn_err_async = true;
+                self.connect_failed(ctx, b'S');
+            }
+        }
+    }
+
+    pub(super) fn connect_ready(&mut self, ctx: &mut Ctx) {
+        let Some(s) = self.srv.as_ref() else { return };
+        let failed = match s.take_error() {
+            Ok(Some(_)) | Err(_) => true,
+            Ok(None) => s.peer_addr().is_err(),
+        };
+        if failed {
+            self.conn_err_async = true;
+            self.connect_failed(ctx, b'S');
+            return;
+        }
+        self.st = St::Established;
+        self.t_connect = Some(ctx.now);
+        self.last_srv = ctx.now;
+        self.last_cli = ctx.now;
+        self.deadline = None;
+    }
+
+    /// A connection attempt failed (`err` 'S' refused/error, 's' timeout).
+    pub(super) fn connect_failed(&mut self, ctx: &mut Ctx, err: u8) {
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
+        if let Some(mut s) = self.srv.take() {
+            let _ = ctx.registry.deregister(&mut s);
+        }
+        self.srv_r = false;
+        self.srv_w = false;
+        self.conn_retries -= 1;
+        if self.conn_retries < 0 {
+            if let Some(si) = self.srv_idx {
+                ctx.rt.srv[self.be][si].c.failed_conns += 1;
+            }
+            ctx.rt.px[self.be].be.failed_conns += 1;
+            self.release_server(ctx, false);
+            if self.mode == Mode::Http {
+                self.http_error(ctx, 503, err, b'C');
+            } else {
+                self.set_term(err, b'C');
+                self.close_now(ctx, false);
+            }
+            return;
+        }
+        if self.srv_idx.is_some() && self.conn_retries == 0 && be.flags.redispatch {
+            self.prev_srv = self.srv_idx;
+            self.release_server(ctx, false);
+            self.srv_idx = None;
+            self.txn.persist_srv = None;
+        } else {
+            if let Some(si) = self.srv_idx {
+                ctx.rt.srv[self.be][si].c.retries += 1;
+            }
+            ctx.rt.px[self.be].be.retries += 1;
+        }
+        if self.conn_err_async {
+            self.conn_err_async = false;
+            self.st = St::Turnaround;
+            self.deadline = Some(ctx.now + Duration::from_millis(1000));
+        } else {
+            self.st = St::Assign;
+        }
+    }
+}

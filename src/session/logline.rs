@@ -1,0 +1,99 @@
+//! Builds the log record of a session from its timers and counters.
+
+use super::{Ctx, Session};
+use crate::log::format::LogRecord;
+use std::time::Instant;
+
+fn since(a: Instant, b: Option<Instant>) -> i64 {
+    match b {
+        Some(b) => b.saturating_duration_since(a).as_millis() as i64,
+        None => -1,
+    }
+}
+
+impl Session {
+    pub fn log_record(&self, ctx: &Ctx) -> LogRecord {
+        let cfg = ctx.rt.cfg;
+        let fe = &cfg.proxies[self.fe];
+        let be = &cfg.proxies[self.be];
+        let server = if self.txn.stats {
+            "<STATS>".to_string()
+        } else {
+            match self.srv_idx {
+                Some(si) if self.t_queue.is_some() => be.servers[si].name.clone(),
+                _ => "<NOSRV>".to_string(),
+            }
+        };
+        let tq = since(self.t_accept, self.t_req);
+        let tw = match (self.t_req, self.t_queue) {
+            (Some(r), Some(q)) => q.saturating_duration_since(r).as_millis() as i64,
+            (None, Some(q)) => q.saturating_duration_since(self.t_accept).as_millis() as i64,
+            _ => -1,
+        };
+        let tc = match (self.t_queue, self.t_connect) {
+            (Some(q), Some(c)) => c.saturating_duration_since(q).as_millis() as i64,
+            _ => -1,
+        };
+        let tr = match (self.t_connect, self.t_rsp) {
+            (Some(c), Some(r)) => r.saturating_duration_since(c).as_millis() as i64,
+            _ => -1,
+        };
+        let tt = ctx.now.saturating_duration_since(self.t_accept).as_millis() as i64;
+        let with_cookie = be.cookie.is_some();
+        let ck = |c: u8| if !with_cookie { b'-' } else if c == 0 { b'N' } else { c };
+        // 1.4: retries left > 0 ? configured - left : configured
+        let retries = if self.conn_retries > 0 {
+            (be.retries as i32 - self.conn_retries).max(0) as u32
+        } else {
+            be.retries
+        };
+        let mut term = [self.term.0, self.term.1, ck(self.txn.cookie_in), ck(self.txn.cookie_out)];
+        if self.mode != crate::config::model::Mode::Http {
+            term[2] = b'-';
+            term[3] = b'-';
+        }
+        let srv_conn = self.srv_idx.map(|si| ctx.rt.srv[self.be][si].cur_sess).unwrap_or(0);
+        LogRecord {
+            client: Some(self.cli_addr),
+            accept_secs: self.accept_wall.0,
+            accept_ms: self.accept_wall.1,
+            frontend: fe.name.clone(),
+            backend: be.name.clone(),
+            server,
+            tq,
+            tw,
+            tc,
+            tr,
+            tt,
+            logasap: false,
+            status: if self.txn.status == 0 { -1 } else { self.txn.status },
+            bytes: self.bytes_out,
+            req_cookie: self.txn.cap_cookie_req.clone(),
+            rsp_cookie: self.txn.cap_cookie_rsp.clone(),
+            term,
+            actconn: ctx.rt.actconn,
+            feconn: ctx.rt.px[self.fe].feconn,
+            beconn: ctx.rt.px[self.be].beconn,
+            srv_conn,
+            retries,
+            redispatched: self.redispatched,
+            srv_queue: self.srv_queue_pos,
+            bk_queue: self.bk_queue_pos,
+            req_caps: self.txn.req_caps.clone().or_else(|| {
+                if fe.req_captures.is_empty() {
+                    None
+                } else {
+                    Some(vec![None; fe.req_captures.len()])
+                }
+            }),
+            rsp_caps: self.txn.rsp_caps.clone().or_else(|| {
+                if fe.rsp_captures.is_empty() {
+                    None
+                } else {
+                    Some(vec![None; fe.rsp_captures.len()])
+                }
+            }),
+            request: self.txn.req_line.clone(),
+        }
+    }
+}

@@ -1,0 +1,661 @@
+//! A session: one client connection, its server connection and the state
+//! machine that carries bytes between them, driven by the event loop.
+
+mod connect;
+mod logline;
+
+pub use connect::process_queue;
+mod request;
+mod response;
+
+use crate::config::model::{HttpConnMode, LogFormat, Mode};
+use crate::http::body::Body;
+use crate::http::head::Head;
+use crate::log::syslog::Syslog;
+use crate::state::Runtime;
+use mio::net::TcpStream;
+use std::io::{ErrorKind, Read, Write};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// What a session needs from the loop while it runs.
+pub struct Ctx<'a> {
+    pub rt: &'a mut Runtime,
+    pub registry: &'a mio::Registry,
+    pub syslog: &'a Syslog,
+    pub now: Instant,
+    /// Sessions granted a server slot, to run again.
+    pub wake: &'a mut Vec<usize>,
+    pub grants: &'a mut Vec<(usize, usize)>,
+    pub stopping: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum St {
+    /// Reading an HTTP request head (or idle between keep-alive requests).
+    ReqHead,
+    /// Needs a server (assignment, queue, connect).
+    Assign,
+    Queued,
+    /// Waiting before a connection retry.
+    Turnaround,
+    Connecting,
+    Established,
+    /// Sending a local response, then closing.
+    Reply,
+    Closed,
+}
+
+/// Per-request HTTP state.
+#[derive(Debug, Default)]
+pub struct Txn {
+    pub req: Option<Head>,
+    pub req_line: Option<Vec<u8>>,
+    pub head_req: bool,
+    pub req_body: Option<Body>,
+    pub rsp_body: Option<Body>,
+    pub rsp_head_done: bool,
+    pub status: i32,
+    pub mode: HttpConnMode,
+    /// the client's connection may stay open after this response
+    pub cli_keepalive: bool,
+    pub cookie_in: u8,
+    pub cookie_out: u8,
+    pub persist_srv: Option<usize>,
+    pub req_caps: Option<Vec<Option<Vec<u8>>>>,
+    pub rsp_caps: Option<Vec<Option<Vec<u8>>>>,
+    pub cap_cookie_req: Option<Vec<u8>>,
+    pub cap_cookie_rsp: Option<Vec<u8>>,
+    pub stats: bool,
+    pub tunnel: bool,
+    pub req_11: bool,
+}
+
+pub struct Session {
+    pub key: usize,
+    pub fe: usize,
+    pub be: usize,
+    pub mode: Mode,
+    pub cli: TcpStream,
+    pub cli_addr: SocketAddr,
+    pub dst_addr: SocketAddr,
+    pub srv: Option<TcpStream>,
+    pub srv_idx: Option<usize>,
+    pub srv_counted: bool,
+    pub be_assigned: bool,
+    pub req_in: Vec<u8>,
+    pub to_srv: Vec<u8>,
+    pub rsp_in: Vec<u8>,
+    pub to_cli: Vec<u8>,
+    pub cli_r: bool,
+    pub cli_w: bool,
+    pub srv_r: bool,
+    pub srv_w: bool,
+    pub cli_eof: bool,
+    pub cli_err: bool,
+    pub cli_shut: bool,
+    pub srv_eof: bool,
+    pub srv_err: bool,
+    pub srv_shut: bool,
+    pub st: St,
+    pub txn: Txn,
+    pub conn_retries: i32,
+    pub redispatched: bool,
+    pub prev_srv: Option<usize>,
+    pub term: (u8, u8),
+    pub t_accept: Instant,
+    pub accept_wall: (i64, u32),
+    pub t_req: Option<Instant>,
+    pub t_queue: Option<Instant>,
+    pub t_connect: Option<Instant>,
+    pub t_rsp: Option<Instant>,
+    pub last_cli: Instant,
+    pub last_srv: Instant,
+    pub deadline: Option<Instant>,
+    pub conn_err_async: bool,
+    pub timer_gen: u64,
+    pub expire: Option<Instant>,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub req_total: u64,
+    pub srv_queue_pos: u32,
+    pub bk_queue_pos: u32,
+    pub ka_wait: bool,
+    pub logged: bool,
+    pub nolinger_srv: bool,
+    pub reply_drain_until: Option<Instant>,
+}
+
+pub enum Outcome {
+    Alive,
+    Done,
+}
+
+fn ms(v: Option<u64>) -> Option<Duration> {
+    v.map(Duration::from_millis)
+}
+
+impl Session {
+    pub fn new(key: usize, fe: usize, cli: TcpStream, cli_addr: SocketAddr, dst_addr: SocketAddr, rt: &Runtime, now: Instant) -> Session {
+        let px = &rt.cfg.proxies[fe];
+        Session {
+            key,
+            fe,
+            be: fe,
+            mode: px.mode,
+            cli,
+            cli_addr,
+            dst_addr,
+            srv: None,
+            srv_idx: None,
+            srv_counted: false,
+            be_assigned: false,
+            req_in: Vec::new(),
+            to_srv: Vec::new(),
+            rsp_in: Vec::new(),
+            to_cli: Vec::new(),
+            cli_r: false,
+            cli_w: false,
+            srv_r: false,
+            srv_w: false,
+            cli_eof: false,
+            cli_err: false,
+            cli_shut: false,
+            srv_eof: false,
+            srv_err: false,
+            srv_shut: false,
+            st: if px.mode == Mode::Http { St::ReqHead } else { St::Assign },
+            txn: Txn::default(),
+            conn_retries: px.retries as i32,
+            redispatched: false,
+            prev_srv: None,
+            term: (b'-', b'-'),
+            t_accept: now,
+            accept_wall: crate::log::now_ms(),
+            t_req: None,
+            t_queue: None,
+            t_connect: None,
+            t_rsp: None,
+            last_cli: now,
+            last_srv: now,
+            deadline: None,
+            conn_err_async: false,
+            timer_gen: 0,
+            expire: None,
+            bytes_in: 0,
+            bytes_out: 0,
+            req_total: 0,
+            srv_queue_pos: 0,
+            bk_queue_pos: 0,
+            ka_wait: false,
+            logged: false,
+            nolinger_srv: false,
+            reply_drain_until: None,
+        }
+    }
+
+    fn bufsize(ctx: &Ctx) -> usize {
+        ctx.rt.cfg.global.bufsize
+    }
+
+    /// Sets the termination flags once, as 1.4 keeps the first cause.
+    pub fn set_term(&mut self, err: u8, fin: u8) {
+        if self.term.0 == b'-' {
+            self.term.0 = err;
+        }
+        if self.term.1 == b'-' {
+            self.term.1 = fin;
+        }
+    }
+
+    /// The phase letter 1.4 derives from where the session stands.
+    pub fn phase_letter(&self) -> u8 {
+        match self.st {
+            St::ReqHead => b'R',
+            St::Assign if self.t_req.is_none() => b'R',
+            St::Queued => b'Q',
+            St::Assign | St::Turnaround | St::Connecting => b'C',
+            St::Established if !self.txn.rsp_head_done && self.mode == Mode::Http => b'H',
+            St::Established => b'D',
+            _ => b'L',
+        }
+    }
+
+    fn read_side(stream: &mut TcpStream, buf: &mut Vec<u8>, room: usize, eof: &mut bool, err: &mut bool, readable: &mut bool) -> usize {
+        let mut total = 0;
+        let mut chunk = [0u8; 16384];
+        while *readable && !*eof && !*err && buf.len() < room {
+            let want = (room - buf.len()).min(chunk.len());
+            match stream.read(&mut chunk[..want]) {
+                Ok(0) => {
+                    *eof = true;
+                    *readable = false;
+                }
+                Ok(n) => {
+                    buf.extend_from_slice(&chunk[..n]);
+                    total += n;
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => *readable = false,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => {
+                    *err = true;
+                    *eof = true;
+                    *readable = false;
+                }
+            }
+        }
+        total
+    }
+
+    fn write_side(stream: &mut TcpStream, buf: &mut Vec<u8>, writable: &mut bool, err: &mut bool) -> usize {
+        let mut sent = 0;
+        while *writable && !*err && sent < buf.len() {
+            match stream.write(&buf[sent..]) {
+                Ok(0) => *writable = false,
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => *writable = false,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => *err = true,
+            }
+        }
+        buf.drain(..sent);
+        sent
+    }
+
+    /// Moves bytes between sockets and buffers; true on any progress.
+    fn do_io(&mut self, ctx: &mut Ctx) -> bool {
+        let bs = Self::bufsize(ctx);
+        let mut progress = false;
+        // client -> req_in
+        let room = bs.saturating_sub(self.to_srv.len());
+        let reading_cli = self.st != St::Reply;
+        if reading_cli {
+            let n = Self::read_side(&mut self.cli, &mut self.req_in, room, &mut self.cli_eof, &mut self.cli_err, &mut self.cli_r);
+            if n > 0 {
+                self.bytes_in += n as u64;
+                self.req_total += n as u64;
+                self.last_cli = ctx.now;
+                progress = true;
+            }
+        } else if self.cli_r && !self.cli_eof {
+            // after a local reply, swallow what the client still sends
+            let mut sink = Vec::new();
+            let n = Self::read_side(&mut self.cli, &mut sink, 65536, &mut self.cli_eof, &mut self.cli_err, &mut self.cli_r);
+            progress |= n > 0 || self.cli_eof;
+        }
+        if let Some(s) = self.srv.as_mut() {
+            if self.st == St::Established {
+                let room = bs.saturating_sub(self.to_cli.len());
+                let n = Self::read_side(s, &mut self.rsp_in, room, &mut self.srv_eof, &mut self.srv_err, &mut self.srv_r);
+                if n > 0 {
+                    self.bytes_out += n as u64;
+                    self.last_srv = ctx.now;
+                    progress = true;
+                }
+                if !self.to_srv.is_empty() {
+                    let mut werr = false;
+                    let n = Self::write_side(s, &mut self.to_srv, &mut self.srv_w, &mut werr);
+                    if werr {
+                        self.srv_err = true;
+                        self.srv_eof = true;
+                    }
+                    if n > 0 {
+                        self.last_srv = ctx.now;
+                        progress = true;
+                    }
+                }
+            }
+        }
+        if !self.to_cli.is_empty() {
+            let n = Self::write_side(&mut self.cli, &mut self.to_cli, &mut self.cli_w, &mut self.cli_err);
+            if n > 0 {
+                self.last_cli = ctx.now;
+                progress = true;
+            }
+        }
+        progress
+    }
+
+    /// Runs the session until nothing more can happen now.
+    pub fn run(&mut self, ctx: &mut Ctx) -> Outcome {
+        for _ in 0..64 {
+            let mut progress = self.do_io(ctx);
+            progress |= self.analyze(ctx);
+            if self.st == St::Closed {
+                break;
+            }
+            if !progress {
+                break;
+            }
+        }
+        if self.st == St::Closed {
+            self.finish(ctx);
+            return Outcome::Done;
+        }
+        self.expire = self.compute_expire(ctx);
+        Outcome::Alive
+    }
+
+    fn analyze(&mut self, ctx: &mut Ctx) -> bool {
+        match self.st {
+            St::ReqHead => self.wait_request(ctx),
+            St::Assign => {
+                self.assign_and_connect(ctx);
+                true
+            }
+            St::Queued => self.check_grant(ctx),
+            St::Turnaround | St::Connecting => false,
+            St::Established => {
+                if self.mode == Mode::Http && !self.txn.tunnel {
+                    self.http_forward(ctx)
+                } else {
+                    self.tunnel(ctx)
+                }
+            }
+            St::Reply => self.reply_progress(ctx),
+            St::Closed => false,
+        }
+    }
+
+    /// Raw forwarding both ways with half-close propagation.
+    fn tunnel(&mut self, ctx: &mut Ctx) -> bool {
+        let mut p = false;
+        if !self.req_in.is_empty() {
+            self.to_srv.append(&mut self.req_in);
+            p = true;
+        }
+        if !self.rsp_in.is_empty() {
+            self.to_cli.append(&mut self.rsp_in);
+            p = true;
+        }
+        if self.cli_err {
+            self.set_term(b'C', b'D');
+            self.close_now(ctx, false);
+            return true;
+        }
+        if self.srv_err && self.to_cli.is_empty() {
+            self.set_term(b'S', b'D');
+            self.close_now(ctx, false);
+            return true;
+        }
+        if self.cli_eof && self.to_srv.is_empty() && !self.srv_shut {
+            if let Some(s) = &self.srv {
+                let _ = s.shutdown(std::net::Shutdown::Write);
+            }
+            self.srv_shut = true;
+            p = true;
+        }
+        if self.srv_eof && self.to_cli.is_empty() && !self.cli_shut {
+            let _ = self.cli.shutdown(std::net::Shutdown::Write);
+            self.cli_shut = true;
+            p = true;
+        }
+        if self.cli_shut && self.srv_shut && self.cli_eof && self.srv_eof {
+            self.st = St::Closed;
+            return true;
+        }
+        if self.cli_shut && self.srv_eof && self.cli_eof {
+            self.st = St::Closed;
+            return true;
+        }
+        p
+    }
+
+    /// Queues a local response (error page, redirect, stats) and closes.
+    pub fn reply(&mut self, ctx: &mut Ctx, status: i32, body: &[u8], err: u8, fin: u8) {
+        self.txn.status = status;
+        self.set_term(err, fin);
+        self.release_server(ctx, true);
+        self.to_cli.clear();
+        self.to_cli.extend_from_slice(body);
+        self.bytes_out += body.len() as u64;
+        self.st = St::Reply;
+    }
+
+    /// The error page for a status, from the backend, the frontend or 1.4's
+    /// built-in set.
+    pub fn error_page(&self, ctx: &Ctx, code: u16) -> Vec<u8> {
+        let cfg = ctx.rt.cfg;
+        if let Some(b) = cfg.proxies[self.be].errorfiles.get(&code) {
+            return b.clone();
+        }
+        if let Some(b) = cfg.proxies[self.fe].errorfiles.get(&code) {
+            return b.clone();
+        }
+        crate::http::errors::builtin(code).to_vec()
+    }
+
+    pub fn http_error(&mut self, ctx: &mut Ctx, code: u16, err: u8, fin: u8) {
+        let page = self.error_page(ctx, code);
+        self.reply(ctx, code as i32, &page, err, fin);
+    }
+
+    fn reply_progress(&mut self, ctx: &mut Ctx) -> bool {
+        if self.to_cli.is_empty() || self.cli_err {
+            if !self.cli_shut {
+                let _ = self.cli.shutdown(std::net::Shutdown::Write);
+                self.cli_shut = true;
+                self.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
+            }
+            if self.cli_eof || self.cli_err {
+                self.st = St::Closed;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Releases the server slot and connection; `rst` aborts with RST.
+    pub fn release_server(&mut self, ctx: &mut Ctx, rst: bool) {
+        if let Some(mut s) = self.srv.take() {
+            if rst || self.nolinger_srv {
+                crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&s));
+            }
+            let _ = ctx.registry.deregister(&mut s);
+        }
+        self.srv_r = false;
+        self.srv_w = false;
+        if self.srv_counted {
+            self.srv_counted = false;
+            if let Some(si) = self.srv_idx {
+                if let Some(st) = ctx.rt.srv[self.be].get_mut(si) {
+                    st.cur_sess = st.cur_sess.saturating_sub(1);
+                }
+                connect::process_queue(ctx, self.be, Some(si));
+            }
+        }
+    }
+
+    pub fn close_now(&mut self, ctx: &mut Ctx, rst_srv: bool) {
+        self.release_server(ctx, rst_srv);
+        self.st = St::Closed;
+    }
+
+    /// Final accounting and the log line, in 1.4's order.
+    fn finish(&mut self, ctx: &mut Ctx) {
+        self.release_server(ctx, false);
+        connect::leave_queue(self, ctx);
+        let _ = ctx.registry.deregister(&mut self.cli);
+        ctx.rt.actconn = ctx.rt.actconn.saturating_sub(1);
+        if let Some(p) = ctx.rt.px.get_mut(self.fe) {
+            p.feconn = p.feconn.saturating_sub(1);
+        }
+        if self.be_assigned {
+            self.be_assigned = false;
+            if let Some(p) = ctx.rt.px.get_mut(self.be) {
+                p.beconn = p.beconn.saturating_sub(1);
+            }
+        }
+        let (bi, bo) = (self.bytes_in, self.bytes_out);
+        ctx.rt.px[self.fe].fe.bytes_in += bi;
+        ctx.rt.px[self.fe].fe.bytes_out += bo;
+        if self.be != self.fe || ctx.rt.cfg.proxies[self.be].is_be() {
+            ctx.rt.px[self.be].be.bytes_in += bi;
+            ctx.rt.px[self.be].be.bytes_out += bo;
+        }
+        if let Some(si) = self.srv_idx {
+            if let Some(st) = ctx.rt.srv[self.be].get_mut(si) {
+                st.c.bytes_in += bi;
+                st.c.bytes_out += bo;
+            }
+        }
+        if !self.logged {
+            self.log(ctx);
+        }
+    }
+
+    pub fn log(&mut self, ctx: &mut Ctx) {
+        self.logged = true;
+        let cfg = ctx.rt.cfg;
+        let fe = &cfg.proxies[self.fe];
+        if fe.logs.is_empty() {
+            return;
+        }
+        if fe.flags.dontlognull && self.req_total == 0 {
+            return;
+        }
+        let fmt = fe.log_format;
+        if fmt == LogFormat::Default {
+            return;
+        }
+        let rec = self.log_record(ctx);
+        let line = match (fmt, self.mode) {
+            (LogFormat::Http, Mode::Http) => crate::log::format::http_line(&rec),
+            (LogFormat::HttpClf, Mode::Http) => crate::log::format::clf_line(&rec),
+            _ => crate::log::format::tcp_line(&rec),
+        };
+        let error = self.term.0 != b'-' || rec.status >= 500 || rec.retries > 0 || self.redispatched;
+        if fe.flags.dontlog_normal && !error {
+            return;
+        }
+        let level = if fe.flags.log_separate_errors && error { crate::log::ERR } else { crate::log::INFO };
+        ctx.syslog.send(&fe.logs, level, &line);
+    }
+
+    fn compute_expire(&self, ctx: &Ctx) -> Option<Instant> {
+        let cfg = ctx.rt.cfg;
+        let fe = &cfg.proxies[self.fe];
+        let be = &cfg.proxies[self.be];
+        let cli_to = ms(fe.timeouts.client);
+        let srv_to = ms(be.timeouts.server);
+        let mut exp: Option<Instant> = None;
+        let mut arm = |t: Option<Instant>| {
+            if let Some(t) = t {
+                exp = Some(exp.map_or(t, |e| e.min(t)));
+            }
+        };
+        match self.st {
+            St::ReqHead | St::Queued | St::Turnaround | St::Connecting => arm(self.deadline),
+            St::Reply => {
+                if !self.to_cli.is_empty() {
+                    arm(cli_to.map(|d| self.last_cli + d));
+                } else {
+                    arm(self.reply_drain_until);
+                }
+            }
+            St::Established => {
+                let waiting_rsp = self.mode == Mode::Http && !self.txn.tunnel && !self.txn.rsp_head_done;
+                if !self.srv_eof && (waiting_rsp || self.txn.tunnel || self.mode == Mode::Tcp || self.txn.rsp_head_done) {
+                    arm(srv_to.map(|d| self.last_srv + d));
+                }
+                if !self.to_srv.is_empty() {
+                    arm(srv_to.map(|d| self.last_srv + d));
+                }
+                if !self.to_cli.is_empty() || (!self.cli_eof && !waiting_rsp) {
+                    arm(cli_to.map(|d| self.last_cli + d));
+                }
+            }
+            _ => {}
+        }
+        exp
+    }
+
+    /// Called when the session's timer fires.
+    pub fn on_timeout(&mut self, ctx: &mut Ctx) -> Outcome {
+        let now = ctx.now;
+        let cfg = ctx.rt.cfg;
+        let fe = &cfg.proxies[self.fe];
+        let be = &cfg.proxies[self.be];
+        match self.st {
+            St::ReqHead => {
+                if self.deadline.is_some_and(|d| d <= now) {
+                    if self.ka_wait && self.req_in.is_empty() {
+                        // idle keep-alive connections close silently
+                        self.logged = true;
+                        self.st = St::Closed;
+                    } else {
+                        self.txn.req_line = None;
+                        self.http_error(ctx, 408, b'c', b'R');
+                        ctx.rt.px[self.fe].fe.failed_req += 1;
+                    }
+                }
+            }
+            St::Queued => {
+                if self.deadline.is_some_and(|d| d <= now) {
+                    connect::leave_queue(self, ctx);
+                    self.t_queue = Some(now);
+                    if self.mode == Mode::Http {
+                        self.http_error(ctx, 503, b's', b'Q');
+                    } else {
+                        self.set_term(b's', b'Q');
+                        self.close_now(ctx, false);
+                    }
+                }
+            }
+            St::Turnaround => {
+                if self.deadline.is_some_and(|d| d <= now) {
+                    self.st = St::Assign;
+                }
+            }
+            St::Connecting => {
+                if self.deadline.is_some_and(|d| d <= now) {
+                    self.conn_err_async = false;
+                    self.connect_failed(ctx, b's');
+                }
+            }
+            St::Established | St::Reply => {
+                let cli_to = ms(fe.timeouts.client);
+                let srv_to = ms(be.timeouts.server);
+                let srv_exp = srv_to.map(|d| self.last_srv + d).is_some_and(|t| t <= now);
+                let cli_exp = cli_to.map(|d| self.last_cli + d).is_some_and(|t| t <= now);
+                if self.st == St::Reply {
+                    if cli_exp || self.reply_drain_until.is_some_and(|t| t <= now) {
+                        self.st = St::Closed;
+                    }
+                } else if srv_exp && self.mode == Mode::Http && !self.txn.tunnel && !self.txn.rsp_head_done {
+                    self.http_error(ctx, 504, b's', b'H');
+                    ctx.rt.px[self.be].be.failed_resp += 1;
+                } else if srv_exp {
+                    self.set_term(b's', self.phase_letter());
+                    self.close_now(ctx, false);
+                } else if cli_exp {
+                    self.set_term(b'c', self.phase_letter());
+                    self.close_now(ctx, false);
+                }
+            }
+            _ => {}
+        }
+        self.run(ctx)
+    }
+
+    pub fn register_server(&mut self, ctx: &mut Ctx, mut s: TcpStream) -> std::io::Result<()> {
+        ctx.registry.register(&mut s, mio::Token(self.key * 2 + 1), mio::Interest::READABLE | mio::Interest::WRITABLE)?;
+        self.srv = Some(s);
+        Ok(())
+    }
+
+    /// Readiness reported by the loop for one of our sockets.
+    pub fn on_event(&mut self, ctx: &mut Ctx, server_side: bool, readable: bool, writable: bool) -> Outcome {
+        if server_side {
+            self.srv_r |= readable;
+            self.srv_w |= writable;
+            if self.st == St::Connecting && (writable || readable) {
+                self.connect_ready(ctx);
+            }
+        } else {
+            self.cli_r |= readable;
+            self.cli_w |= writable;
+        }
+        self.run(ctx)
+    }
+}

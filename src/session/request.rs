@@ -1,0 +1,608 @@
+//! HTTP request analysis: head parsing, 1.4's rule pipeline, backend
+//! switching, persistence cookies and the rewrites towards the server.
+
+use super::{Ctx, Session, St};
+use crate::acl::{cond_match, opt_cond_match, Fetch, Sample};
+use crate::config::model::{CookieMode, HdrAction, HttpConnMode, HttpReqAction, Proxy, RedirectKind};
+use crate::http::body::{request_framing, Body};
+use crate::http::cookie;
+use crate::http::head::{parse_request, Head, Parse};
+use crate::http::rewrite::{regex_replace, want_connection};
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// What ACLs see of a session: the request and the runtime counters.
+pub struct ReqSample<'a> {
+    pub s: &'a Session,
+    pub h: Option<&'a Head>,
+    pub rsp: Option<&'a Head>,
+    pub ctx: &'a Ctx<'a>,
+}
+
+impl Sample for ReqSample<'_> {
+    fn src(&self) -> Option<IpAddr> {
+        Some(self.s.cli_addr.ip())
+    }
+    fn src_port(&self) -> i64 {
+        self.s.cli_addr.port() as i64
+    }
+    fn dst(&self) -> Option<IpAddr> {
+        Some(self.s.dst_addr.ip())
+    }
+    fn dst_port(&self) -> i64 {
+        self.s.dst_addr.port() as i64
+    }
+    fn method(&self) -> Option<&[u8]> {
+        self.h.map(|h| h.method())
+    }
+    fn url(&self) -> Option<&[u8]> {
+        self.h.map(|h| h.uri())
+    }
+    fn req_ver(&self) -> Option<&[u8]> {
+        self.h.map(|h| h.req_version())
+    }
+    fn req_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>> {
+        hdr_values(self.h, name, split)
+    }
+    fn rsp_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>> {
+        hdr_values(self.rsp, name, split)
+    }
+    fn status(&self) -> Option<i64> {
+        self.rsp.map(|h| h.status() as i64)
+    }
+    fn rsp_ver(&self) -> Option<&[u8]> {
+        self.rsp.map(|h| h.rsp_version())
+    }
+    fn req_len(&self) -> i64 {
+        self.s.req_in.len() as i64
+    }
+    fn is_http(&self) -> bool {
+        self.h.is_some()
+    }
+    fn first_req(&self) -> bool {
+        !self.s.ka_wait
+    }
+    fn counter(&self, f: Fetch, arg: Option<&str>) -> Option<i64> {
+        let rt = &self.ctx.rt;
+        let cfg = rt.cfg;
+        let be = match arg {
+            Some(n) if f != Fetch::SrvIsUp => cfg.proxies.iter().position(|p| p.name == n)?,
+            _ => self.s.be,
+        };
+        let fe = match arg {
+            Some(n) => cfg.proxies.iter().position(|p| p.name == n).unwrap_or(self.s.fe),
+            None => self.s.fe,
+        };
+        Some(match f {
+            Fetch::NbSrv => {
+                let (a, b) = rt.srv_counts(be);
+                if a > 0 {
+                    a as i64
+                } else {
+                    b as i64
+                }
+            }
+            Fetch::BeConn => rt.px[be].beconn as i64,
+            Fetch::FeConn => rt.px[fe].feconn as i64,
+            Fetch::DstConn => rt.px[self.s.fe].feconn as i64,
+            Fetch::Queue => rt.px[be].queue.len() as i64,
+            Fetch::AvgQueue => {
+                let (a, b) = rt.srv_counts(be);
+                let n = if a > 0 { a } else { b };
+                if n == 0 {
+                    rt.px[be].queue.len() as i64
+                } else {
+                    (rt.px[be].queue.len() / n) as i64
+                }
+            }
+            Fetch::ConnSlots => {
+                let p = &cfg.proxies[be];
+                let mut free = 0i64;
+                for (c, s) in p.servers.iter().zip(&rt.srv[be]) {
+                    if s.usable() {
+                        if c.maxconn == 0 {
+                            return Some(-1);
+                        }
+                        free += c.maxconn as i64 - s.cur_sess as i64 + c.maxqueue as i64;
+                    }
+                }
+                free
+            }
+            Fetch::SoId => 1,
+            Fetch::FeId => cfg.proxies[self.s.fe].id as i64,
+            Fetch::BeId => cfg.proxies[self.s.be].id as i64,
+            Fetch::SrvId => self.s.srv_idx.map(|i| cfg.proxies[self.s.be].servers[i].id as i64)?,
+            Fetch::SrvIsUp => {
+                let a = arg?;
+                let (pn, sn) = a.split_once('/').unwrap_or(("", a));
+                let pi = if pn.is_empty() { self.s.be } else { cfg.proxies.iter().position(|p| p.name == pn)? };
+                let si = cfg.proxies[pi].servers.iter().position(|s| s.name == sn)?;
+                rt.srv[pi][si].usable() as i64
+            }
+            Fetch::FeSessRate | Fetch::BeSessRate => 0,
+            _ => return None,
+        })
+    }
+    fn auth_ok(&self, userlist: Option<&str>, groups: Option<&[Vec<u8>]>) -> bool {
+        let Some((u, p)) = self.h.and_then(basic_auth) else { return false };
+        let cfg = self.ctx.rt.cfg;
+        let Some(ul) = cfg.userlists.iter().find(|l| Some(l.name.as_str()) == userlist) else { return false };
+        let Some(user) = ul.users.iter().find(|x| x.name.as_bytes() == u.as_slice()) else { return false };
+        if !user.insecure || user.password.as_bytes() != p.as_slice() {
+            return false;
+        }
+        match groups {
+            None => true,
+            Some(gs) => gs.iter().any(|g| {
+                user.groups.iter().any(|x| x.as_bytes() == g.as_slice())
+                    || ul.groups.iter().any(|(n, us)| n.as_bytes() == g.as_slice() && us.contains(&user.name))
+            }),
+        }
+    }
+}
+
+fn hdr_values(h: Option<&Head>, name: Option<&str>, split: bool) -> Vec<Vec<u8>> {
+    let Some(h) = h else { return Vec::new() };
+    match name {
+        Some(n) if split => h.values(n),
+        Some(n) => h.hdrs.iter().filter(|x| x.is(n)).map(|x| x.value().to_vec()).collect(),
+        None => h.hdrs.iter().map(|x| x.value().to_vec()).collect(),
+    }
+}
+
+fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &c in s {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        } as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// user and password of a Basic Authorization header.
+pub fn basic_auth(h: &Head) -> Option<(Vec<u8>, Vec<u8>)> {
+    let v = h.get("Authorization")?;
+    let rest = v.strip_prefix(b"Basic ").or_else(|| v.strip_prefix(b"basic "))?;
+    let d = b64_decode(crate::http::head::trim(rest))?;
+    let c = d.iter().position(|&c| c == b':')?;
+    Some((d[..c].to_vec(), d[c + 1..].to_vec()))
+}
+
+/// Result of one proxy's request rules.
+enum Verdict {
+    Continue,
+    Done,
+}
+
+impl Session {
+    fn arm_request_deadline(&mut self, ctx: &Ctx) {
+        if self.deadline.is_some() {
+            return;
+        }
+        let fe = &ctx.rt.cfg.proxies[self.fe];
+        let t = if self.ka_wait && self.req_in.is_empty() {
+            fe.timeouts.http_keep_alive.or(fe.timeouts.http_request).or(fe.timeouts.client)
+        } else {
+            fe.timeouts.http_request.or(fe.timeouts.client)
+        };
+        self.deadline = t.map(|t| self.t_accept + Duration::from_millis(t));
+    }
+
+    pub(super) fn wait_request(&mut self, ctx: &mut Ctx) -> bool {
+        let cfg = ctx.rt.cfg;
+        let limit = cfg.global.bufsize - cfg.global.maxrewrite;
+        if self.ka_wait && !self.req_in.is_empty() && self.txn.req_line.is_none() && self.t_req.is_none() {
+            // the next request of a kept-alive connection starts now
+            self.deadline = None;
+        }
+        match parse_request(&self.req_in, limit) {
+            Parse::Partial => {
+                if self.cli_eof || self.cli_err {
+                    if self.ka_wait && self.req_in.is_empty() {
+                        self.logged = true;
+                        self.st = St::Closed;
+                        return true;
+                    }
+                    ctx.rt.px[self.fe].fe.failed_req += 1;
+                    ctx.rt.px[self.fe].fe.cli_abrt += 1;
+                    self.http_error(ctx, 400, b'C', b'R');
+                    return true;
+                }
+                self.arm_request_deadline(ctx);
+                false
+            }
+            Parse::Invalid => {
+                ctx.rt.px[self.fe].fe.failed_req += 1;
+                self.http_error(ctx, 400, b'P', b'R');
+                true
+            }
+            Parse::Done(head) => {
+                self.t_req = Some(ctx.now);
+                let first_line: Vec<u8> = {
+                    let start = self.req_in.iter().position(|&c| c != b'\r' && c != b'\n').unwrap_or(0);
+                    let rest = &self.req_in[start..];
+                    let e = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+                    let l = &rest[..e];
+                    l.strip_suffix(b"\r").unwrap_or(l).to_vec()
+                };
+                self.txn.req_line = Some(first_line);
+                self.req_in.drain(..head.len);
+                self.deadline = None;
+                self.ka_wait = false;
+                let p = &mut ctx.rt.px[self.fe].fe;
+                p.req_tot += 1;
+                self.process_request(ctx, head);
+                true
+            }
+        }
+    }
+
+    fn eval(&self, ctx: &Ctx, px: &Proxy, h: &Head, c: &crate::acl::Cond) -> bool {
+        let s = ReqSample { s: self, h: Some(h), rsp: None, ctx };
+        cond_match(c, &px.acls, &s)
+    }
+
+    fn eval_opt(&self, ctx: &Ctx, px: &Proxy, h: &Head, c: &Option<crate::acl::Cond>) -> bool {
+        let s = ReqSample { s: self, h: Some(h), rsp: None, ctx };
+        opt_cond_match(c, &px.acls, &s)
+    }
+
+    fn deny(&mut self, ctx: &mut Ctx, px_idx: usize) {
+        ctx.rt.px[px_idx].fe.denied_req += 1;
+        self.http_error(ctx, 403, b'P', b'R');
+    }
+
+    /// block, http-request, stats, req* filters, reqadd, redirect.
+    fn proxy_rules(&mut self, ctx: &mut Ctx, pxi: usize, h: &mut Head) -> Verdict {
+        let cfg = ctx.rt.cfg;
+        let px = &cfg.proxies[pxi];
+        for c in &px.block_rules {
+            if self.eval(ctx, px, h, c) {
+                self.deny(ctx, pxi);
+                return Verdict::Done;
+            }
+        }
+        let is_stats = px.stats.enabled
+            && h.uri().starts_with(px.stats.uri.as_bytes())
+            && matches!(h.method(), b"GET" | b"HEAD" | b"POST");
+        for r in &px.http_req_rules {
+            if !self.eval_opt(ctx, px, h, &r.cond) {
+                continue;
+            }
+            match &r.action {
+                HttpReqAction::Allow => break,
+                HttpReqAction::Deny => {
+                    self.deny(ctx, pxi);
+                    return Verdict::Done;
+                }
+                HttpReqAction::Auth { realm } => {
+                    let realm = realm.clone().unwrap_or_else(|| px.name.clone());
+                    let page = crate::http::errors::unauthorized(&realm, false);
+                    self.reply(ctx, 401, &page, b'P', b'R');
+                    return Verdict::Done;
+                }
+            }
+        }
+        if is_stats {
+            self.be = pxi;
+            if !px.stats.auths.is_empty() {
+                let ok = basic_auth(h).is_some_and(|(u, p)| {
+                    px.stats.auths.iter().any(|(au, ap)| au.as_bytes() == u.as_slice() && ap.as_bytes() == p.as_slice())
+                });
+                if !ok {
+                    let page = crate::http::errors::unauthorized(&px.stats.realm, false);
+                    self.reply(ctx, 401, &page, b'P', b'R');
+                    return Verdict::Done;
+                }
+            }
+            self.txn.stats = true;
+            let admin = px.stats.admin.iter().any(|c| self.eval(ctx, px, h, c));
+            let page = crate::stats::http_response(ctx.rt, pxi, h, admin, self.mode_head(h));
+            self.reply(ctx, 200, &page, b'P', b'R');
+            return Verdict::Done;
+        }
+        // req* filters on the request line and each header line
+        for e in &px.req_exps {
+            if !self.eval_opt(ctx, px, h, &e.cond) {
+                continue;
+            }
+            let mut lines: Vec<Vec<u8>> = Vec::with_capacity(h.hdrs.len() + 1);
+            lines.push(h.start.clone());
+            lines.extend(h.hdrs.iter().map(|x| x.line.clone()));
+            let mut i = 0;
+            let mut stop = false;
+            while i < lines.len() && !stop {
+                if e.re.is_match(&lines[i]) {
+                    match &e.action {
+                        HdrAction::Replace(r) => {
+                            if let Some(n) = regex_replace(&e.re, &lines[i], r) {
+                                if i == 0 {
+                                    h.start = n.clone();
+                                } else {
+                                    h.hdrs[i - 1].line = n.clone();
+                                }
+                                lines[i] = n;
+                            }
+                        }
+                        HdrAction::Delete if i > 0 => {
+                            h.hdrs.remove(i - 1);
+                            lines.remove(i);
+                            continue;
+                        }
+                        HdrAction::Deny => {
+                            self.deny(ctx, pxi);
+                            return Verdict::Done;
+                        }
+                        HdrAction::Tarpit => {
+                            ctx.rt.px[pxi].fe.denied_req += 1;
+                            let page = self.error_page(ctx, 500);
+                            self.reply(ctx, 500, &page, b'P', b'T');
+                            return Verdict::Done;
+                        }
+                        HdrAction::Allow | HdrAction::Pass => stop = true,
+                        HdrAction::SetBe(b) => {
+                            if let Some(bi) = cfg.proxies.iter().position(|p| &p.name == b && p.is_be()) {
+                                self.be = bi;
+                            }
+                            stop = true;
+                        }
+                        _ => {}
+                    }
+                }
+                i += 1;
+            }
+        }
+        for a in &px.req_adds {
+            if self.eval_opt(ctx, px, h, &a.cond) {
+                h.add(&a.line);
+            }
+        }
+        for r in &px.redirects {
+            if !self.eval_opt(ctx, px, h, &r.cond) {
+                continue;
+            }
+            let msg = redirect_message(r, h);
+            self.reply(ctx, r.code as i32, &msg, b'P', b'R');
+            return Verdict::Done;
+        }
+        Verdict::Continue
+    }
+
+    fn mode_head(&self, h: &Head) -> bool {
+        h.method() == b"HEAD"
+    }
+
+    fn process_request(&mut self, ctx: &mut Ctx, mut h: Head) {
+        let cfg = ctx.rt.cfg;
+        let fe = &cfg.proxies[self.fe];
+        self.txn.req_11 = h.is_11(true);
+        self.txn.head_req = h.method() == b"HEAD";
+        if let Some(m) = &fe.monitor_uri {
+            if h.uri() == m.as_bytes() {
+                let fail = fe.monitor_fail.iter().any(|c| self.eval(ctx, fe, &h, c));
+                let page = if fail { self.error_page(ctx, 503) } else { self.error_page(ctx, 200) };
+                self.reply(ctx, if fail { 503 } else { 200 }, &page, b'-', b'-');
+                self.logged = true;
+                return;
+            }
+        }
+        if !fe.req_captures.is_empty() {
+            self.txn.req_caps = Some(
+                fe.req_captures
+                    .iter()
+                    .map(|c| h.hdrs.iter().find(|x| x.is(&c.name)).map(|x| x.value()[..x.value().len().min(c.len)].to_vec()))
+                    .collect(),
+            );
+        }
+        if let Some(c) = &fe.capture_cookie {
+            self.txn.cap_cookie_req = cookie::capture(&h, "Cookie", &c.name, c.len);
+        }
+        if let Verdict::Done = self.proxy_rules(ctx, self.fe, &mut h) {
+            return;
+        }
+        // switching rules
+        if self.be == self.fe && fe.is_fe() {
+            let mut target = None;
+            for r in &fe.switching_rules {
+                if self.eval(ctx, fe, &h, &r.cond) {
+                    target = Some(r.be_idx);
+                    break;
+                }
+            }
+            let target = target.or(fe.default_be_idx);
+            match target {
+                Some(b) => self.be = b,
+                None if fe.is_be() => {}
+                None => {
+                    self.mark_be(ctx);
+                    self.http_error(ctx, 503, b'S', b'C');
+                    return;
+                }
+            }
+        }
+        self.mark_be(ctx);
+        if self.be != self.fe {
+            if let Verdict::Done = self.proxy_rules(ctx, self.be, &mut h) {
+                return;
+            }
+        }
+        self.prepare_request(ctx, h);
+    }
+
+    fn mark_be(&mut self, ctx: &mut Ctx) {
+        if !self.be_assigned {
+            self.be_assigned = true;
+            let p = &mut ctx.rt.px[self.be];
+            p.beconn += 1;
+            p.be_cum += 1;
+            p.be.cum_sess += 1;
+            p.be.max_sess = p.be.max_sess.max(p.beconn);
+            self.conn_retries = ctx.rt.cfg.proxies[self.be].retries as i32;
+        }
+    }
+
+    /// Persistence, X-Forwarded-For, X-Original-To, connection header.
+    fn prepare_request(&mut self, ctx: &mut Ctx, mut h: Head) {
+        let cfg = ctx.rt.cfg;
+        let fe = &cfg.proxies[self.fe];
+        let be = &cfg.proxies[self.be];
+        // connection mode: httpclose with any other close option forces close
+        let mut mode = fe.conn_mode().max(be.conn_mode());
+        let any_close = fe.flags.httpclose || be.flags.httpclose;
+        if any_close && mode > HttpConnMode::Close {
+            mode = HttpConnMode::ForceClose;
+        }
+        if self.ka_wait {
+            mode = mode.max(HttpConnMode::Close);
+        }
+        self.txn.mode = mode;
+        if let Some(ck) = &be.cookie {
+            self.txn.cookie_in = b'N';
+            self.txn.cookie_out = b'N';
+            let remove = ck.mode == CookieMode::Insert && ck.indirect && !ck.preserve;
+            if let Some(id) = cookie::process_request(&mut h, &ck.name, ck.mode == CookieMode::Prefix, remove) {
+                match be.servers.iter().position(|s| s.cookie.as_deref().map(|c| c.as_bytes()) == Some(id.as_slice())) {
+                    Some(si) if !id.is_empty() => {
+                        if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
+                            self.txn.cookie_in = b'V';
+                            self.txn.persist_srv = Some(si);
+                        } else {
+                            self.txn.cookie_in = b'D';
+                        }
+                    }
+                    _ => self.txn.cookie_in = b'I',
+                }
+            }
+        }
+        let ff = be.forwardfor.as_ref().or(fe.forwardfor.as_ref());
+        if let Some(ff) = ff {
+            let skip_net = ff.except.is_some_and(|(n, m)| match self.cli_addr.ip() {
+                IpAddr::V4(a) => u32::from(a) & u32::from(m) == u32::from(n) & u32::from(m),
+                _ => false,
+            });
+            let skip_none = ff.if_none && h.get(&ff.header).is_some();
+            if !skip_net && !skip_none {
+                let line = format!("{}: {}", ff.header, self.cli_addr.ip());
+                h.add(line.as_bytes());
+            }
+        }
+        let ot = be.originalto.as_ref().or(fe.originalto.as_ref());
+        if let Some(ot) = ot {
+            let skip = ot.except.is_some_and(|(n, m)| match self.dst_addr.ip() {
+                IpAddr::V4(a) => u32::from(a) & u32::from(m) == u32::from(n) & u32::from(m),
+                _ => false,
+            });
+            if !skip {
+                let line = format!("{}: {}", ot.header, self.dst_addr.ip());
+                h.add(line.as_bytes());
+            }
+        }
+        let framing = match request_framing(&h) {
+            Ok(f) => f,
+            Err(()) => {
+                ctx.rt.px[self.fe].fe.failed_req += 1;
+                self.http_error(ctx, 400, b'P', b'R');
+                return;
+            }
+        };
+        if mode != HttpConnMode::Tunnel {
+            let toks = crate::http::rewrite::connection_tokens(&mut h.clone(), false, false);
+            self.txn.cli_keepalive = mode == HttpConnMode::ServerClose
+                && !toks.close
+                && (self.txn.req_11 || toks.keep_alive)
+                && !ctx.stopping;
+            let pretend = fe.flags.pretend_keepalive || be.flags.pretend_keepalive;
+            if pretend && mode == HttpConnMode::ServerClose {
+                want_connection(&mut h, false, !self.txn.req_11);
+            } else {
+                want_connection(&mut h, self.txn.req_11, false);
+            }
+        }
+        if let Some(name) = &be.send_name_header {
+            h.remove(name);
+        }
+        self.txn.req_body = Some(Body::new(framing));
+        let bytes = h.to_bytes();
+        self.txn.req = Some(h);
+        self.to_srv.extend_from_slice(&bytes);
+        self.st = St::Assign;
+    }
+
+    /// Request body towards the server, by the message's framing.
+    pub(super) fn forward_req_body(&mut self) -> bool {
+        if self.req_in.is_empty() {
+            return false;
+        }
+        let Some(b) = self.txn.req_body.as_mut() else { return false };
+        let n = b.feed(&self.req_in);
+        if n == 0 {
+            return false;
+        }
+        self.to_srv.extend(self.req_in.drain(..n));
+        true
+    }
+}
+
+/// The 3xx message of a redirect rule, with 1.4's exact layout.
+pub fn redirect_message(r: &crate::config::model::Redirect, h: &Head) -> Vec<u8> {
+    use crate::http::errors::*;
+    let head = match r.code {
+        301 => HTTP_301,
+        303 => HTTP_303,
+        307 => HTTP_307,
+        308 => HTTP_308,
+        _ => HTTP_302,
+    };
+    let uri = h.uri();
+    let path_end = if r.drop_query { uri.iter().position(|&c| c == b'?').unwrap_or(uri.len()) } else { uri.len() };
+    let mut loc: Vec<u8> = Vec::new();
+    match r.kind {
+        RedirectKind::Location => {
+            loc.extend_from_slice(r.target.as_bytes());
+        }
+        RedirectKind::Prefix => {
+            if r.target != "/" {
+                loc.extend_from_slice(r.target.as_bytes());
+            }
+            loc.extend_from_slice(&uri[..path_end]);
+        }
+        RedirectKind::Scheme => {
+            loc.extend_from_slice(r.target.as_bytes());
+            loc.extend_from_slice(b"://");
+            if let Some(host) = h.get("Host") {
+                loc.extend_from_slice(host);
+            }
+            loc.extend_from_slice(&uri[..path_end]);
+        }
+    }
+    if r.append_slash && !loc.ends_with(b"/") && r.kind != RedirectKind::Location {
+        loc.push(b'/');
+    }
+    let mut out = head.as_bytes().to_vec();
+    out.extend_from_slice(&loc);
+    if let Some(c) = &r.set_cookie {
+        out.extend_from_slice(b"\r\nSet-Cookie: ");
+        out.extend_from_slice(c.as_bytes());
+        out.extend_from_slice(b"; path=/;\r\n");
+    } else if let Some(c) = &r.clear_cookie {
+        out.extend_from_slice(b"\r\nSet-Cookie: ");
+        out.extend_from_slice(c.as_bytes());
+        out.extend_from_slice(b"; path=/; Max-Age=0;\r\n");
+    }
+    out.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+    out
+}

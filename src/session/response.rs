@@ -1,0 +1,328 @@
+//! HTTP response analysis and the end of a transaction.
+
+use super::request::ReqSample;
+use super::{Ctx, Session, St};
+use crate::acl::opt_cond_match;
+use crate::config::model::{CookieMode, HdrAction, HttpConnMode};
+use crate::http::body::{response_framing, Body, Framing};
+use crate::http::cookie;
+use crate::http::head::{parse_response, Head, Parse};
+use crate::http::rewrite::{regex_replace, want_connection};
+use std::time::Duration;
+
+fn cacheable(status: u16, h: &Head) -> bool {
+    if !matches!(status, 200 | 203 | 206 | 300 | 301 | 410) {
+        return false;
+    }
+    for v in h.values("Cache-Control") {
+        let l = v.to_ascii_lowercase();
+        if l.starts_with(b"private") || l.starts_with(b"no-cache") || l.starts_with(b"no-store") || l == b"max-age=0" {
+            return false;
+        }
+    }
+    !h.values("Pragma").iter().any(|v| v.eq_ignore_ascii_case(b"no-cache"))
+}
+
+impl Session {
+    fn rsp_fail(&mut self, ctx: &mut Ctx, err: u8) {
+        ctx.rt.px[self.be].be.failed_resp += 1;
+        if let Some(si) = self.srv_idx {
+            ctx.rt.srv[self.be][si].c.failed_resp += 1;
+        }
+        self.http_error(ctx, 502, err, b'H');
+    }
+
+    pub(super) fn http_forward(&mut self, ctx: &mut Ctx) -> bool {
+        let mut p = self.forward_req_body();
+        let cfg = ctx.rt.cfg;
+        let limit = cfg.global.bufsize - cfg.global.maxrewrite;
+        while !self.txn.rsp_head_done && self.st == St::Established {
+            match parse_response(&self.rsp_in, limit) {
+                Parse::Invalid => {
+                    self.rsp_fail(ctx, b'P');
+                    return true;
+                }
+                Parse::Partial => {
+                    if self.srv_eof || self.srv_err {
+                        if self.rsp_in.is_empty() {
+                            ctx.rt.px[self.be].be.srv_abrt += 0;
+                            self.rsp_fail(ctx, b'S');
+                        } else {
+                            self.rsp_fail(ctx, b'P');
+                        }
+                        return true;
+                    }
+                    if self.cli_err {
+                        self.set_term(b'C', b'H');
+                        self.close_now(ctx, true);
+                        return true;
+                    }
+                    return p;
+                }
+                Parse::Done(h) => {
+                    p = true;
+                    let st = h.status();
+                    if (100..200).contains(&st) {
+                        // interim responses go to the client untouched
+                        let raw: Vec<u8> = self.rsp_in.drain(..h.len).collect();
+                        self.to_cli.extend_from_slice(&raw);
+                        continue;
+                    }
+                    self.rsp_in.drain(..h.len);
+                    self.process_response(ctx, h);
+                }
+            }
+        }
+        if self.st != St::Established {
+            return true;
+        }
+        if self.txn.tunnel {
+            return p;
+        }
+        // response body
+        if !self.rsp_in.is_empty() {
+            if let Some(b) = self.txn.rsp_body.as_mut() {
+                let n = b.feed(&self.rsp_in);
+                if n > 0 {
+                    self.to_cli.extend(self.rsp_in.drain(..n));
+                    p = true;
+                }
+            }
+        }
+        let rsp_done = match &self.txn.rsp_body {
+            Some(b) => b.done || (b.framing == Framing::Close && self.srv_eof && self.rsp_in.is_empty()),
+            None => false,
+        };
+        let req_done = self.txn.req_body.as_ref().is_some_and(|b| b.done);
+        if rsp_done && (req_done || self.txn.mode == HttpConnMode::ForceClose) {
+            self.end_txn(ctx);
+            return true;
+        }
+        if self.srv_eof && !rsp_done && self.rsp_in.is_empty() && self.to_cli.is_empty() {
+            // server closed in the middle of the body
+            self.set_term(b'S', b'D');
+            ctx.rt.px[self.be].be.srv_abrt += 1;
+            self.close_now(ctx, false);
+            return true;
+        }
+        if self.cli_err {
+            self.set_term(b'C', b'D');
+            ctx.rt.px[self.fe].fe.cli_abrt += 1;
+            self.close_now(ctx, true);
+            return true;
+        }
+        p
+    }
+
+    fn rsp_rules(&mut self, ctx: &mut Ctx, pxi: usize, h: &mut Head) -> bool {
+        let cfg = ctx.rt.cfg;
+        let px = &cfg.proxies[pxi];
+        for e in &px.rsp_exps {
+            let ok = {
+                let req = self.txn.req.as_ref();
+                let s = ReqSample { s: self, h: req, rsp: Some(h), ctx };
+                opt_cond_match(&e.cond, &px.acls, &s)
+            };
+            if !ok {
+                continue;
+            }
+            let mut i = 0;
+            let mut lines: Vec<Vec<u8>> = Vec::with_capacity(h.hdrs.len() + 1);
+            lines.push(h.start.clone());
+            lines.extend(h.hdrs.iter().map(|x| x.line.clone()));
+            while i < lines.len() {
+                if e.re.is_match(&lines[i]) {
+                    match &e.action {
+                        HdrAction::Replace(r) => {
+                            if let Some(n) = regex_replace(&e.re, &lines[i], r) {
+                                if i == 0 {
+                                    h.start = n.clone();
+                                } else {
+                                    h.hdrs[i - 1].line = n.clone();
+                                }
+                                lines[i] = n;
+                            }
+                        }
+                        HdrAction::Delete if i > 0 => {
+                            h.hdrs.remove(i - 1);
+                            lines.remove(i);
+                            continue;
+                        }
+                        HdrAction::Deny => {
+                            ctx.rt.px[pxi].be.denied_rsp += 1;
+                            return false;
+                        }
+                        _ => {}
+                    }
+                }
+                i += 1;
+            }
+        }
+        let status = h.status();
+        for a in &px.rsp_adds {
+            if (100..200).contains(&status) {
+                break;
+            }
+            let ok = {
+                let req = self.txn.req.as_ref();
+                let s = ReqSample { s: self, h: req, rsp: Some(h), ctx };
+                opt_cond_match(&a.cond, &px.acls, &s)
+            };
+            if ok {
+                h.add(&a.line);
+            }
+        }
+        true
+    }
+
+    fn process_response(&mut self, ctx: &mut Ctx, mut h: Head) {
+        let cfg = ctx.rt.cfg;
+        let fe = &cfg.proxies[self.fe];
+        let be = &cfg.proxies[self.be];
+        self.t_rsp = Some(ctx.now);
+        let status = h.status();
+        self.txn.status = status as i32;
+        let class = (status / 100) as usize;
+        let idx = if (1..=5).contains(&class) { class - 1 } else { 5 };
+        ctx.rt.px[self.fe].fe.hrsp[idx] += 1;
+        ctx.rt.px[self.be].be.hrsp[idx] += 1;
+        if let Some(si) = self.srv_idx {
+            ctx.rt.srv[self.be][si].c.hrsp[idx] += 1;
+        }
+        if !fe.rsp_captures.is_empty() {
+            self.txn.rsp_caps = Some(
+                fe.rsp_captures
+                    .iter()
+                    .map(|c| h.hdrs.iter().find(|x| x.is(&c.name)).map(|x| x.value()[..x.value().len().min(c.len)].to_vec()))
+                    .collect(),
+            );
+        }
+        if let Some(c) = &fe.capture_cookie {
+            self.txn.cap_cookie_rsp = cookie::capture(&h, "Set-Cookie", &c.name, c.len);
+        }
+        let mut ok = self.rsp_rules(ctx, self.be, &mut h);
+        if ok && self.fe != self.be {
+            ok = self.rsp_rules(ctx, self.fe, &mut h);
+        }
+        if !ok {
+            self.rsp_fail(ctx, b'P');
+            return;
+        }
+        let is_cacheable = cacheable(status, &h);
+        if let (Some(ck), Some(si)) = (&be.cookie, self.srv_idx) {
+            let id = be.servers[si].cookie.clone().unwrap_or_default();
+            let mode = ck.mode;
+            let seen = cookie::process_response(
+                &mut h,
+                &ck.name,
+                id.as_bytes(),
+                mode == CookieMode::Prefix,
+                mode == CookieMode::Rewrite,
+                mode == CookieMode::Insert && !ck.preserve,
+            );
+            if seen {
+                self.txn.cookie_out = match mode {
+                    CookieMode::Passive => b'P',
+                    CookieMode::Insert => b'D',
+                    _ => b'R',
+                };
+            }
+            let direct = self.txn.cookie_in == b'V' && self.txn.persist_srv == Some(si);
+            let post_ok = !ck.postonly || self.txn.req.as_ref().is_some_and(|r| r.method() == b"POST");
+            if mode == CookieMode::Insert && !direct && post_ok && !(seen && ck.preserve) {
+                let mut line = if id.is_empty() {
+                    format!("Set-Cookie: {}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/", ck.name)
+                } else {
+                    format!("Set-Cookie: {}={}; path=/", ck.name, id)
+                };
+                for d in &ck.domains {
+                    line.push_str("; domain=");
+                    line.push_str(d);
+                }
+                if ck.httponly {
+                    line.push_str("; HttpOnly");
+                }
+                if ck.secure {
+                    line.push_str("; Secure");
+                }
+                h.add(line.as_bytes());
+                self.txn.cookie_out = b'I';
+                if ck.nocache && is_cacheable {
+                    h.add(b"Cache-control: private");
+                }
+            }
+        }
+        let head_req = self.txn.head_req;
+        let framing = response_framing(&h, head_req);
+        if framing == Framing::Close {
+            self.txn.cli_keepalive = false;
+        }
+        match self.txn.mode {
+            HttpConnMode::Tunnel => {}
+            mode => {
+                let rsp_11 = h.is_11(false);
+                if mode == HttpConnMode::ServerClose && self.txn.cli_keepalive {
+                    want_connection(&mut h, false, !(self.txn.req_11 && rsp_11));
+                } else {
+                    want_connection(&mut h, rsp_11, false);
+                }
+            }
+        }
+        self.to_cli.extend_from_slice(&h.to_bytes());
+        self.txn.rsp_head_done = true;
+        self.txn.rsp_body = Some(Body::new(framing));
+        if matches!(self.txn.mode, HttpConnMode::Tunnel | HttpConnMode::Close) {
+            self.txn.tunnel = true;
+        }
+    }
+
+    /// Both messages are complete: close the server side (with an RST as
+    /// 1.4 does), log, and either wait for the next request or close.
+    fn end_txn(&mut self, ctx: &mut Ctx) {
+        if self.txn.mode == HttpConnMode::ServerClose && self.txn.cli_keepalive && !self.cli_eof && !ctx.stopping {
+            if self.be_assigned {
+                self.be_assigned = false;
+                let p = &mut ctx.rt.px[self.be];
+                p.beconn = p.beconn.saturating_sub(1);
+            }
+            self.log(ctx);
+            self.release_server(ctx, true);
+            // the next request on this connection
+            self.logged = false;
+            self.txn = super::Txn::default();
+            self.be = self.fe;
+            self.srv_idx = None;
+            self.prev_srv = None;
+            self.redispatched = false;
+            self.term = (b'-', b'-');
+            self.t_accept = ctx.now;
+            self.accept_wall = crate::log::now_ms();
+            self.t_req = None;
+            self.t_queue = None;
+            self.t_connect = None;
+            self.t_rsp = None;
+            self.bytes_out = 0;
+            self.req_total = 0;
+            self.srv_queue_pos = 0;
+            self.bk_queue_pos = 0;
+            self.ka_wait = true;
+            self.rsp_in.clear();
+            self.to_srv.clear();
+            self.srv_eof = false;
+            self.srv_err = false;
+            self.srv_shut = false;
+            self.st = St::ReqHead;
+            self.deadline = None;
+            let fe = &ctx.rt.cfg.proxies[self.fe];
+            let t = fe.timeouts.http_keep_alive.or(fe.timeouts.http_request).or(fe.timeouts.client);
+            self.deadline = t.map(|t| ctx.now + Duration::from_millis(t));
+            if !self.req_in.is_empty() {
+                self.req_total = self.req_in.len() as u64;
+            }
+            return;
+        }
+        // close both sides once the response has left
+        self.release_server(ctx, true);
+        self.st = St::Reply;
+    }
+}

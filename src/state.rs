@@ -1,0 +1,184 @@
+//! Mutable runtime state next to the immutable config: per-proxy and
+//! per-server counters, server health, queues and the balancers.
+
+use crate::balance::{Lb, SrvView};
+use crate::config::model::{Config, Proxy, Server};
+use std::collections::VecDeque;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Default)]
+pub struct Counters {
+    pub cum_sess: u64,
+    pub max_sess: u32,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub denied_req: u64,
+    pub denied_rsp: u64,
+    pub failed_req: u64,
+    pub failed_conns: u64,
+    pub failed_resp: u64,
+    pub retries: u64,
+    pub redispatches: u64,
+    pub hrsp: [u64; 6],
+    pub cli_abrt: u64,
+    pub srv_abrt: u64,
+    pub req_tot: u64,
+    pub lbtot: u64,
+    pub max_queue: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct SrvState {
+    /// Running (not DOWN by checks).
+    pub up: bool,
+    /// Administratively disabled (MAINT).
+    pub maint: bool,
+    /// 0..rise+fall-1; UP iff >= rise.
+    pub health: u32,
+    pub cur_sess: u32,
+    pub weight: u32,
+    pub queue: VecDeque<usize>,
+    pub c: Counters,
+    pub last_change: Instant,
+    pub down_since: Option<Instant>,
+    pub down_total_secs: u64,
+    pub chkfail: u64,
+    pub chkdown: u64,
+    pub check_status: &'static str,
+    pub check_code: Option<u16>,
+    pub check_duration: Option<u64>,
+}
+
+impl SrvState {
+    pub fn usable(&self) -> bool {
+        self.up && !self.maint
+    }
+}
+
+#[derive(Debug)]
+pub struct PxState {
+    pub feconn: u32,
+    pub beconn: u32,
+    pub fe_cum: u64,
+    pub be_cum: u64,
+    pub queue: VecDeque<usize>,
+    pub lb: Lb,
+    pub fe: Counters,
+    pub be: Counters,
+    pub stopped: bool,
+    pub paused: bool,
+    pub last_change: Instant,
+}
+
+pub struct Runtime {
+    pub cfg: &'static Config,
+    pub px: Vec<PxState>,
+    pub srv: Vec<Vec<SrvState>>,
+    pub actconn: u32,
+    pub start: Instant,
+}
+
+/// A server's dynamic connection limit (minconn/maxconn with fullconn).
+pub fn dyn_maxconn(s: &Server, px: &Proxy, beconn: u32) -> u32 {
+    if s.maxconn == 0 {
+        return 0;
+    }
+    if s.minconn == s.maxconn || px.fullconn == 0 || beconn >= px.fullconn {
+        return s.maxconn;
+    }
+    let m = (s.maxconn as u64 * beconn as u64 / px.fullconn as u64) as u32;
+    m.max(s.minconn.max(1))
+}
+
+impl Runtime {
+    pub fn new(cfg: &'static Config) -> Runtime {
+        let now = Instant::now();
+        let srv: Vec<Vec<SrvState>> = cfg
+            .proxies
+            .iter()
+            .map(|p| {
+                p.servers
+                    .iter()
+                    .map(|s| SrvState {
+                        up: true,
+                        maint: s.disabled,
+                        health: if s.disabled { 0 } else { s.rise },
+                        cur_sess: 0,
+                        weight: s.weight,
+                        queue: VecDeque::new(),
+                        c: Counters::default(),
+                        last_change: now,
+                        down_since: None,
+                        down_total_secs: 0,
+                        chkfail: 0,
+                        chkdown: 0,
+                        check_status: if s.check { "INI" } else { "" },
+                        check_code: None,
+                        check_duration: None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut rt = Runtime { cfg, px: Vec::new(), srv, actconn: 0, start: now };
+        for (i, p) in cfg.proxies.iter().enumerate() {
+            let views = rt.views(i);
+            rt.px.push(PxState {
+                feconn: 0,
+                beconn: 0,
+                fe_cum: 0,
+                be_cum: 0,
+                queue: VecDeque::new(),
+                lb: Lb::new(p.balance.clone(), &views, p.flags.allbackups),
+                fe: Counters::default(),
+                be: Counters::default(),
+                stopped: p.disabled,
+                paused: false,
+                last_change: now,
+            });
+        }
+        rt
+    }
+
+    pub fn views(&self, px: usize) -> Vec<SrvView> {
+        let p = &self.cfg.proxies[px];
+        let beconn = self.px.get(px).map(|x| x.beconn).unwrap_or(0);
+        p.servers
+            .iter()
+            .zip(&self.srv[px])
+            .map(|(c, s)| {
+                let m = dyn_maxconn(c, p, beconn);
+                SrvView {
+                    usable: s.usable(),
+                    backup: c.backup,
+                    weight: s.weight,
+                    full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
+                    served: s.cur_sess,
+                }
+            })
+            .collect()
+    }
+
+    pub fn lb_update(&mut self, px: usize) {
+        let v = self.views(px);
+        if let Some(p) = self.px.get_mut(px) {
+            p.lb.update(&v);
+        }
+    }
+
+    /// Active and backup servers still usable.
+    pub fn srv_counts(&self, px: usize) -> (usize, usize) {
+        let p = &self.cfg.proxies[px];
+        let mut a = 0;
+        let mut b = 0;
+        for (c, s) in p.servers.iter().zip(&self.srv[px]) {
+            if s.usable() {
+                if c.backup {
+                    b += 1;
+                } else {
+                    a += 1;
+                }
+            }
+        }
+        (a, b)
+    }
+}
