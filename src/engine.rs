@@ -265,10 +265,14 @@ impl Engine {
             self.syslog.send(&p.logs, crate::log::WARNING, &m);
             self.rt.px[i].paused = pause;
             for (li, l) in self.listeners.iter_mut().enumerate().filter(|(_, l)| l.px == i) {
+                let fd = std::os::unix::io::AsRawFd::as_raw_fd(&l.sock);
                 if pause && l.registered {
                     let _ = self.poll.registry().deregister(&mut l.sock);
                     l.registered = false;
+                    crate::sys::unlisten(fd);
                 } else if !pause && !l.registered && !l.closed {
+                    let backlog = if p.backlog > 0 { p.backlog } else { p.maxconn.max(1) };
+                    crate::sys::relisten(fd, backlog as i32);
                     l.registered = self.poll.registry().register(&mut l.sock, Token(LISTENER_BASE + li), Interest::READABLE).is_ok();
                 }
             }

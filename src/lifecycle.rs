@@ -94,9 +94,6 @@ pub fn start(args: Args, cfg: Config) -> i32 {
     let hostname = g.log_send_hostname.clone();
     let mut syslog = Syslog::new(g.log_tag.as_deref().unwrap_or("haproxy"), hostname);
     let rt = Runtime::new(cfg);
-    for p in cfg.proxies.iter().filter(|p| !p.disabled) {
-        syslog.send(&p.logs, crate::log::NOTICE, &format!("Proxy {} started.", p.name));
-    }
     let cli = match &g.stats_socket {
         Some(s) => match crate::cli_sock::CliSock::bind(s, g.stats_timeout_ms, g.stats_maxconn) {
             Ok(c) => Some(c),
@@ -182,6 +179,10 @@ pub fn start(args: Args, cfg: Config) -> i32 {
 
 fn run_loop(rt: Runtime, listeners: Vec<Listener>, syslog: Syslog, sigfd: i32, cli: Option<crate::cli_sock::CliSock>) -> i32 {
     msg::set_started();
+    // logged by the process that serves, so its lines carry one pid
+    for p in rt.cfg.proxies.iter().filter(|p| !p.disabled) {
+        syslog.send(&p.logs, crate::log::NOTICE, &format!("Proxy {} started.", p.name));
+    }
     let mut eng = match Engine::new(rt, listeners, syslog) {
         Ok(e) => e,
         Err(_) => return 1,

@@ -36,6 +36,9 @@ pub struct SrvState {
     /// 0..rise+fall-1; UP iff >= rise.
     pub health: u32,
     pub cur_sess: u32,
+    /// Slots reserved for dequeued sessions not yet connected (1.4 counts
+    /// them as served but not as current sessions).
+    pub granted: u32,
     pub weight: u32,
     pub queue: VecDeque<usize>,
     pub c: Counters,
@@ -104,6 +107,7 @@ impl Runtime {
                         maint: s.disabled,
                         health: if s.disabled { 0 } else { s.rise },
                         cur_sess: 0,
+                        granted: 0,
                         weight: s.weight,
                         queue: VecDeque::new(),
                         c: Counters::default(),

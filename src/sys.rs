@@ -303,6 +303,8 @@ pub fn listen_socket(
         e
     };
     setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1).ok();
+    // as 1.4 does: lets a reloading process bind next to the old one
+    setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1).ok();
     if defer_accept {
         setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_DEFER_ACCEPT, 1).ok();
     }
@@ -455,4 +457,15 @@ pub fn listener_from_fd(fd: RawFd) -> mio::net::TcpListener {
     // SAFETY: fd comes from listen_socket(), is owned by no one else, and
     // the listener becomes its only owner.
     unsafe { mio::net::TcpListener::from_raw_fd(fd) }
+}
+
+/// Stops a listening socket from accepting (SIGTTOU); `relisten` resumes it.
+pub fn unlisten(fd: RawFd) -> bool {
+    // SAFETY: plain arguments on a descriptor we own.
+    unsafe { libc::shutdown(fd, libc::SHUT_RD) == 0 }
+}
+
+pub fn relisten(fd: RawFd, backlog: i32) -> bool {
+    // SAFETY: plain arguments on a descriptor we own.
+    unsafe { libc::listen(fd, backlog) == 0 }
 }

@@ -33,6 +33,7 @@ pub fn process_queue(ctx: &mut Ctx, be: usize, only: Option<usize>) {
                 },
             };
             ctx.rt.srv[be][si].cur_sess += 1;
+            ctx.rt.srv[be][si].granted += 1;
             ctx.grants.push((key, si));
             ctx.wake.push(key);
         }
@@ -58,6 +59,7 @@ pub fn leave_queue(s: &mut Session, ctx: &mut Ctx) {
         let (_, si) = ctx.grants.remove(pos);
         if let Some(st) = ctx.rt.srv[s.be].get_mut(si) {
             st.cur_sess = st.cur_sess.saturating_sub(1);
+            st.granted = st.granted.saturating_sub(1);
         }
         process_queue(ctx, s.be, Some(si));
     }
@@ -199,6 +201,7 @@ impl Session {
             self.srv_idx = Some(si);
             self.srv_counted = true;
             let st = &mut ctx.rt.srv[self.be][si];
+            st.granted = st.granted.saturating_sub(1);
             st.c.cum_sess += 1;
             st.c.lbtot += 1;
             self.t_queue = Some(ctx.now);

@@ -52,7 +52,10 @@ impl Session {
             term[2] = b'-';
             term[3] = b'-';
         }
-        let srv_conn = self.srv_idx.map(|si| ctx.rt.srv[self.be][si].cur_sess).unwrap_or(0);
+        let srv_conn = self
+            .srv_idx
+            .map(|si| ctx.rt.srv[self.be][si].cur_sess.saturating_sub(ctx.rt.srv[self.be][si].granted))
+            .unwrap_or(0);
         LogRecord {
             client: Some(self.cli_addr),
             accept_secs: self.accept_wall.0,
