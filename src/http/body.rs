@@ -208,8 +208,8 @@ mod tests {
         for cut in 0..msg.len() {
             let mut b = Body::new(Framing::Chunked);
             let n1 = b.feed(&msg[..cut]);
-            assert_eq!(n1, cut);
-            let n2 = b.feed(&msg[cut..]);
+            assert_eq!(n1, cut.min(msg.len() - 4));
+            let n2 = b.feed(&msg[n1..]);
             assert!(b.done, "cut {cut}");
             assert_eq!(n1 + n2, msg.len() - 4);
         }

@@ -1,0 +1,50 @@
+# haproxy-rs — a drop-in replacement for HAProxy 1.4
+PREFIX  ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+SHARED  ?= ../shared
+CARGO   ?= cargo
+BIN      = target/release/haproxy
+
+.PHONY: all build test unit harness corpus install demo static rpm bench clean lint
+
+all: build
+
+build:
+	$(CARGO) build --release
+
+# Everything: unit + integration tests, then the 1.4 differential harness.
+test: build unit harness
+
+unit:
+	$(CARGO) test --release
+
+harness: build
+	@if [ -d $(SHARED)/harness ]; then \
+		python3 $(SHARED)/harness/difftest.py --proxy $(BIN) --compare $(SHARED)/harness/golden-1.4.25 -j 4; \
+	else echo "harness: $(SHARED)/harness not found, skipped"; fi
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+
+# Runs the proxy on the embedded demo config with a local demo backend.
+demo: build
+	./scripts/demo.sh
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/haproxy
+	install -D -m 0644 man/haproxy.1 $(DESTDIR)$(MANDIR)/man1/haproxy.1
+
+# A binary without dynamic dependencies, for old RHEL/CentOS userlands.
+static:
+	./scripts/build-static.sh
+
+rpm: static
+	./rpm/build.sh
+
+bench: build
+	./scripts/bench.sh
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,193 @@
+//! Test helpers: the real binary on 127.0.0.1 with ephemeral ports,
+//! in-test backends and a real UDP syslog listener. Every wait is bounded.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub fn bin() -> String {
+    env!("CARGO_BIN_EXE_haproxy").to_string()
+}
+
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+pub fn tmpdir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("hrs-{}-{}-{}", tag, std::process::id(), free_port()));
+    std::fs::create_dir_all(&d).expect("tmpdir");
+    d
+}
+
+pub struct Syslog {
+    pub sock: UdpSocket,
+    pub port: u16,
+    pub lines: Vec<String>,
+}
+
+impl Syslog {
+    pub fn new() -> Syslog {
+        let sock = UdpSocket::bind("127.0.0.1:0").expect("udp");
+        sock.set_read_timeout(Some(Duration::from_millis(100))).expect("timeout");
+        let port = sock.local_addr().expect("addr").port();
+        Syslog { sock, port, lines: Vec::new() }
+    }
+    /// Waits (bounded) until `n` lines contain `pat`.
+    pub fn wait_for(&mut self, pat: &str, n: usize, secs: u64) -> bool {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if self.lines.iter().filter(|l| l.contains(pat)).count() >= n {
+                return true;
+            }
+            if Instant::now() > end {
+                return false;
+            }
+            let mut buf = [0u8; 2048];
+            if let Ok(n) = self.sock.recv(&mut buf) {
+                self.lines.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+        }
+    }
+}
+
+pub struct Proxy {
+    pub child: Child,
+    pub cfg: std::path::PathBuf,
+}
+
+impl Proxy {
+    /// Starts `haproxy -db -f cfg` and waits for its started lines.
+    pub fn start(cfg: &str, log: &mut Syslog, proxies: usize) -> Proxy {
+        let dir = tmpdir("cfg");
+        let path = dir.join("haproxy.cfg");
+        std::fs::write(&path, cfg).expect("write cfg");
+        let child = Command::new(bin())
+            .arg("-db")
+            .arg("-f")
+            .arg(&path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        assert!(log.wait_for("started.", proxies, 5), "proxy did not start: {:?}", log.lines);
+        Proxy { child, cfg: path }
+    }
+    pub fn signal(&self, sig: &str) {
+        let _ = Command::new("kill").arg(format!("-{}", sig)).arg(self.child.id().to_string()).status();
+    }
+    /// Soft stop and wait (bounded) for exit; returns stderr.
+    pub fn stop(mut self) -> String {
+        self.signal("USR1");
+        let end = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut s = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A scripted HTTP backend: answers each request with `resp` and closes.
+pub struct Backend {
+    pub port: u16,
+    pub seen: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+impl Backend {
+    pub fn http(resp: &'static [u8]) -> Backend {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s2 = seen.clone();
+        thread::spawn(move || {
+            for c in l.incoming().take(64) {
+                let Ok(mut c) = c else { continue };
+                let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match c.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
+                if req.is_empty() {
+                    continue;
+                }
+                if let Ok(mut v) = s2.lock() {
+                    v.push(req);
+                }
+                let _ = c.write_all(resp);
+                let _ = c.shutdown(std::net::Shutdown::Write);
+                let _ = c.read(&mut buf);
+            }
+        });
+        Backend { port, seen }
+    }
+    /// An echo server for TCP mode.
+    pub fn echo() -> Backend {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        thread::spawn(move || {
+            for c in l.incoming().take(16) {
+                let Ok(mut c) = c else { continue };
+                let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
+                let mut buf = [0u8; 4096];
+                loop {
+                    match c.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            let _ = c.write_all(&buf[..n]);
+                        }
+                    }
+                }
+                let _ = c.shutdown(std::net::Shutdown::Write);
+            }
+        });
+        Backend { port, seen: Arc::new(Mutex::new(Vec::new())) }
+    }
+    pub fn requests(&self) -> Vec<String> {
+        self.seen.lock().map(|v| v.iter().map(|r| String::from_utf8_lossy(r).into_owned()).collect()).unwrap_or_default()
+    }
+}
+
+/// Sends raw bytes, reads until EOF (bounded).
+pub fn exchange(port: u16, data: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    s.write_all(data).expect("write");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    out
+}
+
+pub fn get(port: u16, path: &str, extra: &str) -> String {
+    let req = format!("GET {} HTTP/1.1\r\nHost: test\r\n{}\r\n", path, extra);
+    String::from_utf8_lossy(&exchange(port, req.as_bytes())).into_owned()
+}
+
+pub const DEFAULTS: &str = "defaults\n    log global\n    mode http\n    option httplog\n    contimeout 1000\n    clitimeout 3000\n    srvtimeout 3000\n";
+
+pub fn global(log: u16) -> String {
+    format!("global\n    log 127.0.0.1:{} local0\n    maxconn 100\n\n{}", log, DEFAULTS)
+}
