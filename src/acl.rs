@@ -197,13 +197,25 @@ pub fn needs_http(f: Fetch) -> bool {
     use Fetch::*;
     matches!(
         f,
-        Path | Url | UrlIp | UrlPort | Hdr | HdrCnt | Method | ReqVer | HttpAuth | HttpAuthGroup | HttpFirstReq
+        Path | Url
+            | UrlIp
+            | UrlPort
+            | Hdr
+            | HdrCnt
+            | Method
+            | ReqVer
+            | HttpAuth
+            | HttpAuthGroup
+            | HttpFirstReq
     )
 }
 
 /// Whether a criterion only makes sense on responses.
 pub fn is_response(f: Fetch) -> bool {
-    matches!(f, Fetch::Status | Fetch::RespVer | Fetch::Shdr | Fetch::ShdrCnt)
+    matches!(
+        f,
+        Fetch::Status | Fetch::RespVer | Fetch::Shdr | Fetch::ShdrCnt
+    )
 }
 
 fn parse_int_pattern(words: &[String], i: &mut usize) -> Option<Pattern> {
@@ -255,7 +267,11 @@ fn parse_ver(s: &str) -> Option<i64> {
 
 fn make_pattern(kind: MatchKind, w: &str, icase: bool) -> Option<Pattern> {
     match kind {
-        MatchKind::Reg => RegexBuilder::new(w).case_insensitive(icase).build().ok().map(Pattern::Reg),
+        MatchKind::Reg => RegexBuilder::new(w)
+            .case_insensitive(icase)
+            .build()
+            .ok()
+            .map(Pattern::Reg),
         MatchKind::Len => {
             let n: i64 = w.parse().ok()?;
             Some(Pattern::Int(n, n))
@@ -265,7 +281,11 @@ fn make_pattern(kind: MatchKind, w: &str, icase: bool) -> Option<Pattern> {
             let v = parse_ver(w)?;
             Some(Pattern::Int(v, v))
         }
-        _ => Some(Pattern::Str(if icase { w.to_ascii_lowercase().into_bytes() } else { w.as_bytes().to_vec() })),
+        _ => Some(Pattern::Str(if icase {
+            w.to_ascii_lowercase().into_bytes()
+        } else {
+            w.as_bytes().to_vec()
+        })),
     }
 }
 
@@ -281,7 +301,13 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
         None => (crit.as_str(), None),
     };
     let (fetch, kind) = criterion(cname).ok_or(())?;
-    let mut expr = AclExpr { fetch, kind, arg, icase: false, patterns: Vec::new() };
+    let mut expr = AclExpr {
+        fetch,
+        kind,
+        arg,
+        icase: false,
+        patterns: Vec::new(),
+    };
     let mut i = 1;
     let mut files: Vec<String> = Vec::new();
     while i < words.len() && words[i].starts_with('-') {
@@ -306,7 +332,8 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
             if l.is_empty() || l.starts_with('#') {
                 continue;
             }
-            expr.patterns.push(make_pattern(kind, l, expr.icase).ok_or(())?);
+            expr.patterns
+                .push(make_pattern(kind, l, expr.icase).ok_or(())?);
         }
     }
     while i < words.len() {
@@ -316,7 +343,8 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
         } else if kind == MatchKind::Nothing {
             // 1.4 ignores extra words on boolean criteria
         } else {
-            expr.patterns.push(make_pattern(kind, &words[i], expr.icase).ok_or(())?);
+            expr.patterns
+                .push(make_pattern(kind, &words[i], expr.icase).ok_or(())?);
         }
         i += 1;
     }
@@ -348,7 +376,10 @@ fn builtin(name: &str) -> Option<Acl> {
         _ => return None,
     };
     let expr = parse_expr(&words).ok()?;
-    Some(Acl { name: name.to_string(), exprs: vec![expr] })
+    Some(Acl {
+        name: name.to_string(),
+        exprs: vec![expr],
+    })
 }
 
 /// Parses the words after `if`/`unless` against the proxy's known ACLs.
@@ -374,9 +405,15 @@ pub fn parse_cond(unless: bool, words: &[String], acls: &[Acl]) -> Result<Cond, 
             }
             let expr = parse_expr(&words[start..i])?;
             i += 1;
-            let acl = Acl { name: String::new(), exprs: vec![expr] };
+            let acl = Acl {
+                name: String::new(),
+                exprs: vec![expr],
+            };
             if let Some(g) = groups.last_mut() {
-                g.push(Term { neg: anon_neg, acl: AclRef::Builtin(Box::new(acl)) });
+                g.push(Term {
+                    neg: anon_neg,
+                    acl: AclRef::Builtin(Box::new(acl)),
+                });
             }
             continue;
         }
@@ -483,11 +520,14 @@ fn str_match(kind: MatchKind, s: &[u8], pats: &[Pattern], icase: bool) -> bool {
 }
 
 fn int_match(v: i64, pats: &[Pattern]) -> bool {
-    pats.iter().any(|p| matches!(p, Pattern::Int(lo, hi) if (*lo..=*hi).contains(&v)))
+    pats.iter()
+        .any(|p| matches!(p, Pattern::Int(lo, hi) if (*lo..=*hi).contains(&v)))
 }
 
 fn ip_match(ip: Option<IpAddr>, pats: &[Pattern]) -> bool {
-    let Some(IpAddr::V4(v4)) = ip else { return false };
+    let Some(IpAddr::V4(v4)) = ip else {
+        return false;
+    };
     let a = u32::from(v4);
     pats.iter().any(|p| match p {
         Pattern::Net(n, m) => a & u32::from(*m) == u32::from(*n) & u32::from(*m),
@@ -506,13 +546,18 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
     let strs = |vals: Vec<Vec<u8>>| -> bool {
         match e.kind {
             MatchKind::Int => vals.iter().any(|v| {
-                int_match(crate::config::units::atoi(&String::from_utf8_lossy(v)), &e.patterns)
+                int_match(
+                    crate::config::units::atoi(&String::from_utf8_lossy(v)),
+                    &e.patterns,
+                )
             }),
             MatchKind::Ip => vals.iter().any(|v| {
                 let t = String::from_utf8_lossy(v);
                 ip_match(t.trim().parse().ok(), &e.patterns)
             }),
-            _ => vals.iter().any(|v| str_match(e.kind, v, &e.patterns, e.icase)),
+            _ => vals
+                .iter()
+                .any(|v| str_match(e.kind, v, &e.patterns, e.icase)),
         }
     };
     match e.fetch {
@@ -525,10 +570,16 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
         ReqProtoHttp => s.is_http(),
         HttpFirstReq => s.first_req(),
         ReqLen => int_match(s.req_len(), &e.patterns),
-        Path => s.url().is_some_and(|u| str_match(e.kind, uri_path(u), &e.patterns, e.icase)),
-        Url => s.url().is_some_and(|u| str_match(e.kind, u, &e.patterns, e.icase)),
+        Path => s
+            .url()
+            .is_some_and(|u| str_match(e.kind, uri_path(u), &e.patterns, e.icase)),
+        Url => s
+            .url()
+            .is_some_and(|u| str_match(e.kind, u, &e.patterns, e.icase)),
         UrlIp | UrlPort => false,
-        Method => s.method().is_some_and(|m| str_match(MatchKind::Str, m, &e.patterns, e.icase)),
+        Method => s
+            .method()
+            .is_some_and(|m| str_match(MatchKind::Str, m, &e.patterns, e.icase)),
         ReqVer => ver_of(s.req_ver()).is_some_and(|v| int_match(v, &e.patterns)),
         RespVer => ver_of(s.rsp_ver()).is_some_and(|v| int_match(v, &e.patterns)),
         Hdr => strs(s.req_hdr(e.arg.as_deref(), true)),
@@ -541,13 +592,21 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
             let groups: Vec<Vec<u8>> = e
                 .patterns
                 .iter()
-                .filter_map(|p| if let Pattern::Str(v) = p { Some(v.clone()) } else { None })
+                .filter_map(|p| {
+                    if let Pattern::Str(v) = p {
+                        Some(v.clone())
+                    } else {
+                        None
+                    }
+                })
                 .collect();
             s.auth_ok(e.arg.as_deref(), Some(&groups))
         }
         SrvIsUp => s.counter(SrvIsUp, e.arg.as_deref()).unwrap_or(0) != 0,
         ReqSslVer | ReqRdpCookie | ReqRdpCookieCnt => false,
-        f => s.counter(f, e.arg.as_deref()).is_some_and(|v| int_match(v, &e.patterns)),
+        f => s
+            .counter(f, e.arg.as_deref())
+            .is_some_and(|v| int_match(v, &e.patterns)),
     }
 }
 
@@ -580,7 +639,9 @@ pub fn opt_cond_match(c: &Option<Cond>, acls: &[Acl], s: &dyn Sample) -> bool {
 /// Does the condition use layer-7 request criteria (for tcp-mode warnings)?
 pub fn cond_uses(c: &Cond, acls: &[Acl], pred: fn(Fetch) -> bool) -> bool {
     c.groups.iter().flatten().any(|t| match &t.acl {
-        AclRef::Named(i) => acls.get(*i).is_some_and(|a| a.exprs.iter().any(|e| pred(e.fetch))),
+        AclRef::Named(i) => acls
+            .get(*i)
+            .is_some_and(|a| a.exprs.iter().any(|e| pred(e.fetch))),
         AclRef::Builtin(a) => a.exprs.iter().any(|e| pred(e.fetch)),
     })
 }
@@ -655,21 +716,68 @@ mod tests {
     #[test]
     fn path_beg_and_host() {
         let acls = vec![
-            Acl { name: "api".into(), exprs: vec![parse_expr(&ws("path_beg /api")).unwrap_or_else(|_| panic!())] },
+            Acl {
+                name: "api".into(),
+                exprs: vec![parse_expr(&ws("path_beg /api")).unwrap_or_else(|_| panic!())],
+            },
             Acl {
                 name: "h".into(),
-                exprs: vec![parse_expr(&ws("hdr(host) -i api.example.com")).unwrap_or_else(|_| panic!())],
+                exprs: vec![
+                    parse_expr(&ws("hdr(host) -i api.example.com")).unwrap_or_else(|_| panic!())
+                ],
             },
         ];
         let c = parse_cond(false, &ws("api"), &acls).unwrap_or_else(|_| panic!());
-        assert!(cond_match(&c, &acls, &Req { url: b"/api/v1", host: b"x" }));
-        assert!(cond_match(&c, &acls, &Req { url: b"/apix", host: b"x" }));
-        assert!(!cond_match(&c, &acls, &Req { url: b"/API", host: b"x" }));
+        assert!(cond_match(
+            &c,
+            &acls,
+            &Req {
+                url: b"/api/v1",
+                host: b"x"
+            }
+        ));
+        assert!(cond_match(
+            &c,
+            &acls,
+            &Req {
+                url: b"/apix",
+                host: b"x"
+            }
+        ));
+        assert!(!cond_match(
+            &c,
+            &acls,
+            &Req {
+                url: b"/API",
+                host: b"x"
+            }
+        ));
         let c = parse_cond(false, &ws("h"), &acls).unwrap_or_else(|_| panic!());
-        assert!(cond_match(&c, &acls, &Req { url: b"/", host: b"API.Example.COM" }));
-        assert!(!cond_match(&c, &acls, &Req { url: b"/", host: b"api.example.com:80" }));
+        assert!(cond_match(
+            &c,
+            &acls,
+            &Req {
+                url: b"/",
+                host: b"API.Example.COM"
+            }
+        ));
+        assert!(!cond_match(
+            &c,
+            &acls,
+            &Req {
+                url: b"/",
+                host: b"api.example.com:80"
+            }
+        ));
         let c = parse_cond(true, &ws("!api or METH_POST"), &acls).unwrap_or_else(|_| panic!());
-        assert!(!cond_match(&c, &acls, &Req { url: b"/x", host: b"" }));
+        assert!(!cond_match(
+            &c,
+            &acls,
+            &Req {
+                url: b"/x",
+                host: b""
+            }
+        ));
     }
 
     #[test]

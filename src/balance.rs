@@ -19,13 +19,6 @@ pub struct SrvView {
     pub served: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tree {
-    None,
-    Curr,
-    T(usize),
-}
-
 #[derive(Debug, Clone, Default)]
 struct Group {
     curr: Vec<(u32, u64, usize)>,
@@ -49,15 +42,6 @@ struct FwrrSrv {
 enum TreeTag {
     Curr,
     T(usize),
-}
-
-impl From<TreeTag> for Tree {
-    fn from(t: TreeTag) -> Tree {
-        match t {
-            TreeTag::Curr => Tree::Curr,
-            TreeTag::T(i) => Tree::T(i),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,14 +68,20 @@ fn insert(tree: &mut Vec<(u32, u64, usize)>, key: u32, seq: u64, s: usize) {
 fn sdbm(hash: u64, c: u8) -> u64 {
     // 1.4 hashes `char`, signed on x86, into an unsigned long
     let c = c as i8 as i64 as u64;
-    c.wrapping_add(hash << 6).wrapping_add(hash << 16).wrapping_sub(hash)
+    c.wrapping_add(hash << 6)
+        .wrapping_add(hash << 16)
+        .wrapping_sub(hash)
 }
 
 /// `balance uri` key: path up to '?', limited by len/depth.
 pub fn uri_hash(uri: &[u8], len: usize, depth: usize, whole: bool) -> u64 {
     let mut h: u64 = 0;
     let mut slashes = 0;
-    let lim = if len > 0 { len.min(uri.len()) } else { uri.len() };
+    let lim = if len > 0 {
+        len.min(uri.len())
+    } else {
+        uri.len()
+    };
     for &c in &uri[..lim] {
         if c == b'/' {
             slashes += 1;
@@ -110,7 +100,8 @@ pub fn uri_hash(uri: &[u8], len: usize, depth: usize, whole: bool) -> u64 {
 pub fn url_param_hash(uri: &[u8], name: &str) -> Option<u64> {
     let q = uri.iter().position(|&c| c == b'?')?;
     for part in uri[q + 1..].split(|&c| c == b'&') {
-        if part.len() > name.len() && part.starts_with(name.as_bytes()) && part[name.len()] == b'=' {
+        if part.len() > name.len() && part.starts_with(name.as_bytes()) && part[name.len()] == b'='
+        {
             let v = &part[name.len() + 1..];
             return Some(v.iter().fold(0u64, |h, &c| sdbm(h, c)));
         }
@@ -126,7 +117,11 @@ pub fn hdr_hash(v: &[u8], domain_only: bool) -> u64 {
     // hash the part before the last dot-separated label (the domain)
     let host = v.split(|&c| c == b':').next().unwrap_or(v);
     let parts: Vec<&[u8]> = host.split(|&c| c == b'.').collect();
-    let dom = if parts.len() >= 2 { parts[parts.len() - 2] } else { host };
+    let dom = if parts.len() >= 2 {
+        parts[parts.len() - 2]
+    } else {
+        host
+    };
     dom.iter().fold(0u64, |h, &c| sdbm(h, c))
 }
 
@@ -136,7 +131,9 @@ pub fn source_hash(ip: std::net::IpAddr) -> u64 {
         std::net::IpAddr::V4(a) => u32::from(a) as u64,
         std::net::IpAddr::V6(a) => {
             let o = a.octets();
-            o.chunks(4).fold(0u32, |h, c| h ^ u32::from_be_bytes([c[0], c[1], c[2], c[3]])) as u64
+            o.chunks(4).fold(0u32, |h, c| {
+                h ^ u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+            }) as u64
         }
     }
 }
@@ -177,13 +174,27 @@ impl Lb {
                 }
             }
         }
-        self.fbck = if self.allbackups { None } else { srvs.iter().position(|s| s.backup && Self::usable(s)) };
+        self.fbck = if self.allbackups {
+            None
+        } else {
+            srvs.iter().position(|s| s.backup && Self::usable(s))
+        };
         for (g, w) in [(&mut self.act, wact), (&mut self.bck, wbck)] {
-            *g = Group { curr_pos: w, curr_weight: w, next_weight: w, init: 0, ..Default::default() };
+            *g = Group {
+                curr_pos: w,
+                curr_weight: w,
+                next_weight: w,
+                init: 0,
+                ..Default::default()
+            };
         }
         for (i, s) in srvs.iter().enumerate() {
             if Self::usable(s) {
-                let init = if s.backup { self.bck.init } else { self.act.init };
+                let init = if s.backup {
+                    self.bck.init
+                } else {
+                    self.act.init
+                };
                 self.queue_by_weight(i, s.backup, TreeTag::T(init));
             }
         }
@@ -235,7 +246,8 @@ impl Lb {
             let next = 1 - self.grp(backup).init;
             self.queue_by_weight(s, backup, TreeTag::T(next));
         } else {
-            let key = SRV_UWGHT_RANGE.wrapping_mul(f.npos) + (SRV_EWGHT_MAX + f.rweight - f.eweight) / BE_WEIGHT_SCALE;
+            let key = SRV_UWGHT_RANGE.wrapping_mul(f.npos)
+                + (SRV_EWGHT_MAX + f.rweight - f.eweight) / BE_WEIGHT_SCALE;
             self.seq += 1;
             let seq = self.seq;
             insert(&mut self.grp(backup).curr, key, seq, s);
@@ -427,13 +439,22 @@ impl Lb {
                 self.dequeue(i);
             }
         }
-        self.fbck = if self.allbackups { None } else { srvs.iter().position(|s| s.backup && Self::usable(s)) };
+        self.fbck = if self.allbackups {
+            None
+        } else {
+            srvs.iter().position(|s| s.backup && Self::usable(s))
+        };
         self.recalc_map(srvs);
     }
 
     /// Picks a server. `key` is the hash for hashing algorithms (None
     /// falls back to round robin, as 1.4 does when the key is absent).
-    pub fn pick(&mut self, srvs: &[SrvView], key: Option<u64>, avoid: Option<usize>) -> Option<usize> {
+    pub fn pick(
+        &mut self,
+        srvs: &[SrvView],
+        key: Option<u64>,
+        avoid: Option<usize>,
+    ) -> Option<usize> {
         match (&self.algo, key) {
             (Balance::RoundRobin, _) => self.fwrr_next(srvs, avoid),
             (Balance::LeastConn, _) => self.leastconn(srvs, avoid),
@@ -491,7 +512,8 @@ impl Lb {
                 avoided = Some(i);
                 continue;
             }
-            let key = (s.served as u64 * SRV_EWGHT_MAX as u64) / (s.weight * BE_WEIGHT_SCALE) as u64;
+            let key =
+                (s.served as u64 * SRV_EWGHT_MAX as u64) / (s.weight * BE_WEIGHT_SCALE) as u64;
             let cand = (key, self.lc_seq[i], i);
             if best.is_none_or(|b| (cand.0, cand.1) < (b.0, b.1)) {
                 best = Some(cand);
@@ -519,14 +541,25 @@ mod tests {
     use super::*;
 
     fn views(w: &[u32]) -> Vec<SrvView> {
-        w.iter().map(|&w| SrvView { usable: true, backup: false, weight: w, full: false, served: 0 }).collect()
+        w.iter()
+            .map(|&w| SrvView {
+                usable: true,
+                backup: false,
+                weight: w,
+                full: false,
+                served: 0,
+            })
+            .collect()
     }
 
     #[test]
     fn weighted_rr_matches_14() {
         let v = views(&[1, 3, 2, 0]);
         let mut lb = Lb::new(Balance::RoundRobin, &v, false);
-        let seq: Vec<usize> = (0..12).filter_map(|_| lb.pick(&v, None, None)).map(|i| i + 1).collect();
+        let seq: Vec<usize> = (0..12)
+            .filter_map(|_| lb.pick(&v, None, None))
+            .map(|i| i + 1)
+            .collect();
         assert_eq!(seq, vec![2, 3, 2, 1, 2, 3, 2, 3, 2, 1, 2, 3]);
     }
 
@@ -541,14 +574,27 @@ mod tests {
     #[test]
     fn uri_and_source_hash() {
         let v = views(&[1, 1, 1, 1]);
-        let mut lb = Lb::new(Balance::Uri { len: 0, depth: 0, whole: false }, &v, false);
-        let pick = |lb: &mut Lb, u: &[u8]| lb.pick(&v, Some(uri_hash(u, 0, 0, false)), None).map(|i| i + 1);
+        let mut lb = Lb::new(
+            Balance::Uri {
+                len: 0,
+                depth: 0,
+                whole: false,
+            },
+            &v,
+            false,
+        );
+        let pick = |lb: &mut Lb, u: &[u8]| {
+            lb.pick(&v, Some(uri_hash(u, 0, 0, false)), None)
+                .map(|i| i + 1)
+        };
         assert_eq!(pick(&mut lb, b"/a"), Some(3));
         assert_eq!(pick(&mut lb, b"/b"), Some(4));
         assert_eq!(pick(&mut lb, b"/c/d"), Some(2));
         assert_eq!(pick(&mut lb, b"/k"), Some(1));
         assert_eq!(pick(&mut lb, b"/e?x=2"), Some(3));
-        let ip: std::net::IpAddr = "127.0.0.1".parse().unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        let ip: std::net::IpAddr = "127.0.0.1"
+            .parse()
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
         assert_eq!(lb.pick(&v, Some(source_hash(ip)), None), Some(1));
     }
 

@@ -2,7 +2,9 @@
 
 /// The SSLv3 CLIENT HELLO 1.4 sends for `option ssl-hello-chk`.
 pub fn ssl_hello_packet() -> Vec<u8> {
-    let mut p = vec![0x16, 0x03, 0x00, 0x00, 0x79, 0x01, 0x00, 0x00, 0x75, 0x03, 0x00, 0, 0, 0, 0];
+    let mut p = vec![
+        0x16, 0x03, 0x00, 0x00, 0x79, 0x01, 0x00, 0x00, 0x75, 0x03, 0x00, 0, 0, 0, 0,
+    ];
     p.extend_from_slice(b"HAPROXYSSLCHK\nHAPROXYSSLCHK\n");
     p.push(0x00);
     p.extend_from_slice(&[0x00, 0x4E]);
@@ -81,7 +83,14 @@ struct Verdict {
 }
 
 fn verdict(ok: bool, status: &'static str, desc: &'static str) -> Verdict {
-    Verdict { ok, nolb: false, status, desc, code: None, info: None }
+    Verdict {
+        ok,
+        nolb: false,
+        status,
+        desc,
+        code: None,
+        info: None,
+    }
 }
 
 fn getinter(c: &crate::config::model::Server, s: &crate::state::SrvState) -> u64 {
@@ -90,7 +99,11 @@ fn getinter(c: &crate::config::model::Server, s: &crate::state::SrvState) -> u64
         return c.inter;
     }
     if !s.up && s.health == 0 {
-        return if c.downinter > 0 { c.downinter } else { c.inter };
+        return if c.downinter > 0 {
+            c.downinter
+        } else {
+            c.inter
+        };
     }
     if c.fastinter > 0 {
         c.fastinter
@@ -163,12 +176,21 @@ impl Checks {
             .min()
     }
 
-    fn launch(&mut self, i: usize, rt: &mut Runtime, registry: &Registry, now: Instant) -> Option<Verdict> {
+    fn launch(
+        &mut self,
+        i: usize,
+        rt: &mut Runtime,
+        registry: &Registry,
+        now: Instant,
+    ) -> Option<Verdict> {
         let cfg = rt.cfg;
         let c = &mut self.list[i];
         let px = &cfg.proxies[c.px];
         let s = &px.servers[c.srv];
-        let addr = SocketAddr::new(s.check_addr.unwrap_or(s.addr), s.check_port.unwrap_or(s.port));
+        let addr = SocketAddr::new(
+            s.check_addr.unwrap_or(s.addr),
+            s.check_port.unwrap_or(s.port),
+        );
         c.start = now;
         c.buf.clear();
         c.peer_closed = false;
@@ -216,7 +238,14 @@ impl Checks {
         };
         match TcpStream::connect(addr) {
             Ok(mut sock) => {
-                if registry.register(&mut sock, Token(crate::engine::CHECK_BASE + i), Interest::READABLE | Interest::WRITABLE).is_err() {
+                if registry
+                    .register(
+                        &mut sock,
+                        Token(crate::engine::CHECK_BASE + i),
+                        Interest::READABLE | Interest::WRITABLE,
+                    )
+                    .is_err()
+                {
                     return Some(verdict(false, "SOCKERR", "Socket error"));
                 }
                 c.sock = Some(sock);
@@ -256,14 +285,18 @@ impl Checks {
                 }
                 let line = &b[..line_end.unwrap_or(b.len())];
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
-                if line.len() < 12 || !line.starts_with(b"HTTP/1.") || !line[9..12].iter().all(|d| d.is_ascii_digit()) {
+                if line.len() < 12
+                    || !line.starts_with(b"HTTP/1.")
+                    || !line[9..12].iter().all(|d| d.is_ascii_digit())
+                {
                     return Some(verdict(false, "L7RSP", "Layer7 invalid response"));
                 }
                 let code: u16 = std::str::from_utf8(&line[9..12]).ok()?.parse().ok()?;
                 let reason = String::from_utf8_lossy(line.get(13..).unwrap_or(b"")).into_owned();
                 if let Some(exp) = &px.check.expect {
                     use crate::config::model::ExpectKind;
-                    let body_needed = matches!(exp.kind, ExpectKind::String(_) | ExpectKind::Rstring(_));
+                    let body_needed =
+                        matches!(exp.kind, ExpectKind::String(_) | ExpectKind::Rstring(_));
                     if body_needed && !eof && b.len() < rt.cfg.global.chksize {
                         return None;
                     }
@@ -274,7 +307,9 @@ impl Checks {
                     let m = match &exp.kind {
                         ExpectKind::Status(s) => code.to_string() == *s,
                         ExpectKind::Rstatus(r) => r.is_match(code.to_string().as_bytes()),
-                        ExpectKind::String(s) => body.windows(s.len().max(1)).any(|w| w == s.as_bytes()),
+                        ExpectKind::String(s) => {
+                            body.windows(s.len().max(1)).any(|w| w == s.as_bytes())
+                        }
                         ExpectKind::Rstring(r) => r.is_match(body),
                     };
                     let mut v = if m != exp.inverse {
@@ -301,7 +336,11 @@ impl Checks {
             }
             CheckType::SslHello => {
                 if b.is_empty() {
-                    return if eof { Some(verdict(false, "L6RSP", "Layer6 invalid response")) } else { None };
+                    return if eof {
+                        Some(verdict(false, "L6RSP", "Layer6 invalid response"))
+                    } else {
+                        None
+                    };
                 }
                 if b[0] == 0x15 || b[0] == 0x16 {
                     Some(verdict(true, "L6OK", "Layer6 check passed"))
@@ -311,7 +350,11 @@ impl Checks {
             }
             CheckType::Smtp => {
                 let Some(e) = b.iter().position(|&x| x == b'\n') else {
-                    return if eof { Some(verdict(false, "L7RSP", "Layer7 invalid response")) } else { None };
+                    return if eof {
+                        Some(verdict(false, "L7RSP", "Layer7 invalid response"))
+                    } else {
+                        None
+                    };
                 };
                 let line = String::from_utf8_lossy(&b[..e]).trim_end().to_string();
                 if line.len() < 3 || !line.as_bytes()[..3].iter().all(|d| d.is_ascii_digit()) {
@@ -329,7 +372,11 @@ impl Checks {
             }
             CheckType::Mysql => {
                 if b.len() < 5 {
-                    return if eof { Some(verdict(false, "L7RSP", "Layer7 invalid response")) } else { None };
+                    return if eof {
+                        Some(verdict(false, "L7RSP", "Layer7 invalid response"))
+                    } else {
+                        None
+                    };
                 }
                 if b[4] == 0xff {
                     let mut v = verdict(false, "L7STS", "Layer7 wrong status");
@@ -341,7 +388,11 @@ impl Checks {
             }
             CheckType::Ldap => {
                 if b.is_empty() {
-                    return if eof { Some(verdict(false, "L7RSP", "Layer7 invalid response")) } else { None };
+                    return if eof {
+                        Some(verdict(false, "L7RSP", "Layer7 invalid response"))
+                    } else {
+                        None
+                    };
                 }
                 if b[0] == 0x30 {
                     Some(verdict(true, "L7OK", "Layer7 check passed"))
@@ -448,7 +499,9 @@ impl Checks {
                     }
                     self.launch(i, rt, registry, now)
                 }
-                Phase::Connecting if c.conn_deadline <= now => Some(verdict(false, "L4TOUT", "Layer4 timeout")),
+                Phase::Connecting if c.conn_deadline <= now => {
+                    Some(verdict(false, "L4TOUT", "Layer4 timeout"))
+                }
                 Phase::Reading if c.read_deadline <= now => {
                     let kind = rt.cfg.proxies[c.px].check.kind;
                     Some(match kind {
@@ -482,7 +535,9 @@ impl Checks {
         let cfg = rt.cfg;
         let px = &cfg.proxies[pi];
         let c = &px.servers[si];
-        let dur = now.saturating_duration_since(self.list[i].start).as_millis() as u64;
+        let dur = now
+            .saturating_duration_since(self.list[i].start)
+            .as_millis() as u64;
         let full = c.rise + c.fall - 1;
         {
             let st = &mut rt.srv[pi][si];
@@ -503,13 +558,25 @@ impl Checks {
         let was_up = rt.srv[pi][si].up;
         if px.flags.log_health_checks {
             let st = &rt.srv[pi][si];
-            let hl = if v.ok { (st.health + 1).min(full) } else { st.health.saturating_sub(1) };
+            let hl = if v.ok {
+                (st.health + 1).min(full)
+            } else {
+                st.health.saturating_sub(1)
+            };
             let m = format!(
                 "Health check for {}server {}/{} {}, {}, status: {}/{} {}.",
                 if c.backup { "backup " } else { "" },
                 px.name,
                 c.name,
-                if v.ok { if v.nolb { "conditionally succeeded" } else { "succeeded" } } else { "failed" },
+                if v.ok {
+                    if v.nolb {
+                        "conditionally succeeded"
+                    } else {
+                        "succeeded"
+                    }
+                } else {
+                    "failed"
+                },
                 reason,
                 if hl >= c.rise { hl + 1 - c.rise } else { hl },
                 if hl >= c.rise { c.fall } else { c.rise },
@@ -546,7 +613,15 @@ impl Checks {
                     );
                     msg::warning(&m);
                     syslog.send(&px.logs, crate::log::NOTICE, &m);
-                    let mut ctx = crate::session::Ctx { rt, registry, syslog, now, wake, grants, stopping: false };
+                    let mut ctx = crate::session::Ctx {
+                        rt,
+                        registry,
+                        syslog,
+                        now,
+                        wake,
+                        grants,
+                        stopping: false,
+                    };
                     crate::session::process_queue(&mut ctx, pi, None);
                 }
             }
@@ -589,9 +664,21 @@ impl Checks {
                     if a == 0 && b == 0 {
                         let tw = crate::config::proxy::type_str(px.kind);
                         msg::alert(&format!("{} '{}' has no server available!", tw, px.name));
-                        syslog.send(&px.logs, crate::log::EMERG, &format!("{} {} has no server available!", tw, px.name));
+                        syslog.send(
+                            &px.logs,
+                            crate::log::EMERG,
+                            &format!("{} {} has no server available!", tw, px.name),
+                        );
                     }
-                    let mut ctx = crate::session::Ctx { rt, registry, syslog, now, wake, grants, stopping: false };
+                    let mut ctx = crate::session::Ctx {
+                        rt,
+                        registry,
+                        syslog,
+                        now,
+                        wake,
+                        grants,
+                        stopping: false,
+                    };
                     crate::session::process_queue(&mut ctx, pi, None);
                 }
             }

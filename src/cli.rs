@@ -30,7 +30,10 @@ pub enum Cli {
 }
 
 pub fn version_text(build: bool) -> String {
-    let mut s = format!("{}\nCopyright 2026 the haproxy-rs authors, a Rust rewrite of HAProxy 1.4\n\n", VERSION_LINE);
+    let mut s = format!(
+        "{}\nCopyright 2026 the haproxy-rs authors, a Rust rewrite of HAProxy 1.4\n\n",
+        VERSION_LINE
+    );
     if build {
         s.push_str("Build options :\n  TARGET  = linux26\n  CPU     = generic\n  CC      = rustc\n  CFLAGS  = -O3\n  OPTIONS = \n\n");
         s.push_str("Default settings :\n  maxconn = 2000, bufsize = 16384, maxrewrite = 8192, maxpollevents = 200\n\n");
@@ -54,7 +57,10 @@ fn atol(s: &str) -> i64 {
 /// Parses argv (without argv[0]) the way 1.4 does: flags by their leading
 /// letters, `-sf`/`-st` swallowing every remaining argument as a pid.
 pub fn parse(argv: &[String]) -> Cli {
-    let mut a = Args { oldpids_sig: crate::sys::SIGUSR1, ..Default::default() };
+    let mut a = Args {
+        oldpids_sig: crate::sys::SIGUSR1,
+        ..Default::default()
+    };
     // 1.4-only shapes getopts cannot express are taken out first
     let mut rest: Vec<String> = Vec::new();
     let mut i = 0;
@@ -68,7 +74,11 @@ pub fn parse(argv: &[String]) -> Cli {
             return Cli::Version(f.as_bytes().get(1) == Some(&b'v'));
         }
         if f.starts_with("sf") || f.starts_with("st") {
-            a.oldpids_sig = if f.starts_with("sf") { crate::sys::SIGUSR1 } else { crate::sys::SIGTERM };
+            a.oldpids_sig = if f.starts_with("sf") {
+                crate::sys::SIGUSR1
+            } else {
+                crate::sys::SIGTERM
+            };
             for p in &argv[i + 1..] {
                 let v = atol(p);
                 if v <= 0 {
@@ -124,7 +134,10 @@ pub fn parse(argv: &[String]) -> Cli {
     a.quiet = m.opt_present("q") || a.daemon;
     a.verbose = m.opt_present("V");
     a.files = m.opt_strs("f");
-    a.maxconn = m.opt_str("n").map(|v| atol(&v).max(0) as u32).filter(|&v| v > 0);
+    a.maxconn = m
+        .opt_str("n")
+        .map(|v| atol(&v).max(0) as u32)
+        .filter(|&v| v > 0);
     a.maxpconn = m.opt_str("N").map(|v| atol(&v).max(0) as u32);
     a.memmax_mb = m.opt_str("m").map(|v| atol(&v).max(0) as u64);
     a.pidfile = m.opt_strs("p").pop();
@@ -153,7 +166,9 @@ mod tests {
             }
             _ => panic!("expected run"),
         }
-        assert!(matches!(parse(&v("-c -q -f a -f b")), Cli::Run(a) if a.check && a.files.len() == 2));
+        assert!(
+            matches!(parse(&v("-c -q -f a -f b")), Cli::Run(a) if a.check && a.files.len() == 2)
+        );
         assert!(matches!(parse(&v("-vv")), Cli::Version(true)));
         assert!(matches!(parse(&v("-c")), Cli::Usage));
         assert!(matches!(parse(&v("-f a -sf x")), Cli::Usage));

@@ -30,12 +30,17 @@ pub struct CliSock {
 }
 
 fn find_server(rt: &Runtime, arg: &str) -> Result<(usize, usize), &'static str> {
-    let Some((b, s)) = arg.split_once('/') else { return Err("Require 'backend/server'.\n") };
+    let Some((b, s)) = arg.split_once('/') else {
+        return Err("Require 'backend/server'.\n");
+    };
     let bi = rt
         .cfg
         .proxies
         .iter()
-        .position(|p| p.is_be() && (p.name == b || b.strip_prefix('#').and_then(|x| x.parse().ok()) == Some(p.id)))
+        .position(|p| {
+            p.is_be()
+                && (p.name == b || b.strip_prefix('#').and_then(|x| x.parse().ok()) == Some(p.id))
+        })
         .ok_or("No such backend.\n")?;
     let si = rt.cfg.proxies[bi]
         .servers
@@ -46,7 +51,11 @@ fn find_server(rt: &Runtime, arg: &str) -> Result<(usize, usize), &'static str> 
 }
 
 impl CliSock {
-    pub fn bind(cfg: &crate::config::model::StatsSocket, timeout_ms: u64, maxconn: u32) -> std::io::Result<CliSock> {
+    pub fn bind(
+        cfg: &crate::config::model::StatsSocket,
+        timeout_ms: u64,
+        maxconn: u32,
+    ) -> std::io::Result<CliSock> {
         let _ = std::fs::remove_file(&cfg.path);
         let l = UnixListener::bind(&cfg.path)?;
         if cfg.uid.is_some() || cfg.gid.is_some() {
@@ -79,8 +88,12 @@ impl CliSock {
     }
 
     pub fn on_timers(&mut self, registry: &Registry, now: Instant) {
-        let expired: Vec<usize> =
-            self.conns.iter().filter(|(_, c)| now.saturating_duration_since(c.last) >= c.timeout).map(|(k, _)| k).collect();
+        let expired: Vec<usize> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| now.saturating_duration_since(c.last) >= c.timeout)
+            .map(|(k, _)| k)
+            .collect();
         for k in expired {
             let mut c = self.conns.remove(k);
             let _ = registry.deregister(&mut c.sock);
@@ -97,9 +110,23 @@ impl CliSock {
                         }
                         let e = self.conns.vacant_entry();
                         let k = e.key();
-                        let mut c =
-                            Conn { sock, inbuf: Vec::new(), out: Vec::new(), interactive: false, closing: false, last: now, timeout: self.timeout };
-                        if registry.register(&mut c.sock, Token(CLI_BASE + 1 + k), Interest::READABLE | Interest::WRITABLE).is_ok() {
+                        let mut c = Conn {
+                            sock,
+                            inbuf: Vec::new(),
+                            out: Vec::new(),
+                            interactive: false,
+                            closing: false,
+                            last: now,
+                            timeout: self.timeout,
+                        };
+                        if registry
+                            .register(
+                                &mut c.sock,
+                                Token(CLI_BASE + 1 + k),
+                                Interest::READABLE | Interest::WRITABLE,
+                            )
+                            .is_ok()
+                        {
                             e.insert(c);
                         }
                     }
@@ -111,7 +138,9 @@ impl CliSock {
         let k = sub - 1;
         let level = self.level;
         let done = {
-            let Some(c) = self.conns.get_mut(k) else { return };
+            let Some(c) = self.conns.get_mut(k) else {
+                return;
+            };
             c.last = now;
             let mut buf = [0u8; 4096];
             let mut eof = false;
@@ -131,7 +160,9 @@ impl CliSock {
             }
             while let Some(p) = c.inbuf.iter().position(|&b| b == b'\n') {
                 let line: Vec<u8> = c.inbuf.drain(..=p).collect();
-                let text = String::from_utf8_lossy(&line).trim_end_matches(['\r', '\n']).to_string();
+                let text = String::from_utf8_lossy(&line)
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string();
                 for cmd in text.split(';') {
                     let cmd = cmd.trim();
                     match cmd {
@@ -203,7 +234,10 @@ pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -
                     if typ != -1 && typ & t == 0 {
                         continue;
                     }
-                    if t == 4 && sid != -1 && r.f.get(26).and_then(|v| v.parse::<i64>().ok()) != Some(sid) {
+                    if t == 4
+                        && sid != -1
+                        && r.f.get(26).and_then(|v| v.parse::<i64>().ok()) != Some(sid)
+                    {
                         continue;
                     }
                     out.push_str(&format!("{},{},", r.px, r.sv));
@@ -251,7 +285,10 @@ pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -
             String::new()
         }
         ["get", "weight", arg] => match find_server(rt, arg) {
-            Ok((b, s)) => format!("{} (initial {})\n", rt.srv[b][s].weight, rt.cfg.proxies[b].servers[s].weight),
+            Ok((b, s)) => format!(
+                "{} (initial {})\n",
+                rt.srv[b][s].weight, rt.cfg.proxies[b].servers[s].weight
+            ),
             Err(e) => e.into(),
         },
         ["set", "weight", arg, val] => {
@@ -272,7 +309,9 @@ pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -
                             rt.lb_update(b);
                             String::new()
                         }
-                        _ => "Relative weight can only be set between 0 and 100% inclusive.\n".into(),
+                        _ => {
+                            "Relative weight can only be set between 0 and 100% inclusive.\n".into()
+                        }
                     }
                 }
                 Err(e) => e.into(),
@@ -293,7 +332,10 @@ pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -
                         let m = if dis {
                             format!("Server {}/{} is DOWN for maintenance.", px.name, sv.name)
                         } else {
-                            format!("Server {}/{} is UP (leaving maintenance).", px.name, sv.name)
+                            format!(
+                                "Server {}/{} is UP (leaving maintenance).",
+                                px.name, sv.name
+                            )
                         };
                         crate::log::msg::warning(&m);
                         rt.lb_update(b);

@@ -72,11 +72,19 @@ impl Engine {
 
     pub fn register_all(&mut self) -> std::io::Result<()> {
         for (i, l) in self.listeners.iter_mut().enumerate() {
-            self.poll.registry().register(&mut l.sock, Token(LISTENER_BASE + i), Interest::READABLE)?;
+            self.poll.registry().register(
+                &mut l.sock,
+                Token(LISTENER_BASE + i),
+                Interest::READABLE,
+            )?;
             l.registered = true;
         }
         if let Some(fd) = self.sigfd {
-            self.poll.registry().register(&mut SourceFd(&fd), Token(SIGNAL_TOKEN), Interest::READABLE)?;
+            self.poll.registry().register(
+                &mut SourceFd(&fd),
+                Token(SIGNAL_TOKEN),
+                Interest::READABLE,
+            )?;
         }
         if let Some(c) = self.cli.as_mut() {
             c.register(self.poll.registry())?;
@@ -89,7 +97,9 @@ impl Engine {
         F: FnOnce(&mut Session, &mut Ctx) -> Outcome,
     {
         let registry = self.poll.registry();
-        let Some(sess) = self.sessions.get_mut(key) else { return };
+        let Some(sess) = self.sessions.get_mut(key) else {
+            return;
+        };
         let mut ctx = Ctx {
             rt: &mut self.rt,
             registry,
@@ -150,7 +160,9 @@ impl Engine {
                 crate::sys::set_keepalive(std::os::unix::io::AsRawFd::as_raw_fd(&stream));
             }
             if p.monitor_nets.iter().any(|(n, m)| match addr.ip() {
-                std::net::IpAddr::V4(a) => u32::from(a) & u32::from(*m) == u32::from(*n) & u32::from(*m),
+                std::net::IpAddr::V4(a) => {
+                    u32::from(a) & u32::from(*m) == u32::from(*n) & u32::from(*m)
+                }
                 _ => false,
             }) {
                 // monitor-net: answer and close, never logged
@@ -194,7 +206,11 @@ impl Engine {
             if self
                 .poll
                 .registry()
-                .register(&mut sess.cli, Token(key * 2), Interest::READABLE | Interest::WRITABLE)
+                .register(
+                    &mut sess.cli,
+                    Token(key * 2),
+                    Interest::READABLE | Interest::WRITABLE,
+                )
                 .is_err()
             {
                 self.rt.actconn -= 1;
@@ -234,7 +250,10 @@ impl Engine {
                 continue;
             }
             self.stop_at[i] = None;
-            let m = format!("Proxy {} stopped (FE: {} conns, BE: {} conns).", p.name, self.rt.px[i].fe_cum, self.rt.px[i].be_cum);
+            let m = format!(
+                "Proxy {} stopped (FE: {} conns, BE: {} conns).",
+                p.name, self.rt.px[i].fe_cum, self.rt.px[i].be_cum
+            );
             msg::warning(&m);
             self.syslog.send(&p.logs, crate::log::WARNING, &m);
             self.rt.px[i].stopped = true;
@@ -260,20 +279,37 @@ impl Engine {
             if self.rt.px[i].stopped || p.binds.is_empty() || self.rt.px[i].paused == pause {
                 continue;
             }
-            let m = if pause { format!("Pausing {} {}.", p.kind.word(), p.name) } else { format!("Enabling {} {}.", p.kind.word(), p.name) };
+            let m = if pause {
+                format!("Pausing {} {}.", p.kind.word(), p.name)
+            } else {
+                format!("Enabling {} {}.", p.kind.word(), p.name)
+            };
             msg::warning(&m);
             self.syslog.send(&p.logs, crate::log::WARNING, &m);
             self.rt.px[i].paused = pause;
-            for (li, l) in self.listeners.iter_mut().enumerate().filter(|(_, l)| l.px == i) {
+            for (li, l) in self
+                .listeners
+                .iter_mut()
+                .enumerate()
+                .filter(|(_, l)| l.px == i)
+            {
                 let fd = std::os::unix::io::AsRawFd::as_raw_fd(&l.sock);
                 if pause && l.registered {
                     let _ = self.poll.registry().deregister(&mut l.sock);
                     l.registered = false;
                     crate::sys::unlisten(fd);
                 } else if !pause && !l.registered && !l.closed {
-                    let backlog = if p.backlog > 0 { p.backlog } else { p.maxconn.max(1) };
+                    let backlog = if p.backlog > 0 {
+                        p.backlog
+                    } else {
+                        p.maxconn.max(1)
+                    };
                     crate::sys::relisten(fd, backlog as i32);
-                    l.registered = self.poll.registry().register(&mut l.sock, Token(LISTENER_BASE + li), Interest::READABLE).is_ok();
+                    l.registered = self
+                        .poll
+                        .registry()
+                        .register(&mut l.sock, Token(LISTENER_BASE + li), Interest::READABLE)
+                        .is_ok();
                 }
             }
         }
@@ -356,19 +392,30 @@ impl Engine {
                     if self.on_signals(now) {
                         return;
                     }
-                } else if t >= CLI_BASE && t < SIGNAL_TOKEN {
+                } else if (CLI_BASE..SIGNAL_TOKEN).contains(&t) {
                     if let Some(c) = self.cli.as_mut() {
                         c.on_event(self.poll.registry(), &mut self.rt, t - CLI_BASE, now);
                     }
-                } else if t >= CHECK_BASE && t < CLI_BASE {
+                } else if (CHECK_BASE..CLI_BASE).contains(&t) {
                     let registry = self.poll.registry();
-                    self.checks.on_event(&mut self.rt, registry, &self.syslog, t - CHECK_BASE, now, &mut self.wake, &mut self.grants);
+                    self.checks.on_event(
+                        &mut self.rt,
+                        registry,
+                        &self.syslog,
+                        t - CHECK_BASE,
+                        now,
+                        &mut self.wake,
+                        &mut self.grants,
+                    );
                 } else if t >= LISTENER_BASE {
                     self.accept(t - LISTENER_BASE, now);
                 } else {
                     let key = t / 2;
                     let srv = t % 2 == 1;
-                    let (r, w) = (ev.is_readable() || ev.is_read_closed() || ev.is_error(), ev.is_writable() || ev.is_write_closed() || ev.is_error());
+                    let (r, w) = (
+                        ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+                        ev.is_writable() || ev.is_write_closed() || ev.is_error(),
+                    );
                     self.ctx_run(key, now, |s, c| s.on_event(c, srv, r, w));
                 }
             }
@@ -385,7 +432,14 @@ impl Engine {
             }
             {
                 let registry = self.poll.registry();
-                self.checks.on_timers(&mut self.rt, registry, &self.syslog, now, &mut self.wake, &mut self.grants);
+                self.checks.on_timers(
+                    &mut self.rt,
+                    registry,
+                    &self.syslog,
+                    now,
+                    &mut self.wake,
+                    &mut self.grants,
+                );
             }
             if let Some(c) = self.cli.as_mut() {
                 c.on_timers(self.poll.registry(), now);
@@ -394,7 +448,8 @@ impl Engine {
                 self.ctx_run(k, now, |s, c| s.run(c));
             }
             self.maintain(now);
-            if self.stopping && self.stop_at.iter().all(|s| s.is_none()) && self.sessions.is_empty() {
+            if self.stopping && self.stop_at.iter().all(|s| s.is_none()) && self.sessions.is_empty()
+            {
                 return;
             }
         }

@@ -18,12 +18,26 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
             continue;
         }
         for b in &p.binds {
-            let backlog = if p.backlog > 0 { p.backlog } else { p.maxconn.max(1) } as i32;
+            let backlog = if p.backlog > 0 {
+                p.backlog
+            } else {
+                p.maxconn.max(1)
+            } as i32;
             let mut tries = 0;
             let fd = loop {
-                match crate::sys::listen_socket(&b.addr, backlog, b.defer_accept, b.mss, b.interface.as_deref()) {
+                match crate::sys::listen_socket(
+                    &b.addr,
+                    backlog,
+                    b.defer_accept,
+                    b.mss,
+                    b.interface.as_deref(),
+                ) {
                     Ok(fd) => break fd,
-                    Err(e) if e.raw_os_error() == Some(libc_eaddrinuse()) && !oldpids.is_empty() && tries < 200 => {
+                    Err(e)
+                        if e.raw_os_error() == Some(libc_eaddrinuse())
+                            && !oldpids.is_empty()
+                            && tries < 200 =>
+                    {
                         // reload: ask the old process to release its ports
                         if !paused_old {
                             for &pid in oldpids {
@@ -40,11 +54,20 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
                                 crate::sys::kill(pid, crate::sys::SIGTTIN);
                             }
                         }
-                        return Err(format!("Starting {} {}: cannot bind socket", p.kind.word(), p.name));
+                        return Err(format!(
+                            "Starting {} {}: cannot bind socket",
+                            p.kind.word(),
+                            p.name
+                        ));
                     }
                 }
             };
-            out.push(Listener { px: pi, sock: crate::sys::listener_from_fd(fd), registered: false, closed: false });
+            out.push(Listener {
+                px: pi,
+                sock: crate::sys::listener_from_fd(fd),
+                registered: false,
+                closed: false,
+            });
         }
     }
     Ok(out)
@@ -77,7 +100,11 @@ pub fn start(args: Args, cfg: Config) -> i32 {
         }
         nbproc = 1;
     }
-    let nofile = if g.ulimit_n > 0 { g.ulimit_n as u64 } else { (g.maxconn as u64) * 2 + 64 };
+    let nofile = if g.ulimit_n > 0 {
+        g.ulimit_n as u64
+    } else {
+        (g.maxconn as u64) * 2 + 64
+    };
     let _ = crate::sys::set_nofile(nofile);
     if let Some(mb) = args.memmax_mb {
         if mb > 0 {
@@ -98,7 +125,10 @@ pub fn start(args: Args, cfg: Config) -> i32 {
         Some(s) => match crate::cli_sock::CliSock::bind(s, g.stats_timeout_ms, g.stats_maxconn) {
             Ok(c) => Some(c),
             Err(_) => {
-                msg::alert(&format!("Starting frontend GLOBAL: error when trying to create unix socket {}", s.path));
+                msg::alert(&format!(
+                    "Starting frontend GLOBAL: error when trying to create unix socket {}",
+                    s.path
+                ));
                 return 1;
             }
         },
@@ -109,14 +139,22 @@ pub fn start(args: Args, cfg: Config) -> i32 {
     if daemon {
         if let Some(pf) = &pidfile {
             let _ = std::fs::remove_file(pf);
-            match std::fs::OpenOptions::new().write(true).create(true).truncate(true).open(pf) {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(pf)
+            {
                 Ok(f) => {
                     use std::os::unix::fs::PermissionsExt;
                     let _ = f.set_permissions(std::fs::Permissions::from_mode(0o644));
                     pidf = Some(f);
                 }
                 Err(_) => {
-                    msg::alert(&format!("[{}.main()] Cannot create pidfile {}", "haproxy", pf));
+                    msg::alert(&format!(
+                        "[{}.main()] Cannot create pidfile {}",
+                        "haproxy", pf
+                    ));
                     return 1;
                 }
             }
@@ -177,11 +215,21 @@ pub fn start(args: Args, cfg: Config) -> i32 {
     run_loop(rt, listeners, syslog, sigfd, cli)
 }
 
-fn run_loop(rt: Runtime, listeners: Vec<Listener>, syslog: Syslog, sigfd: i32, cli: Option<crate::cli_sock::CliSock>) -> i32 {
+fn run_loop(
+    rt: Runtime,
+    listeners: Vec<Listener>,
+    syslog: Syslog,
+    sigfd: i32,
+    cli: Option<crate::cli_sock::CliSock>,
+) -> i32 {
     msg::set_started();
     // logged by the process that serves, so its lines carry one pid
     for p in rt.cfg.proxies.iter().filter(|p| !p.disabled) {
-        syslog.send(&p.logs, crate::log::NOTICE, &format!("Proxy {} started.", p.name));
+        syslog.send(
+            &p.logs,
+            crate::log::NOTICE,
+            &format!("Proxy {} started.", p.name),
+        );
     }
     let mut eng = match Engine::new(rt, listeners, syslog) {
         Ok(e) => e,

@@ -123,7 +123,13 @@ impl Runtime {
                     .collect()
             })
             .collect();
-        let mut rt = Runtime { cfg, px: Vec::new(), srv, actconn: 0, start: now };
+        let mut rt = Runtime {
+            cfg,
+            px: Vec::new(),
+            srv,
+            actconn: 0,
+            start: now,
+        };
         for (i, p) in cfg.proxies.iter().enumerate() {
             let views = rt.views(i);
             rt.px.push(PxState {

@@ -22,7 +22,14 @@ fn counters_fields(c: &Counters, is_fe: bool) -> [String; 6] {
     if is_fe {
         std::array::from_fn(|_| String::new())
     } else {
-        [n(c.hrsp[0]), n(c.hrsp[1]), n(c.hrsp[2]), n(c.hrsp[3]), n(c.hrsp[4]), n(c.hrsp[5])]
+        [
+            n(c.hrsp[0]),
+            n(c.hrsp[1]),
+            n(c.hrsp[2]),
+            n(c.hrsp[3]),
+            n(c.hrsp[4]),
+            n(c.hrsp[5]),
+        ]
     }
 }
 
@@ -33,7 +40,11 @@ pub fn server_status(rt: &Runtime, pxi: usize, si: usize) -> String {
         return "MAINT".into();
     }
     if !c.check {
-        return if s.up { "no check".into() } else { "DOWN".into() };
+        return if s.up {
+            "no check".into()
+        } else {
+            "DOWN".into()
+        };
     }
     let full = c.rise + c.fall - 1;
     if s.up {
@@ -58,9 +69,22 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
     let now = std::time::Instant::now();
     if p.is_fe() && p.kind != Kind::Defaults {
         let c = &st.fe;
-        let status = if st.stopped { "STOP" } else if st.feconn >= p.maxconn { "FULL" } else { "OPEN" };
+        let status = if st.stopped {
+            "STOP"
+        } else if st.feconn >= p.maxconn {
+            "FULL"
+        } else {
+            "OPEN"
+        };
         let h = if p.mode == crate::config::model::Mode::Http {
-            [n(c.hrsp[0]), n(c.hrsp[1]), n(c.hrsp[2]), n(c.hrsp[3]), n(c.hrsp[4]), n(c.hrsp[5])]
+            [
+                n(c.hrsp[0]),
+                n(c.hrsp[1]),
+                n(c.hrsp[2]),
+                n(c.hrsp[3]),
+                n(c.hrsp[4]),
+                n(c.hrsp[5]),
+            ]
         } else {
             counters_fields(c, true)
         };
@@ -115,7 +139,11 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
             String::new(),
             String::new(),
         ];
-        rows.push(Row { px: p.name.clone(), sv: "FRONTEND".into(), f });
+        rows.push(Row {
+            px: p.name.clone(),
+            sv: "FRONTEND".into(),
+            f,
+        });
     }
     if p.is_be() {
         let (act, bck) = rt.srv_counts(pxi);
@@ -127,13 +155,20 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
             }
             let status = server_status(rt, pxi, si);
             let lastchg = now.saturating_duration_since(s.last_change).as_secs();
-            let downtime = s.down_total_secs + s.down_since.map(|d| now.saturating_duration_since(d).as_secs()).unwrap_or(0);
+            let downtime = s.down_total_secs
+                + s.down_since
+                    .map(|d| now.saturating_duration_since(d).as_secs())
+                    .unwrap_or(0);
             let f = vec![
                 n(s.queue.len() as u64),
                 n(s.c.max_queue as u64),
                 n(s.cur_sess as u64),
                 n(s.c.max_sess as u64),
-                if c.maxconn > 0 { n(c.maxconn as u64) } else { String::new() },
+                if c.maxconn > 0 {
+                    n(c.maxconn as u64)
+                } else {
+                    String::new()
+                },
                 n(s.c.cum_sess),
                 n(s.c.bytes_in),
                 n(s.c.bytes_out),
@@ -152,7 +187,11 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
                 if c.check { n(s.chkdown) } else { String::new() },
                 n(lastchg),
                 if c.check { n(downtime) } else { String::new() },
-                if c.maxqueue > 0 { n(c.maxqueue as u64) } else { String::new() },
+                if c.maxqueue > 0 {
+                    n(c.maxqueue as u64)
+                } else {
+                    String::new()
+                },
                 pid.clone(),
                 n(p.id as u64),
                 n(c.id as u64),
@@ -163,7 +202,11 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
                 "0".into(),
                 String::new(),
                 "0".into(),
-                if c.check { s.check_status.to_string() } else { String::new() },
+                if c.check {
+                    s.check_status.to_string()
+                } else {
+                    String::new()
+                },
                 s.check_code.map(|c| n(c as u64)).unwrap_or_default(),
                 s.check_duration.map(n).unwrap_or_default(),
                 n(s.c.hrsp[0]),
@@ -179,10 +222,18 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
                 n(s.c.cli_abrt),
                 n(s.c.srv_abrt),
             ];
-            rows.push(Row { px: p.name.clone(), sv: c.name.clone(), f });
+            rows.push(Row {
+                px: p.name.clone(),
+                sv: c.name.clone(),
+                f,
+            });
         }
         let c = &st.be;
-        let status = if act + bck > 0 || p.servers.is_empty() && p.dispatch.is_some() { "UP" } else { "DOWN" };
+        let status = if act + bck > 0 || p.servers.is_empty() && p.dispatch.is_some() {
+            "UP"
+        } else {
+            "DOWN"
+        };
         let downtime = 0u64;
         let f = vec![
             n(st.queue.len() as u64),
@@ -235,7 +286,11 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
             n(c.cli_abrt),
             n(c.srv_abrt),
         ];
-        rows.push(Row { px: p.name.clone(), sv: "BACKEND".into(), f });
+        rows.push(Row {
+            px: p.name.clone(),
+            sv: "BACKEND".into(),
+            f,
+        });
     }
     rows
 }
@@ -259,18 +314,31 @@ pub fn csv(rt: &Runtime, scope: &[String]) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn uptime(secs: u64) -> String {
-    format!("{}d {}h{:02}m{:02}s", secs / 86400, (secs / 3600) % 24, (secs / 60) % 60, secs % 60)
+    format!(
+        "{}d {}h{:02}m{:02}s",
+        secs / 86400,
+        (secs / 3600) % 24,
+        (secs / 60) % 60,
+        secs % 60
+    )
 }
 
 pub fn html(rt: &Runtime, pxi: usize, uri: &str, refresh: Option<u64>) -> String {
     let p = &rt.cfg.proxies[pxi];
     let mut o = String::with_capacity(16384);
     let up = rt.start.elapsed().as_secs();
-    let node = if rt.cfg.global.node.is_empty() { crate::sys::hostname() } else { rt.cfg.global.node.clone() };
+    let node = if rt.cfg.global.node.is_empty() {
+        crate::sys::hostname()
+    } else {
+        rt.cfg.global.node.clone()
+    };
     o.push_str("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"\n\"http://www.w3.org/TR/html4/loose.dtd\">\n");
     o.push_str("<html><head><title>Statistics Report for HAProxy</title>\n");
     o.push_str("<meta http-equiv=\"content-type\" content=\"text/html; charset=iso-8859-1\">\n");
@@ -302,7 +370,12 @@ pub fn html(rt: &Runtime, pxi: usize, uri: &str, refresh: Option<u64>) -> String
     );
     let scope = &p.stats.scopes;
     for (i, px) in rt.cfg.proxies.iter().enumerate() {
-        if px.disabled || (!scope.is_empty() && !scope.iter().any(|s| s == &px.name || (s == "." && i == pxi))) {
+        if px.disabled
+            || (!scope.is_empty()
+                && !scope
+                    .iter()
+                    .any(|s| s == &px.name || (s == "." && i == pxi)))
+        {
             continue;
         }
         let _ = write!(
@@ -319,13 +392,17 @@ pub fn html(rt: &Runtime, pxi: usize, uri: &str, refresh: Option<u64>) -> String
             let f = &r.f;
             let g = |k: usize| f.get(k).cloned().unwrap_or_default();
             let anchor = if class == "active3" {
-                format!("<a name=\"{0}/{1}\"></a><a class=lfsb href=\"#{0}/{1}\">{1}</a>", esc(&r.px), esc(&label))
+                format!(
+                    "<a name=\"{0}/{1}\"></a><a class=lfsb href=\"#{0}/{1}\">{1}</a>",
+                    esc(&r.px),
+                    esc(&label)
+                )
             } else {
                 label.clone()
             };
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<tr class=\"{}\"><td class=ac>{}</td><td>{}</td><td>{}</td><td>{}</td><td>0</td><td>0</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=ac>{}</td><td class=ac>{} {}</td><td class=ac>{}</td><td class=ac>{}</td><td class=ac>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=ac>-</td></tr>\n",
+                "<tr class=\"{}\"><td class=ac>{}</td><td>{}</td><td>{}</td><td>{}</td><td>0</td><td>0</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=ac>{}</td><td class=ac>{} {}</td><td class=ac>{}</td><td class=ac>{}</td><td class=ac>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=ac>-</td></tr>",
                 class,
                 anchor,
                 g(0),
@@ -369,8 +446,13 @@ pub fn http_response(rt: &Runtime, pxi: usize, h: &Head, _admin: bool, head_only
     let uri = String::from_utf8_lossy(h.uri()).into_owned();
     let is_csv = uri.contains(";csv");
     let norefresh = uri.contains(";norefresh");
-    let refresh = if p.stats.refresh > 0 && !norefresh { Some(p.stats.refresh) } else { None };
-    let mut out = String::from("HTTP/1.0 200 OK\r\nCache-Control: no-cache\r\nConnection: close\r\n");
+    let refresh = if p.stats.refresh > 0 && !norefresh {
+        Some(p.stats.refresh)
+    } else {
+        None
+    };
+    let mut out =
+        String::from("HTTP/1.0 200 OK\r\nCache-Control: no-cache\r\nConnection: close\r\n");
     if is_csv {
         out.push_str("Content-Type: text/plain\r\n");
     } else {
@@ -413,7 +495,19 @@ pub fn info(rt: &Runtime) -> String {
     let _ = writeln!(o, "PipesFree: 0");
     let _ = writeln!(o, "Tasks: {}", rt.actconn + 1);
     let _ = writeln!(o, "Run_queue: 1");
-    let _ = writeln!(o, "node: {}", if g.node.is_empty() { crate::sys::hostname() } else { g.node.clone() });
-    let _ = writeln!(o, "description: {}", g.description.clone().unwrap_or_default());
+    let _ = writeln!(
+        o,
+        "node: {}",
+        if g.node.is_empty() {
+            crate::sys::hostname()
+        } else {
+            g.node.clone()
+        }
+    );
+    let _ = writeln!(
+        o,
+        "description: {}",
+        g.description.clone().unwrap_or_default()
+    );
     o
 }

@@ -14,7 +14,6 @@ pub struct Tm {
     pub min: u32,
     pub sec: u32,
     pub yday: u32,
-    pub gmtoff: i64,
 }
 
 pub fn localtime(secs: i64) -> Tm {
@@ -32,7 +31,6 @@ pub fn localtime(secs: i64) -> Tm {
         min: tm.tm_min as u32,
         sec: tm.tm_sec as u32,
         yday: tm.tm_yday as u32,
-        gmtoff: tm.tm_gmtoff,
     }
 }
 
@@ -50,7 +48,6 @@ pub fn gmtime(secs: i64) -> Tm {
         min: tm.tm_min as u32,
         sec: tm.tm_sec as u32,
         yday: tm.tm_yday as u32,
-        gmtoff: 0,
     }
 }
 
@@ -130,13 +127,19 @@ pub fn chroot(dir: &str) -> io::Result<()> {
 }
 
 pub fn set_nofile(n: u64) -> io::Result<()> {
-    let lim = libc::rlimit { rlim_cur: n, rlim_max: n };
+    let lim = libc::rlimit {
+        rlim_cur: n,
+        rlim_max: n,
+    };
     // SAFETY: lim is a valid rlimit.
     check(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) })
 }
 
 pub fn set_as_limit(bytes: u64) -> io::Result<()> {
-    let lim = libc::rlimit { rlim_cur: bytes, rlim_max: bytes };
+    let lim = libc::rlimit {
+        rlim_cur: bytes,
+        rlim_max: bytes,
+    };
     // SAFETY: lim is a valid rlimit.
     check(unsafe { libc::setrlimit(libc::RLIMIT_AS, &lim) })
 }
@@ -248,7 +251,10 @@ pub fn read_signals(fd: RawFd) -> Vec<i32> {
 /// SO_LINGER 0: the next close sends an RST, as 1.4 does to servers it
 /// aborts.
 pub fn set_nolinger(fd: RawFd) {
-    let l = libc::linger { l_onoff: 1, l_linger: 0 };
+    let l = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
     // SAFETY: l is a valid linger struct of the size passed.
     unsafe {
         libc::setsockopt(
@@ -290,9 +296,19 @@ pub fn listen_socket(
     mss: Option<i32>,
     interface: Option<&str>,
 ) -> io::Result<RawFd> {
-    let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+    let fam = if addr.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
     // SAFETY: plain arguments.
-    let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
+    let fd = unsafe {
+        libc::socket(
+            fam,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -343,34 +359,57 @@ fn to_sockaddr(addr: &std::net::SocketAddr) -> (libc::sockaddr_storage, libc::so
             let sin = libc::sockaddr_in {
                 sin_family: libc::AF_INET as libc::sa_family_t,
                 sin_port: a.port().to_be(),
-                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(a.ip().octets()) },
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(a.ip().octets()),
+                },
                 sin_zero: [0; 8],
             };
             // SAFETY: sockaddr_in fits in sockaddr_storage.
             unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in, sin) };
-            (ss, std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t)
+            (
+                ss,
+                std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+            )
         }
         std::net::SocketAddr::V6(a) => {
             let sin6 = libc::sockaddr_in6 {
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: a.port().to_be(),
                 sin6_flowinfo: 0,
-                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_addr: libc::in6_addr {
+                    s6_addr: a.ip().octets(),
+                },
                 sin6_scope_id: a.scope_id(),
             };
             // SAFETY: sockaddr_in6 fits in sockaddr_storage.
             unsafe { std::ptr::write(&mut ss as *mut _ as *mut libc::sockaddr_in6, sin6) };
-            (ss, std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t)
+            (
+                ss,
+                std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+            )
         }
     }
 }
 
 /// Starts a non-blocking connect, optionally from a source address.
 /// Returns the fd; completion is reported by writability.
-pub fn connect_nonblock(addr: &std::net::SocketAddr, source: Option<&std::net::SocketAddr>) -> io::Result<RawFd> {
-    let fam = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+pub fn connect_nonblock(
+    addr: &std::net::SocketAddr,
+    source: Option<&std::net::SocketAddr>,
+) -> io::Result<RawFd> {
+    let fam = if addr.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
     // SAFETY: plain arguments.
-    let fd = unsafe { libc::socket(fam, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
+    let fd = unsafe {
+        libc::socket(
+            fam,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -400,32 +439,6 @@ pub fn connect_nonblock(addr: &std::net::SocketAddr, source: Option<&std::net::S
     Ok(fd)
 }
 
-/// The pending error of a socket (SO_ERROR), after a connect completes.
-pub fn take_socket_error(fd: RawFd) -> Option<io::Error> {
-    let mut v: i32 = 0;
-    let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
-    // SAFETY: v and len are valid out-parameters of the right size.
-    let r = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, &mut v as *mut i32 as *mut libc::c_void, &mut len) };
-    if r < 0 {
-        return Some(io::Error::last_os_error());
-    }
-    if v != 0 {
-        Some(io::Error::from_raw_os_error(v))
-    } else {
-        None
-    }
-}
-
-pub fn shutdown_write(fd: RawFd) {
-    // SAFETY: plain arguments; errors (ENOTCONN) are harmless here.
-    unsafe { libc::shutdown(fd, libc::SHUT_WR) };
-}
-
-pub fn close(fd: RawFd) {
-    // SAFETY: callers pass a descriptor they own exactly once.
-    unsafe { libc::close(fd) };
-}
-
 pub fn chown(path: &str, uid: Option<u32>, gid: Option<u32>) {
     if let Ok(c) = CString::new(path) {
         // SAFETY: valid path; -1 keeps an id unchanged.
@@ -443,7 +456,10 @@ pub fn errno_str(e: &io::Error) -> String {
 }
 
 /// A non-blocking connect bound to a source address, as a mio stream.
-pub fn connect_from(addr: &std::net::SocketAddr, src: &std::net::SocketAddr) -> io::Result<mio::net::TcpStream> {
+pub fn connect_from(
+    addr: &std::net::SocketAddr,
+    src: &std::net::SocketAddr,
+) -> io::Result<mio::net::TcpStream> {
     use std::os::unix::io::FromRawFd;
     let fd = connect_nonblock(addr, Some(src))?;
     // SAFETY: fd is a fresh, connected-or-connecting socket that nothing

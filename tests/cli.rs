@@ -5,7 +5,11 @@ use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let o = Command::new(bin()).args(args).output().expect("run");
-    (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -31,7 +35,10 @@ fn check_mode_verdicts() {
     std::fs::write(&good, "defaults\n mode http\n contimeout 1s\n clitimeout 1s\n srvtimeout 1s\nlisten a 127.0.0.1:1\n server s 127.0.0.1:2\n").expect("w");
     let g = good.to_string_lossy().to_string();
     let (rc, out, err) = run(&["-c", "-f", &g]);
-    assert_eq!((rc, out.as_str(), err.as_str()), (0, "Configuration file is valid\n", ""));
+    assert_eq!(
+        (rc, out.as_str(), err.as_str()),
+        (0, "Configuration file is valid\n", "")
+    );
     let (rc, out, _) = run(&["-c", "-q", "-f", &g]);
     assert_eq!((rc, out.as_str()), (0, ""));
     let bad = dir.join("bad.cfg");
@@ -41,13 +48,26 @@ fn check_mode_verdicts() {
     assert_eq!(rc, 1);
     assert!(out.is_empty());
     let lines: Vec<&str> = err.lines().collect();
-    assert!(lines[0].ends_with(&format!("parsing [{}:2] : unknown keyword 'frobnicate' in 'listen' section", b)), "{err}");
+    assert!(
+        lines[0].ends_with(&format!(
+            "parsing [{}:2] : unknown keyword 'frobnicate' in 'listen' section",
+            b
+        )),
+        "{err}"
+    );
     assert!(lines[1].ends_with(&format!("Error(s) found in configuration file : {}", b)));
-    assert!(lines.last().is_some_and(|l| l.ends_with("Fatal errors found in configuration.")));
+    assert!(lines
+        .last()
+        .is_some_and(|l| l.ends_with("Fatal errors found in configuration.")));
     assert!(lines[0].starts_with("[ALERT] "));
     let (rc, _, err) = run(&["-c", "-f", "/nonexistent/x.cfg"]);
     assert_eq!(rc, 1);
-    assert!(err.ends_with("Could not open configuration file /nonexistent/x.cfg : No such file or directory\n"), "{err}");
+    assert!(
+        err.ends_with(
+            "Could not open configuration file /nonexistent/x.cfg : No such file or directory\n"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

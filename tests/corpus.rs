@@ -33,12 +33,22 @@ fn corpus_verdicts_match_14() {
             rc = 1;
             first = "[ALERT] parsing [057-augustand-tornado.cfg:16] : error opening file </etc/haproxy/errors/400.http> for custom error message <400>.".into();
         }
-        let o = Command::new(common::bin()).args(["-c", "-f", file]).current_dir(&dir).output().expect("run");
+        let o = Command::new(common::bin())
+            .args(["-c", "-f", file])
+            .current_dir(&dir)
+            .output()
+            .expect("run");
         let err = String::from_utf8_lossy(&o.stderr);
-        let got_first = err.lines().find(|l| l.starts_with("[ALERT]")).map(strip_prefix).unwrap_or_default();
+        let got_first = err
+            .lines()
+            .find(|l| l.starts_with("[ALERT]"))
+            .map(strip_prefix)
+            .unwrap_or_default();
         let got_rc = o.status.code().unwrap_or(-1);
         if got_rc != rc || got_first != first {
-            mismatches.push(format!("{file}: rc {got_rc} (want {rc})\n  got:  {got_first}\n  want: {first}"));
+            mismatches.push(format!(
+                "{file}: rc {got_rc} (want {rc})\n  got:  {got_first}\n  want: {first}"
+            ));
         }
         checked += 1;
     }

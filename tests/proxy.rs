@@ -19,21 +19,45 @@ fn seed_config_get_roundrobin_and_log() {
     let p = Proxy::start(&cfg, &mut log, 1);
     let r1 = get(fe, "/a", "Connection: keep-alive\r\n");
     let r2 = get(fe, "/b", "");
-    assert!(r1.ends_with("s1\n") && r1.contains("Connection: close\r\n"), "{r1}");
+    assert!(
+        r1.ends_with("s1\n") && r1.contains("Connection: close\r\n"),
+        "{r1}"
+    );
     assert!(r2.ends_with("s2\n"), "{r2}");
     let req = &b1.requests()[0];
-    assert!(req.contains("X-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n"), "{req}");
+    assert!(
+        req.contains("X-Forwarded-For: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        "{req}"
+    );
     assert!(!req.contains("keep-alive"));
     // a prefixed cookie pins the server and is stripped towards it
     let r3 = get(fe, "/c", "Cookie: JSESSIONID=B~xyz\r\n");
     assert!(r3.ends_with("s2\n"));
-    assert!(b2.requests().iter().any(|r| r.contains("Cookie: JSESSIONID=xyz\r\n")));
-    assert!(log.wait_for("webfarm webfarm/web01 ", 1, 3), "{:?}", log.lines);
+    assert!(b2
+        .requests()
+        .iter()
+        .any(|r| r.contains("Cookie: JSESSIONID=xyz\r\n")));
+    assert!(
+        log.wait_for("webfarm webfarm/web01 ", 1, 3),
+        "{:?}",
+        log.lines
+    );
     assert!(log.wait_for("--VN", 1, 3));
-    let l = log.lines.iter().find(|l| l.contains("\"GET /a HTTP/1.1\"")).cloned().unwrap_or_default();
-    assert!(l.starts_with("<134>") && l.contains(" 200 ") && l.contains(" --NN 0/0/0/0/0 0/0 "), "{l}");
+    let l = log
+        .lines
+        .iter()
+        .find(|l| l.contains("\"GET /a HTTP/1.1\""))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        l.starts_with("<134>") && l.contains(" 200 ") && l.contains(" --NN 0/0/0/0/0 0/0 "),
+        "{l}"
+    );
     let err = p.stop();
-    assert!(err.contains("Proxy webfarm stopped (FE: 3 conns, BE: 3 conns)."), "{err}");
+    assert!(
+        err.contains("Proxy webfarm stopped (FE: 3 conns, BE: 3 conns)."),
+        "{err}"
+    );
 }
 
 #[test]
@@ -68,14 +92,19 @@ fn tcp_mode_is_byte_exact() {
     let _p = Proxy::start(&cfg, &mut log, 1);
     let data: Vec<u8> = (0..=255u8).cycle().take(70000).collect();
     let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(5))).expect("to");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("to");
     s.write_all(&data).expect("write");
     s.shutdown(std::net::Shutdown::Write).expect("shutw");
     let mut back = Vec::new();
     let _ = s.read_to_end(&mut back);
     assert_eq!(back, data);
     assert!(log.wait_for("t t/e ", 1, 3));
-    assert!(log.lines.iter().any(|l| l.contains(" 70000 -- ")), "{:?}", log.lines);
+    assert!(
+        log.lines.iter().any(|l| l.contains(" 70000 -- ")),
+        "{:?}",
+        log.lines
+    );
 }
 
 #[test]
@@ -90,9 +119,25 @@ fn health_check_takes_dead_server_out() {
         b2.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    assert!(log.wait_for("Server app/s1 is DOWN, reason: Layer4 connection problem", 1, 5), "{:?}", log.lines);
-    let l = log.lines.iter().find(|l| l.contains("is DOWN")).cloned().unwrap_or_default();
-    assert!(l.starts_with("<129>") && l.contains("1 active and 0 backup servers left."), "{l}");
+    assert!(
+        log.wait_for(
+            "Server app/s1 is DOWN, reason: Layer4 connection problem",
+            1,
+            5
+        ),
+        "{:?}",
+        log.lines
+    );
+    let l = log
+        .lines
+        .iter()
+        .find(|l| l.contains("is DOWN"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        l.starts_with("<129>") && l.contains("1 active and 0 backup servers left."),
+        "{l}"
+    );
     for _ in 0..3 {
         assert!(get(fe, "/", "").ends_with("s2\n"));
     }
@@ -110,7 +155,10 @@ fn cookie_insert_and_stats_csv() {
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     let r = get(fe, "/", "");
-    assert!(r.contains("Set-Cookie: SRVID=c1; path=/\r\nCache-control: private\r\n"), "{r}");
+    assert!(
+        r.contains("Set-Cookie: SRVID=c1; path=/\r\nCache-control: private\r\n"),
+        "{r}"
+    );
     let r = get(fe, "/", "Cookie: SRVID=c1\r\n");
     assert!(!r.contains("Set-Cookie"));
     assert!(!b1.requests()[1].contains("SRVID"));
@@ -138,14 +186,18 @@ fn stats_socket_commands() {
     let _p = Proxy::start(&cfg, &mut log, 1);
     let ask = |cmd: &str| -> String {
         let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
-        s.set_read_timeout(Some(Duration::from_secs(3))).expect("to");
+        s.set_read_timeout(Some(Duration::from_secs(3)))
+            .expect("to");
         s.write_all(cmd.as_bytes()).expect("w");
         let mut out = String::new();
         let _ = s.read_to_string(&mut out);
         out
     };
     let info = ask("show info\n");
-    assert!(info.starts_with("Name: HAProxy\nVersion: 1.4.25\n"), "{info}");
+    assert!(
+        info.starts_with("Name: HAProxy\nVersion: 1.4.25\n"),
+        "{info}"
+    );
     assert_eq!(ask("get weight app/s1\n"), "1 (initial 1)\n\n");
     assert_eq!(ask("disable server app/s1\n"), "\n");
     let r = get(fe, "/", "");
@@ -162,15 +214,38 @@ fn daemon_pidfile_and_soft_stop() {
     let dir = tmpdir("daemon");
     let pidf = dir.join("h.pid");
     let cfgp = dir.join("h.cfg");
-    let cfg = format!("{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{}\n", global(log.port), fe, b1.port);
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        fe,
+        b1.port
+    );
     std::fs::write(&cfgp, cfg).expect("w");
-    let st = std::process::Command::new(bin()).arg("-D").arg("-f").arg(&cfgp).arg("-p").arg(&pidf).status().expect("run");
+    let st = std::process::Command::new(bin())
+        .arg("-D")
+        .arg("-f")
+        .arg(&cfgp)
+        .arg("-p")
+        .arg(&pidf)
+        .status()
+        .expect("run");
     assert!(st.success());
-    let pid: i32 = std::fs::read_to_string(&pidf).expect("pidfile").trim().parse().expect("pid");
+    let pid: i32 = std::fs::read_to_string(&pidf)
+        .expect("pidfile")
+        .trim()
+        .parse()
+        .expect("pid");
     assert!(log.wait_for("Proxy app started.", 1, 5));
     assert!(get(fe, "/", "").ends_with("s1\n"));
-    let _ = std::process::Command::new("kill").arg("-USR1").arg(pid.to_string()).status();
-    assert!(log.wait_for("Proxy app stopped (FE: 1 conns, BE: 1 conns).", 1, 5), "{:?}", log.lines);
+    let _ = std::process::Command::new("kill")
+        .arg("-USR1")
+        .arg(pid.to_string())
+        .status();
+    assert!(
+        log.wait_for("Proxy app stopped (FE: 1 conns, BE: 1 conns).", 1, 5),
+        "{:?}",
+        log.lines
+    );
     let mut gone = false;
     for _ in 0..100 {
         if !std::path::Path::new(&format!("/proc/{}", pid)).exists() {
@@ -180,7 +255,10 @@ fn daemon_pidfile_and_soft_stop() {
         std::thread::sleep(Duration::from_millis(50));
     }
     if !gone {
-        let _ = std::process::Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        let _ = std::process::Command::new("kill")
+            .arg("-9")
+            .arg(pid.to_string())
+            .status();
     }
     assert!(gone, "daemon did not exit after SIGUSR1");
 }

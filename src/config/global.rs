@@ -11,42 +11,73 @@ pub fn parse_log_target(l: &Line, exit_on_bad: bool) -> Result<LogTarget, (Strin
     let at = l.at();
     let fac = match facility(l.arg(2)) {
         Some(f) => f,
-        None => return Err((format!("{} : unknown log facility '{}'", at, l.arg(2)), exit_on_bad)),
+        None => {
+            return Err((
+                format!("{} : unknown log facility '{}'", at, l.arg(2)),
+                exit_on_bad,
+            ))
+        }
     };
     let mut lvl = 7;
     if !l.arg(3).is_empty() {
-        lvl = level(l.arg(3)).ok_or_else(|| (format!("{} : unknown optional log level '{}'", at, l.arg(3)), exit_on_bad))?;
+        lvl = level(l.arg(3)).ok_or_else(|| {
+            (
+                format!("{} : unknown optional log level '{}'", at, l.arg(3)),
+                exit_on_bad,
+            )
+        })?;
     }
     let mut minlvl = 0;
     if !l.arg(4).is_empty() {
-        minlvl = level(l.arg(4))
-            .ok_or_else(|| (format!("{} : unknown optional minimum log level '{}'", at, l.arg(4)), exit_on_bad))?;
+        minlvl = level(l.arg(4)).ok_or_else(|| {
+            (
+                format!("{} : unknown optional minimum log level '{}'", at, l.arg(4)),
+                exit_on_bad,
+            )
+        })?;
     }
     let a = l.arg(1);
     let addr = if a.starts_with('/') {
         if a.len() > 107 {
-            return Err((format!("{} : Socket path '{}' too long (max 107)", at, a), false));
+            return Err((
+                format!("{} : Socket path '{}' too long (max 107)", at, a),
+                false,
+            ));
         }
         LogAddr::Unix(a.to_string())
     } else {
         let (h, p) = split_host_port(a);
-        let ip = resolve_host(h).ok_or_else(|| (format!("{} : Unknown host in '{}'", at, a), false))?;
+        let ip =
+            resolve_host(h).ok_or_else(|| (format!("{} : Unknown host in '{}'", at, a), false))?;
         let port = p.map(|p| atoi(p) as u16).filter(|&p| p != 0).unwrap_or(514);
         LogAddr::Udp(std::net::SocketAddr::new(ip, port))
     };
-    Ok(LogTarget { addr, facility: fac, level: lvl, minlevel: minlvl })
+    Ok(LogTarget {
+        addr,
+        facility: fac,
+        level: lvl,
+        minlevel: minlvl,
+    })
 }
 
 fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
     if l.arg(1).is_empty() {
-        p.alert(&format!("{} : '{}' expects an integer argument.", l.at(), l.arg(0)));
+        p.alert(&format!(
+            "{} : '{}' expects an integer argument.",
+            l.at(),
+            l.arg(0)
+        ));
         return Err(ERR_ALERT | ERR_FATAL);
     }
     Ok(atoi(l.arg(1)))
 }
 
 fn already(p: &Parser, l: &Line) -> u32 {
-    p.alert(&format!("{} : '{}' already specified. Continuing.", l.at(), l.arg(0)));
+    p.alert(&format!(
+        "{} : '{}' already specified. Continuing.",
+        l.at(),
+        l.arg(0)
+    ));
     ERR_ALERT
 }
 
@@ -108,7 +139,11 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
                 match crate::sys::user_id(l.arg(1)) {
                     Some((uid, _)) => p.cfg.global.uid = Some(uid),
                     None => {
-                        p.alert(&format!("{} : cannot find user id for '{}' (0:Success)", at, l.arg(1)));
+                        p.alert(&format!(
+                            "{} : cannot find user id for '{}' (0:Success)",
+                            at,
+                            l.arg(1)
+                        ));
                         return ERR_ALERT | ERR_FATAL;
                     }
                 }
@@ -117,7 +152,11 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
         }
         "gid" | "group" => {
             if p.global_gid_set {
-                let m = if kw == "gid" { "group/gid already specified" } else { "gid/group was already specified" };
+                let m = if kw == "gid" {
+                    "group/gid already specified"
+                } else {
+                    "gid/group was already specified"
+                };
                 p.alert(&format!("{} : {}. Continuing.", at, m));
                 return ERR_ALERT;
             }
@@ -130,7 +169,11 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
                 match crate::sys::group_id(l.arg(1)) {
                     Some(gid) => p.cfg.global.gid = Some(gid),
                     None => {
-                        p.alert(&format!("{} : cannot find group id for '{}' (0:Success)", at, l.arg(1)));
+                        p.alert(&format!(
+                            "{} : cannot find group id for '{}' (0:Success)",
+                            at,
+                            l.arg(1)
+                        ));
                         return ERR_ALERT | ERR_FATAL;
                     }
                 }
@@ -172,13 +215,24 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
             }
         }
         "chroot" | "pidfile" => {
-            let set = if kw == "chroot" { g.chroot.is_some() } else { g.pidfile.is_some() };
+            let set = if kw == "chroot" {
+                g.chroot.is_some()
+            } else {
+                g.pidfile.is_some()
+            };
             if set {
                 return already(p, l);
             }
             if l.arg(1).is_empty() {
-                let what = if kw == "chroot" { "a directory" } else { "a file name" };
-                p.alert(&format!("{} : '{}' expects {} as an argument.", at, kw, what));
+                let what = if kw == "chroot" {
+                    "a directory"
+                } else {
+                    "a file name"
+                };
+                p.alert(&format!(
+                    "{} : '{}' expects {} as an argument.",
+                    at, kw, what
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             if kw == "chroot" {
@@ -189,14 +243,20 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
         }
         "description" => {
             if l.arg(1).is_empty() {
-                p.alert(&format!("parsing [{}:{}]: '{}' expects a string argument.", l.file, l.num, kw));
+                p.alert(&format!(
+                    "parsing [{}:{}]: '{}' expects a string argument.",
+                    l.file, l.num, kw
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             g.description = Some(l.args[1..].join(" "));
         }
         "node" => {
             let n = l.arg(1);
-            if n.is_empty() || n.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')) {
+            if n.is_empty()
+                || n.chars()
+                    .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            {
                 p.alert(&format!(
                     "parsing [{}:{}]: '{}' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).",
                     l.file, l.num, kw
@@ -207,7 +267,10 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
         }
         "log" => {
             if l.arg(1).is_empty() || l.arg(2).is_empty() {
-                p.alert(&format!("{} : '{}' expects <address> and <facility> as arguments.", at, kw));
+                p.alert(&format!(
+                    "{} : '{}' expects <address> and <facility> as arguments.",
+                    at, kw
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             match parse_log_target(l, false) {
@@ -228,35 +291,54 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
             if g.log_send_hostname.is_some() {
                 return already(p, l);
             }
-            let name = if l.arg(1).is_empty() { crate::sys::hostname() } else { l.arg(1).to_string() };
+            let name = if l.arg(1).is_empty() {
+                crate::sys::hostname()
+            } else {
+                l.arg(1).to_string()
+            };
             g.log_send_hostname = Some(name);
         }
         "log-tag" => {
             if l.arg(1).is_empty() {
-                p.alert(&format!("{} : '{}' expects a tag for use in syslog.", at, kw));
+                p.alert(&format!(
+                    "{} : '{}' expects a tag for use in syslog.",
+                    at, kw
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             g.log_tag = Some(l.arg(1).to_string());
         }
         "spread-checks" => {
             if g.spread_checks != 0 {
-                p.alert(&format!("parsing [{}:{}]: spread-checks already specified. Continuing.", l.file, l.num));
+                p.alert(&format!(
+                    "parsing [{}:{}]: spread-checks already specified. Continuing.",
+                    l.file, l.num
+                ));
                 return ERR_ALERT;
             }
             if l.arg(1).is_empty() {
-                p.alert(&format!("parsing [{}:{}]: '{}' expects an integer argument (0..50).", l.file, l.num, kw));
+                p.alert(&format!(
+                    "parsing [{}:{}]: '{}' expects an integer argument (0..50).",
+                    l.file, l.num, kw
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             let v = atoi(l.arg(1));
             if !(0..=50).contains(&v) {
-                p.alert(&format!("parsing [{}:{}]: 'spread-checks' needs a positive value in range 0..50.", l.file, l.num));
+                p.alert(&format!(
+                    "parsing [{}:{}]: 'spread-checks' needs a positive value in range 0..50.",
+                    l.file, l.num
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             g.spread_checks = v as u32;
         }
         "stats" => return parse_global_stats(p, l),
         _ => {
-            p.alert(&format!("{} : unknown keyword '{}' in 'global' section", at, kw));
+            p.alert(&format!(
+                "{} : unknown keyword '{}' in 'global' section",
+                at, kw
+            ));
             return ERR_ALERT | ERR_FATAL;
         }
     }
@@ -268,10 +350,17 @@ fn parse_global_stats(p: &mut Parser, l: &Line) -> u32 {
     match l.arg(1) {
         "socket" => {
             if l.arg(2).is_empty() {
-                p.alert(&format!("{} : 'stats socket' expects a path to a UNIX socket", at));
+                p.alert(&format!(
+                    "{} : 'stats socket' expects a path to a UNIX socket",
+                    at
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
-            let mut s = StatsSocket { path: l.arg(2).to_string(), level: 1, ..Default::default() };
+            let mut s = StatsSocket {
+                path: l.arg(2).to_string(),
+                level: 1,
+                ..Default::default()
+            };
             let mut i = 3;
             while !l.arg(i).is_empty() {
                 let v = l.arg(i + 1);
@@ -282,14 +371,20 @@ fn parse_global_stats(p: &mut Parser, l: &Line) -> u32 {
                     "user" => match crate::sys::user_id(v) {
                         Some((u, _)) => s.uid = Some(u),
                         None => {
-                            p.alert(&format!("{} : 'stats socket user' : unknown user '{}'", at, v));
+                            p.alert(&format!(
+                                "{} : 'stats socket user' : unknown user '{}'",
+                                at, v
+                            ));
                             return ERR_ALERT | ERR_FATAL;
                         }
                     },
                     "group" => match crate::sys::group_id(v) {
                         Some(g) => s.gid = Some(g),
                         None => {
-                            p.alert(&format!("{} : 'stats socket group' : unknown group '{}'", at, v));
+                            p.alert(&format!(
+                                "{} : 'stats socket group' : unknown group '{}'",
+                                at, v
+                            ));
                             return ERR_ALERT | ERR_FATAL;
                         }
                     },
@@ -322,18 +417,27 @@ fn parse_global_stats(p: &mut Parser, l: &Line) -> u32 {
         "timeout" => match parse_time_ms(l.arg(2), 1000) {
             Ok(v) if v > 0 => p.cfg.global.stats_timeout_ms = v,
             Ok(_) => {
-                p.alert(&format!("{} : 'stats timeout' expects a positive value", at));
+                p.alert(&format!(
+                    "{} : 'stats timeout' expects a positive value",
+                    at
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             Err(c) => {
-                p.alert(&format!("{} : unexpected character '{}' in 'stats timeout' in 'global' section", at, c));
+                p.alert(&format!(
+                    "{} : unexpected character '{}' in 'stats timeout' in 'global' section",
+                    at, c
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
         },
         "maxconn" => {
             let v = atoi(l.arg(2));
             if v <= 0 {
-                p.alert(&format!("{} : 'stats maxconn' expects a positive value", at));
+                p.alert(&format!(
+                    "{} : 'stats maxconn' expects a positive value",
+                    at
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             p.cfg.global.stats_maxconn = v as u32;
@@ -359,26 +463,47 @@ pub fn parse_users(p: &mut Parser, l: &Line) -> u32 {
                 return ERR_ALERT | ERR_FATAL;
             }
             if let Some(c) = invalid_char(l.arg(1)) {
-                p.alert(&format!("{}: character '{}' is not permitted in '{}' name '{}'.", pre, c, kw, l.arg(1)));
+                p.alert(&format!(
+                    "{}: character '{}' is not permitted in '{}' name '{}'.",
+                    pre,
+                    c,
+                    kw,
+                    l.arg(1)
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             if p.cfg.userlists.iter().any(|u| u.name == l.arg(1)) {
-                return p.warn(&format!("{}: ignoring duplicated userlist '{}'.", pre, l.arg(1)));
+                return p.warn(&format!(
+                    "{}: ignoring duplicated userlist '{}'.",
+                    pre,
+                    l.arg(1)
+                ));
             }
-            p.cfg.userlists.push(Userlist { name: l.arg(1).to_string(), users: Vec::new(), groups: Vec::new() });
+            p.cfg.userlists.push(Userlist {
+                name: l.arg(1).to_string(),
+                users: Vec::new(),
+                groups: Vec::new(),
+            });
         }
         "group" | "user" => {
             if l.arg(1).is_empty() {
                 p.alert(&format!("{}: '{}' expects <name> as arguments.", pre, kw));
                 return ERR_ALERT | ERR_FATAL;
             }
-            let Some(ul) = p.cur_userlist() else { return ERR_ALERT | ERR_FATAL };
+            let Some(ul) = p.cur_userlist() else {
+                return ERR_ALERT | ERR_FATAL;
+            };
             if kw == "group" {
                 let mut users = Vec::new();
                 let mut i = 2;
                 while !l.arg(i).is_empty() {
                     if l.arg(i) == "users" {
-                        users = l.arg(i + 1).split(',').filter(|s| !s.is_empty()).map(String::from).collect();
+                        users = l
+                            .arg(i + 1)
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(String::from)
+                            .collect();
                         i += 2;
                     } else {
                         p.alert(&format!("{}: '{}' only supports 'users' option.", pre, kw));
@@ -387,7 +512,12 @@ pub fn parse_users(p: &mut Parser, l: &Line) -> u32 {
                 }
                 ul.groups.push((l.arg(1).to_string(), users));
             } else {
-                let mut u = User { name: l.arg(1).to_string(), password: String::new(), insecure: false, groups: vec![] };
+                let mut u = User {
+                    name: l.arg(1).to_string(),
+                    password: String::new(),
+                    insecure: false,
+                    groups: vec![],
+                };
                 let mut i = 2;
                 while !l.arg(i).is_empty() {
                     match l.arg(i) {
@@ -397,7 +527,12 @@ pub fn parse_users(p: &mut Parser, l: &Line) -> u32 {
                             u.insecure = true;
                         }
                         "groups" => {
-                            u.groups = l.arg(i + 1).split(',').filter(|s| !s.is_empty()).map(String::from).collect()
+                            u.groups = l
+                                .arg(i + 1)
+                                .split(',')
+                                .filter(|s| !s.is_empty())
+                                .map(String::from)
+                                .collect()
                         }
                         _ => {
                             p.alert(&format!(
@@ -413,7 +548,10 @@ pub fn parse_users(p: &mut Parser, l: &Line) -> u32 {
             }
         }
         _ => {
-            p.alert(&format!("{}: unknown keyword '{}' in 'users' section", pre, kw));
+            p.alert(&format!(
+                "{}: unknown keyword '{}' in 'users' section",
+                pre, kw
+            ));
             return ERR_ALERT | ERR_FATAL;
         }
     }

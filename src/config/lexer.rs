@@ -8,7 +8,11 @@ pub const MAX_WORDS: usize = 64;
 
 #[derive(Debug, PartialEq)]
 pub enum LexError {
-    TooManyWords { at_word: usize, pos: usize, rest: String },
+    TooManyWords {
+        at_word: usize,
+        pos: usize,
+        rest: String,
+    },
 }
 
 fn hexval(c: u8) -> Option<u8> {
@@ -69,7 +73,7 @@ pub fn split_words(line: &[u8]) -> Result<Vec<String>, LexError> {
                     cur.push(b'\t');
                     i += 2;
                 }
-                b'x' if i + 3 < line.len() + 0 && i + 3 <= line.len() - 1 => {
+                b'x' if i + 3 < line.len() && i + 3 < line.len() => {
                     match (hexval(line[i + 2]), hexval(line[i + 3])) {
                         (Some(h), Some(l)) => {
                             cur.push(h << 4 | l);
@@ -108,7 +112,10 @@ mod tests {
 
     #[test]
     fn blanks_and_comments() {
-        assert_eq!(w("  server s1 1.2.3.4:80   # c"), vec!["server", "s1", "1.2.3.4:80"]);
+        assert_eq!(
+            w("  server s1 1.2.3.4:80   # c"),
+            vec!["server", "s1", "1.2.3.4:80"]
+        );
         assert_eq!(w("a#b"), vec!["a"]);
         assert!(w("   # only").is_empty());
     }

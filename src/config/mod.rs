@@ -12,4 +12,4 @@ pub mod server;
 pub mod units;
 pub mod validate;
 
-pub use parse::{parse_files, ParseOutcome};
+pub use parse::parse_files;

@@ -201,7 +201,6 @@ pub struct Flags {
     pub http_no_delay: bool,
     pub tcp_smart_accept: bool,
     pub tcp_smart_connect: bool,
-    pub transparent: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -217,10 +216,22 @@ pub enum Balance {
     StaticRr,
     LeastConn,
     Source,
-    Uri { len: usize, depth: usize, whole: bool },
-    UrlParam { name: String, check_post: Option<usize> },
-    Hdr { name: String, domain_only: bool },
-    RdpCookie { name: String },
+    Uri {
+        len: usize,
+        depth: usize,
+        whole: bool,
+    },
+    UrlParam {
+        name: String,
+        check_post: Option<usize>,
+    },
+    Hdr {
+        name: String,
+        domain_only: bool,
+    },
+    RdpCookie {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -413,7 +424,6 @@ pub struct SwitchRule {
     pub backend: String,
     pub be_idx: usize,
     pub cond: Cond,
-    pub line: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -596,12 +606,4 @@ pub struct Config {
     pub global: Global,
     pub proxies: Vec<Proxy>,
     pub userlists: Vec<Userlist>,
-}
-
-impl Config {
-    pub fn proxy_by_name(&self, name: &str, want_be: bool) -> Option<usize> {
-        self.proxies
-            .iter()
-            .position(|p| p.name == name && if want_be { p.is_be() } else { p.is_fe() })
-    }
 }

@@ -1,7 +1,9 @@
 //! `option`, `timeout`, `balance`, `hash-type`, `cookie`, `persist`,
 //! `appsession` and `http-check`.
 
-use super::model::{Balance, CheckType, CookieCfg, CookieMode, ExpectKind, Flags, ForwardFor, HttpExpect, LogFormat};
+use super::model::{
+    Balance, CheckType, CookieCfg, CookieMode, ExpectKind, Flags, ForwardFor, HttpExpect, LogFormat,
+};
 use super::parse::{Kwm, Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
 use super::proxy::{warn_if_not_cap, CAP_BE, CAP_FE};
 use super::units::{atoi, parse_net, parse_time_ms};
@@ -20,24 +22,46 @@ pub const FLAG_OPTIONS: &[(&str, u8, bool, FlagRef)] = &[
     ("http_proxy", CAP_FE | CAP_BE, true, |f| &mut f.http_proxy),
     ("httpclose", CAP_FE | CAP_BE, true, |f| &mut f.httpclose),
     ("keepalive", 0, true, |f| &mut f.httpclose),
-    ("http-server-close", CAP_FE | CAP_BE, true, |f| &mut f.http_server_close),
+    ("http-server-close", CAP_FE | CAP_BE, true, |f| {
+        &mut f.http_server_close
+    }),
     ("logasap", CAP_FE, false, |f| &mut f.logasap),
     ("nolinger", CAP_FE | CAP_BE, false, |f| &mut f.nolinger),
     ("persist", CAP_BE, false, |f| &mut f.persist),
     ("redispatch", CAP_BE, false, |f| &mut f.redispatch),
     ("srvtcpka", CAP_BE, false, |f| &mut f.srvtcpka),
-    ("accept-invalid-http-request", CAP_FE, true, |f| &mut f.accept_invalid_req),
-    ("accept-invalid-http-response", CAP_BE, true, |f| &mut f.accept_invalid_rsp),
+    ("accept-invalid-http-request", CAP_FE, true, |f| {
+        &mut f.accept_invalid_req
+    }),
+    ("accept-invalid-http-response", CAP_BE, true, |f| {
+        &mut f.accept_invalid_rsp
+    }),
     ("dontlog-normal", CAP_FE, false, |f| &mut f.dontlog_normal),
-    ("log-separate-errors", CAP_FE, false, |f| &mut f.log_separate_errors),
-    ("log-health-checks", CAP_BE, false, |f| &mut f.log_health_checks),
+    ("log-separate-errors", CAP_FE, false, |f| {
+        &mut f.log_separate_errors
+    }),
+    ("log-health-checks", CAP_BE, false, |f| {
+        &mut f.log_health_checks
+    }),
     ("socket-stats", CAP_FE, false, |f| &mut f.socket_stats),
-    ("tcp-smart-accept", CAP_FE, false, |f| &mut f.tcp_smart_accept),
-    ("tcp-smart-connect", CAP_BE, false, |f| &mut f.tcp_smart_connect),
-    ("independant-streams", CAP_FE | CAP_BE, false, |f| &mut f.independant_streams),
-    ("http-use-proxy-header", CAP_FE, true, |f| &mut f.http_use_proxy_header),
-    ("http-pretend-keepalive", CAP_FE | CAP_BE, true, |f| &mut f.pretend_keepalive),
-    ("http-no-delay", CAP_FE | CAP_BE, true, |f| &mut f.http_no_delay),
+    ("tcp-smart-accept", CAP_FE, false, |f| {
+        &mut f.tcp_smart_accept
+    }),
+    ("tcp-smart-connect", CAP_BE, false, |f| {
+        &mut f.tcp_smart_connect
+    }),
+    ("independant-streams", CAP_FE | CAP_BE, false, |f| {
+        &mut f.independant_streams
+    }),
+    ("http-use-proxy-header", CAP_FE, true, |f| {
+        &mut f.http_use_proxy_header
+    }),
+    ("http-pretend-keepalive", CAP_FE | CAP_BE, true, |f| {
+        &mut f.pretend_keepalive
+    }),
+    ("http-no-delay", CAP_FE | CAP_BE, true, |f| {
+        &mut f.http_no_delay
+    }),
 ];
 
 pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
@@ -54,7 +78,11 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 "consistent" => true,
                 "map-based" => false,
                 _ => {
-                    p.alert(&format!("{} : '{}' only supports 'consistent' and 'map-based'.", l.at(), kw));
+                    p.alert(&format!(
+                        "{} : '{}' only supports 'consistent' and 'map-based'.",
+                        l.at(),
+                        kw
+                    ));
                     return Some(ERR_ALERT | ERR_FATAL);
                 }
             };
@@ -72,12 +100,20 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             }
             let a = l.arg(1);
             if let Some(rest) = a.strip_prefix("rdp-cookie") {
-                if !(rest.is_empty() || (rest.starts_with('(') && rest.len() > 2 && rest.ends_with(')'))) {
-                    p.alert(&format!("{} : persist rdp-cookie(name)' requires an rdp cookie name.", at));
+                if !(rest.is_empty()
+                    || (rest.starts_with('(') && rest.len() > 2 && rest.ends_with(')')))
+                {
+                    p.alert(&format!(
+                        "{} : persist rdp-cookie(name)' requires an rdp cookie name.",
+                        at
+                    ));
                     return Some(ERR_ALERT | ERR_FATAL);
                 }
                 // RDP is a TCP protocol the checklist tiers P2; say so
-                return Some(p.warn(&format!("{} : 'persist rdp-cookie' is not yet supported by haproxy-rs and is ignored.", at)));
+                return Some(p.warn(&format!(
+                    "{} : 'persist rdp-cookie' is not yet supported by haproxy-rs and is ignored.",
+                    at
+                )));
             }
             p.alert(&format!("{} : unknown persist method.", at));
             Some(ERR_ALERT | ERR_FATAL)
@@ -92,7 +128,12 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
     let name = l.arg(1);
     if name.is_empty() {
-        p.alert(&format!("parsing [{}:{}]: '{}' expects an option name.", l.file, l.num, l.arg(0)));
+        p.alert(&format!(
+            "parsing [{}:{}]: '{}' expects an option name.",
+            l.file,
+            l.num,
+            l.arg(0)
+        ));
         return ERR_ALERT | ERR_FATAL;
     }
     if let Some(&(_, cap, _, field)) = FLAG_OPTIONS.iter().find(|o| o.0 == name) {
@@ -106,7 +147,10 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
         return 0;
     }
     if l.kwm != Kwm::Std {
-        p.alert(&format!("parsing [{}:{}]: negation/default is not supported for option '{}'.", l.file, l.num, name));
+        p.alert(&format!(
+            "parsing [{}:{}]: negation/default is not supported for option '{}'.",
+            l.file, l.num, name
+        ));
         return ERR_ALERT | ERR_FATAL;
     }
     let mut err = 0;
@@ -116,12 +160,19 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
                 "" => false,
                 "clf" => true,
                 o => {
-                    p.alert(&format!("{} : keyword '{}' only supports option 'clf'.", at, o));
+                    p.alert(&format!(
+                        "{} : keyword '{}' only supports option 'clf'.",
+                        at, o
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
             };
             if let Some(px) = p.cur_proxy() {
-                px.log_format = if clf { LogFormat::HttpClf } else { LogFormat::Http };
+                px.log_format = if clf {
+                    LogFormat::HttpClf
+                } else {
+                    LogFormat::Http
+                };
             }
         }
         "tcplog" => {
@@ -154,7 +205,11 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
             } else if l.arg(3).is_empty() {
                 format!("OPTIONS {} HTTP/1.0\r\n", l.arg(2))
             } else {
-                let v = if l.arg(4).is_empty() { "HTTP/1.0" } else { l.arg(4) };
+                let v = if l.arg(4).is_empty() {
+                    "HTTP/1.0"
+                } else {
+                    l.arg(4)
+                };
                 format!("{} {} {}\r\n", l.arg(2), l.arg(3), v)
             };
             if let Some(px) = p.cur_proxy() {
@@ -167,12 +222,19 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
                 err |= ERR_WARN;
             }
             if let Some(px) = p.cur_proxy() {
-                px.check.kind = if name == "ldap-check" { CheckType::Ldap } else { CheckType::SslHello };
+                px.check.kind = if name == "ldap-check" {
+                    CheckType::Ldap
+                } else {
+                    CheckType::SslHello
+                };
                 px.check.send = Vec::new();
             }
         }
         "smtpchk" => {
-            let req = if !l.arg(2).is_empty() && !l.arg(3).is_empty() && (l.arg(2) == "EHLO" || l.arg(2) == "HELO") {
+            let req = if !l.arg(2).is_empty()
+                && !l.arg(3).is_empty()
+                && (l.arg(2) == "EHLO" || l.arg(2) == "HELO")
+            {
                 format!("{} {}\r\n", l.arg(2), l.arg(3))
             } else {
                 "HELO localhost\r\n".to_string()
@@ -191,13 +253,24 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
             while !l.arg(i).is_empty() {
                 if l.arg(i) == "user" {
                     if l.arg(i + 1).is_empty() {
-                        p.alert(&format!("{} : '{} {} {}' expects <username> as argument.", at, l.arg(0), name, l.arg(i)));
+                        p.alert(&format!(
+                            "{} : '{} {} {}' expects <username> as argument.",
+                            at,
+                            l.arg(0),
+                            name,
+                            l.arg(i)
+                        ));
                         return ERR_ALERT | ERR_FATAL;
                     }
                     send = crate::checks::mysql_packet(l.arg(i + 1));
                     i += 2;
                 } else {
-                    p.alert(&format!("{} : '{} {}' only supports optional values: 'user'.", at, l.arg(0), name));
+                    p.alert(&format!(
+                        "{} : '{} {}' only supports optional values: 'user'.",
+                        at,
+                        l.arg(0),
+                        name
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
             }
@@ -209,7 +282,11 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
         "forwardfor" | "originalto" => {
             let ff = name == "forwardfor";
             let mut cfg = ForwardFor {
-                header: if ff { "X-Forwarded-For".into() } else { "X-Original-To".into() },
+                header: if ff {
+                    "X-Forwarded-For".into()
+                } else {
+                    "X-Original-To".into()
+                },
                 except: None,
                 if_none: false,
             };
@@ -217,8 +294,18 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
             while !l.arg(i).is_empty() {
                 match l.arg(i) {
                     "except" => {
-                        let Some(n) = (if l.arg(i + 1).is_empty() { None } else { parse_net(l.arg(i + 1)) }) else {
-                            p.alert(&format!("{} : '{} {} {}' expects <address>[/mask] as argument.", at, l.arg(0), name, l.arg(i)));
+                        let Some(n) = (if l.arg(i + 1).is_empty() {
+                            None
+                        } else {
+                            parse_net(l.arg(i + 1))
+                        }) else {
+                            p.alert(&format!(
+                                "{} : '{} {} {}' expects <address>[/mask] as argument.",
+                                at,
+                                l.arg(0),
+                                name,
+                                l.arg(i)
+                            ));
                             return ERR_ALERT | ERR_FATAL;
                         };
                         cfg.except = Some(n);
@@ -226,7 +313,13 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
                     }
                     "header" => {
                         if l.arg(i + 1).is_empty() {
-                            p.alert(&format!("{} : '{} {} {}' expects <header_name> as argument.", at, l.arg(0), name, l.arg(i)));
+                            p.alert(&format!(
+                                "{} : '{} {} {}' expects <header_name> as argument.",
+                                at,
+                                l.arg(0),
+                                name,
+                                l.arg(i)
+                            ));
                             return ERR_ALERT | ERR_FATAL;
                         }
                         cfg.header = l.arg(i + 1).to_string();
@@ -237,8 +330,18 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
                         i += 1;
                     }
                     _ => {
-                        let opts = if ff { "'except', 'header' and 'if-none'" } else { "'except' and 'header'" };
-                        p.alert(&format!("{} : '{} {}' only supports optional values: {}.", at, l.arg(0), name, opts));
+                        let opts = if ff {
+                            "'except', 'header' and 'if-none'"
+                        } else {
+                            "'except' and 'header'"
+                        };
+                        p.alert(&format!(
+                            "{} : '{} {}' only supports optional values: {}.",
+                            at,
+                            l.arg(0),
+                            name,
+                            opts
+                        ));
                         return ERR_ALERT | ERR_FATAL;
                     }
                 }
@@ -289,13 +392,19 @@ fn parse_timeout(p: &mut Parser, l: &Line) -> u32 {
         }
     };
     if args[1].is_empty() {
-        p.alert(&format!("{} : {} timeout expects an integer value (in milliseconds)", at, name));
+        p.alert(&format!(
+            "{} : {} timeout expects an integer value (in milliseconds)",
+            at, name
+        ));
         return ERR_ALERT | ERR_FATAL;
     }
     let v = match parse_time_ms(args[1], 1) {
         Ok(v) => v,
         Err(c) => {
-            p.alert(&format!("{} : unexpected character '{}' in {} timeout", at, c, name));
+            p.alert(&format!(
+                "{} : unexpected character '{}' in {} timeout",
+                at, c, name
+            ));
             return ERR_ALERT | ERR_FATAL;
         }
     };
@@ -322,10 +431,17 @@ fn parse_timeout(p: &mut Parser, l: &Line) -> u32 {
             name,
             super::proxy::type_str(kind),
             pname,
-            if cap & CAP_BE != 0 { "backend" } else { "frontend" }
+            if cap & CAP_BE != 0 {
+                "backend"
+            } else {
+                "frontend"
+            }
         ));
     } else if !in_defaults && *slot != dslot {
-        warn = Some(format!("{} : overwriting {} timeout which was already specified", at, name));
+        warn = Some(format!(
+            "{} : overwriting {} timeout which was already specified",
+            at, name
+        ));
     }
     // 0 means "unset" to 1.4
     *slot = if v == 0 { None } else { Some(v) };
@@ -444,10 +560,17 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
         err |= ERR_WARN;
     }
     if l.arg(1).is_empty() {
-        p.alert(&format!("{} : '{}' expects <cookie_name> as argument.", at, l.arg(0)));
+        p.alert(&format!(
+            "{} : '{}' expects <cookie_name> as argument.",
+            at,
+            l.arg(0)
+        ));
         return ERR_ALERT | ERR_FATAL;
     }
-    let mut c = CookieCfg { name: l.arg(1).to_string(), ..Default::default() };
+    let mut c = CookieCfg {
+        name: l.arg(1).to_string(),
+        ..Default::default()
+    };
     let (mut rw, mut ins, mut pfx) = (false, false, false);
     let mut i = 2;
     while !l.arg(i).is_empty() {
@@ -464,7 +587,11 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
             "domain" => {
                 let d = l.arg(i + 1);
                 if d.is_empty() {
-                    p.alert(&format!("{}: '{}' expects <domain> as argument.", pre, l.arg(i)));
+                    p.alert(&format!(
+                        "{}: '{}' expects <domain> as argument.",
+                        pre,
+                        l.arg(i)
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
                 if !d.starts_with('.') || !d[1..].contains('.') {
@@ -479,8 +606,17 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
             "maxidle" | "maxlife" => {
                 let v = l.arg(i + 1);
                 if v.is_empty() {
-                    let what = if l.arg(i) == "maxidle" { "<idletime>" } else { "<lifetime>" };
-                    p.alert(&format!("{}: '{}' expects {} in seconds as argument.", pre, l.arg(i), what));
+                    let what = if l.arg(i) == "maxidle" {
+                        "<idletime>"
+                    } else {
+                        "<lifetime>"
+                    };
+                    p.alert(&format!(
+                        "{}: '{}' expects {} in seconds as argument.",
+                        pre,
+                        l.arg(i),
+                        what
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
                 match parse_time_ms(v, 1000) {
@@ -492,7 +628,12 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
                         }
                     }
                     Err(ch) => {
-                        p.alert(&format!("{}: unexpected character '{}' in argument to <{}>.", pre, ch, l.arg(i)));
+                        p.alert(&format!(
+                            "{}: unexpected character '{}' in argument to <{}>.",
+                            pre,
+                            ch,
+                            l.arg(i)
+                        ));
                         return ERR_ALERT | ERR_FATAL;
                     }
                 }
@@ -510,15 +651,24 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
         i += 1;
     }
     if rw && c.indirect {
-        p.alert(&format!("{} : cookie 'rewrite' and 'indirect' modes are incompatible.", at));
+        p.alert(&format!(
+            "{} : cookie 'rewrite' and 'indirect' modes are incompatible.",
+            at
+        ));
         err |= ERR_ALERT | ERR_FATAL;
     }
     if [rw, ins, pfx].iter().filter(|&&b| b).count() > 1 {
-        p.alert(&format!("{} : cookie 'rewrite', 'insert' and 'prefix' modes are incompatible.", at));
+        p.alert(&format!(
+            "{} : cookie 'rewrite', 'insert' and 'prefix' modes are incompatible.",
+            at
+        ));
         err |= ERR_ALERT | ERR_FATAL;
     }
     if c.preserve && !ins && !c.indirect {
-        p.alert(&format!("{} : cookie 'preserve' requires at least 'insert' or 'indirect'.", at));
+        p.alert(&format!(
+            "{} : cookie 'preserve' requires at least 'insert' or 'indirect'.",
+            at
+        ));
         err |= ERR_ALERT | ERR_FATAL;
     }
     c.mode = if ins {
@@ -539,7 +689,11 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
 fn parse_appsession(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
     if p.is_defaults() {
-        p.alert(&format!("{} : '{}' not allowed in 'defaults' section.", at, l.arg(0)));
+        p.alert(&format!(
+            "{} : '{}' not allowed in 'defaults' section.",
+            at,
+            l.arg(0)
+        ));
         return ERR_ALERT | ERR_FATAL;
     }
     let mut err = 0;
@@ -557,7 +711,12 @@ fn parse_appsession(p: &mut Parser, l: &Line) -> u32 {
     let t = match parse_time_ms(l.arg(5), 1) {
         Ok(t) => t,
         Err(c) => {
-            p.alert(&format!("{} : unexpected character '{}' in {} timeout.", at, c, l.arg(0)));
+            p.alert(&format!(
+                "{} : unexpected character '{}' in {} timeout.",
+                at,
+                c,
+                l.arg(0)
+            ));
             return ERR_ALERT | ERR_FATAL;
         }
     };
@@ -567,7 +726,12 @@ fn parse_appsession(p: &mut Parser, l: &Line) -> u32 {
             "request-learn" | "prefix" => {}
             "mode" => {
                 if l.arg(i + 1).is_empty() {
-                    p.alert(&format!("{} : '{}': missing argument for '{}'.", at, l.arg(0), l.arg(i)));
+                    p.alert(&format!(
+                        "{} : '{}': missing argument for '{}'.",
+                        at,
+                        l.arg(0),
+                        l.arg(i)
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
                 i += 1;
@@ -606,7 +770,12 @@ fn parse_http_check(p: &mut Parser, l: &Line) -> u32 {
         }
         "expect" => {
             if p.cur_proxy().is_some_and(|px| px.check.expect.is_some()) {
-                p.alert(&format!("{} : '{} {}' already specified.", at, l.arg(0), l.arg(1)));
+                p.alert(&format!(
+                    "{} : '{} {}' already specified.",
+                    at,
+                    l.arg(0),
+                    l.arg(1)
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             let mut inverse = false;
@@ -627,8 +796,19 @@ fn parse_http_check(p: &mut Parser, l: &Line) -> u32 {
             let val = l.arg(i + 1);
             let kind = match word.as_str() {
                 "status" | "string" | "rstatus" | "rstring" if val.is_empty() => {
-                    let what = if word.starts_with('r') { "<regex>" } else { "<string>" };
-                    p.alert(&format!("{} : '{} {} {}' expects {} as an argument.", at, l.arg(0), l.arg(1), word, what));
+                    let what = if word.starts_with('r') {
+                        "<regex>"
+                    } else {
+                        "<string>"
+                    };
+                    p.alert(&format!(
+                        "{} : '{} {} {}' expects {} as an argument.",
+                        at,
+                        l.arg(0),
+                        l.arg(1),
+                        word,
+                        what
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
                 "status" => ExpectKind::Status(val.to_string()),
@@ -667,7 +847,11 @@ fn parse_http_check(p: &mut Parser, l: &Line) -> u32 {
             }
         }
         _ => {
-            p.alert(&format!("{} : '{}' only supports 'disable-on-404', 'send-state', 'expect'.", at, l.arg(0)));
+            p.alert(&format!(
+                "{} : '{}' only supports 'disable-on-404', 'send-state', 'expect'.",
+                at,
+                l.arg(0)
+            ));
             return ERR_ALERT | ERR_FATAL;
         }
     }

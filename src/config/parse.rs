@@ -129,12 +129,19 @@ impl Parser {
             rest = &rest[take..];
             num += 1;
             if raw.len() == MAX_LINE && raw.last() != Some(&b'\n') {
-                self.alert(&format!("parsing [{}:{}]: line too long, limit: {}.", file, num, MAX_LINE));
+                self.alert(&format!(
+                    "parsing [{}:{}]: line too long, limit: {}.",
+                    file, num, MAX_LINE
+                ));
                 err |= ERR_ALERT | ERR_FATAL;
             }
             let mut args = match split_words(raw) {
                 Ok(a) => a,
-                Err(LexError::TooManyWords { at_word, pos, rest: r }) => {
+                Err(LexError::TooManyWords {
+                    at_word,
+                    pos,
+                    rest: r,
+                }) => {
                     self.alert(&format!(
                         "parsing [{}:{}]: line too long, truncating at word {}, position {}: <{}>.",
                         file,
@@ -185,7 +192,12 @@ impl Parser {
                 }
                 _ => {}
             }
-            let line = Line { file, num, args, kwm };
+            let line = Line {
+                file,
+                num,
+                args,
+                kwm,
+            };
             match section {
                 Section::Listen => err |= super::proxy::parse_listen(self, &line),
                 Section::Global => err |= super::global::parse_global(self, &line),
@@ -210,7 +222,6 @@ impl Parser {
 
 pub struct ParseOutcome {
     pub config: Config,
-    pub warnings: usize,
 }
 
 /// What went wrong, already reported on stderr.
@@ -222,7 +233,11 @@ pub enum ParseFailure {
 }
 
 /// Parses every file in order, then runs the post-parse checks.
-pub fn parse_files(files: &[String], default_maxconn: u32, global_maxconn: Option<u32>) -> Result<ParseOutcome, ParseFailure> {
+pub fn parse_files(
+    files: &[String],
+    default_maxconn: u32,
+    global_maxconn: Option<u32>,
+) -> Result<ParseOutcome, ParseFailure> {
     let mut p = Parser::new(default_maxconn);
     let mut err = 0u32;
     for f in files {
@@ -254,10 +269,11 @@ pub fn parse_files(files: &[String], default_maxconn: u32, global_maxconn: Optio
     if let Some(m) = global_maxconn {
         p.cfg.global.maxconn = m;
     }
-    Ok(ParseOutcome { config: p.cfg, warnings: p.warnings })
+    Ok(ParseOutcome { config: p.cfg })
 }
 
 /// 1.4's invalid_char(): names may only use [A-Za-z0-9_.:-].
 pub fn invalid_char(s: &str) -> Option<char> {
-    s.chars().find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ':' || c == '-'))
+    s.chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ':' || c == '-'))
 }

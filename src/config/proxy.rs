@@ -87,7 +87,10 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
         };
         for v in [a, b] {
             if !(1..=65535).contains(&v) {
-                p.alert(&format!("Invalid port '{}' specified for address '{}'.", v, host));
+                p.alert(&format!(
+                    "Invalid port '{}' specified for address '{}'.",
+                    v, host
+                ));
                 return None;
             }
         }
@@ -110,7 +113,13 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         return ERR_ALERT | ERR_ABORT;
     }
     if let Some(c) = invalid_char(&name) {
-        p.alert(&format!("{} : character '{}' is not permitted in '{}' name '{}'.", l.at(), c, l.arg(0), name));
+        p.alert(&format!(
+            "{} : character '{}' is not permitted in '{}' name '{}'.",
+            l.at(),
+            c,
+            l.arg(0),
+            name
+        ));
         err |= ERR_ALERT | ERR_FATAL;
     }
     let dups: Vec<(Kind, String, usize)> = p
@@ -198,7 +207,14 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
             Some(addrs) => {
                 if let Some(px) = p.cfg.proxies.get_mut(idx) {
                     for a in addrs {
-                        px.binds.push(Bind { addr: a, interface: None, mss: None, defer_accept: false, name: None, id: None });
+                        px.binds.push(Bind {
+                            addr: a,
+                            interface: None,
+                            mss: None,
+                            defer_accept: false,
+                            name: None,
+                            id: None,
+                        });
                     }
                 }
             }
@@ -215,7 +231,10 @@ pub fn parse_listen(p: &mut Parser, l: &Line) -> u32 {
         "frontend" => return new_proxy(p, l, Kind::Frontend),
         "backend" => return new_proxy(p, l, Kind::Backend),
         "ruleset" => {
-            p.alert(&format!("{} : unknown keyword 'ruleset' in 'ruleset' section", l.at()));
+            p.alert(&format!(
+                "{} : unknown keyword 'ruleset' in 'ruleset' section",
+                l.at()
+            ));
             return ERR_ALERT | ERR_FATAL;
         }
         "defaults" => {
@@ -244,13 +263,24 @@ pub fn parse_listen(p: &mut Parser, l: &Line) -> u32 {
         return e;
     }
     let sect = p.cursection.clone();
-    p.alert(&format!("{} : unknown keyword '{}' in '{}' section", l.at(), kw, sect));
+    p.alert(&format!(
+        "{} : unknown keyword '{}' in '{}' section",
+        l.at(),
+        kw,
+        sect
+    ));
     ERR_ALERT | ERR_FATAL
 }
 
 fn not_in_defaults(p: &Parser, l: &Line, sep: &str) -> Option<u32> {
     if p.is_defaults() {
-        p.alert(&format!("parsing [{}:{}]{} '{}' not allowed in 'defaults' section.", l.file, l.num, sep, l.arg(0)));
+        p.alert(&format!(
+            "parsing [{}:{}]{} '{}' not allowed in 'defaults' section.",
+            l.file,
+            l.num,
+            sep,
+            l.arg(0)
+        ));
         return Some(ERR_ALERT | ERR_FATAL);
     }
     None
@@ -258,7 +288,11 @@ fn not_in_defaults(p: &Parser, l: &Line, sep: &str) -> Option<u32> {
 
 fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
     if l.arg(1).is_empty() {
-        p.alert(&format!("{} : '{}' expects an integer argument.", l.at(), l.arg(0)));
+        p.alert(&format!(
+            "{} : '{}' expects an integer argument.",
+            l.at(),
+            l.arg(0)
+        ));
         return Err(ERR_ALERT | ERR_FATAL);
     }
     Ok(atoi(l.arg(1)))
@@ -283,8 +317,17 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
-            let Some(addrs) = str2listener(p, l.arg(1)) else { return Some(ERR_ALERT | ERR_FATAL) };
-            let mut b = Bind { addr: addrs[0], interface: None, mss: None, defer_accept: false, name: None, id: None };
+            let Some(addrs) = str2listener(p, l.arg(1)) else {
+                return Some(ERR_ALERT | ERR_FATAL);
+            };
+            let mut b = Bind {
+                addr: addrs[0],
+                interface: None,
+                mss: None,
+                defer_accept: false,
+                name: None,
+                id: None,
+            };
             let mut i = 2;
             while !l.arg(i).is_empty() {
                 match l.arg(i) {
@@ -317,7 +360,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                         i += 1;
                     }
                     "transparent" => {
-                        p.alert(&format!("{} : '{}' : '{}' option not implemented.", at, kw, "transparent"));
+                        p.alert(&format!(
+                            "{} : '{}' : '{}' option not implemented.",
+                            at, kw, "transparent"
+                        ));
                         return Some(ERR_ALERT | ERR_FATAL);
                     }
                     "name" => {
@@ -333,12 +379,18 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                             return Some(ERR_ALERT | ERR_FATAL);
                         }
                         if l.arg(i + 1).is_empty() {
-                            p.alert(&format!("parsing [{}:{}]: '{}' expects an integer argument.", l.file, l.num, "id"));
+                            p.alert(&format!(
+                                "parsing [{}:{}]: '{}' expects an integer argument.",
+                                l.file, l.num, "id"
+                            ));
                             return Some(ERR_ALERT | ERR_FATAL);
                         }
                         let v = atoi(l.arg(i + 1));
                         if v <= 0 {
-                            p.alert(&format!("parsing [{}:{}]: custom id has to be > 0", l.file, l.num));
+                            p.alert(&format!(
+                                "parsing [{}:{}]: custom id has to be > 0",
+                                l.file, l.num
+                            ));
                             return Some(ERR_ALERT | ERR_FATAL);
                         }
                         b.id = Some(v as u32);
@@ -362,7 +414,11 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             }
         }
         "monitor-net" => {
-            let net = if l.arg(1).is_empty() { None } else { super::units::parse_net(l.arg(1)) };
+            let net = if l.arg(1).is_empty() {
+                None
+            } else {
+                super::units::parse_net(l.arg(1))
+            };
             let Some(n) = net else {
                 p.alert(&format!("{} : '{}' expects address[/mask].", at, kw));
                 return Some(ERR_ALERT | ERR_FATAL);
@@ -406,15 +462,23 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(e);
             }
             if l.arg(1).is_empty() {
-                p.alert(&format!("parsing [{}:{}]: '{}' expects an integer argument.", l.file, l.num, kw));
+                p.alert(&format!(
+                    "parsing [{}:{}]: '{}' expects an integer argument.",
+                    l.file, l.num, kw
+                ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
             let v = atoi(l.arg(1));
             if v <= 0 {
-                p.alert(&format!("parsing [{}:{}]: custom id has to be > 0.", l.file, l.num));
+                p.alert(&format!(
+                    "parsing [{}:{}]: custom id has to be > 0.",
+                    l.file, l.num
+                ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
-            let Cur::Proxy(me) = p.cur else { return Some(0) };
+            let Cur::Proxy(me) = p.cur else {
+                return Some(0);
+            };
             if let Some(&(_, other)) = p.used_ids.iter().find(|(id, _)| *id == v as u32) {
                 let (o, m) = (&p.cfg.proxies[other], &p.cfg.proxies[me]);
                 p.alert(&format!(
@@ -440,7 +504,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(e);
             }
             if l.arg(1).is_empty() {
-                p.alert(&format!("parsing [{}:{}]: '{}' expects a string argument.", l.file, l.num, kw));
+                p.alert(&format!(
+                    "parsing [{}:{}]: '{}' expects a string argument.",
+                    l.file, l.num, kw
+                ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
             let d = l.args[1..].join(" ");
@@ -485,7 +552,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 err |= ERR_WARN;
             }
             if l.arg(1).is_empty() {
-                p.alert(&format!("{} : '{}' expects an integer argument (dispatch counts for one).", at, kw));
+                p.alert(&format!(
+                    "{} : '{}' expects an integer argument (dispatch counts for one).",
+                    at, kw
+                ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
             let v = atoi(l.arg(1)).max(0) as u32;
@@ -516,7 +586,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
         }
         "grace" => {
             if l.arg(1).is_empty() {
-                p.alert(&format!("{} : '{}' expects a time in milliseconds.", at, kw));
+                p.alert(&format!(
+                    "{} : '{}' expects a time in milliseconds.",
+                    at, kw
+                ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
             match parse_time_ms(l.arg(1), 1) {
@@ -526,7 +599,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                     }
                 }
                 Err(c) => {
-                    p.alert(&format!("{} : unexpected character '{}' in grace time.", at, c));
+                    p.alert(&format!(
+                        "{} : unexpected character '{}' in grace time.",
+                        at, c
+                    ));
                     return Some(ERR_ALERT | ERR_FATAL);
                 }
             }
@@ -539,7 +615,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 err |= ERR_WARN;
             }
             if !l.arg(1).contains(':') {
-                p.alert(&format!("{} : '{}' expects <addr:port> as argument.", at, kw));
+                p.alert(&format!(
+                    "{} : '{}' expects <addr:port> as argument.",
+                    at, kw
+                ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
             let (h, port) = split_host_port(l.arg(1));
@@ -594,7 +673,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             }
         }
         "usesrc" => {
-            p.alert(&format!("{} : 'usesrc' only allowed after a 'source' statement.", at));
+            p.alert(&format!(
+                "{} : 'usesrc' only allowed after a 'source' statement.",
+                at
+            ));
             return Some(ERR_ALERT | ERR_FATAL);
         }
         "log" => {
@@ -606,7 +688,9 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             } else if !l.arg(1).is_empty() && !l.arg(2).is_empty() {
                 match super::global::parse_log_target(l, true) {
                     Ok(t) => {
-                        let Some(px) = p.cur_proxy() else { return Some(0) };
+                        let Some(px) = p.cur_proxy() else {
+                            return Some(0);
+                        };
                         if px.logs.len() >= 2 {
                             p.alert(&format!("{} : too many syslog servers", at));
                             return Some(ERR_ALERT | ERR_FATAL);
@@ -666,11 +750,21 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
         }
         "rate-limit" => {
             if l.arg(1) != "sessions" {
-                p.alert(&format!("{} : '{}' only supports 'sessions' (got '{}')", at, kw, l.arg(1)));
+                p.alert(&format!(
+                    "{} : '{}' only supports 'sessions' (got '{}')",
+                    at,
+                    kw,
+                    l.arg(1)
+                ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
             if l.arg(2).is_empty() {
-                p.alert(&format!("{} : '{} {}' expects expects an integer value (in sessions/second)", at, kw, l.arg(1)));
+                p.alert(&format!(
+                    "{} : '{} {}' expects expects an integer value (in sessions/second)",
+                    at,
+                    kw,
+                    l.arg(1)
+                ));
                 return Some(ERR_ALERT | ERR_FATAL);
             }
             if warn_if_not_cap(p, l, CAP_FE, kw, "") {

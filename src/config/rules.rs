@@ -2,7 +2,10 @@
 //! rewriting, redirects, http-request, stats, captures, error pages,
 //! monitor, persistence and stick/tcp-request lines.
 
-use super::model::{Capture, HdrAction, HdrAdd, HdrExp, HttpReqAction, HttpReqRule, Redirect, RedirectKind, SwitchRule};
+use super::model::{
+    Capture, HdrAction, HdrAdd, HdrExp, HttpReqAction, HttpReqRule, Redirect, RedirectKind,
+    SwitchRule,
+};
 use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
 use super::proxy::{warn_if_not_cap, CAP_BE, CAP_FE, CAP_RS};
 use super::units::{atoi, parse_size, parse_time_ms};
@@ -13,7 +16,10 @@ const ERR: u32 = ERR_ALERT | ERR_FATAL;
 
 fn not_in_defaults(p: &Parser, l: &Line, sep: &str, what: &str) -> Option<u32> {
     if p.is_defaults() {
-        p.alert(&format!("parsing [{}:{}]{} '{}' not allowed in 'defaults' section.", l.file, l.num, sep, what));
+        p.alert(&format!(
+            "parsing [{}:{}]{} '{}' not allowed in 'defaults' section.",
+            l.file, l.num, sep, what
+        ));
         return Some(ERR);
     }
     None
@@ -32,7 +38,11 @@ fn warn_resp_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
     let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
     if acl::cond_uses(c, &acls, acl::is_response) {
         let name = first_acl_name(c, &acls, acl::is_response);
-        return p.warn(&format!("{} : acl '{}' involves some response-only criteria which will be ignored.", l.at(), name));
+        return p.warn(&format!(
+            "{} : acl '{}' involves some response-only criteria which will be ignored.",
+            l.at(),
+            name
+        ));
     }
     0
 }
@@ -76,7 +86,8 @@ fn check_replacement(s: &str) -> Result<Vec<u8>, char> {
             match b.get(i + 1) {
                 Some(c) if c.is_ascii_digit() || b"rnt\\".contains(c) => i += 2,
                 Some(b'x') => {
-                    let ok = b.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit()) && b.get(i + 3).is_some_and(|c| c.is_ascii_hexdigit());
+                    let ok = b.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit())
+                        && b.get(i + 3).is_some_and(|c| c.is_ascii_hexdigit());
                     if !ok {
                         return Err('x');
                     }
@@ -92,7 +103,14 @@ fn check_replacement(s: &str) -> Result<Vec<u8>, char> {
     Ok(b.to_vec())
 }
 
-fn regex_rule(p: &mut Parser, l: &Line, dir_req: bool, action: HdrAction, icase: bool, repl: bool) -> u32 {
+fn regex_rule(
+    p: &mut Parser,
+    l: &Line,
+    dir_req: bool,
+    action: HdrAction,
+    icase: bool,
+    repl: bool,
+) -> u32 {
     let cmd = l.arg(0);
     let at = l.at();
     if let Some(e) = not_in_defaults(p, l, " :", cmd) {
@@ -100,7 +118,10 @@ fn regex_rule(p: &mut Parser, l: &Line, dir_req: bool, action: HdrAction, icase:
     }
     let reg = l.arg(1);
     if reg.is_empty() {
-        p.alert(&format!("{} : '{}' expects <regex> as an argument.", at, cmd));
+        p.alert(&format!(
+            "{} : '{}' expects <regex> as an argument.",
+            at, cmd
+        ));
         return ERR;
     }
     let mut err = 0;
@@ -113,19 +134,32 @@ fn regex_rule(p: &mut Parser, l: &Line, dir_req: bool, action: HdrAction, icase:
         "if" | "unless" => match build_cond(p, l, cond_at) {
             Some(c) => cond = Some(c),
             None => {
-                p.alert(&format!("{} : error detected while parsing a '{}' condition.", at, cmd));
+                p.alert(&format!(
+                    "{} : error detected while parsing a '{}' condition.",
+                    at, cmd
+                ));
                 return ERR;
             }
         },
         "" => {}
         o => {
-            p.alert(&format!("{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.", at, cmd, o));
+            p.alert(&format!(
+                "{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.",
+                at, cmd, o
+            ));
             return ERR;
         }
     }
-    err |= if dir_req { warn_resp_only(p, l, &cond) } else { warn_req_only(p, l, &cond) };
+    err |= if dir_req {
+        warn_resp_only(p, l, &cond)
+    } else {
+        warn_req_only(p, l, &cond)
+    };
     let Ok(re) = RegexBuilder::new(reg).case_insensitive(icase).build() else {
-        p.alert(&format!("{} : '{}' : bad regular expression '{}'.", at, cmd, reg));
+        p.alert(&format!(
+            "{} : '{}' : bad regular expression '{}'.",
+            at, cmd, reg
+        ));
         return ERR;
     };
     let action = match action {
@@ -143,7 +177,8 @@ fn regex_rule(p: &mut Parser, l: &Line, dir_req: bool, action: HdrAction, icase:
         a => a,
     };
     let Some(px) = p.cur_proxy() else { return err };
-    let misplaced = dir_req && (!px.req_adds.is_empty() || !px.redirects.is_empty() || !px.switching_rules.is_empty());
+    let misplaced = dir_req
+        && (!px.req_adds.is_empty() || !px.redirects.is_empty() || !px.switching_rules.is_empty());
     let which = if !px.req_adds.is_empty() {
         "reqadd"
     } else if !px.redirects.is_empty() {
@@ -177,7 +212,10 @@ fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
         err |= ERR_WARN;
     }
     if l.arg(1).is_empty() {
-        p.alert(&format!("{} : '{}' expects <header> as an argument.", at, cmd));
+        p.alert(&format!(
+            "{} : '{}' expects <header> as an argument.",
+            at, cmd
+        ));
         return ERR;
     }
     let mut cond = None;
@@ -185,18 +223,31 @@ fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
         "if" | "unless" => match build_cond(p, l, 2) {
             Some(c) => cond = Some(c),
             None => {
-                p.alert(&format!("{} : error detected while parsing a '{}' condition.", at, cmd));
+                p.alert(&format!(
+                    "{} : error detected while parsing a '{}' condition.",
+                    at, cmd
+                ));
                 return ERR;
             }
         },
         "" => {}
         o => {
-            p.alert(&format!("{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.", at, cmd, o));
+            p.alert(&format!(
+                "{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.",
+                at, cmd, o
+            ));
             return ERR;
         }
     }
-    err |= if req { warn_resp_only(p, l, &cond) } else { warn_req_only(p, l, &cond) };
-    let add = HdrAdd { line: l.arg(1).as_bytes().to_vec(), cond };
+    err |= if req {
+        warn_resp_only(p, l, &cond)
+    } else {
+        warn_req_only(p, l, &cond)
+    };
+    let add = HdrAdd {
+        line: l.arg(1).as_bytes().to_vec(),
+        cond,
+    };
     let Some(px) = p.cur_proxy() else { return err };
     if req {
         px.req_adds.push(add);
@@ -208,7 +259,10 @@ fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
             None
         };
         if let Some(w) = which {
-            err |= p.warn(&format!("{} : a '{}' rule placed after a '{}' rule will still be processed before.", at, cmd, w));
+            err |= p.warn(&format!(
+                "{} : a '{}' rule placed after a '{}' rule will still be processed before.",
+                at, cmd, w
+            ));
         }
     } else {
         px.rsp_adds.push(add);
@@ -225,23 +279,39 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             }
             let mut err = 0;
             if let Some(c) = invalid_char(l.arg(1)) {
-                p.alert(&format!("{} : character '{}' is not permitted in acl name '{}'.", at, c, l.arg(1)));
+                p.alert(&format!(
+                    "{} : character '{}' is not permitted in acl name '{}'.",
+                    at,
+                    c,
+                    l.arg(1)
+                ));
                 err |= ERR;
             }
-            let expr = if l.arg(1).is_empty() { Err(()) } else { acl::parse_expr(&l.args[2..]) };
+            let expr = if l.arg(1).is_empty() {
+                Err(())
+            } else {
+                acl::parse_expr(&l.args[2..])
+            };
             match expr {
                 Ok(e) => {
                     let name = l.arg(1).to_string();
                     if let Some(px) = p.cur_proxy() {
                         match px.acls.iter_mut().find(|a| a.name == name) {
                             Some(a) => a.exprs.push(e),
-                            None => px.acls.push(acl::Acl { name, exprs: vec![e] }),
+                            None => px.acls.push(acl::Acl {
+                                name,
+                                exprs: vec![e],
+                            }),
                         }
                     }
                     err
                 }
                 Err(()) => {
-                    p.alert(&format!("{} : error detected while parsing ACL '{}'.", at, l.arg(1)));
+                    p.alert(&format!(
+                        "{} : error detected while parsing ACL '{}'.",
+                        at,
+                        l.arg(1)
+                    ));
                     ERR
                 }
             }
@@ -259,18 +329,28 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(ERR);
             }
             if l.arg(2) != "if" && l.arg(2) != "unless" {
-                p.alert(&format!("{} : '{}' requires either 'if' or 'unless' followed by a condition.", at, kw));
+                p.alert(&format!(
+                    "{} : '{}' requires either 'if' or 'unless' followed by a condition.",
+                    at, kw
+                ));
                 return Some(ERR);
             }
             let Some(cond) = build_cond(p, l, 2) else {
-                p.alert(&format!("{} : error detected while parsing switching rule.", at));
+                p.alert(&format!(
+                    "{} : error detected while parsing switching rule.",
+                    at
+                ));
                 return Some(ERR);
             };
             let c = Some(cond);
             err |= warn_resp_only(p, l, &c);
             let be = l.arg(1).to_string();
             if let (Some(px), Some(cond)) = (p.cur_proxy(), c) {
-                px.switching_rules.push(SwitchRule { backend: be, be_idx: 0, cond, line: l.num });
+                px.switching_rules.push(SwitchRule {
+                    backend: be,
+                    be_idx: 0,
+                    cond,
+                });
             }
             err
         }
@@ -279,15 +359,23 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(e);
             }
             if l.arg(1) != "if" && l.arg(1) != "unless" {
-                p.alert(&format!("{} : '{}' requires either 'if' or 'unless' followed by a condition.", at, kw));
+                p.alert(&format!(
+                    "{} : '{}' requires either 'if' or 'unless' followed by a condition.",
+                    at, kw
+                ));
                 return Some(ERR);
             }
             let Some(cond) = build_cond(p, l, 1) else {
-                p.alert(&format!("{} : error detected while parsing blocking condition.", at));
+                p.alert(&format!(
+                    "{} : error detected while parsing blocking condition.",
+                    at
+                ));
                 return Some(ERR);
             };
             let mut err = 0;
-            let Some(px) = p.cur_proxy() else { return Some(0) };
+            let Some(px) = p.cur_proxy() else {
+                return Some(0);
+            };
             let which = if !px.req_exps.is_empty() {
                 Some("reqxxx")
             } else if !px.req_adds.is_empty() {
@@ -301,7 +389,10 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             };
             px.block_rules.push(cond);
             if let Some(w) = which {
-                err |= p.warn(&format!("{} : a '{}' rule placed after a '{}' rule will still be processed before.", at, kw, w));
+                err |= p.warn(&format!(
+                    "{} : a '{}' rule placed after a '{}' rule will still be processed before.",
+                    at, kw, w
+                ));
             }
             err
         }
@@ -311,7 +402,9 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(e);
             }
             let mut err = 0;
-            if p.cur_proxy().is_some_and(|px| px.http_req_rules.last().is_some_and(|r| r.cond.is_none())) {
+            if p.cur_proxy()
+                .is_some_and(|px| px.http_req_rules.last().is_some_and(|r| r.cond.is_none()))
+            {
                 err |= p.warn(&format!(
                     "parsing [{}:{}]: previous '{}' action has no condition attached, further entries are NOOP.",
                     l.file, l.num, kw
@@ -345,11 +438,21 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(ERR);
             }
             if l.arg(2) != "if" && l.arg(2) != "unless" {
-                p.alert(&format!("{} : '{} {}' requires either 'if' or 'unless' followed by a condition.", at, kw, l.arg(1)));
+                p.alert(&format!(
+                    "{} : '{} {}' requires either 'if' or 'unless' followed by a condition.",
+                    at,
+                    kw,
+                    l.arg(1)
+                ));
                 return Some(ERR);
             }
             let Some(cond) = build_cond(p, l, 2) else {
-                p.alert(&format!("{} : error detected while parsing a '{} {}' condition.", at, kw, l.arg(1)));
+                p.alert(&format!(
+                    "{} : error detected while parsing a '{} {}' condition.",
+                    at,
+                    kw,
+                    l.arg(1)
+                ));
                 return Some(ERR);
             };
             if let Some(px) = p.cur_proxy() {
@@ -366,11 +469,17 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 err |= ERR_WARN;
             }
             if l.arg(1) != "if" && l.arg(1) != "unless" {
-                p.alert(&format!("{} : '{}' requires either 'if' or 'unless' followed by a condition.", at, kw));
+                p.alert(&format!(
+                    "{} : '{}' requires either 'if' or 'unless' followed by a condition.",
+                    at, kw
+                ));
                 return Some(ERR);
             }
             let Some(cond) = build_cond(p, l, 1) else {
-                p.alert(&format!("{} : error detected while parsing a '{}' rule.", at, kw));
+                p.alert(&format!(
+                    "{} : error detected while parsing a '{}' rule.",
+                    at, kw
+                ));
                 return Some(ERR);
             };
             if let Some(px) = p.cur_proxy() {
@@ -385,16 +494,63 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
         "stick-table" => parse_stick_table(p, l),
         "stick" => parse_stick(p, l),
         "tcp-request" => parse_tcp_request(p, l),
-        "reqrep" | "cliexp" => return Some(regex_rule_checked(p, l, true, HdrAction::Replace(vec![]), false, true)),
-        "reqirep" => return Some(regex_rule_checked(p, l, true, HdrAction::Replace(vec![]), true, true)),
-        "rsprep" | "srvexp" => return Some(regex_rule_checked(p, l, false, HdrAction::Replace(vec![]), false, true)),
-        "rspirep" => return Some(regex_rule_checked(p, l, false, HdrAction::Replace(vec![]), true, true)),
+        "reqrep" | "cliexp" => {
+            return Some(regex_rule_checked(
+                p,
+                l,
+                true,
+                HdrAction::Replace(vec![]),
+                false,
+                true,
+            ))
+        }
+        "reqirep" => {
+            return Some(regex_rule_checked(
+                p,
+                l,
+                true,
+                HdrAction::Replace(vec![]),
+                true,
+                true,
+            ))
+        }
+        "rsprep" | "srvexp" => {
+            return Some(regex_rule_checked(
+                p,
+                l,
+                false,
+                HdrAction::Replace(vec![]),
+                false,
+                true,
+            ))
+        }
+        "rspirep" => {
+            return Some(regex_rule_checked(
+                p,
+                l,
+                false,
+                HdrAction::Replace(vec![]),
+                true,
+                true,
+            ))
+        }
         "reqdel" | "reqidel" => regex_rule(p, l, true, HdrAction::Delete, kw == "reqidel", false),
         "reqdeny" | "reqideny" => regex_rule(p, l, true, HdrAction::Deny, kw == "reqideny", false),
         "reqpass" | "reqipass" => regex_rule(p, l, true, HdrAction::Pass, kw == "reqipass", false),
-        "reqallow" | "reqiallow" => regex_rule(p, l, true, HdrAction::Allow, kw == "reqiallow", false),
-        "reqtarpit" | "reqitarpit" => regex_rule(p, l, true, HdrAction::Tarpit, kw == "reqitarpit", false),
-        "reqsetbe" | "reqisetbe" => regex_rule(p, l, true, HdrAction::SetBe(String::new()), kw == "reqisetbe", true),
+        "reqallow" | "reqiallow" => {
+            regex_rule(p, l, true, HdrAction::Allow, kw == "reqiallow", false)
+        }
+        "reqtarpit" | "reqitarpit" => {
+            regex_rule(p, l, true, HdrAction::Tarpit, kw == "reqitarpit", false)
+        }
+        "reqsetbe" | "reqisetbe" => regex_rule(
+            p,
+            l,
+            true,
+            HdrAction::SetBe(String::new()),
+            kw == "reqisetbe",
+            true,
+        ),
         "rspdel" | "rspidel" => regex_rule(p, l, false, HdrAction::Delete, kw == "rspidel", false),
         "rspdeny" | "rspideny" => regex_rule(p, l, false, HdrAction::Deny, kw == "rspideny", false),
         "reqadd" => hdr_add(p, l, true),
@@ -404,9 +560,20 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
     Some(r)
 }
 
-fn regex_rule_checked(p: &mut Parser, l: &Line, req: bool, a: HdrAction, icase: bool, repl: bool) -> u32 {
+fn regex_rule_checked(
+    p: &mut Parser,
+    l: &Line,
+    req: bool,
+    a: HdrAction,
+    icase: bool,
+    repl: bool,
+) -> u32 {
     if l.arg(2).is_empty() {
-        p.alert(&format!("{} : '{}' expects <search> and <replace> as arguments.", l.at(), l.arg(0)));
+        p.alert(&format!(
+            "{} : '{}' expects <search> and <replace> as arguments.",
+            l.at(),
+            l.arg(0)
+        ));
         return ERR;
     }
     regex_rule(p, l, req, a, icase, repl)
@@ -491,7 +658,10 @@ fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
                 match build_cond(p, l, i) {
                     Some(c) => r.cond = Some(c),
                     None => {
-                        p.alert(&format!("{} : '{}': error detected while parsing redirect condition.", at, kw));
+                        p.alert(&format!(
+                            "{} : '{}': error detected while parsing redirect condition.",
+                            at, kw
+                        ));
                         return ERR;
                     }
                 }
@@ -508,7 +678,10 @@ fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
         i += 1;
     }
     if !typed {
-        p.alert(&format!("{} : '{}' expects a redirection type ('prefix' or 'location').", at, kw));
+        p.alert(&format!(
+            "{} : '{}' expects a redirection type ('prefix' or 'location').",
+            at, kw
+        ));
         return ERR;
     }
     let mut err = 0;
@@ -519,7 +692,10 @@ fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
     let after_ub = !px.switching_rules.is_empty();
     px.redirects.push(r);
     if after_ub {
-        err |= p.warn(&format!("{} : a '{}' rule placed after a 'use_backend' rule will still be processed before.", at, kw));
+        err |= p.warn(&format!(
+            "{} : a '{}' rule placed after a 'use_backend' rule will still be processed before.",
+            at, kw
+        ));
     }
     err
 }
@@ -541,8 +717,15 @@ fn parse_http_req(p: &mut Parser, l: &Line, from: usize) -> Option<HttpReqRule> 
             HttpReqAction::Auth { realm }
         }
         a => {
-            let (what, w) = if !l.arg(from + 1).is_empty() { ("unknown parameter", l.arg(from + 1)) } else { ("missing keyword in", a) };
-            p.alert(&format!("{}: {} '{}', expects 'allow', 'deny', 'auth'.", pre, what, w));
+            let (what, w) = if !l.arg(from + 1).is_empty() {
+                ("unknown parameter", l.arg(from + 1))
+            } else {
+                ("missing keyword in", a)
+            };
+            p.alert(&format!(
+                "{}: {} '{}', expects 'allow', 'deny', 'auth'.",
+                pre, what, w
+            ));
             return None;
         }
     };
@@ -584,15 +767,30 @@ fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
     match sub {
         "admin" => {
             if p.is_defaults() {
-                p.alert(&format!("{}: '{} {}' not allowed in 'defaults' section.", pre, l.arg(0), sub));
+                p.alert(&format!(
+                    "{}: '{} {}' not allowed in 'defaults' section.",
+                    pre,
+                    l.arg(0),
+                    sub
+                ));
                 return ERR;
             }
             if l.arg(2) != "if" && l.arg(2) != "unless" {
-                p.alert(&format!("{} : '{} {}' requires either 'if' or 'unless' followed by a condition.", at, l.arg(0), sub));
+                p.alert(&format!(
+                    "{} : '{} {}' requires either 'if' or 'unless' followed by a condition.",
+                    at,
+                    l.arg(0),
+                    sub
+                ));
                 return ERR;
             }
             let Some(c) = build_cond(p, l, 2) else {
-                p.alert(&format!("{} : error detected while parsing a '{} {}' rule.", at, l.arg(0), sub));
+                p.alert(&format!(
+                    "{} : error detected while parsing a '{} {}' rule.",
+                    at,
+                    l.arg(0),
+                    sub
+                ));
                 return ERR;
             };
             if let Some(px) = p.cur_proxy() {
@@ -632,13 +830,20 @@ fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
                 }
             }
             Err(c) => {
-                p.alert(&format!("{} : unexpected character '{}' in stats refresh interval.", at, c));
+                p.alert(&format!(
+                    "{} : unexpected character '{}' in stats refresh interval.",
+                    at, c
+                ));
                 return ERR;
             }
         },
         "http-request" => {
             if p.is_defaults() {
-                p.alert(&format!("{}: '{}' not allowed in 'defaults' section.", pre, l.arg(0)));
+                p.alert(&format!(
+                    "{}: '{}' not allowed in 'defaults' section.",
+                    pre,
+                    l.arg(0)
+                ));
                 return ERR;
             }
             match parse_http_req(p, l, 2) {
@@ -663,7 +868,10 @@ fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
         }
         "show-node" => {
             let n = l.arg(2);
-            if !n.is_empty() && n.chars().any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')) {
+            if !n.is_empty()
+                && n.chars()
+                    .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            {
                 p.alert(&format!(
                     "{}: '{} {}' invalid node name - should be a stringwith digits(0-9), letters(A-Z, a-z), hyphen(-) or underscode(_).",
                     pre,
@@ -672,14 +880,22 @@ fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
                 ));
                 return ERR;
             }
-            let node = if n.is_empty() { p.cfg.global.node.clone() } else { n.to_string() };
+            let node = if n.is_empty() {
+                p.cfg.global.node.clone()
+            } else {
+                n.to_string()
+            };
             if let Some(px) = p.cur_proxy() {
                 px.stats.enabled = true;
                 px.stats.show_node = Some(node);
             }
         }
         "show-desc" => {
-            let d = if l.arg(2).is_empty() { None } else { Some(l.args[2..].join(" ")) };
+            let d = if l.arg(2).is_empty() {
+                None
+            } else {
+                Some(l.args[2..].join(" "))
+            };
             if d.is_none() && p.cfg.global.description.is_none() {
                 err |= p.warn(&format!(
                     "{}: '{}' requires a parameter or 'desc' to be set in the global section.",
@@ -694,7 +910,11 @@ fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
             }
         }
         _ => {
-            let (what, w) = if sub.is_empty() { ("missing keyword in", l.arg(0)) } else { ("unknown stats parameter", sub) };
+            let (what, w) = if sub.is_empty() {
+                ("missing keyword in", l.arg(0))
+            } else {
+                ("unknown stats parameter", sub)
+            };
             p.alert(&format!(
                 "{}: {} '{}', expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.",
                 pre, what, w
@@ -714,11 +934,20 @@ fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
     match (l.arg(1), l.arg(2)) {
         ("cookie", _) => {
             if p.is_defaults() {
-                p.alert(&format!("{} : '{} {}' not allowed in 'defaults' section.", at, l.arg(0), l.arg(1)));
+                p.alert(&format!(
+                    "{} : '{} {}' not allowed in 'defaults' section.",
+                    at,
+                    l.arg(0),
+                    l.arg(1)
+                ));
                 return ERR;
             }
             if l.arg(4).is_empty() {
-                p.alert(&format!("{} : '{}' expects 'cookie' <cookie_name> 'len' <len>.", at, l.arg(0)));
+                p.alert(&format!(
+                    "{} : '{}' expects 'cookie' <cookie_name> 'len' <len>.",
+                    at,
+                    l.arg(0)
+                ));
                 return ERR;
             }
             let mut len = atoi(l.arg(4)).max(0) as usize;
@@ -726,21 +955,37 @@ fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
                 err |= p.warn(&format!("{} : truncating capture length to 63 bytes.", at));
                 len = 63;
             }
-            let c = Capture { name: l.arg(2).to_string(), len };
+            let c = Capture {
+                name: l.arg(2).to_string(),
+                len,
+            };
             if let Some(px) = p.cur_proxy() {
                 px.capture_cookie = Some(c);
             }
         }
         ("request", "header") | ("response", "header") => {
             if p.is_defaults() {
-                p.alert(&format!("{} : '{} {}' not allowed in 'defaults' section.", at, l.arg(0), l.arg(1)));
+                p.alert(&format!(
+                    "{} : '{} {}' not allowed in 'defaults' section.",
+                    at,
+                    l.arg(0),
+                    l.arg(1)
+                ));
                 return ERR;
             }
             if l.arg(3).is_empty() || l.arg(4) != "len" || l.arg(5).is_empty() {
-                p.alert(&format!("{} : '{} {}' expects 'header' <header_name> 'len' <len>.", at, l.arg(0), l.arg(1)));
+                p.alert(&format!(
+                    "{} : '{} {}' expects 'header' <header_name> 'len' <len>.",
+                    at,
+                    l.arg(0),
+                    l.arg(1)
+                ));
                 return ERR;
             }
-            let c = Capture { name: l.arg(3).to_string(), len: atoi(l.arg(5)).max(0) as usize };
+            let c = Capture {
+                name: l.arg(3).to_string(),
+                len: atoi(l.arg(5)).max(0) as usize,
+            };
             let req = l.arg(1) == "request";
             if let Some(px) = p.cur_proxy() {
                 if req {
@@ -751,7 +996,11 @@ fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
             }
         }
         _ => {
-            p.alert(&format!("{} : '{}' expects 'cookie' or 'request header' or 'response header'.", at, l.arg(0)));
+            p.alert(&format!(
+                "{} : '{}' expects 'cookie' or 'request header' or 'response header'.",
+                at,
+                l.arg(0)
+            ));
             return ERR;
         }
     }
@@ -769,7 +1018,10 @@ fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
     }
     if l.arg(2).is_empty() {
         let what = if kw == "errorfile" { "<file>" } else { "<url>" };
-        p.alert(&format!("{} : <{}> expects <status_code> and {} as arguments.", at, kw, what));
+        p.alert(&format!(
+            "{} : <{}> expects <status_code> and {} as arguments.",
+            at, kw, what
+        ));
         return ERR;
     }
     let code = atoi(l.arg(1));
@@ -799,12 +1051,23 @@ fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
             }
         }
     } else {
-        let head = if kw == "errorloc303" { crate::http::errors::HTTP_303 } else { crate::http::errors::HTTP_302 };
+        let head = if kw == "errorloc303" {
+            crate::http::errors::HTTP_303
+        } else {
+            crate::http::errors::HTTP_302
+        };
         format!("{}{}\r\n\r\n", head, l.arg(2)).into_bytes()
     };
     if !ERR_CODES.contains(&(code as u16)) || code <= 0 {
-        let what = if kw == "errorfile" { "error customization" } else { "error relocation" };
-        let w = p.warn(&format!("{} : status code {} not handled, {} will be ignored.", at, code, what));
+        let what = if kw == "errorfile" {
+            "error customization"
+        } else {
+            "error relocation"
+        };
+        let w = p.warn(&format!(
+            "{} : status code {} not handled, {} will be ignored.",
+            at, code, what
+        ));
         if kw == "errorfile" {
             err |= w;
         }
@@ -826,20 +1089,33 @@ fn parse_stick_table(p: &mut Parser, l: &Line) -> u32 {
                 let w = l.arg(i);
                 i += 1;
                 if l.arg(i).is_empty() {
-                    p.alert(&format!("{} : stick-table: missing argument after '{}'.", at, w));
+                    p.alert(&format!(
+                        "{} : stick-table: missing argument after '{}'.",
+                        at, w
+                    ));
                     return ERR;
                 }
                 if w == "size" {
                     match parse_size(l.arg(i)) {
                         Some(s) => size = s,
                         None => {
-                            let c = l.arg(i).chars().find(|c| !c.is_ascii_digit()).unwrap_or('?');
-                            p.alert(&format!("{} : stick-table: unexpected character '{}' in argument of '{}'.", at, c, w));
+                            let c = l
+                                .arg(i)
+                                .chars()
+                                .find(|c| !c.is_ascii_digit())
+                                .unwrap_or('?');
+                            p.alert(&format!(
+                                "{} : stick-table: unexpected character '{}' in argument of '{}'.",
+                                at, c, w
+                            ));
                             return ERR;
                         }
                     }
                 } else if let Err(c) = parse_time_ms(l.arg(i), 1) {
-                    p.alert(&format!("{} : stick-table: unexpected character '{}' in argument of '{}'.", at, c, w));
+                    p.alert(&format!(
+                        "{} : stick-table: unexpected character '{}' in argument of '{}'.",
+                        at, c, w
+                    ));
                     return ERR;
                 }
                 i += 1;
@@ -876,7 +1152,10 @@ fn parse_stick_table(p: &mut Parser, l: &Line) -> u32 {
         p.alert(&format!("{} : stick-table: missing type.", at));
         return ERR;
     }
-    p.warn(&format!("{} : 'stick-table' is not yet supported by haproxy-rs; no entries are stored.", at))
+    p.warn(&format!(
+        "{} : 'stick-table' is not yet supported by haproxy-rs; no entries are stored.",
+        at
+    ))
 }
 
 fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
@@ -893,7 +1172,10 @@ fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
         "store" | "store-request" | "match" | "on" => {}
         "store-response" => {}
         _ => {
-            p.alert(&format!("{} : '{}' expects 'on', 'match', or 'store'.", at, kw));
+            p.alert(&format!(
+                "{} : '{}' expects 'on', 'match', or 'store'.",
+                at, kw
+            ));
             return ERR;
         }
     }
@@ -914,7 +1196,10 @@ fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
     match l.arg(i) {
         "if" | "unless" => {
             if build_cond(p, l, i).is_none() {
-                p.alert(&format!("{} : '{}': error detected while parsing sticking condition.", at, kw));
+                p.alert(&format!(
+                    "{} : '{}': error detected while parsing sticking condition.",
+                    at, kw
+                ));
                 return ERR;
             }
         }
@@ -924,7 +1209,10 @@ fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
             return ERR;
         }
     }
-    p.warn(&format!("{} : 'stick' is not yet supported by haproxy-rs; the rule is ignored.", at))
+    p.warn(&format!(
+        "{} : 'stick' is not yet supported by haproxy-rs; the rule is ignored.",
+        at
+    ))
 }
 
 fn parse_tcp_request(p: &mut Parser, l: &Line) -> u32 {
@@ -948,7 +1236,12 @@ fn parse_tcp_request(p: &mut Parser, l: &Line) -> u32 {
                     0
                 }
                 _ => {
-                    p.alert(&format!("{} : '{} {}' expects a positive delay in milliseconds", at, kw, l.arg(1)));
+                    p.alert(&format!(
+                        "{} : '{} {}' expects a positive delay in milliseconds",
+                        at,
+                        kw,
+                        l.arg(1)
+                    ));
                     ERR
                 }
             }
@@ -978,13 +1271,28 @@ fn parse_tcp_request(p: &mut Parser, l: &Line) -> u32 {
                 "if" | "unless" => match build_cond(p, l, 3) {
                     Some(c) => cond = Some(c),
                     None => {
-                        p.alert(&format!("{} : error detected in {} '{}' while parsing '{}' condition", at, sect, pname, l.arg(3)));
+                        p.alert(&format!(
+                            "{} : error detected in {} '{}' while parsing '{}' condition",
+                            at,
+                            sect,
+                            pname,
+                            l.arg(3)
+                        ));
                         return ERR;
                     }
                 },
                 "" => {}
                 o => {
-                    p.alert(&format!("{} : '{} {} {}' only accepts 'if' or 'unless', in {} '{}' (was '{}')", at, kw, l.arg(1), l.arg(2), sect, pname, o));
+                    p.alert(&format!(
+                        "{} : '{} {} {}' only accepts 'if' or 'unless', in {} '{}' (was '{}')",
+                        at,
+                        kw,
+                        l.arg(1),
+                        l.arg(2),
+                        sect,
+                        pname,
+                        o
+                    ));
                     return ERR;
                 }
             }
@@ -996,11 +1304,7 @@ fn parse_tcp_request(p: &mut Parser, l: &Line) -> u32 {
         o => {
             p.alert(&format!(
                 "{} : '{}' expects 'inspect-delay' or 'content' in {} '{}' (was '{}')",
-                at,
-                kw,
-                sect,
-                pname,
-                o
+                at, kw, sect, pname, o
             ));
             ERR
         }

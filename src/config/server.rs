@@ -18,25 +18,43 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
     let pre = format!("parsing [{}:{}]", l.file, l.num);
     let mut err = 0;
     if !defsrv && p.is_defaults() {
-        p.alert(&format!("{} : '{}' not allowed in 'defaults' section.", at, l.arg(0)));
+        p.alert(&format!(
+            "{} : '{}' not allowed in 'defaults' section.",
+            at,
+            l.arg(0)
+        ));
         return ERR_ALERT | ERR_FATAL;
     } else if warn_if_not_cap(p, l, CAP_BE, l.arg(0), "") {
         err |= ERR_ALERT | ERR_FATAL;
     }
     if l.arg(2).is_empty() && !defsrv {
-        p.alert(&format!("{} : '{}' expects <name> and <addr>[:<port>] as arguments.", at, l.arg(0)));
+        p.alert(&format!(
+            "{} : '{}' expects <name> and <addr>[:<port>] as arguments.",
+            at,
+            l.arg(0)
+        ));
         return ERR_ALERT | ERR_FATAL;
     }
     if !defsrv {
         if let Some(c) = invalid_char(l.arg(1)) {
-            p.alert(&format!("{} : character '{}' is not permitted in server name '{}'.", at, c, l.arg(1)));
+            p.alert(&format!(
+                "{} : character '{}' is not permitted in server name '{}'.",
+                at,
+                c,
+                l.arg(1)
+            ));
             return ERR_ALERT | ERR_FATAL;
         }
     }
     let Some(px) = p.cur_proxy() else { return err };
     let ds = px.default_server.clone();
     let first_bind_port = px.binds.first().map(|b| b.addr.port());
-    let used_ids: Vec<(u32, String, usize)> = px.servers.iter().filter(|s| s.id != 0).map(|s| (s.id, s.name.clone(), s.line)).collect();
+    let used_ids: Vec<(u32, String, usize)> = px
+        .servers
+        .iter()
+        .filter(|s| s.id != 0)
+        .map(|s| (s.id, s.name.clone(), s.line))
+        .collect();
     let mut s = Server {
         name: l.arg(1).to_string(),
         id: 0,
@@ -91,7 +109,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
     }
     let name = s.name.clone();
     let bad_time = |p: &Parser, c: char, what: &str, sep: &str| {
-        p.alert(&format!("{}{} unexpected character '{}' in '{}' argument of server {}.", pre, sep, c, what, name));
+        p.alert(&format!(
+            "{}{} unexpected character '{}' in '{}' argument of server {}.",
+            pre, sep, c, what, name
+        ));
         ERR_ALERT | ERR_FATAL
     };
     while !l.arg(i).is_empty() {
@@ -154,7 +175,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                     Err(c) => return bad_time(p, c, o, sep),
                 };
                 if t == 0 {
-                    p.alert(&format!("{}: invalid value {} for argument '{}' of server {}.", pre, t, o, name));
+                    p.alert(&format!(
+                        "{}: invalid value {} for argument '{}' of server {}.",
+                        pre, t, o, name
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
                 match o {
@@ -184,7 +208,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
             "weight" => {
                 let w = atoi(v);
                 if !(0..=256).contains(&w) {
-                    p.alert(&format!("{} : weight of server {} is not within 0 and 256 ({}).", at, name, w));
+                    p.alert(&format!(
+                        "{} : weight of server {} is not within 0 and 256 ({}).",
+                        at, name, w
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
                 s.weight = w as u32;
@@ -208,7 +235,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
             }
             "track" if !defsrv => {
                 if v.is_empty() {
-                    p.alert(&format!("{}: 'track' expects [<proxy>/]<server> as argument.", pre));
+                    p.alert(&format!(
+                        "{}: 'track' expects [<proxy>/]<server> as argument.",
+                        pre
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
                 s.track = Some(v.to_string());
@@ -227,7 +257,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                     "none" => s.observe = false,
                     "layer4" | "layer7" => s.observe = true,
                     _ => {
-                        p.alert(&format!("{}: '{}' expects one of 'none', 'layer4', 'layer7' but got '{}'", pre, o, v));
+                        p.alert(&format!(
+                            "{}: '{}' expects one of 'none', 'layer4', 'layer7' but got '{}'",
+                            pre, o, v
+                        ));
                         return ERR_ALERT | ERR_FATAL;
                     }
                 }
@@ -251,7 +284,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
             }
             "source" if !defsrv => {
                 if v.is_empty() {
-                    p.alert(&format!("{} : 'source' expects <addr>[:<port>[-<port>]] as argument.", at));
+                    p.alert(&format!(
+                        "{} : 'source' expects <addr>[:<port>[-<port>]] as argument.",
+                        at
+                    ));
                     return ERR_ALERT | ERR_FATAL;
                 }
                 let (h, port) = split_host_port(v);
@@ -259,7 +295,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                     p.alert(&format!("{} : Unknown host in '{}'", at, v));
                     return ERR_ALERT | ERR_FATAL;
                 };
-                s.source = Some(SocketAddr::new(ip, port.map(|x| atoi(x) as u16).unwrap_or(0)));
+                s.source = Some(SocketAddr::new(
+                    ip,
+                    port.map(|x| atoi(x) as u16).unwrap_or(0),
+                ));
                 i += 2;
                 while !l.arg(i).is_empty() {
                     match l.arg(i) {
@@ -276,7 +315,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                 }
             }
             "usesrc" if !defsrv => {
-                p.alert(&format!("{} : 'usesrc' only allowed after a 'source' statement.", at));
+                p.alert(&format!(
+                    "{} : 'usesrc' only allowed after a 'source' statement.",
+                    at
+                ));
                 return ERR_ALERT | ERR_FATAL;
             }
             _ => {
@@ -310,7 +352,10 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
     }
     if s.check {
         if s.track.is_some() {
-            p.alert(&format!("{}: unable to enable checks and tracking at the same time!", pre));
+            p.alert(&format!(
+                "{}: unable to enable checks and tracking at the same time!",
+                pre
+            ));
             return ERR_ALERT | ERR_FATAL;
         }
         if s.check_port.unwrap_or(0) == 0 && !mapports {

@@ -4,7 +4,7 @@ use nom::bytes::complete::take_while1;
 use nom::character::complete::digit1;
 use nom::combinator::{map_res, opt};
 use nom::IResult;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
 
 fn number(i: &str) -> IResult<&str, u64> {
     map_res(digit1, |s: &str| s.parse::<u64>())(i)
@@ -84,18 +84,6 @@ pub fn atoi(s: &str) -> i64 {
     }
 }
 
-/// An address as `[host]:port[-end]` or `[host]:[+|-]port` for servers.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HostPort {
-    pub ip: IpAddr,
-    pub port: u16,
-    pub port_end: u16,
-    /// Port given as +N/-N or omitted on a server: offset from the
-    /// client's destination port.
-    pub port_relative: bool,
-    pub port_text: String,
-}
-
 /// Resolves a host part the way 1.4 does: empty or `*` is any address,
 /// a literal IP is taken as is, otherwise a name is resolved at parse time.
 pub fn resolve_host(host: &str) -> Option<IpAddr> {
@@ -125,32 +113,6 @@ pub fn split_host_port(s: &str) -> (&str, Option<&str>) {
     }
 }
 
-pub fn parse_hostport(s: &str) -> Result<HostPort, String> {
-    let (host, port) = split_host_port(s);
-    let ip = resolve_host(host).ok_or_else(|| s.to_string())?;
-    let port_text = port.unwrap_or("").to_string();
-    let (mut p, mut pe, mut rel) = (0u16, 0u16, false);
-    if let Some(pt) = port {
-        if pt.starts_with('+') || pt.starts_with('-') {
-            rel = true;
-        }
-        if let Some((a, b)) = pt.split_once('-').filter(|(a, _)| !a.is_empty()) {
-            p = atoi(a).clamp(0, 65535) as u16;
-            pe = atoi(b).clamp(0, 65535) as u16;
-        } else {
-            p = atoi(pt).clamp(-65535, 65535).unsigned_abs() as u16;
-            pe = p;
-        }
-    } else {
-        rel = true;
-    }
-    Ok(HostPort { ip, port: p, port_end: pe, port_relative: rel, port_text })
-}
-
-pub fn sockaddr(ip: IpAddr, port: u16) -> SocketAddr {
-    SocketAddr::new(ip, port)
-}
-
 /// `a.b.c.d[/mask]` with a dotted or a CIDR mask, for `monitor-net`,
 /// `forwardfor except` and ACL networks.
 pub fn parse_net(s: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
@@ -170,7 +132,11 @@ pub fn parse_net(s: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
             if bits > 32 {
                 return None;
             }
-            let v = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+            let v = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
             Ipv4Addr::from(v)
         }
     };
@@ -197,14 +163,13 @@ mod tests {
 
     #[test]
     fn addresses() {
-        let h = parse_hostport("127.0.0.1:80").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(h.port, 80);
-        assert!(!h.port_relative);
-        let h = parse_hostport("*:8000-8002").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((h.port, h.port_end), (8000, 8002));
-        let h = parse_hostport("10.0.0.1").unwrap_or_else(|e| panic!("{e}"));
-        assert!(h.port_relative);
-        assert_eq!(parse_net("10.0.0.0/8"), Some((Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::new(255, 0, 0, 0))));
+        assert_eq!(split_host_port("127.0.0.1:80"), ("127.0.0.1", Some("80")));
+        assert_eq!(split_host_port("::1:80"), ("::1", Some("80")));
+        assert_eq!(resolve_host("*"), Some(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+        assert_eq!(
+            parse_net("10.0.0.0/8"),
+            Some((Ipv4Addr::new(10, 0, 0, 0), Ipv4Addr::new(255, 0, 0, 0)))
+        );
         assert_eq!(atoi("12ab"), 12);
         assert_eq!(atoi("notaport"), 0);
     }

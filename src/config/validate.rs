@@ -51,18 +51,33 @@ fn ensure_no_http(p: &mut Parser, i: usize) {
     let (ts, name) = (type_str(px.kind), px.name.clone());
     let mut warns = Vec::new();
     if px.cookie.is_some() {
-        warns.push(format!("config : cookie will be ignored for {} '{}' (needs 'mode http').", ts, name));
+        warns.push(format!(
+            "config : cookie will be ignored for {} '{}' (needs 'mode http').",
+            ts, name
+        ));
     }
     if !px.rsp_exps.is_empty() {
-        warns.push(format!("config : server regular expressions will be ignored for {} '{}' (needs 'mode http').", ts, name));
+        warns.push(format!(
+            "config : server regular expressions will be ignored for {} '{}' (needs 'mode http').",
+            ts, name
+        ));
     }
     if !px.req_exps.is_empty() {
-        warns.push(format!("config : client regular expressions will be ignored for {} '{}' (needs 'mode http').", ts, name));
+        warns.push(format!(
+            "config : client regular expressions will be ignored for {} '{}' (needs 'mode http').",
+            ts, name
+        ));
     }
     if px.monitor_uri.is_some() {
-        warns.push(format!("config : monitor-uri will be ignored for {} '{}' (needs 'mode http').", ts, name));
+        warns.push(format!(
+            "config : monitor-uri will be ignored for {} '{}' (needs 'mode http').",
+            ts, name
+        ));
     }
-    let l7 = matches!(px.balance, Balance::Uri { .. } | Balance::UrlParam { .. } | Balance::Hdr { .. });
+    let l7 = matches!(
+        px.balance,
+        Balance::Uri { .. } | Balance::UrlParam { .. } | Balance::Hdr { .. }
+    );
     if l7 {
         warns.push(format!(
             "config : Layer 7 hash not possible for {} '{}' (needs 'mode http'). Falling back to round robin.",
@@ -101,7 +116,13 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
     }
     // automatic proxy ids, skipping the ones given with `id`
     let mut next = 1u32;
-    let used: Vec<u32> = p.cfg.proxies.iter().map(|x| x.id).filter(|&i| i != 0).collect();
+    let used: Vec<u32> = p
+        .cfg
+        .proxies
+        .iter()
+        .map(|x| x.id)
+        .filter(|&i| i != 0)
+        .collect();
     for px in p.cfg.proxies.iter_mut() {
         if px.id == 0 {
             while used.contains(&next) {
@@ -131,7 +152,10 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                     cfgerr += 1;
                 }
                 if !p.cfg.proxies[i].servers.is_empty() {
-                    p.warn(&format!("config : servers will be ignored for {} '{}'.", ts, name));
+                    p.warn(&format!(
+                        "config : servers will be ignored for {} '{}'.",
+                        ts, name
+                    ));
                 }
             }
             Mode::Tcp => ensure_no_http(p, i),
@@ -157,17 +181,26 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         }
         if sendstate && !httpchk {
             p.cfg.proxies[i].check.send_state = false;
-            err |= p.warn(&format!("config : 'send-state' will be ignored for {} '{}' (requires 'option httpchk').", ts, name));
+            err |= p.warn(&format!(
+                "config : 'send-state' will be ignored for {} '{}' (requires 'option httpchk').",
+                ts, name
+            ));
         }
         if let Some(db) = p.cfg.proxies[i].default_backend.clone() {
             match find_backend(p, &db, mode) {
                 Ok(t) if t == i => {
-                    p.alert(&format!("Proxy '{}': loop detected for default_backend: '{}'.", name, db));
+                    p.alert(&format!(
+                        "Proxy '{}': loop detected for default_backend: '{}'.",
+                        name, db
+                    ));
                     cfgerr += 1;
                 }
                 Ok(t) => p.cfg.proxies[i].default_be_idx = Some(t),
                 Err(()) => {
-                    p.alert(&format!("Proxy '{}': unable to find required default_backend: '{}'.", name, db));
+                    p.alert(&format!(
+                        "Proxy '{}': unable to find required default_backend: '{}'.",
+                        name, db
+                    ));
                     cfgerr += 1;
                 }
             }
@@ -176,17 +209,29 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             let setbes: Vec<String> = p.cfg.proxies[i]
                 .req_exps
                 .iter()
-                .filter_map(|e| if let super::model::HdrAction::SetBe(b) = &e.action { Some(b.clone()) } else { None })
+                .filter_map(|e| {
+                    if let super::model::HdrAction::SetBe(b) = &e.action {
+                        Some(b.clone())
+                    } else {
+                        None
+                    }
+                })
                 .collect();
             for b in setbes {
                 match find_backend(p, &b, Mode::Http) {
                     Ok(t) if t == i => {
-                        p.alert(&format!("Proxy '{}': loop detected for setbe: '{}'.", name, b));
+                        p.alert(&format!(
+                            "Proxy '{}': loop detected for setbe: '{}'.",
+                            name, b
+                        ));
                         cfgerr += 1;
                     }
                     Ok(_) => {}
                     Err(()) => {
-                        p.alert(&format!("Proxy '{}': unable to find required setbe: '{}'.", name, b));
+                        p.alert(&format!(
+                            "Proxy '{}': unable to find required setbe: '{}'.",
+                            name, b
+                        ));
                         cfgerr += 1;
                     }
                 }
@@ -196,12 +241,18 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             let b = p.cfg.proxies[i].switching_rules[r].backend.clone();
             match find_backend(p, &b, mode) {
                 Ok(t) if t == i => {
-                    p.alert(&format!("Proxy '{}': loop detected for use_backend: '{}'.", name, b));
+                    p.alert(&format!(
+                        "Proxy '{}': loop detected for use_backend: '{}'.",
+                        name, b
+                    ));
                     cfgerr += 1;
                 }
                 Ok(t) => p.cfg.proxies[i].switching_rules[r].be_idx = t,
                 Err(()) => {
-                    p.alert(&format!("Proxy '{}': unable to find required use_backend: '{}'.", name, b));
+                    p.alert(&format!(
+                        "Proxy '{}': unable to find required use_backend: '{}'.",
+                        name, b
+                    ));
                     cfgerr += 1;
                 }
             }
@@ -211,7 +262,9 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             let t = px.timeouts;
             if (mode == Mode::Tcp || mode == Mode::Http)
                 && ((c & CAP_FE != 0 && t.client.is_none())
-                    || (c & CAP_BE != 0 && !px.servers.is_empty() && (t.connect.is_none() || t.server.is_none())))
+                    || (c & CAP_BE != 0
+                        && !px.servers.is_empty()
+                        && (t.connect.is_none() || t.server.is_none())))
             {
                 err |= p.warn(&format!(
                     "config : missing timeouts for {} '{}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
@@ -233,11 +286,17 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             }
         }
         if !p.cfg.proxies[i].req_captures.is_empty() && mode != Mode::Http {
-            err |= p.warn(&format!("config : 'capture request header' ignored for {} '{}' as it requires HTTP mode.", ts, name));
+            err |= p.warn(&format!(
+                "config : 'capture request header' ignored for {} '{}' as it requires HTTP mode.",
+                ts, name
+            ));
             p.cfg.proxies[i].req_captures.clear();
         }
         if !p.cfg.proxies[i].rsp_captures.is_empty() && mode != Mode::Http {
-            err |= p.warn(&format!("config : 'capture response header' ignored for {} '{}' as it requires HTTP mode.", ts, name));
+            err |= p.warn(&format!(
+                "config : 'capture response header' ignored for {} '{}' as it requires HTTP mode.",
+                ts, name
+            ));
             p.cfg.proxies[i].rsp_captures.clear();
         }
         {
@@ -246,7 +305,12 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 px.fullconn = px.maxconn;
             }
             let mut next = 1u32;
-            let used: Vec<u32> = px.servers.iter().map(|s| s.id).filter(|&i| i != 0).collect();
+            let used: Vec<u32> = px
+                .servers
+                .iter()
+                .map(|s| s.id)
+                .filter(|&i| i != 0)
+                .collect();
             for s in px.servers.iter_mut() {
                 if s.id == 0 {
                     while used.contains(&next) {
@@ -266,7 +330,10 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             } else if s.maxconn != 0 && s.minconn == 0 {
                 s.minconn = s.maxconn;
             } else if s.minconn != s.maxconn && fullconn == 0 {
-                p.alert(&format!("config : {} '{}' : fullconn is mandatory when minconn is set on a server.", ts, name));
+                p.alert(&format!(
+                    "config : {} '{}' : fullconn is mandatory when minconn is set on a server.",
+                    ts, name
+                ));
                 cfgerr += 1;
             }
             let (sname, track) = {
@@ -279,7 +346,11 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                     None => (None, t.clone()),
                 };
                 let tp = match &pname {
-                    Some(pn) => p.cfg.proxies.iter().position(|x| &x.name == pn && caps(x.kind) & CAP_BE != 0),
+                    Some(pn) => p
+                        .cfg
+                        .proxies
+                        .iter()
+                        .position(|x| &x.name == pn && caps(x.kind) & CAP_BE != 0),
                     None => Some(i),
                 };
                 let Some(tp) = tp else {
@@ -314,28 +385,46 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         }
         let logless = {
             let px = &p.cfg.proxies[i];
-            (mode == Mode::Tcp || mode == Mode::Http) && c & CAP_FE != 0 && px.log_format != LogFormat::Default && px.logs.is_empty()
+            (mode == Mode::Tcp || mode == Mode::Http)
+                && c & CAP_FE != 0
+                && px.log_format != LogFormat::Default
+                && px.logs.is_empty()
         };
         if logless {
-            err |= p.warn(&format!("config : log format ignored for {} '{}' since it has no log address.", ts, name));
+            err |= p.warn(&format!(
+                "config : log format ignored for {} '{}' since it has no log address.",
+                ts, name
+            ));
         }
         if mode != Mode::Http {
             if p.cfg.proxies[i].stats.enabled {
-                err |= p.warn(&format!("config : 'stats' statement ignored for {} '{}' as it requires HTTP mode.", ts, name));
+                err |= p.warn(&format!(
+                    "config : 'stats' statement ignored for {} '{}' as it requires HTTP mode.",
+                    ts, name
+                ));
                 p.cfg.proxies[i].stats = Default::default();
             }
             if p.cfg.proxies[i].forwardfor.is_some() {
-                err |= p.warn(&format!("config : 'option forwardfor' ignored for {} '{}' as it requires HTTP mode.", ts, name));
+                err |= p.warn(&format!(
+                    "config : 'option forwardfor' ignored for {} '{}' as it requires HTTP mode.",
+                    ts, name
+                ));
                 p.cfg.proxies[i].forwardfor = None;
             }
             if p.cfg.proxies[i].originalto.is_some() {
-                err |= p.warn(&format!("config : 'option originalto' ignored for {} '{}' as it requires HTTP mode.", ts, name));
+                err |= p.warn(&format!(
+                    "config : 'option originalto' ignored for {} '{}' as it requires HTTP mode.",
+                    ts, name
+                ));
                 p.cfg.proxies[i].originalto = None;
             }
             for &(oname, ocap, http, field) in FLAG_OPTIONS {
                 if http && ocap & c != 0 && *field(&mut p.cfg.proxies[i].flags) {
                     *field(&mut p.cfg.proxies[i].flags) = false;
-                    err |= p.warn(&format!("config : 'option {}' ignored for {} '{}' as it requires HTTP mode.", oname, ts, name));
+                    err |= p.warn(&format!(
+                        "config : 'option {}' ignored for {} '{}' as it requires HTTP mode.",
+                        oname, ts, name
+                    ));
                 }
             }
         }
@@ -360,11 +449,17 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                     name
                 ));
                 if !p.cfg.proxies[i].stats.admin.is_empty() {
-                    err |= p.warn(&format!("Proxy '{}': stats admin will not work correctly in multi-process mode.", name));
+                    err |= p.warn(&format!(
+                        "Proxy '{}': stats admin will not work correctly in multi-process mode.",
+                        name
+                    ));
                 }
             }
             if p.cfg.proxies[i].appsession.is_some() {
-                err |= p.warn(&format!("Proxy '{}': appsession will not work correctly in multi-process mode.", name));
+                err |= p.warn(&format!(
+                    "Proxy '{}': appsession will not work correctly in multi-process mode.",
+                    name
+                ));
             }
         }
         // stats defaults once everything is known
@@ -386,7 +481,10 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         for u in &ul.users {
             for g in &u.groups {
                 if !ul.groups.iter().any(|(n, _)| n == g) {
-                    p.alert(&format!("userlist '{}': no such group '{}' specified in user '{}'", ul.name, g, u.name));
+                    p.alert(&format!(
+                        "userlist '{}': no such group '{}' specified in user '{}'",
+                        ul.name, g, u.name
+                    ));
                     return err | ERR_ALERT | ERR_FATAL;
                 }
             }
@@ -394,7 +492,10 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         for (g, users) in &ul.groups {
             for u in users {
                 if !ul.users.iter().any(|x| &x.name == u) {
-                    p.alert(&format!("userlist '{}': no such user '{}' specified in group '{}'", ul.name, u, g));
+                    p.alert(&format!(
+                        "userlist '{}': no such user '{}' specified in group '{}'",
+                        ul.name, u, g
+                    ));
                     return err | ERR_ALERT | ERR_FATAL;
                 }
             }

@@ -39,7 +39,14 @@ impl Body {
             Framing::Length(n) => (n, n == 0),
             _ => (0, false),
         };
-        Body { framing, left, chunk: Chunk::Size, size: 0, done, error: false }
+        Body {
+            framing,
+            left,
+            chunk: Chunk::Size,
+            size: 0,
+            done,
+            error: false,
+        }
     }
 
     /// How many of these bytes belong to the message; sets `done` at its end.
@@ -107,7 +114,11 @@ impl Body {
                     let n = ((data.len() - i) as u64).min(left);
                     i += n as usize;
                     let left = left - n;
-                    self.chunk = if left == 0 { Chunk::DataCr } else { Chunk::Data(left) };
+                    self.chunk = if left == 0 {
+                        Chunk::DataCr
+                    } else {
+                        Chunk::Data(left)
+                    };
                 }
                 Chunk::DataCr => {
                     self.chunk = match c {
@@ -160,7 +171,11 @@ impl Body {
     }
 
     fn end_size(&mut self) {
-        self.chunk = if self.size == 0 { Chunk::Trailer { empty: true } } else { Chunk::Data(self.size) };
+        self.chunk = if self.size == 0 {
+            Chunk::Trailer { empty: true }
+        } else {
+            Chunk::Data(self.size)
+        };
         self.size = 0;
     }
 }
@@ -192,7 +207,11 @@ pub fn response_framing(h: &super::head::Head, head_request: bool) -> Framing {
             return Framing::Chunked;
         }
     }
-    match h.get("Content-Length").and_then(|v| std::str::from_utf8(v).ok()).and_then(|s| s.trim().parse().ok()) {
+    match h
+        .get("Content-Length")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|s| s.trim().parse().ok())
+    {
         Some(n) => Framing::Length(n),
         None => Framing::Close,
     }

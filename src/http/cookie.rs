@@ -2,13 +2,6 @@
 
 use super::head::{trim, Head};
 
-/// What the request's persistence cookie said.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReqCookie {
-    /// The server id the cookie names, if any.
-    pub id: Option<Vec<u8>>,
-}
-
 /// Finds the persistence cookie in the request, strips a `prefix` id
 /// (`ID~value` becomes `value`) and, for `indirect` insert mode, removes it
 /// (dropping a Cookie header that becomes empty). Returns the id found.
@@ -83,7 +76,14 @@ pub fn capture(h: &Head, hdr: &str, prefix: &str, len: usize) -> Option<Vec<u8>>
 
 /// Response side: prefix/rewrite the server's Set-Cookie for `name`.
 /// Returns true when a Set-Cookie for the name was present.
-pub fn process_response(h: &mut Head, name: &str, srv_id: &[u8], prefix: bool, rewrite: bool, delete: bool) -> bool {
+pub fn process_response(
+    h: &mut Head,
+    name: &str,
+    srv_id: &[u8],
+    prefix: bool,
+    rewrite: bool,
+    delete: bool,
+) -> bool {
     let mut seen = false;
     let mut i = 0;
     while i < h.hdrs.len() {
@@ -93,7 +93,12 @@ pub fn process_response(h: &mut Head, name: &str, srv_id: &[u8], prefix: bool, r
         }
         let line = h.hdrs[i].line.clone();
         let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
-        let vstart = colon + 1 + line[colon + 1..].iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+        let vstart = colon
+            + 1
+            + line[colon + 1..]
+                .iter()
+                .take_while(|&&c| c == b' ' || c == b'\t')
+                .count();
         let v = &line[vstart..];
         let eq = v.iter().position(|&c| c == b'=');
         let Some(eq) = eq else {
@@ -116,7 +121,11 @@ pub fn process_response(h: &mut Head, name: &str, srv_id: &[u8], prefix: bool, r
             nl.extend_from_slice(&v[eq + 1..]);
         } else if rewrite {
             nl.extend_from_slice(srv_id);
-            let vend = v[eq + 1..].iter().position(|&c| c == b';').map(|p| eq + 1 + p).unwrap_or(v.len());
+            let vend = v[eq + 1..]
+                .iter()
+                .position(|&c| c == b';')
+                .map(|p| eq + 1 + p)
+                .unwrap_or(v.len());
             nl.extend_from_slice(&v[vend..]);
         } else {
             nl.extend_from_slice(&v[eq + 1..]);
@@ -142,14 +151,20 @@ mod tests {
     #[test]
     fn prefix_strip() {
         let mut h = req(b"GET / HTTP/1.1\r\nCookie: JSESSIONID=s2~xyz789\r\n\r\n");
-        assert_eq!(process_request(&mut h, "JSESSIONID", true, false), Some(b"s2".to_vec()));
+        assert_eq!(
+            process_request(&mut h, "JSESSIONID", true, false),
+            Some(b"s2".to_vec())
+        );
         assert_eq!(h.hdrs[0].line, b"Cookie: JSESSIONID=xyz789");
     }
 
     #[test]
     fn indirect_removal() {
         let mut h = req(b"GET / HTTP/1.1\r\nCookie: a=1; SRVID=s2; b=2\r\n\r\n");
-        assert_eq!(process_request(&mut h, "SRVID", false, true), Some(b"s2".to_vec()));
+        assert_eq!(
+            process_request(&mut h, "SRVID", false, true),
+            Some(b"s2".to_vec())
+        );
         assert_eq!(h.hdrs[0].line, b"Cookie: a=1; b=2");
         let mut h = req(b"GET / HTTP/1.1\r\nCookie: SRVID=s2\r\n\r\n");
         process_request(&mut h, "SRVID", false, true);
@@ -158,11 +173,21 @@ mod tests {
 
     #[test]
     fn set_cookie_prefix() {
-        let mut h = match parse_response(b"HTTP/1.1 200 OK\r\nSet-Cookie: JSESSIONID=abc123; path=/\r\n\r\n", 8192) {
+        let mut h = match parse_response(
+            b"HTTP/1.1 200 OK\r\nSet-Cookie: JSESSIONID=abc123; path=/\r\n\r\n",
+            8192,
+        ) {
             Parse::Done(h) => h,
             _ => panic!(),
         };
-        assert!(process_response(&mut h, "JSESSIONID", b"s1", true, false, false));
+        assert!(process_response(
+            &mut h,
+            "JSESSIONID",
+            b"s1",
+            true,
+            false,
+            false
+        ));
         assert_eq!(h.hdrs[0].line, b"Set-Cookie: JSESSIONID=s1~abc123; path=/");
     }
 }

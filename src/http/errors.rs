@@ -1,12 +1,13 @@
 //! 1.4's built-in responses, byte for byte.
 
-pub const HTTP_302: &str = "HTTP/1.1 302 Found\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: ";
-pub const HTTP_303: &str = "HTTP/1.1 303 See Other\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: ";
+pub const HTTP_302: &str =
+    "HTTP/1.1 302 Found\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: ";
+pub const HTTP_303: &str =
+    "HTTP/1.1 303 See Other\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: ";
 pub const HTTP_301: &str = "HTTP/1.1 301 Moved Permanently\r\nContent-length: 0\r\nLocation: ";
-pub const HTTP_307: &str = "HTTP/1.1 307 Temporary Redirect\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: ";
+pub const HTTP_307: &str =
+    "HTTP/1.1 307 Temporary Redirect\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: ";
 pub const HTTP_308: &str = "HTTP/1.1 308 Permanent Redirect\r\nContent-length: 0\r\nLocation: ";
-
-pub const HTTP_100: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 pub fn builtin(code: u16) -> &'static [u8] {
     match code {

@@ -26,7 +26,10 @@ pub struct Hdr {
 
 impl Hdr {
     pub fn new(line: &[u8]) -> Hdr {
-        Hdr { line: line.to_vec(), eol: Eol::Crlf }
+        Hdr {
+            line: line.to_vec(),
+            eol: Eol::Crlf,
+        }
     }
     pub fn name(&self) -> &[u8] {
         match self.line.iter().position(|&c| c == b':') {
@@ -46,8 +49,15 @@ impl Hdr {
 }
 
 pub fn trim(v: &[u8]) -> &[u8] {
-    let s = v.iter().position(|&c| c != b' ' && c != b'\t').unwrap_or(v.len());
-    let e = v.iter().rposition(|&c| c != b' ' && c != b'\t').map(|p| p + 1).unwrap_or(s);
+    let s = v
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(v.len());
+    let e = v
+        .iter()
+        .rposition(|&c| c != b' ' && c != b'\t')
+        .map(|p| p + 1)
+        .unwrap_or(s);
     &v[s..e.max(s)]
 }
 
@@ -111,7 +121,9 @@ fn parse_headers(buf: &[u8], mut pos: usize) -> Result<Option<(Vec<Hdr>, Eol, us
         }
         if line[0] == b' ' || line[0] == b'\t' {
             // obsolete line folding: 1.4 turns the line break into spaces
-            let Some(prev) = hdrs.last_mut() else { return Err(()) };
+            let Some(prev) = hdrs.last_mut() else {
+                return Err(());
+            };
             for _ in 0..prev.eol.bytes().len() {
                 prev.line.push(b' ');
             }
@@ -120,11 +132,16 @@ fn parse_headers(buf: &[u8], mut pos: usize) -> Result<Option<(Vec<Hdr>, Eol, us
             pos = next;
             continue;
         }
-        let Some(colon) = line.iter().position(|&c| c == b':') else { return Err(()) };
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            return Err(());
+        };
         if colon == 0 || !line[..colon].iter().all(|&c| is_token(c)) {
             return Err(());
         }
-        hdrs.push(Hdr { line: line.to_vec(), eol });
+        hdrs.push(Hdr {
+            line: line.to_vec(),
+            eol,
+        });
         pos = next;
     }
 }
@@ -232,7 +249,10 @@ fn parse_response_inner(buf: &[u8]) -> Parse {
         return Parse::Partial;
     };
     let line = &buf[pos..end];
-    let v_end = line.iter().position(|&c| c == b' ' || c == b'\t').unwrap_or(line.len());
+    let v_end = line
+        .iter()
+        .position(|&c| c == b' ' || c == b'\t')
+        .unwrap_or(line.len());
     if v_end == 0 || v_end == line.len() || !line[..v_end].iter().all(|&c| is_ver_token(c)) {
         return Parse::Invalid;
     }
@@ -260,7 +280,11 @@ fn parse_response_inner(buf: &[u8]) -> Parse {
 
 impl Head {
     pub fn method(&self) -> &[u8] {
-        let e = self.start.iter().position(|&c| c == b' ').unwrap_or(self.start.len());
+        let e = self
+            .start
+            .iter()
+            .position(|&c| c == b' ')
+            .unwrap_or(self.start.len());
         &self.start[..e]
     }
     /// The request URI (second word of the request line).
@@ -271,20 +295,25 @@ impl Head {
     }
     /// Version word: last word of a request line, first of a status line.
     pub fn req_version(&self) -> &[u8] {
-        self.start.split(|&c| c == b' ').filter(|w| !w.is_empty()).last().unwrap_or(b"")
+        self.start
+            .split(|&c| c == b' ')
+            .rfind(|w| !w.is_empty())
+            .unwrap_or(b"")
     }
     pub fn rsp_version(&self) -> &[u8] {
         self.start.split(|&c| c == b' ').next().unwrap_or(b"")
     }
     pub fn status(&self) -> u16 {
-        let w = self.start.split(|&c| c == b' ' || c == b'\t').find(|w| !w.is_empty() && w[0].is_ascii_digit());
         let code = self.start.split(|&c| c == b' ' || c == b'\t').filter(|w| !w.is_empty()).nth(1);
-        let _ = w;
         code.and_then(|c| std::str::from_utf8(c).ok()).and_then(|c| c.parse().ok()).unwrap_or(0)
     }
     /// HTTP/1.1 or above.
     pub fn is_11(&self, request: bool) -> bool {
-        let v = if request { self.req_version() } else { self.rsp_version() };
+        let v = if request {
+            self.req_version()
+        } else {
+            self.rsp_version()
+        };
         v.len() == 8 && v.starts_with(b"HTTP/") && (v[5] > b'1' || (v[5] == b'1' && v[7] >= b'1'))
     }
     pub fn get(&self, name: &str) -> Option<&[u8]> {
@@ -352,22 +381,43 @@ mod tests {
     fn quirks() {
         let mut h = done(parse_request(b"GARBAGE\r\n\r\n", 8192));
         h.add(b"X-Forwarded-For: 127.0.0.1");
-        assert_eq!(h.to_bytes(), b"GARBAGE / HTTP/1.0\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n\r\n");
+        assert_eq!(
+            h.to_bytes(),
+            b"GARBAGE / HTTP/1.0\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n\r\n"
+        );
         let mut h = done(parse_request(b"GET /lf HTTP/1.1\nHost: t\n\n", 8192));
         h.add(b"Connection: close");
-        assert_eq!(h.to_bytes(), b"GET /lf HTTP/1.1\nHost: t\nConnection: close\r\n\n");
-        assert_eq!(parse_request(b"GET /a b HTTP/1.1\r\n\r\n", 8192), Parse::Invalid);
-        assert_eq!(parse_request(b"GET / HTTP/1.1\r\nNoColon\r\n\r\n", 8192), Parse::Invalid);
-        assert_eq!(parse_request(b"GET / HTTP/1.1\r\nHost: te", 8192), Parse::Partial);
+        assert_eq!(
+            h.to_bytes(),
+            b"GET /lf HTTP/1.1\nHost: t\nConnection: close\r\n\n"
+        );
+        assert_eq!(
+            parse_request(b"GET /a b HTTP/1.1\r\n\r\n", 8192),
+            Parse::Invalid
+        );
+        assert_eq!(
+            parse_request(b"GET / HTTP/1.1\r\nNoColon\r\n\r\n", 8192),
+            Parse::Invalid
+        );
+        assert_eq!(
+            parse_request(b"GET / HTTP/1.1\r\nHost: te", 8192),
+            Parse::Partial
+        );
         assert_eq!(parse_request(&[b'a'; 8192], 8192), Parse::Invalid);
     }
 
     #[test]
     fn responses() {
-        let h = done(parse_response(b"HTTP/1.0 200 OK\r\nX-Old: yes\r\n\r\nbody", 8192));
+        let h = done(parse_response(
+            b"HTTP/1.0 200 OK\r\nX-Old: yes\r\n\r\nbody",
+            8192,
+        ));
         assert_eq!(h.status(), 200);
         assert!(!h.is_11(false));
-        assert_eq!(parse_response(b"THIS IS NOT HTTP\r\n\r\n", 8192), Parse::Invalid);
+        assert_eq!(
+            parse_response(b"THIS IS NOT HTTP\r\n\r\n", 8192),
+            Parse::Invalid
+        );
         assert_eq!(parse_response(b"HTTP/1.1 2", 8192), Parse::Partial);
     }
 }

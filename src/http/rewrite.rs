@@ -97,8 +97,10 @@ pub fn regex_replace(re: &regex::bytes::Regex, line: &[u8], repl: &[u8]) -> Opti
                 i += 2;
                 continue;
             }
-            if n == b'x' && i + 3 < repl.len() + 0 && i + 3 <= repl.len() - 1 {
-                let hx = std::str::from_utf8(&repl[i + 2..i + 4]).ok().and_then(|s| u8::from_str_radix(s, 16).ok());
+            if n == b'x' && i + 3 < repl.len() && i + 3 < repl.len() {
+                let hx = std::str::from_utf8(&repl[i + 2..i + 4])
+                    .ok()
+                    .and_then(|s| u8::from_str_radix(s, 16).ok());
                 if let Some(b) = hx {
                     out.push(b);
                     i += 4;
@@ -129,7 +131,10 @@ mod tests {
     fn keepalive_becomes_close() {
         let mut h = req(b"GET / HTTP/1.1\r\nConnection: keep-alive\r\nX: y\r\n\r\n");
         want_connection(&mut h, true, false);
-        assert_eq!(h.to_bytes(), b"GET / HTTP/1.1\r\nX: y\r\nConnection: close\r\n\r\n");
+        assert_eq!(
+            h.to_bytes(),
+            b"GET / HTTP/1.1\r\nX: y\r\nConnection: close\r\n\r\n"
+        );
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub struct LogRecord {
 /// `#XX` encoding of the bytes 1.4 escapes in logs.
 pub fn encode(out: &mut String, data: &[u8], extra: &[u8], max: usize) {
     for &c in data.iter().take(max) {
-        if c < 32 || c >= 127 || c == b'"' || c == b'#' || extra.contains(&c) {
+        if !(32..127).contains(&c) || c == b'"' || c == b'#' || extra.contains(&c) {
             let _ = write!(out, "#{:02X}", c);
         } else {
             out.push(c as char);
@@ -105,7 +105,18 @@ pub fn http_line(r: &LogRecord) -> String {
     let _ = write!(
         s,
         " {} {}/{} {}/{}/{}/{}/{}{} {} {}{} ",
-        r.frontend, r.backend, r.server, r.tq, r.tw, r.tc, r.tr, plus, r.tt, r.status, plus, r.bytes
+        r.frontend,
+        r.backend,
+        r.server,
+        r.tq,
+        r.tw,
+        r.tc,
+        r.tr,
+        plus,
+        r.tt,
+        r.status,
+        plus,
+        r.bytes
     );
     match &r.req_cookie {
         Some(c) => encode(&mut s, c, b"", usize::MAX),
@@ -120,7 +131,11 @@ pub fn http_line(r: &LogRecord) -> String {
     for &c in &r.term {
         s.push(c as char);
     }
-    let _ = write!(s, " {}/{}/{}/{}/", r.actconn, r.feconn, r.beconn, r.srv_conn);
+    let _ = write!(
+        s,
+        " {}/{}/{}/{}/",
+        r.actconn, r.feconn, r.beconn, r.srv_conn
+    );
     retries(&mut s, r);
     let _ = write!(s, " {}/{} ", r.srv_queue, r.bk_queue);
     caps(&mut s, &r.req_caps);
@@ -261,7 +276,10 @@ mod tests {
     fn httplog_shape() {
         let l = http_line(&rec());
         let tail = l.split_once("] ").map(|x| x.1).unwrap_or("");
-        assert_eq!(tail, "app app/s1 0/0/1/2/3 200 79 - - --NN 0/0/0/0/0 0/0 \"GET / HTTP/1.1\"");
+        assert_eq!(
+            tail,
+            "app app/s1 0/0/1/2/3 200 79 - - --NN 0/0/0/0/0 0/0 \"GET / HTTP/1.1\""
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@ use crate::config::model::{LogAddr, LogTarget};
 use std::net::UdpSocket;
 use std::os::unix::net::UnixDatagram;
 
-pub const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 /// 1.4 sends at most this many bytes per line.
 pub const MAX_LINE: usize = 1024;
 
@@ -31,7 +33,14 @@ impl Syslog {
         if let Some(s) = &unix {
             let _ = s.set_nonblocking(true);
         }
-        Syslog { udp4, udp6, unix, tag: tag.to_string(), hostname, pid: crate::sys::getpid() }
+        Syslog {
+            udp4,
+            udp6,
+            unix,
+            tag: tag.to_string(),
+            hostname,
+            pid: crate::sys::getpid(),
+        }
     }
 
     /// After fork the pid in every line changes.

@@ -74,10 +74,12 @@ impl Session {
             Balance::Uri { len, depth, whole } => {
                 req.map(|r| crate::balance::uri_hash(r.uri(), *len, *depth, *whole))
             }
-            Balance::UrlParam { name, .. } => req.and_then(|r| crate::balance::url_param_hash(r.uri(), name)),
-            Balance::Hdr { name, domain_only } => {
-                req.and_then(|r| r.get(name)).map(|v| crate::balance::hdr_hash(v, *domain_only))
+            Balance::UrlParam { name, .. } => {
+                req.and_then(|r| crate::balance::url_param_hash(r.uri(), name))
             }
+            Balance::Hdr { name, domain_only } => req
+                .and_then(|r| r.get(name))
+                .map(|v| crate::balance::hdr_hash(v, *domain_only)),
             _ => None,
         }
     }
@@ -143,7 +145,9 @@ impl Session {
             self.take_server(ctx, si);
         }
         self.t_queue.get_or_insert(ctx.now);
-        let Some(si) = self.srv_idx else { return self.no_server(ctx) };
+        let Some(si) = self.srv_idx else {
+            return self.no_server(ctx);
+        };
         let srv = &be.servers[si];
         let port = if srv.port_relative {
             (self.dst_addr.port() as i32 + srv.port as i32).clamp(0, 65535) as u16
@@ -190,7 +194,10 @@ impl Session {
             c.max_queue = c.max_queue.max(n);
         }
         self.st = St::Queued;
-        self.deadline = be.timeouts.queue.map(|t| ctx.now + Duration::from_millis(t));
+        self.deadline = be
+            .timeouts
+            .queue
+            .map(|t| ctx.now + Duration::from_millis(t));
     }
 
     pub(super) fn check_grant(&mut self, ctx: &mut Ctx) -> bool {
@@ -215,7 +222,10 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         self.t_queue.get_or_insert(ctx.now);
-        let source = self.srv_idx.and_then(|si| be.servers[si].source).or(be.source);
+        let source = self
+            .srv_idx
+            .and_then(|si| be.servers[si].source)
+            .or(be.source);
         let r = match source {
             None => mio::net::TcpStream::connect(addr),
             Some(src) => crate::sys::connect_from(&addr, &src),
@@ -234,7 +244,10 @@ impl Session {
                 self.srv_eof = false;
                 self.srv_err = false;
                 self.srv_shut = false;
-                self.deadline = be.timeouts.connect.map(|t| ctx.now + Duration::from_millis(t));
+                self.deadline = be
+                    .timeouts
+                    .connect
+                    .map(|t| ctx.now + Duration::from_millis(t));
             }
             Err(_) => {
                 self.conn_err_async = true;

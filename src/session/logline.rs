@@ -40,21 +40,38 @@ impl Session {
         };
         let tt = ctx.now.saturating_duration_since(self.t_accept).as_millis() as i64;
         let with_cookie = be.cookie.is_some();
-        let ck = |c: u8| if !with_cookie { b'-' } else if c == 0 { b'N' } else { c };
+        let ck = |c: u8| {
+            if !with_cookie {
+                b'-'
+            } else if c == 0 {
+                b'N'
+            } else {
+                c
+            }
+        };
         // 1.4: retries left > 0 ? configured - left : configured
         let retries = if self.conn_retries > 0 {
             (be.retries as i32 - self.conn_retries).max(0) as u32
         } else {
             be.retries
         };
-        let mut term = [self.term.0, self.term.1, ck(self.txn.cookie_in), ck(self.txn.cookie_out)];
+        let mut term = [
+            self.term.0,
+            self.term.1,
+            ck(self.txn.cookie_in),
+            ck(self.txn.cookie_out),
+        ];
         if self.mode != crate::config::model::Mode::Http {
             term[2] = b'-';
             term[3] = b'-';
         }
         let srv_conn = self
             .srv_idx
-            .map(|si| ctx.rt.srv[self.be][si].cur_sess.saturating_sub(ctx.rt.srv[self.be][si].granted))
+            .map(|si| {
+                ctx.rt.srv[self.be][si]
+                    .cur_sess
+                    .saturating_sub(ctx.rt.srv[self.be][si].granted)
+            })
             .unwrap_or(0);
         LogRecord {
             client: Some(self.cli_addr),
@@ -69,7 +86,11 @@ impl Session {
             tr,
             tt,
             logasap: false,
-            status: if self.txn.status == 0 { -1 } else { self.txn.status },
+            status: if self.txn.status == 0 {
+                -1
+            } else {
+                self.txn.status
+            },
             bytes: self.bytes_out,
             req_cookie: self.txn.cap_cookie_req.clone(),
             rsp_cookie: self.txn.cap_cookie_rsp.clone(),

@@ -136,7 +136,15 @@ fn ms(v: Option<u64>) -> Option<Duration> {
 }
 
 impl Session {
-    pub fn new(key: usize, fe: usize, cli: TcpStream, cli_addr: SocketAddr, dst_addr: SocketAddr, rt: &Runtime, now: Instant) -> Session {
+    pub fn new(
+        key: usize,
+        fe: usize,
+        cli: TcpStream,
+        cli_addr: SocketAddr,
+        dst_addr: SocketAddr,
+        rt: &Runtime,
+        now: Instant,
+    ) -> Session {
         let px = &rt.cfg.proxies[fe];
         Session {
             key,
@@ -164,7 +172,11 @@ impl Session {
             srv_eof: false,
             srv_err: false,
             srv_shut: false,
-            st: if px.mode == Mode::Http { St::ReqHead } else { St::Assign },
+            st: if px.mode == Mode::Http {
+                St::ReqHead
+            } else {
+                St::Assign
+            },
             txn: Txn::default(),
             conn_retries: px.retries as i32,
             redispatched: false,
@@ -221,7 +233,14 @@ impl Session {
         }
     }
 
-    fn read_side(stream: &mut TcpStream, buf: &mut Vec<u8>, room: usize, eof: &mut bool, err: &mut bool, readable: &mut bool) -> usize {
+    fn read_side(
+        stream: &mut TcpStream,
+        buf: &mut Vec<u8>,
+        room: usize,
+        eof: &mut bool,
+        err: &mut bool,
+        readable: &mut bool,
+    ) -> usize {
         let mut total = 0;
         let mut chunk = [0u8; 16384];
         while *readable && !*eof && !*err && buf.len() < room {
@@ -247,7 +266,12 @@ impl Session {
         total
     }
 
-    fn write_side(stream: &mut TcpStream, buf: &mut Vec<u8>, writable: &mut bool, err: &mut bool) -> usize {
+    fn write_side(
+        stream: &mut TcpStream,
+        buf: &mut Vec<u8>,
+        writable: &mut bool,
+        err: &mut bool,
+    ) -> usize {
         let mut sent = 0;
         while *writable && !*err && sent < buf.len() {
             match stream.write(&buf[sent..]) {
@@ -270,7 +294,14 @@ impl Session {
         let room = bs.saturating_sub(self.to_srv.len());
         let reading_cli = self.st != St::Reply;
         if reading_cli {
-            let n = Self::read_side(&mut self.cli, &mut self.req_in, room, &mut self.cli_eof, &mut self.cli_err, &mut self.cli_r);
+            let n = Self::read_side(
+                &mut self.cli,
+                &mut self.req_in,
+                room,
+                &mut self.cli_eof,
+                &mut self.cli_err,
+                &mut self.cli_r,
+            );
             if n > 0 {
                 self.bytes_in += n as u64;
                 self.req_total += n as u64;
@@ -280,13 +311,27 @@ impl Session {
         } else if self.cli_r && !self.cli_eof {
             // after a local reply, swallow what the client still sends
             let mut sink = Vec::new();
-            let n = Self::read_side(&mut self.cli, &mut sink, 65536, &mut self.cli_eof, &mut self.cli_err, &mut self.cli_r);
+            let n = Self::read_side(
+                &mut self.cli,
+                &mut sink,
+                65536,
+                &mut self.cli_eof,
+                &mut self.cli_err,
+                &mut self.cli_r,
+            );
             progress |= n > 0 || self.cli_eof;
         }
         if let Some(s) = self.srv.as_mut() {
             if self.st == St::Established {
                 let room = bs.saturating_sub(self.to_cli.len());
-                let n = Self::read_side(s, &mut self.rsp_in, room, &mut self.srv_eof, &mut self.srv_err, &mut self.srv_r);
+                let n = Self::read_side(
+                    s,
+                    &mut self.rsp_in,
+                    room,
+                    &mut self.srv_eof,
+                    &mut self.srv_err,
+                    &mut self.srv_r,
+                );
                 if n > 0 {
                     self.bytes_out += n as u64;
                     self.last_srv = ctx.now;
@@ -307,7 +352,12 @@ impl Session {
             }
         }
         if !self.to_cli.is_empty() {
-            let n = Self::write_side(&mut self.cli, &mut self.to_cli, &mut self.cli_w, &mut self.cli_err);
+            let n = Self::write_side(
+                &mut self.cli,
+                &mut self.to_cli,
+                &mut self.cli_w,
+                &mut self.cli_err,
+            );
             if n > 0 {
                 self.last_cli = ctx.now;
                 progress = true;
@@ -524,11 +574,16 @@ impl Session {
             (LogFormat::HttpClf, Mode::Http) => crate::log::format::clf_line(&rec),
             _ => crate::log::format::tcp_line(&rec),
         };
-        let error = self.term.0 != b'-' || rec.status >= 500 || rec.retries > 0 || self.redispatched;
+        let error =
+            self.term.0 != b'-' || rec.status >= 500 || rec.retries > 0 || self.redispatched;
         if fe.flags.dontlog_normal && !error {
             return;
         }
-        let level = if fe.flags.log_separate_errors && error { crate::log::ERR } else { crate::log::INFO };
+        let level = if fe.flags.log_separate_errors && error {
+            crate::log::ERR
+        } else {
+            crate::log::INFO
+        };
         ctx.syslog.send(&fe.logs, level, &line);
     }
 
@@ -554,8 +609,14 @@ impl Session {
                 }
             }
             St::Established => {
-                let waiting_rsp = self.mode == Mode::Http && !self.txn.tunnel && !self.txn.rsp_head_done;
-                if !self.srv_eof && (waiting_rsp || self.txn.tunnel || self.mode == Mode::Tcp || self.txn.rsp_head_done) {
+                let waiting_rsp =
+                    self.mode == Mode::Http && !self.txn.tunnel && !self.txn.rsp_head_done;
+                if !self.srv_eof
+                    && (waiting_rsp
+                        || self.txn.tunnel
+                        || self.mode == Mode::Tcp
+                        || self.txn.rsp_head_done)
+                {
                     arm(srv_to.map(|d| self.last_srv + d));
                 }
                 if !self.to_srv.is_empty() {
@@ -577,41 +638,33 @@ impl Session {
         let fe = &cfg.proxies[self.fe];
         let be = &cfg.proxies[self.be];
         match self.st {
-            St::ReqHead => {
-                if self.deadline.is_some_and(|d| d <= now) {
-                    if self.ka_wait && self.req_in.is_empty() {
-                        // idle keep-alive connections close silently
-                        self.logged = true;
-                        self.st = St::Closed;
-                    } else {
-                        self.txn.req_line = None;
-                        self.http_error(ctx, 408, b'c', b'R');
-                        ctx.rt.px[self.fe].fe.failed_req += 1;
-                    }
+            St::ReqHead if self.deadline.is_some_and(|d| d <= now) => {
+                if self.ka_wait && self.req_in.is_empty() {
+                    // idle keep-alive connections close silently
+                    self.logged = true;
+                    self.st = St::Closed;
+                } else {
+                    self.txn.req_line = None;
+                    self.http_error(ctx, 408, b'c', b'R');
+                    ctx.rt.px[self.fe].fe.failed_req += 1;
                 }
             }
-            St::Queued => {
-                if self.deadline.is_some_and(|d| d <= now) {
-                    connect::leave_queue(self, ctx);
-                    self.t_queue = Some(now);
-                    if self.mode == Mode::Http {
-                        self.http_error(ctx, 503, b's', b'Q');
-                    } else {
-                        self.set_term(b's', b'Q');
-                        self.close_now(ctx, false);
-                    }
+            St::Queued if self.deadline.is_some_and(|d| d <= now) => {
+                connect::leave_queue(self, ctx);
+                self.t_queue = Some(now);
+                if self.mode == Mode::Http {
+                    self.http_error(ctx, 503, b's', b'Q');
+                } else {
+                    self.set_term(b's', b'Q');
+                    self.close_now(ctx, false);
                 }
             }
-            St::Turnaround => {
-                if self.deadline.is_some_and(|d| d <= now) {
-                    self.st = St::Assign;
-                }
+            St::Turnaround if self.deadline.is_some_and(|d| d <= now) => {
+                self.st = St::Assign;
             }
-            St::Connecting => {
-                if self.deadline.is_some_and(|d| d <= now) {
-                    self.conn_err_async = false;
-                    self.connect_failed(ctx, b's');
-                }
+            St::Connecting if self.deadline.is_some_and(|d| d <= now) => {
+                self.conn_err_async = false;
+                self.connect_failed(ctx, b's');
             }
             St::Established | St::Reply => {
                 let cli_to = ms(fe.timeouts.client);
@@ -622,7 +675,11 @@ impl Session {
                     if cli_exp || self.reply_drain_until.is_some_and(|t| t <= now) {
                         self.st = St::Closed;
                     }
-                } else if srv_exp && self.mode == Mode::Http && !self.txn.tunnel && !self.txn.rsp_head_done {
+                } else if srv_exp
+                    && self.mode == Mode::Http
+                    && !self.txn.tunnel
+                    && !self.txn.rsp_head_done
+                {
                     self.http_error(ctx, 504, b's', b'H');
                     ctx.rt.px[self.be].be.failed_resp += 1;
                 } else if srv_exp {
@@ -639,13 +696,23 @@ impl Session {
     }
 
     pub fn register_server(&mut self, ctx: &mut Ctx, mut s: TcpStream) -> std::io::Result<()> {
-        ctx.registry.register(&mut s, mio::Token(self.key * 2 + 1), mio::Interest::READABLE | mio::Interest::WRITABLE)?;
+        ctx.registry.register(
+            &mut s,
+            mio::Token(self.key * 2 + 1),
+            mio::Interest::READABLE | mio::Interest::WRITABLE,
+        )?;
         self.srv = Some(s);
         Ok(())
     }
 
     /// Readiness reported by the loop for one of our sockets.
-    pub fn on_event(&mut self, ctx: &mut Ctx, server_side: bool, readable: bool, writable: bool) -> Outcome {
+    pub fn on_event(
+        &mut self,
+        ctx: &mut Ctx,
+        server_side: bool,
+        readable: bool,
+        writable: bool,
+    ) -> Outcome {
         if server_side {
             self.srv_r |= readable;
             self.srv_w |= writable;

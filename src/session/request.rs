@@ -3,7 +3,9 @@
 
 use super::{Ctx, Session, St};
 use crate::acl::{cond_match, opt_cond_match, Fetch, Sample};
-use crate::config::model::{CookieMode, HdrAction, HttpConnMode, HttpReqAction, Proxy, RedirectKind};
+use crate::config::model::{
+    CookieMode, HdrAction, HttpConnMode, HttpReqAction, Proxy, RedirectKind,
+};
 use crate::http::body::{request_framing, Body};
 use crate::http::cookie;
 use crate::http::head::{parse_request, Head, Parse};
@@ -70,7 +72,11 @@ impl Sample for ReqSample<'_> {
             _ => self.s.be,
         };
         let fe = match arg {
-            Some(n) => cfg.proxies.iter().position(|p| p.name == n).unwrap_or(self.s.fe),
+            Some(n) => cfg
+                .proxies
+                .iter()
+                .position(|p| p.name == n)
+                .unwrap_or(self.s.fe),
             None => self.s.fe,
         };
         Some(match f {
@@ -89,11 +95,11 @@ impl Sample for ReqSample<'_> {
             Fetch::AvgQueue => {
                 let (a, b) = rt.srv_counts(be);
                 let n = if a > 0 { a } else { b };
-                if n == 0 {
-                    rt.px[be].queue.len() as i64
-                } else {
-                    (rt.px[be].queue.len() / n) as i64
-                }
+                rt.px[be]
+                    .queue
+                    .len()
+                    .checked_div(n)
+                    .unwrap_or(rt.px[be].queue.len()) as i64
             }
             Fetch::ConnSlots => {
                 let p = &cfg.proxies[be];
@@ -111,11 +117,18 @@ impl Sample for ReqSample<'_> {
             Fetch::SoId => 1,
             Fetch::FeId => cfg.proxies[self.s.fe].id as i64,
             Fetch::BeId => cfg.proxies[self.s.be].id as i64,
-            Fetch::SrvId => self.s.srv_idx.map(|i| cfg.proxies[self.s.be].servers[i].id as i64)?,
+            Fetch::SrvId => self
+                .s
+                .srv_idx
+                .map(|i| cfg.proxies[self.s.be].servers[i].id as i64)?,
             Fetch::SrvIsUp => {
                 let a = arg?;
                 let (pn, sn) = a.split_once('/').unwrap_or(("", a));
-                let pi = if pn.is_empty() { self.s.be } else { cfg.proxies.iter().position(|p| p.name == pn)? };
+                let pi = if pn.is_empty() {
+                    self.s.be
+                } else {
+                    cfg.proxies.iter().position(|p| p.name == pn)?
+                };
                 let si = cfg.proxies[pi].servers.iter().position(|s| s.name == sn)?;
                 rt.srv[pi][si].usable() as i64
             }
@@ -124,10 +137,20 @@ impl Sample for ReqSample<'_> {
         })
     }
     fn auth_ok(&self, userlist: Option<&str>, groups: Option<&[Vec<u8>]>) -> bool {
-        let Some((u, p)) = self.h.and_then(basic_auth) else { return false };
+        let Some((u, p)) = self.h.and_then(basic_auth) else {
+            return false;
+        };
         let cfg = self.ctx.rt.cfg;
-        let Some(ul) = cfg.userlists.iter().find(|l| Some(l.name.as_str()) == userlist) else { return false };
-        let Some(user) = ul.users.iter().find(|x| x.name.as_bytes() == u.as_slice()) else { return false };
+        let Some(ul) = cfg
+            .userlists
+            .iter()
+            .find(|l| Some(l.name.as_str()) == userlist)
+        else {
+            return false;
+        };
+        let Some(user) = ul.users.iter().find(|x| x.name.as_bytes() == u.as_slice()) else {
+            return false;
+        };
         if !user.insecure || user.password.as_bytes() != p.as_slice() {
             return false;
         }
@@ -135,7 +158,10 @@ impl Sample for ReqSample<'_> {
             None => true,
             Some(gs) => gs.iter().any(|g| {
                 user.groups.iter().any(|x| x.as_bytes() == g.as_slice())
-                    || ul.groups.iter().any(|(n, us)| n.as_bytes() == g.as_slice() && us.contains(&user.name))
+                    || ul
+                        .groups
+                        .iter()
+                        .any(|(n, us)| n.as_bytes() == g.as_slice() && us.contains(&user.name))
             }),
         }
     }
@@ -145,7 +171,12 @@ fn hdr_values(h: Option<&Head>, name: Option<&str>, split: bool) -> Vec<Vec<u8>>
     let Some(h) = h else { return Vec::new() };
     match name {
         Some(n) if split => h.values(n),
-        Some(n) => h.hdrs.iter().filter(|x| x.is(n)).map(|x| x.value().to_vec()).collect(),
+        Some(n) => h
+            .hdrs
+            .iter()
+            .filter(|x| x.is(n))
+            .map(|x| x.value().to_vec())
+            .collect(),
         None => h.hdrs.iter().map(|x| x.value().to_vec()).collect(),
     }
 }
@@ -176,7 +207,9 @@ fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
 /// user and password of a Basic Authorization header.
 pub fn basic_auth(h: &Head) -> Option<(Vec<u8>, Vec<u8>)> {
     let v = h.get("Authorization")?;
-    let rest = v.strip_prefix(b"Basic ").or_else(|| v.strip_prefix(b"basic "))?;
+    let rest = v
+        .strip_prefix(b"Basic ")
+        .or_else(|| v.strip_prefix(b"basic "))?;
     let d = b64_decode(crate::http::head::trim(rest))?;
     let c = d.iter().position(|&c| c == b':')?;
     Some((d[..c].to_vec(), d[c + 1..].to_vec()))
@@ -195,7 +228,10 @@ impl Session {
         }
         let fe = &ctx.rt.cfg.proxies[self.fe];
         let t = if self.ka_wait && self.req_in.is_empty() {
-            fe.timeouts.http_keep_alive.or(fe.timeouts.http_request).or(fe.timeouts.client)
+            fe.timeouts
+                .http_keep_alive
+                .or(fe.timeouts.http_request)
+                .or(fe.timeouts.client)
         } else {
             fe.timeouts.http_request.or(fe.timeouts.client)
         };
@@ -205,7 +241,11 @@ impl Session {
     pub(super) fn wait_request(&mut self, ctx: &mut Ctx) -> bool {
         let cfg = ctx.rt.cfg;
         let limit = cfg.global.bufsize - cfg.global.maxrewrite;
-        if self.ka_wait && !self.req_in.is_empty() && self.txn.req_line.is_none() && self.t_req.is_none() {
+        if self.ka_wait
+            && !self.req_in.is_empty()
+            && self.txn.req_line.is_none()
+            && self.t_req.is_none()
+        {
             // the next request of a kept-alive connection starts now
             self.deadline = None;
         }
@@ -233,7 +273,11 @@ impl Session {
             Parse::Done(head) => {
                 self.t_req = Some(ctx.now);
                 let first_line: Vec<u8> = {
-                    let start = self.req_in.iter().position(|&c| c != b'\r' && c != b'\n').unwrap_or(0);
+                    let start = self
+                        .req_in
+                        .iter()
+                        .position(|&c| c != b'\r' && c != b'\n')
+                        .unwrap_or(0);
                     let rest = &self.req_in[start..];
                     let e = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
                     let l = &rest[..e];
@@ -252,12 +296,22 @@ impl Session {
     }
 
     fn eval(&self, ctx: &Ctx, px: &Proxy, h: &Head, c: &crate::acl::Cond) -> bool {
-        let s = ReqSample { s: self, h: Some(h), rsp: None, ctx };
+        let s = ReqSample {
+            s: self,
+            h: Some(h),
+            rsp: None,
+            ctx,
+        };
         cond_match(c, &px.acls, &s)
     }
 
     fn eval_opt(&self, ctx: &Ctx, px: &Proxy, h: &Head, c: &Option<crate::acl::Cond>) -> bool {
-        let s = ReqSample { s: self, h: Some(h), rsp: None, ctx };
+        let s = ReqSample {
+            s: self,
+            h: Some(h),
+            rsp: None,
+            ctx,
+        };
         opt_cond_match(c, &px.acls, &s)
     }
 
@@ -301,7 +355,9 @@ impl Session {
             self.be = pxi;
             if !px.stats.auths.is_empty() {
                 let ok = basic_auth(h).is_some_and(|(u, p)| {
-                    px.stats.auths.iter().any(|(au, ap)| au.as_bytes() == u.as_slice() && ap.as_bytes() == p.as_slice())
+                    px.stats.auths.iter().any(|(au, ap)| {
+                        au.as_bytes() == u.as_slice() && ap.as_bytes() == p.as_slice()
+                    })
                 });
                 if !ok {
                     let page = crate::http::errors::unauthorized(&px.stats.realm, false);
@@ -355,7 +411,9 @@ impl Session {
                         }
                         HdrAction::Allow | HdrAction::Pass => stop = true,
                         HdrAction::SetBe(b) => {
-                            if let Some(bi) = cfg.proxies.iter().position(|p| &p.name == b && p.is_be()) {
+                            if let Some(bi) =
+                                cfg.proxies.iter().position(|p| &p.name == b && p.is_be())
+                            {
                                 self.be = bi;
                             }
                             stop = true;
@@ -394,7 +452,11 @@ impl Session {
         if let Some(m) = &fe.monitor_uri {
             if h.uri() == m.as_bytes() {
                 let fail = fe.monitor_fail.iter().any(|c| self.eval(ctx, fe, &h, c));
-                let page = if fail { self.error_page(ctx, 503) } else { self.error_page(ctx, 200) };
+                let page = if fail {
+                    self.error_page(ctx, 503)
+                } else {
+                    self.error_page(ctx, 200)
+                };
                 self.reply(ctx, if fail { 503 } else { 200 }, &page, b'-', b'-');
                 self.logged = true;
                 return;
@@ -404,7 +466,12 @@ impl Session {
             self.txn.req_caps = Some(
                 fe.req_captures
                     .iter()
-                    .map(|c| h.hdrs.iter().find(|x| x.is(&c.name)).map(|x| x.value()[..x.value().len().min(c.len)].to_vec()))
+                    .map(|c| {
+                        h.hdrs
+                            .iter()
+                            .find(|x| x.is(&c.name))
+                            .map(|x| x.value()[..x.value().len().min(c.len)].to_vec())
+                    })
                     .collect(),
             );
         }
@@ -474,8 +541,14 @@ impl Session {
             self.txn.cookie_in = b'N';
             self.txn.cookie_out = b'N';
             let remove = ck.mode == CookieMode::Insert && ck.indirect && !ck.preserve;
-            if let Some(id) = cookie::process_request(&mut h, &ck.name, ck.mode == CookieMode::Prefix, remove) {
-                match be.servers.iter().position(|s| s.cookie.as_deref().map(|c| c.as_bytes()) == Some(id.as_slice())) {
+            if let Some(id) =
+                cookie::process_request(&mut h, &ck.name, ck.mode == CookieMode::Prefix, remove)
+            {
+                match be
+                    .servers
+                    .iter()
+                    .position(|s| s.cookie.as_deref().map(|c| c.as_bytes()) == Some(id.as_slice()))
+                {
                     Some(si) if !id.is_empty() => {
                         if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
                             self.txn.cookie_in = b'V';
@@ -547,7 +620,9 @@ impl Session {
         if self.req_in.is_empty() {
             return false;
         }
-        let Some(b) = self.txn.req_body.as_mut() else { return false };
+        let Some(b) = self.txn.req_body.as_mut() else {
+            return false;
+        };
         let n = b.feed(&self.req_in);
         if n == 0 {
             return false;
@@ -568,7 +643,11 @@ pub fn redirect_message(r: &crate::config::model::Redirect, h: &Head) -> Vec<u8>
         _ => HTTP_302,
     };
     let uri = h.uri();
-    let path_end = if r.drop_query { uri.iter().position(|&c| c == b'?').unwrap_or(uri.len()) } else { uri.len() };
+    let path_end = if r.drop_query {
+        uri.iter().position(|&c| c == b'?').unwrap_or(uri.len())
+    } else {
+        uri.len()
+    };
     let mut loc: Vec<u8> = Vec::new();
     match r.kind {
         RedirectKind::Location => {

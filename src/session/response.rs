@@ -16,11 +16,17 @@ fn cacheable(status: u16, h: &Head) -> bool {
     }
     for v in h.values("Cache-Control") {
         let l = v.to_ascii_lowercase();
-        if l.starts_with(b"private") || l.starts_with(b"no-cache") || l.starts_with(b"no-store") || l == b"max-age=0" {
+        if l.starts_with(b"private")
+            || l.starts_with(b"no-cache")
+            || l.starts_with(b"no-store")
+            || l == b"max-age=0"
+        {
             return false;
         }
     }
-    !h.values("Pragma").iter().any(|v| v.eq_ignore_ascii_case(b"no-cache"))
+    !h.values("Pragma")
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case(b"no-cache"))
 }
 
 impl Session {
@@ -90,7 +96,9 @@ impl Session {
             }
         }
         let rsp_done = match &self.txn.rsp_body {
-            Some(b) => b.done || (b.framing == Framing::Close && self.srv_eof && self.rsp_in.is_empty()),
+            Some(b) => {
+                b.done || (b.framing == Framing::Close && self.srv_eof && self.rsp_in.is_empty())
+            }
             None => false,
         };
         let req_done = self.txn.req_body.as_ref().is_some_and(|b| b.done);
@@ -120,7 +128,12 @@ impl Session {
         for e in &px.rsp_exps {
             let ok = {
                 let req = self.txn.req.as_ref();
-                let s = ReqSample { s: self, h: req, rsp: Some(h), ctx };
+                let s = ReqSample {
+                    s: self,
+                    h: req,
+                    rsp: Some(h),
+                    ctx,
+                };
                 opt_cond_match(&e.cond, &px.acls, &s)
             };
             if !ok {
@@ -165,7 +178,12 @@ impl Session {
             }
             let ok = {
                 let req = self.txn.req.as_ref();
-                let s = ReqSample { s: self, h: req, rsp: Some(h), ctx };
+                let s = ReqSample {
+                    s: self,
+                    h: req,
+                    rsp: Some(h),
+                    ctx,
+                };
                 opt_cond_match(&a.cond, &px.acls, &s)
             };
             if ok {
@@ -183,7 +201,11 @@ impl Session {
         let status = h.status();
         self.txn.status = status as i32;
         let class = (status / 100) as usize;
-        let idx = if (1..=5).contains(&class) { class - 1 } else { 5 };
+        let idx = if (1..=5).contains(&class) {
+            class - 1
+        } else {
+            5
+        };
         ctx.rt.px[self.fe].fe.hrsp[idx] += 1;
         ctx.rt.px[self.be].be.hrsp[idx] += 1;
         if let Some(si) = self.srv_idx {
@@ -193,7 +215,12 @@ impl Session {
             self.txn.rsp_caps = Some(
                 fe.rsp_captures
                     .iter()
-                    .map(|c| h.hdrs.iter().find(|x| x.is(&c.name)).map(|x| x.value()[..x.value().len().min(c.len)].to_vec()))
+                    .map(|c| {
+                        h.hdrs
+                            .iter()
+                            .find(|x| x.is(&c.name))
+                            .map(|x| x.value()[..x.value().len().min(c.len)].to_vec())
+                    })
                     .collect(),
             );
         }
@@ -228,10 +255,14 @@ impl Session {
                 };
             }
             let direct = self.txn.cookie_in == b'V' && self.txn.persist_srv == Some(si);
-            let post_ok = !ck.postonly || self.txn.req.as_ref().is_some_and(|r| r.method() == b"POST");
+            let post_ok =
+                !ck.postonly || self.txn.req.as_ref().is_some_and(|r| r.method() == b"POST");
             if mode == CookieMode::Insert && !direct && post_ok && !(seen && ck.preserve) {
                 let mut line = if id.is_empty() {
-                    format!("Set-Cookie: {}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/", ck.name)
+                    format!(
+                        "Set-Cookie: {}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/",
+                        ck.name
+                    )
                 } else {
                     format!("Set-Cookie: {}={}; path=/", ck.name, id)
                 };
@@ -279,7 +310,11 @@ impl Session {
     /// Both messages are complete: close the server side (with an RST as
     /// 1.4 does), log, and either wait for the next request or close.
     fn end_txn(&mut self, ctx: &mut Ctx) {
-        if self.txn.mode == HttpConnMode::ServerClose && self.txn.cli_keepalive && !self.cli_eof && !ctx.stopping {
+        if self.txn.mode == HttpConnMode::ServerClose
+            && self.txn.cli_keepalive
+            && !self.cli_eof
+            && !ctx.stopping
+        {
             if self.be_assigned {
                 self.be_assigned = false;
                 let p = &mut ctx.rt.px[self.be];
@@ -314,7 +349,11 @@ impl Session {
             self.st = St::ReqHead;
             self.deadline = None;
             let fe = &ctx.rt.cfg.proxies[self.fe];
-            let t = fe.timeouts.http_keep_alive.or(fe.timeouts.http_request).or(fe.timeouts.client);
+            let t = fe
+                .timeouts
+                .http_keep_alive
+                .or(fe.timeouts.http_request)
+                .or(fe.timeouts.client);
             self.deadline = t.map(|t| ctx.now + Duration::from_millis(t));
             if !self.req_in.is_empty() {
                 self.req_total = self.req_in.len() as u64;

@@ -19,7 +19,12 @@ pub fn free_port() -> u16 {
 }
 
 pub fn tmpdir(tag: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("hrs-{}-{}-{}", tag, std::process::id(), free_port()));
+    let d = std::env::temp_dir().join(format!(
+        "hrs-{}-{}-{}",
+        tag,
+        std::process::id(),
+        free_port()
+    ));
     std::fs::create_dir_all(&d).expect("tmpdir");
     d
 }
@@ -33,9 +38,14 @@ pub struct Syslog {
 impl Syslog {
     pub fn new() -> Syslog {
         let sock = UdpSocket::bind("127.0.0.1:0").expect("udp");
-        sock.set_read_timeout(Some(Duration::from_millis(100))).expect("timeout");
+        sock.set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("timeout");
         let port = sock.local_addr().expect("addr").port();
-        Syslog { sock, port, lines: Vec::new() }
+        Syslog {
+            sock,
+            port,
+            lines: Vec::new(),
+        }
     }
     /// Waits (bounded) until `n` lines contain `pat`.
     pub fn wait_for(&mut self, pat: &str, n: usize, secs: u64) -> bool {
@@ -49,7 +59,8 @@ impl Syslog {
             }
             let mut buf = [0u8; 2048];
             if let Ok(n) = self.sock.recv(&mut buf) {
-                self.lines.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                self.lines
+                    .push(String::from_utf8_lossy(&buf[..n]).into_owned());
             }
         }
     }
@@ -74,11 +85,18 @@ impl Proxy {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn");
-        assert!(log.wait_for("started.", proxies, 5), "proxy did not start: {:?}", log.lines);
+        assert!(
+            log.wait_for("started.", proxies, 5),
+            "proxy did not start: {:?}",
+            log.lines
+        );
         Proxy { child, cfg: path }
     }
     pub fn signal(&self, sig: &str) {
-        let _ = Command::new("kill").arg(format!("-{}", sig)).arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg(format!("-{}", sig))
+            .arg(self.child.id().to_string())
+            .status();
     }
     /// Soft stop and wait (bounded) for exit; returns stderr.
     pub fn stop(mut self) -> String {
@@ -164,17 +182,28 @@ impl Backend {
                 let _ = c.shutdown(std::net::Shutdown::Write);
             }
         });
-        Backend { port, seen: Arc::new(Mutex::new(Vec::new())) }
+        Backend {
+            port,
+            seen: Arc::new(Mutex::new(Vec::new())),
+        }
     }
     pub fn requests(&self) -> Vec<String> {
-        self.seen.lock().map(|v| v.iter().map(|r| String::from_utf8_lossy(r).into_owned()).collect()).unwrap_or_default()
+        self.seen
+            .lock()
+            .map(|v| {
+                v.iter()
+                    .map(|r| String::from_utf8_lossy(r).into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
 /// Sends raw bytes, reads until EOF (bounded).
 pub fn exchange(port: u16, data: &[u8]) -> Vec<u8> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
     s.write_all(data).expect("write");
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
@@ -189,5 +218,8 @@ pub fn get(port: u16, path: &str, extra: &str) -> String {
 pub const DEFAULTS: &str = "defaults\n    log global\n    mode http\n    option httplog\n    contimeout 1000\n    clitimeout 3000\n    srvtimeout 3000\n";
 
 pub fn global(log: u16) -> String {
-    format!("global\n    log 127.0.0.1:{} local0\n    maxconn 100\n\n{}", log, DEFAULTS)
+    format!(
+        "global\n    log 127.0.0.1:{} local0\n    maxconn 100\n\n{}",
+        log, DEFAULTS
+    )
 }
