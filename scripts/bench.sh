@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make bench: haproxy-rs side by side with Debian's haproxy package (and the
+# reference harness in ../shared/bench): nginx backends, wrk load, proxy
+# pinned to one core, interleaved runs, medians and ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx libnginx-mod-stream)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+    # the packages' own services are not wanted here
+    (systemctl stop nginx haproxy 2>/dev/null || service nginx stop 2>/dev/null || true) >/dev/null 2>&1
+fi
+[ -x target/release/haproxy ] || cargo build --release
+BENCH=${BENCH:-../shared/bench}
+if [ ! -x "$BENCH/run.sh" ] && [ ! -f "$BENCH/run.sh" ]; then
+    echo "reference harness not found at $BENCH" >&2
+    exit 2
+fi
+export PROXY_A=/usr/sbin/haproxy LABEL_A=${LABEL_A:-debian-haproxy}
+export PROXY_B=$PWD/target/release/haproxy LABEL_B=${LABEL_B:-haproxy-rs}
+export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10}
+exec sh "$BENCH/run.sh"
