@@ -23,4 +23,7 @@ fi
 export PROXY_A=/usr/sbin/haproxy LABEL_A=${LABEL_A:-debian-haproxy}
 export PROXY_B=$PWD/target/release/haproxy LABEL_B=${LABEL_B:-haproxy-rs}
 export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10}
+# nginx workers drop root: the work dir must be readable by them
+export WORKDIR=${WORKDIR:-$(mktemp -d /tmp/hrs-bench.XXXXXX)}
+chmod 755 "$WORKDIR"
 exec sh "$BENCH/run.sh"

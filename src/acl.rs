@@ -483,6 +483,23 @@ pub fn uri_path(url: &[u8]) -> &[u8] {
     }
 }
 
+/// The path and query of a request URI (absolute URIs lose scheme://host).
+pub fn uri_path_and_query(url: &[u8]) -> &[u8] {
+    if url.starts_with(b"/") {
+        return url;
+    }
+    match find(url, b"://") {
+        Some(pos) => {
+            let rest = &url[pos + 3..];
+            match rest.iter().position(|&c| c == b'/') {
+                Some(s) => &rest[s..],
+                None => b"/",
+            }
+        }
+        None => url,
+    }
+}
+
 fn find(h: &[u8], n: &[u8]) -> Option<usize> {
     h.windows(n.len()).position(|w| w == n)
 }

@@ -69,6 +69,8 @@ pub struct Check {
 
 pub struct Checks {
     list: Vec<Check>,
+    /// (tracked proxy, server) -> servers that follow its state
+    trackers: Vec<((usize, usize), (usize, usize))>,
 }
 
 /// The result of one probe.
@@ -138,7 +140,93 @@ impl Checks {
                 }
             }
         }
-        Checks { list }
+        let mut trackers = Vec::new();
+        for (pi, p) in rt.cfg.proxies.iter().enumerate() {
+            for (si, s) in p.servers.iter().enumerate() {
+                let Some(t) = &s.track else { continue };
+                let (tp, ts) = match t.rsplit_once('/') {
+                    Some((a, b)) => (
+                        rt.cfg.proxies.iter().position(|x| x.name == a && x.is_be()),
+                        b,
+                    ),
+                    None => (Some(pi), t.as_str()),
+                };
+                if let Some(tp) = tp {
+                    if let Some(tsi) = rt.cfg.proxies[tp].servers.iter().position(|x| x.name == ts)
+                    {
+                        trackers.push(((tp, tsi), (pi, si)));
+                    }
+                }
+            }
+        }
+        Checks { list, trackers }
+    }
+
+    /// Servers with `track` follow the tracked server's state.
+    fn propagate(
+        &self,
+        rt: &mut Runtime,
+        syslog: &Syslog,
+        from: (usize, usize),
+        up: bool,
+        now: Instant,
+    ) {
+        let cfg = rt.cfg;
+        for &(t, (pi, si)) in &self.trackers {
+            if t != from || rt.srv[pi][si].up == up {
+                continue;
+            }
+            let c = &cfg.proxies[pi].servers[si];
+            {
+                let st = &mut rt.srv[pi][si];
+                st.up = up;
+                st.health = if up { c.rise + c.fall - 1 } else { 0 };
+                st.last_change = now;
+                if !up {
+                    st.chkdown += 1;
+                }
+            }
+            rt.lb_update(pi);
+            let (a, b) = rt.srv_counts(pi);
+            let (tp, ts) = (
+                &cfg.proxies[from.0].name,
+                &cfg.proxies[from.0].servers[from.1].name,
+            );
+            let m = if up {
+                format!(
+                    "{}Server {}/{} is UP via {}/{}. {} active and {} backup servers online. 0 sessions requeued, 0 total in queue.",
+                    if c.backup { "Backup " } else { "" },
+                    cfg.proxies[pi].name,
+                    c.name,
+                    tp,
+                    ts,
+                    a,
+                    b
+                )
+            } else {
+                format!(
+                    "{}Server {}/{} is DOWN via {}/{}. {} active and {} backup servers left. {} sessions active, 0 requeued, 0 remaining in queue.",
+                    if c.backup { "Backup " } else { "" },
+                    cfg.proxies[pi].name,
+                    c.name,
+                    tp,
+                    ts,
+                    a,
+                    b,
+                    rt.srv[pi][si].cur_sess
+                )
+            };
+            msg::warning(&m);
+            syslog.send(
+                &cfg.proxies[pi].logs,
+                if up {
+                    crate::log::NOTICE
+                } else {
+                    crate::log::ALERT
+                },
+                &m,
+            );
+        }
     }
 
     /// Staggers the first checks over the smallest interval, as 1.4 does.
@@ -613,6 +701,7 @@ impl Checks {
                     );
                     msg::warning(&m);
                     syslog.send(&px.logs, crate::log::NOTICE, &m);
+                    self.propagate(rt, syslog, (pi, si), true, now);
                     let mut ctx = crate::session::Ctx {
                         rt,
                         registry,
@@ -661,6 +750,7 @@ impl Checks {
                     );
                     msg::warning(&m);
                     syslog.send(&px.logs, crate::log::ALERT, &m);
+                    self.propagate(rt, syslog, (pi, si), false, now);
                     if a == 0 && b == 0 {
                         let tw = crate::config::proxy::type_str(px.kind);
                         msg::alert(&format!("{} '{}' has no server available!", tw, px.name));

@@ -45,6 +45,9 @@ pub struct Engine {
     wake: Vec<usize>,
     grants: Vec<(usize, usize)>,
     any_full: bool,
+    /// per frontend: (second, sessions accepted in it) for `rate-limit`
+    rate: Vec<(u64, u32)>,
+    accept_retry: Option<Instant>,
 }
 
 impl Engine {
@@ -67,6 +70,8 @@ impl Engine {
             wake: Vec::new(),
             grants: Vec::new(),
             any_full: false,
+            rate: vec![(0, 0); n],
+            accept_retry: None,
         })
     }
 
@@ -149,6 +154,19 @@ impl Engine {
                 // keep the connection in the backlog until a slot frees
                 self.any_full = true;
                 return;
+            }
+            if p.rate_limit > 0 {
+                let sec = now.saturating_duration_since(self.rt.start).as_secs();
+                let r = &mut self.rate[px];
+                if r.0 != sec {
+                    *r = (sec, 0);
+                }
+                if r.1 >= p.rate_limit {
+                    // over the limit: leave connections queued until the next second
+                    self.accept_retry = Some(self.rt.start + Duration::from_secs(sec + 1));
+                    return;
+                }
+                r.1 += 1;
             }
             let (stream, addr) = match self.listeners[li].sock.accept() {
                 Ok(x) => x,
@@ -378,10 +396,17 @@ impl Engine {
             if let Some(c) = self.checks.next_deadline() {
                 next = Some(next.map_or(c, |n| n.min(c)));
             }
+            if let Some(t) = self.accept_retry {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
             for t in self.stop_at.iter().flatten() {
                 next = Some(next.map_or(*t, |n| n.min(*t)));
             }
-            let timeout = next.map(|t| t.saturating_duration_since(now) + Duration::from_millis(1));
+            let mut timeout =
+                next.map(|t| t.saturating_duration_since(now) + Duration::from_millis(1));
+            if !self.wake.is_empty() {
+                timeout = Some(Duration::ZERO);
+            }
             if self.poll.poll(&mut events, timeout).is_err() {
                 // EINTR from a signal: the self-pipe tells us which
             }
@@ -444,7 +469,13 @@ impl Engine {
             if let Some(c) = self.cli.as_mut() {
                 c.on_timers(self.poll.registry(), now);
             }
-            while let Some(k) = self.wake.pop() {
+            if self.accept_retry.is_some_and(|t| t <= now) {
+                self.accept_retry = None;
+                self.accept_all(now);
+            }
+            // sessions woken during this turn run next turn
+            let woken = std::mem::take(&mut self.wake);
+            for k in woken {
                 self.ctx_run(k, now, |s, c| s.run(c));
             }
             self.maintain(now);

@@ -304,8 +304,14 @@ impl Head {
         self.start.split(|&c| c == b' ').next().unwrap_or(b"")
     }
     pub fn status(&self) -> u16 {
-        let code = self.start.split(|&c| c == b' ' || c == b'\t').filter(|w| !w.is_empty()).nth(1);
-        code.and_then(|c| std::str::from_utf8(c).ok()).and_then(|c| c.parse().ok()).unwrap_or(0)
+        let code = self
+            .start
+            .split(|&c| c == b' ' || c == b'\t')
+            .filter(|w| !w.is_empty())
+            .nth(1);
+        code.and_then(|c| std::str::from_utf8(c).ok())
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
     }
     /// HTTP/1.1 or above.
     pub fn is_11(&self, request: bool) -> bool {

@@ -106,6 +106,9 @@ impl Session {
             p.be.max_sess = p.be.max_sess.max(p.beconn);
             self.conn_retries = be.retries as i32;
         }
+        if let Some(a) = self.txn.proxy_target {
+            return self.connect_to(ctx, a);
+        }
         if self.srv_idx.is_none() || !self.srv_counted {
             let mut direct = None;
             if let Some(ps) = self.txn.persist_srv {
@@ -149,6 +152,27 @@ impl Session {
             return self.no_server(ctx);
         };
         let srv = &be.servers[si];
+        if let (Some(pfx), Mode::Http) = (&srv.redir, self.mode) {
+            let is_get = self
+                .txn
+                .req
+                .as_ref()
+                .is_some_and(|r| matches!(r.method(), b"GET" | b"HEAD"));
+            if is_get {
+                let path = self
+                    .txn
+                    .req
+                    .as_ref()
+                    .map(|r| crate::acl::uri_path_and_query(r.uri()).to_vec())
+                    .unwrap_or_default();
+                let mut msg = crate::http::errors::HTTP_302.as_bytes().to_vec();
+                msg.extend_from_slice(pfx.as_bytes());
+                msg.extend_from_slice(&path);
+                msg.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+                self.reply(ctx, 302, &msg, b'P', b'C');
+                return;
+            }
+        }
         let port = if srv.port_relative {
             (self.dst_addr.port() as i32 + srv.port as i32).clamp(0, 65535) as u16
         } else {
@@ -269,6 +293,19 @@ impl Session {
         }
         self.st = St::Established;
         self.t_connect = Some(ctx.now);
+        if self.txn.head_pending {
+            self.txn.head_pending = false;
+            let be = &ctx.rt.cfg.proxies[self.be];
+            if let (Some(h), Some(name)) = (self.txn.req.as_mut(), be.send_name_header.as_ref()) {
+                h.remove(name);
+                if let Some(si) = self.srv_idx {
+                    h.add(format!("{}: {}", name, be.servers[si].name).as_bytes());
+                }
+                let mut bytes = h.to_bytes();
+                bytes.append(&mut self.to_srv);
+                self.to_srv = bytes;
+            }
+        }
         self.last_srv = ctx.now;
         self.last_cli = ctx.now;
         self.deadline = None;

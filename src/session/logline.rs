@@ -85,7 +85,7 @@ impl Session {
             tc,
             tr,
             tt,
-            logasap: false,
+            logasap: self.txn.logasap,
             status: if self.txn.status == 0 {
                 -1
             } else {

@@ -37,6 +37,8 @@ pub enum St {
     /// Needs a server (assignment, queue, connect).
     Assign,
     Queued,
+    /// Held by a tarpit rule until `timeout tarpit`, then 500.
+    Tarpit,
     /// Waiting before a connection retry.
     Turnaround,
     Connecting,
@@ -69,6 +71,12 @@ pub struct Txn {
     pub stats: bool,
     pub tunnel: bool,
     pub req_11: bool,
+    /// The request head waits for the server to be known
+    /// (http-send-name-header).
+    pub head_pending: bool,
+    /// `option http_proxy`: the address taken from the request URI.
+    pub proxy_target: Option<SocketAddr>,
+    pub logasap: bool,
 }
 
 pub struct Session {
@@ -129,6 +137,26 @@ pub struct Session {
 pub enum Outcome {
     Alive,
     Done,
+}
+
+/// Moves all of `from` to the end of `to`, swapping instead of copying
+/// when `to` is empty.
+pub fn move_all(from: &mut Vec<u8>, to: &mut Vec<u8>) {
+    if to.is_empty() {
+        std::mem::swap(from, to);
+    } else {
+        to.append(from);
+    }
+}
+
+/// Moves the first `n` bytes of `from` to `to`.
+pub fn move_front(from: &mut Vec<u8>, to: &mut Vec<u8>, n: usize) {
+    if n == from.len() {
+        move_all(from, to);
+    } else {
+        to.extend_from_slice(&from[..n]);
+        from.drain(..n);
+    }
 }
 
 fn ms(v: Option<u64>) -> Option<Duration> {
@@ -368,15 +396,19 @@ impl Session {
 
     /// Runs the session until nothing more can happen now.
     pub fn run(&mut self, ctx: &mut Ctx) -> Outcome {
+        let mut busy = true;
         for _ in 0..64 {
             let mut progress = self.do_io(ctx);
             progress |= self.analyze(ctx);
-            if self.st == St::Closed {
+            if self.st == St::Closed || !progress {
+                busy = false;
                 break;
             }
-            if !progress {
-                break;
-            }
+        }
+        if busy {
+            // still work to do: yield to other sessions, run again next turn
+            // (edge-triggered readiness will not tell us again)
+            ctx.wake.push(self.key);
         }
         if self.st == St::Closed {
             self.finish(ctx);
@@ -393,8 +425,8 @@ impl Session {
                 self.assign_and_connect(ctx);
                 true
             }
-            St::Queued => self.check_grant(ctx),
-            St::Turnaround | St::Connecting => false,
+            St::Queued => self.check_grant(ctx) || self.abort_on_close(ctx),
+            St::Turnaround | St::Connecting | St::Tarpit => self.abort_on_close(ctx),
             St::Established => {
                 if self.mode == Mode::Http && !self.txn.tunnel {
                     self.http_forward(ctx)
@@ -407,15 +439,37 @@ impl Session {
         }
     }
 
+    /// `option abortonclose`, and a tarpitted client leaving: drop a
+    /// request whose client has gone before it reached a server.
+    fn abort_on_close(&mut self, ctx: &mut Ctx) -> bool {
+        if !self.cli_eof {
+            return false;
+        }
+        let be = &ctx.rt.cfg.proxies[self.be];
+        if self.st != St::Tarpit && !be.flags.abortonclose {
+            return false;
+        }
+        let fin = if self.st == St::Tarpit {
+            b'T'
+        } else {
+            self.phase_letter()
+        };
+        connect::leave_queue(self, ctx);
+        self.set_term(b'C', fin);
+        ctx.rt.px[self.fe].fe.cli_abrt += 1;
+        self.close_now(ctx, true);
+        true
+    }
+
     /// Raw forwarding both ways with half-close propagation.
     fn tunnel(&mut self, ctx: &mut Ctx) -> bool {
         let mut p = false;
         if !self.req_in.is_empty() {
-            self.to_srv.append(&mut self.req_in);
+            move_all(&mut self.req_in, &mut self.to_srv);
             p = true;
         }
         if !self.rsp_in.is_empty() {
-            self.to_cli.append(&mut self.rsp_in);
+            move_all(&mut self.rsp_in, &mut self.to_cli);
             p = true;
         }
         if self.cli_err {
@@ -526,6 +580,9 @@ impl Session {
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);
         let _ = ctx.registry.deregister(&mut self.cli);
+        if ctx.rt.cfg.proxies[self.fe].flags.nolinger {
+            crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
+        }
         ctx.rt.actconn = ctx.rt.actconn.saturating_sub(1);
         if let Some(p) = ctx.rt.px.get_mut(self.fe) {
             p.feconn = p.feconn.saturating_sub(1);
@@ -600,7 +657,9 @@ impl Session {
             }
         };
         match self.st {
-            St::ReqHead | St::Queued | St::Turnaround | St::Connecting => arm(self.deadline),
+            St::ReqHead | St::Queued | St::Turnaround | St::Connecting | St::Tarpit => {
+                arm(self.deadline)
+            }
             St::Reply => {
                 if !self.to_cli.is_empty() {
                     arm(cli_to.map(|d| self.last_cli + d));
@@ -648,6 +707,10 @@ impl Session {
                     self.http_error(ctx, 408, b'c', b'R');
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                 }
+            }
+            St::Tarpit if self.deadline.is_some_and(|d| d <= now) => {
+                let page = self.error_page(ctx, 500);
+                self.reply(ctx, 500, &page, b'P', b'T');
             }
             St::Queued if self.deadline.is_some_and(|d| d <= now) => {
                 connect::leave_queue(self, ctx);

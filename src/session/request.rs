@@ -405,8 +405,9 @@ impl Session {
                         }
                         HdrAction::Tarpit => {
                             ctx.rt.px[pxi].fe.denied_req += 1;
-                            let page = self.error_page(ctx, 500);
-                            self.reply(ctx, 500, &page, b'P', b'T');
+                            let t = px.timeouts.tarpit.or(px.timeouts.connect).unwrap_or(0);
+                            self.st = St::Tarpit;
+                            self.deadline = Some(ctx.now + Duration::from_millis(t));
                             return Verdict::Done;
                         }
                         HdrAction::Allow | HdrAction::Pass => stop = true,
@@ -605,13 +606,25 @@ impl Session {
                 want_connection(&mut h, self.txn.req_11, false);
             }
         }
-        if let Some(name) = &be.send_name_header {
-            h.remove(name);
+        if fe.flags.http_proxy || be.flags.http_proxy {
+            match proxy_target(&mut h) {
+                Some(a) => self.txn.proxy_target = Some(a),
+                None => {
+                    ctx.rt.px[self.fe].fe.failed_req += 1;
+                    self.http_error(ctx, 400, b'P', b'R');
+                    return;
+                }
+            }
         }
         self.txn.req_body = Some(Body::new(framing));
-        let bytes = h.to_bytes();
+        if be.send_name_header.is_some() {
+            // written once the server is known
+            self.txn.head_pending = true;
+        } else {
+            let bytes = h.to_bytes();
+            self.to_srv.extend_from_slice(&bytes);
+        }
         self.txn.req = Some(h);
-        self.to_srv.extend_from_slice(&bytes);
         self.st = St::Assign;
     }
 
@@ -627,9 +640,35 @@ impl Session {
         if n == 0 {
             return false;
         }
-        self.to_srv.extend(self.req_in.drain(..n));
+        super::move_front(&mut self.req_in, &mut self.to_srv, n);
         true
     }
+}
+
+/// `option http_proxy`: takes `http://IP[:port]` off an absolute URI,
+/// leaving the path in the request line. Names are not resolved.
+fn proxy_target(h: &mut Head) -> Option<std::net::SocketAddr> {
+    let uri = h.uri().to_vec();
+    let rest = uri.strip_prefix(b"http://")?;
+    let slash = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
+    let hostport = std::str::from_utf8(&rest[..slash]).ok()?;
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().ok()?),
+        None => (hostport, 80),
+    };
+    let ip: IpAddr = host.parse().ok()?;
+    let path = if slash < rest.len() {
+        &rest[slash..]
+    } else {
+        &b"/"[..]
+    };
+    let mut start = h.method().to_vec();
+    start.push(b' ');
+    start.extend_from_slice(path);
+    start.push(b' ');
+    start.extend_from_slice(h.req_version());
+    h.start = start;
+    Some(std::net::SocketAddr::new(ip, port))
 }
 
 /// The 3xx message of a redirect rule, with 1.4's exact layout.

@@ -90,7 +90,7 @@ impl Session {
             if let Some(b) = self.txn.rsp_body.as_mut() {
                 let n = b.feed(&self.rsp_in);
                 if n > 0 {
-                    self.to_cli.extend(self.rsp_in.drain(..n));
+                    super::move_front(&mut self.rsp_in, &mut self.to_cli, n);
                     p = true;
                 }
             }
@@ -301,6 +301,10 @@ impl Session {
         }
         self.to_cli.extend_from_slice(&h.to_bytes());
         self.txn.rsp_head_done = true;
+        if fe.flags.logasap && !self.logged {
+            self.txn.logasap = true;
+            self.log(ctx);
+        }
         self.txn.rsp_body = Some(Body::new(framing));
         if matches!(self.txn.mode, HttpConnMode::Tunnel | HttpConnMode::Close) {
             self.txn.tunnel = true;
