@@ -174,6 +174,8 @@ impl Engine {
                 Err(_) => return,
             };
             let dst = stream.local_addr().unwrap_or(addr);
+            // as 1.4: no Nagle delay on the client side
+            let _ = stream.set_nodelay(true);
             if p.flags.clitcpka {
                 crate::sys::set_keepalive(std::os::unix::io::AsRawFd::as_raw_fd(&stream));
             }

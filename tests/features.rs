@@ -1,0 +1,143 @@
+//! Rules, persistence and keep-alive behaviours against the real binary.
+mod common;
+use common::*;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+const OK1: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns1\n";
+const OK2: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n";
+
+fn listen(log: &Syslog, body: &str) -> (String, u16) {
+    let fe = free_port();
+    (format!("{}\nlisten app 127.0.0.1:{}\n{}", global(log.port), fe, body), fe)
+}
+
+#[test]
+fn server_redir_sends_302_to_prefix() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (cfg, fe) = listen(&log, &format!("    option httpclose\n    server s1 127.0.0.1:{} redir http://img.example.com\n", b.port));
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let r = get(fe, "/pic.png?x=1", "");
+    assert_eq!(
+        r,
+        "HTTP/1.1 302 Found\r\nCache-Control: no-cache\r\nContent-length: 0\r\nLocation: http://img.example.com/pic.png?x=1\r\nConnection: close\r\n\r\n"
+    );
+    assert!(b.requests().is_empty());
+}
+
+#[test]
+fn tarpit_holds_then_500() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (cfg, fe) = listen(&log, &format!("    option httpclose\n    timeout tarpit 300\n    reqitarpit ^X-Bad:\n    server s1 127.0.0.1:{}\n", b.port));
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let t0 = Instant::now();
+    let r = get(fe, "/", "X-Bad: 1\r\n");
+    assert!(t0.elapsed() >= Duration::from_millis(280), "{:?}", t0.elapsed());
+    assert!(r.starts_with("HTTP/1.0 500 Server Error\r\n"), "{r}");
+    assert!(log.wait_for(" 500 185 - - PT-- ", 1, 3), "{:?}", log.lines);
+}
+
+#[test]
+fn logasap_marks_timers_and_bytes() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (cfg, fe) = listen(&log, &format!("    option httpclose\n    option logasap\n    server s1 127.0.0.1:{}\n", b.port));
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    assert!(get(fe, "/", "").ends_with("s1\n"));
+    assert!(log.wait_for("app app/s1 ", 1, 3));
+    let l = log.lines.iter().find(|l| l.contains("app app/s1")).cloned().unwrap_or_default();
+    let f: Vec<&str> = l.split(' ').collect();
+    let timers = f.iter().find(|x| x.matches('/').count() == 4 && x.contains('+')).copied().unwrap_or("");
+    assert!(timers.split('/').last().is_some_and(|t| t.starts_with('+')), "{l}");
+    assert!(l.contains(" 200 +"), "{l}");
+}
+
+#[test]
+fn server_close_keeps_client_alive() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (cfg, fe) = listen(&log, &format!("    option http-server-close\n    timeout http-keep-alive 1000\n    server s1 127.0.0.1:{}\n", b.port));
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(3))).expect("to");
+    for i in 0..3 {
+        s.write_all(format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", i).as_bytes()).expect("w");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !got.ends_with(b"s1\n") {
+            let n = s.read(&mut buf).expect("read");
+            assert!(n > 0, "closed early");
+            got.extend_from_slice(&buf[..n]);
+        }
+        let txt = String::from_utf8_lossy(&got);
+        assert!(!txt.contains("Connection: close"), "{txt}");
+    }
+    assert_eq!(b.requests().len(), 3);
+    assert!(b.requests().iter().all(|r| r.contains("Connection: close\r\n")));
+    assert!(log.wait_for(" 1/1/0/1/0 ", 3, 3), "{:?}", log.lines);
+}
+
+#[test]
+fn uri_hash_and_tracking() {
+    let mut log = Syslog::new();
+    let bs: Vec<Backend> = (0..4).map(|_| Backend::http(OK1)).collect();
+    let dead = free_port();
+    let (cfg, fe) = listen(
+        &log,
+        &format!(
+            "    option httpclose\n    balance uri\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{}\n    server s3 127.0.0.1:{}\n    server s4 127.0.0.1:{}\n",
+            bs[0].port, bs[1].port, bs[2].port, bs[3].port
+        ),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    for _ in 0..2 {
+        get(fe, "/a", "");
+        get(fe, "/b", "");
+    }
+    // 1.4's hash: /a -> s3, /b -> s4
+    assert_eq!(bs[2].requests().len(), 2);
+    assert_eq!(bs[3].requests().len(), 2);
+    drop(_p);
+    let mut log = Syslog::new();
+    let (cfg, fe) = listen(
+        &log,
+        &format!(
+            "    option httpclose\n    server s1 127.0.0.1:{} check inter 200\n    server s2 127.0.0.1:{} track s1\n",
+            dead, bs[1].port
+        ),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    assert!(log.wait_for("Server app/s2 is DOWN via app/s1.", 1, 5), "{:?}", log.lines);
+    assert!(get(fe, "/", "").starts_with("HTTP/1.0 503 "));
+}
+
+#[test]
+fn content_switching_block_redirect_errorfile() {
+    let mut log = Syslog::new();
+    let (api, def) = (Backend::http(OK1), Backend::http(OK2));
+    let dir = tmpdir("ef");
+    let ef = dir.join("403.http");
+    std::fs::write(&ef, "HTTP/1.0 403 Forbidden\r\nX-Why: rules\r\n\r\nno\n").expect("w");
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nfrontend web 127.0.0.1:{}\n    option httpclose\n    errorfile 403 {}\n    acl api path_beg /api\n    acl old hdr(host) -i old.example\n    acl evil path_end .php\n    block if evil\n    redirect prefix http://new.example code 301 if old\n    use_backend bk_api if api\n    default_backend bk_def\nbackend bk_api\n    server a 127.0.0.1:{}\nbackend bk_def\n    server d 127.0.0.1:{}\n",
+        global(log.port),
+        fe,
+        ef.display(),
+        api.port,
+        def.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 3);
+    assert!(get(fe, "/api/x", "").ends_with("s1\n"));
+    assert!(get(fe, "/other", "").ends_with("s2\n"));
+    assert_eq!(get(fe, "/x.php", ""), "HTTP/1.0 403 Forbidden\r\nX-Why: rules\r\n\r\nno\n");
+    let r = exchange(fe, b"GET /p?q HTTP/1.1\r\nHost: old.example\r\n\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(&r),
+        "HTTP/1.1 301 Moved Permanently\r\nContent-length: 0\r\nLocation: http://new.example/p?q\r\nConnection: close\r\n\r\n"
+    );
+    assert!(log.wait_for("web bk_api/a ", 1, 3));
+    assert!(log.wait_for("web bk_def/d ", 1, 3));
+}
