@@ -13,8 +13,7 @@ use mio::net::TcpListener;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::BTreeSet;
 use std::os::unix::io::RawFd;
 use std::time::{Duration, Instant};
 
@@ -36,7 +35,8 @@ pub struct Engine {
     pub listeners: Vec<Listener>,
     pub rt: Runtime,
     pub syslog: Syslog,
-    timers: BinaryHeap<Reverse<(Instant, usize, u64)>>,
+    /// (deadline, session key): one entry per armed session
+    timers: BTreeSet<(Instant, usize)>,
     pub sigfd: Option<RawFd>,
     pub checks: Checks,
     pub cli: Option<CliSock>,
@@ -61,7 +61,7 @@ impl Engine {
             listeners,
             rt,
             syslog,
-            timers: BinaryHeap::new(),
+            timers: BTreeSet::new(),
             sigfd: None,
             checks,
             cli: None,
@@ -117,6 +117,9 @@ impl Engine {
         let out = f(sess, &mut ctx);
         match out {
             Outcome::Done => {
+                if let Some(t) = sess.armed.take() {
+                    self.timers.remove(&(t, key));
+                }
                 self.sessions.remove(key);
                 if self.any_full {
                     self.any_full = false;
@@ -124,9 +127,14 @@ impl Engine {
                 }
             }
             Outcome::Alive => {
-                if let Some(exp) = sess.expire {
-                    sess.timer_gen += 1;
-                    self.timers.push(Reverse((exp, key, sess.timer_gen)));
+                if sess.expire != sess.armed {
+                    if let Some(t) = sess.armed.take() {
+                        self.timers.remove(&(t, key));
+                    }
+                    if let Some(t) = sess.expire {
+                        self.timers.insert((t, key));
+                        sess.armed = Some(t);
+                    }
                 }
             }
         }
@@ -276,6 +284,14 @@ impl Engine {
             );
             msg::warning(&m);
             self.syslog.send(&p.logs, crate::log::WARNING, &m);
+            // better than 1.4: take what already sits in the accept queue
+            // before closing, so a reload loses no connection
+            let mine: Vec<usize> = (0..self.listeners.len())
+                .filter(|&li| self.listeners[li].px == i)
+                .collect();
+            for li in mine {
+                self.accept(li, now);
+            }
             self.rt.px[i].stopped = true;
             for l in self.listeners.iter_mut().filter(|l| l.px == i) {
                 if l.registered {
@@ -394,7 +410,7 @@ impl Engine {
         self.checks.start(&mut self.rt, now);
         loop {
             let now = Instant::now();
-            let mut next = self.timers.peek().map(|Reverse((t, _, _))| *t);
+            let mut next = self.timers.first().map(|&(t, _)| t);
             if let Some(c) = self.checks.next_deadline() {
                 next = Some(next.map_or(c, |n| n.min(c)));
             }
@@ -447,13 +463,13 @@ impl Engine {
                 }
             }
             // timers
-            while let Some(Reverse((t, key, gen))) = self.timers.peek().cloned() {
+            while let Some(&(t, key)) = self.timers.first() {
                 if t > now {
                     break;
                 }
-                self.timers.pop();
-                let live = self.sessions.get(key).is_some_and(|s| s.timer_gen == gen);
-                if live {
+                self.timers.pop_first();
+                if let Some(s) = self.sessions.get_mut(key) {
+                    s.armed = None;
                     self.ctx_run(key, now, |s, c| s.on_timeout(c));
                 }
             }

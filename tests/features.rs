@@ -9,14 +9,28 @@ const OK2: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n";
 
 fn listen(log: &Syslog, body: &str) -> (String, u16) {
     let fe = free_port();
-    (format!("{}\nlisten app 127.0.0.1:{}\n{}", global(log.port), fe, body), fe)
+    (
+        format!(
+            "{}\nlisten app 127.0.0.1:{}\n{}",
+            global(log.port),
+            fe,
+            body
+        ),
+        fe,
+    )
 }
 
 #[test]
 fn server_redir_sends_302_to_prefix() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let (cfg, fe) = listen(&log, &format!("    option httpclose\n    server s1 127.0.0.1:{} redir http://img.example.com\n", b.port));
+    let (cfg, fe) = listen(
+        &log,
+        &format!(
+            "    option httpclose\n    server s1 127.0.0.1:{} redir http://img.example.com\n",
+            b.port
+        ),
+    );
     let _p = Proxy::start(&cfg, &mut log, 1);
     let r = get(fe, "/pic.png?x=1", "");
     assert_eq!(
@@ -34,7 +48,11 @@ fn tarpit_holds_then_500() {
     let _p = Proxy::start(&cfg, &mut log, 1);
     let t0 = Instant::now();
     let r = get(fe, "/", "X-Bad: 1\r\n");
-    assert!(t0.elapsed() >= Duration::from_millis(280), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= Duration::from_millis(280),
+        "{:?}",
+        t0.elapsed()
+    );
     assert!(r.starts_with("HTTP/1.0 500 Server Error\r\n"), "{r}");
     assert!(log.wait_for(" 500 185 - - PT-- ", 1, 3), "{:?}", log.lines);
 }
@@ -43,14 +61,32 @@ fn tarpit_holds_then_500() {
 fn logasap_marks_timers_and_bytes() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let (cfg, fe) = listen(&log, &format!("    option httpclose\n    option logasap\n    server s1 127.0.0.1:{}\n", b.port));
+    let (cfg, fe) = listen(
+        &log,
+        &format!(
+            "    option httpclose\n    option logasap\n    server s1 127.0.0.1:{}\n",
+            b.port
+        ),
+    );
     let _p = Proxy::start(&cfg, &mut log, 1);
     assert!(get(fe, "/", "").ends_with("s1\n"));
     assert!(log.wait_for("app app/s1 ", 1, 3));
-    let l = log.lines.iter().find(|l| l.contains("app app/s1")).cloned().unwrap_or_default();
+    let l = log
+        .lines
+        .iter()
+        .find(|l| l.contains("app app/s1"))
+        .cloned()
+        .unwrap_or_default();
     let f: Vec<&str> = l.split(' ').collect();
-    let timers = f.iter().find(|x| x.matches('/').count() == 4 && x.contains('+')).copied().unwrap_or("");
-    assert!(timers.split('/').last().is_some_and(|t| t.starts_with('+')), "{l}");
+    let timers = f
+        .iter()
+        .find(|x| x.matches('/').count() == 4 && x.contains('+'))
+        .copied()
+        .unwrap_or("");
+    assert!(
+        timers.split('/').last().is_some_and(|t| t.starts_with('+')),
+        "{l}"
+    );
     assert!(l.contains(" 200 +"), "{l}");
 }
 
@@ -61,9 +97,11 @@ fn server_close_keeps_client_alive() {
     let (cfg, fe) = listen(&log, &format!("    option http-server-close\n    timeout http-keep-alive 1000\n    server s1 127.0.0.1:{}\n", b.port));
     let _p = Proxy::start(&cfg, &mut log, 1);
     let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(3))).expect("to");
+    s.set_read_timeout(Some(Duration::from_secs(3)))
+        .expect("to");
     for i in 0..3 {
-        s.write_all(format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", i).as_bytes()).expect("w");
+        s.write_all(format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", i).as_bytes())
+            .expect("w");
         let mut got = Vec::new();
         let mut buf = [0u8; 1024];
         while !got.ends_with(b"s1\n") {
@@ -75,7 +113,10 @@ fn server_close_keeps_client_alive() {
         assert!(!txt.contains("Connection: close"), "{txt}");
     }
     assert_eq!(b.requests().len(), 3);
-    assert!(b.requests().iter().all(|r| r.contains("Connection: close\r\n")));
+    assert!(b
+        .requests()
+        .iter()
+        .all(|r| r.contains("Connection: close\r\n")));
     assert!(log.wait_for(" 1/1/0/1/0 ", 3, 3), "{:?}", log.lines);
 }
 
@@ -109,7 +150,11 @@ fn uri_hash_and_tracking() {
         ),
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    assert!(log.wait_for("Server app/s2 is DOWN via app/s1.", 1, 5), "{:?}", log.lines);
+    assert!(
+        log.wait_for("Server app/s2 is DOWN via app/s1.", 1, 5),
+        "{:?}",
+        log.lines
+    );
     assert!(get(fe, "/", "").starts_with("HTTP/1.0 503 "));
 }
 
@@ -132,7 +177,10 @@ fn content_switching_block_redirect_errorfile() {
     let _p = Proxy::start(&cfg, &mut log, 3);
     assert!(get(fe, "/api/x", "").ends_with("s1\n"));
     assert!(get(fe, "/other", "").ends_with("s2\n"));
-    assert_eq!(get(fe, "/x.php", ""), "HTTP/1.0 403 Forbidden\r\nX-Why: rules\r\n\r\nno\n");
+    assert_eq!(
+        get(fe, "/x.php", ""),
+        "HTTP/1.0 403 Forbidden\r\nX-Why: rules\r\n\r\nno\n"
+    );
     let r = exchange(fe, b"GET /p?q HTTP/1.1\r\nHost: old.example\r\n\r\n");
     assert_eq!(
         String::from_utf8_lossy(&r),

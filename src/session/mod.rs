@@ -121,7 +121,8 @@ pub struct Session {
     pub last_srv: Instant,
     pub deadline: Option<Instant>,
     pub conn_err_async: bool,
-    pub timer_gen: u64,
+    /// the deadline the loop's timer set holds for this session
+    pub armed: Option<Instant>,
     pub expire: Option<Instant>,
     pub bytes_in: u64,
     pub bytes_out: u64,
@@ -220,7 +221,7 @@ impl Session {
             last_srv: now,
             deadline: None,
             conn_err_async: false,
-            timer_gen: 0,
+            armed: None,
             expire: None,
             bytes_in: 0,
             bytes_out: 0,

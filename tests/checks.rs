@@ -1,0 +1,174 @@
+//! Health checks against in-test servers speaking just enough of each
+//! protocol: HTTP (status and expect), SMTP, SSL hello and MySQL.
+mod common;
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::thread;
+use std::time::Duration;
+
+/// A server that greets or answers every connection with `reply`.
+fn greeter(reply: &'static [u8], read_first: bool) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    thread::spawn(move || {
+        for c in l.incoming().take(200) {
+            let Ok(mut c) = c else { continue };
+            let _ = c.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = [0u8; 2048];
+            if read_first {
+                let _ = c.read(&mut buf);
+            }
+            let _ = c.write_all(reply);
+            let _ = c.shutdown(std::net::Shutdown::Write);
+            let _ = c.read(&mut buf);
+        }
+    });
+    port
+}
+
+fn cfg(log: &Syslog, opts: &str, port: u16) -> String {
+    format!(
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten app 127.0.0.1:{}\n    log global\n{}    server s1 127.0.0.1:{} check inter 200 fall 1 rise 1\n",
+        log.port,
+        free_port(),
+        opts,
+        port
+    )
+}
+
+fn stays_up(log: &mut Syslog) -> bool {
+    !log.wait_for("is DOWN", 1, 1)
+}
+
+#[test]
+fn httpchk_status_and_expect() {
+    let bad = greeter(b"HTTP/1.0 500 Internal Server Error\r\n\r\n", true);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(
+        &cfg(&log, "    mode http\n    option httpchk GET /health\n", bad),
+        &mut log,
+        1,
+    );
+    assert!(
+        log.wait_for("Server app/s1 is DOWN, reason: Layer7 wrong status, code: 500, info: \"Internal Server Error\"", 1, 5),
+        "{:?}",
+        log.lines
+    );
+    let mut log = Syslog::new();
+    let _p = Proxy::start(
+        &cfg(
+            &log,
+            "    mode http\n    option httpchk\n    http-check expect status 500\n",
+            bad,
+        ),
+        &mut log,
+        1,
+    );
+    assert!(stays_up(&mut log), "{:?}", log.lines);
+    let good = greeter(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", true);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(
+        &cfg(
+            &log,
+            "    mode http\n    option httpchk HEAD / HTTP/1.1\\r\\nHost:\\ x\n",
+            good,
+        ),
+        &mut log,
+        1,
+    );
+    assert!(stays_up(&mut log));
+}
+
+#[test]
+fn smtp_ssl_mysql_checks() {
+    let smtp = greeter(b"220 mail.example ESMTP\r\n", false);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(
+        &cfg(&log, "    option smtpchk HELO example.com\n", smtp),
+        &mut log,
+        1,
+    );
+    assert!(stays_up(&mut log), "{:?}", log.lines);
+    let smtp_bad = greeter(b"554 go away\r\n", false);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(&cfg(&log, "    option smtpchk\n", smtp_bad), &mut log, 1);
+    assert!(
+        log.wait_for("Layer7 wrong status, code: 554", 1, 5),
+        "{:?}",
+        log.lines
+    );
+
+    let ssl = greeter(b"\x16\x03\x00\x00\x04\x0e\x00\x00\x00", true);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(&cfg(&log, "    option ssl-hello-chk\n", ssl), &mut log, 1);
+    assert!(stays_up(&mut log), "{:?}", log.lines);
+    let not_ssl = greeter(b"HTTP/1.0 400 Bad\r\n\r\n", true);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(
+        &cfg(&log, "    option ssl-hello-chk\n", not_ssl),
+        &mut log,
+        1,
+    );
+    assert!(
+        log.wait_for("Layer6 invalid response", 1, 5),
+        "{:?}",
+        log.lines
+    );
+
+    let mysql = greeter(b"\x0a\x00\x00\x00\x0a5.5.5-test\x00", false);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(
+        &cfg(&log, "    option mysql-check user haproxy\n", mysql),
+        &mut log,
+        1,
+    );
+    assert!(stays_up(&mut log), "{:?}", log.lines);
+}
+
+#[test]
+fn backup_takes_over_and_all_down_is_503() {
+    let b = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nbackup\n");
+    let (dead, fe) = (free_port(), free_port());
+    let mut log = Syslog::new();
+    let c = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 200 fall 1\n    server b1 127.0.0.1:{} backup\n",
+        global(log.port),
+        fe,
+        dead,
+        b.port
+    );
+    let _p = Proxy::start(&c, &mut log, 1);
+    assert!(
+        log.wait_for(
+            "0 active and 1 backup servers left. Running on backup.",
+            1,
+            5
+        ),
+        "{:?}",
+        log.lines
+    );
+    assert!(get(fe, "/", "").ends_with("backup\n"));
+    let mut log = Syslog::new();
+    let fe = free_port();
+    let c = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 200 fall 1\n",
+        global(log.port),
+        fe,
+        dead
+    );
+    let _p = Proxy::start(&c, &mut log, 1);
+    assert!(
+        log.wait_for("proxy app has no server available!", 1, 5),
+        "{:?}",
+        log.lines
+    );
+    let l = log
+        .lines
+        .iter()
+        .find(|l| l.contains("has no server"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(l.starts_with("<128>"), "{l}");
+    assert!(get(fe, "/", "").starts_with("HTTP/1.0 503 Service Unavailable\r\n"));
+}
