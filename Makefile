@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness corpus install demo static rpm bench clean lint
+.PHONY: all build test unit harness corpus install demo static rpm rpm-test bench clean lint
 
 all: build
 
@@ -48,3 +48,7 @@ bench: build
 
 clean:
 	$(CARGO) clean
+
+# Builds the RPM, serves it from a createrepo_c repository to dnf, installs it.
+rpm-test:
+	./scripts/test-rpm.sh

@@ -84,7 +84,10 @@ fn logasap_marks_timers_and_bytes() {
         .copied()
         .unwrap_or("");
     assert!(
-        timers.split('/').last().is_some_and(|t| t.starts_with('+')),
+        timers
+            .split('/')
+            .next_back()
+            .is_some_and(|t| t.starts_with('+')),
         "{l}"
     );
     assert!(l.contains(" 200 +"), "{l}");

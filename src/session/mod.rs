@@ -552,11 +552,11 @@ impl Session {
 
     /// Releases the server slot and connection; `rst` aborts with RST.
     pub fn release_server(&mut self, ctx: &mut Ctx, rst: bool) {
-        if let Some(mut s) = self.srv.take() {
+        if let Some(s) = self.srv.take() {
             if rst || self.nolinger_srv {
                 crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&s));
             }
-            let _ = ctx.registry.deregister(&mut s);
+            // dropping `s` closes it, which also takes it out of epoll
         }
         self.srv_r = false;
         self.srv_w = false;
@@ -580,7 +580,8 @@ impl Session {
     fn finish(&mut self, ctx: &mut Ctx) {
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);
-        let _ = ctx.registry.deregister(&mut self.cli);
+        // the socket is closed when the session is dropped, which also
+        // removes it from epoll: no deregister syscall needed
         if ctx.rt.cfg.proxies[self.fe].flags.nolinger {
             crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
         }
