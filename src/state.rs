@@ -73,8 +73,15 @@ pub struct PxState {
     pub last_change: Instant,
 }
 
+/// A persistence map: key -> (server id, expiry).
+pub type Table = std::collections::HashMap<Vec<u8>, (u32, Option<Instant>)>;
+
 pub struct Runtime {
     pub cfg: &'static Config,
+    /// stick-table contents, by the proxy that declares the table
+    pub tables: Vec<Table>,
+    /// appsession contents, by backend
+    pub apps: Vec<Table>,
     pub px: Vec<PxState>,
     pub srv: Vec<Vec<SrvState>>,
     pub actconn: u32,
@@ -123,8 +130,11 @@ impl Runtime {
                     .collect()
             })
             .collect();
+        let n = cfg.proxies.len();
         let mut rt = Runtime {
             cfg,
+            tables: vec![Table::new(); n],
+            apps: vec![Table::new(); n],
             px: Vec::new(),
             srv,
             actconn: 0,

@@ -192,3 +192,42 @@ fn content_switching_block_redirect_errorfile() {
     assert!(log.wait_for("web bk_api/a ", 1, 3));
     assert!(log.wait_for("web bk_def/d ", 1, 3));
 }
+
+#[test]
+fn stick_table_pins_source() {
+    let mut log = Syslog::new();
+    let (b1, b2) = (Backend::http(OK1), Backend::http(OK2));
+    let (cfg, fe) = listen(
+        &log,
+        &format!(
+            "    option httpclose\n    stick-table type ip size 100 expire 30s\n    stick on src\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{}\n",
+            b1.port, b2.port
+        ),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let first = get(fe, "/", "");
+    for _ in 0..4 {
+        assert_eq!(get(fe, "/", "").ends_with("s1\n"), first.ends_with("s1\n"));
+    }
+    assert!(b1.requests().len() == 5 || b2.requests().len() == 5);
+}
+
+#[test]
+fn appsession_follows_the_server_cookie() {
+    let mut log = Syslog::new();
+    let b1 = Backend::http(b"HTTP/1.1 200 OK\r\nSet-Cookie: JSESSIONID=abc123; path=/\r\nContent-Length: 3\r\n\r\ns1\n");
+    let b2 = Backend::http(OK2);
+    let (cfg, fe) = listen(
+        &log,
+        &format!(
+            "    option httpclose\n    appsession JSESSIONID len 52 timeout 3h\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{}\n",
+            b1.port, b2.port
+        ),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    assert!(get(fe, "/", "").ends_with("s1\n"));
+    // round robin alone would pick s2 now; the learned id keeps s1
+    assert!(get(fe, "/", "Cookie: JSESSIONID=abc123\r\n").ends_with("s1\n"));
+    assert!(get(fe, "/x;JSESSIONID=abc123", "").ends_with("s1\n"));
+    assert!(get(fe, "/", "").ends_with("s2\n"));
+}

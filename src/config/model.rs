@@ -447,6 +447,59 @@ pub struct StatsCfg {
     pub show_legends: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StickType {
+    Ip,
+    Integer,
+    String(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct StickTable {
+    pub kind: StickType,
+    pub size: u64,
+    pub expire: Option<u64>,
+    pub nopurge: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StickFetch {
+    Src,
+    Dst,
+    DstPort,
+    Hdr(String),
+    UrlParam(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StickAction {
+    Match,
+    Store,
+    On,
+    StoreResponse,
+}
+
+#[derive(Debug, Clone)]
+pub struct StickRule {
+    pub action: StickAction,
+    pub fetch: StickFetch,
+    /// lower/upper/ipmask converters, applied in order
+    pub conv: Vec<String>,
+    pub table: Option<String>,
+    pub table_idx: usize,
+    pub cond: Option<Cond>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppSession {
+    pub cookie: String,
+    pub len: usize,
+    pub timeout: u64,
+    pub request_learn: bool,
+    pub prefix: bool,
+    pub query_string: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Proxy {
     pub name: String,
@@ -500,7 +553,9 @@ pub struct Proxy {
     pub send_name_header: Option<String>,
     pub tcp_inspect_delay: Option<u64>,
     pub tcp_content_rules: Vec<(bool, Option<Cond>)>,
-    pub appsession: Option<(String, usize, u64)>,
+    pub appsession: Option<AppSession>,
+    pub stick_table: Option<StickTable>,
+    pub stick_rules: Vec<StickRule>,
     pub ignore_persist: Vec<Cond>,
     pub force_persist: Vec<Cond>,
 }
@@ -560,6 +615,8 @@ impl Proxy {
             tcp_inspect_delay: None,
             tcp_content_rules: Vec::new(),
             appsession: None,
+            stick_table: None,
+            stick_rules: Vec::new(),
             ignore_persist: Vec::new(),
             force_persist: Vec::new(),
         }

@@ -720,10 +720,19 @@ fn parse_appsession(p: &mut Parser, l: &Line) -> u32 {
             return ERR_ALERT | ERR_FATAL;
         }
     };
+    let mut a = crate::config::model::AppSession {
+        cookie: l.arg(1).to_string(),
+        len: atoi(l.arg(3)).max(0) as usize,
+        timeout: t,
+        request_learn: false,
+        prefix: false,
+        query_string: false,
+    };
     let mut i = 6;
     while !l.arg(i).is_empty() {
         match l.arg(i) {
-            "request-learn" | "prefix" => {}
+            "request-learn" => a.request_learn = true,
+            "prefix" => a.prefix = true,
             "mode" => {
                 if l.arg(i + 1).is_empty() {
                     p.alert(&format!(
@@ -739,16 +748,16 @@ fn parse_appsession(p: &mut Parser, l: &Line) -> u32 {
                     p.alert(&format!("{} : unknown mode '{}'", at, l.arg(i)));
                     return ERR_ALERT | ERR_FATAL;
                 }
+                a.query_string = l.arg(i) == "query-string";
             }
             _ => {}
         }
         i += 1;
     }
-    let (name, len) = (l.arg(1).to_string(), atoi(l.arg(3)).max(0) as usize);
     if let Some(px) = p.cur_proxy() {
-        px.appsession = Some((name, len, t));
+        px.appsession = Some(a);
     }
-    err | p.warn(&format!("{} : 'appsession' is not yet supported by haproxy-rs; cookie persistence is not learned from it.", at))
+    err
 }
 
 fn parse_http_check(p: &mut Parser, l: &Line) -> u32 {

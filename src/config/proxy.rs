@@ -171,6 +171,8 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.tcp_content_rules.clear();
     px.tcp_inspect_delay = None;
     px.appsession = None;
+    px.stick_table = None;
+    px.stick_rules.clear();
     px.ignore_persist.clear();
     px.force_persist.clear();
     px.stats.admin.clear();

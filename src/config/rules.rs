@@ -1080,9 +1080,13 @@ fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
 }
 
 fn parse_stick_table(p: &mut Parser, l: &Line) -> u32 {
+    use crate::config::model::{StickTable, StickType};
     let at = l.at();
     let mut i = 1;
-    let (mut size, mut typed) = (0u64, false);
+    let mut size = 0u64;
+    let mut kind: Option<StickType> = None;
+    let mut expire: Option<u64> = None;
+    let mut nopurge = false;
     while !l.arg(i).is_empty() {
         match l.arg(i) {
             "size" | "expire" => {
@@ -1111,32 +1115,49 @@ fn parse_stick_table(p: &mut Parser, l: &Line) -> u32 {
                             return ERR;
                         }
                     }
-                } else if let Err(c) = parse_time_ms(l.arg(i), 1) {
-                    p.alert(&format!(
-                        "{} : stick-table: unexpected character '{}' in argument of '{}'.",
-                        at, c, w
-                    ));
-                    return ERR;
+                } else {
+                    match parse_time_ms(l.arg(i), 1) {
+                        Ok(t) => expire = Some(t),
+                        Err(c) => {
+                            p.alert(&format!(
+                                "{} : stick-table: unexpected character '{}' in argument of '{}'.",
+                                at, c, w
+                            ));
+                            return ERR;
+                        }
+                    }
                 }
                 i += 1;
             }
-            "nopurge" => i += 1,
+            "nopurge" => {
+                nopurge = true;
+                i += 1;
+            }
             "type" => {
                 i += 1;
-                match l.arg(i) {
-                    "ip" | "integer" => i += 1,
+                kind = Some(match l.arg(i) {
+                    "ip" => {
+                        i += 1;
+                        StickType::Ip
+                    }
+                    "integer" => {
+                        i += 1;
+                        StickType::Integer
+                    }
                     "string" => {
                         i += 1;
+                        let mut len = 32;
                         if l.arg(i) == "len" {
+                            len = atoi(l.arg(i + 1)).max(1) as usize;
                             i += 2;
                         }
+                        StickType::String(len)
                     }
                     t => {
                         p.alert(&format!("{} : stick-table: unknown type '{}'.", at, t));
                         return ERR;
                     }
-                }
-                typed = true;
+                });
             }
             a => {
                 p.alert(&format!("{} : stick-table: unknown argument '{}'.", at, a));
@@ -1148,17 +1169,23 @@ fn parse_stick_table(p: &mut Parser, l: &Line) -> u32 {
         p.alert(&format!("{} : stick-table: missing size.", at));
         return ERR;
     }
-    if !typed {
+    let Some(kind) = kind else {
         p.alert(&format!("{} : stick-table: missing type.", at));
         return ERR;
+    };
+    if let Some(px) = p.cur_proxy() {
+        px.stick_table = Some(StickTable {
+            kind,
+            size,
+            expire,
+            nopurge,
+        });
     }
-    p.warn(&format!(
-        "{} : 'stick-table' is not yet supported by haproxy-rs; no entries are stored.",
-        at
-    ))
+    0
 }
 
 fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
+    use crate::config::model::{StickAction, StickFetch, StickRule};
     let at = l.at();
     let kw = l.arg(0);
     if let Some(e) = not_in_defaults(p, l, " :", kw) {
@@ -1167,10 +1194,11 @@ fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
     if warn_if_not_cap(p, l, CAP_BE, kw, "") {
         return ERR_WARN;
     }
-    let mut i = 2;
-    match l.arg(1) {
-        "store" | "store-request" | "match" | "on" => {}
-        "store-response" => {}
+    let action = match l.arg(1) {
+        "store" | "store-request" => StickAction::Store,
+        "match" => StickAction::Match,
+        "on" => StickAction::On,
+        "store-response" => StickAction::StoreResponse,
         _ => {
             p.alert(&format!(
                 "{} : '{}' expects 'on', 'match', or 'store'.",
@@ -1178,41 +1206,85 @@ fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
             ));
             return ERR;
         }
-    }
+    };
+    let mut i = 2;
     if l.arg(i).is_empty() {
         p.alert(&format!("{} : '{}' expects a fetch method.", at, kw));
         return ERR;
     }
-    let f = l.arg(i);
-    let base = f.split('(').next().unwrap_or("");
-    if !["src", "dst", "dst_port", "hdr", "url_param"].contains(&base) {
-        p.alert(&format!("{} : '{}': unknown fetch method '{}'.", at, kw, f));
+    // FETCH[(arg)][,conv[,conv...]]
+    let mut parts = l.arg(i).split(',');
+    let f = parts.next().unwrap_or("");
+    let conv: Vec<String> = parts.map(String::from).collect();
+    let (base, arg) = match f.split_once('(') {
+        Some((b, a)) => (b, Some(a.trim_end_matches(')').to_string())),
+        None => (f, None),
+    };
+    let fetch = match (base, arg) {
+        ("src", _) => StickFetch::Src,
+        ("dst", _) => StickFetch::Dst,
+        ("dst_port", _) => StickFetch::DstPort,
+        ("hdr", Some(a)) => StickFetch::Hdr(a),
+        ("url_param", Some(a)) => StickFetch::UrlParam(a),
+        _ => {
+            p.alert(&format!("{} : '{}': unknown fetch method '{}'.", at, kw, f));
+            return ERR;
+        }
+    };
+    if action == StickAction::StoreResponse {
+        p.alert(&format!(
+            "{} : '{}': fetch method '{}' can not be used on response.",
+            at, kw, base
+        ));
+        return ERR;
+    }
+    if conv
+        .iter()
+        .any(|c| !(c == "lower" || c == "upper" || c.starts_with("ipmask(")))
+    {
+        p.alert(&format!(
+            "{} : '{}': unknown fetch method '{}'.",
+            at,
+            kw,
+            l.arg(i)
+        ));
         return ERR;
     }
     i += 1;
+    let mut table = None;
     if l.arg(i) == "table" {
+        table = Some(l.arg(i + 1).to_string());
         i += 2;
     }
+    let mut cond = None;
     match l.arg(i) {
-        "if" | "unless" => {
-            if build_cond(p, l, i).is_none() {
+        "if" | "unless" => match build_cond(p, l, i) {
+            Some(c) => cond = Some(c),
+            None => {
                 p.alert(&format!(
                     "{} : '{}': error detected while parsing sticking condition.",
                     at, kw
                 ));
                 return ERR;
             }
-        }
+        },
         "" => {}
         o => {
             p.alert(&format!("{} : '{}': unknown keyword '{}'.", at, kw, o));
             return ERR;
         }
     }
-    p.warn(&format!(
-        "{} : 'stick' is not yet supported by haproxy-rs; the rule is ignored.",
-        at
-    ))
+    if let Some(px) = p.cur_proxy() {
+        px.stick_rules.push(StickRule {
+            action,
+            fetch,
+            conv,
+            table,
+            table_idx: 0,
+            cond,
+        });
+    }
+    0
 }
 
 fn parse_tcp_request(p: &mut Parser, l: &Line) -> u32 {

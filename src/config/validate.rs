@@ -285,6 +285,36 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 px.check.send = crate::checks::ssl_hello_packet();
             }
         }
+        for r in 0..p.cfg.proxies[i].stick_rules.len() {
+            let tname = p.cfg.proxies[i].stick_rules[r].table.clone();
+            let target = match &tname {
+                Some(t) => p
+                    .cfg
+                    .proxies
+                    .iter()
+                    .position(|x| &x.name == t && caps(x.kind) & CAP_BE != 0),
+                None => Some(i),
+            };
+            match target {
+                None => {
+                    p.alert(&format!(
+                        "Proxy '{}': unable to find stick-table '{}'.",
+                        name,
+                        tname.unwrap_or_default()
+                    ));
+                    cfgerr += 1;
+                }
+                Some(t) if p.cfg.proxies[t].stick_table.is_none() => {
+                    let tn = tname.unwrap_or_else(|| name.clone());
+                    p.alert(&format!(
+                        "Proxy '{}': stick-table '{}' used but not configured.",
+                        name, tn
+                    ));
+                    cfgerr += 1;
+                }
+                Some(t) => p.cfg.proxies[i].stick_rules[r].table_idx = t,
+            }
+        }
         if !p.cfg.proxies[i].req_captures.is_empty() && mode != Mode::Http {
             err |= p.warn(&format!(
                 "config : 'capture request header' ignored for {} '{}' as it requires HTTP mode.",

@@ -110,6 +110,9 @@ impl Session {
             return self.connect_to(ctx, a);
         }
         if self.srv_idx.is_none() || !self.srv_counted {
+            if self.txn.persist_srv.is_none() {
+                self.txn.persist_srv = self.persist_lookup(ctx);
+            }
             let mut direct = None;
             if let Some(ps) = self.txn.persist_srv {
                 let st = &ctx.rt.srv[self.be][ps];
@@ -196,6 +199,7 @@ impl Session {
         st.c.lbtot += 1;
         st.c.max_sess = st.c.max_sess.max(st.cur_sess);
         ctx.rt.px[self.be].be.lbtot += 1;
+        self.persist_store(ctx, si);
     }
 
     fn enqueue(&mut self, ctx: &mut Ctx, srv: Option<usize>) {
@@ -236,6 +240,7 @@ impl Session {
             st.c.cum_sess += 1;
             st.c.lbtot += 1;
             self.t_queue = Some(ctx.now);
+            self.persist_store(ctx, si);
             self.st = St::Assign;
             return true;
         }

@@ -7,6 +7,7 @@ mod logline;
 pub use connect::process_queue;
 mod request;
 mod response;
+mod stick;
 
 use crate::config::model::{HttpConnMode, LogFormat, Mode};
 use crate::http::body::Body;

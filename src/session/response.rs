@@ -236,6 +236,19 @@ impl Session {
             return;
         }
         let is_cacheable = cacheable(status, &h);
+        if let Some(si) = self.srv_idx {
+            self.appsession_learn(ctx, &h, si);
+        }
+        // option checkcache: never let a cacheable response carry a cookie
+        let get_req = self.txn.req.as_ref().is_some_and(|r| r.method() == b"GET");
+        if be.flags.checkcache && is_cacheable && get_req && h.get("Set-Cookie").is_some() {
+            let srv = self.srv_idx.map(|si| be.servers[si].name.as_str()).unwrap_or("");
+            let m = format!("Blocking cacheable cookie in response from instance {}, server {}.", be.name, srv);
+            crate::log::msg::alert(&m);
+            ctx.syslog.send(&be.logs, crate::log::ALERT, &m);
+            self.rsp_fail(ctx, b'P');
+            return;
+        }
         if let (Some(ck), Some(si)) = (&be.cookie, self.srv_idx) {
             let id = be.servers[si].cookie.clone().unwrap_or_default();
             let mode = ck.mode;

@@ -1,0 +1,243 @@
+//! Stick tables and appsession: persistence learned from traffic.
+
+use super::{Ctx, Session};
+use crate::config::model::{StickAction, StickFetch, StickRule, StickType};
+use crate::http::head::{trim, Head};
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+fn ip_bytes(ip: IpAddr) -> Vec<u8> {
+    match ip {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    }
+}
+
+fn live(e: &(u32, Option<Instant>), now: Instant) -> bool {
+    e.1.is_none_or(|t| t > now)
+}
+
+/// The appsession id carried by a request: its cookie, or in the URI as a
+/// path parameter (`;NAME=v`) or in the query string.
+fn app_id(h: &Head, a: &crate::config::model::AppSession) -> Option<Vec<u8>> {
+    for hd in h.hdrs.iter().filter(|x| x.is("Cookie")) {
+        for part in hd.value().split(|&c| c == b';') {
+            let t = trim(part);
+            let Some(eq) = t.iter().position(|&c| c == b'=') else {
+                continue;
+            };
+            let name = &t[..eq];
+            if name == a.cookie.as_bytes() || (a.prefix && name.starts_with(a.cookie.as_bytes())) {
+                let v = &t[eq + 1..];
+                return Some(v[..v.len().min(a.len)].to_vec());
+            }
+        }
+    }
+    let uri = h.uri();
+    let mut pat = Vec::new();
+    pat.push(if a.query_string { b'?' } else { b';' });
+    pat.extend_from_slice(a.cookie.as_bytes());
+    pat.push(b'=');
+    let pos = uri
+        .windows(pat.len())
+        .position(|w| w == pat.as_slice())
+        .or_else(|| {
+            if a.query_string {
+                let mut p2 = pat.clone();
+                p2[0] = b'&';
+                uri.windows(p2.len()).position(|w| w == p2.as_slice())
+            } else {
+                None
+            }
+        })?;
+    let v = &uri[pos + pat.len()..];
+    let end = v
+        .iter()
+        .position(|&c| c == b'&' || c == b';' || c == b'?' || c == b'/')
+        .unwrap_or(v.len());
+    Some(v[..end.min(a.len)].to_vec())
+}
+
+impl Session {
+    fn stick_key(&self, ctx: &Ctx, r: &StickRule) -> Option<Vec<u8>> {
+        let table = ctx.rt.cfg.proxies[r.table_idx].stick_table.as_ref()?;
+        let req = self.txn.req.as_ref();
+        let raw: Vec<u8> = match &r.fetch {
+            StickFetch::Src => ip_bytes(self.cli_addr.ip()),
+            StickFetch::Dst => ip_bytes(self.dst_addr.ip()),
+            StickFetch::DstPort => self.dst_addr.port().to_string().into_bytes(),
+            StickFetch::Hdr(n) => req?.values(n).last()?.clone(),
+            StickFetch::UrlParam(n) => {
+                let uri = req?.uri();
+                let q = uri.iter().position(|&c| c == b'?')?;
+                uri[q + 1..]
+                    .split(|&c| c == b'&')
+                    .find(|p| p.starts_with(n.as_bytes()) && p.get(n.len()) == Some(&b'='))
+                    .map(|p| p[n.len() + 1..].to_vec())?
+            }
+        };
+        let mut k = raw;
+        for c in &r.conv {
+            match c.as_str() {
+                "lower" => k.make_ascii_lowercase(),
+                "upper" => k.make_ascii_uppercase(),
+                m => {
+                    let mask = m.trim_start_matches("ipmask(").trim_end_matches(')');
+                    if let (Ok(m), 4) = (mask.parse::<std::net::Ipv4Addr>(), k.len()) {
+                        for (b, mb) in k.iter_mut().zip(m.octets()) {
+                            *b &= mb;
+                        }
+                    }
+                }
+            }
+        }
+        match table.kind {
+            StickType::Ip => {
+                if k.len() != 4 && k.len() != 16 {
+                    let s = String::from_utf8_lossy(&k).into_owned();
+                    k = ip_bytes(s.trim().parse().ok()?);
+                }
+            }
+            StickType::Integer => {
+                if k.len() == 4 && matches!(r.fetch, StickFetch::Src | StickFetch::Dst) {
+                    k = u32::from_be_bytes([k[0], k[1], k[2], k[3]])
+                        .to_string()
+                        .into_bytes();
+                }
+            }
+            StickType::String(len) => k.truncate(len),
+        }
+        Some(k)
+    }
+
+    fn rule_ok(&self, ctx: &Ctx, r: &StickRule) -> bool {
+        let be = &ctx.rt.cfg.proxies[self.be];
+        let s = super::request::ReqSample {
+            s: self,
+            h: self.txn.req.as_ref(),
+            rsp: None,
+            ctx,
+        };
+        crate::acl::opt_cond_match(&r.cond, &be.acls, &s)
+    }
+
+    /// Before server choice: `stick match`/`stick on`, then appsession.
+    pub(super) fn persist_lookup(&mut self, ctx: &mut Ctx) -> Option<usize> {
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
+        let now = ctx.now;
+        for r in be
+            .stick_rules
+            .iter()
+            .filter(|r| matches!(r.action, StickAction::Match | StickAction::On))
+        {
+            if !self.rule_ok(ctx, r) {
+                continue;
+            }
+            let Some(k) = self.stick_key(ctx, r) else {
+                continue;
+            };
+            let Some(e) = ctx.rt.tables[r.table_idx].get(&k) else {
+                continue;
+            };
+            if !live(e, now) {
+                continue;
+            }
+            let id = e.0;
+            if let Some(si) = be.servers.iter().position(|s| s.id == id) {
+                if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
+                    return Some(si);
+                }
+            }
+        }
+        if let (Some(a), Some(h)) = (&be.appsession, self.txn.req.as_ref()) {
+            if let Some(id) = app_id(h, a) {
+                if let Some(e) = ctx.rt.apps[self.be].get(&id) {
+                    if live(e, now) {
+                        let sid = e.0;
+                        if let Some(si) = be.servers.iter().position(|s| s.id == sid) {
+                            if ctx.rt.srv[self.be][si].usable() {
+                                return Some(si);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Once the server is known: `stick store-request`/`stick on`, and
+    /// appsession's request-learn.
+    pub(super) fn persist_store(&mut self, ctx: &mut Ctx, si: usize) {
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
+        let id = be.servers[si].id;
+        let now = ctx.now;
+        for r in be
+            .stick_rules
+            .iter()
+            .filter(|r| matches!(r.action, StickAction::Store | StickAction::On))
+        {
+            if !self.rule_ok(ctx, r) {
+                continue;
+            }
+            let Some(k) = self.stick_key(ctx, r) else {
+                continue;
+            };
+            let Some(t) = cfg.proxies[r.table_idx].stick_table.as_ref() else {
+                continue;
+            };
+            let exp = t.expire.map(|e| now + Duration::from_millis(e));
+            let tab = &mut ctx.rt.tables[r.table_idx];
+            if !tab.contains_key(&k) && tab.len() as u64 >= t.size {
+                if t.nopurge {
+                    continue;
+                }
+                tab.retain(|_, e| live(e, now));
+                if tab.len() as u64 >= t.size {
+                    let oldest = tab.iter().min_by_key(|(_, e)| e.1).map(|(k, _)| k.clone());
+                    if let Some(o) = oldest {
+                        tab.remove(&o);
+                    }
+                }
+            }
+            tab.insert(k, (id, exp));
+        }
+        if let (Some(a), Some(h)) = (&be.appsession, self.txn.req.as_ref()) {
+            if a.request_learn {
+                if let Some(v) = app_id(h, a) {
+                    let exp = Some(now + Duration::from_millis(a.timeout));
+                    ctx.rt.apps[self.be].insert(v, (id, exp));
+                }
+            }
+        }
+    }
+
+    /// appsession: the id a server sets in its Set-Cookie belongs to it.
+    pub(super) fn appsession_learn(&mut self, ctx: &mut Ctx, h: &Head, si: usize) {
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
+        let Some(a) = &be.appsession else { return };
+        for hd in h.hdrs.iter().filter(|x| x.is("Set-Cookie")) {
+            let v = hd.value();
+            let Some(eq) = v.iter().position(|&c| c == b'=') else {
+                continue;
+            };
+            let name = &v[..eq];
+            if name != a.cookie.as_bytes() && !(a.prefix && name.starts_with(a.cookie.as_bytes())) {
+                continue;
+            }
+            let val = &v[eq + 1..];
+            let end = val.iter().position(|&c| c == b';').unwrap_or(val.len());
+            let id = val[..end.min(a.len)].to_vec();
+            let exp = Some(ctx.now + Duration::from_millis(a.timeout));
+            let tab = &mut ctx.rt.apps[self.be];
+            if tab.len() > 100_000 {
+                let now = ctx.now;
+                tab.retain(|_, e| live(e, now));
+            }
+            tab.insert(id, (be.servers[si].id, exp));
+        }
+    }
+}
