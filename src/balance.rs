@@ -420,6 +420,20 @@ impl Lb {
     pub fn update(&mut self, srvs: &[SrvView]) {
         for (i, s) in srvs.iter().enumerate() {
             let now = Self::usable(s);
+            if now && self.prev_usable[i] && s.weight * BE_WEIGHT_SCALE != self.srv[i].eweight {
+                // a weight change on a running server: move its share
+                let backup = s.backup;
+                let old = self.srv[i].eweight;
+                let new = s.weight * BE_WEIGHT_SCALE;
+                let g = self.grp(backup);
+                g.next_weight = g.next_weight.saturating_sub(old) + new;
+                self.srv[i].eweight = new;
+                if self.srv[i].tree.is_some() {
+                    self.dequeue(i);
+                    self.queue_srv(i, s);
+                }
+                continue;
+            }
             if now == self.prev_usable[i] {
                 continue;
             }

@@ -576,6 +576,23 @@ impl Checks {
         wake: &mut Vec<usize>,
         grants: &mut Vec<(usize, usize)>,
     ) {
+        // servers in slowstart: let the balancer see their growing weight
+        let mut warming: Vec<usize> = Vec::new();
+        for (pi, v) in rt.srv.iter_mut().enumerate() {
+            for s in v.iter_mut() {
+                if let Some(t) = s.warm_until {
+                    if t <= now {
+                        s.warm_until = None;
+                    }
+                    if !warming.contains(&pi) {
+                        warming.push(pi);
+                    }
+                }
+            }
+        }
+        for pi in warming {
+            rt.lb_update(pi);
+        }
         for i in 0..self.list.len() {
             let c = &self.list[i];
             let v = match c.phase {
@@ -682,6 +699,9 @@ impl Checks {
                     st.health = full;
                     st.up = true;
                     st.last_change = now;
+                    if c.slowstart > 0 {
+                        st.warm_until = Some(now + Duration::from_millis(c.slowstart));
+                    }
                     if let Some(d) = st.down_since.take() {
                         st.down_total_secs += now.saturating_duration_since(d).as_secs();
                     }

@@ -50,6 +50,8 @@ pub struct SrvState {
     pub check_status: &'static str,
     pub check_code: Option<u16>,
     pub check_duration: Option<u64>,
+    /// slowstart: the weight ramps up until then
+    pub warm_until: Option<Instant>,
 }
 
 impl SrvState {
@@ -126,6 +128,7 @@ impl Runtime {
                         check_status: if s.check { "INI" } else { "" },
                         check_code: None,
                         check_duration: None,
+                        warm_until: None,
                     })
                     .collect()
             })
@@ -162,6 +165,7 @@ impl Runtime {
     pub fn views(&self, px: usize) -> Vec<SrvView> {
         let p = &self.cfg.proxies[px];
         let beconn = self.px.get(px).map(|x| x.beconn).unwrap_or(0);
+        let now = Instant::now();
         p.servers
             .iter()
             .zip(&self.srv[px])
@@ -170,7 +174,15 @@ impl Runtime {
                 SrvView {
                     usable: s.usable(),
                     backup: c.backup,
-                    weight: s.weight,
+                    weight: match s.warm_until {
+                        // 1.4's slowstart: weight grows with the time since UP
+                        Some(t) if t > now && c.slowstart > 0 => {
+                            let left = t.saturating_duration_since(now).as_millis() as u64;
+                            let done = c.slowstart.saturating_sub(left);
+                            ((s.weight as u64 * done).div_ceil(c.slowstart) as u32).max(1)
+                        }
+                        _ => s.weight,
+                    },
                     full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
                     served: s.cur_sess,
                 }

@@ -231,3 +231,32 @@ fn appsession_follows_the_server_cookie() {
     assert!(get(fe, "/x;JSESSIONID=abc123", "").ends_with("s1\n"));
     assert!(get(fe, "/", "").ends_with("s2\n"));
 }
+
+#[test]
+fn stats_admin_post_disables_a_server() {
+    let mut log = Syslog::new();
+    let (b1, b2) = (Backend::http(OK1), Backend::http(OK2));
+    let (cfg, fe) = listen(
+        &log,
+        &format!(
+            "    option httpclose\n    stats enable\n    stats uri /st\n    stats admin if TRUE\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{}\n",
+            b1.port, b2.port
+        ),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let body = "s=s1&action=disable&b=app";
+    let req = format!(
+        "POST /st HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{}",
+        body.len(),
+        body
+    );
+    let r = String::from_utf8_lossy(&exchange(fe, req.as_bytes())).into_owned();
+    assert_eq!(
+        r,
+        "HTTP/1.0 303 See Other\r\nCache-Control: no-cache\r\nContent-Type: text/plain\r\nConnection: close\r\nLocation: /st;st=DONE\r\n\r\n"
+    );
+    for _ in 0..3 {
+        assert!(get(fe, "/", "").ends_with("s2\n"));
+    }
+    assert!(log.wait_for("Server app/s1 is DOWN for maintenance.", 1, 3));
+}

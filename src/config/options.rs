@@ -89,6 +89,12 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             if let Some(px) = p.cur_proxy() {
                 px.hash_consistent = c;
             }
+            if c {
+                err |= p.warn(&format!(
+                    "{} : 'hash-type consistent' is not yet supported by haproxy-rs; map-based hashing is used.",
+                    l.at()
+                ));
+            }
             Some(err)
         }
         "cookie" => Some(parse_cookie(p, l)),
@@ -537,6 +543,10 @@ fn parse_balance(p: &mut Parser, l: &Line) -> u32 {
             } else {
                 return fail(p, "rdp-cookie : missing cookie name.");
             };
+            err |= p.warn(&format!(
+                "{} : 'balance rdp-cookie' is not yet supported by haproxy-rs; round robin is used.",
+                l.at()
+            ));
             Balance::RdpCookie { name }
         }
         _ => {

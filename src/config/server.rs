@@ -331,6 +331,14 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
             }
         }
     }
+    for (set, what) in [(s.observe, "observe")] {
+        if set {
+            err |= p.warn(&format!(
+                "{} : server option '{}' is not yet supported by haproxy-rs and is ignored.",
+                at, what
+            ));
+        }
+    }
     if defsrv {
         if let Some(px) = p.cur_proxy() {
             let d = &mut px.default_server;

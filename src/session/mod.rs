@@ -40,6 +40,8 @@ pub enum St {
     Queued,
     /// Held by a tarpit rule until `timeout tarpit`, then 500.
     Tarpit,
+    /// A stats admin POST waiting for its form body.
+    StatsPost,
     /// Waiting before a connection retry.
     Turnaround,
     Connecting,
@@ -78,6 +80,7 @@ pub struct Txn {
     /// `option http_proxy`: the address taken from the request URI.
     pub proxy_target: Option<SocketAddr>,
     pub logasap: bool,
+    pub stats_admin: bool,
 }
 
 pub struct Session {
@@ -429,6 +432,7 @@ impl Session {
             }
             St::Queued => self.check_grant(ctx) || self.abort_on_close(ctx),
             St::Turnaround | St::Connecting | St::Tarpit => self.abort_on_close(ctx),
+            St::StatsPost => self.stats_post(ctx),
             St::Established => {
                 if self.mode == Mode::Http && !self.txn.tunnel {
                     self.http_forward(ctx)
@@ -660,9 +664,12 @@ impl Session {
             }
         };
         match self.st {
-            St::ReqHead | St::Queued | St::Turnaround | St::Connecting | St::Tarpit => {
-                arm(self.deadline)
-            }
+            St::ReqHead
+            | St::Queued
+            | St::Turnaround
+            | St::Connecting
+            | St::Tarpit
+            | St::StatsPost => arm(self.deadline),
             St::Reply => {
                 if !self.to_cli.is_empty() {
                     arm(cli_to.map(|d| self.last_cli + d));
@@ -710,6 +717,9 @@ impl Session {
                     self.http_error(ctx, 408, b'c', b'R');
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                 }
+            }
+            St::StatsPost if self.deadline.is_some_and(|d| d <= now) => {
+                self.http_error(ctx, 408, b'c', b'R');
             }
             St::Tarpit if self.deadline.is_some_and(|d| d <= now) => {
                 let page = self.error_page(ctx, 500);

@@ -367,6 +367,14 @@ impl Session {
             }
             self.txn.stats = true;
             let admin = px.stats.admin.iter().any(|c| self.eval(ctx, px, h, c));
+            if h.method() == b"POST" {
+                self.txn.stats_admin = admin;
+                self.txn.req = Some(h.clone());
+                let t = px.timeouts.http_request.or(px.timeouts.client);
+                self.deadline = t.map(|t| ctx.now + Duration::from_millis(t));
+                self.st = St::StatsPost;
+                return Verdict::Done;
+            }
             let page = crate::stats::http_response(ctx.rt, pxi, h, admin, self.mode_head(h));
             self.reply(ctx, 200, &page, b'P', b'R');
             return Verdict::Done;
@@ -439,6 +447,108 @@ impl Session {
             return Verdict::Done;
         }
         Verdict::Continue
+    }
+
+    /// A stats admin form: `b=<backend>&s=<server>...&action=enable|disable`,
+    /// answered with 1.4's 303 to `<uri>;st=<result>`.
+    pub(super) fn stats_post(&mut self, ctx: &mut Ctx) -> bool {
+        let cl = self
+            .txn
+            .req
+            .as_ref()
+            .and_then(|h| h.get("Content-Length"))
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(0)
+            .min(ctx.rt.cfg.global.bufsize);
+        if self.req_in.len() < cl && !self.cli_eof {
+            return false;
+        }
+        let body: Vec<u8> = self.req_in.drain(..cl.min(self.req_in.len())).collect();
+        let cfg = ctx.rt.cfg;
+        let (mut backend, mut action, mut servers) = (None, None, Vec::new());
+        for kv in body.split(|&c| c == b'&') {
+            let (k, v) = match kv.iter().position(|&c| c == b'=') {
+                Some(p) => (
+                    &kv[..p],
+                    String::from_utf8_lossy(&kv[p + 1..])
+                        .replace("%23", "#")
+                        .replace('+', " "),
+                ),
+                None => continue,
+            };
+            match k {
+                b"b" => {
+                    backend = cfg.proxies.iter().position(|p| {
+                        p.is_be()
+                            && (p.name == v
+                                || v.strip_prefix('#').and_then(|x| x.parse().ok()) == Some(p.id))
+                    })
+                }
+                b"action" => action = Some(v),
+                b"s" => servers.push(v),
+                _ => {}
+            }
+        }
+        let st = if !self.txn.stats_admin {
+            "DENY"
+        } else {
+            match (backend, action.as_deref()) {
+                (Some(b), Some(a @ ("enable" | "disable"))) => {
+                    let dis = a == "disable";
+                    let mut changed = 0;
+                    for sn in &servers {
+                        let Some(si) = cfg.proxies[b].servers.iter().position(|s| &s.name == sn)
+                        else {
+                            continue;
+                        };
+                        let srv = &mut ctx.rt.srv[b][si];
+                        if srv.maint != dis {
+                            srv.maint = dis;
+                            srv.last_change = ctx.now;
+                            changed += 1;
+                            let m = if dis {
+                                format!(
+                                    "Server {}/{} is DOWN for maintenance.",
+                                    cfg.proxies[b].name, sn
+                                )
+                            } else {
+                                format!(
+                                    "Server {}/{} is UP (leaving maintenance).",
+                                    cfg.proxies[b].name, sn
+                                )
+                            };
+                            crate::log::msg::warning(&m);
+                            let lvl = if dis {
+                                crate::log::ALERT
+                            } else {
+                                crate::log::NOTICE
+                            };
+                            ctx.syslog.send(&cfg.proxies[b].logs, lvl, &m);
+                        }
+                    }
+                    ctx.rt.lb_update(b);
+                    if !dis {
+                        super::process_queue(ctx, b, None);
+                    }
+                    if servers.is_empty() || changed == 0 {
+                        "NONE"
+                    } else if changed == servers.len() {
+                        "DONE"
+                    } else {
+                        "PART"
+                    }
+                }
+                _ => "ERRP",
+            }
+        };
+        let uri = &cfg.proxies[self.be].stats.uri;
+        let msg = format!(
+            "HTTP/1.0 303 See Other\r\nCache-Control: no-cache\r\nContent-Type: text/plain\r\nConnection: close\r\nLocation: {};st={}\r\n\r\n",
+            uri, st
+        );
+        self.reply(ctx, 303, msg.as_bytes(), b'P', b'R');
+        true
     }
 
     fn mode_head(&self, h: &Head) -> bool {

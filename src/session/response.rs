@@ -242,8 +242,14 @@ impl Session {
         // option checkcache: never let a cacheable response carry a cookie
         let get_req = self.txn.req.as_ref().is_some_and(|r| r.method() == b"GET");
         if be.flags.checkcache && is_cacheable && get_req && h.get("Set-Cookie").is_some() {
-            let srv = self.srv_idx.map(|si| be.servers[si].name.as_str()).unwrap_or("");
-            let m = format!("Blocking cacheable cookie in response from instance {}, server {}.", be.name, srv);
+            let srv = self
+                .srv_idx
+                .map(|si| be.servers[si].name.as_str())
+                .unwrap_or("");
+            let m = format!(
+                "Blocking cacheable cookie in response from instance {}, server {}.",
+                be.name, srv
+            );
             crate::log::msg::alert(&m);
             ctx.syslog.send(&be.logs, crate::log::ALERT, &m);
             self.rsp_fail(ctx, b'P');
