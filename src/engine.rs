@@ -48,6 +48,7 @@ pub struct Engine {
     /// per frontend: (second, sessions accepted in it) for `rate-limit`
     rate: Vec<(u64, u32)>,
     accept_retry: Option<Instant>,
+    uniq: u32,
 }
 
 impl Engine {
@@ -72,6 +73,7 @@ impl Engine {
             any_full: false,
             rate: vec![(0, 0); n],
             accept_retry: None,
+            uniq: 0,
         })
     }
 
@@ -231,6 +233,21 @@ impl Engine {
             let entry = self.sessions.vacant_entry();
             let key = entry.key();
             let mut sess = Session::new(key, px, stream, addr, dst, &self.rt, now);
+            sess.uniq = self.uniq;
+            self.uniq = self.uniq.wrapping_add(1);
+            if msg::debug() {
+                let lfd = std::os::unix::io::AsRawFd::as_raw_fd(&self.listeners[li].sock) as u16;
+                let (cfd, _) = sess.trace_fds();
+                msg::trace(&format!(
+                    "{:08x}:{}.accept({:04x})={:04x} from [{}:{}]",
+                    sess.uniq,
+                    p.name,
+                    lfd,
+                    cfd,
+                    addr.ip(),
+                    addr.port()
+                ));
+            }
             if self
                 .poll
                 .registry()

@@ -93,6 +93,7 @@ pub fn start(args: Args, cfg: Config) -> i32 {
         quiet = false;
     }
     msg::set_quiet(quiet);
+    msg::set_debug((args.debug || g.debug) && (!quiet || args.verbose));
     let mut nbproc = g.nbproc.max(1);
     if nbproc > 1 && !daemon {
         if !(args.foreground || args.debug) {

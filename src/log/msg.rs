@@ -6,6 +6,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 static QUIET: AtomicBool = AtomicBool::new(false);
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 static STARTING: AtomicBool = AtomicBool::new(true);
+static DEBUG: AtomicBool = AtomicBool::new(false);
+
+/// `-d`: per-connection trace lines on stdout, as 1.4 prints them.
+pub fn set_debug(d: bool) {
+    DEBUG.store(d, Ordering::Relaxed);
+}
+pub fn debug() -> bool {
+    DEBUG.load(Ordering::Relaxed)
+}
+
+/// One `-d` trace line: `%08x:<proxy>.<what>...`.
+pub fn trace(line: &str) {
+    let mut s = line.to_string();
+    s.push('\n');
+    let _ = std::io::stdout().write_all(s.as_bytes());
+}
 
 pub fn set_quiet(q: bool) {
     QUIET.store(q, Ordering::Relaxed);

@@ -85,6 +85,8 @@ pub struct Txn {
 
 pub struct Session {
     pub key: usize,
+    /// 1.4's uniq_id, shown in `-d` traces
+    pub uniq: u32,
     pub fe: usize,
     pub be: usize,
     pub mode: Mode,
@@ -181,6 +183,7 @@ impl Session {
         let px = &rt.cfg.proxies[fe];
         Session {
             key,
+            uniq: 0,
             fe,
             be: fe,
             mode: px.mode,
@@ -582,7 +585,48 @@ impl Session {
     }
 
     /// Final accounting and the log line, in 1.4's order.
+    /// The fds for `-d` traces (0xffff when absent, as 1.4's -1).
+    pub fn trace_fds(&self) -> (u16, u16) {
+        use std::os::unix::io::AsRawFd;
+        let c = self.cli.as_raw_fd() as u16;
+        let s = self
+            .srv
+            .as_ref()
+            .map(|s| s.as_raw_fd() as u16)
+            .unwrap_or(0xffff);
+        (c, s)
+    }
+
+    pub fn trace_head(&self, ctx: &Ctx, first: &str, next: &str, h: &crate::http::head::Head) {
+        if !crate::log::msg::debug() {
+            return;
+        }
+        let (c, s) = self.trace_fds();
+        let be = &ctx.rt.cfg.proxies[self.be].name;
+        let pre = |d: &str| format!("{:08x}:{}.{}[{:04x}:{:04x}]: ", self.uniq, be, d, c, s);
+        crate::log::msg::trace(&format!(
+            "{}{}",
+            pre(first),
+            String::from_utf8_lossy(&h.start)
+        ));
+        for hd in &h.hdrs {
+            crate::log::msg::trace(&format!(
+                "{}{}",
+                pre(next),
+                String::from_utf8_lossy(&hd.line)
+            ));
+        }
+    }
+
     fn finish(&mut self, ctx: &mut Ctx) {
+        if crate::log::msg::debug() {
+            let (c, s) = self.trace_fds();
+            let be = &ctx.rt.cfg.proxies[self.be].name;
+            crate::log::msg::trace(&format!(
+                "{:08x}:{}.closed[{:04x}:{:04x}]",
+                self.uniq, be, c, s
+            ));
+        }
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);
         // the socket is closed when the session is dropped, which also

@@ -289,6 +289,7 @@ impl Session {
                 self.ka_wait = false;
                 let p = &mut ctx.rt.px[self.fe].fe;
                 p.req_tot += 1;
+                self.trace_head(ctx, "clireq", "clihdr", &head);
                 self.process_request(ctx, head);
                 true
             }

@@ -75,6 +75,7 @@ impl Session {
                         continue;
                     }
                     self.rsp_in.drain(..h.len);
+                    self.trace_head(ctx, "srvrep", "srvhdr", &h);
                     self.process_response(ctx, h);
                 }
             }
