@@ -326,7 +326,9 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
         i += 1;
     }
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|_| ())?;
+        // pattern files are read whole, but never more than 64 MiB
+        let raw = crate::config::rules::read_bounded(&f, 64 << 20).map_err(|_| ())?;
+        let text = String::from_utf8_lossy(&raw);
         for line in text.lines() {
             let l = line.trim();
             if l.is_empty() || l.starts_with('#') {
@@ -593,7 +595,25 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
         Url => s
             .url()
             .is_some_and(|u| str_match(e.kind, u, &e.patterns, e.icase)),
-        UrlIp | UrlPort => false,
+        UrlIp | UrlPort => s.url().is_some_and(|u| {
+            let Some(rest) = u.strip_prefix(b"http://") else {
+                return false;
+            };
+            let end = rest
+                .iter()
+                .position(|&c| c == b'/' || c == b'?')
+                .unwrap_or(rest.len());
+            let hp = String::from_utf8_lossy(&rest[..end]).into_owned();
+            let (h, p) = match hp.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), p.parse::<i64>().unwrap_or(80)),
+                None => (hp.clone(), 80),
+            };
+            if e.fetch == UrlIp {
+                ip_match(h.parse().ok(), &e.patterns)
+            } else {
+                int_match(p, &e.patterns)
+            }
+        }),
         Method => s
             .method()
             .is_some_and(|m| str_match(MatchKind::Str, m, &e.patterns, e.icase)),

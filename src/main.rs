@@ -1,19 +1,6 @@
 //! haproxy-rs: a drop-in replacement for HAProxy 1.4.
 
-mod acl;
-mod balance;
-mod checks;
-mod cli;
-mod cli_sock;
-mod config;
-mod engine;
-mod http;
-mod lifecycle;
-mod log;
-mod session;
-mod state;
-mod stats;
-mod sys;
+use haproxy_rs::{cli, config, lifecycle, log};
 
 fn main() {
     let argv: Vec<String> = std::env::args().collect();

@@ -20,6 +20,7 @@ fn corpus_verdicts_match_14() {
         return;
     };
     let mut checked = 0;
+    let (mut rc_ok, mut rejected, mut first_ok) = (0, 0, 0);
     let mut mismatches = Vec::new();
     for line in tsv.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
@@ -45,6 +46,11 @@ fn corpus_verdicts_match_14() {
             .map(strip_prefix)
             .unwrap_or_default();
         let got_rc = o.status.code().unwrap_or(-1);
+        rc_ok += (got_rc == rc) as usize;
+        if rc != 0 {
+            rejected += 1;
+            first_ok += (got_first == first) as usize;
+        }
         if got_rc != rc || got_first != first {
             mismatches.push(format!(
                 "{file}: rc {got_rc} (want {rc})\n  got:  {got_first}\n  want: {first}"
@@ -52,6 +58,12 @@ fn corpus_verdicts_match_14() {
         }
         checked += 1;
     }
+    println!(
+        "corpus: exit codes agree on {rc_ok}/{checked}; first [ALERT] line agrees on {first_ok}/{rejected} rejected files"
+    );
+    eprintln!(
+        "corpus: exit codes agree on {rc_ok}/{checked}; first [ALERT] line agrees on {first_ok}/{rejected} rejected files"
+    );
     assert!(checked >= 70, "only {checked} corpus entries");
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }

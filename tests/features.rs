@@ -260,3 +260,26 @@ fn stats_admin_post_disables_a_server() {
     }
     assert!(log.wait_for("Server app/s1 is DOWN for maintenance.", 1, 3));
 }
+
+#[test]
+fn tcp_request_content_reject() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (cfg, fe) = listen(
+        &log,
+        &format!(
+            "    option httpclose\n    tcp-request inspect-delay 500\n    acl has_data req_len gt 0\n    tcp-request content reject if !has_data\n    server s1 127.0.0.1:{}\n",
+            b.port
+        ),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    // data within the delay: accepted
+    assert!(get(fe, "/", "").ends_with("s1\n"));
+    // nothing within the delay: rejected without a response
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(3)))
+        .expect("to");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    assert!(out.is_empty());
+}

@@ -64,6 +64,8 @@ pub struct Parser {
     pub warnings: usize,
     /// proxy ids given with `id`, to reject duplicates
     pub used_ids: Vec<(u32, usize)>,
+    /// 1.4 exits at once on some errors, without the closing lines
+    pub exit_now: bool,
 }
 
 impl Parser {
@@ -82,6 +84,7 @@ impl Parser {
             nbproc_set: false,
             warnings: 0,
             used_ids: Vec::new(),
+            exit_now: false,
         }
     }
 
@@ -114,6 +117,11 @@ impl Parser {
 
     fn parse_file(&mut self, file: &str) -> Result<u32, std::io::Error> {
         let data = std::fs::read(file)?;
+        Ok(self.parse_bytes(file, &data))
+    }
+
+    /// Parses one file's contents (also the config fuzz target's entry).
+    pub fn parse_bytes(&mut self, file: &str, data: &[u8]) -> u32 {
         let mut err = 0u32;
         let mut section = Section::None;
         self.cursection.clear();
@@ -216,7 +224,7 @@ impl Parser {
                 break;
             }
         }
-        Ok(err)
+        err
     }
 }
 
@@ -244,6 +252,9 @@ pub fn parse_files(
         match p.parse_file(f) {
             Ok(e) => {
                 err |= e;
+                if p.exit_now {
+                    return Err(ParseFailure::Open);
+                }
                 if e & (ERR_ABORT | ERR_FATAL) != 0 {
                     msg::alert(&format!("Error(s) found in configuration file : {}", f));
                 }
@@ -270,6 +281,20 @@ pub fn parse_files(
         p.cfg.global.maxconn = m;
     }
     Ok(ParseOutcome { config: p.cfg })
+}
+
+/// Parses and validates a whole config held in memory (fuzzing, tests).
+pub fn parse_text(name: &str, data: &[u8]) -> Result<Config, ParseFailure> {
+    let mut p = Parser::new(2000);
+    let err = p.parse_bytes(name, data);
+    if p.exit_now || err & ERR_ABORT != 0 {
+        return Err(ParseFailure::Fatal);
+    }
+    let err = err | super::validate::check_config_validity(&mut p);
+    if err & (ERR_ABORT | ERR_FATAL) != 0 {
+        return Err(ParseFailure::Fatal);
+    }
+    Ok(p.cfg)
 }
 
 /// 1.4's invalid_char(): names may only use [A-Za-z0-9_.:-].

@@ -703,7 +703,8 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                         p.alert(&m);
                         if exit_now {
                             // 1.4 exits on the spot for a bad facility or level
-                            std::process::exit(1);
+                            p.exit_now = true;
+                            return Some(ERR_ALERT | ERR_FATAL | super::parse::ERR_ABORT);
                         }
                         return Some(ERR_ALERT | ERR_FATAL);
                     }

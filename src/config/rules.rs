@@ -294,6 +294,18 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             };
             match expr {
                 Ok(e) => {
+                    if matches!(
+                        e.fetch,
+                        acl::Fetch::ReqSslVer
+                            | acl::Fetch::ReqRdpCookie
+                            | acl::Fetch::ReqRdpCookieCnt
+                    ) {
+                        err |= p.warn(&format!(
+                            "{} : ACL criterion '{}' is not yet supported by haproxy-rs and never matches.",
+                            at,
+                            l.arg(2)
+                        ));
+                    }
                     let name = l.arg(1).to_string();
                     if let Some(px) = p.cur_proxy() {
                         match px.acls.iter_mut().find(|a| a.name == name) {
@@ -1009,6 +1021,15 @@ fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
 
 pub const ERR_CODES: [u16; 8] = [200, 400, 403, 408, 500, 502, 503, 504];
 
+/// Reads at most `max` bytes: a device or a huge file must not hang -c.
+pub fn read_bounded(path: &str, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut out = Vec::new();
+    f.take(max as u64).read_to_end(&mut out)?;
+    Ok(out)
+}
+
 fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
     let kw = l.arg(0);
@@ -1026,7 +1047,7 @@ fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
     }
     let code = atoi(l.arg(1));
     let body = if kw == "errorfile" {
-        match std::fs::read(l.arg(2)) {
+        match read_bounded(l.arg(2), p.cfg.global.bufsize + 1) {
             Ok(mut b) => {
                 let max = p.cfg.global.bufsize;
                 if b.len() > max {

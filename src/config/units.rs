@@ -84,6 +84,13 @@ pub fn atoi(s: &str) -> i64 {
     }
 }
 
+static NO_DNS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Literal addresses only (fuzzing: no resolver round trips).
+pub fn set_no_dns(v: bool) {
+    NO_DNS.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Resolves a host part the way 1.4 does: empty or `*` is any address,
 /// a literal IP is taken as is, otherwise a name is resolved at parse time.
 pub fn resolve_host(host: &str) -> Option<IpAddr> {
@@ -96,6 +103,9 @@ pub fn resolve_host(host: &str) -> Option<IpAddr> {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = h.parse::<Ipv6Addr>() {
         return Some(IpAddr::V6(ip));
+    }
+    if NO_DNS.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
     }
     // start-up only: the loop never resolves names
     (host, 0u16)

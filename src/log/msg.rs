@@ -7,6 +7,12 @@ static QUIET: AtomicBool = AtomicBool::new(false);
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 static STARTING: AtomicBool = AtomicBool::new(true);
 static DEBUG: AtomicBool = AtomicBool::new(false);
+static SILENT: AtomicBool = AtomicBool::new(false);
+
+/// Nothing at all on stderr (fuzzing).
+pub fn set_silent(s: bool) {
+    SILENT.store(s, Ordering::Relaxed);
+}
 
 /// `-d`: per-connection trace lines on stdout, as 1.4 prints them.
 pub fn set_debug(d: bool) {
@@ -52,6 +58,9 @@ fn prefix(kind: &str) -> String {
 }
 
 fn emit(kind: &str, text: &str) {
+    if SILENT.load(Ordering::Relaxed) {
+        return;
+    }
     let mut s = prefix(kind);
     s.push_str(text);
     if !s.ends_with('\n') {

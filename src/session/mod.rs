@@ -33,6 +33,8 @@ pub struct Ctx<'a> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum St {
+    /// `tcp-request content` rules wait for data or `inspect-delay`.
+    Inspect,
     /// Reading an HTTP request head (or idle between keep-alive requests).
     ReqHead,
     /// Needs a server (assignment, queue, connect).
@@ -208,7 +210,9 @@ impl Session {
             srv_eof: false,
             srv_err: false,
             srv_shut: false,
-            st: if px.mode == Mode::Http {
+            st: if !px.tcp_content_rules.is_empty() {
+                St::Inspect
+            } else if px.mode == Mode::Http {
                 St::ReqHead
             } else {
                 St::Assign
@@ -226,7 +230,7 @@ impl Session {
             t_rsp: None,
             last_cli: now,
             last_srv: now,
-            deadline: None,
+            deadline: px.tcp_inspect_delay.map(|d| now + Duration::from_millis(d)),
             conn_err_async: false,
             armed: None,
             expire: None,
@@ -259,7 +263,7 @@ impl Session {
     /// The phase letter 1.4 derives from where the session stands.
     pub fn phase_letter(&self) -> u8 {
         match self.st {
-            St::ReqHead => b'R',
+            St::ReqHead | St::Inspect => b'R',
             St::Assign if self.t_req.is_none() => b'R',
             St::Queued => b'Q',
             St::Assign | St::Turnaround | St::Connecting => b'C',
@@ -436,6 +440,7 @@ impl Session {
             St::Queued => self.check_grant(ctx) || self.abort_on_close(ctx),
             St::Turnaround | St::Connecting | St::Tarpit => self.abort_on_close(ctx),
             St::StatsPost => self.stats_post(ctx),
+            St::Inspect => self.inspect(ctx, false),
             St::Established => {
                 if self.mode == Mode::Http && !self.txn.tunnel {
                     self.http_forward(ctx)
@@ -467,6 +472,42 @@ impl Session {
         self.set_term(b'C', fin);
         ctx.rt.px[self.fe].fe.cli_abrt += 1;
         self.close_now(ctx, true);
+        true
+    }
+
+    /// `tcp-request content accept|reject`: evaluated once data arrived,
+    /// the client closed, or `tcp-request inspect-delay` ran out.
+    fn inspect(&mut self, ctx: &mut Ctx, expired: bool) -> bool {
+        let waiting = self.deadline.is_some() && !expired;
+        if self.req_in.is_empty() && !self.cli_eof && waiting {
+            return false;
+        }
+        let fe = &ctx.rt.cfg.proxies[self.fe];
+        let mut accept = true;
+        for (acc, cond) in &fe.tcp_content_rules {
+            let s = request::ReqSample {
+                s: self,
+                h: None,
+                rsp: None,
+                ctx,
+            };
+            if crate::acl::opt_cond_match(cond, &fe.acls, &s) {
+                accept = *acc;
+                break;
+            }
+        }
+        self.deadline = None;
+        if !accept {
+            ctx.rt.px[self.fe].fe.denied_req += 1;
+            self.set_term(b'P', b'R');
+            self.close_now(ctx, false);
+            return true;
+        }
+        self.st = if self.mode == Mode::Http {
+            St::ReqHead
+        } else {
+            St::Assign
+        };
         true
     }
 
@@ -713,7 +754,8 @@ impl Session {
             | St::Turnaround
             | St::Connecting
             | St::Tarpit
-            | St::StatsPost => arm(self.deadline),
+            | St::StatsPost
+            | St::Inspect => arm(self.deadline),
             St::Reply => {
                 if !self.to_cli.is_empty() {
                     arm(cli_to.map(|d| self.last_cli + d));
@@ -761,6 +803,9 @@ impl Session {
                     self.http_error(ctx, 408, b'c', b'R');
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                 }
+            }
+            St::Inspect if self.deadline.is_some_and(|d| d <= now) => {
+                self.inspect(ctx, true);
             }
             St::StatsPost if self.deadline.is_some_and(|d| d <= now) => {
                 self.http_error(ctx, 408, b'c', b'R');

@@ -1,0 +1,17 @@
+//! haproxy-rs: a drop-in replacement for HAProxy 1.4 (library part: every
+//! module, so that tests and fuzz targets reach the parsers).
+
+pub mod acl;
+pub mod balance;
+pub mod checks;
+pub mod cli;
+pub mod cli_sock;
+pub mod config;
+pub mod engine;
+pub mod http;
+pub mod lifecycle;
+pub mod log;
+pub mod session;
+pub mod state;
+pub mod stats;
+pub mod sys;
