@@ -126,7 +126,7 @@ impl Parser {
         let mut section = Section::None;
         self.cursection.clear();
         let mut num = 0usize;
-        let mut rest: &[u8] = &data;
+        let mut rest: &[u8] = data;
         while !rest.is_empty() {
             // fgets() semantics: a line ends at LF or after MAX_LINE bytes
             let take = match rest.iter().take(MAX_LINE).position(|&c| c == b'\n') {
