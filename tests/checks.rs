@@ -172,3 +172,27 @@ fn backup_takes_over_and_all_down_is_503() {
     assert!(l.starts_with("<128>"), "{l}");
     assert!(get(fe, "/", "").starts_with("HTTP/1.0 503 Service Unavailable\r\n"));
 }
+
+#[test]
+fn server_comes_back_after_rise() {
+    let port = free_port();
+    let mut log = Syslog::new();
+    let c = format!(
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten app 127.0.0.1:{}\n    log global\n    server s1 127.0.0.1:{} check inter 150 rise 2 fall 1\n",
+        log.port,
+        free_port(),
+        port
+    );
+    let _p = Proxy::start(&c, &mut log, 1);
+    assert!(log.wait_for("Server app/s1 is DOWN", 1, 5));
+    // the server starts listening: UP again after `rise` good checks
+    let l = TcpListener::bind(("127.0.0.1", port)).expect("bind");
+    thread::spawn(move || {
+        for c in l.incoming().take(100) {
+            drop(c);
+        }
+    });
+    assert!(log.wait_for("Server app/s1 is UP, reason: Layer4 check passed", 1, 5), "{:?}", log.lines);
+    let up = log.lines.iter().find(|l| l.contains("is UP")).cloned().unwrap_or_default();
+    assert!(up.starts_with("<133>") && up.contains("1 active and 0 backup servers online."), "{up}");
+}

@@ -1,0 +1,85 @@
+//! Server choice and persistence against in-test backends.
+mod common;
+use common::*;
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+fn body(r: &str) -> &str {
+    r.rsplit("\r\n\r\n").next().unwrap_or("")
+}
+
+#[test]
+fn weighted_roundrobin_order_is_14s() {
+    let mut log = Syslog::new();
+    let bs: Vec<Backend> = [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n1\n" as &'static [u8], b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n2\n", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n3\n"]
+        .iter()
+        .map(|r| Backend::http(r))
+        .collect();
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} weight 1\n    server s2 127.0.0.1:{} weight 3\n    server s3 127.0.0.1:{} weight 2\n",
+        global(log.port),
+        fe,
+        bs[0].port,
+        bs[1].port,
+        bs[2].port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let seq: String = (0..12).map(|_| body(&get(fe, "/", "")).trim().to_string()).collect();
+    assert_eq!(seq, "232123232123");
+}
+
+#[test]
+fn redispatch_when_the_cookie_server_refuses() {
+    let mut log = Syslog::new();
+    let b2 = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n");
+    let (fe, dead) = (free_port(), free_port());
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    option redispatch\n    retries 1\n    contimeout 200\n    cookie SRV insert indirect\n    server s1 127.0.0.1:{} cookie c1\n    server s2 127.0.0.1:{} cookie c2\n",
+        global(log.port),
+        fe,
+        dead,
+        b2.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let t0 = Instant::now();
+    let r = get(fe, "/", "Cookie: SRV=c1\r\n");
+    assert!(r.ends_with("s2\n"), "{r}");
+    // the refused connection waited 1 s before the (redispatched) retry
+    assert!(t0.elapsed() >= Duration::from_millis(900), "{:?}", t0.elapsed());
+    assert!(r.contains("Set-Cookie: SRV=c2; path=/\r\n"));
+    assert!(log.wait_for(" app app/s2 ", 1, 3));
+    let l = log.lines.iter().rev().find(|l| l.contains("app/s2")).cloned().unwrap_or_default();
+    assert!(l.contains("/+1 "), "redispatch shows as +1 retries: {l}");
+}
+
+#[test]
+fn queue_at_maxconn_and_queue_timeout() {
+    let mut log = Syslog::new();
+    // a backend that takes its time: one connection at a time
+    let slow = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = slow.local_addr().expect("a").port();
+    std::thread::spawn(move || {
+        for c in slow.incoming().take(8) {
+            let Ok(mut c) = c else { continue };
+            let mut b = [0u8; 1024];
+            let _ = c.read(&mut b);
+            std::thread::sleep(Duration::from_millis(600));
+            let _ = std::io::Write::write_all(&mut c, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+        }
+    });
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    timeout queue 300\n    server s1 127.0.0.1:{} maxconn 1\n",
+        global(log.port),
+        fe,
+        port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let first = std::thread::spawn(move || get(fe, "/1", ""));
+    std::thread::sleep(Duration::from_millis(100));
+    let second = get(fe, "/2", "");
+    assert!(second.starts_with("HTTP/1.0 503 Service Unavailable\r\n"), "{second}");
+    assert!(first.join().unwrap_or_default().ends_with("ok\n"));
+    assert!(log.wait_for(" sQ-- ", 1, 3), "{:?}", log.lines);
+}

@@ -1,0 +1,89 @@
+//! The stats page, CSV counters, auth, and the stats socket's levels.
+mod common;
+use common::*;
+use std::io::{Read, Write};
+use std::time::Duration;
+
+const OK1: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns1\n";
+
+#[test]
+fn page_csv_auth_and_counters() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (fe, dead) = (free_port(), free_port());
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    stats enable\n    stats uri /admin?stats\n    stats realm Ops\\ Only\n    stats auth admin:secret\n    stats refresh 5s\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{} check inter 200 fall 1\n",
+        global(log.port),
+        fe,
+        b.port,
+        dead
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    assert!(log.wait_for("Server app/s2 is DOWN", 1, 5));
+    let r = get(fe, "/admin?stats", "");
+    assert!(r.starts_with("HTTP/1.0 401 Unauthorized\r\n"), "{r}");
+    assert!(r.contains("WWW-Authenticate: Basic realm=\"Ops Only\"\r\n"), "{r}");
+    // admin:secret
+    let auth = "Authorization: Basic YWRtaW46c2VjcmV0\r\n";
+    let page = get(fe, "/admin?stats", auth);
+    assert!(page.starts_with("HTTP/1.0 200 OK\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\nRefresh: 5\r\n\r\n"), "{}", &page[..200.min(page.len())]);
+    for k in ["Statistics Report for HAProxy", "General process information", ">Frontend<", ">Backend<", "a name=\"app/s1\"", "a name=\"app/s2\"", "CSV export"] {
+        assert!(page.contains(k), "missing {k}");
+    }
+    for _ in 0..3 {
+        assert!(get(fe, "/", "").ends_with("s1\n"));
+    }
+    let csv = get(fe, "/admin?stats;csv", auth);
+    let body = csv.split("\r\n\r\n").nth(1).unwrap_or("");
+    let mut lines = body.lines();
+    assert_eq!(lines.next(), Some(crate_header()));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let s1 = rows.iter().find(|r| r[1] == "s1").expect("s1 row");
+    let s2 = rows.iter().find(|r| r[1] == "s2").expect("s2 row");
+    assert_eq!(s1[7], "3", "stot of s1");
+    assert_eq!(s1[17], "no check");
+    assert_eq!(s2[17], "DOWN");
+    let be = rows.iter().find(|r| r[1] == "BACKEND").expect("backend row");
+    assert_eq!(be[17], "UP");
+    assert!(rows.iter().all(|r| r.len() == 52 && r[51].is_empty()), "trailing comma on every row");
+    // stats requests are logged as <STATS>, local replies as PR
+    assert!(log.wait_for("app app/<STATS> ", 2, 3), "{:?}", log.lines);
+    let l = log.lines.iter().rev().find(|l| l.contains("app/<STATS>")).cloned().unwrap_or_default();
+    assert!(l.contains(" 200 ") && l.contains(" PR-- ") && l.contains("\"GET /admin?stats;csv HTTP/1.1\""), "{l}");
+}
+
+fn crate_header() -> &'static str {
+    "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,"
+}
+
+#[test]
+fn socket_levels_refuse() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let dir = tmpdir("lvl");
+    let sock = dir.join("u.sock");
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level user\n{}\nlisten app 127.0.0.1:{}\n    server s1 127.0.0.1:{}\n",
+        log.port,
+        sock.display(),
+        DEFAULTS,
+        free_port(),
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let ask = |cmd: &str| -> String {
+        let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
+        s.set_read_timeout(Some(Duration::from_secs(3))).expect("to");
+        s.write_all(cmd.as_bytes()).expect("w");
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    assert_eq!(ask("disable server app/s1\n"), "Permission denied\n\n");
+    assert_eq!(ask("set weight app/s1 5\n"), "Permission denied\n\n");
+    assert!(ask("show stat\n").starts_with("# pxname,svname,"));
+    assert!(ask("show info\n").contains("\nMaxconn: 2000\n"));
+    // pipelined commands on one connection
+    let two = ask("get weight app/s1;help\n");
+    assert!(two.starts_with("1 (initial 1)\n\nUnknown command."), "{two}");
+}
