@@ -11,10 +11,14 @@ fn body(r: &str) -> &str {
 #[test]
 fn weighted_roundrobin_order_is_14s() {
     let mut log = Syslog::new();
-    let bs: Vec<Backend> = [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n1\n" as &'static [u8], b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n2\n", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n3\n"]
-        .iter()
-        .map(|r| Backend::http(r))
-        .collect();
+    let bs: Vec<Backend> = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n1\n" as &'static [u8],
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n2\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n3\n",
+    ]
+    .iter()
+    .map(|r| Backend::http(r))
+    .collect();
     let fe = free_port();
     let cfg = format!(
         "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} weight 1\n    server s2 127.0.0.1:{} weight 3\n    server s3 127.0.0.1:{} weight 2\n",
@@ -25,7 +29,9 @@ fn weighted_roundrobin_order_is_14s() {
         bs[2].port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    let seq: String = (0..12).map(|_| body(&get(fe, "/", "")).trim().to_string()).collect();
+    let seq: String = (0..12)
+        .map(|_| body(&get(fe, "/", "")).trim().to_string())
+        .collect();
     assert_eq!(seq, "232123232123");
 }
 
@@ -46,10 +52,20 @@ fn redispatch_when_the_cookie_server_refuses() {
     let r = get(fe, "/", "Cookie: SRV=c1\r\n");
     assert!(r.ends_with("s2\n"), "{r}");
     // the refused connection waited 1 s before the (redispatched) retry
-    assert!(t0.elapsed() >= Duration::from_millis(900), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        t0.elapsed()
+    );
     assert!(r.contains("Set-Cookie: SRV=c2; path=/\r\n"));
     assert!(log.wait_for(" app app/s2 ", 1, 3));
-    let l = log.lines.iter().rev().find(|l| l.contains("app/s2")).cloned().unwrap_or_default();
+    let l = log
+        .lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("app/s2"))
+        .cloned()
+        .unwrap_or_default();
     assert!(l.contains("/+1 "), "redispatch shows as +1 retries: {l}");
 }
 
@@ -65,7 +81,10 @@ fn queue_at_maxconn_and_queue_timeout() {
             let mut b = [0u8; 1024];
             let _ = c.read(&mut b);
             std::thread::sleep(Duration::from_millis(600));
-            let _ = std::io::Write::write_all(&mut c, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+            let _ = std::io::Write::write_all(
+                &mut c,
+                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n",
+            );
         }
     });
     let fe = free_port();
@@ -79,7 +98,10 @@ fn queue_at_maxconn_and_queue_timeout() {
     let first = std::thread::spawn(move || get(fe, "/1", ""));
     std::thread::sleep(Duration::from_millis(100));
     let second = get(fe, "/2", "");
-    assert!(second.starts_with("HTTP/1.0 503 Service Unavailable\r\n"), "{second}");
+    assert!(
+        second.starts_with("HTTP/1.0 503 Service Unavailable\r\n"),
+        "{second}"
+    );
     assert!(first.join().unwrap_or_default().ends_with("ok\n"));
     assert!(log.wait_for(" sQ-- ", 1, 3), "{:?}", log.lines);
 }

@@ -192,7 +192,19 @@ fn server_comes_back_after_rise() {
             drop(c);
         }
     });
-    assert!(log.wait_for("Server app/s1 is UP, reason: Layer4 check passed", 1, 5), "{:?}", log.lines);
-    let up = log.lines.iter().find(|l| l.contains("is UP")).cloned().unwrap_or_default();
-    assert!(up.starts_with("<133>") && up.contains("1 active and 0 backup servers online."), "{up}");
+    assert!(
+        log.wait_for("Server app/s1 is UP, reason: Layer4 check passed", 1, 5),
+        "{:?}",
+        log.lines
+    );
+    let up = log
+        .lines
+        .iter()
+        .find(|l| l.contains("is UP"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        up.starts_with("<133>") && up.contains("1 active and 0 backup servers online."),
+        "{up}"
+    );
 }

@@ -92,7 +92,11 @@ fn degenerate_bind_lists_do_not_crash() {
     // found by the config fuzzer: a bind list without any address
     let dir = tmpdir("bind");
     let f = dir.join("b.cfg");
-    std::fs::write(&f, "listen a\n bind ,:\n bind :80, name x\n server s 127.0.0.1:2\n").expect("w");
+    std::fs::write(
+        &f,
+        "listen a\n bind ,:\n bind :80, name x\n server s 127.0.0.1:2\n",
+    )
+    .expect("w");
     let (rc, _, err) = run(&["-c", "-f", &f.to_string_lossy()]);
     assert!(rc == 0 || rc == 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");

@@ -7,15 +7,27 @@ use std::time::Duration;
 /// The log line's fields after the syslog header, with the variable
 /// parts (client port, date, timers) replaced.
 fn fields(line: &str) -> String {
-    let msg = line.split("]: ").nth(1).unwrap_or("").trim_end().to_string();
+    let msg = line
+        .split("]: ")
+        .nth(1)
+        .unwrap_or("")
+        .trim_end()
+        .to_string();
     let mut out = Vec::new();
     for (i, w) in msg.split(' ').enumerate() {
         let w = if i == 0 && w.starts_with("127.0.0.1:") {
             "127.0.0.1:P".to_string()
         } else if w.starts_with('[') && w.ends_with(']') && w.contains(':') {
             "[DATE]".to_string()
-        } else if w.matches('/').count() >= 2 && w.split('/').all(|t| t.trim_start_matches('+').parse::<i64>().is_ok()) && i == 4 {
-            w.split('/').map(|t| if t == "-1" { "-1" } else { "T" }).collect::<Vec<_>>().join("/")
+        } else if w.matches('/').count() >= 2
+            && w.split('/')
+                .all(|t| t.trim_start_matches('+').parse::<i64>().is_ok())
+            && i == 4
+        {
+            w.split('/')
+                .map(|t| if t == "-1" { "-1" } else { "T" })
+                .collect::<Vec<_>>()
+                .join("/")
         } else {
             w.to_string()
         };
@@ -26,7 +38,13 @@ fn fields(line: &str) -> String {
 
 fn last_traffic(log: &mut Syslog) -> String {
     assert!(log.wait_for("] app ", 1, 5), "{:?}", log.lines);
-    let l = log.lines.iter().rev().find(|l| l.contains("] app ")).cloned().unwrap_or_default();
+    let l = log
+        .lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("] app "))
+        .cloned()
+        .unwrap_or_default();
     fields(&l)
 }
 
@@ -49,7 +67,8 @@ fn httplog_lines() {
     );
     // client half-closes without a request: 400, <BADREQ>, CR--
     let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
-    s.set_read_timeout(Some(Duration::from_secs(3))).expect("to");
+    s.set_read_timeout(Some(Duration::from_secs(3)))
+        .expect("to");
     s.shutdown(std::net::Shutdown::Write).expect("shutw");
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
@@ -106,13 +125,17 @@ fn tcplog_dontlognull_and_client_abort() {
     // a null connection is not logged under dontlognull
     drop(std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c"));
     let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
-    s.set_read_timeout(Some(Duration::from_secs(3))).expect("to");
+    s.set_read_timeout(Some(Duration::from_secs(3)))
+        .expect("to");
     s.write_all(b"hello\n").expect("w");
     s.shutdown(std::net::Shutdown::Write).expect("shutw");
     let mut r = Vec::new();
     let _ = s.read_to_end(&mut r);
     assert_eq!(r, b"hello\n");
-    assert_eq!(last_traffic(&mut log), "127.0.0.1:P [DATE] app app/e T/T/T 6 -- 0/0/0/0/0 0/0");
+    assert_eq!(
+        last_traffic(&mut log),
+        "127.0.0.1:P [DATE] app app/e T/T/T 6 -- 0/0/0/0/0 0/0"
+    );
     assert_eq!(log.lines.iter().filter(|l| l.contains("] app ")).count(), 1);
     // a client aborting with a reset mid-stream: CD
     let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
@@ -124,4 +147,3 @@ fn tcplog_dontlognull_and_client_abort() {
     drop(s);
     assert!(log.wait_for(" CD ", 1, 3), "{:?}", log.lines);
 }
-

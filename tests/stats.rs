@@ -22,12 +22,23 @@ fn page_csv_auth_and_counters() {
     assert!(log.wait_for("Server app/s2 is DOWN", 1, 5));
     let r = get(fe, "/admin?stats", "");
     assert!(r.starts_with("HTTP/1.0 401 Unauthorized\r\n"), "{r}");
-    assert!(r.contains("WWW-Authenticate: Basic realm=\"Ops Only\"\r\n"), "{r}");
+    assert!(
+        r.contains("WWW-Authenticate: Basic realm=\"Ops Only\"\r\n"),
+        "{r}"
+    );
     // admin:secret
     let auth = "Authorization: Basic YWRtaW46c2VjcmV0\r\n";
     let page = get(fe, "/admin?stats", auth);
     assert!(page.starts_with("HTTP/1.0 200 OK\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\nRefresh: 5\r\n\r\n"), "{}", &page[..200.min(page.len())]);
-    for k in ["Statistics Report for HAProxy", "General process information", ">Frontend<", ">Backend<", "a name=\"app/s1\"", "a name=\"app/s2\"", "CSV export"] {
+    for k in [
+        "Statistics Report for HAProxy",
+        "General process information",
+        ">Frontend<",
+        ">Backend<",
+        "a name=\"app/s1\"",
+        "a name=\"app/s2\"",
+        "CSV export",
+    ] {
         assert!(page.contains(k), "missing {k}");
     }
     for _ in 0..3 {
@@ -43,13 +54,30 @@ fn page_csv_auth_and_counters() {
     assert_eq!(s1[7], "3", "stot of s1");
     assert_eq!(s1[17], "no check");
     assert_eq!(s2[17], "DOWN");
-    let be = rows.iter().find(|r| r[1] == "BACKEND").expect("backend row");
+    let be = rows
+        .iter()
+        .find(|r| r[1] == "BACKEND")
+        .expect("backend row");
     assert_eq!(be[17], "UP");
-    assert!(rows.iter().all(|r| r.len() == 52 && r[51].is_empty()), "trailing comma on every row");
+    assert!(
+        rows.iter().all(|r| r.len() == 52 && r[51].is_empty()),
+        "trailing comma on every row"
+    );
     // stats requests are logged as <STATS>, local replies as PR
     assert!(log.wait_for("app app/<STATS> ", 2, 3), "{:?}", log.lines);
-    let l = log.lines.iter().rev().find(|l| l.contains("app/<STATS>")).cloned().unwrap_or_default();
-    assert!(l.contains(" 200 ") && l.contains(" PR-- ") && l.contains("\"GET /admin?stats;csv HTTP/1.1\""), "{l}");
+    let l = log
+        .lines
+        .iter()
+        .rev()
+        .find(|l| l.contains("app/<STATS>"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        l.contains(" 200 ")
+            && l.contains(" PR-- ")
+            && l.contains("\"GET /admin?stats;csv HTTP/1.1\""),
+        "{l}"
+    );
 }
 
 fn crate_header() -> &'static str {
@@ -73,7 +101,8 @@ fn socket_levels_refuse() {
     let _p = Proxy::start(&cfg, &mut log, 1);
     let ask = |cmd: &str| -> String {
         let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
-        s.set_read_timeout(Some(Duration::from_secs(3))).expect("to");
+        s.set_read_timeout(Some(Duration::from_secs(3)))
+            .expect("to");
         s.write_all(cmd.as_bytes()).expect("w");
         let mut out = String::new();
         let _ = s.read_to_string(&mut out);
@@ -85,5 +114,8 @@ fn socket_levels_refuse() {
     assert!(ask("show info\n").contains("\nMaxconn: 2000\n"));
     // pipelined commands on one connection
     let two = ask("get weight app/s1;help\n");
-    assert!(two.starts_with("1 (initial 1)\n\nUnknown command."), "{two}");
+    assert!(
+        two.starts_with("1 (initial 1)\n\nUnknown command."),
+        "{two}"
+    );
 }

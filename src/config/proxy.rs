@@ -323,7 +323,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(ERR_ALERT | ERR_FATAL);
             };
             let mut b = Bind {
-                addr: addrs.first().copied().unwrap_or(SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), 0)),
+                addr: addrs.first().copied().unwrap_or(SocketAddr::new(
+                    IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                    0,
+                )),
                 interface: None,
                 mss: None,
                 defer_accept: false,
