@@ -81,12 +81,10 @@ fn httplog_lines() {
     let hold_port = hold.local_addr().expect("a").port();
     std::thread::spawn(move || {
         let mut keep = Vec::new();
-        for c in hold.incoming().take(4) {
-            if let Ok(mut c) = c {
-                let mut b = [0u8; 1024];
-                let _ = c.read(&mut b);
-                keep.push(c);
-            }
+        for mut c in hold.incoming().take(4).flatten() {
+            let mut b = [0u8; 1024];
+            let _ = c.read(&mut b);
+            keep.push(c);
         }
     });
     let garbage = Backend::http(b"NOT HTTP AT ALL\r\n\r\n");
