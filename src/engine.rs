@@ -24,7 +24,8 @@ pub const SIGNAL_TOKEN: usize = 1 << 43;
 
 pub struct Listener {
     pub px: usize,
-    pub sock: TcpListener,
+    /// None once closed (soft stop)
+    pub sock: Option<TcpListener>,
     pub registered: bool,
     pub closed: bool,
 }
@@ -79,12 +80,12 @@ impl Engine {
 
     pub fn register_all(&mut self) -> std::io::Result<()> {
         for (i, l) in self.listeners.iter_mut().enumerate() {
-            self.poll.registry().register(
-                &mut l.sock,
-                Token(LISTENER_BASE + i),
-                Interest::READABLE,
-            )?;
-            l.registered = true;
+            if let Some(s) = l.sock.as_mut() {
+                self.poll
+                    .registry()
+                    .register(s, Token(LISTENER_BASE + i), Interest::READABLE)?;
+                l.registered = true;
+            }
         }
         if let Some(fd) = self.sigfd {
             self.poll.registry().register(
@@ -178,7 +179,10 @@ impl Engine {
                 }
                 r.1 += 1;
             }
-            let (stream, addr) = match self.listeners[li].sock.accept() {
+            let Some(lsock) = self.listeners[li].sock.as_ref() else {
+                return;
+            };
+            let (stream, addr) = match lsock.accept() {
                 Ok(x) => x,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(_) => return,
@@ -236,7 +240,11 @@ impl Engine {
             sess.uniq = self.uniq;
             self.uniq = self.uniq.wrapping_add(1);
             if msg::debug() {
-                let lfd = std::os::unix::io::AsRawFd::as_raw_fd(&self.listeners[li].sock) as u16;
+                let lfd = self.listeners[li]
+                    .sock
+                    .as_ref()
+                    .map(std::os::unix::io::AsRawFd::as_raw_fd)
+                    .unwrap_or(-1) as u16;
                 let (cfd, _) = sess.trace_fds();
                 msg::trace(&format!(
                     "{:08x}:{}.accept({:04x})={:04x} from [{}:{}]",
@@ -311,10 +319,13 @@ impl Engine {
             }
             self.rt.px[i].stopped = true;
             for l in self.listeners.iter_mut().filter(|l| l.px == i) {
-                if l.registered {
-                    let _ = self.poll.registry().deregister(&mut l.sock);
-                    l.registered = false;
+                if let Some(mut s) = l.sock.take() {
+                    if l.registered {
+                        let _ = self.poll.registry().deregister(&mut s);
+                    }
+                    // dropped: the port is released for good
                 }
+                l.registered = false;
                 l.closed = true;
             }
         }
@@ -346,9 +357,12 @@ impl Engine {
                 .enumerate()
                 .filter(|(_, l)| l.px == i)
             {
-                let fd = std::os::unix::io::AsRawFd::as_raw_fd(&l.sock);
+                let Some(sock) = l.sock.as_mut() else {
+                    continue;
+                };
+                let fd = std::os::unix::io::AsRawFd::as_raw_fd(sock);
                 if pause && l.registered {
-                    let _ = self.poll.registry().deregister(&mut l.sock);
+                    let _ = self.poll.registry().deregister(sock);
                     l.registered = false;
                     crate::sys::unlisten(fd);
                 } else if !pause && !l.registered && !l.closed {
@@ -361,7 +375,7 @@ impl Engine {
                     l.registered = self
                         .poll
                         .registry()
-                        .register(&mut l.sock, Token(LISTENER_BASE + li), Interest::READABLE)
+                        .register(sock, Token(LISTENER_BASE + li), Interest::READABLE)
                         .is_ok();
                 }
             }

@@ -62,9 +62,14 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
                     }
                 }
             };
+            if !oldpids.is_empty() {
+                // the old process's socket is first in the reuseport group:
+                // new connections now come to ours (index 1)
+                crate::sys::steer_reuseport(fd, 1);
+            }
             out.push(Listener {
                 px: pi,
-                sock: crate::sys::listener_from_fd(fd),
+                sock: Some(crate::sys::listener_from_fd(fd)),
                 registered: false,
                 closed: false,
             });

@@ -475,6 +475,34 @@ pub fn listener_from_fd(fd: RawFd) -> mio::net::TcpListener {
     unsafe { mio::net::TcpListener::from_raw_fd(fd) }
 }
 
+/// Reloads: a classic BPF program on the SO_REUSEPORT group that sends
+/// every new connection to the socket at `index` (the new process's), so
+/// the old process only drains what it already queued.
+pub fn steer_reuseport(fd: RawFd, index: u32) -> bool {
+    // BPF_RET | BPF_K: "return index"
+    let prog = [libc::sock_filter {
+        code: 0x06,
+        jt: 0,
+        jf: 0,
+        k: index,
+    }];
+    let fprog = libc::sock_fprog {
+        len: 1,
+        filter: prog.as_ptr() as *mut libc::sock_filter,
+    };
+    // SAFETY: fprog points to `prog`, which outlives the call; the size
+    // passed is the struct's.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ATTACH_REUSEPORT_CBPF,
+            &fprog as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::sock_fprog>() as libc::socklen_t,
+        ) == 0
+    }
+}
+
 /// Stops a listening socket from accepting (SIGTTOU); `relisten` resumes it.
 pub fn unlisten(fd: RawFd) -> bool {
     // SAFETY: plain arguments on a descriptor we own.

@@ -133,31 +133,39 @@ pub struct Backend {
 
 impl Backend {
     pub fn http(resp: &'static [u8]) -> Backend {
+        Backend::http_n(resp, 64)
+    }
+
+    /// Serves up to `max` connections, each in its own thread.
+    pub fn http_n(resp: &'static [u8], max: usize) -> Backend {
         let l = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = l.local_addr().expect("addr").port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let s2 = seen.clone();
         thread::spawn(move || {
-            for c in l.incoming().take(64) {
+            for c in l.incoming().take(max) {
                 let Ok(mut c) = c else { continue };
-                let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-                let mut req = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match c.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                let s2 = s2.clone();
+                thread::spawn(move || {
+                    let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
+                    let mut req = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match c.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => req.extend_from_slice(&buf[..n]),
+                        }
                     }
-                }
-                if req.is_empty() {
-                    continue;
-                }
-                if let Ok(mut v) = s2.lock() {
-                    v.push(req);
-                }
-                let _ = c.write_all(resp);
-                let _ = c.shutdown(std::net::Shutdown::Write);
-                let _ = c.read(&mut buf);
+                    if req.is_empty() {
+                        return;
+                    }
+                    if let Ok(mut v) = s2.lock() {
+                        v.push(req);
+                    }
+                    let _ = c.write_all(resp);
+                    let _ = c.shutdown(std::net::Shutdown::Write);
+                    let _ = c.read(&mut buf);
+                });
             }
         });
         Backend { port, seen }

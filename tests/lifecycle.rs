@@ -1,0 +1,265 @@
+//! The process as an init script drives it: daemon, privileges, chroot,
+//! signals, bind failures and lossless -sf reloads under load.
+mod common;
+use common::*;
+use std::io::{Read, Write};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const OK1: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns1\n";
+
+fn pid_alive(pid: i32) -> bool {
+    std::path::Path::new(&format!("/proc/{}", pid)).exists()
+        && !std::fs::read_to_string(format!("/proc/{}/stat", pid))
+            .unwrap_or_default()
+            .contains(") Z ")
+}
+
+fn wait_gone(pid: i32, secs: u64) -> bool {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end {
+        if !pid_alive(pid) {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn read_pid(f: &std::path::Path) -> i32 {
+    std::fs::read_to_string(f)
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+fn kill(sig: &str, pid: i32) {
+    let _ = Command::new("kill")
+        .arg(format!("-{}", sig))
+        .arg(pid.to_string())
+        .status();
+}
+
+#[test]
+fn reloads_under_load_lose_nothing() {
+    let b = Backend::http_n(OK1, 1_000_000);
+    let fe = free_port();
+    let dir = tmpdir("reload");
+    let (cfgp, pidf) = (dir.join("h.cfg"), dir.join("h.pid"));
+    let cfg = format!(
+        "global\n    maxconn 500\n{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        DEFAULTS,
+        fe,
+        b.port
+    );
+    std::fs::write(&cfgp, cfg).expect("cfg");
+    let start = |extra: &[String]| {
+        let st = Command::new(bin())
+            .arg("-D")
+            .arg("-f")
+            .arg(&cfgp)
+            .arg("-p")
+            .arg(&pidf)
+            .args(extra)
+            .status()
+            .expect("run");
+        assert!(st.success());
+    };
+    start(&[]);
+    let mut pid = read_pid(&pidf);
+    assert!(pid > 0);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let loader = {
+        let (stop, ok, failed) = (stop.clone(), ok.clone(), failed.clone());
+        thread::spawn(move || {
+            let end = Instant::now() + Duration::from_secs(40);
+            while !stop.load(Ordering::Relaxed) && Instant::now() < end {
+                let good = std::net::TcpStream::connect(("127.0.0.1", fe))
+                    .ok()
+                    .and_then(|mut s| {
+                        s.set_read_timeout(Some(Duration::from_secs(3))).ok()?;
+                        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").ok()?;
+                        let mut r = Vec::new();
+                        s.read_to_end(&mut r).ok()?;
+                        Some(r.ends_with(b"s1\n"))
+                    });
+                if good == Some(true) {
+                    ok.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        })
+    };
+    // About 20 s of continuous load across 8 reloads.
+    for _ in 0..8 {
+        thread::sleep(Duration::from_millis(2300));
+        start(&["-sf".to_string(), pid.to_string()]);
+        let newpid = read_pid(&pidf);
+        assert!(newpid > 0 && newpid != pid);
+        assert!(wait_gone(pid, 5), "old process {pid} did not exit");
+        pid = newpid;
+    }
+    thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let _ = loader.join();
+    kill("USR1", pid);
+    wait_gone(pid, 5);
+    let (ok, failed) = (ok.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
+    println!(
+        "reload test: {} requests over 8 reloads, {} failed",
+        ok + failed,
+        failed
+    );
+    assert!(ok > 100);
+    assert_eq!(failed, 0);
+}
+
+#[test]
+fn soft_stop_finishes_inflight_and_signals_pause() {
+    // a backend that answers after 800 ms
+    let slow = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let sport = slow.local_addr().expect("a").port();
+    thread::spawn(move || {
+        for mut c in slow.incoming().take(8).flatten() {
+            thread::spawn(move || {
+                let mut b = [0u8; 1024];
+                let _ = c.read(&mut b);
+                thread::sleep(Duration::from_millis(800));
+                let _ = c.write_all(OK1);
+            });
+        }
+    });
+    let mut log = Syslog::new();
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        fe,
+        sport
+    );
+    let p = Proxy::start(&cfg, &mut log, 1);
+    // SIGTTOU stops accepting, SIGTTIN resumes
+    p.signal("TTOU");
+    assert!(log.wait_for("Pausing proxy app.", 1, 3));
+    assert!(std::net::TcpStream::connect(("127.0.0.1", fe)).is_err());
+    p.signal("TTIN");
+    assert!(log.wait_for("Enabling proxy app.", 1, 3));
+    let inflight = thread::spawn(move || get(fe, "/", ""));
+    thread::sleep(Duration::from_millis(200));
+    p.signal("USR1");
+    assert!(
+        inflight.join().unwrap_or_default().ends_with("s1\n"),
+        "in-flight request cut by soft stop"
+    );
+    let err = p.stop();
+    assert!(err.contains("Stopping proxy app in 0 ms."), "{err}");
+    assert!(
+        err.contains("Proxy app stopped (FE: 1 conns, BE: 1 conns)."),
+        "{err}"
+    );
+}
+
+#[test]
+fn bind_failure_alert() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = busy.local_addr().expect("a").port();
+    let dir = tmpdir("bindfail");
+    let f = dir.join("b.cfg");
+    std::fs::write(
+        &f,
+        format!(
+            "{}listen app 127.0.0.1:{}\n    server s 127.0.0.1:1\n",
+            DEFAULTS, port
+        ),
+    )
+    .expect("w");
+    let o = Command::new(bin())
+        .arg("-db")
+        .arg("-f")
+        .arg(&f)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let alert = err
+        .lines()
+        .find(|l| l.starts_with("[ALERT] "))
+        .unwrap_or("");
+    assert!(
+        alert.ends_with(": Starting proxy app: cannot bind socket"),
+        "{err}"
+    );
+}
+
+#[test]
+fn daemon_drops_privileges_and_chroots() {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("Uid:\t0\t"));
+    let has_user = Command::new("getent")
+        .args(["passwd", "haproxy"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !root || !has_user {
+        eprintln!("skipped: needs root and a 'haproxy' user");
+        return;
+    }
+    let b = Backend::http(OK1);
+    let fe = free_port();
+    let dir = tmpdir("priv");
+    let jail = dir.join("jail");
+    std::fs::create_dir_all(&jail).expect("jail");
+    let (cfgp, pidf) = (dir.join("h.cfg"), dir.join("h.pid"));
+    let cfg = format!(
+        "global\n    user haproxy\n    group haproxy\n    chroot {}\n    daemon\n{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        jail.display(),
+        DEFAULTS,
+        fe,
+        b.port
+    );
+    std::fs::write(&cfgp, cfg).expect("w");
+    let st = Command::new(bin())
+        .arg("-f")
+        .arg(&cfgp)
+        .arg("-p")
+        .arg(&pidf)
+        .status()
+        .expect("run");
+    assert!(st.success());
+    let pid = read_pid(&pidf);
+    assert!(get(fe, "/", "").ends_with("s1\n"));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", pid)).unwrap_or_default();
+    let uid = String::from_utf8_lossy(
+        &Command::new("id")
+            .args(["-u", "haproxy"])
+            .output()
+            .expect("id")
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    assert!(
+        status
+            .lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some(uid.as_str())),
+        "{status}"
+    );
+    let proot = std::fs::read_link(format!("/proc/{}/root", pid)).unwrap_or_default();
+    assert_eq!(proot, jail.canonicalize().unwrap_or(jail.clone()));
+    let ppid = status
+        .lines()
+        .find(|l| l.starts_with("PPid:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("");
+    assert_eq!(ppid, "1", "daemon is reparented to init");
+    kill("USR1", pid);
+    assert!(wait_gone(pid, 5));
+}
