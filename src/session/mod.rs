@@ -834,8 +834,13 @@ impl Session {
             St::Established | St::Reply => {
                 let cli_to = ms(fe.timeouts.client);
                 let srv_to = ms(be.timeouts.server);
-                let srv_exp = srv_to.map(|d| self.last_srv + d).is_some_and(|t| t <= now);
-                let cli_exp = cli_to.map(|d| self.last_cli + d).is_some_and(|t| t <= now);
+                // a side that has nothing left to read or write has no timer
+                let srv_armed = !self.srv_eof || !self.to_srv.is_empty();
+                let cli_armed = !self.cli_eof || !self.to_cli.is_empty();
+                let srv_exp =
+                    srv_armed && srv_to.map(|d| self.last_srv + d).is_some_and(|t| t <= now);
+                let cli_exp =
+                    cli_armed && cli_to.map(|d| self.last_cli + d).is_some_and(|t| t <= now);
                 if self.st == St::Reply {
                     if cli_exp || self.reply_drain_until.is_some_and(|t| t <= now) {
                         self.st = St::Closed;

@@ -50,12 +50,9 @@ impl Session {
                 }
                 Parse::Partial => {
                     if self.srv_eof || self.srv_err {
-                        if self.rsp_in.is_empty() {
-                            ctx.rt.px[self.be].be.srv_abrt += 0;
-                            self.rsp_fail(ctx, b'S');
-                        } else {
-                            self.rsp_fail(ctx, b'P');
-                        }
+                        // 1.4: a close before the end of a head that parsed
+                        // cleanly so far is the server's doing
+                        self.rsp_fail(ctx, b'S');
                         return true;
                     }
                     if self.cli_err {
@@ -68,8 +65,8 @@ impl Session {
                 Parse::Done(h) => {
                     p = true;
                     let st = h.status();
-                    if (100..200).contains(&st) {
-                        // interim responses go to the client untouched
+                    if st == 100 {
+                        // 1.4 relays a 100-continue and waits for the real response
                         let raw: Vec<u8> = self.rsp_in.drain(..h.len).collect();
                         self.to_cli.extend_from_slice(&raw);
                         continue;
@@ -236,6 +233,17 @@ impl Session {
             self.rsp_fail(ctx, b'P');
             return;
         }
+        if status < 200 {
+            // 1.4 skips the cookie, cache and connection processing of
+            // interim responses; 101 switches the session to a tunnel
+            self.to_cli.extend_from_slice(&h.to_bytes());
+            self.txn.rsp_head_done = true;
+            self.txn.rsp_body = Some(Body::new(Framing::Empty));
+            if status == 101 {
+                self.txn.tunnel = true;
+            }
+            return;
+        }
         let is_cacheable = cacheable(status, &h);
         if let Some(si) = self.srv_idx {
             self.appsession_learn(ctx, &h, si);
@@ -326,7 +334,15 @@ impl Session {
             self.log(ctx);
         }
         self.txn.rsp_body = Some(Body::new(framing));
-        if matches!(self.txn.mode, HttpConnMode::Tunnel | HttpConnMode::Close) {
+        // an established CONNECT tunnel carries an unknown protocol
+        let connect = self
+            .txn
+            .req
+            .as_ref()
+            .is_some_and(|r| r.method() == b"CONNECT");
+        if matches!(self.txn.mode, HttpConnMode::Tunnel | HttpConnMode::Close)
+            || (connect && status == 200)
+        {
             self.txn.tunnel = true;
         }
     }
