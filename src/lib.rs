@@ -5,6 +5,7 @@
 #![allow(clippy::result_unit_err)]
 pub mod acl;
 pub mod balance;
+pub mod buffer;
 pub mod checks;
 pub mod cli;
 pub mod cli_sock;

@@ -88,6 +88,8 @@ pub struct Runtime {
     pub srv: Vec<Vec<SrvState>>,
     pub actconn: u32,
     pub start: Instant,
+    /// Session buffers, shared by every session.
+    pub pool: crate::buffer::Pool,
 }
 
 /// A server's dynamic connection limit (minconn/maxconn with fullconn).
@@ -142,6 +144,7 @@ impl Runtime {
             srv,
             actconn: 0,
             start: now,
+            pool: crate::buffer::Pool::new(cfg.global.bufsize, 512),
         };
         for (i, p) in cfg.proxies.iter().enumerate() {
             let views = rt.views(i);

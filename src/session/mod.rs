@@ -334,6 +334,9 @@ impl Session {
         let room = bs.saturating_sub(self.to_srv.len());
         let reading_cli = self.st != St::Reply;
         if reading_cli {
+            if self.cli_r && !self.cli_eof && room > self.req_in.len() {
+                ctx.rt.pool.fill(&mut self.req_in);
+            }
             let n = Self::read_side(
                 &mut self.cli,
                 &mut self.req_in,
@@ -364,6 +367,9 @@ impl Session {
         if let Some(s) = self.srv.as_mut() {
             if self.st == St::Established {
                 let room = bs.saturating_sub(self.to_cli.len());
+                if self.srv_r && !self.srv_eof && room > self.rsp_in.len() {
+                    ctx.rt.pool.fill(&mut self.rsp_in);
+                }
                 let n = Self::read_side(
                     s,
                     &mut self.rsp_in,
@@ -417,6 +423,12 @@ impl Session {
                 break;
             }
         }
+        // flushed buffers go back to the pool at once
+        let pool = &mut ctx.rt.pool;
+        pool.release(&mut self.req_in);
+        pool.release(&mut self.rsp_in);
+        pool.release(&mut self.to_srv);
+        pool.release(&mut self.to_cli);
         if busy {
             // still work to do: yield to other sessions, run again next turn
             // (edge-triggered readiness will not tell us again)
@@ -670,6 +682,15 @@ impl Session {
         }
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);
+        for b in [
+            &mut self.req_in,
+            &mut self.rsp_in,
+            &mut self.to_srv,
+            &mut self.to_cli,
+        ] {
+            b.clear();
+            ctx.rt.pool.release(b);
+        }
         // the socket is closed when the session is dropped, which also
         // removes it from epoll: no deregister syscall needed
         if ctx.rt.cfg.proxies[self.fe].flags.nolinger {

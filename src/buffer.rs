@@ -1,0 +1,86 @@
+//! The buffer pool. A session holds a buffer only while bytes wait in it:
+//! it takes one from the pool when a read must land somewhere and gives it
+//! back as soon as the bytes are flushed, so an idle connection holds no
+//! buffer at all and steady traffic allocates nothing.
+
+pub struct Pool {
+    free: Vec<Vec<u8>>,
+    size: usize,
+    max_free: usize,
+    /// Buffers handed out and not yet returned (for `show info`-style stats).
+    pub used: usize,
+}
+
+impl Pool {
+    /// `size` is tune.bufsize; at most `max_free` idle buffers are kept.
+    pub fn new(size: usize, max_free: usize) -> Pool {
+        Pool {
+            free: Vec::new(),
+            size: size.max(1024),
+            max_free,
+            used: 0,
+        }
+    }
+
+    /// Gives `buf` an allocation if it has none.
+    pub fn fill(&mut self, buf: &mut Vec<u8>) {
+        if buf.capacity() == 0 {
+            *buf = self
+                .free
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(self.size));
+            self.used += 1;
+        }
+    }
+
+    /// Takes back the allocation of an empty `buf`. Buffers that grew far
+    /// beyond the buffer size are freed rather than kept.
+    pub fn release(&mut self, buf: &mut Vec<u8>) {
+        if !buf.is_empty() || buf.capacity() == 0 {
+            return;
+        }
+        let b = std::mem::take(buf);
+        self.used = self.used.saturating_sub(1);
+        if self.free.len() < self.max_free && b.capacity() <= 4 * self.size {
+            self.free.push(b);
+        }
+    }
+
+    pub fn idle(&self) -> usize {
+        self.free.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pool;
+
+    #[test]
+    fn buffers_are_reused_and_idle_ones_hold_nothing() {
+        let mut p = Pool::new(16384, 2);
+        let mut a = Vec::new();
+        p.fill(&mut a);
+        assert!(a.capacity() >= 16384);
+        a.extend_from_slice(b"data");
+        p.release(&mut a); // not empty: kept by the session
+        assert_eq!(a.len(), 4);
+        a.clear();
+        let ptr = a.as_ptr();
+        p.release(&mut a);
+        assert_eq!(a.capacity(), 0);
+        assert_eq!((p.idle(), p.used), (1, 0));
+        let mut b = Vec::new();
+        p.fill(&mut b);
+        assert_eq!(b.as_ptr(), ptr);
+        assert_eq!((p.idle(), p.used), (0, 1));
+    }
+}
+
+#[cfg(test)]
+mod size {
+    /// An idle connection costs its session and no buffer: keep it small.
+    #[test]
+    fn an_idle_session_stays_under_a_kilobyte() {
+        assert!(std::mem::size_of::<crate::session::Session>() <= 1024);
+    }
+}
