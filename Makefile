@@ -6,15 +6,21 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness corpus install demo static rpm rpm-test bench clean lint
+.PHONY: all build test unit harness packaging corpus install demo static rpm rpm-test bench clean lint
 
 all: build
 
 build:
 	$(CARGO) build --release
 
-# Everything: unit + integration tests, then the 1.4 differential harness.
-test: build unit harness
+# Everything: unit + integration tests, the 1.4 differential harness, and
+# (where rpmbuild is installed) the packaging and init-script tests.
+test: build unit harness packaging
+
+packaging:
+	@if command -v rpmbuild >/dev/null && command -v dnf >/dev/null && command -v createrepo_c >/dev/null; then \
+		./scripts/test-rpm.sh; \
+	else echo "packaging: rpmbuild/dnf/createrepo_c not installed, skipped (make rpm-test installs them)"; fi
 
 unit:
 	$(CARGO) test --release
@@ -49,6 +55,8 @@ bench: build
 clean:
 	$(CARGO) clean
 
-# Builds the RPM, serves it from a createrepo_c repository to dnf, installs it.
+# Builds the RPM, checks it, installs and upgrades it with dnf --installroot
+# from a createrepo_c repository, then tests the init script (installs the
+# Debian packages it needs).
 rpm-test:
 	./scripts/test-rpm.sh
