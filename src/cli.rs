@@ -37,7 +37,7 @@ pub fn version_text(build: bool) -> String {
     if build {
         s.push_str("Build options :\n  TARGET  = linux26\n  CPU     = generic\n  CC      = rustc\n  CFLAGS  = -O3\n  OPTIONS = \n\n");
         s.push_str("Default settings :\n  maxconn = 2000, bufsize = 16384, maxrewrite = 8192, maxpollevents = 200\n\n");
-        s.push_str("Encrypted password support via crypt(3): no\n\n");
+        s.push_str("Encrypted password support via crypt(3): yes\n\n");
         s.push_str("Available polling systems :\n     epoll : pref=300,  test result OK\n Total: 1 (1 usable), will use epoll.\n\n");
     }
     s

@@ -283,3 +283,35 @@ fn tcp_request_content_reject() {
     let _ = s.read_to_end(&mut out);
     assert!(out.is_empty());
 }
+
+#[test]
+fn http_request_auth_with_crypt_passwords() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let fe = free_port();
+    // alice: SHA-512 crypt of "secret"; bob: MD5 crypt of "secret"; carol: plain
+    let cfg = format!(
+        "{}\nuserlist admins\n    user alice password $6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1\n    user bob password $1$abcdefgh$cHJi5PXp/ki/ktXzqlk6I1\n    user carol insecure-password open\n\nlisten app 127.0.0.1:{}\n    option httpclose\n    acl ok http_auth(admins)\n    http-request auth realm Admin unless ok\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        fe,
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let r = get(fe, "/", "");
+    assert!(
+        r.starts_with("HTTP/1.0 401 Unauthorized\r\n")
+            && r.contains("WWW-Authenticate: Basic realm=\"Admin\"\r\n"),
+        "{r}"
+    );
+    // base64 of alice:secret, bob:secret, carol:open, alice:wrong
+    for (cred, ok) in [
+        ("YWxpY2U6c2VjcmV0", true),
+        ("Ym9iOnNlY3JldA==", true),
+        ("Y2Fyb2w6b3Blbg==", true),
+        ("YWxpY2U6d3Jvbmc=", false),
+    ] {
+        let r = get(fe, "/", &format!("Authorization: Basic {cred}\r\n"));
+        assert_eq!(r.ends_with("s1\n"), ok, "{cred}: {r}");
+        assert_eq!(r.starts_with("HTTP/1.0 401"), !ok, "{cred}: {r}");
+    }
+}

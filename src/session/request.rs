@@ -151,7 +151,7 @@ impl Sample for ReqSample<'_> {
         let Some(user) = ul.users.iter().find(|x| x.name.as_bytes() == u.as_slice()) else {
             return false;
         };
-        if !user.insecure || user.password.as_bytes() != p.as_slice() {
+        if !password_matches(&user.password, user.insecure, &p) {
             return false;
         }
         match groups {
@@ -834,4 +834,39 @@ pub fn redirect_message(r: &crate::config::model::Redirect, h: &Head) -> Vec<u8>
     }
     out.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
     out
+}
+
+/// A userlist password check: `insecure-password` compares the text,
+/// `password` is a crypt(3) hash (DES, MD5, bcrypt, SHA-256/512), as 1.4
+/// built with crypt support checks it.
+pub fn password_matches(stored: &str, insecure: bool, given: &[u8]) -> bool {
+    if insecure {
+        return stored.as_bytes() == given;
+    }
+    match std::str::from_utf8(given) {
+        Ok(g) => pwhash::unix::verify(g, stored),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::password_matches;
+
+    #[test]
+    fn crypt_hashes_and_plain_passwords() {
+        // made with `openssl passwd -1/-5/-6 -salt ...`
+        let md5 = "$1$abcdefgh$cHJi5PXp/ki/ktXzqlk6I1";
+        let sha256 = "$5$saltsalt$0IyaXrmV7.sGNS6tirgqHLqX/G.FBvgkYA.lpPdS5sA";
+        let sha512 = "$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1";
+        for h in [md5, sha256, sha512] {
+            assert!(password_matches(h, false, b"secret"), "{h}");
+            assert!(!password_matches(h, false, b"secret2"), "{h}");
+        }
+        assert!(!password_matches(md5, false, b"Secret"));
+        assert!(password_matches("plain", true, b"plain"));
+        assert!(!password_matches("plain", false, b"plain"));
+        assert!(!password_matches(md5, true, b"secret"));
+        assert!(!password_matches(md5, false, &[0xff, 0xfe]));
+    }
 }
