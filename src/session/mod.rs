@@ -75,6 +75,8 @@ pub struct Txn {
     pub cap_cookie_rsp: Option<Vec<u8>>,
     pub stats: bool,
     pub tunnel: bool,
+    /// A `reqallow` matched: later allow/deny/tarpit/pass filters are skipped.
+    pub allowed: bool,
     pub req_11: bool,
     /// The request head waits for the server to be known
     /// (http-send-name-header).

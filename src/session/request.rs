@@ -382,7 +382,11 @@ impl Session {
         }
         // req* filters on the request line and each header line
         for e in &px.req_exps {
-            if !self.eval_opt(ctx, px, h, &e.cond) {
+            let verdict = matches!(
+                e.action,
+                HdrAction::Allow | HdrAction::Deny | HdrAction::Tarpit | HdrAction::Pass
+            );
+            if (self.txn.allowed && verdict) || !self.eval_opt(ctx, px, h, &e.cond) {
                 continue;
             }
             let mut lines: Vec<Vec<u8>> = Vec::with_capacity(h.hdrs.len() + 1);
@@ -419,7 +423,11 @@ impl Session {
                             self.deadline = Some(ctx.now + Duration::from_millis(t));
                             return Verdict::Done;
                         }
-                        HdrAction::Allow | HdrAction::Pass => stop = true,
+                        HdrAction::Allow => {
+                            self.txn.allowed = true;
+                            stop = true;
+                        }
+                        HdrAction::Pass => stop = true,
                         HdrAction::SetBe(b) => {
                             if let Some(bi) =
                                 cfg.proxies.iter().position(|p| &p.name == b && p.is_be())
