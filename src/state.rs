@@ -154,7 +154,12 @@ impl Runtime {
                 fe_cum: 0,
                 be_cum: 0,
                 queue: VecDeque::new(),
-                lb: Lb::new(p.balance.clone(), &views, p.flags.allbackups),
+                lb: Lb::new(
+                    p.balance.clone(),
+                    &views,
+                    p.flags.allbackups,
+                    p.hash_consistent,
+                ),
                 fe: Counters::default(),
                 be: Counters::default(),
                 stopped: p.disabled,
@@ -188,6 +193,7 @@ impl Runtime {
                     },
                     full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
                     served: s.cur_sess,
+                    puid: c.id,
                 }
             })
             .collect()

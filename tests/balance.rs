@@ -105,3 +105,51 @@ fn queue_at_maxconn_and_queue_timeout() {
     assert!(first.join().unwrap_or_default().ends_with("ok\n"));
     assert!(log.wait_for(" sQ-- ", 1, 3), "{:?}", log.lines);
 }
+
+#[test]
+fn consistent_hashing_keeps_keys_when_a_server_leaves() {
+    let mut log = Syslog::new();
+    let bs: Vec<Backend> = [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n1\n" as &'static [u8],
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n2\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n3\n",
+    ]
+    .iter()
+    .map(|r| Backend::http_n(r, 500))
+    .collect();
+    let (fa, fb, dead) = (free_port(), free_port(), free_port());
+    // the same three servers (same ids), the third one down in "b"
+    let cfg = format!(
+        "{g}\nlisten a 127.0.0.1:{fa}\n    option httpclose\n    balance uri\n    hash-type consistent\n    server s1 127.0.0.1:{p1}\n    server s2 127.0.0.1:{p2}\n    server s3 127.0.0.1:{p3}\n\nlisten b 127.0.0.1:{fb}\n    option httpclose\n    balance uri\n    hash-type consistent\n    server s1 127.0.0.1:{p1}\n    server s2 127.0.0.1:{p2}\n    server s3 127.0.0.1:{dead} check inter 100 fall 1\n",
+        g = global(log.port),
+        p1 = bs[0].port,
+        p2 = bs[1].port,
+        p3 = bs[2].port,
+    );
+    let _p = Proxy::start(&cfg, &mut log, 2);
+    assert!(log.wait_for("b/s3 is DOWN", 1, 5), "{:?}", log.lines);
+    let uris: Vec<String> = (0..40).map(|i| format!("/item/{i}")).collect();
+    let on_a: Vec<String> = uris
+        .iter()
+        .map(|u| body(&get(fa, u, "")).to_string())
+        .collect();
+    // stable: the same URI lands on the same server again
+    for (u, s) in uris.iter().zip(&on_a) {
+        assert_eq!(body(&get(fa, u, "")), s, "{u}");
+    }
+    for s in ["1\n", "2\n", "3\n"] {
+        assert!(
+            on_a.iter().any(|x| x == s),
+            "server {s} got no key: {on_a:?}"
+        );
+    }
+    // with s3 gone, only the keys it held move
+    for (u, s) in uris.iter().zip(&on_a) {
+        let now = get(fb, u, "");
+        if s != "3\n" {
+            assert_eq!(body(&now), s, "{u} moved");
+        } else {
+            assert!(body(&now) == "1\n" || body(&now) == "2\n", "{now}");
+        }
+    }
+}

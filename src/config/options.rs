@@ -89,12 +89,6 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             if let Some(px) = p.cur_proxy() {
                 px.hash_consistent = c;
             }
-            if c {
-                err |= p.warn(&format!(
-                    "{} : 'hash-type consistent' is not yet supported by haproxy-rs; map-based hashing is used.",
-                    l.at()
-                ));
-            }
             Some(err)
         }
         "cookie" => Some(parse_cookie(p, l)),

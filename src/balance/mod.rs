@@ -4,6 +4,9 @@
 
 use crate::config::model::Balance;
 
+mod chash;
+pub use chash::chash_hash;
+
 const BE_WEIGHT_SCALE: u32 = 16;
 const SRV_EWGHT_MAX: u32 = 256 * BE_WEIGHT_SCALE;
 const SRV_UWGHT_RANGE: u32 = 256;
@@ -17,6 +20,8 @@ pub struct SrvView {
     /// At its maxconn (or has a queue): skip for round robin.
     pub full: bool,
     pub served: u32,
+    /// The server's id (1.4's puid), which places it on a consistent ring.
+    pub puid: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -58,6 +63,8 @@ pub struct Lb {
     rr_idx: usize,
     lc_seq: Vec<u64>,
     prev_usable: Vec<bool>,
+    /// `hash-type consistent` on a hashing algorithm
+    chash: Option<chash::Chash>,
 }
 
 fn insert(tree: &mut Vec<(u32, u64, usize)>, key: u32, seq: u64, s: usize) {
@@ -139,8 +146,13 @@ pub fn source_hash(ip: std::net::IpAddr) -> u64 {
 }
 
 impl Lb {
-    pub fn new(algo: Balance, srvs: &[SrvView], allbackups: bool) -> Lb {
+    pub fn new(algo: Balance, srvs: &[SrvView], allbackups: bool, consistent: bool) -> Lb {
+        let hashing = !matches!(
+            algo,
+            Balance::RoundRobin | Balance::StaticRr | Balance::LeastConn
+        );
         let mut lb = Lb {
+            chash: (consistent && hashing).then(|| chash::Chash::new(srvs)),
             algo,
             act: Group::default(),
             bck: Group::default(),
@@ -155,6 +167,11 @@ impl Lb {
         };
         lb.init_fwrr(srvs);
         lb.recalc_map(srvs);
+        lb.fbck = if allbackups {
+            None
+        } else {
+            srvs.iter().position(|s| s.backup && Self::usable(s))
+        };
         lb
     }
 
@@ -459,6 +476,9 @@ impl Lb {
             srvs.iter().position(|s| s.backup && Self::usable(s))
         };
         self.recalc_map(srvs);
+        if let Some(c) = self.chash.as_mut() {
+            c.update(srvs);
+        }
     }
 
     /// Picks a server. `key` is the hash for hashing algorithms (None
@@ -469,6 +489,13 @@ impl Lb {
         key: Option<u64>,
         avoid: Option<usize>,
     ) -> Option<usize> {
+        if let Some(c) = self.chash.as_mut() {
+            // 1.4 hashes into the ring with the key truncated to 32 bits
+            return match key {
+                Some(h) => c.get_server_hash(srvs, self.fbck, h as u32),
+                None => c.get_next_server(srvs, self.fbck, avoid),
+            };
+        }
         match (&self.algo, key) {
             (Balance::RoundRobin, _) => self.fwrr_next(srvs, avoid),
             (Balance::LeastConn, _) => self.leastconn(srvs, avoid),
@@ -562,6 +589,7 @@ mod tests {
                 weight: w,
                 full: false,
                 served: 0,
+                puid: 0,
             })
             .collect()
     }
@@ -569,7 +597,7 @@ mod tests {
     #[test]
     fn weighted_rr_matches_14() {
         let v = views(&[1, 3, 2, 0]);
-        let mut lb = Lb::new(Balance::RoundRobin, &v, false);
+        let mut lb = Lb::new(Balance::RoundRobin, &v, false, false);
         let seq: Vec<usize> = (0..12)
             .filter_map(|_| lb.pick(&v, None, None))
             .map(|i| i + 1)
@@ -580,7 +608,7 @@ mod tests {
     #[test]
     fn equal_rr_alternates() {
         let v = views(&[1, 1]);
-        let mut lb = Lb::new(Balance::RoundRobin, &v, false);
+        let mut lb = Lb::new(Balance::RoundRobin, &v, false, false);
         let seq: Vec<usize> = (0..4).filter_map(|_| lb.pick(&v, None, None)).collect();
         assert_eq!(seq, vec![0, 1, 0, 1]);
     }
@@ -595,6 +623,7 @@ mod tests {
                 whole: false,
             },
             &v,
+            false,
             false,
         );
         let pick = |lb: &mut Lb, u: &[u8]| {
@@ -616,7 +645,7 @@ mod tests {
     fn backup_takes_over() {
         let mut v = views(&[1, 1]);
         v[1].backup = true;
-        let mut lb = Lb::new(Balance::RoundRobin, &v, false);
+        let mut lb = Lb::new(Balance::RoundRobin, &v, false, false);
         assert_eq!(lb.pick(&v, None, None), Some(0));
         v[0].usable = false;
         lb.update(&v);
