@@ -218,7 +218,13 @@ pub fn is_response(f: Fetch) -> bool {
     )
 }
 
-fn parse_int_pattern(words: &[String], i: &mut usize) -> Option<Pattern> {
+/// An integer (or dotted version) pattern: `N`, a range `A:B` with either
+/// end open, or an operator `eq|ge|gt|le|lt N`.
+fn parse_int_pattern(
+    words: &[String],
+    i: &mut usize,
+    value: fn(&str) -> Option<i64>,
+) -> Option<Pattern> {
     let w = words.get(*i)?;
     let op = match w.as_str() {
         "eq" | "ge" | "gt" | "le" | "lt" => {
@@ -232,7 +238,7 @@ fn parse_int_pattern(words: &[String], i: &mut usize) -> Option<Pattern> {
         if s.is_empty() {
             return None;
         }
-        s.parse::<i64>().ok()
+        value(s)
     };
     let p = match op {
         Some(op) => {
@@ -339,8 +345,13 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
         }
     }
     while i < words.len() {
-        if kind == MatchKind::Int {
-            let p = parse_int_pattern(words, &mut i).ok_or(())?;
+        if kind == MatchKind::Int || kind == MatchKind::Ver {
+            let value: fn(&str) -> Option<i64> = if kind == MatchKind::Ver {
+                parse_ver
+            } else {
+                |s| s.parse::<i64>().ok()
+            };
+            let p = parse_int_pattern(words, &mut i, value).ok_or(())?;
             expr.patterns.push(p);
         } else if kind == MatchKind::Nothing {
             // 1.4 ignores extra words on boolean criteria
@@ -458,6 +469,10 @@ pub trait Sample {
     fn status(&self) -> Option<i64>;
     fn rsp_ver(&self) -> Option<&[u8]>;
     fn req_len(&self) -> i64;
+    /// The request bytes received so far, for layer-4 content criteria.
+    fn req_payload(&self) -> &[u8] {
+        &[]
+    }
     fn is_http(&self) -> bool;
     fn first_req(&self) -> bool;
     /// Integer counters by criterion (nbsrv, be_conn, ...), with an
@@ -640,7 +655,21 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
             s.auth_ok(e.arg.as_deref(), Some(&groups))
         }
         SrvIsUp => s.counter(SrvIsUp, e.arg.as_deref()).unwrap_or(0) != 0,
-        ReqSslVer | ReqRdpCookie | ReqRdpCookieCnt => false,
+        ReqSslVer => match crate::payload::ssl_hello_version(s.req_payload(), 16384) {
+            crate::payload::Fetched::Found(v) => int_match(v, &e.patterns),
+            _ => false,
+        },
+        ReqRdpCookie => match crate::payload::rdp_cookie(s.req_payload(), e.arg.as_deref()) {
+            crate::payload::Fetched::Found(v) => str_match(e.kind, v, &e.patterns, e.icase),
+            _ => false,
+        },
+        ReqRdpCookieCnt => {
+            let found = matches!(
+                crate::payload::rdp_cookie(s.req_payload(), e.arg.as_deref()),
+                crate::payload::Fetched::Found(_)
+            );
+            int_match(found as i64, &e.patterns)
+        }
         f => s
             .counter(f, e.arg.as_deref())
             .is_some_and(|v| int_match(v, &e.patterns)),
@@ -674,7 +703,7 @@ pub fn opt_cond_match(c: &Option<Cond>, acls: &[Acl], s: &dyn Sample) -> bool {
 }
 
 /// Does the condition use layer-7 request criteria (for tcp-mode warnings)?
-pub fn cond_uses(c: &Cond, acls: &[Acl], pred: fn(Fetch) -> bool) -> bool {
+pub fn cond_uses(c: &Cond, acls: &[Acl], pred: impl Fn(Fetch) -> bool) -> bool {
     c.groups.iter().flatten().any(|t| match &t.acl {
         AclRef::Named(i) => acls
             .get(*i)

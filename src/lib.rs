@@ -14,6 +14,7 @@ pub mod engine;
 pub mod http;
 pub mod lifecycle;
 pub mod log;
+pub mod payload;
 pub mod session;
 pub mod state;
 pub mod stats;

@@ -117,6 +117,11 @@ pub fn url_param_hash(uri: &[u8], name: &str) -> Option<u64> {
 }
 
 /// `balance hdr(name) [use_domain_only]`.
+/// `balance rdp-cookie`: the cookie value, hashed as 1.4 does.
+pub fn rdp_hash(v: &[u8]) -> u64 {
+    v.iter().fold(0u64, |h, &c| sdbm(h, c))
+}
+
 pub fn hdr_hash(v: &[u8], domain_only: bool) -> u64 {
     if !domain_only {
         return v.iter().fold(0u64, |h, &c| sdbm(h, c));

@@ -469,6 +469,7 @@ pub enum StickFetch {
     DstPort,
     Hdr(String),
     UrlParam(String),
+    RdpCookie(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -520,6 +521,8 @@ pub struct Proxy {
     pub log_format: LogFormat,
     pub balance: Balance,
     pub hash_consistent: bool,
+    /// `persist rdp-cookie[(name)]`: the cookie naming the server
+    pub persist_rdp: Option<String>,
     pub cookie: Option<CookieCfg>,
     pub servers: Vec<Server>,
     pub default_server: DefaultServer,
@@ -581,6 +584,7 @@ impl Proxy {
             log_format: LogFormat::Default,
             balance: Balance::RoundRobin,
             hash_consistent: false,
+            persist_rdp: None,
             cookie: None,
             servers: Vec::new(),
             default_server: DefaultServer::default(),

@@ -109,11 +109,15 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                     ));
                     return Some(ERR_ALERT | ERR_FATAL);
                 }
-                // RDP is a TCP protocol the checklist tiers P2; say so
-                return Some(p.warn(&format!(
-                    "{} : 'persist rdp-cookie' is not yet supported by haproxy-rs and is ignored.",
-                    at
-                )));
+                let name = rest
+                    .strip_prefix('(')
+                    .and_then(|r| r.strip_suffix(')'))
+                    .unwrap_or("msts")
+                    .to_string();
+                if let Some(px) = p.cur_proxy() {
+                    px.persist_rdp = Some(name);
+                }
+                return Some(0);
             }
             p.alert(&format!("{} : unknown persist method.", at));
             Some(ERR_ALERT | ERR_FATAL)
@@ -537,10 +541,6 @@ fn parse_balance(p: &mut Parser, l: &Line) -> u32 {
             } else {
                 return fail(p, "rdp-cookie : missing cookie name.");
             };
-            err |= p.warn(&format!(
-                "{} : 'balance rdp-cookie' is not yet supported by haproxy-rs; round robin is used.",
-                l.at()
-            ));
             Balance::RdpCookie { name }
         }
         _ => {

@@ -294,18 +294,6 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             };
             match expr {
                 Ok(e) => {
-                    if matches!(
-                        e.fetch,
-                        acl::Fetch::ReqSslVer
-                            | acl::Fetch::ReqRdpCookie
-                            | acl::Fetch::ReqRdpCookieCnt
-                    ) {
-                        err |= p.warn(&format!(
-                            "{} : ACL criterion '{}' is not yet supported by haproxy-rs and never matches.",
-                            at,
-                            l.arg(2)
-                        ));
-                    }
                     let name = l.arg(1).to_string();
                     if let Some(px) = p.cur_proxy() {
                         match px.acls.iter_mut().find(|a| a.name == name) {
@@ -1247,6 +1235,7 @@ fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
         ("dst_port", _) => StickFetch::DstPort,
         ("hdr", Some(a)) => StickFetch::Hdr(a),
         ("url_param", Some(a)) => StickFetch::UrlParam(a),
+        ("rdp_cookie", a) => StickFetch::RdpCookie(a.unwrap_or_default()),
         _ => {
             p.alert(&format!("{} : '{}': unknown fetch method '{}'.", at, kw, f));
             return ERR;

@@ -80,6 +80,12 @@ impl Session {
             Balance::Hdr { name, domain_only } => req
                 .and_then(|r| r.get(name))
                 .map(|v| crate::balance::hdr_hash(v, *domain_only)),
+            Balance::RdpCookie { name } => {
+                match crate::payload::rdp_cookie(&self.req_in, Some(name)) {
+                    crate::payload::Fetched::Found(v) => Some(crate::balance::rdp_hash(v)),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }

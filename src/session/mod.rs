@@ -170,6 +170,20 @@ pub fn move_front(from: &mut Vec<u8>, to: &mut Vec<u8>, n: usize) {
     }
 }
 
+/// Which layer-4 content criteria could still change with more bytes.
+fn payload_may_change(buf: &[u8]) -> impl Fn(crate::acl::Fetch) -> bool {
+    use crate::acl::Fetch;
+    use crate::payload::{rdp_cookie, ssl_hello_version, Fetched};
+    let ssl = ssl_hello_version(buf, 16384) == Fetched::TooShort;
+    let rdp = rdp_cookie(buf, None) == Fetched::TooShort;
+    move |f| match f {
+        Fetch::ReqLen => true,
+        Fetch::ReqSslVer => ssl,
+        Fetch::ReqRdpCookie | Fetch::ReqRdpCookieCnt => rdp,
+        _ => false,
+    }
+}
+
 fn ms(v: Option<u64>) -> Option<Duration> {
     v.map(Duration::from_millis)
 }
@@ -497,6 +511,9 @@ impl Session {
             return false;
         }
         let fe = &ctx.rt.cfg.proxies[self.fe];
+        // more data may still change a content criterion's verdict
+        let partial = waiting && !self.cli_eof && self.req_in.len() < ctx.rt.cfg.global.bufsize;
+        let may_change = payload_may_change(&self.req_in);
         let mut accept = true;
         for (acc, cond) in &fe.tcp_content_rules {
             let s = request::ReqSample {
@@ -508,6 +525,13 @@ impl Session {
             if crate::acl::opt_cond_match(cond, &fe.acls, &s) {
                 accept = *acc;
                 break;
+            }
+            let content = cond
+                .as_ref()
+                .is_some_and(|c| crate::acl::cond_uses(c, &fe.acls, &may_change));
+            if partial && content {
+                // 1.4 waits on the first rule it cannot decide yet
+                return false;
             }
         }
         self.deadline = None;

@@ -58,6 +58,9 @@ impl Sample for ReqSample<'_> {
     fn req_len(&self) -> i64 {
         self.s.req_in.len() as i64
     }
+    fn req_payload(&self) -> &[u8] {
+        &self.s.req_in
+    }
     fn is_http(&self) -> bool {
         self.h.is_some()
     }

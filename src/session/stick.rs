@@ -67,6 +67,13 @@ impl Session {
             StickFetch::Dst => ip_bytes(self.dst_addr.ip()),
             StickFetch::DstPort => self.dst_addr.port().to_string().into_bytes(),
             StickFetch::Hdr(n) => req?.values(n).last()?.clone(),
+            StickFetch::RdpCookie(n) => {
+                let name = Some(n.as_str()).filter(|n| !n.is_empty());
+                match crate::payload::rdp_cookie(&self.req_in, name) {
+                    crate::payload::Fetched::Found(v) => v.to_vec(),
+                    _ => return None,
+                }
+            }
             StickFetch::UrlParam(n) => {
                 let uri = req?.uri();
                 let q = uri.iter().position(|&c| c == b'?')?;
@@ -126,6 +133,24 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         let now = ctx.now;
+        // persist rdp-cookie runs before the stick rules, as in 1.4
+        if let Some(name) = &be.persist_rdp {
+            if let crate::payload::Fetched::Found(v) =
+                crate::payload::rdp_cookie(&self.req_in, Some(name))
+            {
+                if let Some((ip, port)) = crate::payload::rdp_persist_target(v) {
+                    let found = be
+                        .servers
+                        .iter()
+                        .position(|s| s.addr == std::net::IpAddr::V4(ip) && s.port == port);
+                    if let Some(si) = found {
+                        if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
+                            return Some(si);
+                        }
+                    }
+                }
+            }
+        }
         for r in be
             .stick_rules
             .iter()
