@@ -514,6 +514,16 @@ impl Engine {
                     &mut self.wake,
                     &mut self.grants,
                 );
+                if !self.rt.hana.is_empty() {
+                    self.checks.health_adjust(
+                        &mut self.rt,
+                        registry,
+                        &self.syslog,
+                        now,
+                        &mut self.wake,
+                        &mut self.grants,
+                    );
+                }
             }
             if let Some(c) = self.cli.as_mut() {
                 c.on_timers(self.poll.registry(), now);

@@ -46,6 +46,10 @@ pub struct SrvState {
     pub down_since: Option<Instant>,
     pub down_total_secs: u64,
     pub chkfail: u64,
+    /// failed health analyses (`observe`), the CSV's hanafail
+    pub hanafail: u64,
+    /// consecutive errors seen by `observe`
+    pub consecutive_errors: u32,
     pub chkdown: u64,
     pub check_status: &'static str,
     pub check_code: Option<u16>,
@@ -78,6 +82,49 @@ pub struct PxState {
 /// A persistence map: key -> (server id, expiry).
 pub type Table = std::collections::HashMap<Vec<u8>, (u32, Option<Instant>)>;
 
+/// What `observe` learns from live traffic (1.4's HANA statuses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hana {
+    L4Ok,
+    L4Err,
+    HttpOk,
+    HttpSts,
+    HttpHdrRsp,
+    HttpRsp,
+    HttpReadError,
+    HttpReadTimeout,
+    HttpBrokenPipe,
+}
+
+impl Hana {
+    pub fn desc(self) -> &'static str {
+        match self {
+            Hana::L4Ok => "L4 successful connection",
+            Hana::L4Err => "L4 unsuccessful connection",
+            Hana::HttpOk => "Correct http response",
+            Hana::HttpSts => "Wrong http response",
+            Hana::HttpHdrRsp => "Invalid http response (headers)",
+            Hana::HttpRsp => "Invalid http response",
+            Hana::HttpReadError => "Read error (http)",
+            Hana::HttpReadTimeout => "Read timeout (http)",
+            Hana::HttpBrokenPipe => "Close from server (http)",
+        }
+    }
+
+    /// For `observe layer4` (1) or `layer7` (2): Some(true) is a failure,
+    /// Some(false) a success that clears the error count, None ignored.
+    pub fn failed(self, observe: u8) -> Option<bool> {
+        match (self, observe) {
+            (Hana::L4Ok, 1) => Some(false),
+            (Hana::L4Ok, _) => None,
+            (Hana::L4Err, _) => Some(true),
+            (Hana::HttpOk, 2) => Some(false),
+            (_, 2) => Some(true),
+            _ => None,
+        }
+    }
+}
+
 pub struct Runtime {
     pub cfg: &'static Config,
     /// stick-table contents, by the proxy that declares the table
@@ -90,6 +137,9 @@ pub struct Runtime {
     pub start: Instant,
     /// Session buffers, shared by every session.
     pub pool: crate::buffer::Pool,
+    /// Traffic events for `observe` (proxy, server, what happened),
+    /// handed to the checks by the loop.
+    pub hana: Vec<(usize, usize, Hana)>,
 }
 
 /// A server's dynamic connection limit (minconn/maxconn with fullconn).
@@ -126,6 +176,8 @@ impl Runtime {
                         down_since: None,
                         down_total_secs: 0,
                         chkfail: 0,
+                        hanafail: 0,
+                        consecutive_errors: 0,
                         chkdown: 0,
                         check_status: if s.check { "INI" } else { "" },
                         check_code: None,
@@ -145,6 +197,7 @@ impl Runtime {
             actconn: 0,
             start: now,
             pool: crate::buffer::Pool::new(cfg.global.bufsize, 512),
+            hana: Vec::new(),
         };
         for (i, p) in cfg.proxies.iter().enumerate() {
             let views = rt.views(i);

@@ -215,7 +215,7 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
                 n(s.c.hrsp[3]),
                 n(s.c.hrsp[4]),
                 n(s.c.hrsp[5]),
-                "0".into(),
+                n(s.hanafail),
                 String::new(),
                 String::new(),
                 String::new(),

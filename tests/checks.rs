@@ -208,3 +208,40 @@ fn server_comes_back_after_rise() {
         "{up}"
     );
 }
+
+#[test]
+fn observe_layer7_marks_a_failing_server_down() {
+    let mut log = Syslog::new();
+    let bad = Backend::http_n(
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2\r\n\r\nno",
+        64,
+    );
+    let good = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n", 64);
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 10000 observe layer7 error-limit 2 on-error mark-down\n    server s2 127.0.0.1:{}\n",
+        global(log.port),
+        fe,
+        bad.port,
+        good.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    // round robin: s1 (500), s2, s1 (500): two consecutive errors on s1
+    let r: Vec<String> = (0..3).map(|_| get(fe, "/", "")).collect();
+    assert!(
+        r[0].starts_with("HTTP/1.1 500") && r[2].starts_with("HTTP/1.1 500"),
+        "{r:?}"
+    );
+    assert!(
+        log.wait_for(
+            "Server app/s1 is DOWN, reason: Health analyze, info: \"Detected 2 consecutive errors, last one was: Wrong http response\". 1 active and 0 backup servers left.",
+            1,
+            3
+        ),
+        "{:?}",
+        log.lines
+    );
+    for _ in 0..4 {
+        assert!(get(fe, "/", "").ends_with("s2\n"));
+    }
+}

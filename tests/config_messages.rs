@@ -243,10 +243,11 @@ fn server_and_acl_family() {
         "error detected while parsing blocking condition.",
     );
     expect("  acl a hdr(host) -i x AND y\n  block if a", 0, "");
+    expect("  acl a req_ssl_ver 3.1:3.3", 0, "");
     expect(
-        "  acl a req_ssl_ver 3",
-        0,
-        "ACL criterion 'req_ssl_ver' is not yet supported by haproxy-rs and never matches.",
+        "  acl a req_ssl_ver 3.x",
+        1,
+        "error detected while parsing ACL 'a'.",
     );
     let (rc, err) = check(&format!(
         "{}frontend f 127.0.0.1:8\n  default_backend nb\n",

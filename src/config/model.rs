@@ -321,7 +321,9 @@ pub struct Server {
     pub source: Option<SocketAddr>,
     pub track: Option<String>,
     pub error_limit: u32,
-    pub observe: bool,
+    /// `observe`: 0 none, 1 layer4, 2 layer7
+    pub observe: u8,
+    /// `on-error`: 0 fastinter, 1 fail-check, 2 sudden-death, 3 mark-down
     pub on_error: u8,
 }
 

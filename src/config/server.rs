@@ -82,7 +82,7 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         source: None,
         track: None,
         error_limit: ds.error_limit,
-        observe: false,
+        observe: 0,
         on_error: ds.on_error,
     };
     let mut realport = 0u16;
@@ -254,8 +254,9 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
             }
             "observe" if !defsrv => {
                 match v {
-                    "none" => s.observe = false,
-                    "layer4" | "layer7" => s.observe = true,
+                    "none" => s.observe = 0,
+                    "layer4" => s.observe = 1,
+                    "layer7" => s.observe = 2,
                     _ => {
                         p.alert(&format!(
                             "{}: '{}' expects one of 'none', 'layer4', 'layer7' but got '{}'",
@@ -329,14 +330,6 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                 }
                 return ERR_ALERT | ERR_FATAL;
             }
-        }
-    }
-    for (set, what) in [(s.observe, "observe")] {
-        if set {
-            err |= p.warn(&format!(
-                "{} : server option '{}' is not yet supported by haproxy-rs and is ignored.",
-                at, what
-            ));
         }
     }
     if defsrv {

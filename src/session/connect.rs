@@ -302,6 +302,7 @@ impl Session {
             self.connect_failed(ctx, b'S');
             return;
         }
+        self.observe(ctx, crate::state::Hana::L4Ok);
         self.st = St::Established;
         self.t_connect = Some(ctx.now);
         if self.txn.head_pending {
@@ -324,6 +325,7 @@ impl Session {
 
     /// A connection attempt failed (`err` 'S' refused/error, 's' timeout).
     pub(super) fn connect_failed(&mut self, ctx: &mut Ctx, err: u8) {
+        self.observe(ctx, crate::state::Hana::L4Err);
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         if let Some(mut s) = self.srv.take() {

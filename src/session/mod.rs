@@ -593,6 +593,15 @@ impl Session {
         p
     }
 
+    /// Tells `observe` what happened with the server (1.4's health_adjust).
+    pub(super) fn observe(&self, ctx: &mut Ctx, ev: crate::state::Hana) {
+        if let Some(si) = self.srv_idx {
+            if ctx.rt.cfg.proxies[self.be].servers[si].observe != 0 {
+                ctx.rt.hana.push((self.be, si, ev));
+            }
+        }
+    }
+
     /// Queues a local response (error page, redirect, stats) and closes.
     pub fn reply(&mut self, ctx: &mut Ctx, status: i32, body: &[u8], err: u8, fin: u8) {
         self.txn.status = status;
@@ -897,6 +906,7 @@ impl Session {
                     && !self.txn.tunnel
                     && !self.txn.rsp_head_done
                 {
+                    self.observe(ctx, crate::state::Hana::HttpReadTimeout);
                     self.http_error(ctx, 504, b's', b'H');
                     ctx.rt.px[self.be].be.failed_resp += 1;
                 } else if srv_exp {

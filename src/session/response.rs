@@ -8,6 +8,7 @@ use crate::http::body::{response_framing, Body, Framing};
 use crate::http::cookie;
 use crate::http::head::{parse_response, Head, Parse};
 use crate::http::rewrite::{regex_replace, want_connection};
+use crate::state::Hana;
 use std::time::Duration;
 
 fn cacheable(status: u16, h: &Head) -> bool {
@@ -30,7 +31,10 @@ fn cacheable(status: u16, h: &Head) -> bool {
 }
 
 impl Session {
-    fn rsp_fail(&mut self, ctx: &mut Ctx, err: u8) {
+    fn rsp_fail(&mut self, ctx: &mut Ctx, err: u8, ev: Option<Hana>) {
+        if let Some(ev) = ev {
+            self.observe(ctx, ev);
+        }
         ctx.rt.px[self.be].be.failed_resp += 1;
         if let Some(si) = self.srv_idx {
             ctx.rt.srv[self.be][si].c.failed_resp += 1;
@@ -45,14 +49,19 @@ impl Session {
         while !self.txn.rsp_head_done && self.st == St::Established {
             match parse_response(&self.rsp_in, limit) {
                 Parse::Invalid => {
-                    self.rsp_fail(ctx, b'P');
+                    self.rsp_fail(ctx, b'P', Some(Hana::HttpHdrRsp));
                     return true;
                 }
                 Parse::Partial => {
                     if self.srv_eof || self.srv_err {
                         // 1.4: a close before the end of a head that parsed
                         // cleanly so far is the server's doing
-                        self.rsp_fail(ctx, b'S');
+                        let ev = if self.srv_err {
+                            Hana::HttpReadError
+                        } else {
+                            Hana::HttpBrokenPipe
+                        };
+                        self.rsp_fail(ctx, b'S', Some(ev));
                         return true;
                     }
                     if self.cli_err {
@@ -65,6 +74,15 @@ impl Session {
                 Parse::Done(h) => {
                     p = true;
                     let st = h.status();
+                    // 501 and 505 answer the client's request, not a sick server
+                    self.observe(
+                        ctx,
+                        if st >= 100 && (st < 500 || st == 501 || st == 505) {
+                            Hana::HttpOk
+                        } else {
+                            Hana::HttpSts
+                        },
+                    );
                     if st == 100 {
                         // 1.4 relays a 100-continue and waits for the real response
                         let raw: Vec<u8> = self.rsp_in.drain(..h.len).collect();
@@ -230,7 +248,7 @@ impl Session {
             ok = self.rsp_rules(ctx, self.fe, &mut h);
         }
         if !ok {
-            self.rsp_fail(ctx, b'P');
+            self.rsp_fail(ctx, b'P', Some(Hana::HttpRsp));
             return;
         }
         if status < 200 {
@@ -261,7 +279,7 @@ impl Session {
             );
             crate::log::msg::alert(&m);
             ctx.syslog.send(&be.logs, crate::log::ALERT, &m);
-            self.rsp_fail(ctx, b'P');
+            self.rsp_fail(ctx, b'P', None);
             return;
         }
         if let (Some(ck), Some(si)) = (&be.cookie, self.srv_idx) {

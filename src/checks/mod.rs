@@ -45,6 +45,8 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+mod hana;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Idle,
@@ -644,11 +646,13 @@ impl Checks {
             .saturating_duration_since(self.list[i].start)
             .as_millis() as u64;
         let full = c.rise + c.fall - 1;
+        // a health analysis has no probe, hence no duration
+        let hana = v.status == "HANA";
         {
             let st = &mut rt.srv[pi][si];
             st.check_status = v.status;
             st.check_code = v.code;
-            st.check_duration = Some(dur);
+            st.check_duration = (!hana).then_some(dur);
         }
         let mut reason = format!("reason: {}", v.desc);
         if let Some(code) = v.code {
@@ -659,7 +663,9 @@ impl Checks {
                 reason.push_str(&format!(", info: \"{}\"", info));
             }
         }
-        reason.push_str(&format!(", check duration: {}ms", dur));
+        if !hana {
+            reason.push_str(&format!(", check duration: {}ms", dur));
+        }
         let was_up = rt.srv[pi][si].up;
         if px.flags.log_health_checks {
             let st = &rt.srv[pi][si];
