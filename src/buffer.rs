@@ -34,14 +34,14 @@ impl Pool {
     }
 
     /// Takes back the allocation of an empty `buf`. Buffers that grew far
-    /// beyond the buffer size are freed rather than kept.
+    /// beyond the largest data-phase read (8 x bufsize) are freed.
     pub fn release(&mut self, buf: &mut Vec<u8>) {
         if !buf.is_empty() || buf.capacity() == 0 {
             return;
         }
         let b = std::mem::take(buf);
         self.used = self.used.saturating_sub(1);
-        if self.free.len() < self.max_free && b.capacity() <= 4 * self.size {
+        if self.free.len() < self.max_free && b.capacity() <= 8 * self.size {
             self.free.push(b);
         }
     }

@@ -196,7 +196,7 @@ impl Runtime {
             srv,
             actconn: 0,
             start: now,
-            pool: crate::buffer::Pool::new(cfg.global.bufsize, 512),
+            pool: crate::buffer::Pool::new(cfg.global.bufsize, 256),
             hana: Vec::new(),
         };
         for (i, p) in cfg.proxies.iter().enumerate() {

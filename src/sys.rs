@@ -513,3 +513,20 @@ pub fn relisten(fd: RawFd, backlog: i32) -> bool {
     // SAFETY: plain arguments on a descriptor we own.
     unsafe { libc::listen(fd, backlog) == 0 }
 }
+
+/// Reads at most `max` bytes from `fd` straight into the spare capacity of
+/// `buf` (no zeroing, no bounce buffer). Returns what read(2) returned.
+pub fn read_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> std::io::Result<usize> {
+    buf.reserve(max);
+    let len = buf.len();
+    // SAFETY: reserve() guarantees at least `max` bytes of allocated
+    // capacity after `len`; read(2) writes at most `max` bytes there, and
+    // set_len only covers the `n` bytes the kernel initialized.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().add(len) as *mut libc::c_void, max) };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: see above; n <= max.
+    unsafe { buf.set_len(len + n as usize) };
+    Ok(n as usize)
+}
