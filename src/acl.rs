@@ -333,7 +333,7 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
     }
     for f in files {
         // pattern files are read whole, but never more than 64 MiB
-        let raw = crate::config::rules::read_bounded(&f, 64 << 20).map_err(|_| ())?;
+        let raw = crate::config::captures::read_bounded(&f, 64 << 20).map_err(|_| ())?;
         let text = String::from_utf8_lossy(&raw);
         for line in text.lines() {
             let l = line.trim();

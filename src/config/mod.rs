@@ -1,6 +1,7 @@
 //! Config front end: text -> words with file:line (lexer) -> validated,
 //! immutable model (parse + validate), exactly as 1.4 judges it.
 
+pub mod captures;
 pub mod global;
 pub mod lexer;
 pub mod model;
@@ -9,6 +10,8 @@ pub mod parse;
 pub mod proxy;
 pub mod rules;
 pub mod server;
+pub mod stats_kw;
+pub mod sticking;
 pub mod units;
 pub mod validate;
 

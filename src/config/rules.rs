@@ -1,20 +1,20 @@
 //! ACLs and the rules that use them: switching, blocking, header
-//! rewriting, redirects, http-request, stats, captures, error pages,
-//! monitor, persistence and stick/tcp-request lines.
+//! rewriting, redirects, http-request and monitor lines. The stats,
+//! capture/error-page and stick/tcp-request families live in their own
+//! modules; `parse` dispatches to them.
 
 use super::model::{
-    Capture, HdrAction, HdrAdd, HdrExp, HttpReqAction, HttpReqRule, Redirect, RedirectKind,
-    SwitchRule,
+    HdrAction, HdrAdd, HdrExp, HttpReqAction, HttpReqRule, Redirect, RedirectKind, SwitchRule,
 };
 use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
 use super::proxy::{warn_if_not_cap, CAP_BE, CAP_FE, CAP_RS};
-use super::units::{atoi, parse_size, parse_time_ms};
+use super::units::atoi;
 use crate::acl::{self, Cond};
 use regex::bytes::RegexBuilder;
 
-const ERR: u32 = ERR_ALERT | ERR_FATAL;
+pub(super) const ERR: u32 = ERR_ALERT | ERR_FATAL;
 
-fn not_in_defaults(p: &Parser, l: &Line, sep: &str, what: &str) -> Option<u32> {
+pub(super) fn not_in_defaults(p: &Parser, l: &Line, sep: &str, what: &str) -> Option<u32> {
     if p.is_defaults() {
         p.alert(&format!(
             "parsing [{}:{}]{} '{}' not allowed in 'defaults' section.",
@@ -26,14 +26,14 @@ fn not_in_defaults(p: &Parser, l: &Line, sep: &str, what: &str) -> Option<u32> {
 }
 
 /// build_acl_cond(): `if|unless` at args[from].
-fn build_cond(p: &mut Parser, l: &Line, from: usize) -> Option<Cond> {
+pub(super) fn build_cond(p: &mut Parser, l: &Line, from: usize) -> Option<Cond> {
     let unless = l.arg(from) == "unless";
     let words: Vec<String> = l.args.iter().skip(from + 1).cloned().collect();
     let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
     acl::parse_cond(unless, &words, &acls).ok()
 }
 
-fn warn_resp_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
+pub(super) fn warn_resp_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
     let Some(c) = c else { return 0 };
     let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
     if acl::cond_uses(c, &acls, acl::is_response) {
@@ -47,7 +47,7 @@ fn warn_resp_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
     0
 }
 
-fn warn_req_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
+pub(super) fn warn_req_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
     let Some(c) = c else { return 0 };
     let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
     let volatile = |f: acl::Fetch| acl::needs_http(f) && !acl::is_response(f);
@@ -422,9 +422,11 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 None => ERR_ALERT | super::parse::ERR_ABORT,
             }
         }
-        "stats" => parse_stats(p, l),
-        "capture" => parse_capture(p, l),
-        "errorfile" | "errorloc" | "errorloc302" | "errorloc303" => parse_errorfile(p, l),
+        "stats" => super::stats_kw::parse_stats(p, l),
+        "capture" => super::captures::parse_capture(p, l),
+        "errorfile" | "errorloc" | "errorloc302" | "errorloc303" => {
+            super::captures::parse_errorfile(p, l)
+        }
         "monitor" => {
             if let Some(e) = not_in_defaults(p, l, " :", kw) {
                 return Some(e);
@@ -491,9 +493,9 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             }
             err
         }
-        "stick-table" => parse_stick_table(p, l),
-        "stick" => parse_stick(p, l),
-        "tcp-request" => parse_tcp_request(p, l),
+        "stick-table" => super::sticking::parse_stick_table(p, l),
+        "stick" => super::sticking::parse_stick(p, l),
+        "tcp-request" => super::sticking::parse_tcp_request(p, l),
         "reqrep" | "cliexp" => {
             return Some(regex_rule_checked(
                 p,
@@ -702,7 +704,7 @@ fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
 
 /// parse_auth_cond(): `allow|deny|auth [realm R] [if|unless cond]`
 /// starting at args[from].
-fn parse_http_req(p: &mut Parser, l: &Line, from: usize) -> Option<HttpReqRule> {
+pub(super) fn parse_http_req(p: &mut Parser, l: &Line, from: usize) -> Option<HttpReqRule> {
     let pre = format!("parsing [{}:{}]", l.file, l.num);
     let mut i = from + 1;
     let action = match l.arg(from) {
@@ -754,641 +756,4 @@ fn parse_http_req(p: &mut Parser, l: &Line, from: usize) -> Option<HttpReqRule> 
         }
     }
     Some(rule)
-}
-
-fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
-    let at = l.at();
-    let pre = format!("parsing [{}:{}]", l.file, l.num);
-    let mut err = 0;
-    if warn_if_not_cap(p, l, CAP_BE, "stats", "") {
-        err |= ERR_WARN;
-    }
-    let sub = l.arg(1);
-    match sub {
-        "admin" => {
-            if p.is_defaults() {
-                p.alert(&format!(
-                    "{}: '{} {}' not allowed in 'defaults' section.",
-                    pre,
-                    l.arg(0),
-                    sub
-                ));
-                return ERR;
-            }
-            if l.arg(2) != "if" && l.arg(2) != "unless" {
-                p.alert(&format!(
-                    "{} : '{} {}' requires either 'if' or 'unless' followed by a condition.",
-                    at,
-                    l.arg(0),
-                    sub
-                ));
-                return ERR;
-            }
-            let Some(c) = build_cond(p, l, 2) else {
-                p.alert(&format!(
-                    "{} : error detected while parsing a '{} {}' rule.",
-                    at,
-                    l.arg(0),
-                    sub
-                ));
-                return ERR;
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.stats.enabled = true;
-                px.stats.admin.push(c);
-            }
-        }
-        "uri" | "realm" | "auth" | "scope" => {
-            let v = l.arg(2).to_string();
-            if v.is_empty() {
-                let m = match sub {
-                    "uri" => "'uri' needs an URI prefix.",
-                    "realm" => "'realm' needs an realm name.",
-                    "auth" => "'auth' needs a user:password account.",
-                    _ => "'scope' needs a proxy name.",
-                };
-                p.alert(&format!("{} : {}", at, m));
-                return ERR;
-            }
-            let Some(px) = p.cur_proxy() else { return err };
-            px.stats.enabled = true;
-            match sub {
-                "uri" => px.stats.uri = v,
-                "realm" => px.stats.realm = v,
-                "auth" => {
-                    let (u, pw) = v.split_once(':').unwrap_or((&v, ""));
-                    px.stats.auths.push((u.to_string(), pw.to_string()));
-                }
-                _ => px.stats.scopes.push(v),
-            }
-        }
-        "refresh" => match parse_time_ms(l.arg(2), 1000) {
-            Ok(t) => {
-                if let Some(px) = p.cur_proxy() {
-                    px.stats.enabled = true;
-                    px.stats.refresh = t.div_ceil(1000);
-                }
-            }
-            Err(c) => {
-                p.alert(&format!(
-                    "{} : unexpected character '{}' in stats refresh interval.",
-                    at, c
-                ));
-                return ERR;
-            }
-        },
-        "http-request" => {
-            if p.is_defaults() {
-                p.alert(&format!(
-                    "{}: '{}' not allowed in 'defaults' section.",
-                    pre,
-                    l.arg(0)
-                ));
-                return ERR;
-            }
-            match parse_http_req(p, l, 2) {
-                Some(r) => {
-                    if let Some(px) = p.cur_proxy() {
-                        px.stats.enabled = true;
-                        px.http_req_rules.push(r);
-                    }
-                }
-                None => return ERR_ALERT | super::parse::ERR_ABORT,
-            }
-        }
-        "enable" | "hide-version" | "show-legends" => {
-            if let Some(px) = p.cur_proxy() {
-                px.stats.enabled = true;
-                match sub {
-                    "hide-version" => px.stats.hide_version = true,
-                    "show-legends" => px.stats.show_legends = true,
-                    _ => {}
-                }
-            }
-        }
-        "show-node" => {
-            let n = l.arg(2);
-            if !n.is_empty()
-                && n.chars()
-                    .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
-            {
-                p.alert(&format!(
-                    "{}: '{} {}' invalid node name - should be a stringwith digits(0-9), letters(A-Z, a-z), hyphen(-) or underscode(_).",
-                    pre,
-                    l.arg(0),
-                    sub
-                ));
-                return ERR;
-            }
-            let node = if n.is_empty() {
-                p.cfg.global.node.clone()
-            } else {
-                n.to_string()
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.stats.enabled = true;
-                px.stats.show_node = Some(node);
-            }
-        }
-        "show-desc" => {
-            let d = if l.arg(2).is_empty() {
-                None
-            } else {
-                Some(l.args[2..].join(" "))
-            };
-            if d.is_none() && p.cfg.global.description.is_none() {
-                err |= p.warn(&format!(
-                    "{}: '{}' requires a parameter or 'desc' to be set in the global section.",
-                    pre, sub
-                ));
-            } else {
-                let d = d.or_else(|| p.cfg.global.description.clone());
-                if let Some(px) = p.cur_proxy() {
-                    px.stats.enabled = true;
-                    px.stats.show_desc = d;
-                }
-            }
-        }
-        _ => {
-            let (what, w) = if sub.is_empty() {
-                ("missing keyword in", l.arg(0))
-            } else {
-                ("unknown stats parameter", sub)
-            };
-            p.alert(&format!(
-                "{}: {} '{}', expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.",
-                pre, what, w
-            ));
-            return ERR;
-        }
-    }
-    err
-}
-
-fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
-    let at = l.at();
-    let mut err = 0;
-    if warn_if_not_cap(p, l, CAP_FE, "capture", "") {
-        err |= ERR_WARN;
-    }
-    match (l.arg(1), l.arg(2)) {
-        ("cookie", _) => {
-            if p.is_defaults() {
-                p.alert(&format!(
-                    "{} : '{} {}' not allowed in 'defaults' section.",
-                    at,
-                    l.arg(0),
-                    l.arg(1)
-                ));
-                return ERR;
-            }
-            if l.arg(4).is_empty() {
-                p.alert(&format!(
-                    "{} : '{}' expects 'cookie' <cookie_name> 'len' <len>.",
-                    at,
-                    l.arg(0)
-                ));
-                return ERR;
-            }
-            let mut len = atoi(l.arg(4)).max(0) as usize;
-            if len >= 64 {
-                err |= p.warn(&format!("{} : truncating capture length to 63 bytes.", at));
-                len = 63;
-            }
-            let c = Capture {
-                name: l.arg(2).to_string(),
-                len,
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.capture_cookie = Some(c);
-            }
-        }
-        ("request", "header") | ("response", "header") => {
-            if p.is_defaults() {
-                p.alert(&format!(
-                    "{} : '{} {}' not allowed in 'defaults' section.",
-                    at,
-                    l.arg(0),
-                    l.arg(1)
-                ));
-                return ERR;
-            }
-            if l.arg(3).is_empty() || l.arg(4) != "len" || l.arg(5).is_empty() {
-                p.alert(&format!(
-                    "{} : '{} {}' expects 'header' <header_name> 'len' <len>.",
-                    at,
-                    l.arg(0),
-                    l.arg(1)
-                ));
-                return ERR;
-            }
-            let c = Capture {
-                name: l.arg(3).to_string(),
-                len: atoi(l.arg(5)).max(0) as usize,
-            };
-            let req = l.arg(1) == "request";
-            if let Some(px) = p.cur_proxy() {
-                if req {
-                    px.req_captures.push(c);
-                } else {
-                    px.rsp_captures.push(c);
-                }
-            }
-        }
-        _ => {
-            p.alert(&format!(
-                "{} : '{}' expects 'cookie' or 'request header' or 'response header'.",
-                at,
-                l.arg(0)
-            ));
-            return ERR;
-        }
-    }
-    err
-}
-
-pub const ERR_CODES: [u16; 8] = [200, 400, 403, 408, 500, 502, 503, 504];
-
-/// Reads at most `max` bytes: a device or a huge file must not hang -c.
-pub fn read_bounded(path: &str, max: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let f = std::fs::File::open(path)?;
-    let mut out = Vec::new();
-    f.take(max as u64).read_to_end(&mut out)?;
-    Ok(out)
-}
-
-fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
-    let at = l.at();
-    let kw = l.arg(0);
-    let mut err = 0;
-    if warn_if_not_cap(p, l, CAP_FE | CAP_BE, kw, "") {
-        err |= ERR_WARN;
-    }
-    if l.arg(2).is_empty() {
-        let what = if kw == "errorfile" { "<file>" } else { "<url>" };
-        p.alert(&format!(
-            "{} : <{}> expects <status_code> and {} as arguments.",
-            at, kw, what
-        ));
-        return ERR;
-    }
-    let code = atoi(l.arg(1));
-    let body = if kw == "errorfile" {
-        match read_bounded(l.arg(2), p.cfg.global.bufsize + 1) {
-            Ok(mut b) => {
-                let max = p.cfg.global.bufsize;
-                if b.len() > max {
-                    err |= p.warn(&format!(
-                        "{} : custom error message file <{}> larger than {} bytes. Truncating.",
-                        at,
-                        l.arg(2),
-                        max
-                    ));
-                    b.truncate(max);
-                }
-                b
-            }
-            Err(_) => {
-                p.alert(&format!(
-                    "{} : error opening file <{}> for custom error message <{}>.",
-                    at,
-                    l.arg(2),
-                    l.arg(1)
-                ));
-                return ERR;
-            }
-        }
-    } else {
-        let head = if kw == "errorloc303" {
-            crate::http::errors::HTTP_303
-        } else {
-            crate::http::errors::HTTP_302
-        };
-        format!("{}{}\r\n\r\n", head, l.arg(2)).into_bytes()
-    };
-    if !ERR_CODES.contains(&(code as u16)) || code <= 0 {
-        let what = if kw == "errorfile" {
-            "error customization"
-        } else {
-            "error relocation"
-        };
-        let w = p.warn(&format!(
-            "{} : status code {} not handled, {} will be ignored.",
-            at, code, what
-        ));
-        if kw == "errorfile" {
-            err |= w;
-        }
-        return err;
-    }
-    if let Some(px) = p.cur_proxy() {
-        px.errorfiles.insert(code as u16, body);
-    }
-    err
-}
-
-fn parse_stick_table(p: &mut Parser, l: &Line) -> u32 {
-    use crate::config::model::{StickTable, StickType};
-    let at = l.at();
-    let mut i = 1;
-    let mut size = 0u64;
-    let mut kind: Option<StickType> = None;
-    let mut expire: Option<u64> = None;
-    let mut nopurge = false;
-    while !l.arg(i).is_empty() {
-        match l.arg(i) {
-            "size" | "expire" => {
-                let w = l.arg(i);
-                i += 1;
-                if l.arg(i).is_empty() {
-                    p.alert(&format!(
-                        "{} : stick-table: missing argument after '{}'.",
-                        at, w
-                    ));
-                    return ERR;
-                }
-                if w == "size" {
-                    match parse_size(l.arg(i)) {
-                        Some(s) => size = s,
-                        None => {
-                            let c = l
-                                .arg(i)
-                                .chars()
-                                .find(|c| !c.is_ascii_digit())
-                                .unwrap_or('?');
-                            p.alert(&format!(
-                                "{} : stick-table: unexpected character '{}' in argument of '{}'.",
-                                at, c, w
-                            ));
-                            return ERR;
-                        }
-                    }
-                } else {
-                    match parse_time_ms(l.arg(i), 1) {
-                        Ok(t) => expire = Some(t),
-                        Err(c) => {
-                            p.alert(&format!(
-                                "{} : stick-table: unexpected character '{}' in argument of '{}'.",
-                                at, c, w
-                            ));
-                            return ERR;
-                        }
-                    }
-                }
-                i += 1;
-            }
-            "nopurge" => {
-                nopurge = true;
-                i += 1;
-            }
-            "type" => {
-                i += 1;
-                kind = Some(match l.arg(i) {
-                    "ip" => {
-                        i += 1;
-                        StickType::Ip
-                    }
-                    "integer" => {
-                        i += 1;
-                        StickType::Integer
-                    }
-                    "string" => {
-                        i += 1;
-                        let mut len = 32;
-                        if l.arg(i) == "len" {
-                            len = atoi(l.arg(i + 1)).max(1) as usize;
-                            i += 2;
-                        }
-                        StickType::String(len)
-                    }
-                    t => {
-                        p.alert(&format!("{} : stick-table: unknown type '{}'.", at, t));
-                        return ERR;
-                    }
-                });
-            }
-            a => {
-                p.alert(&format!("{} : stick-table: unknown argument '{}'.", at, a));
-                return ERR;
-            }
-        }
-    }
-    if size == 0 {
-        p.alert(&format!("{} : stick-table: missing size.", at));
-        return ERR;
-    }
-    let Some(kind) = kind else {
-        p.alert(&format!("{} : stick-table: missing type.", at));
-        return ERR;
-    };
-    if let Some(px) = p.cur_proxy() {
-        px.stick_table = Some(StickTable {
-            kind,
-            size,
-            expire,
-            nopurge,
-        });
-    }
-    0
-}
-
-fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
-    use crate::config::model::{StickAction, StickFetch, StickRule};
-    let at = l.at();
-    let kw = l.arg(0);
-    if let Some(e) = not_in_defaults(p, l, " :", kw) {
-        return e;
-    }
-    if warn_if_not_cap(p, l, CAP_BE, kw, "") {
-        return ERR_WARN;
-    }
-    let action = match l.arg(1) {
-        "store" | "store-request" => StickAction::Store,
-        "match" => StickAction::Match,
-        "on" => StickAction::On,
-        "store-response" => StickAction::StoreResponse,
-        _ => {
-            p.alert(&format!(
-                "{} : '{}' expects 'on', 'match', or 'store'.",
-                at, kw
-            ));
-            return ERR;
-        }
-    };
-    let mut i = 2;
-    if l.arg(i).is_empty() {
-        p.alert(&format!("{} : '{}' expects a fetch method.", at, kw));
-        return ERR;
-    }
-    // FETCH[(arg)][,conv[,conv...]]
-    let mut parts = l.arg(i).split(',');
-    let f = parts.next().unwrap_or("");
-    let conv: Vec<String> = parts.map(String::from).collect();
-    let (base, arg) = match f.split_once('(') {
-        Some((b, a)) => (b, Some(a.trim_end_matches(')').to_string())),
-        None => (f, None),
-    };
-    let fetch = match (base, arg) {
-        ("src", _) => StickFetch::Src,
-        ("dst", _) => StickFetch::Dst,
-        ("dst_port", _) => StickFetch::DstPort,
-        ("hdr", Some(a)) => StickFetch::Hdr(a),
-        ("url_param", Some(a)) => StickFetch::UrlParam(a),
-        ("rdp_cookie", a) => StickFetch::RdpCookie(a.unwrap_or_default()),
-        _ => {
-            p.alert(&format!("{} : '{}': unknown fetch method '{}'.", at, kw, f));
-            return ERR;
-        }
-    };
-    if action == StickAction::StoreResponse {
-        p.alert(&format!(
-            "{} : '{}': fetch method '{}' can not be used on response.",
-            at, kw, base
-        ));
-        return ERR;
-    }
-    if conv
-        .iter()
-        .any(|c| !(c == "lower" || c == "upper" || c.starts_with("ipmask(")))
-    {
-        p.alert(&format!(
-            "{} : '{}': unknown fetch method '{}'.",
-            at,
-            kw,
-            l.arg(i)
-        ));
-        return ERR;
-    }
-    i += 1;
-    let mut table = None;
-    if l.arg(i) == "table" {
-        table = Some(l.arg(i + 1).to_string());
-        i += 2;
-    }
-    let mut cond = None;
-    match l.arg(i) {
-        "if" | "unless" => match build_cond(p, l, i) {
-            Some(c) => cond = Some(c),
-            None => {
-                p.alert(&format!(
-                    "{} : '{}': error detected while parsing sticking condition.",
-                    at, kw
-                ));
-                return ERR;
-            }
-        },
-        "" => {}
-        o => {
-            p.alert(&format!("{} : '{}': unknown keyword '{}'.", at, kw, o));
-            return ERR;
-        }
-    }
-    if let Some(px) = p.cur_proxy() {
-        px.stick_rules.push(StickRule {
-            action,
-            fetch,
-            conv,
-            table,
-            table_idx: 0,
-            cond,
-        });
-    }
-    0
-}
-
-fn parse_tcp_request(p: &mut Parser, l: &Line) -> u32 {
-    let at = l.at();
-    let kw = l.arg(0);
-    let pname = p.cur_proxy().map(|x| x.name.clone()).unwrap_or_default();
-    let sect = p.cursection.clone();
-    if let Some(e) = not_in_defaults(p, l, " :", kw) {
-        return e;
-    }
-    match l.arg(1) {
-        "inspect-delay" => {
-            if warn_if_not_cap(p, l, CAP_FE, "tcp-request inspect-delay", "") {
-                return ERR_WARN;
-            }
-            match parse_time_ms(l.arg(2), 1) {
-                Ok(t) if !l.arg(2).is_empty() => {
-                    if let Some(px) = p.cur_proxy() {
-                        px.tcp_inspect_delay = Some(t);
-                    }
-                    0
-                }
-                _ => {
-                    p.alert(&format!(
-                        "{} : '{} {}' expects a positive delay in milliseconds",
-                        at,
-                        kw,
-                        l.arg(1)
-                    ));
-                    ERR
-                }
-            }
-        }
-        "content" => {
-            if warn_if_not_cap(p, l, CAP_FE, "tcp-request content", "") {
-                return ERR_WARN;
-            }
-            let accept = match l.arg(2) {
-                "accept" => true,
-                "reject" => false,
-                o => {
-                    p.alert(&format!(
-                        "{} : '{} {}' expects 'accept' or 'reject', in {} '{}' (was '{}')",
-                        at,
-                        kw,
-                        l.arg(1),
-                        sect,
-                        pname,
-                        o
-                    ));
-                    return ERR;
-                }
-            };
-            let mut cond = None;
-            match l.arg(3) {
-                "if" | "unless" => match build_cond(p, l, 3) {
-                    Some(c) => cond = Some(c),
-                    None => {
-                        p.alert(&format!(
-                            "{} : error detected in {} '{}' while parsing '{}' condition",
-                            at,
-                            sect,
-                            pname,
-                            l.arg(3)
-                        ));
-                        return ERR;
-                    }
-                },
-                "" => {}
-                o => {
-                    p.alert(&format!(
-                        "{} : '{} {} {}' only accepts 'if' or 'unless', in {} '{}' (was '{}')",
-                        at,
-                        kw,
-                        l.arg(1),
-                        l.arg(2),
-                        sect,
-                        pname,
-                        o
-                    ));
-                    return ERR;
-                }
-            }
-            if let Some(px) = p.cur_proxy() {
-                px.tcp_content_rules.push((accept, cond));
-            }
-            0
-        }
-        o => {
-            p.alert(&format!(
-                "{} : '{}' expects 'inspect-delay' or 'content' in {} '{}' (was '{}')",
-                at, kw, sect, pname, o
-            ));
-            ERR
-        }
-    }
 }

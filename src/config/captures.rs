@@ -1,0 +1,171 @@
+//! `capture` in all its forms, and the error pages (`errorfile`,
+//! `errorloc`, `errorloc302`, `errorloc303`).
+
+use super::model::*;
+use super::parse::{Line, Parser, ERR_WARN};
+use super::proxy::{warn_if_not_cap, CAP_BE, CAP_FE};
+use super::rules::ERR;
+use super::units::atoi;
+
+pub(super) fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let mut err = 0;
+    if warn_if_not_cap(p, l, CAP_FE, "capture", "") {
+        err |= ERR_WARN;
+    }
+    match (l.arg(1), l.arg(2)) {
+        ("cookie", _) => {
+            if p.is_defaults() {
+                p.alert(&format!(
+                    "{} : '{} {}' not allowed in 'defaults' section.",
+                    at,
+                    l.arg(0),
+                    l.arg(1)
+                ));
+                return ERR;
+            }
+            if l.arg(4).is_empty() {
+                p.alert(&format!(
+                    "{} : '{}' expects 'cookie' <cookie_name> 'len' <len>.",
+                    at,
+                    l.arg(0)
+                ));
+                return ERR;
+            }
+            let mut len = atoi(l.arg(4)).max(0) as usize;
+            if len >= 64 {
+                err |= p.warn(&format!("{} : truncating capture length to 63 bytes.", at));
+                len = 63;
+            }
+            let c = Capture {
+                name: l.arg(2).to_string(),
+                len,
+            };
+            if let Some(px) = p.cur_proxy() {
+                px.capture_cookie = Some(c);
+            }
+        }
+        ("request", "header") | ("response", "header") => {
+            if p.is_defaults() {
+                p.alert(&format!(
+                    "{} : '{} {}' not allowed in 'defaults' section.",
+                    at,
+                    l.arg(0),
+                    l.arg(1)
+                ));
+                return ERR;
+            }
+            if l.arg(3).is_empty() || l.arg(4) != "len" || l.arg(5).is_empty() {
+                p.alert(&format!(
+                    "{} : '{} {}' expects 'header' <header_name> 'len' <len>.",
+                    at,
+                    l.arg(0),
+                    l.arg(1)
+                ));
+                return ERR;
+            }
+            let c = Capture {
+                name: l.arg(3).to_string(),
+                len: atoi(l.arg(5)).max(0) as usize,
+            };
+            let req = l.arg(1) == "request";
+            if let Some(px) = p.cur_proxy() {
+                if req {
+                    px.req_captures.push(c);
+                } else {
+                    px.rsp_captures.push(c);
+                }
+            }
+        }
+        _ => {
+            p.alert(&format!(
+                "{} : '{}' expects 'cookie' or 'request header' or 'response header'.",
+                at,
+                l.arg(0)
+            ));
+            return ERR;
+        }
+    }
+    err
+}
+
+pub const ERR_CODES: [u16; 8] = [200, 400, 403, 408, 500, 502, 503, 504];
+
+/// Reads at most `max` bytes: a device or a huge file must not hang -c.
+pub fn read_bounded(path: &str, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut out = Vec::new();
+    f.take(max as u64).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+pub(super) fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let kw = l.arg(0);
+    let mut err = 0;
+    if warn_if_not_cap(p, l, CAP_FE | CAP_BE, kw, "") {
+        err |= ERR_WARN;
+    }
+    if l.arg(2).is_empty() {
+        let what = if kw == "errorfile" { "<file>" } else { "<url>" };
+        p.alert(&format!(
+            "{} : <{}> expects <status_code> and {} as arguments.",
+            at, kw, what
+        ));
+        return ERR;
+    }
+    let code = atoi(l.arg(1));
+    let body = if kw == "errorfile" {
+        match read_bounded(l.arg(2), p.cfg.global.bufsize + 1) {
+            Ok(mut b) => {
+                let max = p.cfg.global.bufsize;
+                if b.len() > max {
+                    err |= p.warn(&format!(
+                        "{} : custom error message file <{}> larger than {} bytes. Truncating.",
+                        at,
+                        l.arg(2),
+                        max
+                    ));
+                    b.truncate(max);
+                }
+                b
+            }
+            Err(_) => {
+                p.alert(&format!(
+                    "{} : error opening file <{}> for custom error message <{}>.",
+                    at,
+                    l.arg(2),
+                    l.arg(1)
+                ));
+                return ERR;
+            }
+        }
+    } else {
+        let head = if kw == "errorloc303" {
+            crate::http::errors::HTTP_303
+        } else {
+            crate::http::errors::HTTP_302
+        };
+        format!("{}{}\r\n\r\n", head, l.arg(2)).into_bytes()
+    };
+    if !ERR_CODES.contains(&(code as u16)) || code <= 0 {
+        let what = if kw == "errorfile" {
+            "error customization"
+        } else {
+            "error relocation"
+        };
+        let w = p.warn(&format!(
+            "{} : status code {} not handled, {} will be ignored.",
+            at, code, what
+        ));
+        if kw == "errorfile" {
+            err |= w;
+        }
+        return err;
+    }
+    if let Some(px) = p.cur_proxy() {
+        px.errorfiles.insert(code as u16, body);
+    }
+    err
+}

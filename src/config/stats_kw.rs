@@ -1,0 +1,176 @@
+//! The `stats` keyword family of a proxy: enable, uri, realm, auth,
+//! scope, refresh, hide-version, admin, http-request.
+
+use super::parse::{Line, Parser, ERR_ALERT, ERR_WARN};
+use super::proxy::{warn_if_not_cap, CAP_BE};
+use super::rules::{build_cond, parse_http_req, ERR};
+use super::units::parse_time_ms;
+
+pub(super) fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let pre = format!("parsing [{}:{}]", l.file, l.num);
+    let mut err = 0;
+    if warn_if_not_cap(p, l, CAP_BE, "stats", "") {
+        err |= ERR_WARN;
+    }
+    let sub = l.arg(1);
+    match sub {
+        "admin" => {
+            if p.is_defaults() {
+                p.alert(&format!(
+                    "{}: '{} {}' not allowed in 'defaults' section.",
+                    pre,
+                    l.arg(0),
+                    sub
+                ));
+                return ERR;
+            }
+            if l.arg(2) != "if" && l.arg(2) != "unless" {
+                p.alert(&format!(
+                    "{} : '{} {}' requires either 'if' or 'unless' followed by a condition.",
+                    at,
+                    l.arg(0),
+                    sub
+                ));
+                return ERR;
+            }
+            let Some(c) = build_cond(p, l, 2) else {
+                p.alert(&format!(
+                    "{} : error detected while parsing a '{} {}' rule.",
+                    at,
+                    l.arg(0),
+                    sub
+                ));
+                return ERR;
+            };
+            if let Some(px) = p.cur_proxy() {
+                px.stats.enabled = true;
+                px.stats.admin.push(c);
+            }
+        }
+        "uri" | "realm" | "auth" | "scope" => {
+            let v = l.arg(2).to_string();
+            if v.is_empty() {
+                let m = match sub {
+                    "uri" => "'uri' needs an URI prefix.",
+                    "realm" => "'realm' needs an realm name.",
+                    "auth" => "'auth' needs a user:password account.",
+                    _ => "'scope' needs a proxy name.",
+                };
+                p.alert(&format!("{} : {}", at, m));
+                return ERR;
+            }
+            let Some(px) = p.cur_proxy() else { return err };
+            px.stats.enabled = true;
+            match sub {
+                "uri" => px.stats.uri = v,
+                "realm" => px.stats.realm = v,
+                "auth" => {
+                    let (u, pw) = v.split_once(':').unwrap_or((&v, ""));
+                    px.stats.auths.push((u.to_string(), pw.to_string()));
+                }
+                _ => px.stats.scopes.push(v),
+            }
+        }
+        "refresh" => match parse_time_ms(l.arg(2), 1000) {
+            Ok(t) => {
+                if let Some(px) = p.cur_proxy() {
+                    px.stats.enabled = true;
+                    px.stats.refresh = t.div_ceil(1000);
+                }
+            }
+            Err(c) => {
+                p.alert(&format!(
+                    "{} : unexpected character '{}' in stats refresh interval.",
+                    at, c
+                ));
+                return ERR;
+            }
+        },
+        "http-request" => {
+            if p.is_defaults() {
+                p.alert(&format!(
+                    "{}: '{}' not allowed in 'defaults' section.",
+                    pre,
+                    l.arg(0)
+                ));
+                return ERR;
+            }
+            match parse_http_req(p, l, 2) {
+                Some(r) => {
+                    if let Some(px) = p.cur_proxy() {
+                        px.stats.enabled = true;
+                        px.http_req_rules.push(r);
+                    }
+                }
+                None => return ERR_ALERT | super::parse::ERR_ABORT,
+            }
+        }
+        "enable" | "hide-version" | "show-legends" => {
+            if let Some(px) = p.cur_proxy() {
+                px.stats.enabled = true;
+                match sub {
+                    "hide-version" => px.stats.hide_version = true,
+                    "show-legends" => px.stats.show_legends = true,
+                    _ => {}
+                }
+            }
+        }
+        "show-node" => {
+            let n = l.arg(2);
+            if !n.is_empty()
+                && n.chars()
+                    .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            {
+                p.alert(&format!(
+                    "{}: '{} {}' invalid node name - should be a stringwith digits(0-9), letters(A-Z, a-z), hyphen(-) or underscode(_).",
+                    pre,
+                    l.arg(0),
+                    sub
+                ));
+                return ERR;
+            }
+            let node = if n.is_empty() {
+                p.cfg.global.node.clone()
+            } else {
+                n.to_string()
+            };
+            if let Some(px) = p.cur_proxy() {
+                px.stats.enabled = true;
+                px.stats.show_node = Some(node);
+            }
+        }
+        "show-desc" => {
+            let d = if l.arg(2).is_empty() {
+                None
+            } else {
+                Some(l.args[2..].join(" "))
+            };
+            if d.is_none() && p.cfg.global.description.is_none() {
+                err |= p.warn(&format!(
+                    "{}: '{}' requires a parameter or 'desc' to be set in the global section.",
+                    pre, sub
+                ));
+            } else {
+                let d = d.or_else(|| p.cfg.global.description.clone());
+                if let Some(px) = p.cur_proxy() {
+                    px.stats.enabled = true;
+                    px.stats.show_desc = d;
+                }
+            }
+        }
+        _ => {
+            let (what, w) = if sub.is_empty() {
+                ("missing keyword in", l.arg(0))
+            } else {
+                ("unknown stats parameter", sub)
+            };
+            p.alert(&format!(
+                "{}: {} '{}', expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.",
+                pre, what, w
+            ));
+            return ERR;
+        }
+    }
+    err
+}
