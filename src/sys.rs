@@ -397,6 +397,16 @@ pub fn connect_nonblock(
     addr: &std::net::SocketAddr,
     source: Option<&std::net::SocketAddr>,
 ) -> io::Result<RawFd> {
+    connect_nonblock_opts(addr, source, false)
+}
+
+/// As `connect_nonblock`; `smart` clears TCP_QUICKACK first so that the
+/// handshake's last ACK leaves with the request (`option tcp-smart-connect`).
+pub fn connect_nonblock_opts(
+    addr: &std::net::SocketAddr,
+    source: Option<&std::net::SocketAddr>,
+    smart: bool,
+) -> io::Result<RawFd> {
     let fam = if addr.is_ipv4() {
         libc::AF_INET
     } else {
@@ -425,6 +435,9 @@ pub fn connect_nonblock(
         }
     }
     set_nodelay(fd);
+    if smart {
+        setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, 0).ok();
+    }
     let (sa, len) = to_sockaddr(addr);
     // SAFETY: sa holds a sockaddr of the given length.
     let r = unsafe { libc::connect(fd, &sa as *const _ as *const libc::sockaddr, len) };
@@ -458,10 +471,11 @@ pub fn errno_str(e: &io::Error) -> String {
 /// A non-blocking connect bound to a source address, as a mio stream.
 pub fn connect_from(
     addr: &std::net::SocketAddr,
-    src: &std::net::SocketAddr,
+    src: Option<&std::net::SocketAddr>,
+    smart: bool,
 ) -> io::Result<mio::net::TcpStream> {
     use std::os::unix::io::FromRawFd;
-    let fd = connect_nonblock(addr, Some(src))?;
+    let fd = connect_nonblock_opts(addr, src, smart)?;
     // SAFETY: fd is a fresh, connected-or-connecting socket that nothing
     // else owns; the stream takes ownership and closes it.
     Ok(unsafe { mio::net::TcpStream::from_raw_fd(fd) })

@@ -102,14 +102,20 @@ fn next_line(buf: &[u8], pos: usize) -> Option<(usize, usize, Eol)> {
 }
 
 /// Header lines after the start line, until the empty line.
-fn parse_headers(buf: &[u8], mut pos: usize) -> Result<Option<(Vec<Hdr>, Eol, usize)>, ()> {
+/// `lax` (option accept-invalid-http-request/response) lets header names
+/// hold non-token characters, as 1.4 then does.
+fn parse_headers(
+    buf: &[u8],
+    mut pos: usize,
+    lax: bool,
+) -> Result<Option<(Vec<Hdr>, Eol, usize)>, ()> {
     let mut hdrs: Vec<Hdr> = Vec::new();
     loop {
         let Some((end, next, eol)) = next_line(buf, pos) else {
             // a partial line must still look like a header so far
             let part = &buf[pos..];
             if let Some(c) = part.iter().position(|&c| c == b':') {
-                if !part[..c].iter().all(|&c| is_token(c)) {
+                if !lax && !part[..c].iter().all(|&c| is_token(c)) {
                     return Err(());
                 }
             }
@@ -135,7 +141,7 @@ fn parse_headers(buf: &[u8], mut pos: usize) -> Result<Option<(Vec<Hdr>, Eol, us
         let Some(colon) = line.iter().position(|&c| c == b':') else {
             return Err(());
         };
-        if colon == 0 || !line[..colon].iter().all(|&c| is_token(c)) {
+        if colon == 0 || (!lax && !line[..colon].iter().all(|&c| is_token(c))) {
             return Err(());
         }
         hdrs.push(Hdr {
@@ -149,7 +155,12 @@ fn parse_headers(buf: &[u8], mut pos: usize) -> Result<Option<(Vec<Hdr>, Eol, us
 /// Parses a request head. `limit` is the most bytes a head may take
 /// (bufsize - maxrewrite); a longer incomplete head is invalid.
 pub fn parse_request(buf: &[u8], limit: usize) -> Parse {
-    let r = parse_request_inner(buf);
+    parse_request_opts(buf, limit, false)
+}
+
+/// `parse_request`, with 1.4's accept-invalid-http-request leniency.
+pub fn parse_request_opts(buf: &[u8], limit: usize, lax: bool) -> Parse {
+    let r = parse_request_inner(buf, lax);
     match r {
         Parse::Partial if buf.len() >= limit => Parse::Invalid,
         Parse::Done(h) if h.len > limit => Parse::Invalid,
@@ -157,7 +168,7 @@ pub fn parse_request(buf: &[u8], limit: usize) -> Parse {
     }
 }
 
-fn parse_request_inner(buf: &[u8]) -> Parse {
+fn parse_request_inner(buf: &[u8], lax: bool) -> Parse {
     let mut pos = 0;
     while pos < buf.len() && (buf[pos] == b'\r' || buf[pos] == b'\n') {
         pos += 1;
@@ -211,7 +222,7 @@ fn parse_request_inner(buf: &[u8]) -> Parse {
         start_eol = Eol::Crlf;
         v09_gap = Some(eol);
     }
-    match parse_headers(buf, next) {
+    match parse_headers(buf, next, lax) {
         Err(()) => Parse::Invalid,
         Ok(None) => Parse::Partial,
         Ok(Some((hdrs, end_eol, total))) => Parse::Done(Head {
@@ -227,7 +238,12 @@ fn parse_request_inner(buf: &[u8]) -> Parse {
 }
 
 pub fn parse_response(buf: &[u8], limit: usize) -> Parse {
-    let r = parse_response_inner(buf);
+    parse_response_opts(buf, limit, false)
+}
+
+/// `parse_response`, with 1.4's accept-invalid-http-response leniency.
+pub fn parse_response_opts(buf: &[u8], limit: usize, lax: bool) -> Parse {
+    let r = parse_response_inner(buf, lax);
     match r {
         Parse::Partial if buf.len() >= limit => Parse::Invalid,
         Parse::Done(h) if h.len > limit => Parse::Invalid,
@@ -235,7 +251,7 @@ pub fn parse_response(buf: &[u8], limit: usize) -> Parse {
     }
 }
 
-fn parse_response_inner(buf: &[u8]) -> Parse {
+fn parse_response_inner(buf: &[u8], lax: bool) -> Parse {
     let mut pos = 0;
     while pos < buf.len() && (buf[pos] == b'\r' || buf[pos] == b'\n') {
         pos += 1;
@@ -263,7 +279,7 @@ fn parse_response_inner(buf: &[u8]) -> Parse {
     if i == line.len() {
         return Parse::Invalid;
     }
-    match parse_headers(buf, next) {
+    match parse_headers(buf, next, lax) {
         Err(()) => Parse::Invalid,
         Ok(None) => Parse::Partial,
         Ok(Some((hdrs, end_eol, total))) => Parse::Done(Head {
@@ -363,6 +379,17 @@ impl Head {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn accept_invalid_lets_odd_header_names_through() {
+        let r = b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n";
+        assert_eq!(parse_request_opts(r, 8192, false), Parse::Invalid);
+        assert!(matches!(parse_request_opts(r, 8192, true), Parse::Done(_)));
+        let s = b"HTTP/1.1 200 OK\r\nX(y): 1\r\n\r\n";
+        assert_eq!(parse_response_opts(s, 8192, false), Parse::Invalid);
+        assert!(matches!(parse_response_opts(s, 8192, true), Parse::Done(_)));
+    }
+
     use super::*;
 
     fn done(p: Parse) -> Head {

@@ -261,9 +261,10 @@ impl Session {
             .srv_idx
             .and_then(|si| be.servers[si].source)
             .or(be.source);
+        let smart = be.flags.tcp_smart_connect;
         let r = match source {
-            None => mio::net::TcpStream::connect(addr),
-            Some(src) => crate::sys::connect_from(&addr, &src),
+            None if !smart => mio::net::TcpStream::connect(addr),
+            src => crate::sys::connect_from(&addr, src.as_ref(), smart),
         };
         match r {
             Ok(s) => {

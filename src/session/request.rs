@@ -8,7 +8,7 @@ use crate::config::model::{
 };
 use crate::http::body::{request_framing, Body};
 use crate::http::cookie;
-use crate::http::head::{parse_request, Head, Parse};
+use crate::http::head::{parse_request_opts, Head, Parse};
 use crate::http::rewrite::{regex_replace, want_connection};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -252,7 +252,8 @@ impl Session {
             // the next request of a kept-alive connection starts now
             self.deadline = None;
         }
-        match parse_request(&self.req_in, limit) {
+        let lax = ctx.rt.cfg.proxies[self.fe].flags.accept_invalid_req;
+        match parse_request_opts(&self.req_in, limit, lax) {
             Parse::Partial => {
                 if self.cli_eof || self.cli_err {
                     if self.ka_wait && self.req_in.is_empty() {

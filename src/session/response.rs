@@ -6,7 +6,7 @@ use crate::acl::opt_cond_match;
 use crate::config::model::{CookieMode, HdrAction, HttpConnMode};
 use crate::http::body::{response_framing, Body, Framing};
 use crate::http::cookie;
-use crate::http::head::{parse_response, Head, Parse};
+use crate::http::head::{parse_response_opts, Head, Parse};
 use crate::http::rewrite::{regex_replace, want_connection};
 use crate::state::Hana;
 use std::time::Duration;
@@ -47,7 +47,8 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let limit = cfg.global.bufsize - cfg.global.maxrewrite;
         while !self.txn.rsp_head_done && self.st == St::Established {
-            match parse_response(&self.rsp_in, limit) {
+            let lax = cfg.proxies[self.be].flags.accept_invalid_rsp;
+            match parse_response_opts(&self.rsp_in, limit, lax) {
                 Parse::Invalid => {
                     self.rsp_fail(ctx, b'P', Some(Hana::HttpHdrRsp));
                     return true;
