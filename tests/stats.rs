@@ -119,3 +119,50 @@ fn socket_levels_refuse() {
         "{two}"
     );
 }
+
+#[test]
+fn contstats_counts_bytes_while_they_flow() {
+    let mut log = Syslog::new();
+    let (b1, b2) = (Backend::echo(), Backend::echo());
+    let dir = tmpdir("cont");
+    let sock = dir.join("s.sock");
+    let (fa, fb) = (free_port(), free_port());
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {}\ndefaults\n    mode tcp\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nlisten cont 127.0.0.1:{fa}\n    option contstats\n    server e 127.0.0.1:{}\nlisten plain 127.0.0.1:{fb}\n    server e 127.0.0.1:{}\n",
+        log.port,
+        sock.display(),
+        b1.port,
+        b2.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 2);
+    let mut conns = Vec::new();
+    for port in [fa, fb] {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).expect("c");
+        c.set_read_timeout(Some(Duration::from_secs(3)))
+            .expect("to");
+        c.write_all(&[7u8; 1000]).expect("w");
+        let mut got = vec![0u8; 1000];
+        c.read_exact(&mut got).expect("echo");
+        conns.push(c);
+    }
+    // both sessions are still open: only contstats has counted them yet
+    let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
+    s.set_read_timeout(Some(Duration::from_secs(3)))
+        .expect("to");
+    s.write_all(b"show stat\n").expect("w");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let bin_bout = |px: &str| -> (String, String) {
+        let l = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{px},FRONTEND,")))
+            .unwrap_or("");
+        let f: Vec<&str> = l.split(',').collect();
+        (
+            f.get(8).unwrap_or(&"").to_string(),
+            f.get(9).unwrap_or(&"").to_string(),
+        )
+    };
+    assert_eq!(bin_bout("cont"), ("1000".into(), "1000".into()), "{out}");
+    assert_eq!(bin_bout("plain"), ("0".into(), "0".into()), "{out}");
+}

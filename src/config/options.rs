@@ -11,10 +11,9 @@ use super::units::{atoi, parse_net, parse_time_ms};
 type FlagRef = fn(&mut Flags) -> &mut bool;
 
 /// Options 1.4 accepts that haproxy-rs parses but does not act on yet:
-/// per-socket stats rows, continuous byte counters, independent read and
-/// write timeouts, and the Proxy-Connection header. `-c` warns about them.
+/// per-socket stats rows, independent read and write timeouts, and the
+/// Proxy-Connection header. `-c` warns about them.
 const NOT_YET: &[&str] = &[
-    "contstats",
     "socket-stats",
     "independant-streams",
     "http-use-proxy-header",

@@ -136,6 +136,9 @@ pub struct Session {
     pub expire: Option<Instant>,
     pub bytes_in: u64,
     pub bytes_out: u64,
+    /// What of bytes_in/out the proxy and server counters already hold.
+    pub counted_in: u64,
+    pub counted_out: u64,
     pub req_total: u64,
     pub srv_queue_pos: u32,
     pub bk_queue_pos: u32,
@@ -252,6 +255,8 @@ impl Session {
             expire: None,
             bytes_in: 0,
             bytes_out: 0,
+            counted_in: 0,
+            counted_out: 0,
             req_total: 0,
             srv_queue_pos: 0,
             bk_queue_pos: 0,
@@ -443,6 +448,9 @@ impl Session {
                 busy = false;
                 break;
             }
+        }
+        if ctx.rt.cfg.proxies[self.fe].flags.contstats && self.st != St::Closed {
+            self.process_counters(ctx);
         }
         // flushed buffers go back to the pool at once
         let pool = &mut ctx.rt.pool;
@@ -746,7 +754,23 @@ impl Session {
                 p.beconn = p.beconn.saturating_sub(1);
             }
         }
-        let (bi, bo) = (self.bytes_in, self.bytes_out);
+        self.process_counters(ctx);
+        if !self.logged {
+            self.log(ctx);
+        }
+    }
+
+    /// Adds the bytes not yet counted to the frontend, backend and server
+    /// counters: at the end of each transaction and of the session, and
+    /// continuously under `option contstats`, as 1.4 does.
+    pub(super) fn process_counters(&mut self, ctx: &mut Ctx) {
+        let bi = self.bytes_in.saturating_sub(self.counted_in);
+        let bo = self.bytes_out.saturating_sub(self.counted_out);
+        if bi == 0 && bo == 0 {
+            return;
+        }
+        self.counted_in = self.bytes_in;
+        self.counted_out = self.bytes_out;
         ctx.rt.px[self.fe].fe.bytes_in += bi;
         ctx.rt.px[self.fe].fe.bytes_out += bo;
         if self.be != self.fe || ctx.rt.cfg.proxies[self.be].is_be() {
@@ -758,9 +782,6 @@ impl Session {
                 st.c.bytes_in += bi;
                 st.c.bytes_out += bo;
             }
-        }
-        if !self.logged {
-            self.log(ctx);
         }
     }
 

@@ -379,6 +379,7 @@ impl Session {
                 let p = &mut ctx.rt.px[self.be];
                 p.beconn = p.beconn.saturating_sub(1);
             }
+            self.process_counters(ctx);
             self.log(ctx);
             self.release_server(ctx, true);
             // the next request on this connection
@@ -396,6 +397,7 @@ impl Session {
             self.t_connect = None;
             self.t_rsp = None;
             self.bytes_out = 0;
+            self.counted_out = 0;
             self.req_total = 0;
             self.srv_queue_pos = 0;
             self.bk_queue_pos = 0;
