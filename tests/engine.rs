@@ -426,3 +426,52 @@ fn maxconn_holds_extra_clients_and_resumes() {
     assert!(t0.elapsed() >= Duration::from_millis(850));
     assert!(log.wait_for(" 200 ", 3, 3), "{:?}", log.lines);
 }
+
+#[test]
+fn independant_streams_lets_a_silent_client_time_out() {
+    // a server that trickles a byte every 150 ms for about 2 s
+    let be = scripted(|mut c| {
+        for _ in 0..13 {
+            if c.write_all(b".").is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(150));
+        }
+        let _ = c.shutdown(Shutdown::Write);
+        let _ = c.read(&mut [0u8; 16]);
+    });
+    let mut log = Syslog::new();
+    let (fa, fb) = (free_port(), free_port());
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    option tcplog\n    timeout connect 1s\n    timeout client 600\n    timeout server 5s\nlisten plain 127.0.0.1:{fa}\n    server s 127.0.0.1:{be}\nlisten indep 127.0.0.1:{fb}\n    option independant-streams\n    server s 127.0.0.1:{be}\n",
+        log.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 2);
+    let run = |port: u16| {
+        let t0 = Instant::now();
+        let mut c = connect(port);
+        let mut got = Vec::new();
+        let _ = c.read_to_end(&mut got);
+        (got.len(), t0.elapsed())
+    };
+    // by default the bytes sent to the client keep its timeout alive
+    let (n, t) = run(fa);
+    assert!(
+        n == 13 && t >= Duration::from_millis(1800),
+        "{n} bytes in {t:?}"
+    );
+    // independant-streams: only the client's own reads count
+    let (n, t) = run(fb);
+    assert!(
+        n < 13 && t < Duration::from_millis(1500),
+        "{n} bytes in {t:?}"
+    );
+    assert!(log.wait_for("indep indep/s ", 1, 3), "{:?}", log.lines);
+    assert!(
+        log.lines
+            .iter()
+            .any(|l| l.contains("indep indep/s ") && l.contains(" cD ")),
+        "{:?}",
+        log.lines
+    );
+}

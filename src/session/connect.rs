@@ -321,6 +321,8 @@ impl Session {
         }
         self.last_srv = ctx.now;
         self.last_cli = ctx.now;
+        self.last_srv_rd = ctx.now;
+        self.last_cli_rd = ctx.now;
         self.deadline = None;
     }
 

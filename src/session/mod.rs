@@ -127,8 +127,12 @@ pub struct Session {
     pub t_queue: Option<Instant>,
     pub t_connect: Option<Instant>,
     pub t_rsp: Option<Instant>,
+    /// Last activity (read or write) on each side...
     pub last_cli: Instant,
     pub last_srv: Instant,
+    /// ...and last read, for `option independant-streams`.
+    pub last_cli_rd: Instant,
+    pub last_srv_rd: Instant,
     pub deadline: Option<Instant>,
     pub conn_err_async: bool,
     /// the deadline the loop's timer set holds for this session
@@ -249,6 +253,8 @@ impl Session {
             t_rsp: None,
             last_cli: now,
             last_srv: now,
+            last_cli_rd: now,
+            last_srv_rd: now,
             deadline: px.tcp_inspect_delay.map(|d| now + Duration::from_millis(d)),
             conn_err_async: false,
             armed: None,
@@ -374,6 +380,7 @@ impl Session {
                 self.bytes_in += n as u64;
                 self.req_total += n as u64;
                 self.last_cli = ctx.now;
+                self.last_cli_rd = ctx.now;
                 progress = true;
             }
         } else if self.cli_r && !self.cli_eof {
@@ -407,6 +414,7 @@ impl Session {
                 if n > 0 {
                     self.bytes_out += n as u64;
                     self.last_srv = ctx.now;
+                    self.last_srv_rd = ctx.now;
                     progress = true;
                 }
                 if !self.to_srv.is_empty() {
@@ -818,7 +826,22 @@ impl Session {
         ctx.syslog.send(&fe.logs, level, &line);
     }
 
+    /// Where each side's read timeout counts from: any activity (1.4's
+    /// default: sending also proves the peer alive) or, under `option
+    /// independant-streams`, reads only.
+    fn read_bases(&self, ctx: &Ctx) -> (Instant, Instant) {
+        let cfg = ctx.rt.cfg;
+        let indep = cfg.proxies[self.fe].flags.independant_streams
+            || cfg.proxies[self.be].flags.independant_streams;
+        if indep {
+            (self.last_cli_rd, self.last_srv_rd)
+        } else {
+            (self.last_cli, self.last_srv)
+        }
+    }
+
     fn compute_expire(&self, ctx: &Ctx) -> Option<Instant> {
+        let (cli_rd, srv_rd) = self.read_bases(ctx);
         let cfg = ctx.rt.cfg;
         let fe = &cfg.proxies[self.fe];
         let be = &cfg.proxies[self.be];
@@ -854,13 +877,16 @@ impl Session {
                         || self.mode == Mode::Tcp
                         || self.txn.rsp_head_done)
                 {
-                    arm(srv_to.map(|d| self.last_srv + d));
+                    arm(srv_to.map(|d| srv_rd + d));
                 }
                 if !self.to_srv.is_empty() {
                     arm(srv_to.map(|d| self.last_srv + d));
                 }
-                if !self.to_cli.is_empty() || (!self.cli_eof && !waiting_rsp) {
+                if !self.to_cli.is_empty() {
                     arm(cli_to.map(|d| self.last_cli + d));
+                }
+                if !self.cli_eof && !waiting_rsp {
+                    arm(cli_to.map(|d| cli_rd + d));
                 }
             }
             _ => {}
@@ -917,12 +943,15 @@ impl Session {
                 let cli_to = ms(fe.timeouts.client);
                 let srv_to = ms(be.timeouts.server);
                 // a side that has nothing left to read or write has no timer
-                let srv_armed = !self.srv_eof || !self.to_srv.is_empty();
-                let cli_armed = !self.cli_eof || !self.to_cli.is_empty();
-                let srv_exp =
-                    srv_armed && srv_to.map(|d| self.last_srv + d).is_some_and(|t| t <= now);
-                let cli_exp =
-                    cli_armed && cli_to.map(|d| self.last_cli + d).is_some_and(|t| t <= now);
+                let (cli_rd, srv_rd) = self.read_bases(ctx);
+                let srv_exp = srv_to.is_some_and(|d| {
+                    (!self.srv_eof && srv_rd + d <= now)
+                        || (!self.to_srv.is_empty() && self.last_srv + d <= now)
+                });
+                let cli_exp = cli_to.is_some_and(|d| {
+                    (!self.cli_eof && cli_rd + d <= now)
+                        || (!self.to_cli.is_empty() && self.last_cli + d <= now)
+                });
                 if self.st == St::Reply {
                     if cli_exp || self.reply_drain_until.is_some_and(|t| t <= now) {
                         self.st = St::Closed;
