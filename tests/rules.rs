@@ -256,3 +256,42 @@ fn tcp_request_content_accepts_http() {
         t0.elapsed()
     );
 }
+
+#[test]
+fn http_use_proxy_header_for_proxy_requests() {
+    let mut log = Syslog::new();
+    let b = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", 16);
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nuserlist u\n    user a insecure-password b\n\nlisten p 127.0.0.1:{fe}\n    option httpclose\n    option http-use-proxy-header\n    acl authed http_auth(u)\n    http-request auth realm Proxy if {{ hdr_beg(host) secret }} !authed\n    server s 127.0.0.1:{}\n",
+        global(log.port),
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let r = send(fe, "GET http://x.example/a HTTP/1.1\r\nHost: x.example\r\nProxy-Connection: keep-alive\r\n\r\n");
+    assert!(r.contains("\r\nProxy-Connection: close\r\n"), "{r}");
+    let r = send(fe, "GET /b HTTP/1.1\r\nHost: x.example\r\n\r\n");
+    assert!(
+        r.contains("\r\nConnection: close\r\n") && !r.contains("Proxy-Connection"),
+        "{r}"
+    );
+    let seen = b.requests();
+    assert!(
+        seen.iter().any(|q| q.starts_with("GET http://x.example/a ")
+            && q.contains("\r\nProxy-Connection: close\r\n")
+            && !q.contains("keep-alive")),
+        "{seen:?}"
+    );
+    // proxy authentication: 407 and Proxy-Authorization
+    let r = send(fe, "GET http://secret/ HTTP/1.1\r\nHost: secret\r\n\r\n");
+    assert!(
+        r.starts_with("HTTP/1.0 407 Unauthorized\r\n")
+            && r.contains("\r\nProxy-Authenticate: Basic realm=\"Proxy\"\r\n"),
+        "{r}"
+    );
+    let r = send(
+        fe,
+        "GET http://secret/ HTTP/1.1\r\nHost: secret\r\nProxy-Authorization: Basic YTpi\r\n\r\n",
+    );
+    assert!(r.ends_with("ok\n"), "{r}");
+}

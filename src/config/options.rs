@@ -11,9 +11,8 @@ use super::units::{atoi, parse_net, parse_time_ms};
 type FlagRef = fn(&mut Flags) -> &mut bool;
 
 /// Options 1.4 accepts that haproxy-rs parses but does not act on yet:
-/// per-socket stats rows and the Proxy-Connection header. `-c` warns
-/// about them.
-const NOT_YET: &[&str] = &["socket-stats", "http-use-proxy-header"];
+/// per-socket stats rows. `-c` warns about it.
+const NOT_YET: &[&str] = &["socket-stats"];
 
 /// The plain flag options: name, capability, requires HTTP mode, field.
 pub const FLAG_OPTIONS: &[(&str, u8, bool, FlagRef)] = &[

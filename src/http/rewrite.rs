@@ -12,10 +12,16 @@ pub struct ConnTokens {
 /// Reads the Connection tokens and removes the unwanted ones; a header
 /// left without tokens is removed, as 1.4 does.
 pub fn connection_tokens(h: &mut Head, del_close: bool, del_ka: bool) -> ConnTokens {
+    connection_tokens_in(h, "Connection", del_close, del_ka)
+}
+
+/// `connection_tokens` on another header: `Proxy-Connection` for proxy
+/// requests under `option http-use-proxy-header`.
+pub fn connection_tokens_in(h: &mut Head, name: &str, del_close: bool, del_ka: bool) -> ConnTokens {
     let mut t = ConnTokens::default();
     let mut i = 0;
     while i < h.hdrs.len() {
-        if !h.hdrs[i].is("Connection") {
+        if !h.hdrs[i].is(name) {
             i += 1;
             continue;
         }
@@ -59,12 +65,17 @@ pub fn connection_tokens(h: &mut Head, del_close: bool, del_ka: bool) -> ConnTok
 
 /// 1.4's http_change_connection_header(): leave exactly the wanted token.
 pub fn want_connection(h: &mut Head, close: bool, keep_alive: bool) {
-    let t = connection_tokens(h, !close, !keep_alive);
+    want_connection_in(h, "Connection", close, keep_alive)
+}
+
+/// `want_connection` on the named header.
+pub fn want_connection_in(h: &mut Head, name: &str, close: bool, keep_alive: bool) {
+    let t = connection_tokens_in(h, name, !close, !keep_alive);
     if close && !t.close {
-        h.add(b"Connection: close");
+        h.add(format!("{name}: close").as_bytes());
     }
     if keep_alive && !t.keep_alive {
-        h.add(b"Connection: keep-alive");
+        h.add(format!("{name}: keep-alive").as_bytes());
     }
 }
 

@@ -77,6 +77,9 @@ pub struct Txn {
     pub tunnel: bool,
     /// A `reqallow` matched: later allow/deny/tarpit/pass filters are skipped.
     pub allowed: bool,
+    /// `option http-use-proxy-header` on a proxy request (absolute URI):
+    /// Proxy-Connection and Proxy-Authorization stand for the usual ones.
+    pub use_px_conn: bool,
     pub req_11: bool,
     /// The request head waits for the server to be known
     /// (http-send-name-header).

@@ -9,7 +9,7 @@ use crate::config::model::{
 use crate::http::body::{request_framing, Body};
 use crate::http::cookie;
 use crate::http::head::{parse_request_opts, Head, Parse};
-use crate::http::rewrite::{regex_replace, want_connection};
+use crate::http::rewrite::{regex_replace, want_connection_in};
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -140,7 +140,8 @@ impl Sample for ReqSample<'_> {
         })
     }
     fn auth_ok(&self, userlist: Option<&str>, groups: Option<&[Vec<u8>]>) -> bool {
-        let Some((u, p)) = self.h.and_then(basic_auth) else {
+        let proxy = self.s.txn.use_px_conn;
+        let Some((u, p)) = self.h.and_then(|h| basic_auth(h, proxy)) else {
             return false;
         };
         let cfg = self.ctx.rt.cfg;
@@ -208,8 +209,12 @@ fn b64_decode(s: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// user and password of a Basic Authorization header.
-pub fn basic_auth(h: &Head) -> Option<(Vec<u8>, Vec<u8>)> {
-    let v = h.get("Authorization")?;
+pub fn basic_auth(h: &Head, proxy: bool) -> Option<(Vec<u8>, Vec<u8>)> {
+    let v = h.get(if proxy {
+        "Proxy-Authorization"
+    } else {
+        "Authorization"
+    })?;
     let rest = v
         .strip_prefix(b"Basic ")
         .or_else(|| v.strip_prefix(b"basic "))?;
@@ -350,8 +355,9 @@ impl Session {
                 }
                 HttpReqAction::Auth { realm } => {
                     let realm = realm.clone().unwrap_or_else(|| px.name.clone());
-                    let page = crate::http::errors::unauthorized(&realm, false);
-                    self.reply(ctx, 401, &page, b'P', b'R');
+                    let px_auth = self.txn.use_px_conn;
+                    let page = crate::http::errors::unauthorized(&realm, px_auth);
+                    self.reply(ctx, if px_auth { 407 } else { 401 }, &page, b'P', b'R');
                     return Verdict::Done;
                 }
             }
@@ -359,14 +365,15 @@ impl Session {
         if is_stats {
             self.be = pxi;
             if !px.stats.auths.is_empty() {
-                let ok = basic_auth(h).is_some_and(|(u, p)| {
+                let ok = basic_auth(h, self.txn.use_px_conn).is_some_and(|(u, p)| {
                     px.stats.auths.iter().any(|(au, ap)| {
                         au.as_bytes() == u.as_slice() && ap.as_bytes() == p.as_slice()
                     })
                 });
                 if !ok {
-                    let page = crate::http::errors::unauthorized(&px.stats.realm, false);
-                    self.reply(ctx, 401, &page, b'P', b'R');
+                    let px_auth = self.txn.use_px_conn;
+                    let page = crate::http::errors::unauthorized(&px.stats.realm, px_auth);
+                    self.reply(ctx, if px_auth { 407 } else { 401 }, &page, b'P', b'R');
                     return Verdict::Done;
                 }
             }
@@ -572,6 +579,8 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let fe = &cfg.proxies[self.fe];
         self.txn.req_11 = h.is_11(true);
+        self.txn.use_px_conn =
+            ctx.rt.cfg.proxies[self.fe].flags.http_use_proxy_header && !h.uri().starts_with(b"/");
         self.txn.head_req = h.method() == b"HEAD";
         if let Some(m) = &fe.monitor_uri {
             if h.uri() == m.as_bytes() {
@@ -717,16 +726,22 @@ impl Session {
             }
         };
         if mode != HttpConnMode::Tunnel {
-            let toks = crate::http::rewrite::connection_tokens(&mut h.clone(), false, false);
+            let conn = if self.txn.use_px_conn {
+                "Proxy-Connection"
+            } else {
+                "Connection"
+            };
+            let toks =
+                crate::http::rewrite::connection_tokens_in(&mut h.clone(), conn, false, false);
             self.txn.cli_keepalive = mode == HttpConnMode::ServerClose
                 && !toks.close
                 && (self.txn.req_11 || toks.keep_alive)
                 && !ctx.stopping;
             let pretend = fe.flags.pretend_keepalive || be.flags.pretend_keepalive;
             if pretend && mode == HttpConnMode::ServerClose {
-                want_connection(&mut h, false, !self.txn.req_11);
+                want_connection_in(&mut h, conn, false, !self.txn.req_11);
             } else {
-                want_connection(&mut h, self.txn.req_11, false);
+                want_connection_in(&mut h, conn, self.txn.req_11, false);
             }
         }
         if fe.flags.http_proxy || be.flags.http_proxy {

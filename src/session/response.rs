@@ -7,7 +7,7 @@ use crate::config::model::{CookieMode, HdrAction, HttpConnMode};
 use crate::http::body::{response_framing, Body, Framing};
 use crate::http::cookie;
 use crate::http::head::{parse_response_opts, Head, Parse};
-use crate::http::rewrite::{regex_replace, want_connection};
+use crate::http::rewrite::{regex_replace, want_connection_in};
 use crate::state::Hana;
 use std::time::Duration;
 
@@ -339,10 +339,15 @@ impl Session {
             HttpConnMode::Tunnel => {}
             mode => {
                 let rsp_11 = h.is_11(false);
-                if mode == HttpConnMode::ServerClose && self.txn.cli_keepalive {
-                    want_connection(&mut h, false, !(self.txn.req_11 && rsp_11));
+                let conn = if self.txn.use_px_conn {
+                    "Proxy-Connection"
                 } else {
-                    want_connection(&mut h, rsp_11, false);
+                    "Connection"
+                };
+                if mode == HttpConnMode::ServerClose && self.txn.cli_keepalive {
+                    want_connection_in(&mut h, conn, false, !(self.txn.req_11 && rsp_11));
+                } else {
+                    want_connection_in(&mut h, conn, rsp_11, false);
                 }
             }
         }
