@@ -24,6 +24,8 @@ pub const SIGNAL_TOKEN: usize = 1 << 43;
 
 pub struct Listener {
     pub px: usize,
+    /// which `bind` of the proxy this socket is
+    pub bind: usize,
     /// None once closed (soft stop)
     pub sock: Option<TcpListener>,
     pub registered: bool,
@@ -217,6 +219,12 @@ impl Engine {
                 continue;
             }
             self.rt.actconn += 1;
+            let bind = self.listeners[li].bind;
+            if let Some(lc) = self.rt.li[px].get_mut(bind) {
+                lc.cur += 1;
+                lc.cum += 1;
+                lc.max = lc.max.max(lc.cur);
+            }
             let ps = &mut self.rt.px[px];
             ps.feconn += 1;
             ps.fe_cum += 1;
@@ -238,6 +246,7 @@ impl Engine {
             let key = entry.key();
             let mut sess = Session::new(key, px, stream, addr, dst, &self.rt, now);
             sess.uniq = self.uniq;
+            sess.bind = bind;
             self.uniq = self.uniq.wrapping_add(1);
             if msg::debug() {
                 let lfd = self.listeners[li]
@@ -348,8 +357,6 @@ impl Engine {
             } else {
                 format!("Enabling {} {}.", p.kind.word(), p.name)
             };
-            msg::warning(&m);
-            self.syslog.send(&p.logs, crate::log::WARNING, &m);
             self.rt.px[i].paused = pause;
             for (li, l) in self
                 .listeners
@@ -379,6 +386,9 @@ impl Engine {
                         .is_ok();
                 }
             }
+            // said once the sockets really are paused or listening again
+            msg::warning(&m);
+            self.syslog.send(&p.logs, crate::log::WARNING, &m);
         }
         if !pause {
             self.accept_all(Instant::now());

@@ -17,7 +17,7 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
         if p.disabled || !p.is_fe() {
             continue;
         }
-        for b in &p.binds {
+        for (bi, b) in p.binds.iter().enumerate() {
             let backlog = if p.backlog > 0 {
                 p.backlog
             } else {
@@ -69,6 +69,7 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
             }
             out.push(Listener {
                 px: pi,
+                bind: bi,
                 sock: Some(crate::sys::listener_from_fd(fd)),
                 registered: false,
                 closed: false,

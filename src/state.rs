@@ -6,6 +6,19 @@ use crate::config::model::{Config, Proxy, Server};
 use std::collections::VecDeque;
 use std::time::Instant;
 
+/// One listening socket's counters (`option socket-stats`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LiCounters {
+    pub cur: u32,
+    pub max: u32,
+    pub cum: u64,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub denied_req: u64,
+    pub denied_resp: u64,
+    pub failed_req: u64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Counters {
     pub cum_sess: u64,
@@ -137,6 +150,8 @@ pub struct Runtime {
     pub start: Instant,
     /// Session buffers, shared by every session.
     pub pool: crate::buffer::Pool,
+    /// Per proxy, per `bind` line: the listening sockets' counters.
+    pub li: Vec<Vec<LiCounters>>,
     /// Traffic events for `observe` (proxy, server, what happened),
     /// handed to the checks by the loop.
     pub hana: Vec<(usize, usize, Hana)>,
@@ -198,6 +213,11 @@ impl Runtime {
             start: now,
             pool: crate::buffer::Pool::new(cfg.global.bufsize, 256),
             hana: Vec::new(),
+            li: cfg
+                .proxies
+                .iter()
+                .map(|p| vec![LiCounters::default(); p.binds.len()])
+                .collect(),
         };
         for (i, p) in cfg.proxies.iter().enumerate() {
             let views = rt.views(i);

@@ -60,6 +60,44 @@ pub fn server_status(rt: &Runtime, pxi: usize, si: usize) -> String {
     }
 }
 
+/// `option socket-stats`: one row per listening socket (type 3), named
+/// after the bind's `name` or `sock-<id>`, with its own counters.
+fn socket_rows(rt: &Runtime, pxi: usize, pid: &str) -> Vec<Row> {
+    let p: &Proxy = &rt.cfg.proxies[pxi];
+    let empty = |n: usize| vec![String::new(); n];
+    let mut rows = Vec::new();
+    for (bi, b) in p.binds.iter().enumerate() {
+        let c = rt.li[pxi].get(bi).copied().unwrap_or_default();
+        let luid = b.id.unwrap_or(bi as u32 + 1);
+        let name = b.name.clone().unwrap_or_else(|| format!("sock-{}", luid));
+        let mut f = empty(2);
+        f.extend([
+            n(c.cur as u64),
+            n(c.max as u64),
+            n(p.maxconn as u64),
+            n(c.cum),
+            n(c.bytes_in),
+            n(c.bytes_out),
+            n(c.denied_req),
+            n(c.denied_resp),
+            n(c.failed_req),
+        ]);
+        f.extend(empty(4));
+        f.push(if c.cur < p.maxconn { "OPEN" } else { "FULL" }.into());
+        f.extend(empty(8));
+        f.extend([pid.to_string(), n(p.id as u64), n(luid as u64)]);
+        f.extend(empty(3));
+        f.push("3".into());
+        f.extend(empty(18));
+        rows.push(Row {
+            px: p.name.clone(),
+            sv: name,
+            f,
+        });
+    }
+    rows
+}
+
 /// Rows for one proxy: FRONTEND, servers, BACKEND (1.4's order).
 pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
     let p: &Proxy = &rt.cfg.proxies[pxi];
@@ -144,6 +182,9 @@ pub fn proxy_rows(rt: &Runtime, pxi: usize) -> Vec<Row> {
             sv: "FRONTEND".into(),
             f,
         });
+        if p.flags.socket_stats {
+            rows.extend(socket_rows(rt, pxi, &pid));
+        }
     }
     if p.is_be() {
         let (act, bck) = rt.srv_counts(pxi);
@@ -387,6 +428,7 @@ pub fn html(rt: &Runtime, pxi: usize, uri: &str, refresh: Option<u64>) -> String
             let (class, label) = match r.sv.as_str() {
                 "FRONTEND" => ("frontend", "Frontend".to_string()),
                 "BACKEND" => ("backend", "Backend".to_string()),
+                s if r.f.get(30).is_some_and(|t| t == "3") => ("socket", s.to_string()),
                 s => ("active3", s.to_string()),
             };
             let f = &r.f;

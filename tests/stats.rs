@@ -166,3 +166,48 @@ fn contstats_counts_bytes_while_they_flow() {
     assert_eq!(bin_bout("cont"), ("1000".into(), "1000".into()), "{out}");
     assert_eq!(bin_bout("plain"), ("0".into(), "0".into()), "{out}");
 }
+
+#[test]
+fn socket_stats_rows_per_listener() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (f1, f2) = (free_port(), free_port());
+    let cfg = format!(
+        "{}\nfrontend web\n    bind 127.0.0.1:{f1} name public\n    bind 127.0.0.1:{f2}\n    option socket-stats\n    option httpclose\n    stats enable\n    stats uri /st\n    default_backend app\nbackend app\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 2);
+    assert!(get(f1, "/", "").ends_with("s1\n"));
+    let csv = get(f2, "/st;csv", "");
+    let rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("web,")).collect();
+    // FRONTEND, then one row per bind: named, or sock-<id>
+    assert!(rows.len() >= 3, "{csv}");
+    assert!(rows[0].starts_with("web,FRONTEND,"), "{csv}");
+    let sock = |name: &str| -> Vec<String> {
+        rows.iter()
+            .find(|r| r.starts_with(&format!("web,{name},")))
+            .map(|r| r.split(',').map(String::from).collect())
+            .unwrap_or_default()
+    };
+    let public = sock("public");
+    let second = sock("sock-2");
+    assert_eq!(public.len(), 52, "{csv}");
+    assert_eq!(second.len(), 52, "{csv}");
+    // stot 1 on the first socket, 1 (this request) on the second; type 3
+    assert_eq!(
+        (public[7].as_str(), public[17].as_str(), public[32].as_str()),
+        ("1", "OPEN", "3"),
+        "{public:?}"
+    );
+    assert_eq!(
+        (second[4].as_str(), second[7].as_str(), second[28].as_str()),
+        ("1", "1", "2"),
+        "{second:?}"
+    );
+    let html = get(f1, "/st", "");
+    assert!(
+        html.contains("<tr class=\"socket\"><td class=ac>public</td>"),
+        "{html}"
+    );
+}

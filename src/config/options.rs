@@ -10,10 +10,6 @@ use super::units::{atoi, parse_net, parse_time_ms};
 
 type FlagRef = fn(&mut Flags) -> &mut bool;
 
-/// Options 1.4 accepts that haproxy-rs parses but does not act on yet:
-/// per-socket stats rows. `-c` warns about it.
-const NOT_YET: &[&str] = &["socket-stats"];
-
 /// The plain flag options: name, capability, requires HTTP mode, field.
 pub const FLAG_OPTIONS: &[(&str, u8, bool, FlagRef)] = &[
     ("abortonclose", CAP_BE, false, |f| &mut f.abortonclose),
@@ -151,12 +147,6 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
         let on = l.kwm == Kwm::Std;
         if let Some(px) = p.cur_proxy() {
             *field(&mut px.flags) = on;
-        }
-        if on && NOT_YET.contains(&name) {
-            return p.warn(&format!(
-                "parsing [{}:{}] : option '{}' is not yet supported by haproxy-rs and is ignored.",
-                l.file, l.num, name
-            ));
         }
         return 0;
     }

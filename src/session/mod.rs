@@ -94,6 +94,8 @@ pub struct Session {
     pub key: usize,
     /// 1.4's uniq_id, shown in `-d` traces
     pub uniq: u32,
+    /// the frontend `bind` that accepted the connection
+    pub bind: usize,
     pub fe: usize,
     pub be: usize,
     pub mode: Mode,
@@ -212,6 +214,7 @@ impl Session {
         Session {
             key,
             uniq: 0,
+            bind: 0,
             fe,
             be: fe,
             mode: px.mode,
@@ -561,6 +564,7 @@ impl Session {
         self.deadline = None;
         if !accept {
             ctx.rt.px[self.fe].fe.denied_req += 1;
+            self.li_count(ctx, |c| c.denied_req += 1);
             self.set_term(b'P', b'R');
             self.close_now(ctx, false);
             return true;
@@ -756,6 +760,7 @@ impl Session {
             crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
         }
         ctx.rt.actconn = ctx.rt.actconn.saturating_sub(1);
+        self.li_count(ctx, |c| c.cur = c.cur.saturating_sub(1));
         if let Some(p) = ctx.rt.px.get_mut(self.fe) {
             p.feconn = p.feconn.saturating_sub(1);
         }
@@ -774,6 +779,18 @@ impl Session {
     /// Adds the bytes not yet counted to the frontend, backend and server
     /// counters: at the end of each transaction and of the session, and
     /// continuously under `option contstats`, as 1.4 does.
+    /// Updates the counters of the listening socket that accepted us.
+    pub(super) fn li_count(&self, ctx: &mut Ctx, f: impl FnOnce(&mut crate::state::LiCounters)) {
+        if let Some(c) = ctx
+            .rt
+            .li
+            .get_mut(self.fe)
+            .and_then(|v| v.get_mut(self.bind))
+        {
+            f(c);
+        }
+    }
+
     pub(super) fn process_counters(&mut self, ctx: &mut Ctx) {
         let bi = self.bytes_in.saturating_sub(self.counted_in);
         let bo = self.bytes_out.saturating_sub(self.counted_out);
@@ -784,6 +801,10 @@ impl Session {
         self.counted_out = self.bytes_out;
         ctx.rt.px[self.fe].fe.bytes_in += bi;
         ctx.rt.px[self.fe].fe.bytes_out += bo;
+        self.li_count(ctx, |c| {
+            c.bytes_in += bi;
+            c.bytes_out += bo;
+        });
         if self.be != self.fe || ctx.rt.cfg.proxies[self.be].is_be() {
             ctx.rt.px[self.be].be.bytes_in += bi;
             ctx.rt.px[self.be].be.bytes_out += bo;
@@ -913,6 +934,7 @@ impl Session {
                     self.txn.req_line = None;
                     self.http_error(ctx, 408, b'c', b'R');
                     ctx.rt.px[self.fe].fe.failed_req += 1;
+                    self.li_count(ctx, |c| c.failed_req += 1);
                 }
             }
             St::Inspect if self.deadline.is_some_and(|d| d <= now) => {

@@ -267,6 +267,7 @@ impl Session {
                         return true;
                     }
                     ctx.rt.px[self.fe].fe.failed_req += 1;
+                    self.li_count(ctx, |c| c.failed_req += 1);
                     ctx.rt.px[self.fe].fe.cli_abrt += 1;
                     self.http_error(ctx, 400, b'C', b'R');
                     return true;
@@ -276,6 +277,7 @@ impl Session {
             }
             Parse::Invalid => {
                 ctx.rt.px[self.fe].fe.failed_req += 1;
+                self.li_count(ctx, |c| c.failed_req += 1);
                 self.http_error(ctx, 400, b'P', b'R');
                 true
             }
@@ -327,6 +329,7 @@ impl Session {
 
     fn deny(&mut self, ctx: &mut Ctx, px_idx: usize) {
         ctx.rt.px[px_idx].fe.denied_req += 1;
+        self.li_count(ctx, |c| c.denied_req += 1);
         self.http_error(ctx, 403, b'P', b'R');
     }
 
@@ -429,6 +432,7 @@ impl Session {
                         }
                         HdrAction::Tarpit => {
                             ctx.rt.px[pxi].fe.denied_req += 1;
+                            self.li_count(ctx, |c| c.denied_req += 1);
                             let t = px.timeouts.tarpit.or(px.timeouts.connect).unwrap_or(0);
                             self.st = St::Tarpit;
                             self.deadline = Some(ctx.now + Duration::from_millis(t));
@@ -721,6 +725,7 @@ impl Session {
             Ok(f) => f,
             Err(()) => {
                 ctx.rt.px[self.fe].fe.failed_req += 1;
+                self.li_count(ctx, |c| c.failed_req += 1);
                 self.http_error(ctx, 400, b'P', b'R');
                 return;
             }
@@ -749,6 +754,7 @@ impl Session {
                 Some(a) => self.txn.proxy_target = Some(a),
                 None => {
                     ctx.rt.px[self.fe].fe.failed_req += 1;
+                    self.li_count(ctx, |c| c.failed_req += 1);
                     self.http_error(ctx, 400, b'P', b'R');
                     return;
                 }
