@@ -98,7 +98,8 @@ fn routing_by_path_host_method_and_default() {
         "GET /x HTTP/1.1\r\nHost: static.example\r\nConnection: close\r\n\r\n",
     );
     assert!(body_of(&r).starts_with("st1\n"), "{r}");
-    // method POST goes to the stick-table backend and stays on one server
+    // method POST from the LAN (acl src) goes to the stick-table backend
+    // and stays on one server
     let post = "POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nab";
     let first = body_of(&send(s.fe, post))
         .lines()
