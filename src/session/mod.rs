@@ -598,15 +598,19 @@ impl Session {
             self.close_now(ctx, false);
             return true;
         }
+        // Half-close each way; when that side has closed too, the close()
+        // that follows sends the same FIN, so the syscall is skipped.
         if self.cli_eof && self.to_srv.is_empty() && !self.srv_shut {
-            if let Some(s) = &self.srv {
+            if let (Some(s), false) = (&self.srv, self.srv_eof) {
                 let _ = s.shutdown(std::net::Shutdown::Write);
             }
             self.srv_shut = true;
             p = true;
         }
         if self.srv_eof && self.to_cli.is_empty() && !self.cli_shut {
-            let _ = self.cli.shutdown(std::net::Shutdown::Write);
+            if !self.cli_eof {
+                let _ = self.cli.shutdown(std::net::Shutdown::Write);
+            }
             self.cli_shut = true;
             p = true;
         }
