@@ -206,6 +206,89 @@ impl CliSock {
 }
 
 /// Runs one command; the answer without the trailing empty line.
+/// `show errors [id]`: the last invalid request and response captured by
+/// each proxy, with the bytes dumped line by line.
+fn show_errors(rt: &Runtime, id: Option<&str>) -> String {
+    use crate::log::format::date_ms;
+    let cfg = rt.cfg;
+    let (s, ms) = crate::log::now_ms();
+    let mut out = format!(
+        "Total events captured on {} : {}\n",
+        date_ms(s, ms),
+        rt.error_snapshots
+    );
+    let want = id.and_then(|i| i.parse::<u32>().ok());
+    for (i, p) in cfg.proxies.iter().enumerate() {
+        if want.is_some_and(|w| w != p.id) {
+            continue;
+        }
+        for (rsp, snap) in [
+            (false, &rt.px[i].invalid_req),
+            (true, &rt.px[i].invalid_rsp),
+        ] {
+            let Some(e) = snap else { continue };
+            let o = &cfg.proxies[e.other];
+            let (srv, sid) = match e.srv {
+                Some(si) => (
+                    p.servers
+                        .get(si)
+                        .map(|x| x.name.as_str())
+                        .unwrap_or("<NONE>"),
+                    p.servers.get(si).map(|x| x.id as i64).unwrap_or(-1),
+                ),
+                None => ("<NONE>", -1),
+            };
+            let (oname, oid) = if o.is_be() || rsp {
+                (o.name.as_str(), o.id as i64)
+            } else {
+                ("<NONE>", -1)
+            };
+            out.push_str(&format!(
+                " \n{} {} {} (#{}): invalid {}\n  src {}, session #{}, {} {} (#{}), server {} (#{})\n  {} length {} bytes, error at position {}:\n \n",
+                date_ms(e.when.0, e.when.1),
+                if rsp { "backend" } else { "frontend" },
+                p.name,
+                p.id,
+                if rsp { "response" } else { "request" },
+                e.src.ip(),
+                e.sid,
+                if rsp { "frontend" } else { "backend" },
+                oname,
+                oid,
+                srv,
+                sid,
+                if rsp { "response" } else { "request" },
+                e.buf.len(),
+                e.pos
+            ));
+            dump_bytes(&mut out, &e.buf);
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The captured bytes, one input line per output line with its offset,
+/// non-printable bytes escaped.
+fn dump_bytes(out: &mut String, buf: &[u8]) {
+    let mut off = 0;
+    for line in buf.split_inclusive(|&c| c == b'\n') {
+        out.push_str(&format!("  {:05}  ", off));
+        for &c in line {
+            match c {
+                b'\r' => out.push_str("\\r"),
+                b'\n' => out.push_str("\\n"),
+                b'\t' => out.push_str("\\t"),
+                b'\\' => out.push_str("\\\\"),
+                32..=126 => out.push(c as char),
+                _ => out.push_str(&format!("\\x{:02x}", c)),
+            }
+        }
+        out.push('\n');
+        off += line.len();
+    }
+}
+
 pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -> String {
     let w: Vec<&str> = cmd.split_whitespace().collect();
     let denied = "Permission denied\n".to_string();
@@ -250,12 +333,19 @@ pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -
             }
             out
         }
-        ["show", "errors", ..] => String::new(),
+        ["show", "errors", rest @ ..] => {
+            if level < 1 {
+                return denied;
+            }
+            show_errors(rt, rest.first().copied())
+        }
         ["show", "sess", ..] => {
             if level < 1 {
                 return denied;
             }
-            String::new()
+            let mut out: String = rt.sess_list.concat();
+            out.push('\n');
+            out
         }
         ["clear", "counters", rest @ ..] => {
             let all = rest.first() == Some(&"all");

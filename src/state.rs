@@ -77,8 +77,28 @@ impl SrvState {
     }
 }
 
+/// The last invalid request (frontend) or response (backend) a proxy saw,
+/// for the stats socket's `show errors`.
+#[derive(Debug, Clone)]
+pub struct ErrSnapshot {
+    /// wall-clock time: seconds since the epoch and milliseconds
+    pub when: (i64, u32),
+    pub src: std::net::SocketAddr,
+    /// the session's unique id
+    pub sid: u32,
+    /// the proxy at the other end (backend of a request, frontend of a response)
+    pub other: usize,
+    pub srv: Option<usize>,
+    pub buf: Vec<u8>,
+    pub pos: usize,
+    /// its number among all captured errors
+    pub ev_id: u32,
+}
+
 #[derive(Debug)]
 pub struct PxState {
+    pub invalid_req: Option<ErrSnapshot>,
+    pub invalid_rsp: Option<ErrSnapshot>,
     pub feconn: u32,
     pub beconn: u32,
     pub fe_cum: u64,
@@ -150,6 +170,10 @@ pub struct Runtime {
     pub start: Instant,
     /// Session buffers, shared by every session.
     pub pool: crate::buffer::Pool,
+    /// Errors captured so far (`show errors`' total).
+    pub error_snapshots: u32,
+    /// One line per live session, refreshed for the stats socket.
+    pub sess_list: Vec<String>,
     /// Per proxy, per `bind` line: the listening sockets' counters.
     pub li: Vec<Vec<LiCounters>>,
     /// Traffic events for `observe` (proxy, server, what happened),
@@ -213,6 +237,8 @@ impl Runtime {
             start: now,
             pool: crate::buffer::Pool::new(cfg.global.bufsize, 256),
             hana: Vec::new(),
+            error_snapshots: 0,
+            sess_list: Vec::new(),
             li: cfg
                 .proxies
                 .iter()
@@ -222,6 +248,8 @@ impl Runtime {
         for (i, p) in cfg.proxies.iter().enumerate() {
             let views = rt.views(i);
             rt.px.push(PxState {
+                invalid_req: None,
+                invalid_rsp: None,
                 feconn: 0,
                 beconn: 0,
                 fe_cum: 0,

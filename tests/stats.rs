@@ -211,3 +211,50 @@ fn socket_stats_rows_per_listener() {
         "{html}"
     );
 }
+
+#[test]
+fn show_errors_and_show_sess() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let dir = tmpdir("err");
+    let sock = dir.join("a.sock");
+    let fe = free_port();
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app 127.0.0.1:{fe}\n    server s1 127.0.0.1:{}\n",
+        log.port,
+        sock.display(),
+        DEFAULTS,
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let ask = |cmd: &str| -> String {
+        let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
+        s.set_read_timeout(Some(Duration::from_secs(3)))
+            .expect("to");
+        s.write_all(cmd.as_bytes()).expect("w");
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    assert!(ask("show errors\n").starts_with("Total events captured on ["));
+    let r = exchange(fe, b"GET / HTTP/1.1\r\nNoColonHere\r\n\r\n");
+    assert!(r.starts_with(b"HTTP/1.0 400 Bad request\r\n"));
+    let e = ask("show errors\n");
+    assert!(e.contains(" : 1\n"), "{e}");
+    assert!(e.contains("] frontend app (#"), "{e}");
+    assert!(
+        e.contains("): invalid request\n  src 127.0.0.1, session #"),
+        "{e}"
+    );
+    assert!(
+        e.contains("  request length 31 bytes, error at position 16:\n"),
+        "{e}"
+    );
+    assert!(e.contains("  00016  NoColonHere\\r\\n\n"), "{e}");
+    // an idle client shows up in show sess
+    let idle = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
+    std::thread::sleep(Duration::from_millis(100));
+    let s = ask("show sess\n");
+    assert!(s.contains(" fe=app be=app srv=<none> "), "{s}");
+    drop(idle);
+}

@@ -50,6 +50,29 @@ pub fn encode(out: &mut String, data: &[u8], extra: &[u8], max: usize) {
     }
 }
 
+/// 1.4's human_time(): the two most significant of d, h, m, s.
+pub fn human_time(secs: u64) -> String {
+    let parts = [
+        (secs / 86400, "d"),
+        (secs / 3600 % 24, "h"),
+        (secs / 60 % 60, "m"),
+        (secs % 60, "s"),
+    ];
+    let first = parts.iter().position(|p| p.0 > 0).unwrap_or(3);
+    parts[first..(first + 2).min(4)]
+        .iter()
+        .filter(|(v, _)| *v > 0 || first == 3)
+        .map(|(v, u)| format!("{v}{u}"))
+        .collect()
+}
+
+/// `[dd/Mon/yyyy:hh:mm:ss.mmm]` in local time, as in the log lines.
+pub fn date_ms(secs: i64, ms: u32) -> String {
+    let mut s = String::new();
+    accept_date(&mut s, secs, ms);
+    s
+}
+
 fn accept_date(out: &mut String, secs: i64, ms: u32) {
     let tm = crate::sys::localtime(secs);
     let _ = write!(

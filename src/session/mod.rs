@@ -625,6 +625,64 @@ impl Session {
         p
     }
 
+    /// Keeps a copy of an invalid request (`rsp` false) or response for the
+    /// stats socket's `show errors`, as 1.4's error snapshots.
+    pub(super) fn capture_error(&self, ctx: &mut Ctx, rsp: bool) {
+        let buf = if rsp { &self.rsp_in } else { &self.req_in };
+        let max = ctx.rt.cfg.global.bufsize;
+        let buf = buf[..buf.len().min(max)].to_vec();
+        ctx.rt.error_snapshots = ctx.rt.error_snapshots.wrapping_add(1);
+        let snap = crate::state::ErrSnapshot {
+            when: crate::log::now_ms(),
+            src: self.cli_addr,
+            sid: self.uniq,
+            other: if rsp { self.fe } else { self.be },
+            srv: if rsp { self.srv_idx } else { None },
+            pos: crate::http::head::error_position(&buf),
+            buf,
+            ev_id: ctx.rt.error_snapshots,
+        };
+        if rsp {
+            ctx.rt.px[self.be].invalid_rsp = Some(snap);
+        } else {
+            ctx.rt.px[self.fe].invalid_req = Some(snap);
+        }
+    }
+
+    /// One `show sess` line.
+    pub fn summary(&self, key: usize, rt: &crate::state::Runtime, now: Instant) -> String {
+        let cfg = rt.cfg;
+        let (c, s) = self.trace_fds();
+        let srv = self
+            .srv_idx
+            .map(|i| cfg.proxies[self.be].servers[i].name.as_str())
+            .unwrap_or("<none>");
+        let proto = if self.cli_addr.is_ipv4() {
+            "tcpv4"
+        } else {
+            "tcpv6"
+        };
+        let age = now.saturating_duration_since(self.t_accept).as_secs();
+        format!(
+            "0x{:08x}: proto={} src={}:{} fe={} be={} srv={} age={} rq[l={}] rp[l={}] s0=[fd={}] s1=[fd={}] exp={}\n",
+            key,
+            proto,
+            self.cli_addr.ip(),
+            self.cli_addr.port(),
+            cfg.proxies[self.fe].name,
+            cfg.proxies[self.be].name,
+            srv,
+            crate::log::format::human_time(age),
+            self.req_in.len() + self.to_srv.len(),
+            self.rsp_in.len() + self.to_cli.len(),
+            c as i16,
+            s as i16,
+            self.expire
+                .map(|e| format!("{}ms", e.saturating_duration_since(now).as_millis()))
+                .unwrap_or_else(|| "<NEVER>".into())
+        )
+    }
+
     /// Tells `observe` what happened with the server (1.4's health_adjust).
     pub(super) fn observe(&self, ctx: &mut Ctx, ev: crate::state::Hana) {
         if let Some(si) = self.srv_idx {

@@ -276,6 +276,7 @@ impl Session {
                 false
             }
             Parse::Invalid => {
+                self.capture_error(ctx, false);
                 ctx.rt.px[self.fe].fe.failed_req += 1;
                 self.li_count(ctx, |c| c.failed_req += 1);
                 self.http_error(ctx, 400, b'P', b'R');

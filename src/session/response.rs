@@ -50,6 +50,7 @@ impl Session {
             let lax = cfg.proxies[self.be].flags.accept_invalid_rsp;
             match parse_response_opts(&self.rsp_in, limit, lax) {
                 Parse::Invalid => {
+                    self.capture_error(ctx, true);
                     self.rsp_fail(ctx, b'P', Some(Hana::HttpHdrRsp));
                     return true;
                 }
