@@ -195,6 +195,11 @@ impl Engine {
             if p.flags.clitcpka {
                 crate::sys::set_keepalive(std::os::unix::io::AsRawFd::as_raw_fd(&stream));
             }
+            crate::sys::set_bufs(
+                std::os::unix::io::AsRawFd::as_raw_fd(&stream),
+                cfg.global.rcvbuf_client,
+                cfg.global.sndbuf_client,
+            );
             if p.monitor_nets.iter().any(|(n, m)| match addr.ip() {
                 std::net::IpAddr::V4(a) => {
                     u32::from(a) & u32::from(*m) == u32::from(*n) & u32::from(*m)

@@ -528,6 +528,17 @@ pub fn relisten(fd: RawFd, backlog: i32) -> bool {
     unsafe { libc::listen(fd, backlog) == 0 }
 }
 
+/// tune.rcvbuf/sndbuf: SO_RCVBUF and SO_SNDBUF when set (0 leaves the
+/// kernel's default).
+pub fn set_bufs(fd: RawFd, rcv: u32, snd: u32) {
+    if rcv > 0 {
+        setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, rcv as i32).ok();
+    }
+    if snd > 0 {
+        setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_SNDBUF, snd as i32).ok();
+    }
+}
+
 /// Reads at most `max` bytes from `fd` straight into the spare capacity of
 /// `buf` (no zeroing, no bounce buffer). Returns what read(2) returned.
 pub fn read_into(fd: RawFd, buf: &mut Vec<u8>, max: usize) -> std::io::Result<usize> {

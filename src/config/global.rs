@@ -107,6 +107,10 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
             match kw {
                 "tune.maxpollevents" => g.maxpollevents = v.max(1) as u32,
                 "tune.maxaccept" => g.maxaccept = v.max(1) as u32,
+                "tune.rcvbuf.client" => g.rcvbuf_client = v.max(0) as u32,
+                "tune.rcvbuf.server" => g.rcvbuf_server = v.max(0) as u32,
+                "tune.sndbuf.client" => g.sndbuf_client = v.max(0) as u32,
+                "tune.sndbuf.server" => g.sndbuf_server = v.max(0) as u32,
                 _ => {}
             }
         }

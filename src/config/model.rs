@@ -56,6 +56,11 @@ pub struct Global {
     pub chksize: usize,
     pub maxaccept: u32,
     pub maxpollevents: u32,
+    /// tune.rcvbuf/sndbuf.client/server (0: the kernel's default)
+    pub rcvbuf_client: u32,
+    pub rcvbuf_server: u32,
+    pub sndbuf_client: u32,
+    pub sndbuf_server: u32,
 }
 
 impl Default for Global {
@@ -86,6 +91,10 @@ impl Default for Global {
             chksize: 16384,
             maxaccept: 100,
             maxpollevents: 200,
+            rcvbuf_client: 0,
+            rcvbuf_server: 0,
+            sndbuf_client: 0,
+            sndbuf_server: 0,
         }
     }
 }

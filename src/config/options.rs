@@ -630,6 +630,11 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
                         } else {
                             c.maxlife = ms / 1000;
                         }
+                        err |= p.warn(&format!(
+                            "{}: cookie option '{}' is not yet supported by haproxy-rs: cookies carry no date and never expire.",
+                            pre,
+                            l.arg(i)
+                        ));
                     }
                     Err(ch) => {
                         p.alert(&format!(

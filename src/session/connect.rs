@@ -268,9 +268,12 @@ impl Session {
         };
         match r {
             Ok(s) => {
+                let fd = std::os::unix::io::AsRawFd::as_raw_fd(&s);
                 if be.flags.srvtcpka {
-                    crate::sys::set_keepalive(std::os::unix::io::AsRawFd::as_raw_fd(&s));
+                    crate::sys::set_keepalive(fd);
                 }
+                let g = &cfg.global;
+                crate::sys::set_bufs(fd, g.rcvbuf_server, g.sndbuf_server);
                 let _ = s.set_nodelay(true);
                 if self.register_server(ctx, s).is_err() {
                     self.conn_err_async = true;
