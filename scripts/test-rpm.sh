@@ -36,11 +36,14 @@ rpm1=$(ls target/rpmbuild/RPMS/x86_64/haproxy-rs-*.rpm)
 cp "$rpm1" "$repo/"
 rpm1=$repo/$(basename "$rpm1")
 q() { rpm -qp "$@" "$rpm1" 2>/dev/null; }
+# read each listing once: `q | grep -q` under pipefail fails at random when
+# grep exits early and rpm gets SIGPIPE
+files=$(q -l) configs=$(q --configfiles)
 for f in /usr/sbin/haproxy /etc/haproxy/haproxy.cfg /etc/rc.d/init.d/haproxy /etc/sysconfig/haproxy \
          /etc/logrotate.d/haproxy /etc/rsyslog.d/49-haproxy.conf /usr/lib/systemd/system/haproxy.service \
          /var/lib/haproxy /usr/share/man/man1/haproxy.1; do
     # (the man page is compressed where rpm's brp-compress works)
-    if q -l | grep -qx "$f\(\.gz\)\?"; then ok "rpm -qpl lists $f"; else bad "rpm -qpl lists $f"; fi
+    if grep -qx "$f\(\.gz\)\?" <<<"$files"; then ok "rpm -qpl lists $f"; else bad "rpm -qpl lists $f"; fi
 done
 check "Provides: haproxy = 1.4.25" sh -c "rpm -qp --provides '$rpm1' | grep -qx 'haproxy = 1.4.25'"
 check "Obsoletes: haproxy < 1.5" sh -c "rpm -qp --obsoletes '$rpm1' | grep -qx 'haproxy < 1.5'"
@@ -49,7 +52,7 @@ check "no shared library or loader requirements (static)" sh -c "! rpm -qp --req
 check "%pre creates haproxy with uid/gid 188" sh -c "rpm -qp --scripts '$rpm1' | grep -q 'useradd -r -u 188'"
 check "%post registers with chkconfig or systemd" sh -c "rpm -qp --scripts '$rpm1' | grep -q 'chkconfig --add haproxy' && rpm -qp --scripts '$rpm1' | grep -q 'daemon-reload'"
 for c in /etc/haproxy/haproxy.cfg /etc/sysconfig/haproxy /etc/logrotate.d/haproxy /etc/rsyslog.d/49-haproxy.conf; do
-    if q --configfiles | grep -qx "$c"; then ok "config file $c"; else bad "config file $c"; fi
+    if grep -qx "$c" <<<"$configs"; then ok "config file $c"; else bad "config file $c"; fi
 done
 check "/var/lib/haproxy owned by haproxy" sh -c "rpm -qp --dump '$rpm1' | grep '^/var/lib/haproxy ' | grep -q 'haproxy haproxy'"
 
