@@ -189,7 +189,14 @@ impl Engine {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(_) => return,
             };
-            let dst = stream.local_addr().unwrap_or(addr);
+            // the local address costs a getsockname: only for the log line
+            // that shows it; sessions look it up when they need it
+            let connect_log = p.log_format == LogFormat::Default && !p.logs.is_empty();
+            let dst = if connect_log {
+                Some(stream.local_addr().unwrap_or(addr))
+            } else {
+                None
+            };
             // as 1.4: no Nagle delay on the client side
             let _ = stream.set_nodelay(true);
             if p.flags.clitcpka {
@@ -235,7 +242,7 @@ impl Engine {
             ps.fe_cum += 1;
             ps.fe.cum_sess += 1;
             ps.fe.max_sess = ps.fe.max_sess.max(ps.feconn);
-            if p.log_format == LogFormat::Default && !p.logs.is_empty() {
+            if let (true, Some(dst)) = (connect_log, dst) {
                 let m = format!(
                     "Connect from {}:{} to {}:{} ({}/{})",
                     addr.ip(),

@@ -183,7 +183,7 @@ impl Session {
             }
         }
         let port = if srv.port_relative {
-            (self.dst_addr.port() as i32 + srv.port as i32).clamp(0, 65535) as u16
+            (self.dst_addr().port() as i32 + srv.port as i32).clamp(0, 65535) as u16
         } else {
             srv.port
         };

@@ -101,7 +101,9 @@ pub struct Session {
     pub mode: Mode,
     pub cli: TcpStream,
     pub cli_addr: SocketAddr,
-    pub dst_addr: SocketAddr,
+    /// The local address the client reached, looked up (getsockname) only
+    /// when a rule, a header or a log line needs it.
+    dst_cache: std::cell::Cell<Option<SocketAddr>>,
     pub srv: Option<TcpStream>,
     pub srv_idx: Option<usize>,
     pub srv_counted: bool,
@@ -206,7 +208,7 @@ impl Session {
         fe: usize,
         cli: TcpStream,
         cli_addr: SocketAddr,
-        dst_addr: SocketAddr,
+        dst_addr: Option<SocketAddr>,
         rt: &Runtime,
         now: Instant,
     ) -> Session {
@@ -220,7 +222,7 @@ impl Session {
             mode: px.mode,
             cli,
             cli_addr,
-            dst_addr,
+            dst_cache: std::cell::Cell::new(dst_addr),
             srv: None,
             srv_idx: None,
             srv_counted: false,
@@ -623,6 +625,16 @@ impl Session {
             return true;
         }
         p
+    }
+
+    /// The address the client connected to (the frontend's side).
+    pub fn dst_addr(&self) -> SocketAddr {
+        if let Some(a) = self.dst_cache.get() {
+            return a;
+        }
+        let a = self.cli.local_addr().unwrap_or(self.cli_addr);
+        self.dst_cache.set(Some(a));
+        a
     }
 
     /// Keeps a copy of an invalid request (`rsp` false) or response for the

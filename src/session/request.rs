@@ -29,10 +29,10 @@ impl Sample for ReqSample<'_> {
         self.s.cli_addr.port() as i64
     }
     fn dst(&self) -> Option<IpAddr> {
-        Some(self.s.dst_addr.ip())
+        Some(self.s.dst_addr().ip())
     }
     fn dst_port(&self) -> i64 {
-        self.s.dst_addr.port() as i64
+        self.s.dst_addr().port() as i64
     }
     fn method(&self) -> Option<&[u8]> {
         self.h.map(|h| h.method())
@@ -713,12 +713,12 @@ impl Session {
         }
         let ot = be.originalto.as_ref().or(fe.originalto.as_ref());
         if let Some(ot) = ot {
-            let skip = ot.except.is_some_and(|(n, m)| match self.dst_addr.ip() {
+            let skip = ot.except.is_some_and(|(n, m)| match self.dst_addr().ip() {
                 IpAddr::V4(a) => u32::from(a) & u32::from(m) == u32::from(n) & u32::from(m),
                 _ => false,
             });
             if !skip {
-                let line = format!("{}: {}", ot.header, self.dst_addr.ip());
+                let line = format!("{}: {}", ot.header, self.dst_addr().ip());
                 h.add(line.as_bytes());
             }
         }

@@ -64,8 +64,8 @@ impl Session {
         let req = self.txn.req.as_ref();
         let raw: Vec<u8> = match &r.fetch {
             StickFetch::Src => ip_bytes(self.cli_addr.ip()),
-            StickFetch::Dst => ip_bytes(self.dst_addr.ip()),
-            StickFetch::DstPort => self.dst_addr.port().to_string().into_bytes(),
+            StickFetch::Dst => ip_bytes(self.dst_addr().ip()),
+            StickFetch::DstPort => self.dst_addr().port().to_string().into_bytes(),
             StickFetch::Hdr(n) => req?.values(n).last()?.clone(),
             StickFetch::RdpCookie(n) => {
                 let name = Some(n.as_str()).filter(|n| !n.is_empty());
