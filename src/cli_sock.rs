@@ -100,7 +100,15 @@ impl CliSock {
         }
     }
 
-    pub fn on_event(&mut self, registry: &Registry, rt: &mut Runtime, sub: usize, now: Instant) {
+    /// `sessions` lists the live sessions, for `show sess` only.
+    pub fn on_event(
+        &mut self,
+        registry: &Registry,
+        rt: &mut Runtime,
+        sub: usize,
+        now: Instant,
+        sessions: &dyn Fn() -> String,
+    ) {
         if sub == 0 {
             while let Some(l) = self.listener.as_ref() {
                 match l.accept() {
@@ -170,7 +178,7 @@ impl CliSock {
                         "quit" => c.closing = true,
                         "" if c.interactive => {}
                         _ => {
-                            let r = execute(rt, level, cmd, &mut c.timeout);
+                            let r = execute(rt, level, cmd, &mut c.timeout, sessions);
                             c.out.extend_from_slice(r.as_bytes());
                             c.out.push(b'\n');
                         }
@@ -289,7 +297,13 @@ fn dump_bytes(out: &mut String, buf: &[u8]) {
     }
 }
 
-pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -> String {
+pub fn execute(
+    rt: &mut Runtime,
+    level: u8,
+    cmd: &str,
+    timeout: &mut Duration,
+    sessions: &dyn Fn() -> String,
+) -> String {
     let w: Vec<&str> = cmd.split_whitespace().collect();
     let denied = "Permission denied\n".to_string();
     match w.as_slice() {
@@ -343,7 +357,7 @@ pub fn execute(rt: &mut Runtime, level: u8, cmd: &str, timeout: &mut Duration) -
             if level < 1 {
                 return denied;
             }
-            let mut out: String = rt.sess_list.concat();
+            let mut out = sessions();
             out.push('\n');
             out
         }

@@ -490,14 +490,15 @@ impl Engine {
                     }
                 } else if (CLI_BASE..SIGNAL_TOKEN).contains(&t) {
                     if let Some(c) = self.cli.as_mut() {
-                        // `show sess` reads this snapshot of the live sessions
-                        let list: Vec<String> = self
-                            .sessions
-                            .iter()
-                            .map(|(k, s)| s.summary(k, &self.rt, now))
-                            .collect();
-                        self.rt.sess_list = list;
-                        c.on_event(self.poll.registry(), &mut self.rt, t - CLI_BASE, now);
+                        // `show sess` lists the sessions only when asked
+                        let (sessions, cfg) = (&self.sessions, self.rt.cfg);
+                        let list = || -> String {
+                            sessions
+                                .iter()
+                                .map(|(k, s)| s.summary(k, cfg, now))
+                                .collect()
+                        };
+                        c.on_event(self.poll.registry(), &mut self.rt, t - CLI_BASE, now, &list);
                     }
                 } else if (CHECK_BASE..CLI_BASE).contains(&t) {
                     let registry = self.poll.registry();

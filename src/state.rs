@@ -172,8 +172,6 @@ pub struct Runtime {
     pub pool: crate::buffer::Pool,
     /// Errors captured so far (`show errors`' total).
     pub error_snapshots: u32,
-    /// One line per live session, refreshed for the stats socket.
-    pub sess_list: Vec<String>,
     /// Per proxy, per `bind` line: the listening sockets' counters.
     pub li: Vec<Vec<LiCounters>>,
     /// Traffic events for `observe` (proxy, server, what happened),
@@ -238,7 +236,6 @@ impl Runtime {
             pool: crate::buffer::Pool::new(cfg.global.bufsize, 256),
             hana: Vec::new(),
             error_snapshots: 0,
-            sess_list: Vec::new(),
             li: cfg
                 .proxies
                 .iter()

@@ -73,6 +73,20 @@ fn read_message(c: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
     }
 }
 
+/// Reads until the end of a head (bounded by the socket's timeout); what
+/// came with it stays in the returned bytes.
+fn read_until_head(c: &mut TcpStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut tmp = [0u8; 4096];
+    while find(&got, b"\r\n\r\n").is_none() {
+        match c.read(&mut tmp) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&tmp[..n]),
+        }
+    }
+    got
+}
+
 fn start(log: &mut Syslog, body: &str) -> (Proxy, u16) {
     let fe = free_port();
     let cfg = format!(
@@ -188,13 +202,10 @@ fn one_mib_body_is_unaltered_both_ways() {
 #[test]
 fn expect_100_continue_is_relayed_before_the_body() {
     let be = scripted(|mut c| {
-        let mut buf = Vec::new();
         let mut tmp = [0u8; 4096];
-        while find(&buf, b"\r\n\r\n").is_none() {
-            match c.read(&mut tmp) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&tmp[..n]),
-            }
+        let mut buf = read_until_head(&mut c);
+        if find(&buf, b"\r\n\r\n").is_none() {
+            return;
         }
         let _ = c.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
         if let Some(m) = read_message(&mut c, &mut buf) {
@@ -217,14 +228,7 @@ fn expect_100_continue_is_relayed_before_the_body() {
         b"POST /e HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n",
     )
     .expect("head");
-    let mut got = Vec::new();
-    let mut tmp = [0u8; 1024];
-    while find(&got, b"\r\n\r\n").is_none() {
-        match c.read(&mut tmp) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got.extend_from_slice(&tmp[..n]),
-        }
-    }
+    let got = read_until_head(&mut c);
     assert_eq!(got, b"HTTP/1.1 100 Continue\r\n\r\n");
     c.write_all(b"hello").expect("body");
     let mut rest = Vec::new();
@@ -238,13 +242,10 @@ fn expect_100_continue_is_relayed_before_the_body() {
 
 fn upgrade_through(option: &str) {
     let be = scripted(|mut c| {
-        let mut buf = Vec::new();
         let mut tmp = [0u8; 4096];
-        while find(&buf, b"\r\n\r\n").is_none() {
-            match c.read(&mut tmp) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&tmp[..n]),
-            }
+        let buf = read_until_head(&mut c);
+        if find(&buf, b"\r\n\r\n").is_none() {
+            return;
         }
         let _ = c.write_all(
             b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n",
@@ -265,14 +266,7 @@ fn upgrade_through(option: &str) {
     let mut c = connect(fe);
     c.write_all(b"GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
         .expect("head");
-    let mut got = Vec::new();
-    let mut tmp = [0u8; 4096];
-    while find(&got, b"\r\n\r\n").is_none() {
-        match c.read(&mut tmp) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got.extend_from_slice(&tmp[..n]),
-        }
-    }
+    let got = read_until_head(&mut c);
     assert!(
         got.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"),
         "{}",

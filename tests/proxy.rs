@@ -184,15 +184,7 @@ fn stats_socket_commands() {
         b1.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    let ask = |cmd: &str| -> String {
-        let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
-        s.set_read_timeout(Some(Duration::from_secs(3)))
-            .expect("to");
-        s.write_all(cmd.as_bytes()).expect("w");
-        let mut out = String::new();
-        let _ = s.read_to_string(&mut out);
-        out
-    };
+    let ask = |cmd: &str| stats_ask(&sock, cmd);
     let info = ask("show info\n");
     assert!(
         info.starts_with("Name: HAProxy\nVersion: 1.4.25\n"),

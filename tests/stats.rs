@@ -99,15 +99,7 @@ fn socket_levels_refuse() {
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    let ask = |cmd: &str| -> String {
-        let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
-        s.set_read_timeout(Some(Duration::from_secs(3)))
-            .expect("to");
-        s.write_all(cmd.as_bytes()).expect("w");
-        let mut out = String::new();
-        let _ = s.read_to_string(&mut out);
-        out
-    };
+    let ask = |cmd: &str| stats_ask(&sock, cmd);
     assert_eq!(ask("disable server app/s1\n"), "Permission denied\n\n");
     assert_eq!(ask("set weight app/s1 5\n"), "Permission denied\n\n");
     assert!(ask("show stat\n").starts_with("# pxname,svname,"));
@@ -146,12 +138,7 @@ fn contstats_counts_bytes_while_they_flow() {
         conns.push(c);
     }
     // both sessions are still open: only contstats has counted them yet
-    let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
-    s.set_read_timeout(Some(Duration::from_secs(3)))
-        .expect("to");
-    s.write_all(b"show stat\n").expect("w");
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
+    let out = stats_ask(&sock, "show stat\n");
     let bin_bout = |px: &str| -> (String, String) {
         let l = out
             .lines()
@@ -227,15 +214,7 @@ fn show_errors_and_show_sess() {
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    let ask = |cmd: &str| -> String {
-        let mut s = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
-        s.set_read_timeout(Some(Duration::from_secs(3)))
-            .expect("to");
-        s.write_all(cmd.as_bytes()).expect("w");
-        let mut out = String::new();
-        let _ = s.read_to_string(&mut out);
-        out
-    };
+    let ask = |cmd: &str| stats_ask(&sock, cmd);
     assert!(ask("show errors\n").starts_with("Total events captured on ["));
     let r = exchange(fe, b"GET / HTTP/1.1\r\nNoColonHere\r\n\r\n");
     assert!(r.starts_with(b"HTTP/1.0 400 Bad request\r\n"));

@@ -97,6 +97,28 @@ fn verdict(ok: bool, status: &'static str, desc: &'static str) -> Verdict {
     }
 }
 
+/// A server changed state: sessions waiting in the backend's queue may go.
+fn serve_queue(
+    rt: &mut Runtime,
+    registry: &Registry,
+    syslog: &Syslog,
+    now: Instant,
+    wake: &mut Vec<usize>,
+    grants: &mut Vec<(usize, usize)>,
+    pi: usize,
+) {
+    let mut ctx = crate::session::Ctx {
+        rt,
+        registry,
+        syslog,
+        now,
+        wake,
+        grants,
+        stopping: false,
+    };
+    crate::session::process_queue(&mut ctx, pi, None);
+}
+
 fn getinter(c: &crate::config::model::Server, s: &crate::state::SrvState) -> u64 {
     let full = c.rise + c.fall - 1;
     if s.health >= full && s.up {
@@ -728,16 +750,7 @@ impl Checks {
                     msg::warning(&m);
                     syslog.send(&px.logs, crate::log::NOTICE, &m);
                     self.propagate(rt, syslog, (pi, si), true, now);
-                    let mut ctx = crate::session::Ctx {
-                        rt,
-                        registry,
-                        syslog,
-                        now,
-                        wake,
-                        grants,
-                        stopping: false,
-                    };
-                    crate::session::process_queue(&mut ctx, pi, None);
+                    serve_queue(rt, registry, syslog, now, wake, grants, pi);
                 }
             }
         } else {
@@ -786,16 +799,7 @@ impl Checks {
                             &format!("{} {} has no server available!", tw, px.name),
                         );
                     }
-                    let mut ctx = crate::session::Ctx {
-                        rt,
-                        registry,
-                        syslog,
-                        now,
-                        wake,
-                        grants,
-                        stopping: false,
-                    };
-                    crate::session::process_queue(&mut ctx, pi, None);
+                    serve_queue(rt, registry, syslog, now, wake, grants, pi);
                 }
             }
         }

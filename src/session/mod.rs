@@ -662,8 +662,7 @@ impl Session {
     }
 
     /// One `show sess` line.
-    pub fn summary(&self, key: usize, rt: &crate::state::Runtime, now: Instant) -> String {
-        let cfg = rt.cfg;
+    pub fn summary(&self, key: usize, cfg: &crate::config::model::Config, now: Instant) -> String {
         let (c, s) = self.trace_fds();
         let srv = self
             .srv_idx

@@ -207,6 +207,17 @@ impl Backend {
     }
 }
 
+/// One command on a stats socket; the whole answer (bounded wait).
+pub fn stats_ask(sock: &std::path::Path, cmd: &str) -> String {
+    let mut s = std::os::unix::net::UnixStream::connect(sock).expect("unix");
+    s.set_read_timeout(Some(Duration::from_secs(3)))
+        .expect("timeout");
+    s.write_all(cmd.as_bytes()).expect("write");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
 /// Sends raw bytes, reads until EOF (bounded).
 pub fn exchange(port: u16, data: &[u8]) -> Vec<u8> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
