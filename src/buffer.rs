@@ -3,8 +3,15 @@
 //! back as soon as the bytes are flushed, so an idle connection holds no
 //! buffer at all and steady traffic allocates nothing.
 
+use crate::http::head::Head;
+
 pub struct Pool {
     free: Vec<Vec<u8>>,
+    /// Parsed heads between two messages: their arena and line index keep
+    /// their capacity, so parsing the next head allocates nothing.
+    heads: Vec<Head>,
+    /// Request lines kept for the log, reused the same way.
+    lines: Vec<Vec<u8>>,
     size: usize,
     max_free: usize,
     /// Buffers handed out and not yet returned (for `show info`-style stats).
@@ -16,6 +23,8 @@ impl Pool {
     pub fn new(size: usize, max_free: usize) -> Pool {
         Pool {
             free: Vec::new(),
+            heads: Vec::new(),
+            lines: Vec::new(),
             size: size.max(1024),
             max_free,
             used: 0,
@@ -43,6 +52,32 @@ impl Pool {
         self.used = self.used.saturating_sub(1);
         if self.free.len() < self.max_free && b.capacity() <= 8 * self.size {
             self.free.push(b);
+        }
+    }
+
+    /// A head to parse into (empty).
+    pub fn take_head(&mut self) -> Head {
+        self.heads.pop().unwrap_or_default()
+    }
+
+    /// Takes a head back once its message is done with. Heads whose arena
+    /// grew past two buffers are freed.
+    pub fn put_head(&mut self, mut h: Head) {
+        if self.heads.len() < self.max_free && h.arena_capacity() <= 2 * self.size {
+            h.clear();
+            self.heads.push(h);
+        }
+    }
+
+    /// An empty byte string for a short line (a request line for the log).
+    pub fn take_line(&mut self) -> Vec<u8> {
+        self.lines.pop().unwrap_or_default()
+    }
+
+    pub fn put_line(&mut self, mut l: Vec<u8>) {
+        if self.lines.len() < self.max_free && l.capacity() <= self.size {
+            l.clear();
+            self.lines.push(l);
         }
     }
 

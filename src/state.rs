@@ -170,6 +170,10 @@ pub struct Runtime {
     pub start: Instant,
     /// Session buffers, shared by every session.
     pub pool: crate::buffer::Pool,
+    /// Reused by server choice, so that picking a server allocates nothing.
+    pub views_scratch: Vec<SrvView>,
+    /// The traffic log line being written, reused from line to line.
+    pub log_line: String,
     /// Errors captured so far (`show errors`' total).
     pub error_snapshots: u32,
     /// Per proxy, per `bind` line: the listening sockets' counters.
@@ -234,6 +238,8 @@ impl Runtime {
             actconn: 0,
             start: now,
             pool: crate::buffer::Pool::new(cfg.global.bufsize, 256),
+            views_scratch: Vec::new(),
+            log_line: String::new(),
             hana: Vec::new(),
             error_snapshots: 0,
             li: cfg
@@ -269,32 +275,37 @@ impl Runtime {
     }
 
     pub fn views(&self, px: usize) -> Vec<SrvView> {
+        let mut v = Vec::new();
+        self.views_into(px, &mut v);
+        v
+    }
+
+    /// `views`, into a reused vector.
+    pub fn views_into(&self, px: usize, out: &mut Vec<SrvView>) {
         let p = &self.cfg.proxies[px];
         let beconn = self.px.get(px).map(|x| x.beconn).unwrap_or(0);
         let now = Instant::now();
-        p.servers
-            .iter()
-            .zip(&self.srv[px])
-            .map(|(c, s)| {
-                let m = dyn_maxconn(c, p, beconn);
-                SrvView {
-                    usable: s.usable(),
-                    backup: c.backup,
-                    weight: match s.warm_until {
-                        // 1.4's slowstart: weight grows with the time since UP
-                        Some(t) if t > now && c.slowstart > 0 => {
-                            let left = t.saturating_duration_since(now).as_millis() as u64;
-                            let done = c.slowstart.saturating_sub(left);
-                            ((s.weight as u64 * done).div_ceil(c.slowstart) as u32).max(1)
-                        }
-                        _ => s.weight,
-                    },
-                    full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
-                    served: s.cur_sess,
-                    puid: c.id,
-                }
-            })
-            .collect()
+        out.clear();
+        let it = p.servers.iter().zip(&self.srv[px]).map(|(c, s)| {
+            let m = dyn_maxconn(c, p, beconn);
+            SrvView {
+                usable: s.usable(),
+                backup: c.backup,
+                weight: match s.warm_until {
+                    // 1.4's slowstart: weight grows with the time since UP
+                    Some(t) if t > now && c.slowstart > 0 => {
+                        let left = t.saturating_duration_since(now).as_millis() as u64;
+                        let done = c.slowstart.saturating_sub(left);
+                        ((s.weight as u64 * done).div_ceil(c.slowstart) as u32).max(1)
+                    }
+                    _ => s.weight,
+                },
+                full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
+                served: s.cur_sess,
+                puid: c.id,
+            }
+        });
+        out.extend(it);
     }
 
     pub fn lb_update(&mut self, px: usize) {

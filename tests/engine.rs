@@ -469,3 +469,58 @@ fn independant_streams_lets_a_silent_client_time_out() {
         log.lines
     );
 }
+
+/// Header rewrites live within the rewrite reserve, as in 1.4: with
+/// tune.bufsize 4096 and tune.maxrewrite 1024, a 2 kB head takes three
+/// 400-byte `reqadd`s, a 3 kB one cannot take the third and is a 400; on
+/// the response side a third `rspadd` that does not fit is a 502.
+#[test]
+fn rewrites_that_overflow_the_reserve_are_refused_as_in_1_4() {
+    let mut log = Syslog::new();
+    let pad = "x".repeat(400);
+    let big_rsp: &'static [u8] = Box::leak(
+        format!(
+            "HTTP/1.1 200 OK\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\nok",
+            "y".repeat(3000)
+        )
+        .into_bytes()
+        .into_boxed_slice(),
+    );
+    let small = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    let big = Backend::http(big_rsp);
+    let (fe1, fe2) = (free_port(), free_port());
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{lp} local0\n    tune.bufsize 4096\n    tune.maxrewrite 1024\n{DEFAULTS}\
+         listen req 127.0.0.1:{fe1}\n    reqadd X-Pad-1:\\ {pad}\n    reqadd X-Pad-2:\\ {pad}\n    reqadd X-Pad-3:\\ {pad}\n    server s 127.0.0.1:{sp}\n\
+         listen rsp 127.0.0.1:{fe2}\n    rspadd X-Pad-1:\\ {pad}\n    rspadd X-Pad-2:\\ {pad}\n    rspadd X-Pad-3:\\ {pad}\n    server s 127.0.0.1:{bp}\n",
+        lp = log.port,
+        sp = small.port,
+        bp = big.port,
+    );
+    let proxy = Proxy::start(&cfg, &mut log, 2);
+    let head = |n: usize| {
+        format!(
+            "GET / HTTP/1.1\r\nHost: t\r\nX-Fill: {}\r\n\r\n",
+            "f".repeat(n)
+        )
+    };
+    let ok = exchange(fe1, head(2000).as_bytes());
+    assert!(
+        ok.starts_with(b"HTTP/1.1 200 OK"),
+        "{}",
+        String::from_utf8_lossy(&ok)
+    );
+    let seen = small.requests();
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0].contains("X-Pad-3: x"), "all three headers added");
+    let refused = exchange(fe1, head(3000).as_bytes());
+    assert!(
+        refused.starts_with(b"HTTP/1.0 400 Bad request"),
+        "{}",
+        String::from_utf8_lossy(&refused)
+    );
+    assert_eq!(small.requests().len(), 1, "the refused request never left");
+    let bad = exchange(fe2, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(bad, E502);
+    proxy.stop();
+}

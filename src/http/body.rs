@@ -182,7 +182,7 @@ impl Body {
 
 /// Request framing from its headers: chunked wins over Content-Length.
 pub fn request_framing(h: &super::head::Head) -> Result<Framing, ()> {
-    if let Some(te) = h.values("Transfer-Encoding").last() {
+    if let Some(te) = h.last_value("Transfer-Encoding") {
         if te.eq_ignore_ascii_case(b"chunked") {
             return Ok(Framing::Chunked);
         }
@@ -202,7 +202,7 @@ pub fn response_framing(h: &super::head::Head, head_request: bool) -> Framing {
     if head_request || (100..200).contains(&st) || st == 204 || st == 304 {
         return Framing::Empty;
     }
-    if let Some(te) = h.values("Transfer-Encoding").last() {
+    if let Some(te) = h.last_value("Transfer-Encoding") {
         if te.eq_ignore_ascii_case(b"chunked") {
             return Framing::Chunked;
         }

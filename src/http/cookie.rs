@@ -4,66 +4,107 @@ use super::head::{trim, Head};
 
 /// Finds the persistence cookie in the request, strips a `prefix` id
 /// (`ID~value` becomes `value`) and, for `indirect` insert mode, removes it
-/// (dropping a Cookie header that becomes empty). Returns the id found.
-pub fn process_request(h: &mut Head, name: &str, prefix: bool, remove: bool) -> Option<Vec<u8>> {
-    let mut found: Option<Vec<u8>> = None;
+/// (dropping a Cookie header that becomes empty). The id found (empty for
+/// a prefix cookie without `~`) goes to `lookup`, whose answer is returned;
+/// nothing is allocated.
+pub fn process_request_with<R>(
+    h: &mut Head,
+    name: &str,
+    prefix: bool,
+    remove: bool,
+    lookup: impl FnOnce(&[u8]) -> R,
+) -> Option<R> {
+    let mut lookup = Some(lookup);
+    let mut found: Option<R> = None;
     let mut i = 0;
-    while i < h.hdrs.len() {
-        if !h.hdrs[i].is("Cookie") {
+    while i < h.hdr_count() && found.is_none() {
+        let hd = h.hdr(i);
+        if !hd.is("Cookie") {
             i += 1;
             continue;
         }
-        let line = h.hdrs[i].line.clone();
+        let line = hd.line;
         let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
-        let value = &line[colon + 1..];
-        let mut parts: Vec<Vec<u8>> = Vec::new();
-        let mut changed = false;
-        for part in value.split(|&c| c == b';') {
-            let t = trim(part);
-            let (n, v) = match t.iter().position(|&c| c == b'=') {
-                Some(e) => (&t[..e], &t[e + 1..]),
-                None => (t, &b""[..]),
-            };
-            if n == name.as_bytes() && found.is_none() {
-                if prefix {
-                    if let Some(tl) = v.iter().position(|&c| c == b'~') {
-                        found = Some(v[..tl].to_vec());
-                        let mut nv = n.to_vec();
-                        nv.push(b'=');
-                        nv.extend_from_slice(&v[tl + 1..]);
-                        parts.push(nv);
-                        changed = true;
-                        continue;
-                    }
-                    found = Some(Vec::new());
-                } else {
-                    found = Some(v.to_vec());
-                    if remove {
-                        changed = true;
-                        continue;
-                    }
-                }
-            }
-            parts.push(t.to_vec());
-        }
-        if changed {
-            if parts.is_empty() {
-                h.hdrs.remove(i);
+        // which part holds the cookie, and whether it is rewritten or removed
+        let mut hit: Option<(usize, bool)> = None;
+        let mut parts = 0;
+        for (j, part) in line[colon + 1..].split(|&c| c == b';').enumerate() {
+            parts += 1;
+            let (n, v) = split_cookie(trim(part));
+            if n != name.as_bytes() || hit.is_some() {
                 continue;
             }
-            let mut nl = line[..colon + 1].to_vec();
-            nl.push(b' ');
-            nl.extend_from_slice(&parts.join(&b"; "[..]));
-            h.hdrs[i].line = nl;
+            let id = match (prefix, v.iter().position(|&c| c == b'~')) {
+                (true, Some(tl)) => {
+                    hit = Some((j, true));
+                    &v[..tl]
+                }
+                (true, None) => {
+                    hit = Some((j, false));
+                    &b""[..]
+                }
+                (false, _) => {
+                    hit = Some((j, remove));
+                    v
+                }
+            };
+            if let Some(f) = lookup.take() {
+                found = Some(f(id));
+            }
+        }
+        match hit {
+            Some((_, false)) | None => {}
+            Some((_, true)) if !prefix && parts == 1 => {
+                h.remove_hdr(i);
+                continue;
+            }
+            Some((hj, true)) => {
+                h.edit_hdr(i, |old, nl| {
+                    nl.extend_from_slice(&old[..colon + 1]);
+                    nl.push(b' ');
+                    let mut first = true;
+                    for (j, part) in old[colon + 1..].split(|&c| c == b';').enumerate() {
+                        let t = trim(part);
+                        if j == hj && !prefix {
+                            continue;
+                        }
+                        if !first {
+                            nl.extend_from_slice(b"; ");
+                        }
+                        first = false;
+                        if j == hj {
+                            let (n, v) = split_cookie(t);
+                            let tl = v.iter().position(|&c| c == b'~').map_or(0, |p| p + 1);
+                            nl.extend_from_slice(n);
+                            nl.push(b'=');
+                            nl.extend_from_slice(&v[tl..]);
+                        } else {
+                            nl.extend_from_slice(t);
+                        }
+                    }
+                });
+            }
         }
         i += 1;
     }
     found
 }
 
+fn split_cookie(t: &[u8]) -> (&[u8], &[u8]) {
+    match t.iter().position(|&c| c == b'=') {
+        Some(e) => (&t[..e], &t[e + 1..]),
+        None => (t, &b""[..]),
+    }
+}
+
+/// `process_request_with`, returning the id itself.
+pub fn process_request(h: &mut Head, name: &str, prefix: bool, remove: bool) -> Option<Vec<u8>> {
+    process_request_with(h, name, prefix, remove, |id| id.to_vec())
+}
+
 /// First `NAME...=value` cookie (by name prefix) for `capture cookie`.
 pub fn capture(h: &Head, hdr: &str, prefix: &str, len: usize) -> Option<Vec<u8>> {
-    for hd in h.hdrs.iter().filter(|x| x.is(hdr)) {
+    for hd in h.hdrs().filter(|x| x.is(hdr)) {
         for part in hd.value().split(|&c| c == b';') {
             let t = trim(part);
             if t.starts_with(prefix.as_bytes()) && t.contains(&b'=') {
@@ -86,12 +127,12 @@ pub fn process_response(
 ) -> bool {
     let mut seen = false;
     let mut i = 0;
-    while i < h.hdrs.len() {
-        if !h.hdrs[i].is("Set-Cookie") {
+    while i < h.hdr_count() {
+        let line = h.hdr(i).line;
+        if !h.hdr(i).is("Set-Cookie") {
             i += 1;
             continue;
         }
-        let line = h.hdrs[i].line.clone();
         let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
         let vstart = colon
             + 1
@@ -100,8 +141,7 @@ pub fn process_response(
                 .take_while(|&&c| c == b' ' || c == b'\t')
                 .count();
         let v = &line[vstart..];
-        let eq = v.iter().position(|&c| c == b'=');
-        let Some(eq) = eq else {
+        let Some(eq) = v.iter().position(|&c| c == b'=') else {
             i += 1;
             continue;
         };
@@ -111,26 +151,28 @@ pub fn process_response(
         }
         seen = true;
         if delete {
-            h.hdrs.remove(i);
+            h.remove_hdr(i);
             continue;
         }
-        let mut nl = line[..vstart + eq + 1].to_vec();
-        if prefix {
-            nl.extend_from_slice(srv_id);
-            nl.push(b'~');
-            nl.extend_from_slice(&v[eq + 1..]);
-        } else if rewrite {
-            nl.extend_from_slice(srv_id);
-            let vend = v[eq + 1..]
-                .iter()
-                .position(|&c| c == b';')
-                .map(|p| eq + 1 + p)
-                .unwrap_or(v.len());
-            nl.extend_from_slice(&v[vend..]);
-        } else {
-            nl.extend_from_slice(&v[eq + 1..]);
-        }
-        h.hdrs[i].line = nl;
+        h.edit_hdr(i, |line, nl| {
+            let v = &line[vstart..];
+            nl.extend_from_slice(&line[..vstart + eq + 1]);
+            if prefix {
+                nl.extend_from_slice(srv_id);
+                nl.push(b'~');
+                nl.extend_from_slice(&v[eq + 1..]);
+            } else if rewrite {
+                nl.extend_from_slice(srv_id);
+                let vend = v[eq + 1..]
+                    .iter()
+                    .position(|&c| c == b';')
+                    .map(|p| eq + 1 + p)
+                    .unwrap_or(v.len());
+                nl.extend_from_slice(&v[vend..]);
+            } else {
+                nl.extend_from_slice(&v[eq + 1..]);
+            }
+        });
         i += 1;
     }
     seen
@@ -155,7 +197,7 @@ mod tests {
             process_request(&mut h, "JSESSIONID", true, false),
             Some(b"s2".to_vec())
         );
-        assert_eq!(h.hdrs[0].line, b"Cookie: JSESSIONID=xyz789");
+        assert_eq!(h.hdr(0).line, b"Cookie: JSESSIONID=xyz789");
     }
 
     #[test]
@@ -165,10 +207,10 @@ mod tests {
             process_request(&mut h, "SRVID", false, true),
             Some(b"s2".to_vec())
         );
-        assert_eq!(h.hdrs[0].line, b"Cookie: a=1; b=2");
+        assert_eq!(h.hdr(0).line, b"Cookie: a=1; b=2");
         let mut h = req(b"GET / HTTP/1.1\r\nCookie: SRVID=s2\r\n\r\n");
         process_request(&mut h, "SRVID", false, true);
-        assert!(h.hdrs.is_empty());
+        assert_eq!(h.hdr_count(), 0);
     }
 
     #[test]
@@ -188,6 +230,6 @@ mod tests {
             false,
             false
         ));
-        assert_eq!(h.hdrs[0].line, b"Set-Cookie: JSESSIONID=s1~abc123; path=/");
+        assert_eq!(h.hdr(0).line, b"Set-Cookie: JSESSIONID=s1~abc123; path=/");
     }
 }

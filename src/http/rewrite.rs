@@ -16,47 +16,56 @@ pub fn connection_tokens(h: &mut Head, del_close: bool, del_ka: bool) -> ConnTok
 }
 
 /// `connection_tokens` on another header: `Proxy-Connection` for proxy
-/// requests under `option http-use-proxy-header`.
+/// requests under `option http-use-proxy-header`. Edits happen in the
+/// head's arena, without allocating.
 pub fn connection_tokens_in(h: &mut Head, name: &str, del_close: bool, del_ka: bool) -> ConnTokens {
     let mut t = ConnTokens::default();
+    let dropped = |tt: &[u8]| {
+        (del_close && tt.eq_ignore_ascii_case(b"close"))
+            || (del_ka && tt.eq_ignore_ascii_case(b"keep-alive"))
+    };
     let mut i = 0;
-    while i < h.hdrs.len() {
-        if !h.hdrs[i].is(name) {
+    while i < h.hdr_count() {
+        let hd = h.hdr(i);
+        if !hd.is(name) {
             i += 1;
             continue;
         }
-        let line = h.hdrs[i].line.clone();
+        let line = hd.line;
         let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
-        let mut kept: Vec<&[u8]> = Vec::new();
-        let mut changed = false;
+        let (mut kept, mut changed) = (0, false);
         for tok in line[colon + 1..].split(|&c| c == b',') {
             let tt = trim(tok);
-            if tt.eq_ignore_ascii_case(b"close") {
-                t.close = true;
-                if del_close {
-                    changed = true;
-                    continue;
-                }
-            } else if tt.eq_ignore_ascii_case(b"keep-alive") {
-                t.keep_alive = true;
-                if del_ka {
-                    changed = true;
-                    continue;
-                }
-            }
-            if !tt.is_empty() {
-                kept.push(tt);
+            t.close |= tt.eq_ignore_ascii_case(b"close");
+            t.keep_alive |= tt.eq_ignore_ascii_case(b"keep-alive");
+            if dropped(tt) {
+                changed = true;
+            } else if !tt.is_empty() {
+                kept += 1;
             }
         }
         if changed {
-            if kept.is_empty() {
-                h.hdrs.remove(i);
+            if kept == 0 {
+                h.remove_hdr(i);
                 continue;
             }
-            let mut nl = line[..colon + 1].to_vec();
-            nl.push(b' ');
-            nl.extend_from_slice(&kept.join(&b", "[..]));
-            h.hdrs[i].line = nl;
+            // never longer than before: done where the line stands
+            h.edit_hdr(i, |old, nl| {
+                nl.extend_from_slice(&old[..colon + 1]);
+                nl.push(b' ');
+                let mut first = true;
+                for tok in old[colon + 1..].split(|&c| c == b',') {
+                    let tt = trim(tok);
+                    if tt.is_empty() || dropped(tt) {
+                        continue;
+                    }
+                    if !first {
+                        nl.extend_from_slice(b", ");
+                    }
+                    first = false;
+                    nl.extend_from_slice(tt);
+                }
+            });
         }
         i += 1;
     }
@@ -71,12 +80,32 @@ pub fn want_connection(h: &mut Head, close: bool, keep_alive: bool) {
 /// `want_connection` on the named header.
 pub fn want_connection_in(h: &mut Head, name: &str, close: bool, keep_alive: bool) {
     let t = connection_tokens_in(h, name, !close, !keep_alive);
+    let add = |h: &mut Head, tok: &[u8]| {
+        h.add_with(|o| {
+            o.extend_from_slice(name.as_bytes());
+            o.extend_from_slice(b": ");
+            o.extend_from_slice(tok);
+        })
+    };
     if close && !t.close {
-        h.add(format!("{name}: close").as_bytes());
+        add(h, b"close");
     }
     if keep_alive && !t.keep_alive {
-        h.add(format!("{name}: keep-alive").as_bytes());
+        add(h, b"keep-alive");
     }
+}
+
+/// Reads the Connection tokens of a head without changing it.
+pub fn peek_connection_tokens(h: &Head, name: &str) -> ConnTokens {
+    let mut t = ConnTokens::default();
+    for hd in h.hdrs().filter(|x| x.is(name)) {
+        for tok in hd.value().split(|&c| c == b',') {
+            let tt = trim(tok);
+            t.close |= tt.eq_ignore_ascii_case(b"close");
+            t.keep_alive |= tt.eq_ignore_ascii_case(b"keep-alive");
+        }
+    }
+    t
 }
 
 /// Applies a regex replacement to one header line, with `\N` references.

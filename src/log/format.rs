@@ -5,15 +5,28 @@ use std::net::SocketAddr;
 
 use super::syslog::MONTHS;
 
+/// Captured headers of one direction, as a log line shows them.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Caps<'a> {
+    /// No `capture` declared: no braces.
+    #[default]
+    Off,
+    /// Declared but nothing captured (no request parsed): `{||}`-style.
+    Empty(usize),
+    Some(&'a [Option<Vec<u8>>]),
+}
+
+/// One traffic log line's fields, borrowed from the session: building
+/// and formatting a line allocates nothing.
 #[derive(Debug, Clone, Default)]
-pub struct LogRecord {
+pub struct LogRecord<'a> {
     pub client: Option<SocketAddr>,
     pub accept_secs: i64,
     pub accept_ms: u32,
-    pub frontend: String,
-    pub backend: String,
+    pub frontend: &'a str,
+    pub backend: &'a str,
     /// Server name, `<NOSRV>` or `<STATS>`.
-    pub server: String,
+    pub server: &'a str,
     pub tq: i64,
     pub tw: i64,
     pub tc: i64,
@@ -22,8 +35,8 @@ pub struct LogRecord {
     pub logasap: bool,
     pub status: i32,
     pub bytes: u64,
-    pub req_cookie: Option<Vec<u8>>,
-    pub rsp_cookie: Option<Vec<u8>>,
+    pub req_cookie: Option<&'a [u8]>,
+    pub rsp_cookie: Option<&'a [u8]>,
     pub term: [u8; 4],
     pub actconn: u32,
     pub feconn: u32,
@@ -33,10 +46,20 @@ pub struct LogRecord {
     pub redispatched: bool,
     pub srv_queue: u32,
     pub bk_queue: u32,
-    pub req_caps: Option<Vec<Option<Vec<u8>>>>,
-    pub rsp_caps: Option<Vec<Option<Vec<u8>>>>,
+    pub req_caps: Caps<'a>,
+    pub rsp_caps: Caps<'a>,
     /// The request line as received; None logs `<BADREQ>`.
-    pub request: Option<Vec<u8>>,
+    pub request: Option<&'a [u8]>,
+}
+
+impl Caps<'_> {
+    fn each(&self, mut f: impl FnMut(usize, Option<&[u8]>)) {
+        match self {
+            Caps::Off => {}
+            Caps::Empty(n) => (0..*n).for_each(|i| f(i, None)),
+            Caps::Some(v) => v.iter().enumerate().for_each(|(i, c)| f(i, c.as_deref())),
+        }
+    }
 }
 
 /// `#XX` encoding of the bytes 1.4 escapes in logs.
@@ -97,19 +120,20 @@ fn client(out: &mut String, c: &Option<SocketAddr>) {
     }
 }
 
-fn caps(out: &mut String, caps: &Option<Vec<Option<Vec<u8>>>>) {
-    if let Some(v) = caps {
-        out.push('{');
-        for (i, c) in v.iter().enumerate() {
-            if i > 0 {
-                out.push('|');
-            }
-            if let Some(c) = c {
-                encode(out, c, b"{|}", usize::MAX);
-            }
-        }
-        out.push_str("} ");
+fn caps(out: &mut String, caps: &Caps) {
+    if let Caps::Off = caps {
+        return;
     }
+    out.push('{');
+    caps.each(|i, c| {
+        if i > 0 {
+            out.push('|');
+        }
+        if let Some(c) = c {
+            encode(out, c, b"{|}", usize::MAX);
+        }
+    });
+    out.push_str("} ");
 }
 
 fn retries(out: &mut String, r: &LogRecord) {
@@ -121,9 +145,15 @@ fn retries(out: &mut String, r: &LogRecord) {
 
 pub fn http_line(r: &LogRecord) -> String {
     let mut s = String::with_capacity(256);
-    client(&mut s, &r.client);
+    http_line_into(&mut s, r);
+    s
+}
+
+/// `http_line`, appended to `s`.
+pub fn http_line_into(s: &mut String, r: &LogRecord) {
+    client(s, &r.client);
     s.push(' ');
-    accept_date(&mut s, r.accept_secs, r.accept_ms);
+    accept_date(s, r.accept_secs, r.accept_ms);
     let plus = if r.logasap { "+" } else { "" };
     let _ = write!(
         s,
@@ -142,12 +172,12 @@ pub fn http_line(r: &LogRecord) -> String {
         r.bytes
     );
     match &r.req_cookie {
-        Some(c) => encode(&mut s, c, b"", usize::MAX),
+        Some(c) => encode(s, c, b"", usize::MAX),
         None => s.push('-'),
     }
     s.push(' ');
     match &r.rsp_cookie {
-        Some(c) => encode(&mut s, c, b"", usize::MAX),
+        Some(c) => encode(s, c, b"", usize::MAX),
         None => s.push('-'),
     }
     s.push(' ');
@@ -159,24 +189,29 @@ pub fn http_line(r: &LogRecord) -> String {
         " {}/{}/{}/{}/",
         r.actconn, r.feconn, r.beconn, r.srv_conn
     );
-    retries(&mut s, r);
+    retries(s, r);
     let _ = write!(s, " {}/{} ", r.srv_queue, r.bk_queue);
-    caps(&mut s, &r.req_caps);
-    caps(&mut s, &r.rsp_caps);
+    caps(s, &r.req_caps);
+    caps(s, &r.rsp_caps);
     s.push('"');
     match &r.request {
-        Some(q) => encode(&mut s, q, b"", 1023),
+        Some(q) => encode(s, q, b"", 1023),
         None => s.push_str("<BADREQ>"),
     }
     s.push('"');
-    s
 }
 
 pub fn tcp_line(r: &LogRecord) -> String {
     let mut s = String::with_capacity(160);
-    client(&mut s, &r.client);
+    tcp_line_into(&mut s, r);
+    s
+}
+
+/// `tcp_line`, appended to `s`.
+pub fn tcp_line_into(s: &mut String, r: &LogRecord) {
+    client(s, &r.client);
     s.push(' ');
-    accept_date(&mut s, r.accept_secs, r.accept_ms);
+    accept_date(s, r.accept_secs, r.accept_ms);
     let plus = if r.logasap { "+" } else { "" };
     let _ = write!(
         s,
@@ -197,14 +232,19 @@ pub fn tcp_line(r: &LogRecord) -> String {
         r.beconn,
         r.srv_conn
     );
-    retries(&mut s, r);
+    retries(s, r);
     let _ = write!(s, " {}/{}", r.srv_queue, r.bk_queue);
-    s
 }
 
 /// `option httplog clf`: the common log format with 1.4's extra fields.
 pub fn clf_line(r: &LogRecord) -> String {
     let mut s = String::with_capacity(256);
+    clf_line_into(&mut s, r);
+    s
+}
+
+/// `clf_line`, appended to `s`.
+pub fn clf_line_into(s: &mut String, r: &LogRecord) {
     match &r.client {
         Some(a) => {
             let _ = write!(s, "{}", a.ip());
@@ -223,7 +263,7 @@ pub fn clf_line(r: &LogRecord) -> String {
         tm.sec
     );
     match &r.request {
-        Some(q) => encode(&mut s, q, b"", 1023),
+        Some(q) => encode(s, q, b"", 1023),
         None => s.push_str("<BADREQ>"),
     }
     let plus = if r.logasap { "+" } else { "" };
@@ -250,38 +290,37 @@ pub fn clf_line(r: &LogRecord) -> String {
         r.beconn,
         r.srv_conn
     );
-    retries(&mut s, r);
+    retries(s, r);
     let _ = write!(s, " {} {} \"", r.srv_queue, r.bk_queue);
     if let Some(c) = &r.req_cookie {
-        encode(&mut s, c, b"", usize::MAX);
+        encode(s, c, b"", usize::MAX);
     }
     s.push_str("\" \"");
     if let Some(c) = &r.rsp_cookie {
-        encode(&mut s, c, b"", usize::MAX);
+        encode(s, c, b"", usize::MAX);
     }
     s.push('"');
-    for list in [&r.req_caps, &r.rsp_caps].into_iter().flatten() {
-        for c in list {
+    for list in [&r.req_caps, &r.rsp_caps] {
+        list.each(|_, c| {
             s.push_str(" \"");
             if let Some(c) = c {
-                encode(&mut s, c, b"{|}", usize::MAX);
+                encode(s, c, b"{|}", usize::MAX);
             }
             s.push('"');
-        }
+        });
     }
-    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rec() -> LogRecord {
+    fn rec() -> LogRecord<'static> {
         LogRecord {
             client: "127.0.0.1:4000".parse().ok(),
-            frontend: "app".into(),
-            backend: "app".into(),
-            server: "s1".into(),
+            frontend: "app",
+            backend: "app",
+            server: "s1",
             tq: 0,
             tw: 0,
             tc: 1,
@@ -290,7 +329,7 @@ mod tests {
             status: 200,
             bytes: 79,
             term: *b"--NN",
-            request: Some(b"GET / HTTP/1.1".to_vec()),
+            request: Some(b"GET / HTTP/1.1"),
             ..Default::default()
         }
     }
@@ -308,8 +347,9 @@ mod tests {
     #[test]
     fn captures_and_badreq() {
         let mut r = rec();
-        r.req_caps = Some(vec![Some(b"test.local".to_vec()), Some(b"difft".to_vec())]);
-        r.rsp_caps = Some(vec![None]);
+        let req = [Some(b"test.local".to_vec()), Some(b"difft".to_vec())];
+        r.req_caps = Caps::Some(&req);
+        r.rsp_caps = Caps::Empty(1);
         r.request = None;
         let l = http_line(&r);
         assert!(l.ends_with("0/0 {test.local|difft} {} \"<BADREQ>\""), "{l}");

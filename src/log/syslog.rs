@@ -17,6 +17,8 @@ pub struct Syslog {
     tag: String,
     hostname: Option<String>,
     pid: i32,
+    /// The datagram being built, reused from line to line.
+    line: std::cell::RefCell<Vec<u8>>,
 }
 
 impl Syslog {
@@ -40,6 +42,7 @@ impl Syslog {
             tag: tag.to_string(),
             hostname,
             pid: crate::sys::getpid(),
+            line: std::cell::RefCell::new(Vec::with_capacity(MAX_LINE + 1)),
         }
     }
 
@@ -49,16 +52,25 @@ impl Syslog {
     }
 
     pub fn header(&self, pri: u32, secs: i64) -> String {
+        let mut v = Vec::new();
+        self.write_header(&mut v, pri, secs);
+        String::from_utf8_lossy(&v).into_owned()
+    }
+
+    fn write_header(&self, out: &mut Vec<u8>, pri: u32, secs: i64) {
+        use std::io::Write;
         let tm = crate::sys::localtime(secs);
         let mon = MONTHS.get(tm.mon as usize).copied().unwrap_or("Jan");
-        let host = match &self.hostname {
-            Some(h) => format!("{} ", h),
-            None => String::new(),
-        };
-        format!(
-            "<{}>{} {:2} {:02}:{:02}:{:02} {}{}[{}]: ",
-            pri, mon, tm.mday, tm.hour, tm.min, tm.sec, host, self.tag, self.pid
-        )
+        let _ = write!(
+            out,
+            "<{}>{} {:2} {:02}:{:02}:{:02} ",
+            pri, mon, tm.mday, tm.hour, tm.min, tm.sec
+        );
+        if let Some(h) = &self.hostname {
+            out.extend_from_slice(h.as_bytes());
+            out.push(b' ');
+        }
+        let _ = write!(out, "{}[{}]: ", self.tag, self.pid);
     }
 
     /// Sends `msg` at `level` to every target that accepts that level.
@@ -73,7 +85,11 @@ impl Syslog {
             }
             let lvl = level.max(t.minlevel) as u32;
             let pri = t.facility as u32 * 8 + lvl;
-            let mut line = self.header(pri, secs).into_bytes();
+            let Ok(mut line) = self.line.try_borrow_mut() else {
+                return;
+            };
+            line.clear();
+            self.write_header(&mut line, pri, secs);
             line.extend_from_slice(msg.as_bytes());
             if line.len() >= MAX_LINE {
                 line.truncate(MAX_LINE - 1);

@@ -132,7 +132,8 @@ impl Session {
                 }
                 return self.no_server(ctx);
             }
-            let views = ctx.rt.views(self.be);
+            let mut views = std::mem::take(&mut ctx.rt.views_scratch);
+            ctx.rt.views_into(self.be, &mut views);
             let chosen = match direct {
                 Some(d) => Some(d),
                 None => {
@@ -141,8 +142,9 @@ impl Session {
                     ctx.rt.px[self.be].lb.pick(&views, key, avoid)
                 }
             };
+            let any_usable = views.iter().any(|v| v.usable && v.weight > 0);
+            ctx.rt.views_scratch = views;
             let Some(si) = chosen else {
-                let any_usable = views.iter().any(|v| v.usable && v.weight > 0);
                 if any_usable {
                     return self.enqueue(ctx, None);
                 }

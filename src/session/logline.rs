@@ -1,7 +1,7 @@
 //! Builds the log record of a session from its timers and counters.
 
 use super::{Ctx, Session};
-use crate::log::format::LogRecord;
+use crate::log::format::{Caps, LogRecord};
 use std::time::Instant;
 
 fn since(a: Instant, b: Option<Instant>) -> i64 {
@@ -11,17 +11,25 @@ fn since(a: Instant, b: Option<Instant>) -> i64 {
     }
 }
 
+fn caps(got: &Option<Vec<Option<Vec<u8>>>>, declared: usize) -> Caps<'_> {
+    match got {
+        Some(v) => Caps::Some(v),
+        None if declared > 0 => Caps::Empty(declared),
+        None => Caps::Off,
+    }
+}
+
 impl Session {
-    pub fn log_record(&self, ctx: &Ctx) -> LogRecord {
+    pub fn log_record<'a>(&'a self, ctx: &'a Ctx) -> LogRecord<'a> {
         let cfg = ctx.rt.cfg;
         let fe = &cfg.proxies[self.fe];
         let be = &cfg.proxies[self.be];
         let server = if self.txn.stats {
-            "<STATS>".to_string()
+            "<STATS>"
         } else {
             match self.srv_idx {
-                Some(si) if self.t_queue.is_some() => be.servers[si].name.clone(),
-                _ => "<NOSRV>".to_string(),
+                Some(si) if self.t_queue.is_some() => be.servers[si].name.as_str(),
+                _ => "<NOSRV>",
             }
         };
         let tq = since(self.t_accept, self.t_req);
@@ -77,8 +85,8 @@ impl Session {
             client: Some(self.cli_addr),
             accept_secs: self.accept_wall.0,
             accept_ms: self.accept_wall.1,
-            frontend: fe.name.clone(),
-            backend: be.name.clone(),
+            frontend: &fe.name,
+            backend: &be.name,
             server,
             tq,
             tw,
@@ -92,8 +100,8 @@ impl Session {
                 self.txn.status
             },
             bytes: self.bytes_out,
-            req_cookie: self.txn.cap_cookie_req.clone(),
-            rsp_cookie: self.txn.cap_cookie_rsp.clone(),
+            req_cookie: self.txn.cap_cookie_req.as_deref(),
+            rsp_cookie: self.txn.cap_cookie_rsp.as_deref(),
             term,
             actconn: ctx.rt.actconn,
             feconn: ctx.rt.px[self.fe].feconn,
@@ -103,21 +111,9 @@ impl Session {
             redispatched: self.redispatched,
             srv_queue: self.srv_queue_pos,
             bk_queue: self.bk_queue_pos,
-            req_caps: self.txn.req_caps.clone().or_else(|| {
-                if fe.req_captures.is_empty() {
-                    None
-                } else {
-                    Some(vec![None; fe.req_captures.len()])
-                }
-            }),
-            rsp_caps: self.txn.rsp_caps.clone().or_else(|| {
-                if fe.rsp_captures.is_empty() {
-                    None
-                } else {
-                    Some(vec![None; fe.rsp_captures.len()])
-                }
-            }),
-            request: self.txn.req_line.clone(),
+            req_caps: caps(&self.txn.req_caps, fe.req_captures.len()),
+            rsp_caps: caps(&self.txn.rsp_caps, fe.rsp_captures.len()),
+            request: self.txn.req_line.as_deref(),
         }
     }
 }

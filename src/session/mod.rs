@@ -90,6 +90,20 @@ pub struct Txn {
     pub stats_admin: bool,
 }
 
+impl Txn {
+    /// Ends the transaction, handing its head and request line back to the
+    /// pool for the next one.
+    pub fn recycle(&mut self, pool: &mut crate::buffer::Pool) {
+        if let Some(h) = self.req.take() {
+            pool.put_head(h);
+        }
+        if let Some(l) = self.req_line.take() {
+            pool.put_line(l);
+        }
+        *self = Txn::default();
+    }
+}
+
 pub struct Session {
     pub key: usize,
     /// 1.4's uniq_id, shown in `-d` traces
@@ -459,6 +473,14 @@ impl Session {
         let mut busy = true;
         for _ in 0..64 {
             let mut progress = self.do_io(ctx);
+            // bytes to pass on: their way out is a pool buffer, not a
+            // fresh allocation (released below once flushed)
+            if !self.req_in.is_empty() {
+                ctx.rt.pool.fill(&mut self.to_srv);
+            }
+            if !self.rsp_in.is_empty() {
+                ctx.rt.pool.fill(&mut self.to_cli);
+            }
             progress |= self.analyze(ctx);
             if self.st == St::Closed || !progress {
                 busy = false;
@@ -796,13 +818,13 @@ impl Session {
         crate::log::msg::trace(&format!(
             "{}{}",
             pre(first),
-            String::from_utf8_lossy(&h.start)
+            String::from_utf8_lossy(h.start())
         ));
-        for hd in &h.hdrs {
+        for hd in h.hdrs() {
             crate::log::msg::trace(&format!(
                 "{}{}",
                 pre(next),
-                String::from_utf8_lossy(&hd.line)
+                String::from_utf8_lossy(hd.line)
             ));
         }
     }
@@ -847,6 +869,7 @@ impl Session {
         if !self.logged {
             self.log(ctx);
         }
+        self.txn.recycle(&mut ctx.rt.pool);
     }
 
     /// Adds the bytes not yet counted to the frontend, backend and server
@@ -904,23 +927,26 @@ impl Session {
         if fmt == LogFormat::Default {
             return;
         }
+        // the line is written into a string kept from line to line
+        let mut line = std::mem::take(&mut ctx.rt.log_line);
+        line.clear();
         let rec = self.log_record(ctx);
-        let line = match (fmt, self.mode) {
-            (LogFormat::Http, Mode::Http) => crate::log::format::http_line(&rec),
-            (LogFormat::HttpClf, Mode::Http) => crate::log::format::clf_line(&rec),
-            _ => crate::log::format::tcp_line(&rec),
+        match (fmt, self.mode) {
+            (LogFormat::Http, Mode::Http) => crate::log::format::http_line_into(&mut line, &rec),
+            (LogFormat::HttpClf, Mode::Http) => crate::log::format::clf_line_into(&mut line, &rec),
+            _ => crate::log::format::tcp_line_into(&mut line, &rec),
         };
         let error =
             self.term.0 != b'-' || rec.status >= 500 || rec.retries > 0 || self.redispatched;
-        if fe.flags.dontlog_normal && !error {
-            return;
+        if !fe.flags.dontlog_normal || error {
+            let level = if fe.flags.log_separate_errors && error {
+                crate::log::ERR
+            } else {
+                crate::log::INFO
+            };
+            ctx.syslog.send(&fe.logs, level, &line);
         }
-        let level = if fe.flags.log_separate_errors && error {
-            crate::log::ERR
-        } else {
-            crate::log::INFO
-        };
-        ctx.syslog.send(&fe.logs, level, &line);
+        ctx.rt.log_line = line;
     }
 
     /// Where each side's read timeout counts from: any activity (1.4's

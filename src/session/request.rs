@@ -8,8 +8,9 @@ use crate::config::model::{
 };
 use crate::http::body::{request_framing, Body};
 use crate::http::cookie;
-use crate::http::head::{parse_request_opts, Head, Parse};
+use crate::http::head::{Head, Status};
 use crate::http::rewrite::{regex_replace, want_connection_in};
+use std::io::Write;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -176,12 +177,11 @@ fn hdr_values(h: Option<&Head>, name: Option<&str>, split: bool) -> Vec<Vec<u8>>
     match name {
         Some(n) if split => h.values(n),
         Some(n) => h
-            .hdrs
-            .iter()
+            .hdrs()
             .filter(|x| x.is(n))
             .map(|x| x.value().to_vec())
             .collect(),
-        None => h.hdrs.iter().map(|x| x.value().to_vec()).collect(),
+        None => h.hdrs().map(|x| x.value().to_vec()).collect(),
     }
 }
 
@@ -258,8 +258,14 @@ impl Session {
             self.deadline = None;
         }
         let lax = ctx.rt.cfg.proxies[self.fe].flags.accept_invalid_req;
-        match parse_request_opts(&self.req_in, limit, lax) {
-            Parse::Partial => {
+        let mut head = ctx.rt.pool.take_head();
+        let status = head.parse_request(&self.req_in, limit, lax);
+        if status != Status::Done {
+            ctx.rt.pool.put_head(head);
+            head = Head::default();
+        }
+        match status {
+            Status::Partial => {
                 if self.cli_eof || self.cli_err {
                     if self.ka_wait && self.req_in.is_empty() {
                         self.logged = true;
@@ -275,27 +281,29 @@ impl Session {
                 self.arm_request_deadline(ctx);
                 false
             }
-            Parse::Invalid => {
+            Status::Invalid => {
                 self.capture_error(ctx, false);
                 ctx.rt.px[self.fe].fe.failed_req += 1;
                 self.li_count(ctx, |c| c.failed_req += 1);
                 self.http_error(ctx, 400, b'P', b'R');
                 true
             }
-            Parse::Done(head) => {
+            Status::Done => {
                 self.t_req = Some(ctx.now);
-                let first_line: Vec<u8> = {
-                    let start = self
-                        .req_in
-                        .iter()
-                        .position(|&c| c != b'\r' && c != b'\n')
-                        .unwrap_or(0);
-                    let rest = &self.req_in[start..];
-                    let e = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
-                    let l = &rest[..e];
-                    l.strip_suffix(b"\r").unwrap_or(l).to_vec()
-                };
-                self.txn.req_line = Some(first_line);
+                // the request line as received, for the log (its
+                // allocation is kept from request to request)
+                let start = self
+                    .req_in
+                    .iter()
+                    .position(|&c| c != b'\r' && c != b'\n')
+                    .unwrap_or(0);
+                let rest = &self.req_in[start..];
+                let e = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+                let l = &rest[..e];
+                let mut line = ctx.rt.pool.take_line();
+                line.extend_from_slice(l.strip_suffix(b"\r").unwrap_or(l));
+                self.txn.req_line = Some(line);
+                head.set_cap(rewrite_cap(cfg, head.len, self.req_in.len()));
                 self.req_in.drain(..head.len);
                 self.deadline = None;
                 self.ka_wait = false;
@@ -404,27 +412,25 @@ impl Session {
             if (self.txn.allowed && verdict) || !self.eval_opt(ctx, px, h, &e.cond) {
                 continue;
             }
-            let mut lines: Vec<Vec<u8>> = Vec::with_capacity(h.hdrs.len() + 1);
-            lines.push(h.start.clone());
-            lines.extend(h.hdrs.iter().map(|x| x.line.clone()));
+            // line 0 is the request line, line i the header i-1
             let mut i = 0;
             let mut stop = false;
-            while i < lines.len() && !stop {
-                if e.re.is_match(&lines[i]) {
+            while i <= h.hdr_count() && !stop {
+                let line = if i == 0 { h.start() } else { h.hdr(i - 1).line };
+                if e.re.is_match(line) {
                     match &e.action {
                         HdrAction::Replace(r) => {
-                            if let Some(n) = regex_replace(&e.re, &lines[i], r) {
+                            if let Some(n) = regex_replace(&e.re, line, r) {
+                                // 1.4 skips a replacement the buffer has no room for
                                 if i == 0 {
-                                    h.start = n.clone();
+                                    h.set_start(&n);
                                 } else {
-                                    h.hdrs[i - 1].line = n.clone();
+                                    h.set_hdr(i - 1, &n);
                                 }
-                                lines[i] = n;
                             }
                         }
                         HdrAction::Delete if i > 0 => {
-                            h.hdrs.remove(i - 1);
-                            lines.remove(i);
+                            h.remove_hdr(i - 1);
                             continue;
                         }
                         HdrAction::Deny => {
@@ -459,8 +465,9 @@ impl Session {
             }
         }
         for a in &px.req_adds {
-            if self.eval_opt(ctx, px, h, &a.cond) {
-                h.add(&a.line);
+            if self.eval_opt(ctx, px, h, &a.cond) && !h.add(&a.line) {
+                self.bad_rewrite(ctx);
+                return Verdict::Done;
             }
         }
         for r in &px.redirects {
@@ -605,8 +612,7 @@ impl Session {
                 fe.req_captures
                     .iter()
                     .map(|c| {
-                        h.hdrs
-                            .iter()
+                        h.hdrs()
                             .find(|x| x.is(&c.name))
                             .map(|x| x.value()[..x.value().len().min(c.len)].to_vec())
                     })
@@ -660,6 +666,13 @@ impl Session {
         }
     }
 
+    /// A header that does not fit the rewrite reserve: 1.4's bad request.
+    fn bad_rewrite(&mut self, ctx: &mut Ctx) {
+        ctx.rt.px[self.fe].fe.failed_req += 1;
+        self.li_count(ctx, |c| c.failed_req += 1);
+        self.http_error(ctx, 400, b'P', b'R');
+    }
+
     /// Persistence, X-Forwarded-For, X-Original-To, connection header.
     fn prepare_request(&mut self, ctx: &mut Ctx, mut h: Head) {
         let cfg = ctx.rt.cfg;
@@ -679,15 +692,19 @@ impl Session {
             self.txn.cookie_in = b'N';
             self.txn.cookie_out = b'N';
             let remove = ck.mode == CookieMode::Insert && ck.indirect && !ck.preserve;
-            if let Some(id) =
-                cookie::process_request(&mut h, &ck.name, ck.mode == CookieMode::Prefix, remove)
-            {
-                match be
+            let lookup = |id: &[u8]| {
+                let si = be
                     .servers
                     .iter()
-                    .position(|s| s.cookie.as_deref().map(|c| c.as_bytes()) == Some(id.as_slice()))
-                {
-                    Some(si) if !id.is_empty() => {
+                    .position(|s| s.cookie.as_deref().map(|c| c.as_bytes()) == Some(id));
+                si.filter(|_| !id.is_empty())
+            };
+            let prefix = ck.mode == CookieMode::Prefix;
+            if let Some(found) =
+                cookie::process_request_with(&mut h, &ck.name, prefix, remove, lookup)
+            {
+                match found {
+                    Some(si) => {
                         if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
                             self.txn.cookie_in = b'V';
                             self.txn.persist_srv = Some(si);
@@ -707,8 +724,15 @@ impl Session {
             });
             let skip_none = ff.if_none && h.get(&ff.header).is_some();
             if !skip_net && !skip_none {
-                let line = format!("{}: {}", ff.header, self.cli_addr.ip());
-                h.add(line.as_bytes());
+                let ip = self.cli_addr.ip();
+                if !h.add_with(|o| {
+                    o.extend_from_slice(ff.header.as_bytes());
+                    o.extend_from_slice(b": ");
+                    let _ = write!(o, "{ip}");
+                }) {
+                    // 1.4: no room left in the buffer for the header
+                    return self.bad_rewrite(ctx);
+                }
             }
         }
         let ot = be.originalto.as_ref().or(fe.originalto.as_ref());
@@ -718,8 +742,14 @@ impl Session {
                 _ => false,
             });
             if !skip {
-                let line = format!("{}: {}", ot.header, self.dst_addr().ip());
-                h.add(line.as_bytes());
+                let ip = self.dst_addr().ip();
+                if !h.add_with(|o| {
+                    o.extend_from_slice(ot.header.as_bytes());
+                    o.extend_from_slice(b": ");
+                    let _ = write!(o, "{ip}");
+                }) {
+                    return self.bad_rewrite(ctx);
+                }
             }
         }
         let framing = match request_framing(&h) {
@@ -737,8 +767,7 @@ impl Session {
             } else {
                 "Connection"
             };
-            let toks =
-                crate::http::rewrite::connection_tokens_in(&mut h.clone(), conn, false, false);
+            let toks = crate::http::rewrite::peek_connection_tokens(&h, conn);
             self.txn.cli_keepalive = mode == HttpConnMode::ServerClose
                 && !toks.close
                 && (self.txn.req_11 || toks.keep_alive)
@@ -766,8 +795,8 @@ impl Session {
             // written once the server is known
             self.txn.head_pending = true;
         } else {
-            let bytes = h.to_bytes();
-            self.to_srv.extend_from_slice(&bytes);
+            ctx.rt.pool.fill(&mut self.to_srv);
+            h.write_to(&mut self.to_srv);
         }
         self.txn.req = Some(h);
         self.st = St::Assign;
@@ -788,6 +817,17 @@ impl Session {
         super::move_front(&mut self.req_in, &mut self.to_srv, n);
         true
     }
+}
+
+/// Most bytes a parsed head may take on the wire once rewritten: what its
+/// buffer leaves, as in 1.4, where a head is read into at most bufsize -
+/// maxrewrite bytes. We may have read further ahead (bodies, pipelined
+/// requests), which is not held against the head: 1.4 would not have read
+/// it yet.
+pub(super) fn rewrite_cap(cfg: &crate::config::model::Config, head: usize, held: usize) -> usize {
+    let limit = cfg.global.bufsize.saturating_sub(cfg.global.maxrewrite);
+    let rest = held.saturating_sub(head).min(limit.saturating_sub(head));
+    cfg.global.bufsize.saturating_sub(rest).max(1)
 }
 
 /// `option http_proxy`: takes `http://IP[:port]` off an absolute URI,
@@ -812,7 +852,7 @@ fn proxy_target(h: &mut Head) -> Option<std::net::SocketAddr> {
     start.extend_from_slice(path);
     start.push(b' ');
     start.extend_from_slice(h.req_version());
-    h.start = start;
+    h.set_start(&start);
     Some(std::net::SocketAddr::new(ip, port))
 }
 

@@ -6,7 +6,7 @@ use crate::acl::opt_cond_match;
 use crate::config::model::{CookieMode, HdrAction, HttpConnMode};
 use crate::http::body::{response_framing, Body, Framing};
 use crate::http::cookie;
-use crate::http::head::{parse_response_opts, Head, Parse};
+use crate::http::head::{Head, Status};
 use crate::http::rewrite::{regex_replace, want_connection_in};
 use crate::state::Hana;
 use std::time::Duration;
@@ -48,13 +48,18 @@ impl Session {
         let limit = cfg.global.bufsize - cfg.global.maxrewrite;
         while !self.txn.rsp_head_done && self.st == St::Established {
             let lax = cfg.proxies[self.be].flags.accept_invalid_rsp;
-            match parse_response_opts(&self.rsp_in, limit, lax) {
-                Parse::Invalid => {
+            let mut h = ctx.rt.pool.take_head();
+            let status = h.parse_response(&self.rsp_in, limit, lax);
+            if status != Status::Done {
+                ctx.rt.pool.put_head(std::mem::take(&mut h));
+            }
+            match status {
+                Status::Invalid => {
                     self.capture_error(ctx, true);
                     self.rsp_fail(ctx, b'P', Some(Hana::HttpHdrRsp));
                     return true;
                 }
-                Parse::Partial => {
+                Status::Partial => {
                     if self.srv_eof || self.srv_err {
                         // 1.4: a close before the end of a head that parsed
                         // cleanly so far is the server's doing
@@ -73,7 +78,7 @@ impl Session {
                     }
                     return p;
                 }
-                Parse::Done(h) => {
+                Status::Done => {
                     p = true;
                     let st = h.status();
                     // 501 and 505 answer the client's request, not a sick server
@@ -87,13 +92,15 @@ impl Session {
                     );
                     if st == 100 {
                         // 1.4 relays a 100-continue and waits for the real response
-                        let raw: Vec<u8> = self.rsp_in.drain(..h.len).collect();
-                        self.to_cli.extend_from_slice(&raw);
+                        super::move_front(&mut self.rsp_in, &mut self.to_cli, h.len);
+                        ctx.rt.pool.put_head(h);
                         continue;
                     }
+                    h.set_cap(super::request::rewrite_cap(cfg, h.len, self.rsp_in.len()));
                     self.rsp_in.drain(..h.len);
                     self.trace_head(ctx, "srvrep", "srvhdr", &h);
-                    self.process_response(ctx, h);
+                    self.process_response(ctx, &mut h);
+                    ctx.rt.pool.put_head(h);
                 }
             }
         }
@@ -158,25 +165,23 @@ impl Session {
                 continue;
             }
             let mut i = 0;
-            let mut lines: Vec<Vec<u8>> = Vec::with_capacity(h.hdrs.len() + 1);
-            lines.push(h.start.clone());
-            lines.extend(h.hdrs.iter().map(|x| x.line.clone()));
-            while i < lines.len() {
-                if e.re.is_match(&lines[i]) {
+            // line 0 is the status line, line i the header i-1
+            while i <= h.hdr_count() {
+                let line = if i == 0 { h.start() } else { h.hdr(i - 1).line };
+                if e.re.is_match(line) {
                     match &e.action {
                         HdrAction::Replace(r) => {
-                            if let Some(n) = regex_replace(&e.re, &lines[i], r) {
+                            if let Some(n) = regex_replace(&e.re, line, r) {
+                                // 1.4 skips a replacement the buffer has no room for
                                 if i == 0 {
-                                    h.start = n.clone();
+                                    h.set_start(&n);
                                 } else {
-                                    h.hdrs[i - 1].line = n.clone();
+                                    h.set_hdr(i - 1, &n);
                                 }
-                                lines[i] = n;
                             }
                         }
                         HdrAction::Delete if i > 0 => {
-                            h.hdrs.remove(i - 1);
-                            lines.remove(i);
+                            h.remove_hdr(i - 1);
                             continue;
                         }
                         HdrAction::Deny => {
@@ -204,14 +209,15 @@ impl Session {
                 };
                 opt_cond_match(&a.cond, &px.acls, &s)
             };
-            if ok {
-                h.add(&a.line);
+            if ok && !h.add(&a.line) {
+                // 1.4: no room left in the buffer, a bad response
+                return false;
             }
         }
         true
     }
 
-    fn process_response(&mut self, ctx: &mut Ctx, mut h: Head) {
+    fn process_response(&mut self, ctx: &mut Ctx, h: &mut Head) {
         let cfg = ctx.rt.cfg;
         let fe = &cfg.proxies[self.fe];
         let be = &cfg.proxies[self.be];
@@ -234,8 +240,7 @@ impl Session {
                 fe.rsp_captures
                     .iter()
                     .map(|c| {
-                        h.hdrs
-                            .iter()
+                        h.hdrs()
                             .find(|x| x.is(&c.name))
                             .map(|x| x.value()[..x.value().len().min(c.len)].to_vec())
                     })
@@ -243,11 +248,11 @@ impl Session {
             );
         }
         if let Some(c) = &fe.capture_cookie {
-            self.txn.cap_cookie_rsp = cookie::capture(&h, "Set-Cookie", &c.name, c.len);
+            self.txn.cap_cookie_rsp = cookie::capture(h, "Set-Cookie", &c.name, c.len);
         }
-        let mut ok = self.rsp_rules(ctx, self.be, &mut h);
+        let mut ok = self.rsp_rules(ctx, self.be, h);
         if ok && self.fe != self.be {
-            ok = self.rsp_rules(ctx, self.fe, &mut h);
+            ok = self.rsp_rules(ctx, self.fe, h);
         }
         if !ok {
             self.rsp_fail(ctx, b'P', Some(Hana::HttpRsp));
@@ -256,7 +261,8 @@ impl Session {
         if status < 200 {
             // 1.4 skips the cookie, cache and connection processing of
             // interim responses; 101 switches the session to a tunnel
-            self.to_cli.extend_from_slice(&h.to_bytes());
+            ctx.rt.pool.fill(&mut self.to_cli);
+            h.write_to(&mut self.to_cli);
             self.txn.rsp_head_done = true;
             self.txn.rsp_body = Some(Body::new(Framing::Empty));
             if status == 101 {
@@ -264,9 +270,9 @@ impl Session {
             }
             return;
         }
-        let is_cacheable = cacheable(status, &h);
+        let is_cacheable = cacheable(status, h);
         if let Some(si) = self.srv_idx {
-            self.appsession_learn(ctx, &h, si);
+            self.appsession_learn(ctx, h, si);
         }
         // option checkcache: never let a cacheable response carry a cookie
         let get_req = self.txn.req.as_ref().is_some_and(|r| r.method() == b"GET");
@@ -285,10 +291,10 @@ impl Session {
             return;
         }
         if let (Some(ck), Some(si)) = (&be.cookie, self.srv_idx) {
-            let id = be.servers[si].cookie.clone().unwrap_or_default();
+            let id: &str = be.servers[si].cookie.as_deref().unwrap_or("");
             let mode = ck.mode;
             let seen = cookie::process_response(
-                &mut h,
+                h,
                 &ck.name,
                 id.as_bytes(),
                 mode == CookieMode::Prefix,
@@ -306,25 +312,28 @@ impl Session {
             let post_ok =
                 !ck.postonly || self.txn.req.as_ref().is_some_and(|r| r.method() == b"POST");
             if mode == CookieMode::Insert && !direct && post_ok && !(seen && ck.preserve) {
-                let mut line = if id.is_empty() {
-                    format!(
-                        "Set-Cookie: {}=; Expires=Thu, 01-Jan-1970 00:00:01 GMT; path=/",
-                        ck.name
-                    )
-                } else {
-                    format!("Set-Cookie: {}={}; path=/", ck.name, id)
-                };
-                for d in &ck.domains {
-                    line.push_str("; domain=");
-                    line.push_str(d);
-                }
-                if ck.httponly {
-                    line.push_str("; HttpOnly");
-                }
-                if ck.secure {
-                    line.push_str("; Secure");
-                }
-                h.add(line.as_bytes());
+                // written straight into the head's arena
+                h.add_with(|l| {
+                    l.extend_from_slice(b"Set-Cookie: ");
+                    l.extend_from_slice(ck.name.as_bytes());
+                    l.push(b'=');
+                    if id.is_empty() {
+                        l.extend_from_slice(b"; Expires=Thu, 01-Jan-1970 00:00:01 GMT");
+                    } else {
+                        l.extend_from_slice(id.as_bytes());
+                    }
+                    l.extend_from_slice(b"; path=/");
+                    for d in &ck.domains {
+                        l.extend_from_slice(b"; domain=");
+                        l.extend_from_slice(d.as_bytes());
+                    }
+                    if ck.httponly {
+                        l.extend_from_slice(b"; HttpOnly");
+                    }
+                    if ck.secure {
+                        l.extend_from_slice(b"; Secure");
+                    }
+                });
                 self.txn.cookie_out = b'I';
                 if ck.nocache && is_cacheable {
                     h.add(b"Cache-control: private");
@@ -332,7 +341,7 @@ impl Session {
             }
         }
         let head_req = self.txn.head_req;
-        let framing = response_framing(&h, head_req);
+        let framing = response_framing(h, head_req);
         if framing == Framing::Close {
             self.txn.cli_keepalive = false;
         }
@@ -346,13 +355,14 @@ impl Session {
                     "Connection"
                 };
                 if mode == HttpConnMode::ServerClose && self.txn.cli_keepalive {
-                    want_connection_in(&mut h, conn, false, !(self.txn.req_11 && rsp_11));
+                    want_connection_in(h, conn, false, !(self.txn.req_11 && rsp_11));
                 } else {
-                    want_connection_in(&mut h, conn, rsp_11, false);
+                    want_connection_in(h, conn, rsp_11, false);
                 }
             }
         }
-        self.to_cli.extend_from_slice(&h.to_bytes());
+        ctx.rt.pool.fill(&mut self.to_cli);
+        h.write_to(&mut self.to_cli);
         self.txn.rsp_head_done = true;
         if fe.flags.logasap && !self.logged {
             self.txn.logasap = true;
@@ -390,7 +400,7 @@ impl Session {
             self.release_server(ctx, true);
             // the next request on this connection
             self.logged = false;
-            self.txn = super::Txn::default();
+            self.txn.recycle(&mut ctx.rt.pool);
             self.be = self.fe;
             self.srv_idx = None;
             self.prev_srv = None;

@@ -20,7 +20,7 @@ fn live(e: &(u32, Option<Instant>), now: Instant) -> bool {
 /// The appsession id carried by a request: its cookie, or in the URI as a
 /// path parameter (`;NAME=v`) or in the query string.
 fn app_id(h: &Head, a: &crate::config::model::AppSession) -> Option<Vec<u8>> {
-    for hd in h.hdrs.iter().filter(|x| x.is("Cookie")) {
+    for hd in h.hdrs().filter(|x| x.is("Cookie")) {
         for part in hd.value().split(|&c| c == b';') {
             let t = trim(part);
             let Some(eq) = t.iter().position(|&c| c == b'=') else {
@@ -244,7 +244,7 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         let Some(a) = &be.appsession else { return };
-        for hd in h.hdrs.iter().filter(|x| x.is("Set-Cookie")) {
+        for hd in h.hdrs().filter(|x| x.is("Set-Cookie")) {
             let v = hd.value();
             let Some(eq) = v.iter().position(|&c| c == b'=') else {
                 continue;
