@@ -101,6 +101,8 @@ impl Session {
     }
 
     pub(super) fn assign_and_connect(&mut self, ctx: &mut Ctx) {
+        // (tcp mode gets here before the client sent anything)
+        self.txn.attach(&mut ctx.rt.pool);
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         if !self.be_assigned {
@@ -158,7 +160,7 @@ impl Session {
             }
             self.take_server(ctx, si);
         }
-        self.t_queue.get_or_insert(ctx.now);
+        self.txn.t_queue.get_or_insert(ctx.now);
         let Some(si) = self.srv_idx else {
             return self.no_server(ctx);
         };
@@ -247,7 +249,7 @@ impl Session {
             st.granted = st.granted.saturating_sub(1);
             st.c.cum_sess += 1;
             st.c.lbtot += 1;
-            self.t_queue = Some(ctx.now);
+            self.txn.t_queue = Some(ctx.now);
             self.persist_store(ctx, si);
             self.st = St::Assign;
             return true;
@@ -258,7 +260,7 @@ impl Session {
     fn connect_to(&mut self, ctx: &mut Ctx, addr: SocketAddr) {
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
-        self.t_queue.get_or_insert(ctx.now);
+        self.txn.t_queue.get_or_insert(ctx.now);
         let source = self
             .srv_idx
             .and_then(|si| be.servers[si].source)
@@ -310,7 +312,7 @@ impl Session {
         }
         self.observe(ctx, crate::state::Hana::L4Ok);
         self.st = St::Established;
-        self.t_connect = Some(ctx.now);
+        self.txn.t_connect = Some(ctx.now);
         if self.txn.head_pending {
             self.txn.head_pending = false;
             let be = &ctx.rt.cfg.proxies[self.be];

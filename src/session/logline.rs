@@ -28,21 +28,21 @@ impl Session {
             "<STATS>"
         } else {
             match self.srv_idx {
-                Some(si) if self.t_queue.is_some() => be.servers[si].name.as_str(),
+                Some(si) if self.txn.t_queue.is_some() => be.servers[si].name.as_str(),
                 _ => "<NOSRV>",
             }
         };
-        let tq = since(self.t_accept, self.t_req);
-        let tw = match (self.t_req, self.t_queue) {
+        let tq = since(self.t_accept, self.txn.t_req);
+        let tw = match (self.txn.t_req, self.txn.t_queue) {
             (Some(r), Some(q)) => q.saturating_duration_since(r).as_millis() as i64,
             (None, Some(q)) => q.saturating_duration_since(self.t_accept).as_millis() as i64,
             _ => -1,
         };
-        let tc = match (self.t_queue, self.t_connect) {
+        let tc = match (self.txn.t_queue, self.txn.t_connect) {
             (Some(q), Some(c)) => c.saturating_duration_since(q).as_millis() as i64,
             _ => -1,
         };
-        let tr = match (self.t_connect, self.t_rsp) {
+        let tr = match (self.txn.t_connect, self.txn.t_rsp) {
             (Some(c), Some(r)) => r.saturating_duration_since(c).as_millis() as i64,
             _ => -1,
         };

@@ -8,10 +8,10 @@ pub use connect::process_queue;
 mod request;
 mod response;
 mod stick;
+mod txn;
+pub use txn::{Txn, TxnSlot};
 
-use crate::config::model::{HttpConnMode, LogFormat, Mode};
-use crate::http::body::Body;
-use crate::http::head::Head;
+use crate::config::model::{LogFormat, Mode};
 use crate::log::syslog::Syslog;
 use crate::state::Runtime;
 use mio::net::TcpStream;
@@ -53,57 +53,6 @@ pub enum St {
     Closed,
 }
 
-/// Per-request HTTP state.
-#[derive(Debug, Default)]
-pub struct Txn {
-    pub req: Option<Head>,
-    pub req_line: Option<Vec<u8>>,
-    pub head_req: bool,
-    pub req_body: Option<Body>,
-    pub rsp_body: Option<Body>,
-    pub rsp_head_done: bool,
-    pub status: i32,
-    pub mode: HttpConnMode,
-    /// the client's connection may stay open after this response
-    pub cli_keepalive: bool,
-    pub cookie_in: u8,
-    pub cookie_out: u8,
-    pub persist_srv: Option<usize>,
-    pub req_caps: Option<Vec<Option<Vec<u8>>>>,
-    pub rsp_caps: Option<Vec<Option<Vec<u8>>>>,
-    pub cap_cookie_req: Option<Vec<u8>>,
-    pub cap_cookie_rsp: Option<Vec<u8>>,
-    pub stats: bool,
-    pub tunnel: bool,
-    /// A `reqallow` matched: later allow/deny/tarpit/pass filters are skipped.
-    pub allowed: bool,
-    /// `option http-use-proxy-header` on a proxy request (absolute URI):
-    /// Proxy-Connection and Proxy-Authorization stand for the usual ones.
-    pub use_px_conn: bool,
-    pub req_11: bool,
-    /// The request head waits for the server to be known
-    /// (http-send-name-header).
-    pub head_pending: bool,
-    /// `option http_proxy`: the address taken from the request URI.
-    pub proxy_target: Option<SocketAddr>,
-    pub logasap: bool,
-    pub stats_admin: bool,
-}
-
-impl Txn {
-    /// Ends the transaction, handing its head and request line back to the
-    /// pool for the next one.
-    pub fn recycle(&mut self, pool: &mut crate::buffer::Pool) {
-        if let Some(h) = self.req.take() {
-            pool.put_head(h);
-        }
-        if let Some(l) = self.req_line.take() {
-            pool.put_line(l);
-        }
-        *self = Txn::default();
-    }
-}
-
 pub struct Session {
     pub key: usize,
     /// 1.4's uniq_id, shown in `-d` traces
@@ -137,17 +86,14 @@ pub struct Session {
     pub srv_err: bool,
     pub srv_shut: bool,
     pub st: St,
-    pub txn: Txn,
+    /// The transaction in progress; an idle connection holds none.
+    pub txn: TxnSlot,
     pub conn_retries: i32,
     pub redispatched: bool,
     pub prev_srv: Option<usize>,
     pub term: (u8, u8),
     pub t_accept: Instant,
     pub accept_wall: (i64, u32),
-    pub t_req: Option<Instant>,
-    pub t_queue: Option<Instant>,
-    pub t_connect: Option<Instant>,
-    pub t_rsp: Option<Instant>,
     /// Last activity (read or write) on each side...
     pub last_cli: Instant,
     pub last_srv: Instant,
@@ -170,7 +116,6 @@ pub struct Session {
     pub ka_wait: bool,
     pub logged: bool,
     pub nolinger_srv: bool,
-    pub reply_drain_until: Option<Instant>,
 }
 
 pub enum Outcome {
@@ -262,17 +207,13 @@ impl Session {
             } else {
                 St::Assign
             },
-            txn: Txn::default(),
+            txn: TxnSlot::default(),
             conn_retries: px.retries as i32,
             redispatched: false,
             prev_srv: None,
             term: (b'-', b'-'),
             t_accept: now,
             accept_wall: crate::log::now_ms(),
-            t_req: None,
-            t_queue: None,
-            t_connect: None,
-            t_rsp: None,
             last_cli: now,
             last_srv: now,
             last_cli_rd: now,
@@ -291,7 +232,6 @@ impl Session {
             ka_wait: false,
             logged: false,
             nolinger_srv: false,
-            reply_drain_until: None,
         }
     }
 
@@ -313,7 +253,7 @@ impl Session {
     pub fn phase_letter(&self) -> u8 {
         match self.st {
             St::ReqHead | St::Inspect => b'R',
-            St::Assign if self.t_req.is_none() => b'R',
+            St::Assign if self.txn.t_req.is_none() => b'R',
             St::Queued => b'Q',
             St::Assign | St::Turnaround | St::Connecting => b'C',
             St::Established if !self.txn.rsp_head_done && self.mode == Mode::Http => b'H',
@@ -477,6 +417,8 @@ impl Session {
             // fresh allocation (released below once flushed)
             if !self.req_in.is_empty() {
                 ctx.rt.pool.fill(&mut self.to_srv);
+                // a request starts: its transaction comes from the pool
+                self.txn.attach(&mut ctx.rt.pool);
             }
             if !self.rsp_in.is_empty() {
                 ctx.rt.pool.fill(&mut self.to_cli);
@@ -759,7 +701,7 @@ impl Session {
             if !self.cli_shut {
                 let _ = self.cli.shutdown(std::net::Shutdown::Write);
                 self.cli_shut = true;
-                self.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
+                self.txn.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
             }
             if self.cli_eof || self.cli_err {
                 self.st = St::Closed;
@@ -988,7 +930,7 @@ impl Session {
                 if !self.to_cli.is_empty() {
                     arm(cli_to.map(|d| self.last_cli + d));
                 } else {
-                    arm(self.reply_drain_until);
+                    arm(self.txn.reply_drain_until);
                 }
             }
             St::Established => {
@@ -1048,7 +990,7 @@ impl Session {
             }
             St::Queued if self.deadline.is_some_and(|d| d <= now) => {
                 connect::leave_queue(self, ctx);
-                self.t_queue = Some(now);
+                self.txn.t_queue = Some(now);
                 if self.mode == Mode::Http {
                     self.http_error(ctx, 503, b's', b'Q');
                 } else {
@@ -1077,7 +1019,7 @@ impl Session {
                         || (!self.to_cli.is_empty() && self.last_cli + d <= now)
                 });
                 if self.st == St::Reply {
-                    if cli_exp || self.reply_drain_until.is_some_and(|t| t <= now) {
+                    if cli_exp || self.txn.reply_drain_until.is_some_and(|t| t <= now) {
                         self.st = St::Closed;
                     }
                 } else if srv_exp

@@ -252,7 +252,7 @@ impl Session {
         if self.ka_wait
             && !self.req_in.is_empty()
             && self.txn.req_line.is_none()
-            && self.t_req.is_none()
+            && self.txn.t_req.is_none()
         {
             // the next request of a kept-alive connection starts now
             self.deadline = None;
@@ -289,7 +289,7 @@ impl Session {
                 true
             }
             Status::Done => {
-                self.t_req = Some(ctx.now);
+                self.txn.t_req = Some(ctx.now);
                 // the request line as received, for the log (its
                 // allocation is kept from request to request)
                 let start = self

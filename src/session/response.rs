@@ -221,7 +221,7 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let fe = &cfg.proxies[self.fe];
         let be = &cfg.proxies[self.be];
-        self.t_rsp = Some(ctx.now);
+        self.txn.t_rsp = Some(ctx.now);
         let status = h.status();
         self.txn.status = status as i32;
         let class = (status / 100) as usize;
@@ -408,10 +408,6 @@ impl Session {
             self.term = (b'-', b'-');
             self.t_accept = ctx.now;
             self.accept_wall = crate::log::now_ms();
-            self.t_req = None;
-            self.t_queue = None;
-            self.t_connect = None;
-            self.t_rsp = None;
             self.bytes_out = 0;
             self.counted_out = 0;
             self.req_total = 0;

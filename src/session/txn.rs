@@ -1,0 +1,143 @@
+//! The transaction of a session: per-request HTTP state. It lives in a
+//! box taken from the pool when a request starts and handed back when it
+//! ends, so that an idle connection (before its first request, or kept
+//! alive between two) costs its session alone.
+
+use crate::config::model::HttpConnMode;
+use crate::http::body::Body;
+use crate::http::head::Head;
+use std::net::SocketAddr;
+use std::ops::{Deref, DerefMut};
+use std::time::Instant;
+
+/// Per-request HTTP state.
+#[derive(Debug, Default)]
+pub struct Txn {
+    pub req: Option<Head>,
+    pub req_line: Option<Vec<u8>>,
+    pub head_req: bool,
+    pub req_body: Option<Body>,
+    pub rsp_body: Option<Body>,
+    pub rsp_head_done: bool,
+    pub status: i32,
+    pub mode: HttpConnMode,
+    /// the client's connection may stay open after this response
+    pub cli_keepalive: bool,
+    pub cookie_in: u8,
+    pub cookie_out: u8,
+    pub persist_srv: Option<usize>,
+    pub req_caps: Option<Vec<Option<Vec<u8>>>>,
+    pub rsp_caps: Option<Vec<Option<Vec<u8>>>>,
+    pub cap_cookie_req: Option<Vec<u8>>,
+    pub cap_cookie_rsp: Option<Vec<u8>>,
+    pub stats: bool,
+    pub tunnel: bool,
+    /// A `reqallow` matched: later allow/deny/tarpit/pass filters are skipped.
+    pub allowed: bool,
+    /// `option http-use-proxy-header` on a proxy request (absolute URI):
+    /// Proxy-Connection and Proxy-Authorization stand for the usual ones.
+    pub use_px_conn: bool,
+    pub req_11: bool,
+    /// The request head waits for the server to be known
+    /// (http-send-name-header).
+    pub head_pending: bool,
+    /// `option http_proxy`: the address taken from the request URI.
+    pub proxy_target: Option<SocketAddr>,
+    pub logasap: bool,
+    pub stats_admin: bool,
+    /// When the request head was complete, a server was assigned (queue
+    /// left), the connection established and the response head received:
+    /// the Tq/Tw/Tc/Tr timers of the log.
+    pub t_req: Option<Instant>,
+    pub t_queue: Option<Instant>,
+    pub t_connect: Option<Instant>,
+    pub t_rsp: Option<Instant>,
+    /// After a local reply, how long the client's leftovers are drained.
+    pub reply_drain_until: Option<Instant>,
+}
+
+impl Txn {
+    /// A transaction with nothing in it, as `Default` gives.
+    pub const EMPTY: Txn = Txn {
+        req: None,
+        req_line: None,
+        head_req: false,
+        req_body: None,
+        rsp_body: None,
+        rsp_head_done: false,
+        status: 0,
+        mode: HttpConnMode::Tunnel,
+        cli_keepalive: false,
+        cookie_in: 0,
+        cookie_out: 0,
+        persist_srv: None,
+        req_caps: None,
+        rsp_caps: None,
+        cap_cookie_req: None,
+        cap_cookie_rsp: None,
+        stats: false,
+        tunnel: false,
+        allowed: false,
+        use_px_conn: false,
+        req_11: false,
+        head_pending: false,
+        proxy_target: None,
+        logasap: false,
+        stats_admin: false,
+        t_req: None,
+        t_queue: None,
+        t_connect: None,
+        t_rsp: None,
+        reply_drain_until: None,
+    };
+}
+
+/// What an idle session reads as its transaction.
+static IDLE: Txn = Txn::EMPTY;
+
+/// A session's transaction, present only while a request is in progress.
+/// Reading an absent one reads an empty transaction; writing one takes it
+/// into being (from the heap: `attach` takes it from the pool instead).
+#[derive(Debug, Default)]
+pub struct TxnSlot(Option<Box<Txn>>);
+
+impl Deref for TxnSlot {
+    type Target = Txn;
+    fn deref(&self) -> &Txn {
+        self.0.as_deref().unwrap_or(&IDLE)
+    }
+}
+
+impl DerefMut for TxnSlot {
+    fn deref_mut(&mut self) -> &mut Txn {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl TxnSlot {
+    /// Gives the session a transaction from the pool if it has none.
+    pub fn attach(&mut self, pool: &mut crate::buffer::Pool) {
+        if self.0.is_none() {
+            self.0 = Some(pool.take_txn());
+        }
+    }
+
+    /// Ends the transaction: its head, request line and box go back to
+    /// the pool, leaving the session without one.
+    pub fn recycle(&mut self, pool: &mut crate::buffer::Pool) {
+        if let Some(mut t) = self.0.take() {
+            if let Some(h) = t.req.take() {
+                pool.put_head(h);
+            }
+            if let Some(l) = t.req_line.take() {
+                pool.put_line(l);
+            }
+            *t = Txn::EMPTY;
+            pool.put_txn(t);
+        }
+    }
+
+    pub fn is_attached(&self) -> bool {
+        self.0.is_some()
+    }
+}
