@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness packaging corpus install demo static rpm rpm-test bench clean lint
+.PHONY: all build test unit harness packaging corpus install demo static rpm rpm-test bench allocs clean lint
 
 all: build
 
@@ -51,6 +51,10 @@ rpm: static
 
 bench: build
 	./scripts/bench.sh
+
+# Heap allocations per request of the real binary (valgrind DHAT): 0.
+allocs: build
+	./scripts/allocs.sh
 
 clean:
 	$(CARGO) clean

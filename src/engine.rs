@@ -516,11 +516,13 @@ impl Engine {
                 } else {
                     let key = t / 2;
                     let srv = t % 2 == 1;
-                    let (r, w) = (
-                        ev.is_readable() || ev.is_read_closed() || ev.is_error(),
-                        ev.is_writable() || ev.is_write_closed() || ev.is_error(),
-                    );
-                    self.ctx_run(key, now, |s, c| s.on_event(c, srv, r, w));
+                    let rd = crate::session::Readiness {
+                        readable: ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+                        writable: ev.is_writable() || ev.is_write_closed() || ev.is_error(),
+                        hup: ev.is_read_closed(),
+                        connected: ev.is_writable() && !ev.is_error() && !ev.is_write_closed(),
+                    };
+                    self.ctx_run(key, now, |s, c| s.on_event(c, srv, rd));
                 }
             }
             // timers

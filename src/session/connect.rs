@@ -285,6 +285,7 @@ impl Session {
                 }
                 self.st = St::Connecting;
                 self.srv_eof = false;
+                self.srv_hup = false;
                 self.srv_err = false;
                 self.srv_shut = false;
                 self.deadline = be
@@ -299,12 +300,15 @@ impl Session {
         }
     }
 
-    pub(super) fn connect_ready(&mut self, ctx: &mut Ctx) {
+    pub(super) fn connect_ready(&mut self, ctx: &mut Ctx, connected: bool) {
         let Some(s) = self.srv.as_ref() else { return };
-        let failed = match s.take_error() {
-            Ok(Some(_)) | Err(_) => true,
-            Ok(None) => s.peer_addr().is_err(),
-        };
+        // a clean writable event proves the connection; anything else is
+        // asked of the socket
+        let failed = !connected
+            && match s.take_error() {
+                Ok(Some(_)) | Err(_) => true,
+                Ok(None) => s.peer_addr().is_err(),
+            };
         if failed {
             self.conn_err_async = true;
             self.connect_failed(ctx, b'S');

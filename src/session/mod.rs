@@ -85,6 +85,10 @@ pub struct Session {
     pub srv_eof: bool,
     pub srv_err: bool,
     pub srv_shut: bool,
+    /// The last readiness event said the peer shut its side: a short read
+    /// then means the end of its data (no read just to see the 0).
+    pub cli_hup: bool,
+    pub srv_hup: bool,
     pub st: St,
     /// The transaction in progress; an idle connection holds none.
     pub txn: TxnSlot,
@@ -116,6 +120,17 @@ pub struct Session {
     pub ka_wait: bool,
     pub logged: bool,
     pub nolinger_srv: bool,
+}
+
+/// What one readiness event says of a socket.
+#[derive(Debug, Clone, Copy)]
+pub struct Readiness {
+    pub readable: bool,
+    pub writable: bool,
+    /// The peer shut its sending side (EPOLLRDHUP or EPOLLHUP).
+    pub hup: bool,
+    /// Writable without error or hang-up: a pending connect succeeded.
+    pub connected: bool,
 }
 
 pub enum Outcome {
@@ -200,6 +215,8 @@ impl Session {
             srv_eof: false,
             srv_err: false,
             srv_shut: false,
+            cli_hup: false,
+            srv_hup: false,
             st: if !px.tcp_content_rules.is_empty() {
                 St::Inspect
             } else if px.mode == Mode::Http {
@@ -262,6 +279,10 @@ impl Session {
         }
     }
 
+    /// Reads until `room`, the end of the data or an error. A read
+    /// shorter than asked drained the socket (edge-triggered readiness will
+    /// tell of more), so no read is spent on EAGAIN; with `hup` it was the
+    /// last data, so none is spent on the 0 either.
     fn read_side(
         stream: &mut TcpStream,
         buf: &mut Vec<u8>,
@@ -269,6 +290,7 @@ impl Session {
         eof: &mut bool,
         err: &mut bool,
         readable: &mut bool,
+        hup: bool,
     ) -> usize {
         let mut total = 0;
         let fd = std::os::unix::io::AsRawFd::as_raw_fd(&*stream);
@@ -281,6 +303,10 @@ impl Session {
                 }
                 Ok(n) => {
                     total += n;
+                    if n < want {
+                        *readable = false;
+                        *eof |= hup;
+                    }
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => *readable = false,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
@@ -337,6 +363,7 @@ impl Session {
                 &mut self.cli_eof,
                 &mut self.cli_err,
                 &mut self.cli_r,
+                self.cli_hup,
             );
             if n > 0 {
                 self.bytes_in += n as u64;
@@ -355,6 +382,7 @@ impl Session {
                 &mut self.cli_eof,
                 &mut self.cli_err,
                 &mut self.cli_r,
+                self.cli_hup,
             );
             progress |= n > 0 || self.cli_eof;
         }
@@ -372,6 +400,7 @@ impl Session {
                     &mut self.srv_eof,
                     &mut self.srv_err,
                     &mut self.srv_r,
+                    self.srv_hup,
                 );
                 if n > 0 {
                     self.bytes_out += n as u64;
@@ -1054,22 +1083,18 @@ impl Session {
     }
 
     /// Readiness reported by the loop for one of our sockets.
-    pub fn on_event(
-        &mut self,
-        ctx: &mut Ctx,
-        server_side: bool,
-        readable: bool,
-        writable: bool,
-    ) -> Outcome {
+    pub fn on_event(&mut self, ctx: &mut Ctx, server_side: bool, ev: Readiness) -> Outcome {
         if server_side {
-            self.srv_r |= readable;
-            self.srv_w |= writable;
-            if self.st == St::Connecting && (writable || readable) {
-                self.connect_ready(ctx);
+            self.srv_r |= ev.readable;
+            self.srv_w |= ev.writable;
+            self.srv_hup |= ev.hup;
+            if self.st == St::Connecting && (ev.writable || ev.readable) {
+                self.connect_ready(ctx, ev.connected);
             }
         } else {
-            self.cli_r |= readable;
-            self.cli_w |= writable;
+            self.cli_r |= ev.readable;
+            self.cli_w |= ev.writable;
+            self.cli_hup |= ev.hup;
         }
         self.run(ctx)
     }

@@ -108,7 +108,8 @@ impl Session {
             return true;
         }
         if self.txn.tunnel {
-            return p;
+            // the rest passes as is: with the head, in the same write
+            return self.tunnel(ctx) || p;
         }
         // response body
         if !self.rsp_in.is_empty() {
@@ -417,6 +418,7 @@ impl Session {
             self.rsp_in.clear();
             self.to_srv.clear();
             self.srv_eof = false;
+            self.srv_hup = false;
             self.srv_err = false;
             self.srv_shut = false;
             self.st = St::ReqHead;

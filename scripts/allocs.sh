@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# make allocs: heap allocations per request of the running binary, counted
+# by valgrind's DHAT. The proxy serves N and then 3N requests (httpclose,
+# http-server-close keep-alive, tcp) from a local backend; the difference
+# divided by 2N is what one request allocates. Expected: 0.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+[ -x target/release/haproxy ] || cargo build --release
+BIN=$PWD/target/release/haproxy
+W=$(mktemp -d /tmp/hrs-allocs.XXXXXX)
+trap 'kill $(cat "$W"/be.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
+N=${N:-100}
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+BE=$(port)
+cat > "$W/be.py" <<PY
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", $BE)); s.listen(128)
+R = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"
+def h(c):
+    buf = b""
+    c.settimeout(10)
+    try:
+        while b"\r\n\r\n" not in buf:
+            d = c.recv(65536)
+            if not d: break
+            buf += d
+        c.sendall(R)
+    except Exception: pass
+    c.close()
+while True:
+    c, _ = s.accept(); threading.Thread(target=h, args=(c,), daemon=True).start()
+PY
+python3 "$W/be.py" & echo $! > "$W/be.pid"
+cat > "$W/cl.py" <<'PY'
+import socket, sys
+n, port, ka = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "ka"
+REQ = b"GET /x HTTP/1.1\r\nHost: a\r\nUser-Agent: t\r\nCookie: JSESSIONID=A~zz\r\n\r\n"
+def read_one(c, buf):
+    while True:
+        if b"\r\n\r\n" in buf:
+            rest = buf.split(b"\r\n\r\n", 1)[1]
+            if len(rest) >= 5: return rest[5:]
+        d = c.recv(65536)
+        if not d: raise SystemExit("closed early")
+        buf += d
+if ka:
+    c = socket.create_connection(("127.0.0.1", port)); c.settimeout(10); buf = b""
+    for _ in range(n):
+        c.sendall(REQ); buf = read_one(c, buf)
+    c.close()
+else:
+    for _ in range(n):
+        c = socket.create_connection(("127.0.0.1", port)); c.settimeout(10)
+        c.sendall(REQ); read_one(c, b""); c.close()
+PY
+total() { # mode requests -> total blocks allocated
+    local mode=$1 n=$2 fe; fe=$(port)
+    local conn="option httpclose" m=http cl=close
+    case $mode in ka) conn="option http-server-close"; cl=ka;; tcp) m=tcp; conn="";; esac
+    cat > "$W/p.cfg" <<CFG
+global
+    log 127.0.0.1:9 local0
+defaults
+    log global
+    mode $m
+    option $( [ $m = http ] && echo httplog || echo tcplog )
+    timeout connect 5s
+    timeout client 10s
+    timeout server 10s
+listen app 127.0.0.1:$fe
+    balance roundrobin
+    $( [ $m = http ] && echo "cookie JSESSIONID prefix" )
+    $( [ $m = http ] && echo "option forwardfor" )
+    $conn
+    server a 127.0.0.1:$BE $( [ $m = http ] && echo "cookie A" )
+    server b 127.0.0.1:$BE $( [ $m = http ] && echo "cookie B" )
+CFG
+    valgrind --tool=dhat --dhat-out-file=/dev/null "$BIN" -db -f "$W/p.cfg" > "$W/vg.log" 2>&1 &
+    local p=$! i
+    for i in $(seq 1 100); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1',$fe)).close()" 2>/dev/null && break
+        sleep 0.1
+    done
+    python3 "$W/cl.py" "$n" "$fe" "$cl"
+    kill -USR1 $p; wait $p || true
+    sed -n 's/.* bytes in \([0-9,]*\) blocks.*/\1/p' "$W/vg.log" | tr -d , | head -1
+}
+for mode in close ka tcp; do
+    a=$(total $mode "$N"); b=$(total $mode $((3 * N)))
+    echo "$mode: $a blocks after $N requests, $b after $((3 * N)): $(( (b - a) / (2 * N) )) per request"
+done
