@@ -340,8 +340,8 @@ impl Session {
         sent
     }
 
-    /// Moves bytes between sockets and buffers; true on any progress.
-    fn do_io(&mut self, ctx: &mut Ctx) -> bool {
+    /// Reads what each side sent into the buffers; true on any progress.
+    fn do_reads(&mut self, ctx: &mut Ctx) -> bool {
         let bs = Self::bufsize(ctx);
         let mut progress = false;
         // Past the heads, bodies and tunnels move in steps of up to 8
@@ -408,17 +408,25 @@ impl Session {
                     self.last_srv_rd = ctx.now;
                     progress = true;
                 }
-                if !self.to_srv.is_empty() {
-                    let mut werr = false;
-                    let n = Self::write_side(s, &mut self.to_srv, &mut self.srv_w, &mut werr);
-                    if werr {
-                        self.srv_err = true;
-                        self.srv_eof = true;
-                    }
-                    if n > 0 {
-                        self.last_srv = ctx.now;
-                        progress = true;
-                    }
+            }
+        }
+        progress
+    }
+
+    /// Writes what the buffers hold towards each side; true on progress.
+    fn do_writes(&mut self, ctx: &mut Ctx) -> bool {
+        let mut progress = false;
+        if let (Some(s), St::Established) = (self.srv.as_mut(), self.st) {
+            if !self.to_srv.is_empty() {
+                let mut werr = false;
+                let n = Self::write_side(s, &mut self.to_srv, &mut self.srv_w, &mut werr);
+                if werr {
+                    self.srv_err = true;
+                    self.srv_eof = true;
+                }
+                if n > 0 {
+                    self.last_srv = ctx.now;
+                    progress = true;
                 }
             }
         }
@@ -441,7 +449,9 @@ impl Session {
     pub fn run(&mut self, ctx: &mut Ctx) -> Outcome {
         let mut busy = true;
         for _ in 0..64 {
-            let mut progress = self.do_io(ctx);
+            // reads, then analysis, then writes: what was just read leaves
+            // with what was waiting, in one write
+            let mut progress = self.do_reads(ctx);
             // bytes to pass on: their way out is a pool buffer, not a
             // fresh allocation (released below once flushed)
             if !self.req_in.is_empty() {
@@ -453,6 +463,9 @@ impl Session {
                 ctx.rt.pool.fill(&mut self.to_cli);
             }
             progress |= self.analyze(ctx);
+            if self.st != St::Closed {
+                progress |= self.do_writes(ctx);
+            }
             if self.st == St::Closed || !progress {
                 busy = false;
                 break;
