@@ -2,7 +2,9 @@
 # make allocs: heap allocations per request of the running binary, counted
 # by valgrind's DHAT. The proxy serves N and then 3N requests (httpclose,
 # http-server-close keep-alive, tcp) from a local backend; the difference
-# divided by 2N is what one request allocates. Expected: 0.
+# divided by 2N is what one request allocates. Expected: 0. The `par`
+# run does the keep-alive one from 10 clients at once (timers, queues and
+# pools under concurrency).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
@@ -58,7 +60,7 @@ PY
 total() { # mode requests -> total blocks allocated
     local mode=$1 n=$2 fe; fe=$(port)
     local conn="option httpclose" m=http cl=close
-    case $mode in ka) conn="option http-server-close"; cl=ka;; tcp) m=tcp; conn="";; esac
+    case $mode in ka|par) conn="option http-server-close"; cl=ka;; tcp) m=tcp; conn="";; esac
     cat > "$W/p.cfg" <<CFG
 global
     log 127.0.0.1:9 local0
@@ -83,11 +85,17 @@ CFG
         python3 -c "import socket; socket.create_connection(('127.0.0.1',$fe)).close()" 2>/dev/null && break
         sleep 0.1
     done
-    python3 "$W/cl.py" "$n" "$fe" "$cl"
+    if [ "$mode" = par ]; then
+        local pids="" j
+        for j in $(seq 1 10); do python3 "$W/cl.py" "$((n / 10))" "$fe" ka & pids="$pids $!"; done
+        wait $pids
+    else
+        python3 "$W/cl.py" "$n" "$fe" "$cl"
+    fi
     kill -USR1 $p; wait $p || true
     sed -n 's/.* bytes in \([0-9,]*\) blocks.*/\1/p' "$W/vg.log" | tr -d , | head -1
 }
-for mode in close ka tcp; do
+for mode in close ka tcp par; do
     a=$(total $mode "$N"); b=$(total $mode $((3 * N)))
     echo "$mode: $a blocks after $N requests, $b after $((3 * N)): $(( (b - a) / (2 * N) )) per request"
 done

@@ -1,5 +1,8 @@
 //! The event loop: one thread, one mio Poll. Listeners accept, sessions
-//! live in a slab keyed by their token, timers sit in a heap, signals
+//! live in a slab keyed by their token, timers sit in a binary heap of
+//! (deadline, session) (moved timers leave their old entry behind, dropped
+//! when met: re-arming is a push into a vector that keeps its capacity, so
+//! timers allocate nothing per request), signals
 //! arrive through a self-pipe, checks and the stats socket share the loop.
 
 use crate::checks::Checks;
@@ -13,7 +16,8 @@ use mio::net::TcpListener;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::os::unix::io::RawFd;
 use std::time::{Duration, Instant};
 
@@ -39,7 +43,9 @@ pub struct Engine {
     pub rt: Runtime,
     pub syslog: Syslog,
     /// (deadline, session key): one entry per armed session
-    timers: BTreeSet<(Instant, usize)>,
+    /// Session deadlines; an entry is live while the session's `armed`
+    /// still says so.
+    timers: BinaryHeap<Reverse<(Instant, usize)>>,
     pub sigfd: Option<RawFd>,
     pub checks: Checks,
     pub cli: Option<CliSock>,
@@ -65,7 +71,7 @@ impl Engine {
             listeners,
             rt,
             syslog,
-            timers: BTreeSet::new(),
+            timers: BinaryHeap::new(),
             sigfd: None,
             checks,
             cli: None,
@@ -122,9 +128,7 @@ impl Engine {
         let out = f(sess, &mut ctx);
         match out {
             Outcome::Done => {
-                if let Some(t) = sess.armed.take() {
-                    self.timers.remove(&(t, key));
-                }
+                sess.armed = None;
                 self.sessions.remove(key);
                 if self.any_full {
                     self.any_full = false;
@@ -133,15 +137,31 @@ impl Engine {
             }
             Outcome::Alive => {
                 if sess.expire != sess.armed {
-                    if let Some(t) = sess.armed.take() {
-                        self.timers.remove(&(t, key));
-                    }
+                    sess.armed = sess.expire;
                     if let Some(t) = sess.expire {
-                        self.timers.insert((t, key));
-                        sess.armed = Some(t);
+                        self.timers.push(Reverse((t, key)));
                     }
                 }
             }
+        }
+    }
+
+    /// Pops dead entries off the top of the timer heap (so that the poll
+    /// timeout is a live deadline) and, when dead entries outnumber the
+    /// sessions, sweeps them all out in place.
+    fn drop_stale_timers(&mut self) {
+        let sessions = &self.sessions;
+        let live = |&Reverse((t, k)): &Reverse<(Instant, usize)>| {
+            sessions.get(k).is_some_and(|s| s.armed == Some(t))
+        };
+        while let Some(top) = self.timers.peek() {
+            if live(top) {
+                break;
+            }
+            self.timers.pop();
+        }
+        if self.timers.len() > 64 + 2 * sessions.len() {
+            self.timers.retain(live);
         }
     }
 
@@ -463,7 +483,8 @@ impl Engine {
         self.checks.start(&mut self.rt, now);
         loop {
             let now = Instant::now();
-            let mut next = self.timers.first().map(|&(t, _)| t);
+            self.drop_stale_timers();
+            let mut next = self.timers.peek().map(|&Reverse((t, _))| t);
             if let Some(c) = self.checks.next_deadline() {
                 next = Some(next.map_or(c, |n| n.min(c)));
             }
@@ -526,12 +547,15 @@ impl Engine {
                 }
             }
             // timers
-            while let Some(&(t, key)) = self.timers.first() {
+            while let Some(&Reverse((t, key))) = self.timers.peek() {
                 if t > now {
                     break;
                 }
-                self.timers.pop_first();
+                self.timers.pop();
                 if let Some(s) = self.sessions.get_mut(key) {
+                    if s.armed != Some(t) {
+                        continue; // moved or cancelled since
+                    }
                     s.armed = None;
                     self.ctx_run(key, now, |s, c| s.on_timeout(c));
                 }

@@ -140,7 +140,7 @@ impl Session {
                 Some(d) => Some(d),
                 None => {
                     let key = self.lb_key(ctx);
-                    let avoid = self.prev_srv;
+                    let avoid = self.txn.prev_srv;
                     ctx.rt.px[self.be].lb.pick(&views, key, avoid)
                 }
             };
@@ -195,9 +195,9 @@ impl Session {
     }
 
     fn take_server(&mut self, ctx: &mut Ctx, si: usize) {
-        if let Some(prev) = self.prev_srv {
+        if let Some(prev) = self.txn.prev_srv {
             if prev != si {
-                self.redispatched = true;
+                self.txn.redispatched = true;
                 ctx.rt.px[self.be].be.redispatches += 1;
             }
         }
@@ -222,12 +222,12 @@ impl Session {
                 return self.no_server(ctx);
             }
             ctx.rt.srv[self.be][si].queue.push_back(self.key);
-            self.srv_queue_pos = ctx.rt.srv[self.be][si].queue.len() as u32;
+            self.txn.srv_queue_pos = ctx.rt.srv[self.be][si].queue.len() as u32;
             self.srv_idx = Some(si);
         } else {
             ctx.rt.px[self.be].queue.push_back(self.key);
             let n = ctx.rt.px[self.be].queue.len() as u32;
-            self.bk_queue_pos = n;
+            self.txn.bk_queue_pos = n;
             let c = &mut ctx.rt.px[self.be].be;
             c.max_queue = c.max_queue.max(n);
         }
@@ -363,7 +363,7 @@ impl Session {
             return;
         }
         if self.srv_idx.is_some() && self.conn_retries == 0 && be.flags.redispatch {
-            self.prev_srv = self.srv_idx;
+            self.txn.prev_srv = self.srv_idx;
             self.release_server(ctx, false);
             self.srv_idx = None;
             self.txn.persist_srv = None;

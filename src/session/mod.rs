@@ -93,8 +93,6 @@ pub struct Session {
     /// The transaction in progress; an idle connection holds none.
     pub txn: TxnSlot,
     pub conn_retries: i32,
-    pub redispatched: bool,
-    pub prev_srv: Option<usize>,
     pub term: (u8, u8),
     pub t_accept: Instant,
     pub accept_wall: (i64, u32),
@@ -115,8 +113,6 @@ pub struct Session {
     pub counted_in: u64,
     pub counted_out: u64,
     pub req_total: u64,
-    pub srv_queue_pos: u32,
-    pub bk_queue_pos: u32,
     pub ka_wait: bool,
     pub logged: bool,
     pub nolinger_srv: bool,
@@ -226,8 +222,6 @@ impl Session {
             },
             txn: TxnSlot::default(),
             conn_retries: px.retries as i32,
-            redispatched: false,
-            prev_srv: None,
             term: (b'-', b'-'),
             t_accept: now,
             accept_wall: crate::log::now_ms(),
@@ -244,8 +238,6 @@ impl Session {
             counted_in: 0,
             counted_out: 0,
             req_total: 0,
-            srv_queue_pos: 0,
-            bk_queue_pos: 0,
             ka_wait: false,
             logged: false,
             nolinger_srv: false,
@@ -921,7 +913,7 @@ impl Session {
             _ => crate::log::format::tcp_line_into(&mut line, &rec),
         };
         let error =
-            self.term.0 != b'-' || rec.status >= 500 || rec.retries > 0 || self.redispatched;
+            self.term.0 != b'-' || rec.status >= 500 || rec.retries > 0 || self.txn.redispatched;
         if !fe.flags.dontlog_normal || error {
             let level = if fe.flags.log_separate_errors && error {
                 crate::log::ERR

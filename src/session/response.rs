@@ -404,16 +404,12 @@ impl Session {
             self.txn.recycle(&mut ctx.rt.pool);
             self.be = self.fe;
             self.srv_idx = None;
-            self.prev_srv = None;
-            self.redispatched = false;
             self.term = (b'-', b'-');
             self.t_accept = ctx.now;
             self.accept_wall = crate::log::now_ms();
             self.bytes_out = 0;
             self.counted_out = 0;
             self.req_total = 0;
-            self.srv_queue_pos = 0;
-            self.bk_queue_pos = 0;
             self.ka_wait = true;
             self.rsp_in.clear();
             self.to_srv.clear();

@@ -54,6 +54,13 @@ pub struct Txn {
     pub t_rsp: Option<Instant>,
     /// After a local reply, how long the client's leftovers are drained.
     pub reply_drain_until: Option<Instant>,
+    /// The server of the last failed attempt, and whether the retry went
+    /// to another one (`+` before the retries in the log).
+    pub prev_srv: Option<usize>,
+    pub redispatched: bool,
+    /// Positions in the server and backend queues when served (log).
+    pub srv_queue_pos: u32,
+    pub bk_queue_pos: u32,
 }
 
 impl Txn {
@@ -89,6 +96,10 @@ impl Txn {
         t_connect: None,
         t_rsp: None,
         reply_drain_until: None,
+        prev_srv: None,
+        redispatched: false,
+        srv_queue_pos: 0,
+        bk_queue_pos: 0,
     };
 }
 
