@@ -21,6 +21,9 @@ pub struct Pool {
     max_free: usize,
     /// Buffers handed out and not yet returned (for `show info`-style stats).
     pub used: usize,
+    /// The fewest idle buffers seen since the last trim: that many were not
+    /// needed meanwhile.
+    low_water: usize,
 }
 
 impl Pool {
@@ -34,6 +37,7 @@ impl Pool {
             size: size.max(1024),
             max_free,
             used: 0,
+            low_water: 0,
         }
     }
 
@@ -45,6 +49,7 @@ impl Pool {
                 .pop()
                 .unwrap_or_else(|| Vec::with_capacity(self.size));
             self.used += 1;
+            self.low_water = self.low_water.min(self.free.len());
         }
     }
 
@@ -99,6 +104,33 @@ impl Pool {
         }
     }
 
+    /// Frees what stayed idle since the last call (buffers beyond the
+    /// lowest idle count seen, keeping `keep`; heads, lines and transactions
+    /// likewise), so that memory taken by a burst goes back once it is over
+    /// while steady traffic keeps what it uses. True when anything was freed.
+    pub fn trim(&mut self, keep: usize) -> bool {
+        let spare = self.low_water.min(self.free.len()).saturating_sub(keep);
+        let n = self.free.len() - spare;
+        self.free.truncate(n);
+        self.low_water = self.free.len();
+        // heads, lines and transactions follow the buffers' measure
+        let cap = self.free.len().max(keep);
+        let freed =
+            spare > 0 || self.heads.len() > cap || self.lines.len() > cap || self.txns.len() > cap;
+        self.heads.truncate(cap);
+        self.lines.truncate(cap);
+        self.txns.truncate(cap);
+        freed
+    }
+
+    /// Whether `trim(keep)` could free something.
+    pub fn has_spare(&self, keep: usize) -> bool {
+        self.free.len() > keep
+            || self.heads.len() > keep
+            || self.lines.len() > keep
+            || self.txns.len() > keep
+    }
+
     pub fn idle(&self) -> usize {
         self.free.len()
     }
@@ -127,6 +159,31 @@ mod tests {
         assert_eq!(b.as_ptr(), ptr);
         assert_eq!((p.idle(), p.used), (0, 1));
     }
+
+    #[test]
+    fn a_burst_is_given_back_once_over_and_steady_use_is_kept() {
+        let mut p = Pool::new(1024, 256);
+        let mut held: Vec<Vec<u8>> = (0..40).map(|_| Vec::new()).collect();
+        for b in held.iter_mut() {
+            p.fill(b);
+        }
+        for b in held.iter_mut() {
+            p.release(b);
+        }
+        assert_eq!(p.idle(), 40);
+        // the burst drew the pool down to nothing: nothing freed yet
+        assert!(!p.trim(16));
+        assert_eq!(p.idle(), 40);
+        // a quiet period: all but 16 go
+        assert!(p.trim(16));
+        assert_eq!(p.idle(), 16);
+        assert!(!p.has_spare(16));
+        // steady use below the floor keeps everything
+        p.fill(&mut held[0]);
+        p.release(&mut held[0]);
+        assert!(!p.trim(16));
+        assert_eq!(p.idle(), 16);
+    }
 }
 
 #[cfg(test)]
@@ -136,6 +193,6 @@ mod size {
     /// at (the slab adds a word).
     #[test]
     fn an_idle_session_stays_under_512_bytes() {
-        assert!(std::mem::size_of::<crate::session::Session>() <= 480);
+        assert!(std::mem::size_of::<crate::session::Session>() <= 448);
     }
 }

@@ -36,6 +36,11 @@ pub struct Listener {
     pub closed: bool,
 }
 
+/// How often the buffer pool frees what it did not need meanwhile, and how
+/// many idle buffers it always keeps.
+const POOL_TRIM_EVERY: Duration = Duration::from_millis(500);
+const POOL_KEEP: usize = 16;
+
 pub struct Engine {
     pub poll: Poll,
     pub sessions: Slab<Session>,
@@ -57,6 +62,8 @@ pub struct Engine {
     /// per frontend: (second, sessions accepted in it) for `rate-limit`
     rate: Vec<(u64, u32)>,
     accept_retry: Option<Instant>,
+    /// When the buffer pool next gives back what stayed idle.
+    next_trim: Instant,
     uniq: u32,
 }
 
@@ -82,6 +89,7 @@ impl Engine {
             any_full: false,
             rate: vec![(0, 0); n],
             accept_retry: None,
+            next_trim: Instant::now(),
             uniq: 0,
         })
     }
@@ -135,10 +143,10 @@ impl Engine {
                     self.accept_all(now);
                 }
             }
-            Outcome::Alive => {
-                if sess.expire != sess.armed {
-                    sess.armed = sess.expire;
-                    if let Some(t) = sess.expire {
+            Outcome::Alive(expire) => {
+                if expire != sess.armed {
+                    sess.armed = expire;
+                    if let Some(t) = expire {
                         self.timers.push(Reverse((t, key)));
                     }
                 }
@@ -493,6 +501,16 @@ impl Engine {
             }
             for t in self.stop_at.iter().flatten() {
                 next = Some(next.map_or(*t, |n| n.min(*t)));
+            }
+            if now >= self.next_trim {
+                self.next_trim = now + POOL_TRIM_EVERY;
+                if self.rt.pool.trim(POOL_KEEP) {
+                    crate::sys::malloc_trim();
+                }
+            }
+            if self.rt.pool.has_spare(POOL_KEEP) {
+                // memory left by a burst goes back soon, even if all is quiet
+                next = Some(next.map_or(self.next_trim, |n| n.min(self.next_trim)));
             }
             let mut timeout =
                 next.map(|t| t.saturating_duration_since(now) + Duration::from_millis(1));

@@ -83,8 +83,8 @@ impl Session {
             .unwrap_or(0);
         LogRecord {
             client: Some(self.cli_addr),
-            accept_secs: self.accept_wall.0,
-            accept_ms: self.accept_wall.1,
+            accept_secs: (self.accept_wall / 1000) as i64,
+            accept_ms: (self.accept_wall % 1000) as u32,
             frontend: &fe.name,
             backend: &be.name,
             server,

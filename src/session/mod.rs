@@ -95,7 +95,9 @@ pub struct Session {
     pub conn_retries: i32,
     pub term: (u8, u8),
     pub t_accept: Instant,
-    pub accept_wall: (i64, u32),
+    /// Wall-clock accept time in milliseconds since the epoch (the log's
+    /// accept date), one word rather than a (seconds, millis) pair.
+    pub accept_wall: u64,
     /// Last activity (read or write) on each side...
     pub last_cli: Instant,
     pub last_srv: Instant,
@@ -106,7 +108,6 @@ pub struct Session {
     pub conn_err_async: bool,
     /// the deadline the loop's timer set holds for this session
     pub armed: Option<Instant>,
-    pub expire: Option<Instant>,
     pub bytes_in: u64,
     pub bytes_out: u64,
     /// What of bytes_in/out the proxy and server counters already hold.
@@ -129,8 +130,14 @@ pub struct Readiness {
     pub connected: bool,
 }
 
+fn wall_ms() -> u64 {
+    let (s, ms) = crate::log::now_ms();
+    s.max(0) as u64 * 1000 + ms as u64
+}
+
 pub enum Outcome {
-    Alive,
+    /// Still running, with its next deadline (the loop arms the timer).
+    Alive(Option<Instant>),
     Done,
 }
 
@@ -224,7 +231,7 @@ impl Session {
             conn_retries: px.retries as i32,
             term: (b'-', b'-'),
             t_accept: now,
-            accept_wall: crate::log::now_ms(),
+            accept_wall: wall_ms(),
             last_cli: now,
             last_srv: now,
             last_cli_rd: now,
@@ -232,7 +239,6 @@ impl Session {
             deadline: px.tcp_inspect_delay.map(|d| now + Duration::from_millis(d)),
             conn_err_async: false,
             armed: None,
-            expire: None,
             bytes_in: 0,
             bytes_out: 0,
             counted_in: 0,
@@ -481,8 +487,7 @@ impl Session {
             self.finish(ctx);
             return Outcome::Done;
         }
-        self.expire = self.compute_expire(ctx);
-        Outcome::Alive
+        Outcome::Alive(self.compute_expire(ctx))
     }
 
     fn analyze(&mut self, ctx: &mut Ctx) -> bool {
@@ -686,7 +691,7 @@ impl Session {
             self.rsp_in.len() + self.to_cli.len(),
             c as i16,
             s as i16,
-            self.expire
+            self.armed
                 .map(|e| format!("{}ms", e.saturating_duration_since(now).as_millis()))
                 .unwrap_or_else(|| "<NEVER>".into())
         )

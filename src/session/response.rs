@@ -406,7 +406,7 @@ impl Session {
             self.srv_idx = None;
             self.term = (b'-', b'-');
             self.t_accept = ctx.now;
-            self.accept_wall = crate::log::now_ms();
+            self.accept_wall = super::wall_ms();
             self.bytes_out = 0;
             self.counted_out = 0;
             self.req_total = 0;
