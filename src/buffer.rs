@@ -24,6 +24,10 @@ pub struct Pool {
     /// The fewest idle buffers seen since the last trim: that many were not
     /// needed meanwhile.
     low_water: usize,
+    /// The same for heads, lines and transactions.
+    low_heads: usize,
+    low_lines: usize,
+    low_txns: usize,
 }
 
 impl Pool {
@@ -38,6 +42,9 @@ impl Pool {
             max_free,
             used: 0,
             low_water: 0,
+            low_heads: 0,
+            low_lines: 0,
+            low_txns: 0,
         }
     }
 
@@ -68,7 +75,9 @@ impl Pool {
 
     /// A head to parse into (empty).
     pub fn take_head(&mut self) -> Head {
-        self.heads.pop().unwrap_or_default()
+        let h = self.heads.pop().unwrap_or_default();
+        self.low_heads = self.low_heads.min(self.heads.len());
+        h
     }
 
     /// Takes a head back once its message is done with. Heads whose arena
@@ -82,7 +91,9 @@ impl Pool {
 
     /// An empty byte string for a short line (a request line for the log).
     pub fn take_line(&mut self) -> Vec<u8> {
-        self.lines.pop().unwrap_or_default()
+        let l = self.lines.pop().unwrap_or_default();
+        self.low_lines = self.low_lines.min(self.lines.len());
+        l
     }
 
     pub fn put_line(&mut self, mut l: Vec<u8>) {
@@ -94,7 +105,9 @@ impl Pool {
 
     /// An empty transaction.
     pub fn take_txn(&mut self) -> Box<Txn> {
-        self.txns.pop().unwrap_or_default()
+        let t = self.txns.pop().unwrap_or_default();
+        self.low_txns = self.low_txns.min(self.txns.len());
+        t
     }
 
     /// Takes back an emptied transaction.
@@ -104,23 +117,21 @@ impl Pool {
         }
     }
 
-    /// Frees what stayed idle since the last call (buffers beyond the
-    /// lowest idle count seen, keeping `keep`; heads, lines and transactions
-    /// likewise), so that memory taken by a burst goes back once it is over
-    /// while steady traffic keeps what it uses. True when anything was freed.
-    pub fn trim(&mut self, keep: usize) -> bool {
-        let spare = self.low_water.min(self.free.len()).saturating_sub(keep);
-        let n = self.free.len() - spare;
-        self.free.truncate(n);
-        self.low_water = self.free.len();
-        // heads, lines and transactions follow the buffers' measure
-        let cap = self.free.len().max(keep);
-        let freed =
-            spare > 0 || self.heads.len() > cap || self.lines.len() > cap || self.txns.len() > cap;
-        self.heads.truncate(cap);
-        self.lines.truncate(cap);
-        self.txns.truncate(cap);
-        freed
+    /// Frees what stayed idle since the last call: of each kind (buffers,
+    /// heads, lines, transactions), those beyond the lowest idle count seen
+    /// meanwhile, keeping `keep`. Memory taken by a burst goes back once it
+    /// is over; steady traffic keeps what it uses. Returns how many went.
+    pub fn trim(&mut self, keep: usize) -> usize {
+        fn cut<T>(v: &mut Vec<T>, low: &mut usize, keep: usize) -> usize {
+            let spare = (*low).min(v.len()).saturating_sub(keep);
+            v.truncate(v.len() - spare);
+            *low = v.len();
+            spare
+        }
+        cut(&mut self.free, &mut self.low_water, keep)
+            + cut(&mut self.heads, &mut self.low_heads, keep)
+            + cut(&mut self.lines, &mut self.low_lines, keep)
+            + cut(&mut self.txns, &mut self.low_txns, keep)
     }
 
     /// Whether `trim(keep)` could free something.
@@ -172,16 +183,16 @@ mod tests {
         }
         assert_eq!(p.idle(), 40);
         // the burst drew the pool down to nothing: nothing freed yet
-        assert!(!p.trim(16));
+        assert_eq!(p.trim(16), 0);
         assert_eq!(p.idle(), 40);
         // a quiet period: all but 16 go
-        assert!(p.trim(16));
+        assert_eq!(p.trim(16), 24);
         assert_eq!(p.idle(), 16);
         assert!(!p.has_spare(16));
         // steady use below the floor keeps everything
         p.fill(&mut held[0]);
         p.release(&mut held[0]);
-        assert!(!p.trim(16));
+        assert_eq!(p.trim(16), 0);
         assert_eq!(p.idle(), 16);
     }
 }

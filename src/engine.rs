@@ -504,7 +504,9 @@ impl Engine {
             }
             if now >= self.next_trim {
                 self.next_trim = now + POOL_TRIM_EVERY;
-                if self.rt.pool.trim(POOL_KEEP) {
+                // the heap is trimmed only after a burst worth it: the walk
+                // is not free
+                if self.rt.pool.trim(POOL_KEEP) >= POOL_KEEP {
                     crate::sys::malloc_trim();
                 }
             }
