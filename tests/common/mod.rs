@@ -85,11 +85,21 @@ impl Proxy {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn");
-        assert!(
-            log.wait_for("started.", proxies, 5),
-            "proxy did not start: {:?}",
-            log.lines
-        );
+        let mut child = child;
+        if !log.wait_for("started.", proxies, 10) {
+            // say why: the proxy's own words and exit status, if it ended
+            let status = child.try_wait().ok().flatten();
+            let _ = child.kill();
+            let _ = child.wait();
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            panic!(
+                "proxy did not start: {:?}; exit {:?}; stderr: {}",
+                log.lines, status, err
+            );
+        }
         Proxy { child, cfg: path }
     }
     pub fn signal(&self, sig: &str) {
