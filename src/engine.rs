@@ -47,9 +47,8 @@ pub struct Engine {
     pub listeners: Vec<Listener>,
     pub rt: Runtime,
     pub syslog: Syslog,
-    /// (deadline, session key): one entry per armed session
-    /// Session deadlines; an entry is live while the session's `armed`
-    /// still says so.
+    /// (deadline, session key); an entry is live while the session's
+    /// `armed` still says so.
     timers: BinaryHeap<Reverse<(Instant, usize)>>,
     pub sigfd: Option<RawFd>,
     pub checks: Checks,
