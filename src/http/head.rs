@@ -221,7 +221,12 @@ pub fn parse_request(buf: &[u8], limit: usize) -> Parse {
 /// `parse_request`, with 1.4's accept-invalid-http-request leniency.
 pub fn parse_request_opts(buf: &[u8], limit: usize, lax: bool) -> Parse {
     let mut h = Head::default();
-    match h.parse_request(buf, limit, lax) {
+    let st = h.parse_request(buf, limit, lax);
+    owned(st, h)
+}
+
+fn owned(st: Status, h: Head) -> Parse {
+    match st {
         Status::Done => Parse::Done(h),
         Status::Partial => Parse::Partial,
         Status::Invalid => Parse::Invalid,
@@ -235,19 +240,8 @@ pub fn parse_response(buf: &[u8], limit: usize) -> Parse {
 /// `parse_response`, with 1.4's accept-invalid-http-response leniency.
 pub fn parse_response_opts(buf: &[u8], limit: usize, lax: bool) -> Parse {
     let mut h = Head::default();
-    match h.parse_response(buf, limit, lax) {
-        Status::Done => Parse::Done(h),
-        Status::Partial => Parse::Partial,
-        Status::Invalid => Parse::Invalid,
-    }
-}
-
-fn limited(st: Status, h: &Head, buf: &[u8], limit: usize) -> Status {
-    match st {
-        Status::Partial if buf.len() >= limit => Status::Invalid,
-        Status::Done if h.len > limit => Status::Invalid,
-        st => st,
-    }
+    let st = h.parse_response(buf, limit, lax);
+    owned(st, h)
 }
 
 impl Head {
@@ -301,9 +295,29 @@ impl Head {
 
     /// Parses a request head from `buf` into this head (see `parse_request`).
     pub fn parse_request(&mut self, buf: &[u8], limit: usize, lax: bool) -> Status {
+        self.parse_with(buf, limit, lax, Head::parse_request_inner)
+    }
+
+    /// Parses a response head from `buf` into this head.
+    pub fn parse_response(&mut self, buf: &[u8], limit: usize, lax: bool) -> Status {
+        self.parse_with(buf, limit, lax, Head::parse_response_inner)
+    }
+
+    /// Runs a parser from a clean head, applies the head-size limit, and
+    /// leaves the head empty unless it is complete.
+    fn parse_with(
+        &mut self,
+        buf: &[u8],
+        limit: usize,
+        lax: bool,
+        inner: fn(&mut Head, &[u8], bool) -> Status,
+    ) -> Status {
         self.clear();
-        let st = self.parse_request_inner(buf, lax);
-        let st = limited(st, self, buf, limit);
+        let st = match inner(self, buf, lax) {
+            Status::Partial if buf.len() >= limit => Status::Invalid,
+            Status::Done if self.len > limit => Status::Invalid,
+            st => st,
+        };
         if st != Status::Done {
             self.clear();
         }
@@ -380,17 +394,6 @@ impl Head {
         Status::Done
     }
 
-    /// Parses a response head from `buf` into this head.
-    pub fn parse_response(&mut self, buf: &[u8], limit: usize, lax: bool) -> Status {
-        self.clear();
-        let st = self.parse_response_inner(buf, lax);
-        let st = limited(st, self, buf, limit);
-        if st != Status::Done {
-            self.clear();
-        }
-        st
-    }
-
     fn parse_response_inner(&mut self, buf: &[u8], lax: bool) -> Status {
         let mut pos = 0;
         while pos < buf.len() && (buf[pos] == b'\r' || buf[pos] == b'\n') {
@@ -439,9 +442,6 @@ impl Head {
     /// The start line (request or status line) without its line end.
     pub fn start(&self) -> &[u8] {
         self.at(self.start)
-    }
-    pub fn start_eol(&self) -> Eol {
-        self.start.eol
     }
     pub fn hdr_count(&self) -> usize {
         self.lines.len()
@@ -519,15 +519,6 @@ impl Head {
         s.clear();
         f(self.at(self.lines[i]), &mut s);
         let ok = self.set_hdr(i, &s);
-        self.scratch = s;
-        ok
-    }
-    /// Rebuilds the start line with `f(old line, new line)`.
-    pub fn edit_start(&mut self, f: impl FnOnce(&[u8], &mut Vec<u8>)) -> bool {
-        let mut s = std::mem::take(&mut self.scratch);
-        s.clear();
-        f(self.start(), &mut s);
-        let ok = self.set_start(&s);
         self.scratch = s;
         ok
     }

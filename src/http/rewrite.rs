@@ -9,6 +9,13 @@ pub struct ConnTokens {
     pub keep_alive: bool,
 }
 
+impl ConnTokens {
+    fn note(&mut self, tok: &[u8]) {
+        self.close |= tok.eq_ignore_ascii_case(b"close");
+        self.keep_alive |= tok.eq_ignore_ascii_case(b"keep-alive");
+    }
+}
+
 /// Reads the Connection tokens and removes the unwanted ones; a header
 /// left without tokens is removed, as 1.4 does.
 pub fn connection_tokens(h: &mut Head, del_close: bool, del_ka: bool) -> ConnTokens {
@@ -36,8 +43,7 @@ pub fn connection_tokens_in(h: &mut Head, name: &str, del_close: bool, del_ka: b
         let (mut kept, mut changed) = (0, false);
         for tok in line[colon + 1..].split(|&c| c == b',') {
             let tt = trim(tok);
-            t.close |= tt.eq_ignore_ascii_case(b"close");
-            t.keep_alive |= tt.eq_ignore_ascii_case(b"keep-alive");
+            t.note(tt);
             if dropped(tt) {
                 changed = true;
             } else if !tt.is_empty() {
@@ -101,8 +107,7 @@ pub fn peek_connection_tokens(h: &Head, name: &str) -> ConnTokens {
     for hd in h.hdrs().filter(|x| x.is(name)) {
         for tok in hd.value().split(|&c| c == b',') {
             let tt = trim(tok);
-            t.close |= tt.eq_ignore_ascii_case(b"close");
-            t.keep_alive |= tt.eq_ignore_ascii_case(b"keep-alive");
+            t.note(tt);
         }
     }
     t

@@ -51,12 +51,6 @@ impl Syslog {
         self.pid = crate::sys::getpid();
     }
 
-    pub fn header(&self, pri: u32, secs: i64) -> String {
-        let mut v = Vec::new();
-        self.write_header(&mut v, pri, secs);
-        String::from_utf8_lossy(&v).into_owned()
-    }
-
     fn write_header(&self, out: &mut Vec<u8>, pri: u32, secs: i64) {
         use std::io::Write;
         let tm = crate::sys::localtime(secs);

@@ -11,7 +11,7 @@ use std::ops::{Deref, DerefMut};
 use std::time::Instant;
 
 /// Per-request HTTP state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Txn {
     pub req: Option<Head>,
     pub req_line: Option<Vec<u8>>,
@@ -103,6 +103,12 @@ impl Txn {
     };
 }
 
+impl Default for Txn {
+    fn default() -> Txn {
+        Txn::EMPTY
+    }
+}
+
 /// What an idle session reads as its transaction.
 static IDLE: Txn = Txn::EMPTY;
 
@@ -146,9 +152,5 @@ impl TxnSlot {
             *t = Txn::EMPTY;
             pool.put_txn(t);
         }
-    }
-
-    pub fn is_attached(&self) -> bool {
-        self.0.is_some()
     }
 }
