@@ -28,7 +28,8 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
                 match crate::sys::listen_socket(
                     &b.addr,
                     backlog,
-                    b.defer_accept || p.flags.tcp_smart_accept,
+                    b.defer_accept,
+                    p.smart_accept(),
                     b.mss,
                     b.interface.as_deref(),
                 ) {

@@ -294,6 +294,12 @@ pub fn set_keepalive(fd: RawFd) {
     setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1).ok();
 }
 
+/// Asks for immediate ACKs again: a smart-accept client that has not sent
+/// its whole request yet must not wait on our delayed ACK.
+pub fn set_quickack(fd: RawFd) {
+    setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, 1).ok();
+}
+
 pub fn set_nodelay(fd: RawFd) {
     setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1).ok();
 }
@@ -303,6 +309,7 @@ pub fn listen_socket(
     addr: &std::net::SocketAddr,
     backlog: i32,
     defer_accept: bool,
+    no_quickack: bool,
     mss: Option<i32>,
     interface: Option<&str>,
 ) -> io::Result<RawFd> {
@@ -357,6 +364,12 @@ pub fn listen_socket(
     // SAFETY: plain arguments.
     if unsafe { libc::listen(fd, backlog) } < 0 {
         return Err(fail(fd));
+    }
+    if no_quickack {
+        // after listen(), which resets the ACK state; accepted sockets
+        // inherit it: the request's ACK waits for the response instead of
+        // leaving alone (1.4's smart accept)
+        setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, 0).ok();
     }
     Ok(fd)
 }
@@ -547,6 +560,61 @@ pub fn set_bufs(fd: RawFd, rcv: u32, snd: u32) {
     if snd > 0 {
         setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_SNDBUF, snd as i32).ok();
     }
+}
+
+/// Segments received and sent so far on a TCP socket (TCP_INFO), for tests
+/// and diagnostics that check how many packets an exchange took.
+pub fn tcp_segs(fd: RawFd) -> Option<(u32, u32)> {
+    // SAFETY: tcp_info is plain data, zero is a valid pattern; the kernel
+    // writes at most `len` bytes into it.
+    let mut ti: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    // SAFETY: ti and len are valid for writes of the sizes given.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            &mut ti as *mut _ as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    (r == 0).then_some((ti.tcpi_segs_in, ti.tcpi_segs_out))
+}
+
+/// Whether the socket ACKs at once (TCP_QUICKACK), as the kernel reports it.
+pub fn quickack(fd: RawFd) -> Option<bool> {
+    let mut v: i32 = 0;
+    let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
+    // SAFETY: v and len are valid for writes of the sizes given.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            &mut v as *mut i32 as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    (r == 0).then_some(v != 0)
+}
+
+/// send(2) with MSG_MORE: the bytes wait in the kernel for what follows
+/// (our FIN) and leave with it, one segment instead of two.
+pub fn send_more(fd: RawFd, buf: &[u8]) -> std::io::Result<usize> {
+    // SAFETY: buf is readable for its length.
+    let n = unsafe {
+        libc::send(
+            fd,
+            buf.as_ptr() as *const libc::c_void,
+            buf.len(),
+            libc::MSG_NOSIGNAL | libc::MSG_MORE,
+        )
+    };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(n as usize)
 }
 
 /// Reads at most `max` bytes from `fd` straight into the spare capacity of

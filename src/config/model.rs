@@ -210,6 +210,11 @@ pub struct Flags {
     pub http_no_delay: bool,
     pub tcp_smart_accept: bool,
     pub tcp_smart_connect: bool,
+    /// `no option tcp-smart-accept` seen: HTTP mode's automatic smart
+    /// accept is off (1.4 keeps the explicit "no" apart from the flag)
+    pub no_tcp_smart_accept: bool,
+    /// `no option tcp-smart-connect` seen: see `Proxy::smart_connect`
+    pub no_tcp_smart_connect: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -642,6 +647,23 @@ impl Proxy {
     }
     pub fn is_be(&self) -> bool {
         self.kind.is_be()
+    }
+
+    /// Whether listeners hold back the ACK of a request so that it leaves
+    /// with the response: `option tcp-smart-accept`, automatic in HTTP mode
+    /// unless explicitly disabled, as in 1.4.
+    pub fn smart_accept(&self) -> bool {
+        self.flags.tcp_smart_accept || (self.mode == Mode::Http && !self.flags.no_tcp_smart_accept)
+    }
+
+    /// Whether server connections hold back the handshake's last ACK so
+    /// that it leaves with the request: `option tcp-smart-connect`, and
+    /// (better than 1.4) automatic in HTTP mode, where a request is always
+    /// waiting when the connection opens; `no option tcp-smart-connect`
+    /// turns it off.
+    pub fn smart_connect(&self) -> bool {
+        self.flags.tcp_smart_connect
+            || (self.mode == Mode::Http && !self.flags.no_tcp_smart_connect)
     }
 
     /// The connection mode 1.4 derives from the options (strongest wins).

@@ -147,6 +147,11 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
         let on = l.kwm == Kwm::Std;
         if let Some(px) = p.cur_proxy() {
             *field(&mut px.flags) = on;
+            match name {
+                "tcp-smart-accept" => px.flags.no_tcp_smart_accept = l.kwm == Kwm::No,
+                "tcp-smart-connect" => px.flags.no_tcp_smart_connect = l.kwm == Kwm::No,
+                _ => {}
+            }
         }
         return 0;
     }

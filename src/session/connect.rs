@@ -265,11 +265,10 @@ impl Session {
             .srv_idx
             .and_then(|si| be.servers[si].source)
             .or(be.source);
-        let smart = be.flags.tcp_smart_connect;
-        let r = match source {
-            None if !smart => mio::net::TcpStream::connect(addr),
-            src => crate::sys::connect_from(&addr, src.as_ref(), smart),
-        };
+        // 1.4 only holds the ACK back when a request waits to be sent
+        let smart = be.smart_connect() && !self.to_srv.is_empty();
+        // the socket comes with TCP_NODELAY already set
+        let r = crate::sys::connect_from(&addr, source.as_ref(), smart);
         match r {
             Ok(s) => {
                 let fd = std::os::unix::io::AsRawFd::as_raw_fd(&s);
@@ -278,7 +277,6 @@ impl Session {
                 }
                 let g = &cfg.global;
                 crate::sys::set_bufs(fd, g.rcvbuf_server, g.sndbuf_server);
-                let _ = s.set_nodelay(true);
                 if self.register_server(ctx, s).is_err() {
                     self.conn_err_async = true;
                     return self.connect_failed(ctx, b'S');

@@ -318,15 +318,23 @@ impl Session {
         total
     }
 
+    /// Writes `buf` out; `fin_next` says our FIN follows these bytes at
+    /// once, so they are held (MSG_MORE) and leave with it in one segment.
     fn write_side(
         stream: &mut TcpStream,
         buf: &mut Vec<u8>,
         writable: &mut bool,
         err: &mut bool,
+        fin_next: bool,
     ) -> usize {
         let mut sent = 0;
         while *writable && !*err && sent < buf.len() {
-            match stream.write(&buf[sent..]) {
+            let r = if fin_next {
+                crate::sys::send_more(std::os::unix::io::AsRawFd::as_raw_fd(stream), &buf[sent..])
+            } else {
+                stream.write(&buf[sent..])
+            };
+            match r {
                 Ok(0) => *writable = false,
                 Ok(n) => sent += n,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => *writable = false,
@@ -417,7 +425,7 @@ impl Session {
         if let (Some(s), St::Established) = (self.srv.as_mut(), self.st) {
             if !self.to_srv.is_empty() {
                 let mut werr = false;
-                let n = Self::write_side(s, &mut self.to_srv, &mut self.srv_w, &mut werr);
+                let n = Self::write_side(s, &mut self.to_srv, &mut self.srv_w, &mut werr, false);
                 if werr {
                     self.srv_err = true;
                     self.srv_eof = true;
@@ -429,11 +437,13 @@ impl Session {
             }
         }
         if !self.to_cli.is_empty() {
+            let fin_next = self.cli_fin_follows();
             let n = Self::write_side(
                 &mut self.cli,
                 &mut self.to_cli,
                 &mut self.cli_w,
                 &mut self.cli_err,
+                fin_next,
             );
             if n > 0 {
                 self.last_cli = ctx.now;
@@ -441,6 +451,28 @@ impl Session {
             }
         }
         progress
+    }
+
+    /// Whether the bytes now waiting for the client are its last ones and
+    /// a shutdown(SHUT_WR) follows them in this same turn (a local reply, or
+    /// a tunnel whose server has finished). Never when a close() could
+    /// follow instead: with unread input, close() resets and would drop
+    /// held bytes.
+    fn cli_fin_follows(&self) -> bool {
+        if self.cli_shut || self.cli_err {
+            return false;
+        }
+        match self.st {
+            St::Reply => true,
+            St::Established => {
+                (self.mode == Mode::Tcp || self.txn.tunnel)
+                    && self.srv_eof
+                    && !self.srv_err
+                    && !self.cli_eof
+                    && self.rsp_in.is_empty()
+            }
+            _ => false,
+        }
     }
 
     /// Runs the session until nothing more can happen now.

@@ -278,6 +278,11 @@ impl Session {
                     self.http_error(ctx, 400, b'C', b'R');
                     return true;
                 }
+                if !self.req_in.is_empty() && ctx.rt.cfg.proxies[self.fe].smart_accept() {
+                    // part of a head: the client waits on our ACK to send
+                    // the rest, so it must not be delayed (as 1.4 does)
+                    crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
+                }
                 self.arm_request_deadline(ctx);
                 false
             }
