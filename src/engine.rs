@@ -224,8 +224,7 @@ impl Engine {
             } else {
                 None
             };
-            // as 1.4: no Nagle delay on the client side
-            let _ = stream.set_nodelay(true);
+            // TCP_NODELAY comes from the listening socket (sys::listen_socket)
             if p.flags.clitcpka {
                 crate::sys::set_keepalive(std::os::unix::io::AsRawFd::as_raw_fd(&stream));
             }
@@ -417,7 +416,7 @@ impl Engine {
                     } else {
                         p.maxconn.max(1)
                     };
-                    crate::sys::relisten(fd, backlog as i32);
+                    crate::sys::relisten(fd, backlog as i32, p.smart_accept());
                     l.registered = self
                         .poll
                         .registry()

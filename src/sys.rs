@@ -338,6 +338,9 @@ pub fn listen_socket(
     setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1).ok();
     // as 1.4 does: lets a reloading process bind next to the old one
     setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1).ok();
+    // as 1.4: no Nagle delay on the client side; accepted sockets inherit
+    // it from here, which saves a setsockopt per connection
+    set_nodelay(fd);
     if defer_accept {
         setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_DEFER_ACCEPT, 1).ok();
     }
@@ -546,9 +549,14 @@ pub fn unlisten(fd: RawFd) -> bool {
     unsafe { libc::shutdown(fd, libc::SHUT_RD) == 0 }
 }
 
-pub fn relisten(fd: RawFd, backlog: i32) -> bool {
+pub fn relisten(fd: RawFd, backlog: i32, no_quickack: bool) -> bool {
     // SAFETY: plain arguments on a descriptor we own.
-    unsafe { libc::listen(fd, backlog) == 0 }
+    let ok = unsafe { libc::listen(fd, backlog) == 0 };
+    if ok && no_quickack {
+        // listen() reset the ACK mode: smart accept again
+        setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, 0).ok();
+    }
+    ok
 }
 
 /// tune.rcvbuf/sndbuf: SO_RCVBUF and SO_SNDBUF when set (0 leaves the

@@ -113,7 +113,7 @@ fn no_option_tcp_smart_connect_and_accept_restore_immediate_acks() {
 }
 
 #[test]
-fn smart_accept_is_inherited_by_accepted_sockets() {
+fn smart_accept_and_nodelay_are_inherited_by_accepted_sockets() {
     for no_quickack in [true, false] {
         let addr = "127.0.0.1:0".parse().expect("addr");
         let fd = sys::listen_socket(&addr, 16, false, no_quickack, None, None).expect("listen");
@@ -130,6 +130,8 @@ fn smart_accept_is_inherited_by_accepted_sockets() {
         }
         let s = accepted.expect("accepted");
         assert_eq!(sys::quickack(s.as_raw_fd()), Some(!no_quickack));
+        // and TCP_NODELAY, which the engine no longer sets per connection
+        assert!(s.nodelay().expect("nodelay"));
     }
 }
 
@@ -158,4 +160,28 @@ fn a_tcp_mode_tunnel_still_ends_cleanly() {
     assert_eq!(out.len(), data.len());
     assert!(out == data);
     drop(p);
+}
+
+#[test]
+fn smart_accept_survives_a_pause_and_resume() {
+    // SIGTTOU/SIGTTIN (a failed reload) re-listen the sockets, which resets
+    // their ACK mode in the kernel: it must be set again
+    const TRIES: usize = 5;
+    let (be, counts) = counting_backend(TRIES);
+    let mut log = Syslog::new();
+    let fe = free_port();
+    let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);
+    p.signal("TTOU");
+    assert!(log.wait_for("Pausing", 1, 5), "{:?}", log.lines);
+    p.signal("TTIN");
+    assert!(log.wait_for("Enabling", 1, 5), "{:?}", log.lines);
+    let mut client = Vec::new();
+    for _ in 0..TRIES {
+        let (out, segs) = one_request(fe);
+        assert!(out.ends_with(b"\r\n\r\nhello\n"), "{:?}", out);
+        client.push(segs);
+        let _ = counts.recv_timeout(Duration::from_secs(5));
+    }
+    drop(p);
+    assert!(client.contains(&2), "client segments: {:?}", client);
 }
