@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod log;
 pub mod payload;
 pub mod session;
+pub mod splice;
 pub mod state;
 pub mod stats;
 pub mod sys;

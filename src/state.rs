@@ -181,6 +181,8 @@ pub struct Runtime {
     /// Traffic events for `observe` (proxy, server, what happened),
     /// handed to the checks by the loop.
     pub hana: Vec<(usize, usize, Hana)>,
+    /// The pipe large bodies are spliced through (off with `nosplice`).
+    pub splicer: crate::splice::Splicer,
 }
 
 /// A server's dynamic connection limit (minconn/maxconn with fullconn).
@@ -241,6 +243,7 @@ impl Runtime {
             views_scratch: Vec::new(),
             log_line: String::new(),
             hana: Vec::new(),
+            splicer: crate::splice::Splicer::new(!cfg.global.nosplice),
             error_snapshots: 0,
             li: cfg
                 .proxies

@@ -94,9 +94,10 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
             g.quiet = true;
             crate::log::msg::set_quiet(true);
         }
-        "noepoll" | "nosepoll" | "nokqueue" | "nopoll" | "nosplice" => {
-            // pollers and splicing are ours to choose: the one loop uses epoll
+        "noepoll" | "nosepoll" | "nokqueue" | "nopoll" => {
+            // pollers are ours to choose: the one loop uses epoll
         }
+        "nosplice" => g.nosplice = true,
         "tune.maxpollevents" | "tune.maxaccept" | "tune.rcvbuf.client" | "tune.rcvbuf.server"
         | "tune.sndbuf.client" | "tune.sndbuf.server" | "maxpipes" => {
             let v = match int_arg(p, l) {

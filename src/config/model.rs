@@ -31,6 +31,8 @@ pub struct StatsSocket {
 
 #[derive(Debug, Clone)]
 pub struct Global {
+    /// `nosplice`: large bodies are copied through our buffers instead
+    pub nosplice: bool,
     pub maxconn: u32,
     pub maxconn_set: bool,
     pub uid: Option<u32>,
@@ -66,6 +68,7 @@ pub struct Global {
 impl Default for Global {
     fn default() -> Self {
         Global {
+            nosplice: false,
             maxconn: 2000,
             maxconn_set: false,
             uid: None,

@@ -49,6 +49,26 @@ impl Body {
         }
     }
 
+    /// Bytes still expected of a Content-Length body, None for any other
+    /// framing (whose end only parsing or the close can tell).
+    pub fn length_left(&self) -> Option<u64> {
+        match self.framing {
+            Framing::Length(_) if !self.done => Some(self.left),
+            _ => None,
+        }
+    }
+
+    /// Counts `n` bytes of a Content-Length body that went past us without
+    /// being looked at (spliced); never more than `length_left`.
+    pub fn consume(&mut self, n: u64) {
+        if let Framing::Length(_) = self.framing {
+            self.left = self.left.saturating_sub(n);
+            if self.left == 0 {
+                self.done = true;
+            }
+        }
+    }
+
     /// How many of these bytes belong to the message; sets `done` at its end.
     pub fn feed(&mut self, data: &[u8]) -> usize {
         if self.done {

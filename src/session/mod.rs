@@ -7,6 +7,7 @@ mod logline;
 pub use connect::process_queue;
 mod request;
 mod response;
+mod splice;
 mod stick;
 mod txn;
 pub use txn::{Txn, TxnSlot};
@@ -392,7 +393,10 @@ impl Session {
             );
             progress |= n > 0 || self.cli_eof;
         }
-        if let Some(s) = self.srv.as_mut() {
+        if let Some(p) = self.splice_response(ctx) {
+            // a large response body went straight to the client
+            progress |= p;
+        } else if let Some(s) = self.srv.as_mut() {
             if self.st == St::Established {
                 let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
                 let room = if rsp_data { big } else { bs }.saturating_sub(self.to_cli.len());
