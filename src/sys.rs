@@ -570,9 +570,17 @@ pub fn set_bufs(fd: RawFd, rcv: u32, snd: u32) {
     }
 }
 
-/// Segments received and sent so far on a TCP socket (TCP_INFO), for tests
-/// and diagnostics that check how many packets an exchange took.
-pub fn tcp_segs(fd: RawFd) -> Option<(u32, u32)> {
+/// A few TCP_INFO counters of a socket, for tests and diagnostics that
+/// check how many packets an exchange took.
+#[derive(Debug, Clone, Copy)]
+pub struct TcpCounts {
+    pub segs_in: u32,
+    pub segs_out: u32,
+    /// segments sent and not yet acknowledged
+    pub unacked: u32,
+}
+
+pub fn tcp_counts(fd: RawFd) -> Option<TcpCounts> {
     // SAFETY: tcp_info is plain data, zero is a valid pattern; the kernel
     // writes at most `len` bytes into it.
     let mut ti: libc::tcp_info = unsafe { std::mem::zeroed() };
@@ -587,7 +595,11 @@ pub fn tcp_segs(fd: RawFd) -> Option<(u32, u32)> {
             &mut len,
         )
     };
-    (r == 0).then_some((ti.tcpi_segs_in, ti.tcpi_segs_out))
+    (r == 0).then_some(TcpCounts {
+        segs_in: ti.tcpi_segs_in,
+        segs_out: ti.tcpi_segs_out,
+        unacked: ti.tcpi_unacked,
+    })
 }
 
 /// Whether the socket ACKs at once (TCP_QUICKACK), as the kernel reports it.

@@ -208,3 +208,40 @@ fn a_server_stopping_mid_body_ends_as_without_splice() {
     assert_eq!(seen[0], seen[1]);
     assert_eq!(seen[0].1, "SD--", "{:?}", seen);
 }
+
+#[test]
+fn tunnels_splice_what_their_server_streams() {
+    // httpclose (the response passes as a tunnel after its head) and tcp
+    // mode: a streaming server's bytes are spliced, all of them arrive,
+    // then the close
+    let want = pattern(BIG);
+    for mode in ["    option httpclose\n", "    mode tcp\n"] {
+        for nosplice in [false, true] {
+            let be = big_backend(BIG, BIG);
+            let mut log = Syslog::new();
+            let fe = free_port();
+            let mut g = global(log.port);
+            if nosplice {
+                g = g.replacen("global\n", "global\n    nosplice\n", 1);
+            }
+            let cfg = format!(
+                "{}\nlisten app 127.0.0.1:{}\n{}    server s1 127.0.0.1:{}\n",
+                g, fe, mode, be
+            );
+            let p = Proxy::start(&cfg, &mut log, 1);
+            let before = pipes(p.child.id());
+            let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+            s.set_read_timeout(Some(Duration::from_secs(5)))
+                .expect("timeout");
+            s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                .expect("write");
+            let mut out = Vec::new();
+            let _ = s.read_to_end(&mut out);
+            let grew = pipes(p.child.id()).saturating_sub(before);
+            drop(p);
+            let h = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
+            assert!(out[h + 4..] == want[..], "{} nosplice {}", mode, nosplice);
+            assert_eq!(grew, if nosplice { 0 } else { 2 }, "{} pipes", mode);
+        }
+    }
+}

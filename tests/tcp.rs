@@ -34,7 +34,9 @@ fn counting_backend(n: usize) -> (u16, mpsc::Receiver<u32>) {
                     Ok(k) => req.extend_from_slice(&buf[..k]),
                 }
             }
-            let segs = sys::tcp_segs(c.as_raw_fd()).map(|s| s.0).unwrap_or(0);
+            let segs = sys::tcp_counts(c.as_raw_fd())
+                .map(|s| s.segs_in)
+                .unwrap_or(0);
             let _ = tx.send(segs);
             let _ = c.write_all(RESP);
             let _ = c.shutdown(std::net::Shutdown::Write);
@@ -54,7 +56,9 @@ fn one_request(port: u16) -> (Vec<u8>, u32) {
         .expect("write");
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
-    let segs = sys::tcp_segs(s.as_raw_fd()).map(|x| x.0).unwrap_or(99);
+    let segs = sys::tcp_counts(s.as_raw_fd())
+        .map(|x| x.segs_in)
+        .unwrap_or(99);
     (out, segs)
 }
 
@@ -103,8 +107,10 @@ fn no_option_tcp_smart_connect_and_accept_restore_immediate_acks() {
     for _ in 0..TRIES {
         let (out, segs) = one_request(fe);
         assert!(out.ends_with(b"\r\n\r\nhello\n"), "{:?}", out);
-        // SYN-ACK, the ACK of the request, the response with its FIN
-        assert_eq!(segs, 3, "client segments");
+        // SYN-ACK, the ACK of the request, the response (and its FIN,
+        // in the same segment unless the server's FIN came late): never
+        // the 2 of smart accept
+        assert!(segs >= 3, "client segments: {}", segs);
         // SYN, the handshake's ACK, the request
         let s = counts.recv_timeout(Duration::from_secs(5)).unwrap_or(99);
         assert_eq!(s, 3, "server segments");
@@ -184,4 +190,110 @@ fn smart_accept_survives_a_pause_and_resume() {
     }
     drop(p);
     assert!(client.contains(&2), "client segments: {:?}", client);
+}
+
+#[test]
+fn a_server_writing_its_response_in_pieces_gets_our_acks_at_once() {
+    // smart connect holds the handshake's ACK for the request only: once
+    // the request left, the response's segments are ACKed at once, so a
+    // server with Nagle on (no TCP_NODELAY) never waits for a delayed ACK
+    // before sending the rest of its response
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let be = l.local_addr().expect("addr").port();
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for c in l.incoming().take(3) {
+            let Ok(mut c) = c else { continue };
+            let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => req.extend_from_slice(&buf[..k]),
+                }
+            }
+            let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
+            // our head is ACKed as it arrives (a delayed ACK takes 40 ms
+            // or more); bounded wait
+            let mut acked = false;
+            for _ in 0..20 {
+                if sys::tcp_counts(c.as_raw_fd()).is_some_and(|t| t.unacked == 0) {
+                    acked = true;
+                    break;
+                }
+                thread::sleep(Duration::from_millis(1));
+            }
+            let _ = tx.send(acked);
+            let _ = c.write_all(b"hello\n");
+            let _ = c.shutdown(std::net::Shutdown::Write);
+            let _ = c.read(&mut buf);
+        }
+    });
+    let mut log = Syslog::new();
+    let fe = free_port();
+    let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);
+    let mut acked = Vec::new();
+    for _ in 0..3 {
+        let (out, _) = one_request(fe);
+        assert!(out.ends_with(b"\r\n\r\nhello\n"), "{:?}", out);
+        acked.push(rx.recv_timeout(Duration::from_secs(5)).unwrap_or(false));
+    }
+    drop(p);
+    assert!(acked.iter().all(|&a| a), "{:?}", acked);
+}
+
+#[test]
+fn a_request_body_still_to_come_is_acked_at_once() {
+    // smart accept holds the ACK of a complete request for its response;
+    // a head announcing a body must be ACKed at once instead, or a client
+    // with Nagle on would wait for our delayed ACK (40 ms or more) before
+    // sending the body. One prompt ACK in five tries is asked for (the
+    // proxy has to have read the head); without the fix none comes.
+    // the backend answers once it has the whole body
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let be = l.local_addr().expect("addr").port();
+    thread::spawn(move || {
+        for c in l.incoming().take(5) {
+            let Ok(mut c) = c else { continue };
+            let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !req.ends_with(b"0123456789") {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => req.extend_from_slice(&buf[..k]),
+                }
+            }
+            let _ = c.write_all(RESP);
+            let _ = c.shutdown(std::net::Shutdown::Write);
+            let _ = c.read(&mut buf);
+        }
+    });
+    let mut log = Syslog::new();
+    let fe = free_port();
+    let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);
+    let mut prompt = Vec::new();
+    for _ in 0..5 {
+        let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        s.write_all(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n")
+            .expect("write");
+        let mut acked = false;
+        for _ in 0..30 {
+            if sys::tcp_counts(s.as_raw_fd()).is_some_and(|t| t.unacked == 0) {
+                acked = true;
+                break;
+            }
+            thread::sleep(Duration::from_millis(1));
+        }
+        prompt.push(acked);
+        s.write_all(b"0123456789").expect("write");
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        assert!(out.ends_with(b"\r\n\r\nhello\n"), "{:?}", out);
+    }
+    drop(p);
+    assert!(prompt.contains(&true), "{:?}", prompt);
 }

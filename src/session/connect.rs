@@ -282,6 +282,7 @@ impl Session {
                     return self.connect_failed(ctx, b'S');
                 }
                 self.st = St::Connecting;
+                self.srv_quickack_due = smart;
                 self.srv_eof = false;
                 self.srv_hup = false;
                 self.srv_err = false;

@@ -86,6 +86,13 @@ pub struct Session {
     pub srv_eof: bool,
     pub srv_err: bool,
     pub srv_shut: bool,
+    /// A tunnel's server filled a whole read: it streams, so what follows
+    /// is spliced (see session/splice.rs)
+    pub srv_streaming: bool,
+    /// Smart connect held our ACKs back; they are made immediate again
+    /// once the request left, so that a server writing its response in
+    /// pieces (Nagle) never waits on our delayed ACK
+    pub srv_quickack_due: bool,
     /// The last readiness event said the peer shut its side: a short read
     /// then means the end of its data (no read just to see the 0).
     pub cli_hup: bool,
@@ -219,6 +226,8 @@ impl Session {
             srv_eof: false,
             srv_err: false,
             srv_shut: false,
+            srv_streaming: false,
+            srv_quickack_due: false,
             cli_hup: false,
             srv_hup: false,
             st: if !px.tcp_content_rules.is_empty() {
@@ -418,6 +427,8 @@ impl Session {
                     self.last_srv_rd = ctx.now;
                     progress = true;
                 }
+                // a full read in a tunnel: more is waiting, splice it
+                self.srv_streaming = rsp_data && n >= room && room >= bs * 4;
             }
         }
         progress
@@ -437,6 +448,10 @@ impl Session {
                 if n > 0 {
                     self.last_srv = ctx.now;
                     progress = true;
+                    if self.srv_quickack_due {
+                        self.srv_quickack_due = false;
+                        crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(s));
+                    }
                 }
             }
         }

@@ -795,7 +795,18 @@ impl Session {
                 }
             }
         }
-        self.txn.req_body = Some(Body::new(framing));
+        let body = Body::new(framing);
+        let more_to_come = match body.length_left() {
+            Some(n) => n > self.req_in.len() as u64,
+            None => !body.done,
+        };
+        if more_to_come && fe.smart_accept() {
+            // a body is still to come: the client must get our ACKs at
+            // once or its upload stalls on them (later HAProxy versions
+            // fixed 1.4 the same way)
+            crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
+        }
+        self.txn.req_body = Some(body);
         if be.send_name_header.is_some() {
             // written once the server is known
             self.txn.head_pending = true;

@@ -1,11 +1,13 @@
-//! Large Content-Length response bodies go from the server's socket to the
-//! client's through the kernel (splice(2)): no copy into our buffers and
-//! back, same bytes on the wire. Automatic, since the reference 1.4.25
-//! build has no `option splice-*`; `nosplice` turns it off. Heads, chunked
-//! and close-delimited bodies, tunnels and anything short still go through
-//! the buffers, and so do request bodies: spliced uploads cost us less but
-//! the server more (its receive path copies from the spliced pages; nginx
-//! used ~40% more CPU per 1 MiB upload), which lowered throughput.
+//! Large Content-Length response bodies, and what a tunnel's server
+//! (tcp mode, httpclose) streams once it filled a whole read, go from the
+//! server's socket to the client's through the kernel (splice(2)): no copy
+//! into our buffers and back, same bytes on the wire. Automatic, since the
+//! reference 1.4.25 build has no `option splice-*`; `nosplice` turns it
+//! off. Heads, chunked and close-delimited bodies, short exchanges and
+//! request bodies still go through the buffers; request bodies because
+//! spliced uploads cost us less but the server more (its receive path
+//! copies from the spliced pages; nginx used ~40% more CPU per 1 MiB
+//! upload), which lowered throughput.
 
 use super::{Ctx, Session, St};
 use crate::config::model::Mode;
@@ -15,10 +17,9 @@ impl Session {
     /// Splices what the server sends of a response body to the client.
     /// None when this turn's bytes must be read the usual way.
     pub(super) fn splice_response(&mut self, ctx: &mut Ctx) -> Option<bool> {
-        if self.mode != Mode::Http
-            || self.st != St::Established
-            || self.txn.tunnel
-            || !self.txn.rsp_head_done
+        let tunnel = self.mode == Mode::Tcp || self.txn.tunnel;
+        if self.st != St::Established
+            || (!tunnel && !self.txn.rsp_head_done)
             || !self.rsp_in.is_empty()
             || !self.to_cli.is_empty()
             || !self.srv_r
@@ -30,10 +31,20 @@ impl Session {
         {
             return None;
         }
-        let left = self.txn.rsp_body.as_ref()?.length_left()?;
-        if left < MIN_SPLICE {
-            return None;
-        }
+        let left = if tunnel {
+            // raw bytes until the server closes; spliced only while it
+            // streams (small exchanges cost less through the buffers)
+            if !self.srv_streaming {
+                return None;
+            }
+            u64::MAX
+        } else {
+            let left = self.txn.rsp_body.as_ref()?.length_left()?;
+            if left < MIN_SPLICE {
+                return None;
+            }
+            left
+        };
         let srv = std::os::unix::io::AsRawFd::as_raw_fd(self.srv.as_ref()?);
         let cli = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli);
         ctx.rt.pool.fill(&mut self.to_cli);
@@ -57,9 +68,15 @@ impl Session {
         if m.unsupported {
             return None;
         }
+        if tunnel && m.taken < MIN_SPLICE as usize {
+            // the stream slowed down: back to reads until it fills one again
+            self.srv_streaming = false;
+        }
         if m.taken > 0 {
-            if let Some(b) = self.txn.rsp_body.as_mut() {
-                b.consume(m.taken as u64);
+            if !tunnel {
+                if let Some(b) = self.txn.rsp_body.as_mut() {
+                    b.consume(m.taken as u64);
+                }
             }
             self.bytes_out += m.taken as u64;
             self.last_srv = ctx.now;
