@@ -73,20 +73,6 @@ fn read_message(c: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
     }
 }
 
-/// Reads until the end of a head (bounded by the socket's timeout); what
-/// came with it stays in the returned bytes.
-fn read_until_head(c: &mut TcpStream) -> Vec<u8> {
-    let mut got = Vec::new();
-    let mut tmp = [0u8; 4096];
-    while find(&got, b"\r\n\r\n").is_none() {
-        match c.read(&mut tmp) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => got.extend_from_slice(&tmp[..n]),
-        }
-    }
-    got
-}
-
 fn start(log: &mut Syslog, body: &str) -> (Proxy, u16) {
     let fe = free_port();
     let cfg = format!(

@@ -25,14 +25,8 @@ fn big_backend(size: usize, announce: usize) -> u16 {
         for c in l.incoming().take(8) {
             let Ok(mut c) = c else { continue };
             let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut req = Vec::new();
+            read_until_head(&mut c);
             let mut buf = [0u8; 4096];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match c.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => req.extend_from_slice(&buf[..k]),
-                }
-            }
             let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", announce);
             let _ = c.write_all(head.as_bytes());
             let _ = c.write_all(&body);

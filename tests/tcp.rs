@@ -26,14 +26,8 @@ fn counting_backend(n: usize) -> (u16, mpsc::Receiver<u32>) {
         for c in l.incoming().take(n) {
             let Ok(mut c) = c else { continue };
             let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-            let mut req = Vec::new();
+            read_until_head(&mut c);
             let mut buf = [0u8; 4096];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match c.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => req.extend_from_slice(&buf[..k]),
-                }
-            }
             let segs = sys::tcp_counts(c.as_raw_fd())
                 .map(|s| s.segs_in)
                 .unwrap_or(0);
@@ -205,14 +199,8 @@ fn a_server_writing_its_response_in_pieces_gets_our_acks_at_once() {
         for c in l.incoming().take(3) {
             let Ok(mut c) = c else { continue };
             let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-            let mut req = Vec::new();
+            read_until_head(&mut c);
             let mut buf = [0u8; 4096];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match c.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => req.extend_from_slice(&buf[..k]),
-                }
-            }
             let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
             // our head is ACKed as it arrives (a delayed ACK takes 40 ms
             // or more); bounded wait
@@ -257,14 +245,8 @@ fn a_request_body_still_to_come_is_acked_at_once() {
         for c in l.incoming().take(5) {
             let Ok(mut c) = c else { continue };
             let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-            let mut req = Vec::new();
+            read_until(&mut c, |b| b.ends_with(b"0123456789"));
             let mut buf = [0u8; 4096];
-            while !req.ends_with(b"0123456789") {
-                match c.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => req.extend_from_slice(&buf[..k]),
-                }
-            }
             let _ = c.write_all(RESP);
             let _ = c.shutdown(std::net::Shutdown::Write);
             let _ = c.read(&mut buf);

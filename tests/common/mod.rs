@@ -158,14 +158,8 @@ impl Backend {
                 let s2 = s2.clone();
                 thread::spawn(move || {
                     let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-                    let mut req = Vec::new();
+                    let req = read_until_head(&mut c);
                     let mut buf = [0u8; 4096];
-                    while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match c.read(&mut buf) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => req.extend_from_slice(&buf[..n]),
-                        }
-                    }
                     if req.is_empty() {
                         return;
                     }
@@ -226,6 +220,26 @@ pub fn stats_ask(sock: &std::path::Path, cmd: &str) -> String {
     let mut out = String::new();
     let _ = s.read_to_string(&mut out);
     out
+}
+
+/// Reads from `c` until `done` says the bytes so far are enough, or EOF
+/// (bounded by the socket's timeout); returns all that was read.
+pub fn read_until(c: &mut TcpStream, done: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut tmp = [0u8; 4096];
+    while !done(&got) {
+        match c.read(&mut tmp) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&tmp[..n]),
+        }
+    }
+    got
+}
+
+/// Reads until the end of a head; what came with it stays in the
+/// returned bytes.
+pub fn read_until_head(c: &mut TcpStream) -> Vec<u8> {
+    read_until(c, |b| b.windows(4).any(|w| w == b"\r\n\r\n"))
 }
 
 /// Sends raw bytes, reads until EOF (bounded).
