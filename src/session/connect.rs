@@ -103,17 +103,13 @@ impl Session {
     pub(super) fn assign_and_connect(&mut self, ctx: &mut Ctx) {
         // (tcp mode gets here before the client sent anything)
         self.txn.attach(&mut ctx.rt.pool);
+        if !self.be_assigned {
+            // tcp mode: the switching rules run here, after inspection
+            self.switch_backend(ctx, None);
+            self.mark_be(ctx);
+        }
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
-        if !self.be_assigned {
-            self.be_assigned = true;
-            let p = &mut ctx.rt.px[self.be];
-            p.beconn += 1;
-            p.be_cum += 1;
-            p.be.cum_sess += 1;
-            p.be.max_sess = p.be.max_sess.max(p.beconn);
-            self.conn_retries = be.retries as i32;
-        }
         if let Some(a) = self.txn.proxy_target {
             return self.connect_to(ctx, a);
         }

@@ -630,25 +630,10 @@ impl Session {
         if let Verdict::Done = self.proxy_rules(ctx, self.fe, &mut h) {
             return;
         }
-        // switching rules
-        if self.be == self.fe && fe.is_fe() {
-            let mut target = None;
-            for r in &fe.switching_rules {
-                if self.eval(ctx, fe, &h, &r.cond) {
-                    target = Some(r.be_idx);
-                    break;
-                }
-            }
-            let target = target.or(fe.default_be_idx);
-            match target {
-                Some(b) => self.be = b,
-                None if fe.is_be() => {}
-                None => {
-                    self.mark_be(ctx);
-                    self.http_error(ctx, 503, b'S', b'C');
-                    return;
-                }
-            }
+        if !self.switch_backend(ctx, Some(&h)) {
+            self.mark_be(ctx);
+            self.http_error(ctx, 503, b'S', b'C');
+            return;
         }
         self.mark_be(ctx);
         if self.be != self.fe {
@@ -659,7 +644,37 @@ impl Session {
         self.prepare_request(ctx, h);
     }
 
-    fn mark_be(&mut self, ctx: &mut Ctx) {
+    /// `use_backend` / `default_backend`: the first matching rule, else the
+    /// default, picks the backend (once per transaction; tcp mode has no
+    /// head, so only its layer-4 and payload criteria can match). False
+    /// when a pure frontend found no backend at all.
+    pub(super) fn switch_backend(&mut self, ctx: &Ctx, h: Option<&Head>) -> bool {
+        let fe = &ctx.rt.cfg.proxies[self.fe];
+        if self.be != self.fe || !fe.is_fe() {
+            return true;
+        }
+        let s = ReqSample {
+            s: self,
+            h,
+            rsp: None,
+            ctx,
+        };
+        let target = fe
+            .switching_rules
+            .iter()
+            .find(|r| cond_match(&r.cond, &fe.acls, &s))
+            .map(|r| r.be_idx)
+            .or(fe.default_be_idx);
+        match target {
+            Some(b) => {
+                self.be = b;
+                true
+            }
+            None => fe.is_be(),
+        }
+    }
+
+    pub(super) fn mark_be(&mut self, ctx: &mut Ctx) {
         if !self.be_assigned {
             self.be_assigned = true;
             let p = &mut ctx.rt.px[self.be];
