@@ -1,16 +1,32 @@
 //! Message framing: where a request or response body ends.
 
+/// Where a chunked body's parser stands, in 1.4's grammar:
+/// `1*HEXDIG *WSP [ ";" ext ] CRLF data CRLF ... 0 CRLF trailers CRLF`,
+/// where a bare LF may stand for a CRLF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Chunk {
-    Size,
+    /// `digits` hex digits read so far
+    Size {
+        digits: u8,
+    },
+    /// white space after the size
+    SizeWsp,
     Ext,
     SizeLf,
     Data(u64),
     DataCr,
     DataLf,
-    Trailer { empty: bool },
-    TrailerLf { empty: bool },
+    /// a trailer line: where it started, and whether a CR was seen in it
+    Trailer {
+        start: bool,
+        cr: bool,
+        cr_first: bool,
+    },
 }
+
+/// 1.4 refuses a chunk size that would reach 2 GB (the value must not
+/// have any of these bits set before a new digit is shifted in).
+const CHUNK_OVERFLOW: u64 = 0xF800_0000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -42,7 +58,7 @@ impl Body {
         Body {
             framing,
             left,
-            chunk: Chunk::Size,
+            chunk: Chunk::Size { digits: 0 },
             size: 0,
             done,
             error: false,
@@ -92,107 +108,108 @@ impl Body {
     fn feed_chunked(&mut self, data: &[u8]) -> usize {
         let mut i = 0;
         while i < data.len() && !self.done && !self.error {
-            let c = data[i];
-            match self.chunk {
-                Chunk::Size => match c {
-                    b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' => {
-                        let d = (c as char).to_digit(16).unwrap_or(0) as u64;
-                        self.size = self.size.saturating_mul(16).saturating_add(d);
-                        i += 1;
-                    }
-                    b';' | b' ' | b'\t' => {
-                        self.chunk = Chunk::Ext;
-                        i += 1;
-                    }
-                    b'\r' => {
-                        self.chunk = Chunk::SizeLf;
-                        i += 1;
-                    }
-                    b'\n' => {
-                        self.end_size();
-                        i += 1;
-                    }
-                    _ => self.error = true,
-                },
-                Chunk::Ext => {
-                    if c == b'\n' {
-                        self.end_size();
-                    } else if c == b'\r' {
-                        self.chunk = Chunk::SizeLf;
-                    }
-                    i += 1;
-                }
-                Chunk::SizeLf => {
-                    if c != b'\n' {
-                        self.error = true;
-                        break;
-                    }
-                    self.end_size();
-                    i += 1;
-                }
-                Chunk::Data(left) => {
-                    let n = ((data.len() - i) as u64).min(left);
-                    i += n as usize;
-                    let left = left - n;
-                    self.chunk = if left == 0 {
-                        Chunk::DataCr
-                    } else {
-                        Chunk::Data(left)
-                    };
-                }
-                Chunk::DataCr => {
-                    self.chunk = match c {
-                        b'\r' => Chunk::DataLf,
-                        b'\n' => Chunk::Size,
-                        _ => {
-                            self.error = true;
-                            break;
-                        }
-                    };
-                    i += 1;
-                }
-                Chunk::DataLf => {
-                    if c != b'\n' {
-                        self.error = true;
-                        break;
-                    }
-                    self.chunk = Chunk::Size;
-                    i += 1;
-                }
-                Chunk::Trailer { empty } => {
-                    i += 1;
-                    if c == b'\r' {
-                        self.chunk = Chunk::TrailerLf { empty };
-                    } else if c == b'\n' {
-                        if empty {
-                            self.done = true;
-                        } else {
-                            self.chunk = Chunk::Trailer { empty: true };
-                        }
-                    } else {
-                        self.chunk = Chunk::Trailer { empty: false };
-                    }
-                }
-                Chunk::TrailerLf { empty } => {
-                    i += 1;
-                    if c != b'\n' {
-                        self.error = true;
-                        break;
-                    }
-                    if empty {
-                        self.done = true;
-                    } else {
-                        self.chunk = Chunk::Trailer { empty: true };
-                    }
-                }
+            if let Chunk::Data(left) = self.chunk {
+                let n = ((data.len() - i) as u64).min(left);
+                i += n as usize;
+                self.chunk = if left == n {
+                    Chunk::DataCr
+                } else {
+                    Chunk::Data(left - n)
+                };
+                continue;
+            }
+            if self.step(data[i]) {
+                i += 1;
             }
         }
         i
     }
 
+    /// One byte of everything but chunk data; false when the byte must be
+    /// looked at again in the new state. Sets `error` on a framing 1.4
+    /// refuses.
+    fn step(&mut self, c: u8) -> bool {
+        match self.chunk {
+            Chunk::Size { digits } => match (c as char).to_digit(16) {
+                Some(d) => {
+                    if self.size & CHUNK_OVERFLOW != 0 {
+                        self.error = true;
+                    }
+                    self.size = (self.size << 4) + d as u64;
+                    self.chunk = Chunk::Size {
+                        digits: digits.saturating_add(1),
+                    };
+                }
+                // an empty size is refused
+                None if digits == 0 => self.error = true,
+                None => {
+                    self.chunk = Chunk::SizeWsp;
+                    return false;
+                }
+            },
+            Chunk::SizeWsp => match c {
+                b' ' | b'\t' => {}
+                b';' => self.chunk = Chunk::Ext,
+                b'\r' => self.chunk = Chunk::SizeLf,
+                b'\n' => self.end_size(),
+                _ => self.error = true,
+            },
+            Chunk::Ext => match c {
+                b'\r' => self.chunk = Chunk::SizeLf,
+                b'\n' => self.end_size(),
+                _ => {}
+            },
+            Chunk::SizeLf | Chunk::DataLf if c != b'\n' => self.error = true,
+            Chunk::SizeLf => self.end_size(),
+            Chunk::DataLf => self.chunk = Chunk::Size { digits: 0 },
+            Chunk::DataCr => match c {
+                b'\r' => self.chunk = Chunk::DataLf,
+                b'\n' => self.chunk = Chunk::Size { digits: 0 },
+                _ => self.error = true,
+            },
+            Chunk::Trailer {
+                start,
+                cr,
+                cr_first,
+            } => match c {
+                // a line that is empty (or starts with its CR) ends them
+                b'\n' if start || cr_first => self.done = true,
+                b'\n' => {
+                    self.chunk = Chunk::Trailer {
+                        start: true,
+                        cr: false,
+                        cr_first: false,
+                    }
+                }
+                // 1.4 refuses a second CR in one trailer line
+                b'\r' if cr => self.error = true,
+                b'\r' => {
+                    self.chunk = Chunk::Trailer {
+                        start: false,
+                        cr: true,
+                        cr_first: start,
+                    }
+                }
+                _ => {
+                    self.chunk = Chunk::Trailer {
+                        start: false,
+                        cr,
+                        cr_first,
+                    }
+                }
+            },
+            Chunk::Data(_) => {}
+        }
+        true
+    }
+
     fn end_size(&mut self) {
         self.chunk = if self.size == 0 {
-            Chunk::Trailer { empty: true }
+            Chunk::Trailer {
+                start: true,
+                cr: false,
+                cr_first: false,
+            }
         } else {
             Chunk::Data(self.size)
         };
@@ -200,40 +217,97 @@ impl Body {
     }
 }
 
-/// Request framing from its headers: chunked wins over Content-Length.
-pub fn request_framing(h: &super::head::Head) -> Result<Framing, ()> {
-    if let Some(te) = h.last_value("Transfer-Encoding") {
-        if te.eq_ignore_ascii_case(b"chunked") {
-            return Ok(Framing::Chunked);
+/// Why a message's framing headers are refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadFraming;
+
+/// The transfer codings of a message: None without any, else whether
+/// `chunked` is the last one (empty list members are skipped, as 1.4 does).
+fn last_coding_chunked(h: &super::head::Head) -> Option<bool> {
+    let mut last = None;
+    for x in h.hdrs().filter(|x| x.is("Transfer-Encoding")) {
+        for v in x.value().split(|&c| c == b',') {
+            let v = super::head::trim(v);
+            if !v.is_empty() {
+                last = Some(v.eq_ignore_ascii_case(b"chunked"));
+            }
         }
     }
-    match h.get("Content-Length") {
-        Some(v) => {
-            let s = std::str::from_utf8(v).map_err(|_| ())?;
-            let n: u64 = s.trim().parse().map_err(|_| ())?;
-            Ok(Framing::Length(n))
+    last
+}
+
+/// One Content-Length value as 1.4 reads it: decimal digits within a
+/// signed 64-bit number, where a lone `-` or `-0...` reads as a zero and
+/// anything else (a sign, a space, a hex digit) is refused.
+fn content_length_value(v: &[u8]) -> Option<u64> {
+    if let Some(rest) = v.strip_prefix(b"-") {
+        return rest.iter().all(|&c| c == b'0').then_some(0);
+    }
+    if v.is_empty() {
+        return None;
+    }
+    v.iter()
+        .try_fold(0i64, |n, &c| {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n.checked_mul(10)?.checked_add((c - b'0') as i64)
+        })
+        .map(|n| n as u64)
+}
+
+/// The Content-Length of a message: every value of every such header
+/// must read the same (`5, 5` counts as one), as in 1.4.
+fn content_length(h: &super::head::Head) -> Result<Option<u64>, BadFraming> {
+    let mut len = None;
+    for x in h.hdrs().filter(|x| x.is("Content-Length")) {
+        for v in x.value().split(|&c| c == b',') {
+            let n = content_length_value(super::head::trim(v)).ok_or(BadFraming)?;
+            if len.is_some_and(|l| l != n) {
+                return Err(BadFraming);
+            }
+            len = Some(n);
         }
-        None => Ok(Framing::Empty),
+    }
+    Ok(len)
+}
+
+/// Request framing, as 1.4 where it refuses (bad or differing lengths)
+/// and stricter where 1.4 is ambiguous (RFC 9112, as HAProxy 2.x):
+/// transfer codings whose last is not `chunked`, or on an HTTP/1.0
+/// request, are refused; with both headers the chunks frame the body and
+/// the caller drops the Content-Length (`Framing::Chunked` then says so).
+pub fn request_framing(h: &super::head::Head, http11: bool) -> Result<Framing, BadFraming> {
+    match last_coding_chunked(h) {
+        Some(true) if http11 => Ok(Framing::Chunked),
+        Some(_) => Err(BadFraming),
+        None => Ok(match content_length(h)? {
+            Some(n) => Framing::Length(n),
+            None => Framing::Empty,
+        }),
     }
 }
 
-pub fn response_framing(h: &super::head::Head, head_request: bool) -> Framing {
+/// Response framing: bad or differing lengths are refused as 1.4 does
+/// (a 502); with both headers the chunks frame the body (the caller drops
+/// the Content-Length); codings whose last is not `chunked`, or on an
+/// HTTP/1.0 response, leave the body to the close, as in 1.4 and RFC 9112.
+pub fn response_framing(
+    h: &super::head::Head,
+    head_request: bool,
+    http11: bool,
+) -> Result<Framing, BadFraming> {
     let st = h.status();
     if head_request || (100..200).contains(&st) || st == 204 || st == 304 {
-        return Framing::Empty;
+        return Ok(Framing::Empty);
     }
-    if let Some(te) = h.last_value("Transfer-Encoding") {
-        if te.eq_ignore_ascii_case(b"chunked") {
-            return Framing::Chunked;
-        }
-    }
-    match h
-        .get("Content-Length")
-        .and_then(|v| std::str::from_utf8(v).ok())
-        .and_then(|s| s.trim().parse().ok())
-    {
-        Some(n) => Framing::Length(n),
-        None => Framing::Close,
+    match last_coding_chunked(h).filter(|_| http11) {
+        Some(true) => Ok(Framing::Chunked),
+        Some(false) => Ok(Framing::Close),
+        None => Ok(match content_length(h)? {
+            Some(n) => Framing::Length(n),
+            None => Framing::Close,
+        }),
     }
 }
 
@@ -252,6 +326,110 @@ mod tests {
             assert!(b.done, "cut {cut}");
             assert_eq!(n1 + n2, msg.len() - 4);
         }
+    }
+
+    fn verdict(msg: &[u8]) -> (bool, bool) {
+        let mut b = Body::new(Framing::Chunked);
+        b.feed(msg);
+        (b.done, b.error)
+    }
+
+    #[test]
+    fn chunk_sizes_as_1_4() {
+        // bare LF, white space then extension, upper-case hex
+        assert_eq!(verdict(b"A \t;x=y\n0123456789\n0\n\n"), (true, false));
+        // an empty size, a space inside the size, garbage after it
+        assert_eq!(verdict(b";x\r\n"), (false, true));
+        assert_eq!(verdict(b"1 2\r\n"), (false, true));
+        assert_eq!(verdict(b"5x\r\n"), (false, true));
+        assert_eq!(verdict(b"zz\r\n"), (false, true));
+        // a CR not followed by LF
+        assert_eq!(verdict(b"5\rX"), (false, true));
+        // 1.4 takes sizes below 2 GB only, however many leading zeroes
+        assert_eq!(verdict(b"7fffffff\r\n").1, false);
+        assert_eq!(verdict(b"00000000001\r\nx\r\n0\r\n\r\n"), (true, false));
+        assert_eq!(verdict(b"80000000\r\n"), (false, true));
+        assert_eq!(verdict(b"100000000\r\n"), (false, true));
+        assert_eq!(verdict(b"ffffffffffffffffff\r\n"), (false, true));
+        // data must end with CRLF or LF
+        assert_eq!(verdict(b"1\r\nxy\r\n"), (false, true));
+    }
+
+    #[test]
+    fn trailers_as_1_4() {
+        assert_eq!(verdict(b"0\r\nA: b\r\nC: d\n\r\n"), (true, false));
+        // a CR inside a trailer line is taken, a second one is not
+        assert_eq!(verdict(b"0\r\nA:\rb\n\n"), (true, false));
+        assert_eq!(verdict(b"0\r\nA:\r\rb\n\n"), (false, true));
+    }
+
+    fn parsed(head: &[u8]) -> crate::http::head::Head {
+        let mut h = crate::http::head::Head::default();
+        let st = if head.starts_with(b"HTTP/") {
+            h.parse_response(head, 8192, false)
+        } else {
+            h.parse_request(head, 8192, false)
+        };
+        assert_eq!(st, crate::http::head::Status::Done);
+        h
+    }
+
+    fn req(hdrs: &str) -> Result<Framing, BadFraming> {
+        let h = parsed(format!("POST / HTTP/1.1\r\n{hdrs}\r\n").as_bytes());
+        request_framing(&h, true)
+    }
+
+    #[test]
+    fn request_lengths_as_1_4() {
+        assert_eq!(req("Content-Length: 5\r\n"), Ok(Framing::Length(5)));
+        assert_eq!(
+            req("Content-Length: 5\r\nContent-Length: 5\r\n"),
+            Ok(Framing::Length(5))
+        );
+        assert_eq!(req("Content-Length: 5, 5\r\n"), Ok(Framing::Length(5)));
+        assert_eq!(
+            req("Content-Length: 5\r\nContent-Length: 6\r\n"),
+            Err(BadFraming)
+        );
+        assert_eq!(req("Content-Length: 5,6\r\n"), Err(BadFraming));
+        for bad in ["+5", "-1", "5a", "0x5", "5 5", "", "99999999999999999999"] {
+            assert_eq!(
+                req(&format!("Content-Length: {bad}\r\n")),
+                Err(BadFraming),
+                "{bad}"
+            );
+        }
+        // 1.4 reads a negative zero as zero
+        assert_eq!(req("Content-Length: -0\r\n"), Ok(Framing::Length(0)));
+        assert_eq!(req("Content-Length:  007 \r\n"), Ok(Framing::Length(7)));
+    }
+
+    #[test]
+    fn request_codings_stricter_than_1_4() {
+        assert_eq!(req("Transfer-Encoding: chunked\r\n"), Ok(Framing::Chunked));
+        assert_eq!(
+            req("Transfer-Encoding: gzip, chunked\r\n"),
+            Ok(Framing::Chunked)
+        );
+        assert_eq!(
+            req("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"),
+            Ok(Framing::Chunked)
+        );
+        assert_eq!(req("Transfer-Encoding: chunked, gzip\r\n"), Err(BadFraming));
+        assert_eq!(req("Transfer-Encoding: gzip\r\n"), Err(BadFraming));
+        let h = parsed(b"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n");
+        assert_eq!(request_framing(&h, false), Err(BadFraming));
+    }
+
+    #[test]
+    fn response_codings() {
+        let h = parsed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n");
+        assert_eq!(response_framing(&h, false, true), Ok(Framing::Close));
+        let h = parsed(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+        assert_eq!(response_framing(&h, false, true), Err(BadFraming));
+        let h =
+            parsed(b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n");
+        assert_eq!(response_framing(&h, false, false), Ok(Framing::Length(2)));
     }
 
     #[test]

@@ -162,6 +162,9 @@ fn span(off: usize, len: usize, eol: Eol) -> Line {
     }
 }
 
+/// Headers that frame a message: never taken folded over lines.
+const FRAMING: [&[u8]; 2] = [b"content-length", b"transfer-encoding"];
+
 /// Header lines after the start line, until the empty line, indexed into
 /// `lines` (offsets into `buf`). `lax` (option accept-invalid-http-request
 /// or -response) lets header names hold non-token characters, as 1.4 then
@@ -177,6 +180,9 @@ fn parse_headers(
         let Some((end, next, eol)) = next_line(buf, pos) else {
             // a partial line must still look like a header so far
             let part = &buf[pos..];
+            if part.iter().rev().skip(1).any(|&c| c == b'\r') {
+                return Err(());
+            }
             if let Some(c) = part.iter().position(|&c| c == b':') {
                 if !lax && !part[..c].iter().all(|&c| is_token(c)) {
                     return Err(());
@@ -188,12 +194,23 @@ fn parse_headers(
         if line.is_empty() {
             return Ok(Some((eol, next)));
         }
+        if line.contains(&b'\r') {
+            // 1.4 takes a CR only right before the LF that ends a line
+            return Err(());
+        }
         if line[0] == b' ' || line[0] == b'\t' {
             // obsolete line folding: 1.4 turns the line break into spaces,
             // which joins this line to the previous one where they stand
             let Some(prev) = lines.last_mut() else {
                 return Err(());
             };
+            let name = &buf[prev.off as usize..];
+            let name = &name[..name.iter().position(|&c| c == b':').unwrap_or(0)];
+            if FRAMING.iter().any(|f| name.eq_ignore_ascii_case(f)) {
+                // stricter than 1.4 (request smuggling): a folded framing
+                // header could be read otherwise by the next hop
+                return Err(());
+            }
             let prev_end = prev.off as usize + prev.len as usize;
             folds.push((prev_end as u32, prev.eol.bytes().len() as u8));
             prev.len = (end - prev.off as usize) as u32;
@@ -365,18 +382,26 @@ impl Head {
             return Status::Invalid;
         }
         self.start = span(pos, end - pos, eol);
-        match parse_headers(buf, next, lax, &mut self.lines, &mut self.folds) {
-            Err(()) => return Status::Invalid,
-            Ok(None) => return Status::Partial,
-            Ok(Some((end_eol, total))) => {
-                self.end_eol = end_eol;
-                self.len = total.max(skipped);
+        let whole_v09 = v_start == line.len() && eol == Eol::Crlf;
+        if whole_v09 {
+            // 1.4 takes a request line without a version that ends with
+            // CRLF as a whole HTTP/0.9 request: no headers are waited for
+            self.end_eol = Eol::Crlf;
+            self.len = next;
+        } else {
+            match parse_headers(buf, next, lax, &mut self.lines, &mut self.folds) {
+                Err(()) => return Status::Invalid,
+                Ok(None) => return Status::Partial,
+                Ok(Some((end_eol, total))) => {
+                    self.end_eol = end_eol;
+                    self.len = total.max(skipped);
+                }
             }
         }
         if v_start == line.len() {
             // HTTP/0.9 form: 1.4 appends " /" if needed and " HTTP/1.0\r\n",
             // leaving the original line end in place after it
-            self.v09_gap = Some(eol);
+            self.v09_gap = (!whole_v09).then_some(eol);
             self.gap_before_headers = !self.lines.is_empty();
             let keep = if u_end > u_start { u_end } else { m_end };
             self.take_text(buf);
@@ -672,12 +697,19 @@ mod tests {
 
     #[test]
     fn quirks() {
+        // a version-less line ending in CRLF is a whole request (1.4)
         let mut h = done(parse_request(b"GARBAGE\r\n\r\n", 8192));
+        assert_eq!(h.len, 9);
         h.add(b"X-Forwarded-For: 127.0.0.1");
         assert_eq!(
             h.to_bytes(),
-            b"GARBAGE / HTTP/1.0\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n\r\n"
+            b"GARBAGE / HTTP/1.0\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n"
         );
+        // with a bare LF, headers are still waited for
+        assert!(matches!(
+            parse_request(b"GET /\nHost: a\n", 8192),
+            Parse::Partial
+        ));
         assert_eq!(h.wire_len(), h.to_bytes().len());
         let mut h = done(parse_request(b"GET /lf HTTP/1.1\nHost: t\n\n", 8192));
         h.add(b"Connection: close");

@@ -581,7 +581,7 @@ impl Session {
         };
         connect::leave_queue(self, ctx);
         self.set_term(b'C', fin);
-        ctx.rt.px[self.fe].fe.cli_abrt += 1;
+        self.count_abort(ctx, true);
         self.close_now(ctx, true);
         true
     }
@@ -908,6 +908,27 @@ impl Session {
     /// counters: at the end of each transaction and of the session, and
     /// continuously under `option contstats`, as 1.4 does.
     /// Updates the counters of the listening socket that accepted us.
+    /// A client (or server) abort, counted as 1.4 counts it: on the
+    /// frontend, on the backend when it is another proxy, and on the server.
+    /// The CSV shows it on BACKEND and server rows (one counter per proxy
+    /// in 1.4, so a `listen` counts it once).
+    pub(super) fn count_abort(&self, ctx: &mut Ctx, client: bool) {
+        let bump = |c: &mut crate::state::Counters| {
+            if client {
+                c.cli_abrt += 1
+            } else {
+                c.srv_abrt += 1
+            }
+        };
+        bump(&mut ctx.rt.px[self.fe].be);
+        if self.be != self.fe {
+            bump(&mut ctx.rt.px[self.be].be);
+        }
+        if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+            bump(&mut st.c);
+        }
+    }
+
     pub(super) fn li_count(&self, ctx: &mut Ctx, f: impl FnOnce(&mut crate::state::LiCounters)) {
         if let Some(c) = ctx
             .rt

@@ -6,7 +6,7 @@ use crate::acl::{cond_match, opt_cond_match, Fetch, Sample};
 use crate::config::model::{
     CookieMode, HdrAction, HttpConnMode, HttpReqAction, Proxy, RedirectKind,
 };
-use crate::http::body::{request_framing, Body};
+use crate::http::body::{request_framing, Body, Framing};
 use crate::http::cookie;
 use crate::http::head::{Head, Status};
 use crate::http::rewrite::{regex_replace, want_connection_in};
@@ -274,7 +274,7 @@ impl Session {
                     }
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                     self.li_count(ctx, |c| c.failed_req += 1);
-                    ctx.rt.px[self.fe].fe.cli_abrt += 1;
+                    self.count_abort(ctx, true);
                     self.http_error(ctx, 400, b'C', b'R');
                     return true;
                 }
@@ -627,6 +627,23 @@ impl Session {
         if let Some(c) = &fe.capture_cookie {
             self.txn.cap_cookie_req = cookie::capture(&h, "Cookie", &c.name, c.len);
         }
+        // the transfer length, before any rule (as 1.4)
+        match request_framing(&h, self.txn.req_11) {
+            Ok(f) => {
+                if f == Framing::Chunked {
+                    // chunks frame the body: no Content-Length may reach a
+                    // server that could read it otherwise
+                    h.remove("Content-Length");
+                }
+                self.txn.req_body = Some(Body::new(f));
+            }
+            Err(_) => {
+                ctx.rt.px[self.fe].fe.failed_req += 1;
+                self.li_count(ctx, |c| c.failed_req += 1);
+                self.http_error(ctx, 400, b'P', b'R');
+                return;
+            }
+        }
         if let Verdict::Done = self.proxy_rules(ctx, self.fe, &mut h) {
             return;
         }
@@ -772,15 +789,11 @@ impl Session {
                 }
             }
         }
-        let framing = match request_framing(&h) {
-            Ok(f) => f,
-            Err(()) => {
-                ctx.rt.px[self.fe].fe.failed_req += 1;
-                self.li_count(ctx, |c| c.failed_req += 1);
-                self.http_error(ctx, 400, b'P', b'R');
-                return;
-            }
-        };
+        let framing = self
+            .txn
+            .req_body
+            .as_ref()
+            .map_or(Framing::Empty, |b| b.framing);
         if mode != HttpConnMode::Tunnel {
             let conn = if self.txn.use_px_conn {
                 "Proxy-Connection"
@@ -821,6 +834,17 @@ impl Session {
             // fixed 1.4 the same way)
             crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
         }
+        if body.framing == Framing::Chunked {
+            // 1.4 parses the first chunk sizes before it connects: a bad
+            // one there never reaches a server
+            let mut probe = body.clone();
+            probe.feed(&self.req_in);
+            if probe.error {
+                self.txn.req_body = Some(probe);
+                self.req_body_error(ctx);
+                return;
+            }
+        }
         self.txn.req_body = Some(body);
         if be.send_name_header.is_some() {
             // written once the server is known
@@ -831,6 +855,18 @@ impl Session {
         }
         self.txn.req = Some(h);
         self.st = St::Assign;
+    }
+
+    /// A request body framed otherwise than 1.4 accepts: counted as a bad
+    /// request and closed both ways without a message (1.4 sends none once
+    /// the head has been accepted; the log keeps status -1 unless the
+    /// server already answered).
+    pub(super) fn req_body_error(&mut self, ctx: &mut Ctx) {
+        ctx.rt.px[self.fe].fe.failed_req += 1;
+        self.li_count(ctx, |c| c.failed_req += 1);
+        let fin = if self.txn.rsp_head_done { b'D' } else { b'H' };
+        self.set_term(b'P', fin);
+        self.close_now(ctx, true);
     }
 
     /// Request body towards the server, by the message's framing.

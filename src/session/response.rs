@@ -4,7 +4,7 @@ use super::request::ReqSample;
 use super::{Ctx, Session, St};
 use crate::acl::opt_cond_match;
 use crate::config::model::{CookieMode, HdrAction, HttpConnMode};
-use crate::http::body::{response_framing, Body, Framing};
+use crate::http::body::{response_framing, BadFraming, Body, Framing};
 use crate::http::cookie;
 use crate::http::head::{Head, Status};
 use crate::http::rewrite::{regex_replace, want_connection_in};
@@ -44,6 +44,20 @@ impl Session {
 
     pub(super) fn http_forward(&mut self, ctx: &mut Ctx) -> bool {
         let mut p = self.forward_req_body();
+        if self.txn.req_body.as_ref().is_some_and(|b| b.error) {
+            self.req_body_error(ctx);
+            return true;
+        }
+        let req_open = self.txn.req_body.as_ref().is_some_and(|b| !b.done);
+        if req_open && self.cli_eof && self.req_in.is_empty() {
+            // 1.4: the client closed before the end of its request body;
+            // nothing can complete the transaction, abort both ways
+            let fin = if self.txn.rsp_head_done { b'D' } else { b'H' };
+            self.set_term(b'C', fin);
+            self.count_abort(ctx, true);
+            self.close_now(ctx, true);
+            return true;
+        }
         let cfg = ctx.rt.cfg;
         let limit = cfg.global.bufsize - cfg.global.maxrewrite;
         while !self.txn.rsp_head_done && self.st == St::Established {
@@ -121,6 +135,18 @@ impl Session {
                 }
             }
         }
+        if self.txn.rsp_body.as_ref().is_some_and(|b| b.error) {
+            // 1.4: a bad chunk in a response body; no message, the
+            // client already has the head
+            ctx.rt.px[self.be].be.failed_resp += 1;
+            if let Some(si) = self.srv_idx {
+                ctx.rt.srv[self.be][si].c.failed_resp += 1;
+            }
+            self.observe(ctx, Hana::HttpHdrRsp);
+            self.set_term(b'P', b'D');
+            self.close_now(ctx, true);
+            return true;
+        }
         let rsp_done = match &self.txn.rsp_body {
             Some(b) => {
                 b.done || (b.framing == Framing::Close && self.srv_eof && self.rsp_in.is_empty())
@@ -135,13 +161,13 @@ impl Session {
         if self.srv_eof && !rsp_done && self.rsp_in.is_empty() && self.to_cli.is_empty() {
             // server closed in the middle of the body
             self.set_term(b'S', b'D');
-            ctx.rt.px[self.be].be.srv_abrt += 1;
+            self.count_abort(ctx, false);
             self.close_now(ctx, false);
             return true;
         }
         if self.cli_err {
             self.set_term(b'C', b'D');
-            ctx.rt.px[self.fe].fe.cli_abrt += 1;
+            self.count_abort(ctx, true);
             self.close_now(ctx, true);
             return true;
         }
@@ -251,6 +277,18 @@ impl Session {
         if let Some(c) = &fe.capture_cookie {
             self.txn.cap_cookie_rsp = cookie::capture(h, "Set-Cookie", &c.name, c.len);
         }
+        let framing = match response_framing(h, self.txn.head_req, h.is_11(false)) {
+            Ok(f) => f,
+            Err(BadFraming) => {
+                self.rsp_fail(ctx, b'P', Some(Hana::HttpHdrRsp));
+                return;
+            }
+        };
+        if framing == Framing::Chunked {
+            // the chunks frame it: a Content-Length beside them must not
+            // reach a client that could read it otherwise
+            h.remove("Content-Length");
+        }
         let mut ok = self.rsp_rules(ctx, self.be, h);
         if ok && self.fe != self.be {
             ok = self.rsp_rules(ctx, self.fe, h);
@@ -341,8 +379,6 @@ impl Session {
                 }
             }
         }
-        let head_req = self.txn.head_req;
-        let framing = response_framing(h, head_req);
         if framing == Framing::Close {
             self.txn.cli_keepalive = false;
         }
