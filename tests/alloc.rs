@@ -59,7 +59,7 @@ fn one_exchange(pool: &mut Pool, to_srv: &mut Vec<u8>, to_cli: &mut Vec<u8>) {
         let _ = write!(o, "{ip}");
     }));
     rewrite::want_connection(&mut h, true, false);
-    assert!(body::request_framing(&h).is_ok());
+    assert!(body::request_framing(&h, true).is_ok());
     to_srv.clear();
     h.write_to(to_srv);
     pool.put_head(h);
@@ -76,7 +76,7 @@ fn one_exchange(pool: &mut Pool, to_srv: &mut Vec<u8>, to_cli: &mut Vec<u8>) {
         false
     ));
     rewrite::want_connection(&mut r, true, false);
-    let _ = body::response_framing(&r, false);
+    let _ = body::response_framing(&r, false, true);
     to_cli.clear();
     r.write_to(to_cli);
     pool.put_head(r);

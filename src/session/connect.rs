@@ -91,7 +91,7 @@ impl Session {
     }
 
     fn no_server(&mut self, ctx: &mut Ctx) {
-        ctx.rt.px[self.be].be.failed_conns += 0;
+        ctx.rt.px[self.be].be.failed_conns += 1;
         if self.mode == Mode::Http {
             self.http_error(ctx, 503, b'S', b'C');
         } else {
@@ -132,6 +132,7 @@ impl Session {
             }
             let mut views = std::mem::take(&mut ctx.rt.views_scratch);
             ctx.rt.views_into(self.be, &mut views);
+            let by_lb = direct.is_none();
             let chosen = match direct {
                 Some(d) => Some(d),
                 None => {
@@ -154,7 +155,7 @@ impl Session {
             if m > 0 && (st.cur_sess >= m || !st.queue.is_empty()) {
                 return self.enqueue(ctx, Some(si));
             }
-            self.take_server(ctx, si);
+            self.take_server(ctx, si, by_lb);
         }
         self.txn.t_queue.get_or_insert(ctx.now);
         let Some(si) = self.srv_idx else {
@@ -178,6 +179,7 @@ impl Session {
                 msg.extend_from_slice(pfx.as_bytes());
                 msg.extend_from_slice(&path);
                 msg.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+                self.count_srv_sess(ctx);
                 self.reply(ctx, 302, &msg, b'P', b'C');
                 return;
             }
@@ -190,22 +192,37 @@ impl Session {
         self.connect_to(ctx, SocketAddr::new(srv.addr, port));
     }
 
-    fn take_server(&mut self, ctx: &mut Ctx, si: usize) {
-        if let Some(prev) = self.txn.prev_srv {
-            if prev != si {
-                self.txn.redispatched = true;
-                ctx.rt.px[self.be].be.redispatches += 1;
+    /// The session takes a slot on server `si`. As 1.4: `lbtot` counts
+    /// what the balancing algorithm picked (not persistence) when it moved
+    /// off the previous server; a redispatch counts on the server left and
+    /// the backend. Sessions (`stot`) are counted per connection attempt.
+    fn take_server(&mut self, ctx: &mut Ctx, si: usize, by_lb: bool) {
+        let prev = self.txn.prev_srv;
+        if let Some(p) = prev.filter(|&p| p != si) {
+            self.txn.redispatched = true;
+            ctx.rt.px[self.be].be.redispatches += 1;
+            if let Some(st) = ctx.rt.srv[self.be].get_mut(p) {
+                st.c.redispatches += 1;
             }
         }
         self.srv_idx = Some(si);
         self.srv_counted = true;
         let st = &mut ctx.rt.srv[self.be][si];
         st.cur_sess += 1;
-        st.c.cum_sess += 1;
-        st.c.lbtot += 1;
         st.c.max_sess = st.c.max_sess.max(st.cur_sess);
-        ctx.rt.px[self.be].be.lbtot += 1;
+        if by_lb && prev != Some(si) {
+            st.c.lbtot += 1;
+            ctx.rt.px[self.be].be.lbtot += 1;
+        }
         self.persist_store(ctx, si);
+    }
+
+    /// One more connection attempt (or redirect) on the session's server:
+    /// 1.4's per-server session counter.
+    fn count_srv_sess(&self, ctx: &mut Ctx) {
+        if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+            st.c.cum_sess += 1;
+        }
     }
 
     fn enqueue(&mut self, ctx: &mut Ctx, srv: Option<usize>) {
@@ -243,8 +260,6 @@ impl Session {
             self.srv_counted = true;
             let st = &mut ctx.rt.srv[self.be][si];
             st.granted = st.granted.saturating_sub(1);
-            st.c.cum_sess += 1;
-            st.c.lbtot += 1;
             self.txn.t_queue = Some(ctx.now);
             self.persist_store(ctx, si);
             self.st = St::Assign;
@@ -278,6 +293,7 @@ impl Session {
                     return self.connect_failed(ctx, b'S');
                 }
                 self.st = St::Connecting;
+                self.count_srv_sess(ctx);
                 self.srv_quickack_due = smart;
                 self.srv_eof = false;
                 self.srv_hup = false;

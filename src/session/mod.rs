@@ -127,6 +127,14 @@ pub struct Session {
     pub nolinger_srv: bool,
 }
 
+/// The stats column of a status: 1xx..5xx, else "other" (slot 5).
+pub(super) fn hrsp_slot(status: i32) -> usize {
+    match status / 100 {
+        c @ 1..=5 => c as usize - 1,
+        _ => 5,
+    }
+}
+
 /// What one readiness event says of a socket.
 #[derive(Debug, Clone, Copy)]
 pub struct Readiness {
@@ -619,8 +627,7 @@ impl Session {
         }
         self.deadline = None;
         if !accept {
-            ctx.rt.px[self.fe].fe.denied_req += 1;
-            self.li_count(ctx, |c| c.denied_req += 1);
+            self.count_denied_req(ctx, self.fe);
             self.set_term(b'P', b'R');
             self.close_now(ctx, false);
             return true;
@@ -870,6 +877,7 @@ impl Session {
                 self.uniq, be, c, s
             ));
         }
+        self.count_status(ctx);
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);
         for b in [
@@ -926,6 +934,26 @@ impl Session {
         }
         if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
             bump(&mut st.c);
+        }
+    }
+
+    /// The response class of a finished transaction, counted on the
+    /// frontend and (once a backend was assigned) the backend, whoever
+    /// answered: server, error page, redirect or stats (1.4 counts at the
+    /// end of the transaction). One that ended without a status counts as
+    /// "other", except a kept-alive connection closed before a new request.
+    fn count_status(&self, ctx: &mut Ctx) {
+        let cfg = ctx.rt.cfg;
+        let status = self.txn.status;
+        if status == 0 && self.ka_wait && self.txn.t_req.is_none() {
+            return;
+        }
+        let slot = hrsp_slot(status);
+        if cfg.proxies[self.fe].mode == Mode::Http {
+            ctx.rt.px[self.fe].fe.hrsp[slot] += 1;
+        }
+        if self.be_assigned && cfg.proxies[self.be].mode == Mode::Http {
+            ctx.rt.px[self.be].be.hrsp[slot] += 1;
         }
     }
 
@@ -1085,6 +1113,7 @@ impl Session {
                 } else {
                     self.txn.req_line = None;
                     self.http_error(ctx, 408, b'c', b'R');
+                    ctx.rt.px[self.fe].fe.req_tot += 1;
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                     self.li_count(ctx, |c| c.failed_req += 1);
                 }
@@ -1100,6 +1129,11 @@ impl Session {
                 self.reply(ctx, 500, &page, b'P', b'T');
             }
             St::Queued if self.deadline.is_some_and(|d| d <= now) => {
+                // 1.4 counts a queue timeout as a connection error
+                if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+                    st.c.failed_conns += 1;
+                }
+                ctx.rt.px[self.be].be.failed_conns += 1;
                 connect::leave_queue(self, ctx);
                 self.txn.t_queue = Some(now);
                 if self.mode == Mode::Http {

@@ -272,9 +272,11 @@ impl Session {
                         self.st = St::Closed;
                         return true;
                     }
-                    ctx.rt.px[self.fe].fe.failed_req += 1;
+                    // 1.4 counts the request, and no abort, on this exit
+                    let p = &mut ctx.rt.px[self.fe].fe;
+                    p.failed_req += 1;
+                    p.req_tot += 1;
                     self.li_count(ctx, |c| c.failed_req += 1);
-                    self.count_abort(ctx, true);
                     self.http_error(ctx, 400, b'C', b'R');
                     return true;
                 }
@@ -288,6 +290,7 @@ impl Session {
             }
             Status::Invalid => {
                 self.capture_error(ctx, false);
+                ctx.rt.px[self.fe].fe.req_tot += 1;
                 ctx.rt.px[self.fe].fe.failed_req += 1;
                 self.li_count(ctx, |c| c.failed_req += 1);
                 self.http_error(ctx, 400, b'P', b'R');
@@ -341,10 +344,30 @@ impl Session {
         opt_cond_match(c, &px.acls, &s)
     }
 
-    fn deny(&mut self, ctx: &mut Ctx, px_idx: usize) {
-        ctx.rt.px[px_idx].fe.denied_req += 1;
-        self.li_count(ctx, |c| c.denied_req += 1);
+    /// A 403 for a refused request. Only `reqdeny`/`reqtarpit` count it
+    /// (`count`), on the proxy whose rule refused it (one counter in 1.4,
+    /// shown on both of its stats rows) and its listener; `block` and
+    /// `http-request deny` count nothing, as in 1.4.
+    fn deny(&mut self, ctx: &mut Ctx, px_idx: usize, count: bool) {
+        if count {
+            self.count_denied_req(ctx, px_idx);
+        }
         self.http_error(ctx, 403, b'P', b'R');
+    }
+
+    /// 401 (407 to a proxy request) asking for credentials. 1.4 logs it
+    /// as 401 either way, with no request time (Tq -1).
+    fn ask_auth(&mut self, ctx: &mut Ctx, realm: &str) {
+        let page = crate::http::errors::unauthorized(realm, self.txn.use_px_conn);
+        self.txn.t_req = None;
+        self.reply(ctx, 401, &page, b'P', b'R');
+    }
+
+    pub(super) fn count_denied_req(&self, ctx: &mut Ctx, px_idx: usize) {
+        let p = &mut ctx.rt.px[px_idx];
+        p.fe.denied_req += 1;
+        p.be.denied_req += 1;
+        self.li_count(ctx, |c| c.denied_req += 1);
     }
 
     /// block, http-request, stats, req* filters, reqadd, redirect.
@@ -353,7 +376,7 @@ impl Session {
         let px = &cfg.proxies[pxi];
         for c in &px.block_rules {
             if self.eval(ctx, px, h, c) {
-                self.deny(ctx, pxi);
+                self.deny(ctx, pxi, false);
                 return Verdict::Done;
             }
         }
@@ -367,14 +390,16 @@ impl Session {
             match &r.action {
                 HttpReqAction::Allow => break,
                 HttpReqAction::Deny => {
-                    self.deny(ctx, pxi);
+                    self.deny(ctx, pxi, false);
                     return Verdict::Done;
                 }
                 HttpReqAction::Auth { realm } => {
-                    let realm = realm.clone().unwrap_or_else(|| px.name.clone());
-                    let px_auth = self.txn.use_px_conn;
-                    let page = crate::http::errors::unauthorized(&realm, px_auth);
-                    self.reply(ctx, if px_auth { 407 } else { 401 }, &page, b'P', b'R');
+                    let realm = match realm {
+                        Some(r) => r.as_str(),
+                        None if is_stats => STATS_DEFAULT_REALM,
+                        None => px.name.as_str(),
+                    };
+                    self.ask_auth(ctx, realm);
                     return Verdict::Done;
                 }
             }
@@ -388,9 +413,7 @@ impl Session {
                     })
                 });
                 if !ok {
-                    let px_auth = self.txn.use_px_conn;
-                    let page = crate::http::errors::unauthorized(&px.stats.realm, px_auth);
-                    self.reply(ctx, if px_auth { 407 } else { 401 }, &page, b'P', b'R');
+                    self.ask_auth(ctx, &px.stats.realm);
                     return Verdict::Done;
                 }
             }
@@ -439,12 +462,11 @@ impl Session {
                             continue;
                         }
                         HdrAction::Deny => {
-                            self.deny(ctx, pxi);
+                            self.deny(ctx, pxi, true);
                             return Verdict::Done;
                         }
                         HdrAction::Tarpit => {
-                            ctx.rt.px[pxi].fe.denied_req += 1;
-                            self.li_count(ctx, |c| c.denied_req += 1);
+                            self.count_denied_req(ctx, pxi);
                             let t = px.timeouts.tarpit.or(px.timeouts.connect).unwrap_or(0);
                             self.st = St::Tarpit;
                             self.deadline = Some(ctx.now + Duration::from_millis(t));
@@ -885,6 +907,9 @@ impl Session {
         true
     }
 }
+
+/// The realm of a stats page's authentication when none is configured.
+const STATS_DEFAULT_REALM: &str = "HAProxy Statistics";
 
 /// Most bytes a parsed head may take on the wire once rewritten: what its
 /// buffer leaves, as in 1.4, where a head is read into at most bufsize -

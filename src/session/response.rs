@@ -30,6 +30,16 @@ fn cacheable(status: u16, h: &Head) -> bool {
         .any(|v| v.eq_ignore_ascii_case(b"no-cache"))
 }
 
+/// What the response rules of one proxy decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RspVerdict {
+    Pass,
+    /// `rspdeny` of this proxy
+    Denied(usize),
+    /// an `rspadd` found no room left in the buffer
+    NoRoom,
+}
+
 impl Session {
     fn rsp_fail(&mut self, ctx: &mut Ctx, err: u8, ev: Option<Hana>) {
         if let Some(ev) = ev {
@@ -95,6 +105,11 @@ impl Session {
                 Status::Done => {
                     p = true;
                     let st = h.status();
+                    // the server's row counts every status line it sent,
+                    // interim ones included (1.4)
+                    if let Some(c) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+                        c.c.hrsp[super::hrsp_slot(st as i32)] += 1;
+                    }
                     // 501 and 505 answer the client's request, not a sick server
                     self.observe(
                         ctx,
@@ -122,6 +137,7 @@ impl Session {
             return true;
         }
         if self.txn.tunnel {
+            self.track_tunnelled_length(ctx);
             // the rest passes as is: with the head, in the same write
             return self.tunnel(ctx) || p;
         }
@@ -174,7 +190,24 @@ impl Session {
         p
     }
 
-    fn rsp_rules(&mut self, ctx: &mut Ctx, pxi: usize, h: &mut Head) -> bool {
+    /// Through an httpclose tunnel, 1.4 still follows a response whose
+    /// Content-Length it knows, so a server closing before its end is an
+    /// abort (SD) rather than a clean end.
+    fn track_tunnelled_length(&mut self, ctx: &mut Ctx) {
+        let Some(b) = self.txn.rsp_body.as_mut() else {
+            return;
+        };
+        if !matches!(b.framing, Framing::Length(_)) || b.done {
+            return;
+        }
+        b.feed(&self.rsp_in);
+        if !b.done && self.srv_eof && self.term.0 == b'-' {
+            self.set_term(b'S', b'D');
+            self.count_abort(ctx, false);
+        }
+    }
+
+    fn rsp_rules(&mut self, ctx: &mut Ctx, pxi: usize, h: &mut Head) -> RspVerdict {
         let cfg = ctx.rt.cfg;
         let px = &cfg.proxies[pxi];
         for e in &px.rsp_exps {
@@ -211,10 +244,7 @@ impl Session {
                             h.remove_hdr(i - 1);
                             continue;
                         }
-                        HdrAction::Deny => {
-                            ctx.rt.px[pxi].be.denied_rsp += 1;
-                            return false;
-                        }
+                        HdrAction::Deny => return RspVerdict::Denied(pxi),
                         _ => {}
                     }
                 }
@@ -238,10 +268,26 @@ impl Session {
             };
             if ok && !h.add(&a.line) {
                 // 1.4: no room left in the buffer, a bad response
-                return false;
+                return RspVerdict::NoRoom;
             }
         }
-        true
+        RspVerdict::Pass
+    }
+
+    /// A response refused by `rspdeny` or `option checkcache`, as 1.4
+    /// counts it: a security failure on the server, a denied response on
+    /// the proxy whose rule refused it (both of its stats rows) and its
+    /// listener; then 502, with no server timer (Tr -1).
+    fn rsp_denied(&mut self, ctx: &mut Ctx, pxi: usize) {
+        if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+            st.c.denied_rsp += 1;
+        }
+        let p = &mut ctx.rt.px[pxi];
+        p.fe.denied_rsp += 1;
+        p.be.denied_rsp += 1;
+        self.li_count(ctx, |c| c.denied_resp += 1);
+        self.txn.t_rsp = None;
+        self.http_error(ctx, 502, b'P', b'H');
     }
 
     fn process_response(&mut self, ctx: &mut Ctx, h: &mut Head) {
@@ -251,17 +297,6 @@ impl Session {
         self.txn.t_rsp = Some(ctx.now);
         let status = h.status();
         self.txn.status = status as i32;
-        let class = (status / 100) as usize;
-        let idx = if (1..=5).contains(&class) {
-            class - 1
-        } else {
-            5
-        };
-        ctx.rt.px[self.fe].fe.hrsp[idx] += 1;
-        ctx.rt.px[self.be].be.hrsp[idx] += 1;
-        if let Some(si) = self.srv_idx {
-            ctx.rt.srv[self.be][si].c.hrsp[idx] += 1;
-        }
         if !fe.rsp_captures.is_empty() {
             self.txn.rsp_caps = Some(
                 fe.rsp_captures
@@ -289,13 +324,18 @@ impl Session {
             // reach a client that could read it otherwise
             h.remove("Content-Length");
         }
-        let mut ok = self.rsp_rules(ctx, self.be, h);
-        if ok && self.fe != self.be {
-            ok = self.rsp_rules(ctx, self.fe, h);
+        let mut verdict = self.rsp_rules(ctx, self.be, h);
+        if verdict == RspVerdict::Pass && self.fe != self.be {
+            verdict = self.rsp_rules(ctx, self.fe, h);
         }
-        if !ok {
-            self.rsp_fail(ctx, b'P', Some(Hana::HttpRsp));
-            return;
+        match verdict {
+            RspVerdict::Pass => {}
+            RspVerdict::Denied(pxi) => return self.rsp_denied(ctx, pxi),
+            RspVerdict::NoRoom => {
+                self.txn.t_rsp = None;
+                self.rsp_fail(ctx, b'P', Some(Hana::HttpRsp));
+                return;
+            }
         }
         if status < 200 {
             // 1.4 skips the cookie, cache and connection processing of
@@ -326,8 +366,7 @@ impl Session {
             );
             crate::log::msg::alert(&m);
             ctx.syslog.send(&be.logs, crate::log::ALERT, &m);
-            self.rsp_fail(ctx, b'P', None);
-            return;
+            return self.rsp_denied(ctx, self.be);
         }
         if let (Some(ck), Some(si)) = (&be.cookie, self.srv_idx) {
             let id: &str = be.servers[si].cookie.as_deref().unwrap_or("");
@@ -427,6 +466,7 @@ impl Session {
             && !self.cli_eof
             && !ctx.stopping
         {
+            self.count_status(ctx);
             if self.be_assigned {
                 self.be_assigned = false;
                 let p = &mut ctx.rt.px[self.be];

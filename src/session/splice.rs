@@ -73,10 +73,9 @@ impl Session {
             self.srv_streaming = false;
         }
         if m.taken > 0 {
-            if !tunnel {
-                if let Some(b) = self.txn.rsp_body.as_mut() {
-                    b.consume(m.taken as u64);
-                }
+            // a known length is counted through a tunnel too (SD detection)
+            if let Some(b) = self.txn.rsp_body.as_mut() {
+                b.consume(m.taken as u64);
             }
             self.bytes_out += m.taken as u64;
             self.last_srv = ctx.now;
