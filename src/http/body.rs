@@ -118,7 +118,8 @@ impl Body {
                 };
                 continue;
             }
-            if self.step(data[i]) {
+            // the byte that breaks the framing is not part of the message
+            if self.step(data[i]) && !self.error {
                 i += 1;
             }
         }

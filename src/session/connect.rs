@@ -103,6 +103,16 @@ impl Session {
     pub(super) fn assign_and_connect(&mut self, ctx: &mut Ctx) {
         // (tcp mode gets here before the client sent anything)
         self.txn.attach(&mut ctx.rt.pool);
+        if self.mode == Mode::Tcp
+            && self.cli_eof
+            && self.req_in.is_empty()
+            && self.to_srv.is_empty()
+        {
+            // inspection saw the client leave without a byte: 1.4 never
+            // connects for nothing
+            self.close_now(ctx, false);
+            return;
+        }
         if !self.be_assigned {
             // tcp mode: the switching rules run here, after inspection
             self.switch_backend(ctx, None);

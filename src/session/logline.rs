@@ -35,7 +35,8 @@ impl Session {
         let tq = since(self.t_accept, self.txn.t_req);
         let tw = match (self.txn.t_req, self.txn.t_queue) {
             (Some(r), Some(q)) => q.saturating_duration_since(r).as_millis() as i64,
-            (None, Some(q)) => q.saturating_duration_since(self.t_accept).as_millis() as i64,
+            // 1.4 subtracts an untimed request's -1
+            (None, Some(q)) => q.saturating_duration_since(self.t_accept).as_millis() as i64 + 1,
             _ => -1,
         };
         let tc = match (self.txn.t_queue, self.txn.t_connect) {

@@ -557,13 +557,20 @@ impl Session {
                 true
             }
             St::Queued => self.check_grant(ctx) || self.abort_on_close(ctx),
-            St::Turnaround | St::Connecting | St::Tarpit => self.abort_on_close(ctx),
+            // a connection in progress is not given up: 1.4 only does so
+            // before anything was written, and its connect (on the same
+            // loop turn) writes the request first
+            St::Connecting => false,
+            St::Turnaround | St::Tarpit => self.abort_on_close(ctx),
             St::StatsPost => self.stats_post(ctx),
             St::Inspect => self.inspect(ctx, false),
             St::Established => {
                 if self.mode == Mode::Http && !self.txn.tunnel {
                     self.http_forward(ctx)
                 } else {
+                    if self.mode == Mode::Http {
+                        self.track_tunnelled_length(ctx);
+                    }
                     self.tunnel(ctx)
                 }
             }
@@ -826,6 +833,25 @@ impl Session {
                 }
                 connect::process_queue(ctx, self.be, Some(si));
             }
+        }
+    }
+
+    /// Ends the session once what the client is owed has left (no error
+    /// message: it already has a head); the server gets a FIN.
+    pub(super) fn close_after_flush(&mut self, ctx: &mut Ctx, err: u8, fin: u8) {
+        self.set_term(err, fin);
+        self.release_server(ctx, false);
+        self.st = St::Reply;
+    }
+
+    /// Writes what waits for the server now, as far as its socket takes it,
+    /// before the session drops that side (an abort still delivers what
+    /// was forwarded, as 1.4 does).
+    pub(super) fn flush_to_srv_now(&mut self) {
+        if let Some(s) = self.srv.as_mut() {
+            let mut err = false;
+            let mut w = true;
+            Self::write_side(s, &mut self.to_srv, &mut w, &mut err, false);
         }
     }
 
@@ -1125,6 +1151,8 @@ impl Session {
                 self.http_error(ctx, 408, b'c', b'R');
             }
             St::Tarpit if self.deadline.is_some_and(|d| d <= now) => {
+                // 1.4 times the tarpit as a queue (Tw), the request untimed
+                self.txn.t_queue = Some(now);
                 let page = self.error_page(ctx, 500);
                 self.reply(ctx, 500, &page, b'P', b'T');
             }
@@ -1175,11 +1203,13 @@ impl Session {
                     self.observe(ctx, crate::state::Hana::HttpReadTimeout);
                     self.http_error(ctx, 504, b's', b'H');
                     ctx.rt.px[self.be].be.failed_resp += 1;
+                } else if cli_exp {
+                    // both sides expiring at once: 1.4 looks at the
+                    // client's first
+                    self.set_term(b'c', self.phase_letter());
+                    self.close_now(ctx, false);
                 } else if srv_exp {
                     self.set_term(b's', self.phase_letter());
-                    self.close_now(ctx, false);
-                } else if cli_exp {
-                    self.set_term(b'c', self.phase_letter());
                     self.close_now(ctx, false);
                 }
             }

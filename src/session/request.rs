@@ -467,6 +467,8 @@ impl Session {
                         }
                         HdrAction::Tarpit => {
                             self.count_denied_req(ctx, pxi);
+                            // a tarpitted request stays untimed (Tq -1)
+                            self.txn.t_req = None;
                             let t = px.timeouts.tarpit.or(px.timeouts.connect).unwrap_or(0);
                             self.st = St::Tarpit;
                             self.deadline = Some(ctx.now + Duration::from_millis(t));
@@ -660,6 +662,8 @@ impl Session {
                 self.txn.req_body = Some(Body::new(f));
             }
             Err(_) => {
+                // 1.4 refuses it before the request is timed (Tq -1)
+                self.txn.t_req = None;
                 ctx.rt.px[self.fe].fe.failed_req += 1;
                 self.li_count(ctx, |c| c.failed_req += 1);
                 self.http_error(ctx, 400, b'P', b'R');

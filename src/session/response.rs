@@ -65,7 +65,9 @@ impl Session {
             let fin = if self.txn.rsp_head_done { b'D' } else { b'H' };
             self.set_term(b'C', fin);
             self.count_abort(ctx, true);
-            self.close_now(ctx, true);
+            // the server gets what was forwarded, then a FIN
+            self.flush_to_srv_now();
+            self.close_now(ctx, false);
             return true;
         }
         let cfg = ctx.rt.cfg;
@@ -159,8 +161,7 @@ impl Session {
                 ctx.rt.srv[self.be][si].c.failed_resp += 1;
             }
             self.observe(ctx, Hana::HttpHdrRsp);
-            self.set_term(b'P', b'D');
-            self.close_now(ctx, true);
+            self.close_after_flush(ctx, b'P', b'D');
             return true;
         }
         let rsp_done = match &self.txn.rsp_body {
@@ -193,7 +194,17 @@ impl Session {
     /// Through an httpclose tunnel, 1.4 still follows a response whose
     /// Content-Length it knows, so a server closing before its end is an
     /// abort (SD) rather than a clean end.
-    fn track_tunnelled_length(&mut self, ctx: &mut Ctx) {
+    /// At the end of a response, the server is reset, unless that end was
+    /// its close (a close-delimited body): then it gets our FIN (1.4).
+    fn reset_done_server(&self) -> bool {
+        !self
+            .txn
+            .rsp_body
+            .as_ref()
+            .is_some_and(|b| b.framing == Framing::Close)
+    }
+
+    pub(super) fn track_tunnelled_length(&mut self, ctx: &mut Ctx) {
         let Some(b) = self.txn.rsp_body.as_mut() else {
             return;
         };
@@ -315,6 +326,8 @@ impl Session {
         let framing = match response_framing(h, self.txn.head_req, h.is_11(false)) {
             Ok(f) => f,
             Err(BadFraming) => {
+                // refused before the response is timed (Tr -1), as 1.4
+                self.txn.t_rsp = None;
                 self.rsp_fail(ctx, b'P', Some(Hana::HttpHdrRsp));
                 return;
             }
@@ -461,11 +474,10 @@ impl Session {
     /// Both messages are complete: close the server side (with an RST as
     /// 1.4 does), log, and either wait for the next request or close.
     fn end_txn(&mut self, ctx: &mut Ctx) {
-        if self.txn.mode == HttpConnMode::ServerClose
-            && self.txn.cli_keepalive
-            && !self.cli_eof
-            && !ctx.stopping
-        {
+        // a client that half-closed after its request still has its
+        // transaction ended (and logged) this way; its close is then seen
+        // as a silent end between requests (1.4)
+        if self.txn.mode == HttpConnMode::ServerClose && self.txn.cli_keepalive && !ctx.stopping {
             self.count_status(ctx);
             if self.be_assigned {
                 self.be_assigned = false;
@@ -474,7 +486,7 @@ impl Session {
             }
             self.process_counters(ctx);
             self.log(ctx);
-            self.release_server(ctx, true);
+            self.release_server(ctx, self.reset_done_server());
             // the next request on this connection
             self.logged = false;
             self.txn.recycle(&mut ctx.rt.pool);
@@ -508,7 +520,7 @@ impl Session {
             return;
         }
         // close both sides once the response has left
-        self.release_server(ctx, true);
+        self.release_server(ctx, self.reset_done_server());
         self.st = St::Reply;
     }
 }
