@@ -180,9 +180,13 @@ pub fn start(args: Args, cfg: Config) -> i32 {
     for &pid in &args.oldpids {
         crate::sys::kill(pid, args.oldpids_sig);
     }
-    if let Err(m) = crate::sys::drop_privileges(g.uid, g.gid) {
-        msg::alert(&m);
-        return 1;
+    match crate::sys::drop_privileges(g.uid, g.gid) {
+        Ok(Some(w)) => msg::warning(&w),
+        Ok(None) => {}
+        Err(m) => {
+            msg::alert(&m);
+            return 1;
+        }
     }
     let sigfd = match crate::sys::signal_pipe(&[
         crate::sys::SIGUSR1,

@@ -109,10 +109,21 @@ fn check(r: libc::c_int) -> io::Result<()> {
     }
 }
 
-pub fn drop_privileges(uid: Option<u32>, gid: Option<u32>) -> Result<(), String> {
+/// Drops to `group` then `user`, as 1.4: the supplementary groups are
+/// cleared first (only a warning, returned, when that fails), and a failed
+/// setgid/setuid is fatal (the alert text is the error).
+pub fn drop_privileges(uid: Option<u32>, gid: Option<u32>) -> Result<Option<String>, String> {
+    let mut warning = None;
     if let Some(g) = gid {
-        // SAFETY: setgroups with a single valid gid; setgid takes a plain id.
-        check(unsafe { libc::setgroups(1, &g) }).ok();
+        // SAFETY: getgroups(0, NULL) only counts; setgroups(0, NULL) clears.
+        let n = unsafe { libc::getgroups(0, std::ptr::null_mut()) };
+        // SAFETY: an empty list, as above.
+        if n > 0 && unsafe { libc::setgroups(0, std::ptr::null()) } == -1 {
+            warning = Some(
+                "[haproxy.main()] Failed to drop supplementary groups. Using 'gid'/'group' without 'uid'/'user' is generally useless."
+                    .to_string(),
+            );
+        }
         // SAFETY: plain id argument.
         if unsafe { libc::setgid(g) } < 0 {
             return Err(format!("[haproxy.main()] Cannot set gid {}.", g));
@@ -124,7 +135,7 @@ pub fn drop_privileges(uid: Option<u32>, gid: Option<u32>) -> Result<(), String>
             return Err(format!("[haproxy.main()] Cannot set uid {}.", u));
         }
     }
-    Ok(())
+    Ok(warning)
 }
 
 pub fn chroot(dir: &str) -> io::Result<()> {

@@ -494,6 +494,10 @@ impl Head {
     pub fn wire_len(&self) -> usize {
         self.wire
     }
+    /// The head on the wire without the line end that closes it.
+    pub fn wire_len_to_eoh(&self) -> usize {
+        self.wire.saturating_sub(self.end_eol.bytes().len())
+    }
     fn fits(&self, grow: usize) -> bool {
         self.cap == 0 || self.wire + grow < self.cap
     }

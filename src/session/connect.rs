@@ -338,6 +338,12 @@ impl Session {
         self.observe(ctx, crate::state::Hana::L4Ok);
         self.st = St::Established;
         self.txn.t_connect = Some(ctx.now);
+        if self.mode == Mode::Tcp && ctx.rt.cfg.proxies[self.fe].flags.logasap && !self.logged {
+            // tcplog with logasap: 1.4 logs once connected, bytes 0
+            self.txn.logasap = true;
+            self.txn.logasap_bytes = 0;
+            self.log(ctx);
+        }
         if self.txn.head_pending {
             self.txn.head_pending = false;
             let be = &ctx.rt.cfg.proxies[self.be];

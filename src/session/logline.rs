@@ -100,7 +100,11 @@ impl Session {
             } else {
                 self.txn.status
             },
-            bytes: self.bytes_out,
+            bytes: if self.txn.logasap {
+                self.txn.logasap_bytes as u64
+            } else {
+                self.bytes_out
+            },
             req_cookie: self.txn.cap_cookie_req.as_deref(),
             rsp_cookie: self.txn.cap_cookie_rsp.as_deref(),
             term,

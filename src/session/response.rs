@@ -455,6 +455,7 @@ impl Session {
         self.txn.rsp_head_done = true;
         if fe.flags.logasap && !self.logged {
             self.txn.logasap = true;
+            self.txn.logasap_bytes = h.wire_len_to_eoh() as u32;
             self.log(ctx);
         }
         self.txn.rsp_body = Some(Body::new(framing));
@@ -485,7 +486,9 @@ impl Session {
                 p.beconn = p.beconn.saturating_sub(1);
             }
             self.process_counters(ctx);
-            self.log(ctx);
+            if !self.logged {
+                self.log(ctx);
+            }
             self.release_server(ctx, self.reset_done_server());
             // the next request on this connection
             self.logged = false;

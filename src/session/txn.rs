@@ -43,7 +43,10 @@ pub struct Txn {
     pub head_pending: bool,
     /// `option http_proxy`: the address taken from the request URI.
     pub proxy_target: Option<SocketAddr>,
+    /// Logged early (`option logasap`), with this byte count: the
+    /// response head as it left, without its final line end (1.4's eoh).
     pub logasap: bool,
+    pub logasap_bytes: u32,
     pub stats_admin: bool,
     /// When the request head was complete, a server was assigned (queue
     /// left), the connection established and the response head received:
@@ -90,6 +93,7 @@ impl Txn {
         head_pending: false,
         proxy_target: None,
         logasap: false,
+        logasap_bytes: 0,
         stats_admin: false,
         t_req: None,
         t_queue: None,
