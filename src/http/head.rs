@@ -162,6 +162,10 @@ fn span(off: usize, len: usize, eol: Eol) -> Line {
     }
 }
 
+/// The most header lines 1.4 indexes in a head: its header index holds
+/// (16384 + 79) / 80 = 205 entries, the first for the start line.
+const MAX_HDRS: usize = 204;
+
 /// Headers that frame a message: never taken folded over lines.
 const FRAMING: [&[u8]; 2] = [b"content-length", b"transfer-encoding"];
 
@@ -222,6 +226,9 @@ fn parse_headers(
             return Err(());
         };
         if colon == 0 || (!lax && !line[..colon].iter().all(|&c| is_token(c))) {
+            return Err(());
+        }
+        if lines.len() >= MAX_HDRS {
             return Err(());
         }
         lines.push(span(pos, end - pos, eol));

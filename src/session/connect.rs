@@ -103,20 +103,20 @@ impl Session {
     pub(super) fn assign_and_connect(&mut self, ctx: &mut Ctx) {
         // (tcp mode gets here before the client sent anything)
         self.txn.attach(&mut ctx.rt.pool);
+        if !self.be_assigned {
+            // tcp mode: the switching rules run here, after inspection
+            self.switch_backend(ctx, None);
+            self.mark_be(ctx);
+        }
         if self.mode == Mode::Tcp
             && self.cli_eof
             && self.req_in.is_empty()
             && self.to_srv.is_empty()
         {
-            // inspection saw the client leave without a byte: 1.4 never
-            // connects for nothing
+            // inspection saw the client leave without a byte: 1.4 assigns
+            // the backend but never connects for nothing
             self.close_now(ctx, false);
             return;
-        }
-        if !self.be_assigned {
-            // tcp mode: the switching rules run here, after inspection
-            self.switch_backend(ctx, None);
-            self.mark_be(ctx);
         }
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
@@ -394,6 +394,10 @@ impl Session {
             self.release_server(ctx, false);
             self.srv_idx = None;
             self.txn.persist_srv = None;
+            // the cookie's server failed: redispatched, it is "down" (1.4)
+            if self.txn.cookie_in == b'V' {
+                self.txn.cookie_in = b'D';
+            }
         } else {
             if let Some(si) = self.srv_idx {
                 ctx.rt.srv[self.be][si].c.retries += 1;

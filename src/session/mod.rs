@@ -570,6 +570,9 @@ impl Session {
                 } else {
                     if self.mode == Mode::Http {
                         self.track_tunnelled_length(ctx);
+                        if self.st != St::Established {
+                            return true;
+                        }
                     }
                     self.tunnel(ctx)
                 }

@@ -754,7 +754,9 @@ impl Session {
         if let Some(ck) = &be.cookie {
             self.txn.cookie_in = b'N';
             self.txn.cookie_out = b'N';
-            let remove = ck.mode == CookieMode::Insert && ck.indirect && !ck.preserve;
+            // an indirect inserted cookie never reaches the server, even
+            // with `preserve` (1.4)
+            let remove = ck.mode == CookieMode::Insert && ck.indirect;
             let lookup = |id: &[u8]| {
                 let si = be
                     .servers
@@ -768,11 +770,12 @@ impl Session {
             {
                 match found {
                     Some(si) => {
-                        if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
-                            self.txn.cookie_in = b'V';
+                        // the flag says the server's state; `option persist`
+                        // still sends the request to a DOWN one (1.4)
+                        let usable = ctx.rt.srv[self.be][si].usable();
+                        self.txn.cookie_in = if usable { b'V' } else { b'D' };
+                        if usable || be.flags.persist {
                             self.txn.persist_srv = Some(si);
-                        } else {
-                            self.txn.cookie_in = b'D';
                         }
                     }
                     _ => self.txn.cookie_in = b'I',

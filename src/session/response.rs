@@ -65,9 +65,10 @@ impl Session {
             let fin = if self.txn.rsp_head_done { b'D' } else { b'H' };
             self.set_term(b'C', fin);
             self.count_abort(ctx, true);
-            // the server gets what was forwarded, then a FIN
+            // the server gets what was forwarded, then a FIN (a reset
+            // when the client's side was reset)
             self.flush_to_srv_now();
-            self.close_now(ctx, false);
+            self.close_now(ctx, self.cli_err);
             return true;
         }
         let cfg = ctx.rt.cfg;
@@ -140,6 +141,9 @@ impl Session {
         }
         if self.txn.tunnel {
             self.track_tunnelled_length(ctx);
+            if self.st != St::Established {
+                return true;
+            }
             // the rest passes as is: with the head, in the same write
             return self.tunnel(ctx) || p;
         }
@@ -208,10 +212,22 @@ impl Session {
         let Some(b) = self.txn.rsp_body.as_mut() else {
             return;
         };
-        if !matches!(b.framing, Framing::Length(_)) || b.done {
+        if !matches!(b.framing, Framing::Length(_) | Framing::Chunked) || b.done {
             return;
         }
-        b.feed(&self.rsp_in);
+        let n = b.feed(&self.rsp_in);
+        if b.error {
+            // a bad chunk: what came before it leaves, then the close (PD)
+            self.rsp_in.truncate(n);
+            ctx.rt.px[self.be].be.failed_resp += 1;
+            if let Some(si) = self.srv_idx {
+                ctx.rt.srv[self.be][si].c.failed_resp += 1;
+            }
+            self.observe(ctx, Hana::HttpHdrRsp);
+            crate::session::move_all(&mut self.rsp_in, &mut self.to_cli);
+            self.close_after_flush(ctx, b'P', b'D');
+            return;
+        }
         if !b.done && self.srv_eof && self.term.0 == b'-' {
             self.set_term(b'S', b'D');
             self.count_abort(ctx, false);
@@ -395,11 +411,14 @@ impl Session {
             if seen {
                 self.txn.cookie_out = match mode {
                     CookieMode::Passive => b'P',
+                    // a preserved server cookie is left as the server set it
+                    CookieMode::Insert if ck.preserve => b'P',
                     CookieMode::Insert => b'D',
                     _ => b'R',
                 };
             }
-            let direct = self.txn.cookie_in == b'V' && self.txn.persist_srv == Some(si);
+            let direct =
+                matches!(self.txn.cookie_in, b'V' | b'D') && self.txn.persist_srv == Some(si);
             let post_ok =
                 !ck.postonly || self.txn.req.as_ref().is_some_and(|r| r.method() == b"POST");
             if mode == CookieMode::Insert && !direct && post_ok && !(seen && ck.preserve) {

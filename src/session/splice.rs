@@ -34,7 +34,13 @@ impl Session {
         let left = if tunnel {
             // raw bytes until the server closes; spliced only while it
             // streams (small exchanges cost less through the buffers)
-            if !self.srv_streaming {
+            // (not while a chunked first message is still followed)
+            let following = self
+                .txn
+                .rsp_body
+                .as_ref()
+                .is_some_and(|b| b.framing == crate::http::body::Framing::Chunked && !b.done);
+            if !self.srv_streaming || following {
                 return None;
             }
             u64::MAX
