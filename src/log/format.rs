@@ -266,12 +266,11 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
         Some(q) => encode(s, q, b"", 1023),
         None => s.push_str("<BADREQ>"),
     }
-    let plus = if r.logasap { "+" } else { "" };
+    // CLF has no '+' marks, logasap or not
     let _ = write!(
         s,
-        "\" {} {}{} \"-\" \"-\" {} {:03} \"{}\" \"{}\" \"{}\" {} {} {} {} {}{} \"{}\" {} {} {} {} ",
+        "\" {} {} \"-\" \"-\" {} {:03} \"{}\" \"{}\" \"{}\" {} {} {} {} {} \"{}\" {} {} {} {} ",
         r.status,
-        plus,
         r.bytes,
         r.client.map(|c| c.port()).unwrap_or(0),
         r.accept_ms,
@@ -282,7 +281,6 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
         r.tw,
         r.tc,
         r.tr,
-        plus,
         r.tt,
         String::from_utf8_lossy(&r.term),
         r.actconn,
@@ -291,15 +289,16 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
         r.srv_conn
     );
     retries(s, r);
-    let _ = write!(s, " {} {} \"", r.srv_queue, r.bk_queue);
-    if let Some(c) = &r.req_cookie {
-        encode(s, c, b"", usize::MAX);
+    let _ = write!(s, " {} {}", r.srv_queue, r.bk_queue);
+    // an absent captured cookie is "-", as in httplog
+    for c in [&r.req_cookie, &r.rsp_cookie] {
+        s.push_str(" \"");
+        match c {
+            Some(c) => encode(s, c, b"", usize::MAX),
+            None => s.push('-'),
+        }
+        s.push('"');
     }
-    s.push_str("\" \"");
-    if let Some(c) = &r.rsp_cookie {
-        encode(s, c, b"", usize::MAX);
-    }
-    s.push('"');
     for list in [&r.req_caps, &r.rsp_caps] {
         list.each(|_, c| {
             s.push_str(" \"");
@@ -360,6 +359,29 @@ mod tests {
         let mut s = String::new();
         encode(&mut s, b"a\"b#c\x01{", b"{", 100);
         assert_eq!(s, "a#22b#23c#01#7B");
+    }
+
+    #[test]
+    fn logasap_marks_httplog_and_tcplog_only() {
+        let mut r = rec();
+        r.logasap = true;
+        let l = http_line(&r);
+        assert!(l.contains(" 0/0/1/2/+3 200 +79 - - "), "{l}");
+        let l = tcp_line(&r);
+        assert!(l.contains(" 0/1/+3 +79 "), "{l}");
+        let l = clf_line(&r);
+        assert!(l.contains("\" 200 79 \"-\""), "{l}");
+        assert!(l.contains(" 0 0 1 2 3 \"--NN\""), "{l}");
+    }
+
+    #[test]
+    fn clf_absent_cookies() {
+        let mut r = rec();
+        let l = clf_line(&r);
+        assert!(l.ends_with(" 0 0 \"-\" \"-\""), "{l}");
+        r.req_cookie = Some(b"abc");
+        let l = clf_line(&r);
+        assert!(l.ends_with(" 0 0 \"abc\" \"-\""), "{l}");
     }
 
     #[test]
