@@ -73,6 +73,24 @@ pub fn encode(out: &mut String, data: &[u8], extra: &[u8], max: usize) {
     }
 }
 
+/// A captured cookie: 1.4 prints it as captured, unescaped. Log lines are
+/// strings here, so a byte >= 0x80 (which 1.4 would send raw) is the one
+/// thing still written as `#XX`.
+fn cookie(out: &mut String, c: Option<&[u8]>) {
+    match c {
+        Some(c) => {
+            for &b in c {
+                if b.is_ascii() {
+                    out.push(b as char);
+                } else {
+                    let _ = write!(out, "#{:02X}", b);
+                }
+            }
+        }
+        None => out.push('-'),
+    }
+}
+
 /// 1.4's human_time(): the two most significant of d, h, m, s.
 pub fn human_time(secs: u64) -> String {
     let parts = [
@@ -171,15 +189,9 @@ pub fn http_line_into(s: &mut String, r: &LogRecord) {
         plus,
         r.bytes
     );
-    match &r.req_cookie {
-        Some(c) => encode(s, c, b"", usize::MAX),
-        None => s.push('-'),
-    }
+    cookie(s, r.req_cookie);
     s.push(' ');
-    match &r.rsp_cookie {
-        Some(c) => encode(s, c, b"", usize::MAX),
-        None => s.push('-'),
-    }
+    cookie(s, r.rsp_cookie);
     s.push(' ');
     for &c in &r.term {
         s.push(c as char);
@@ -291,12 +303,9 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
     retries(s, r);
     let _ = write!(s, " {} {}", r.srv_queue, r.bk_queue);
     // an absent captured cookie is "-", as in httplog
-    for c in [&r.req_cookie, &r.rsp_cookie] {
+    for c in [r.req_cookie, r.rsp_cookie] {
         s.push_str(" \"");
-        match c {
-            Some(c) => encode(s, c, b"", usize::MAX),
-            None => s.push('-'),
-        }
+        cookie(s, c);
         s.push('"');
     }
     for list in [&r.req_caps, &r.rsp_caps] {
@@ -382,6 +391,17 @@ mod tests {
         r.req_cookie = Some(b"abc");
         let l = clf_line(&r);
         assert!(l.ends_with(" 0 0 \"abc\" \"-\""), "{l}");
+    }
+
+    #[test]
+    fn cookies_unescaped() {
+        let mut r = rec();
+        r.req_cookie = Some(b"S=a#b\"c{|}");
+        r.rsp_cookie = Some(b"S=\xe9");
+        let l = http_line(&r);
+        assert!(l.contains(" S=a#b\"c{|} S=#E9 --NN "), "{l}");
+        let l = clf_line(&r);
+        assert!(l.ends_with(" \"S=a#b\"c{|}\" \"S=#E9\""), "{l}");
     }
 
     #[test]
