@@ -309,10 +309,12 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
         s.push('"');
     }
     for list in [&r.req_caps, &r.rsp_caps] {
+        // an absent capture is "-" here (httplog leaves it empty)
         list.each(|_, c| {
             s.push_str(" \"");
-            if let Some(c) = c {
-                encode(s, c, b"{|}", usize::MAX);
+            match c {
+                Some(c) => encode(s, c, b"{|}", usize::MAX),
+                None => s.push('-'),
             }
             s.push('"');
         });
@@ -384,13 +386,18 @@ mod tests {
     }
 
     #[test]
-    fn clf_absent_cookies() {
+    fn clf_absent_cookies_and_captures() {
         let mut r = rec();
         let l = clf_line(&r);
         assert!(l.ends_with(" 0 0 \"-\" \"-\""), "{l}");
         r.req_cookie = Some(b"abc");
         let l = clf_line(&r);
         assert!(l.ends_with(" 0 0 \"abc\" \"-\""), "{l}");
+        let req = [None, Some(b"h".to_vec())];
+        r.req_caps = Caps::Some(&req);
+        r.rsp_caps = Caps::Empty(1);
+        let l = clf_line(&r);
+        assert!(l.ends_with(" \"abc\" \"-\" \"-\" \"h\" \"-\""), "{l}");
     }
 
     #[test]
