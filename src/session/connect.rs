@@ -94,7 +94,10 @@ impl Session {
             }
             Balance::RdpCookie { name } => {
                 match crate::payload::rdp_cookie(&self.req_in, Some(name)) {
-                    crate::payload::Fetched::Found(v) => Some(crate::balance::rdp_hash(v)),
+                    // an empty value is no key (round robin), as in 1.4
+                    crate::payload::Fetched::Found(v) if !v.is_empty() => {
+                        Some(crate::balance::rdp_hash(v))
+                    }
                     _ => None,
                 }
             }
