@@ -5,7 +5,12 @@
 use crate::config::model::Balance;
 
 mod chash;
+mod hash;
 pub use chash::chash_hash;
+pub use hash::{
+    first_chunk, first_value, hdr_hash, post_window, rdp_hash, source_hash, uri_hash,
+    url_param_hash, url_param_post_hash,
+};
 
 const BE_WEIGHT_SCALE: u32 = 16;
 const SRV_EWGHT_MAX: u32 = 256 * BE_WEIGHT_SCALE;
@@ -70,84 +75,6 @@ pub struct Lb {
 fn insert(tree: &mut Vec<(u32, u64, usize)>, key: u32, seq: u64, s: usize) {
     let pos = tree.partition_point(|&(k, q, _)| (k, q) <= (key, seq));
     tree.insert(pos, (key, seq, s));
-}
-
-fn sdbm(hash: u64, c: u8) -> u64 {
-    // 1.4 hashes `char`, signed on x86, into an unsigned long
-    let c = c as i8 as i64 as u64;
-    c.wrapping_add(hash << 6)
-        .wrapping_add(hash << 16)
-        .wrapping_sub(hash)
-}
-
-/// `balance uri` key: path up to '?', limited by len/depth.
-pub fn uri_hash(uri: &[u8], len: usize, depth: usize, whole: bool) -> u64 {
-    let mut h: u64 = 0;
-    let mut slashes = 0;
-    let lim = if len > 0 {
-        len.min(uri.len())
-    } else {
-        uri.len()
-    };
-    for &c in &uri[..lim] {
-        if c == b'/' {
-            slashes += 1;
-            if depth > 0 && slashes == depth + 1 {
-                break;
-            }
-        } else if c == b'?' && !whole {
-            break;
-        }
-        h = sdbm(h, c);
-    }
-    h
-}
-
-/// `balance url_param`: the value of NAME in the query string.
-pub fn url_param_hash(uri: &[u8], name: &str) -> Option<u64> {
-    let q = uri.iter().position(|&c| c == b'?')?;
-    for part in uri[q + 1..].split(|&c| c == b'&') {
-        if part.len() > name.len() && part.starts_with(name.as_bytes()) && part[name.len()] == b'='
-        {
-            let v = &part[name.len() + 1..];
-            return Some(v.iter().fold(0u64, |h, &c| sdbm(h, c)));
-        }
-    }
-    None
-}
-
-/// `balance hdr(name) [use_domain_only]`.
-/// `balance rdp-cookie`: the cookie value, hashed as 1.4 does.
-pub fn rdp_hash(v: &[u8]) -> u64 {
-    v.iter().fold(0u64, |h, &c| sdbm(h, c))
-}
-
-pub fn hdr_hash(v: &[u8], domain_only: bool) -> u64 {
-    if !domain_only {
-        return v.iter().fold(0u64, |h, &c| sdbm(h, c));
-    }
-    // hash the part before the last dot-separated label (the domain)
-    let host = v.split(|&c| c == b':').next().unwrap_or(v);
-    let parts: Vec<&[u8]> = host.split(|&c| c == b'.').collect();
-    let dom = if parts.len() >= 2 {
-        parts[parts.len() - 2]
-    } else {
-        host
-    };
-    dom.iter().fold(0u64, |h, &c| sdbm(h, c))
-}
-
-/// `balance source`: IPv4 as a big-endian word, IPv6 words XORed.
-pub fn source_hash(ip: std::net::IpAddr) -> u64 {
-    match ip {
-        std::net::IpAddr::V4(a) => u32::from(a) as u64,
-        std::net::IpAddr::V6(a) => {
-            let o = a.octets();
-            o.chunks(4).fold(0u32, |h, c| {
-                h ^ u32::from_be_bytes([c[0], c[1], c[2], c[3]])
-            }) as u64
-        }
-    }
 }
 
 impl Lb {
@@ -509,7 +436,9 @@ impl Lb {
                 if self.map.is_empty() {
                     return None;
                 }
-                Some(self.map[(h % self.map.len() as u64) as usize])
+                // 1.4 passes the unsigned long hash as an unsigned int:
+                // the modulo is taken on its low 32 bits
+                Some(self.map[(h as u32 as usize) % self.map.len()])
             }
         }
     }
@@ -644,6 +573,22 @@ mod tests {
             .parse()
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
         assert_eq!(lb.pick(&v, Some(source_hash(ip)), None), Some(1));
+    }
+
+    #[test]
+    fn map_hash_uses_low_32_bits() {
+        // weights 1/1/1/3: map [s1,s4,s2,s4,s3,s4]; 1.4 takes the hash of
+        // "/abd" modulo 6 on 32 bits (s3), not on 64 (s1)
+        let v = views(&[1, 1, 1, 3]);
+        let algo = Balance::Uri {
+            len: 0,
+            depth: 0,
+            whole: false,
+        };
+        let mut lb = Lb::new(algo, &v, false, false);
+        let h = uri_hash(b"/abd", 0, 0, false);
+        assert_ne!(h, h as u32 as u64);
+        assert_eq!(lb.pick(&v, Some(h), None), Some(2));
     }
 
     #[test]

@@ -102,18 +102,8 @@ pub fn process_request(h: &mut Head, name: &str, prefix: bool, remove: bool) -> 
     process_request_with(h, name, prefix, remove, |id| id.to_vec())
 }
 
-/// First `NAME...=value` cookie (by name prefix) for `capture cookie`.
-pub fn capture(h: &Head, hdr: &str, prefix: &str, len: usize) -> Option<Vec<u8>> {
-    for hd in h.hdrs().filter(|x| x.is(hdr)) {
-        for part in hd.value().split(|&c| c == b';') {
-            let t = trim(part);
-            if t.starts_with(prefix.as_bytes()) && t.contains(&b'=') {
-                return Some(t[..t.len().min(len)].to_vec());
-            }
-        }
-    }
-    None
-}
+/// `capture cookie` cuts cookies with 1.4's cookie grammar.
+pub use super::cookie_capture::capture;
 
 /// Response side: prefix/rewrite the server's Set-Cookie for `name`.
 /// Returns true when a Set-Cookie for the name was present.

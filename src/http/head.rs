@@ -113,7 +113,7 @@ pub enum Parse {
     Invalid,
 }
 
-fn is_token(c: u8) -> bool {
+pub(crate) fn is_token(c: u8) -> bool {
     c > 32 && c < 127 && !b"()<>@,;:\\\"/[]?={}".contains(&c)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod cookie;
+pub mod cookie_capture;
 pub mod errors;
 pub mod head;
 pub mod rewrite;

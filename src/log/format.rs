@@ -73,6 +73,24 @@ pub fn encode(out: &mut String, data: &[u8], extra: &[u8], max: usize) {
     }
 }
 
+/// A captured cookie: 1.4 prints it as captured, unescaped. Log lines are
+/// strings here, so a byte >= 0x80 (which 1.4 would send raw) is the one
+/// thing still written as `#XX`.
+fn cookie(out: &mut String, c: Option<&[u8]>) {
+    match c {
+        Some(c) => {
+            for &b in c {
+                if b.is_ascii() {
+                    out.push(b as char);
+                } else {
+                    let _ = write!(out, "#{:02X}", b);
+                }
+            }
+        }
+        None => out.push('-'),
+    }
+}
+
 /// 1.4's human_time(): the two most significant of d, h, m, s.
 pub fn human_time(secs: u64) -> String {
     let parts = [
@@ -171,15 +189,9 @@ pub fn http_line_into(s: &mut String, r: &LogRecord) {
         plus,
         r.bytes
     );
-    match &r.req_cookie {
-        Some(c) => encode(s, c, b"", usize::MAX),
-        None => s.push('-'),
-    }
+    cookie(s, r.req_cookie);
     s.push(' ');
-    match &r.rsp_cookie {
-        Some(c) => encode(s, c, b"", usize::MAX),
-        None => s.push('-'),
-    }
+    cookie(s, r.rsp_cookie);
     s.push(' ');
     for &c in &r.term {
         s.push(c as char);
@@ -266,12 +278,11 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
         Some(q) => encode(s, q, b"", 1023),
         None => s.push_str("<BADREQ>"),
     }
-    let plus = if r.logasap { "+" } else { "" };
+    // CLF has no '+' marks, logasap or not
     let _ = write!(
         s,
-        "\" {} {}{} \"-\" \"-\" {} {:03} \"{}\" \"{}\" \"{}\" {} {} {} {} {}{} \"{}\" {} {} {} {} ",
+        "\" {} {} \"-\" \"-\" {} {:03} \"{}\" \"{}\" \"{}\" {} {} {} {} {} \"{}\" {} {} {} {} ",
         r.status,
-        plus,
         r.bytes,
         r.client.map(|c| c.port()).unwrap_or(0),
         r.accept_ms,
@@ -282,7 +293,6 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
         r.tw,
         r.tc,
         r.tr,
-        plus,
         r.tt,
         String::from_utf8_lossy(&r.term),
         r.actconn,
@@ -291,20 +301,20 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
         r.srv_conn
     );
     retries(s, r);
-    let _ = write!(s, " {} {} \"", r.srv_queue, r.bk_queue);
-    if let Some(c) = &r.req_cookie {
-        encode(s, c, b"", usize::MAX);
+    let _ = write!(s, " {} {}", r.srv_queue, r.bk_queue);
+    // an absent captured cookie is "-", as in httplog
+    for c in [r.req_cookie, r.rsp_cookie] {
+        s.push_str(" \"");
+        cookie(s, c);
+        s.push('"');
     }
-    s.push_str("\" \"");
-    if let Some(c) = &r.rsp_cookie {
-        encode(s, c, b"", usize::MAX);
-    }
-    s.push('"');
     for list in [&r.req_caps, &r.rsp_caps] {
+        // an absent capture is "-" here (httplog leaves it empty)
         list.each(|_, c| {
             s.push_str(" \"");
-            if let Some(c) = c {
-                encode(s, c, b"{|}", usize::MAX);
+            match c {
+                Some(c) => encode(s, c, b"{|}", usize::MAX),
+                None => s.push('-'),
             }
             s.push('"');
         });
@@ -360,6 +370,45 @@ mod tests {
         let mut s = String::new();
         encode(&mut s, b"a\"b#c\x01{", b"{", 100);
         assert_eq!(s, "a#22b#23c#01#7B");
+    }
+
+    #[test]
+    fn logasap_marks_httplog_and_tcplog_only() {
+        let mut r = rec();
+        r.logasap = true;
+        let l = http_line(&r);
+        assert!(l.contains(" 0/0/1/2/+3 200 +79 - - "), "{l}");
+        let l = tcp_line(&r);
+        assert!(l.contains(" 0/1/+3 +79 "), "{l}");
+        let l = clf_line(&r);
+        assert!(l.contains("\" 200 79 \"-\""), "{l}");
+        assert!(l.contains(" 0 0 1 2 3 \"--NN\""), "{l}");
+    }
+
+    #[test]
+    fn clf_absent_cookies_and_captures() {
+        let mut r = rec();
+        let l = clf_line(&r);
+        assert!(l.ends_with(" 0 0 \"-\" \"-\""), "{l}");
+        r.req_cookie = Some(b"abc");
+        let l = clf_line(&r);
+        assert!(l.ends_with(" 0 0 \"abc\" \"-\""), "{l}");
+        let req = [None, Some(b"h".to_vec())];
+        r.req_caps = Caps::Some(&req);
+        r.rsp_caps = Caps::Empty(1);
+        let l = clf_line(&r);
+        assert!(l.ends_with(" \"abc\" \"-\" \"-\" \"h\" \"-\""), "{l}");
+    }
+
+    #[test]
+    fn cookies_unescaped() {
+        let mut r = rec();
+        r.req_cookie = Some(b"S=a#b\"c{|}");
+        r.rsp_cookie = Some(b"S=\xe9");
+        let l = http_line(&r);
+        assert!(l.contains(" S=a#b\"c{|} S=#E9 --NN "), "{l}");
+        let l = clf_line(&r);
+        assert!(l.ends_with(" \"S=a#b\"c{|}\" \"S=#E9\""), "{l}");
     }
 
     #[test]

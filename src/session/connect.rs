@@ -74,15 +74,30 @@ impl Session {
             Balance::Uri { len, depth, whole } => {
                 req.map(|r| crate::balance::uri_hash(r.uri(), *len, *depth, *whole))
             }
-            Balance::UrlParam { name, .. } => {
-                req.and_then(|r| crate::balance::url_param_hash(r.uri(), name))
+            Balance::UrlParam { name, check_post } => {
+                let r = req?;
+                let in_uri = crate::balance::url_param_hash(r.uri(), name);
+                if in_uri.is_some() || r.method() != b"POST" {
+                    return in_uri;
+                }
+                // 1.4 then looks in the body bytes already received
+                // (check_post only makes it wait for some first)
+                let framing = self.txn.req_body.as_ref()?.framing;
+                let body = crate::balance::post_window(&self.req_in, framing, check_post.is_some());
+                crate::balance::url_param_post_hash(body, name)
             }
-            Balance::Hdr { name, domain_only } => req
-                .and_then(|r| r.get(name))
-                .map(|v| crate::balance::hdr_hash(v, *domain_only)),
+            Balance::Hdr { name, domain_only } => {
+                // the first comma-separated value of the first such
+                // header; none or an empty one means round robin
+                let v = crate::balance::first_value(req?.get(name)?);
+                (!v.is_empty()).then(|| crate::balance::hdr_hash(v, *domain_only))
+            }
             Balance::RdpCookie { name } => {
                 match crate::payload::rdp_cookie(&self.req_in, Some(name)) {
-                    crate::payload::Fetched::Found(v) => Some(crate::balance::rdp_hash(v)),
+                    // an empty value is no key (round robin), as in 1.4
+                    crate::payload::Fetched::Found(v) if !v.is_empty() => {
+                        Some(crate::balance::rdp_hash(v))
+                    }
                     _ => None,
                 }
             }

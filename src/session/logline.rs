@@ -94,7 +94,9 @@ impl Session {
             tc,
             tr,
             tt,
-            logasap: self.txn.logasap,
+            // 1.4 drops LW_BYTES from a logasap frontend's to_log at
+            // startup: every line of it carries the '+' marks
+            logasap: fe.flags.logasap,
             status: if self.txn.status == 0 {
                 -1
             } else {

@@ -641,8 +641,10 @@ impl Session {
                 fe.req_captures
                     .iter()
                     .map(|c| {
+                        // 1.4 overwrites the capture at each occurrence
                         h.hdrs()
-                            .find(|x| x.is(&c.name))
+                            .filter(|x| x.is(&c.name))
+                            .last()
                             .map(|x| x.value()[..x.value().len().min(c.len)].to_vec())
                     })
                     .collect(),

@@ -1015,3 +1015,69 @@ add("tr_tcp_dontlog_normal",
     {"be1": BackendSpec(mode="tcp_echo")},
     [Client([("send", b"one"), ("shutw",), ("recv_close", 3.0), ("close",), ("sleep", 0.2)]),
      tr_steps([("send", b"two"), ("recv_close", 3.0), ("close",)])])
+
+# ---------------------------------------------------------------------------
+# 5. balancing keys and log formatting edges
+# ---------------------------------------------------------------------------
+
+add("tr_cap_cookie_unescaped",
+    "capture cookie values with '#', quote and braces: printed as captured; an open quote runs to the end.",
+    tr_listen("    capture cookie SESS len 30"),
+    {"be1": BackendSpec(resp(b"c\n", b"Set-Cookie: SESS=s#v\"x; path=/\r\n"))},
+    [tr_one(get(extra=b"Cookie: a=1; SESS=ab#c\"d{e|f; b=2\r\n"))])
+
+add("tr_log_clf_cookie_unescaped",
+    "option httplog clf: captured cookies with '#' and quote are printed as captured.",
+    tr_listen("    option httplog clf\n    capture cookie SESS len 30"),
+    {"be1": BackendSpec(resp(b"c\n", b"Set-Cookie: SESS=s#v\"x; path=/\r\n"))},
+    [tr_one(get(extra=b"Cookie: a=1; SESS=ab#c\"d; b=2\r\n"), sync=TR_CLF_SYNC)],
+    log_subs=TR_CLF_SUBS)
+
+add("tr_cap_cookie_grammar",
+    "capture cookie: a cookie without '=' is skipped, ',' ends a request cookie, "
+    "Set-Cookie counts only its first cookie.",
+    tr_listen("    capture cookie SESS len 30"),
+    {"be1": BackendSpec(resp(b"c\n", b"Set-Cookie: a=1, SESS=v2\r\nSet-Cookie: SESS=v3\r\n"))},
+    [tr_one(get(extra=b"Cookie: SESS; SESS=x,y\r\n"))])
+
+add("tr_log_clf_missing_caps",
+    "option httplog clf: declared captures that are absent print \"-\" (on a 200 and a 400).",
+    tr_listen("    option httplog clf\n    capture request header X-Missing len 20\n"
+              "    capture request header Host len 20\n    capture response header X-None len 20"),
+    {"be1": BackendSpec(resp(b"clf\n"))},
+    [tr_one(get(b"/a"), sync=TR_CLF_SYNC), tr_one(b"GET /\x01 HTTP/1.1\r\n\r\n", n=2, sync=TR_CLF_SYNC)],
+    log_subs=TR_CLF_SUBS)
+
+add("tr_lb_hdr_quoted_values",
+    "balance hdr(X-User): quoted commas, an unclosed quote, high bytes, a leading comma (round robin).",
+    tr_lb("hdr(X-User)"), TR_LB4,
+    tr_lbreqs([get(b"/", extra=b"X-User: " + v + b"\r\n") for v in
+               [b"\"a,b\", c", b"\"a,b\"", b"\"a", b"\xe9t\xe9", b"x\\y", b",alice", b"alice"]]))
+
+add("tr_lb_url_param_post_edges",
+    "balance url_param uid check_post: PUT body ignored, body beyond Content-Length, bare name, "
+    "';' and a high byte in the value (round robin).",
+    tr_lb("url_param uid check_post"), TR_LB4,
+    tr_lbreqs([tr_post(b"uid=1").replace(b"POST", b"PUT", 1), tr_post(b"uid=1"),
+               tr_post(b"uid=123", cl=5), tr_post(b"x=1&uid"), tr_post(b"uid=1;2"), tr_post(b"uid=%41+b"),
+               tr_post(b"uid=1\xff")]))
+
+add("tr_lb_hdr_domain_consistent",
+    "balance hdr(host) use_domain_only with hash-type consistent.",
+    tr_lb("hdr(host) use_domain_only", extra="    hash-type consistent"), TR_LB4,
+    tr_lbreqs([get(b"/", host=h) for h in TR_HOSTS]))
+
+
+def tr_rdp(v):
+    return b"0123456789A" + b"Cookie: mstshash=" + v + b"\r\n"
+
+
+add("tr_lb_rdp_cookie_empty",
+    "balance rdp-cookie: an empty cookie value falls back to round robin.",
+    tr_listen("    balance rdp-cookie\n    tcp-request inspect-delay 1s\n"
+              "    tcp-request content accept if RDP_COOKIE",
+              servers="".join("    server s%d 127.0.0.1:{{be%d}}\n" % (i, i) for i in range(1, 5)),
+              mode="    mode tcp\n    option tcplog\n", glob=GLOBAL_TCP,
+              timeouts="    contimeout 1000\n    clitimeout 300\n    srvtimeout 3000\n"),
+    TR_LB4,
+    tr_lbreqs([tr_rdp(v) for v in [b"abc", b"", b"", b"abc", b"xyz", b""]]))
