@@ -265,8 +265,7 @@ impl Engine {
             }
             let ps = &mut self.rt.px[px];
             ps.feconn += 1;
-            ps.fe_cum += 1;
-            ps.fe.cum_sess += 1;
+            ps.inc_fe_ctr();
             ps.fe.max_sess = ps.fe.max_sess.max(ps.feconn);
             if let (true, Some(dst)) = (connect_log, dst) {
                 let m = format!(
@@ -352,7 +351,7 @@ impl Engine {
             self.stop_at[i] = None;
             let m = format!(
                 "Proxy {} stopped (FE: {} conns, BE: {} conns).",
-                p.name, self.rt.px[i].fe_cum, self.rt.px[i].be_cum
+                p.name, self.rt.px[i].fe.cum_sess, self.rt.px[i].be.cum_sess
             );
             msg::warning(&m);
             self.syslog.send(&p.logs, crate::log::WARNING, &m);
@@ -461,7 +460,7 @@ impl Engine {
                 b,
                 self.rt.px[i].beconn,
                 self.rt.px[i].queue.len(),
-                self.rt.px[i].be_cum
+                self.rt.px[i].be.cum_sess
             );
             msg::warning(&m);
             self.syslog.send(&p.logs, crate::log::NOTICE, &m);
@@ -600,7 +599,7 @@ impl Engine {
                 }
             }
             if let Some(c) = self.cli.as_mut() {
-                c.on_timers(self.poll.registry(), now);
+                c.on_timers(self.poll.registry(), &mut self.rt, now);
             }
             if self.accept_retry.is_some_and(|t| t <= now) {
                 self.accept_retry = None;

@@ -4,5 +4,6 @@
 pub mod body;
 pub mod cookie;
 pub mod errors;
+pub mod errpos;
 pub mod head;
 pub mod rewrite;

@@ -201,7 +201,7 @@ impl Session {
         self.srv_counted = true;
         let st = &mut ctx.rt.srv[self.be][si];
         st.cur_sess += 1;
-        st.c.cum_sess += 1;
+        st.inc_sess_ctr();
         st.c.lbtot += 1;
         st.c.max_sess = st.c.max_sess.max(st.cur_sess);
         ctx.rt.px[self.be].be.lbtot += 1;
@@ -243,7 +243,7 @@ impl Session {
             self.srv_counted = true;
             let st = &mut ctx.rt.srv[self.be][si];
             st.granted = st.granted.saturating_sub(1);
-            st.c.cum_sess += 1;
+            st.inc_sess_ctr();
             st.c.lbtot += 1;
             self.txn.t_queue = Some(ctx.now);
             self.persist_store(ctx, si);

@@ -697,16 +697,19 @@ impl Session {
         let buf = if rsp { &self.rsp_in } else { &self.req_in };
         let max = ctx.rt.cfg.global.bufsize;
         let buf = buf[..buf.len().min(max)].to_vec();
-        ctx.rt.error_snapshots = ctx.rt.error_snapshots.wrapping_add(1);
+        // events are numbered from 0, the total counts them (1.4's
+        // error_snapshot_id)
+        let ev_id = ctx.rt.error_snapshots;
+        ctx.rt.error_snapshots = ev_id.wrapping_add(1);
         let snap = crate::state::ErrSnapshot {
             when: crate::log::now_ms(),
             src: self.cli_addr,
             sid: self.uniq,
             other: if rsp { self.fe } else { self.be },
             srv: if rsp { self.srv_idx } else { None },
-            pos: crate::http::head::error_position(&buf),
+            pos: crate::http::errpos::error_position(&buf, rsp),
             buf,
-            ev_id: ctx.rt.error_snapshots,
+            ev_id,
         };
         if rsp {
             ctx.rt.px[self.be].invalid_rsp = Some(snap);

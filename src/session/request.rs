@@ -312,8 +312,7 @@ impl Session {
                 self.req_in.drain(..head.len);
                 self.deadline = None;
                 self.ka_wait = false;
-                let p = &mut ctx.rt.px[self.fe].fe;
-                p.req_tot += 1;
+                ctx.rt.px[self.fe].inc_fe_req_ctr();
                 self.trace_head(ctx, "clireq", "clihdr", &head);
                 self.process_request(ctx, head);
                 true
@@ -696,8 +695,7 @@ impl Session {
             self.be_assigned = true;
             let p = &mut ctx.rt.px[self.be];
             p.beconn += 1;
-            p.be_cum += 1;
-            p.be.cum_sess += 1;
+            p.inc_be_ctr();
             p.be.max_sess = p.be.max_sess.max(p.beconn);
             self.conn_retries = ctx.rt.cfg.proxies[self.be].retries as i32;
         }
