@@ -240,6 +240,19 @@ pub fn dyn_maxconn(s: &Server, px: &Proxy, beconn: u32) -> u32 {
     m.max(s.minconn.max(1))
 }
 
+/// A server's weight in effect: 1.4's slowstart grows it with the time
+/// since the server came UP.
+pub fn effective_weight(c: &Server, s: &SrvState, now: Instant) -> u32 {
+    match s.warm_until {
+        Some(t) if t > now && c.slowstart > 0 => {
+            let left = t.saturating_duration_since(now).as_millis() as u64;
+            let done = c.slowstart.saturating_sub(left);
+            ((s.weight as u64 * done).div_ceil(c.slowstart) as u32).max(1)
+        }
+        _ => s.weight,
+    }
+}
+
 impl Runtime {
     pub fn new(cfg: &'static Config) -> Runtime {
         let now = Instant::now();
@@ -341,15 +354,7 @@ impl Runtime {
             SrvView {
                 usable: s.usable(),
                 backup: c.backup,
-                weight: match s.warm_until {
-                    // 1.4's slowstart: weight grows with the time since UP
-                    Some(t) if t > now && c.slowstart > 0 => {
-                        let left = t.saturating_duration_since(now).as_millis() as u64;
-                        let done = c.slowstart.saturating_sub(left);
-                        ((s.weight as u64 * done).div_ceil(c.slowstart) as u32).max(1)
-                    }
-                    _ => s.weight,
-                },
+                weight: effective_weight(c, s, now),
                 full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
                 served: s.cur_sess,
                 puid: c.id,

@@ -198,7 +198,11 @@ fn sv_row(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut String) {
         l.e(4);
     }
     l.lim(c.maxqueue).v(RELATIVE_PID).v(p.id).v(c.id);
-    throttle(rt, pxi, si, now, &mut l);
+    // throttle: the slowstart ramp while warming up
+    match super::throttle(rt, pxi, si, now) {
+        Some(t) => l.v(t),
+        None => l.e(1),
+    };
     l.v(k.lbtot);
     let svs = super::state_source(rt, pxi, si);
     if svs != (pxi, si) {
@@ -217,23 +221,6 @@ fn sv_row(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut String) {
     }
     l.hrsp(k, p.mode == Mode::Http).v(s.hanafail).e(3);
     l.v(k.cli_abrt).v(k.srv_abrt).end();
-}
-
-/// The throttle column: while a slowstart ramps the weight up, the share of
-/// the configured weight in effect, in percent (1.4's
-/// `server_throttle_rate`, rounded up).
-fn throttle(rt: &Runtime, pxi: usize, si: usize, now: Instant, l: &mut Line) {
-    let c = &rt.cfg.proxies[pxi].servers[si];
-    let s = &rt.srv[pxi][si];
-    if s.warm_until.is_some_and(|t| t > now) && c.slowstart > 0 {
-        let eff = u64::from(sv_weight(rt, pxi, si));
-        let rate = match u64::from(s.weight) {
-            0 => 100,
-            w => (100 * eff).div_ceil(w),
-        };
-        l.0.push_str(&rate.to_string());
-    }
-    l.e(1);
 }
 
 fn be_row(rt: &Runtime, pxi: usize, out: &mut String) {

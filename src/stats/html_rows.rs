@@ -374,7 +374,6 @@ fn sv_status_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut 
 fn sv_check_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut String) {
     let p = &rt.cfg.proxies[pxi];
     let c = &p.servers[si];
-    let s = &rt.srv[pxi][si];
     let svs = state_source(rt, pxi, si);
     let _ = write!(
         out,
@@ -413,16 +412,11 @@ fn sv_check_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut S
     } else {
         out.push_str("<td colspan=3></td>");
     }
-    match s.warm_until {
-        Some(t) if t > now && c.slowstart > 0 => {
-            let eff = u64::from(sv_weight(rt, pxi, si));
-            let rate = match u64::from(s.weight) {
-                0 => 100,
-                w => (100 * eff).div_ceil(w),
-            };
-            let _ = writeln!(out, "<td class=ac>{} %</td></tr>", rate);
+    match super::throttle(rt, pxi, si, now) {
+        Some(t) => {
+            let _ = writeln!(out, "<td class=ac>{} %</td></tr>", t);
         }
-        _ => out.push_str("<td class=ac>-</td></tr>\n"),
+        None => out.push_str("<td class=ac>-</td></tr>\n"),
     }
 }
 

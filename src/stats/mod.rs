@@ -225,7 +225,23 @@ pub fn be_weights(rt: &Runtime, pxi: usize) -> (u64, u32, u32) {
 
 /// The weight a server row shows (slowstart included).
 fn sv_weight(rt: &Runtime, pxi: usize, si: usize) -> u32 {
-    rt.views(pxi).get(si).map(|v| v.weight).unwrap_or(0)
+    let c = &rt.cfg.proxies[pxi].servers[si];
+    crate::state::effective_weight(c, &rt.srv[pxi][si], Instant::now())
+}
+
+/// While a slowstart ramps the weight up, the share of the configured
+/// weight in effect, in percent (1.4's `server_throttle_rate`, rounded up).
+fn throttle(rt: &Runtime, pxi: usize, si: usize, now: Instant) -> Option<u64> {
+    let c = &rt.cfg.proxies[pxi].servers[si];
+    let s = &rt.srv[pxi][si];
+    if !(s.warm_until.is_some_and(|t| t > now) && c.slowstart > 0) {
+        return None;
+    }
+    let eff = u64::from(crate::state::effective_weight(c, s, now));
+    Some(match u64::from(s.weight) {
+        0 => 100,
+        w => (100 * eff).div_ceil(w),
+    })
 }
 
 /// The FRONTEND status: open, full (maxconn reached) or stopped/paused.
