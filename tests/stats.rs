@@ -285,3 +285,61 @@ fn csv_columns_as_1_4_prints_them() {
     let r1 = csv_row(&csv, "raw", "r1");
     assert_eq!(&r1[39..45], &["", "", "", "", "", ""], "{csv}");
 }
+
+#[test]
+fn socket_protocol_as_1_4_runs_it() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let dir = tmpdir("proto");
+    let sock = dir.join("p.sock");
+    let fe = free_port();
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app 127.0.0.1:{fe}\n    balance source\n    server s1 127.0.0.1:{} weight 4\n",
+        log.port,
+        sock.display(),
+        DEFAULTS,
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let ask = |cmd: &str| stats_ask(&sock, cmd);
+    // several lines in one write all run; each answer ends with an empty line
+    assert_eq!(
+        ask("get weight app/s1\nget weight app/#1\n"),
+        "4 (initial 4)\n\n4 (initial 4)\n\n"
+    );
+    // interactive: the prompt follows every command, `prompt` included;
+    // the client's close ends the session
+    let mut c = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
+    c.set_read_timeout(Some(Duration::from_secs(3)))
+        .expect("timeout");
+    c.write_all(b"prompt\nget weight app/s1\n").expect("write");
+    c.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    let mut got = String::new();
+    let _ = c.read_to_string(&mut got);
+    assert_eq!(got, "\n> 4 (initial 4)\n\n> ");
+    // input without a line end closes at once, silently
+    assert_eq!(ask("show info"), "");
+    // 1.4's messages for malformed arguments
+    assert_eq!(ask("get weight app\n"), "Require 'backend/server'.\n\n");
+    assert_eq!(
+        ask("set weight app/s1\n"),
+        "Require 'backend/server' and 'weight' or 'weight%'.\n\n"
+    );
+    assert_eq!(
+        ask("set weight app/s1 300\n"),
+        "Absolute weight can only be between 0 and 256 inclusive.\n\n"
+    );
+    assert_eq!(
+        ask("set weight app/s1 2\n"),
+        "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n\n"
+    );
+    assert_eq!(ask("disable server app\n"), "Require 'backend/server'.\n\n");
+    assert_eq!(ask("set timeout cli 0\n"), "Invalid timeout value.\n\n");
+    assert_eq!(
+        ask("set timeout server 5\n"),
+        "'set timeout' only supports 'cli'.\n\n"
+    );
+    // show info counts this very connection
+    let info = ask("show info\n");
+    assert!(info.contains("\nCurrConns: 1\n"), "{info}");
+}
