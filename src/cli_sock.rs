@@ -404,6 +404,10 @@ fn clear_counters(rt: &mut Runtime, all: bool) {
     for s in rt.srv.iter_mut().flatten() {
         if all {
             s.c = Default::default();
+            // 1.4 keeps the check counters among the server's counters
+            s.chkfail = 0;
+            s.chkdown = 0;
+            s.hanafail = 0;
         } else {
             s.c.max_sess = 0;
             s.c.max_queue = 0;

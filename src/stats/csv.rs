@@ -100,10 +100,7 @@ fn fe_row(rt: &Runtime, pxi: usize, out: &mut String) {
     let c = &st.fe;
     let mut l = Line(out);
     l.v(&p.name).v("FRONTEND").e(2);
-    l.v(st.feconn)
-        .v(c.max_sess.max(st.feconn))
-        .v(p.maxconn)
-        .v(c.cum_sess);
+    l.v(st.feconn).v(c.max_sess).v(p.maxconn).v(c.cum_sess);
     l.v(c.bytes_in)
         .v(c.bytes_out)
         .v(c.denied_req)
@@ -230,10 +227,7 @@ fn be_row(rt: &Runtime, pxi: usize, out: &mut String) {
     let (tot, act, bck) = be_weights(rt, pxi);
     let mut l = Line(out);
     l.v(&p.name).v("BACKEND").v(st.queue.len()).v(c.max_queue);
-    l.v(st.beconn)
-        .v(c.max_sess.max(st.beconn))
-        .v(p.fullconn)
-        .v(c.cum_sess);
+    l.v(st.beconn).v(c.max_sess).v(p.fullconn).v(c.cum_sess);
     l.v(c.bytes_in)
         .v(c.bytes_out)
         .v(c.denied_req)

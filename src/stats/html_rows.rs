@@ -145,7 +145,7 @@ fn fe_row(rt: &Runtime, pxi: usize, form: bool, out: &mut String) {
         out,
         "<td>{}</td><td>{}</td><td>{}</td><td",
         u2h(st.feconn.into()),
-        u2h(c.max_sess.max(st.feconn).into()),
+        u2h(c.max_sess.into()),
         u2h(p.maxconn.into())
     );
     if http {
@@ -485,7 +485,7 @@ fn be_row(rt: &Runtime, pxi: usize, form: bool, lg: bool, out: &mut String) {
         out,
         "<td>{}</td><td>{}</td><td>{}</td><td",
         u2h(st.beconn.into()),
-        u2h(c.max_sess.max(st.beconn).into()),
+        u2h(c.max_sess.into()),
         u2h(p.fullconn.into())
     );
     let http = p.mode == Mode::Http;
