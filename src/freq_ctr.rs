@@ -76,6 +76,49 @@ impl FreqCtr {
         curr.saturating_add(mul32hi(past, ms_left_scaled(now_ms)))
     }
 
+    /// The window's count at `now_ms` plus `pend` events to come: the
+    /// current period, and the previous one weighted by what is left of
+    /// this second (no low-rate rounding, unlike `read_at`).
+    fn load_at(&self, now_ms: u64, pend: u32) -> u32 {
+        let age = (now_ms / 1000).saturating_sub(self.curr_sec);
+        let mut curr = 0u32;
+        if age <= 1 {
+            let (c, past) = if age == 0 {
+                (self.curr_ctr, self.prev_ctr)
+            } else {
+                (0, self.curr_ctr)
+            };
+            curr = c.saturating_add(mul32hi(past, ms_left_scaled(now_ms)));
+        }
+        curr.saturating_add(pend)
+    }
+
+    /// How many more events fit under `freq` per second at `now_ms`, `pend`
+    /// being already promised (1.4's `freq_ctr_remain`); 0 at the limit.
+    pub fn remain_at(&self, now_ms: u64, freq: u32, pend: u32) -> u32 {
+        freq.saturating_sub(self.load_at(now_ms, pend))
+    }
+
+    /// Milliseconds to wait before the next event fits under `freq` (1.4's
+    /// `next_event_delay`): 0 when one fits now, else at least 1.
+    pub fn next_event_delay_at(&self, now_ms: u64, freq: u32, pend: u32) -> u32 {
+        let curr = self.load_at(now_ms, pend);
+        if curr < freq {
+            return 0;
+        }
+        (999 / curr.max(1)).max(1)
+    }
+
+    /// `remain_at` now.
+    pub fn remain(&self, freq: u32, pend: u32) -> u32 {
+        self.remain_at(now_ms(), freq, pend)
+    }
+
+    /// `next_event_delay_at` now.
+    pub fn next_event_delay(&self, freq: u32, pend: u32) -> u32 {
+        self.next_event_delay_at(now_ms(), freq, pend)
+    }
+
     /// The current period's count (what 1.4 compares with the maxima).
     pub fn curr(&self) -> u32 {
         self.curr_ctr
@@ -154,6 +197,30 @@ mod tests {
         // one event in the previous second reads 1 all the next second
         assert_eq!(f.read_at(51_999), 1);
         assert_eq!(f.read_at(51_000), 1);
+    }
+
+    #[test]
+    fn remain_counts_what_fits_under_the_limit() {
+        let mut f = FreqCtr::default();
+        assert_eq!(f.remain_at(70_000, 10, 0), 10);
+        f.update_at(70_100, 4);
+        assert_eq!(f.remain_at(70_200, 10, 0), 6);
+        assert_eq!(f.remain_at(70_200, 10, 3), 3);
+        f.update_at(70_300, 6);
+        assert_eq!(f.remain_at(70_400, 10, 0), 0);
+        // half way through the next second, half of the past still weighs
+        assert_eq!(f.remain_at(71_500, 10, 0), 6);
+    }
+
+    #[test]
+    fn next_event_delay_waits_only_at_the_limit() {
+        let mut f = FreqCtr::default();
+        f.update_at(80_000, 5);
+        assert_eq!(f.next_event_delay_at(80_010, 10, 0), 0);
+        f.update_at(80_020, 5);
+        assert_eq!(f.next_event_delay_at(80_030, 10, 0), 99);
+        f.update_at(80_040, 990);
+        assert_eq!(f.next_event_delay_at(80_050, 10, 0), 1);
     }
 
     #[test]
