@@ -129,15 +129,21 @@ impl CliSock {
         if let Some(mut c) = self.conns.try_remove(k) {
             let _ = registry.deregister(&mut c.sock);
             rt.cli_conns = rt.cli_conns.saturating_sub(1);
+            // a slot freed: take a client waiting in the backlog, if any
+            if self.conns.len() + 1 == self.maxconn {
+                self.accept(registry, rt, Instant::now());
+            }
         }
     }
 
     fn accept(&mut self, registry: &Registry, rt: &mut Runtime, now: Instant) {
-        while let Some(l) = self.listener.as_ref() {
+        // at `stats maxconn`, new clients wait in the backlog (as 1.4's
+        // full listener) until a session ends
+        while self.conns.len() < self.maxconn {
+            let Some(l) = self.listener.as_ref() else {
+                break;
+            };
             let Ok((sock, _)) = l.accept() else { break };
-            if self.conns.len() >= self.maxconn {
-                continue;
-            }
             let e = self.conns.vacant_entry();
             let k = e.key();
             let mut c = Conn {
