@@ -343,3 +343,44 @@ fn socket_protocol_as_1_4_runs_it() {
     let info = ask("show info\n");
     assert!(info.contains("\nCurrConns: 1\n"), "{info}");
 }
+
+#[test]
+fn html_page_elements_as_1_4_renders_them() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (fe, dead) = (free_port(), free_port());
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    stats enable\n    stats uri /st\n    stats refresh 5s\n    stats admin if TRUE\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{dead} check inter 200 fall 1\n",
+        global(log.port),
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    assert!(log.wait_for("Server app/s2 is DOWN", 1, 5));
+    let page = get(fe, "/st;st=DONE", "");
+    for k in [
+        // 1.4's literal percents, not printf's doubled ones
+        "<hr width=\"100%\" class=\"hr\">",
+        "<table class=\"lgd\"><tr>",
+        "<li><a href=\"/st;up\">Hide 'DOWN' servers</a><br>\n",
+        "<li><a href=\"/st;norefresh\">Disable refresh</a><br>\n",
+        "<li><a href=\"/st;csv;norefresh\">CSV export</a><br>\n",
+        "<li><a href=\"http://haproxy.1wt.eu/#docs\">Online manual</a><br>\n",
+        "<p><div class=active3><a class=lfsb href=\"/st\" title=\"Remove this message\">[X]</a> Action processed successfully.</div>\n",
+        "<form action=\"/st\" method=\"post\">",
+        "<td><input type=\"checkbox\" name=\"s\" value=\"s2\"></td>",
+        // thousands grouped: maxconn 2000
+        "<td><span class=\"rls\">2</span>000</td>",
+        // unchecked server: row class 6, empty status cell
+        "<tr class=\"active6\">",
+        "<tr class=\"active0\">",
+        " L4CON in ",
+        "<input type=\"hidden\" name=\"b\" value=\"#1\">",
+    ] {
+        assert!(page.contains(k), "missing {k:?}");
+    }
+    assert!(!page.contains("%%"), "doubled percent");
+    // ;up hides the DOWN server
+    let up = get(fe, "/st;up", "");
+    assert!(!up.contains("a name=\"app/s2\""), "s2 shown with ;up");
+    assert!(up.contains("Show all servers"), "no 'Show all servers'");
+}
