@@ -1,5 +1,9 @@
 //! The stats socket (`stats socket PATH`): 1.4's line-based command
-//! interface, served by the same event loop.
+//! interface, served by the same event loop. A connection runs the commands
+//! it finds complete in its input one after the other (a `;` also ends a
+//! command), each answer followed by an empty line, or by the `> ` prompt in
+//! interactive mode; a non-interactive connection closes once its input is
+//! used up, and input without a line end closes it at once.
 
 use crate::engine::CLI_BASE;
 use crate::state::Runtime;
@@ -9,6 +13,8 @@ use slab::Slab;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
+const DENIED: &str = "Permission denied\n";
+
 const USAGE: &str = "Unknown command. Please enter one of the following commands only :\n  clear counters : clear max statistics counters (add 'all' for all counters)\n  help           : this message\n  prompt         : toggle interactive mode with prompt\n  quit           : disconnect\n  show info      : report information about the running process\n  show stat      : report counters for each proxy and server\n  show errors    : report last request and response errors for each proxy\n  show sess [id] : report the list of current sessions or dump this session\n  get weight     : report a server's current weight\n  set weight     : change a server's weight\n  set timeout    : change a timeout setting\n  disable server : set a server in maintenance mode\n  enable server  : re-enable a server that was previously in maintenance mode\n";
 
 struct Conn {
@@ -16,7 +22,10 @@ struct Conn {
     inbuf: Vec<u8>,
     out: Vec<u8>,
     interactive: bool,
+    /// 1.4's STAT_CLI_END: close once the output is sent
     closing: bool,
+    /// the client shut its side: close after the pending answers
+    eof: bool,
     last: Instant,
     timeout: Duration,
 }
@@ -29,23 +38,40 @@ pub struct CliSock {
     maxconn: usize,
 }
 
-fn find_server(rt: &Runtime, arg: &str) -> Result<(usize, usize), &'static str> {
-    let Some((b, s)) = arg.split_once('/') else {
-        return Err("Require 'backend/server'.\n");
-    };
+/// Splits `backend/server` at its first `/`: None when there is no server
+/// part (1.4 then answers with the command's "Require" message).
+fn split_server(arg: &str) -> Option<(&str, &str)> {
+    arg.split_once('/').filter(|(_, s)| !s.is_empty())
+}
+
+/// 1.4's `get_backend_server`: names, or `#id` numbers.
+fn find_server(rt: &Runtime, b: &str, s: &str) -> Result<(usize, usize), &'static str> {
+    use crate::config::units::atoi;
+    let pid = b.strip_prefix('#').map(atoi).unwrap_or(0);
+    let sid = s.strip_prefix('#').map(atoi).unwrap_or(0);
     let bi = rt
         .cfg
         .proxies
         .iter()
         .position(|p| {
             p.is_be()
-                && (p.name == b || b.strip_prefix('#').and_then(|x| x.parse().ok()) == Some(p.id))
+                && if pid != 0 {
+                    i64::from(p.id) == pid
+                } else {
+                    p.name == b
+                }
         })
         .ok_or("No such backend.\n")?;
     let si = rt.cfg.proxies[bi]
         .servers
         .iter()
-        .position(|x| x.name == s || s.strip_prefix('#').and_then(|v| v.parse().ok()) == Some(x.id))
+        .position(|x| {
+            if sid != 0 {
+                i64::from(x.id) == sid
+            } else {
+                x.name == s
+            }
+        })
         .ok_or("No such server.\n")?;
     Ok((bi, si))
 }
@@ -87,7 +113,7 @@ impl CliSock {
         }
     }
 
-    pub fn on_timers(&mut self, registry: &Registry, now: Instant) {
+    pub fn on_timers(&mut self, registry: &Registry, rt: &mut Runtime, now: Instant) {
         let expired: Vec<usize> = self
             .conns
             .iter()
@@ -95,8 +121,49 @@ impl CliSock {
             .map(|(k, _)| k)
             .collect();
         for k in expired {
-            let mut c = self.conns.remove(k);
+            self.drop_conn(registry, rt, k);
+        }
+    }
+
+    fn drop_conn(&mut self, registry: &Registry, rt: &mut Runtime, k: usize) {
+        if let Some(mut c) = self.conns.try_remove(k) {
             let _ = registry.deregister(&mut c.sock);
+            rt.cli_conns = rt.cli_conns.saturating_sub(1);
+            // a slot freed: take a client waiting in the backlog, if any
+            if self.conns.len() + 1 == self.maxconn {
+                self.accept(registry, rt, Instant::now());
+            }
+        }
+    }
+
+    fn accept(&mut self, registry: &Registry, rt: &mut Runtime, now: Instant) {
+        // at `stats maxconn`, new clients wait in the backlog (as 1.4's
+        // full listener) until a session ends
+        while self.conns.len() < self.maxconn {
+            let Some(l) = self.listener.as_ref() else {
+                break;
+            };
+            let Ok((sock, _)) = l.accept() else { break };
+            let e = self.conns.vacant_entry();
+            let k = e.key();
+            let mut c = Conn {
+                sock,
+                inbuf: Vec::new(),
+                out: Vec::new(),
+                interactive: false,
+                closing: false,
+                eof: false,
+                last: now,
+                timeout: self.timeout,
+            };
+            let token = Token(CLI_BASE + 1 + k);
+            if registry
+                .register(&mut c.sock, token, Interest::READABLE | Interest::WRITABLE)
+                .is_ok()
+            {
+                e.insert(c);
+                rt.cli_conns += 1;
+            }
         }
     }
 
@@ -110,193 +177,112 @@ impl CliSock {
         sessions: &dyn Fn() -> String,
     ) {
         if sub == 0 {
-            while let Some(l) = self.listener.as_ref() {
-                match l.accept() {
-                    Ok((sock, _)) => {
-                        if self.conns.len() >= self.maxconn {
-                            continue;
-                        }
-                        let e = self.conns.vacant_entry();
-                        let k = e.key();
-                        let mut c = Conn {
-                            sock,
-                            inbuf: Vec::new(),
-                            out: Vec::new(),
-                            interactive: false,
-                            closing: false,
-                            last: now,
-                            timeout: self.timeout,
-                        };
-                        if registry
-                            .register(
-                                &mut c.sock,
-                                Token(CLI_BASE + 1 + k),
-                                Interest::READABLE | Interest::WRITABLE,
-                            )
-                            .is_ok()
-                        {
-                            e.insert(c);
-                        }
-                    }
-                    Err(_) => break,
-                }
-            }
-            return;
+            return self.accept(registry, rt, now);
         }
         let k = sub - 1;
         let level = self.level;
-        let done = {
-            let Some(c) = self.conns.get_mut(k) else {
-                return;
-            };
-            c.last = now;
-            let mut buf = [0u8; 4096];
-            let mut eof = false;
-            loop {
-                match c.sock.read(&mut buf) {
-                    Ok(0) => {
-                        eof = true;
-                        break;
-                    }
-                    Ok(n) => c.inbuf.extend_from_slice(&buf[..n]),
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                    Err(_) => {
-                        eof = true;
-                        break;
-                    }
+        let Some(c) = self.conns.get_mut(k) else {
+            return;
+        };
+        c.last = now;
+        c.read_input();
+        process_input(c, rt, level, sessions);
+        if c.eof && !c.closing {
+            // 1.4 forwards the client's close once nothing is left to run
+            c.closing = true;
+        }
+        c.flush();
+        if c.closing && c.out.is_empty() {
+            self.drop_conn(registry, rt, k);
+        }
+    }
+}
+
+impl Conn {
+    /// Takes in whatever the client sent; notes its close.
+    fn read_input(&mut self) {
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.sock.read(&mut buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
                 }
-            }
-            while let Some(p) = c.inbuf.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = c.inbuf.drain(..=p).collect();
-                let text = String::from_utf8_lossy(&line)
-                    .trim_end_matches(['\r', '\n'])
-                    .to_string();
-                for cmd in text.split(';') {
-                    let cmd = cmd.trim();
-                    match cmd {
-                        "prompt" => c.interactive = !c.interactive,
-                        "quit" => c.closing = true,
-                        "" if c.interactive => {}
-                        _ => {
-                            let r = execute(rt, level, cmd, &mut c.timeout, sessions);
-                            c.out.extend_from_slice(r.as_bytes());
-                            c.out.push(b'\n');
-                        }
-                    }
-                    if c.closing {
-                        break;
-                    }
-                }
-                if c.interactive && !c.closing {
-                    c.out.extend_from_slice(b"> ");
-                } else if !c.interactive {
-                    c.closing = true;
-                }
-                if c.closing {
+                Ok(n) => self.inbuf.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    // nothing can be answered on a broken connection
+                    self.eof = true;
+                    self.closing = true;
+                    self.out.clear();
                     break;
                 }
             }
-            while !c.out.is_empty() {
-                match c.sock.write(&c.out) {
-                    Ok(n) if n > 0 => {
-                        c.out.drain(..n);
-                    }
-                    _ => break,
+        }
+    }
+
+    /// Sends what the socket takes of the pending answers.
+    fn flush(&mut self) {
+        while !self.out.is_empty() {
+            match self.sock.write(&self.out) {
+                Ok(n) if n > 0 => {
+                    self.out.drain(..n);
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                _ => {
+                    // the client is gone: drop the rest
+                    self.out.clear();
+                    self.closing = true;
                 }
             }
-            (c.closing && c.out.is_empty()) || eof
+        }
+    }
+}
+
+/// The next command in `inbuf`: its text (without line end) and the bytes
+/// it takes; a `;` before the line end also ends a command. None when the
+/// pending input holds no line end (1.4 then closes).
+fn next_command(inbuf: &[u8]) -> Option<(String, usize)> {
+    let lf = inbuf.iter().position(|&b| b == b'\n')?;
+    let end = inbuf[..lf].iter().position(|&b| b == b';').unwrap_or(lf);
+    let line = &inbuf[..end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    Some((String::from_utf8_lossy(line).into_owned(), end + 1))
+}
+
+/// 1.4's `stats_io_handler` loop over the input received so far.
+fn process_input(c: &mut Conn, rt: &mut Runtime, level: u8, sessions: &dyn Fn() -> String) {
+    while !c.closing && !c.inbuf.is_empty() {
+        let Some((cmd, used)) = next_command(&c.inbuf) else {
+            c.closing = true;
+            break;
         };
-        if done {
-            let mut c = self.conns.remove(k);
-            let _ = registry.deregister(&mut c.sock);
-        }
-    }
-}
-
-/// Runs one command; the answer without the trailing empty line.
-/// `show errors [id]`: the last invalid request and response captured by
-/// each proxy, with the bytes dumped line by line.
-fn show_errors(rt: &Runtime, id: Option<&str>) -> String {
-    use crate::log::format::date_ms;
-    let cfg = rt.cfg;
-    let (s, ms) = crate::log::now_ms();
-    let mut out = format!(
-        "Total events captured on {} : {}\n",
-        date_ms(s, ms),
-        rt.error_snapshots
-    );
-    let want = id.and_then(|i| i.parse::<u32>().ok());
-    for (i, p) in cfg.proxies.iter().enumerate() {
-        if want.is_some_and(|w| w != p.id) {
-            continue;
-        }
-        for (rsp, snap) in [
-            (false, &rt.px[i].invalid_req),
-            (true, &rt.px[i].invalid_rsp),
-        ] {
-            let Some(e) = snap else { continue };
-            let o = &cfg.proxies[e.other];
-            let (srv, sid) = match e.srv {
-                Some(si) => (
-                    p.servers
-                        .get(si)
-                        .map(|x| x.name.as_str())
-                        .unwrap_or("<NONE>"),
-                    p.servers.get(si).map(|x| x.id as i64).unwrap_or(-1),
-                ),
-                None => ("<NONE>", -1),
-            };
-            let (oname, oid) = if o.is_be() || rsp {
-                (o.name.as_str(), o.id as i64)
-            } else {
-                ("<NONE>", -1)
-            };
-            out.push_str(&format!(
-                " \n{} {} {} (#{}): invalid {}\n  src {}, session #{}, {} {} (#{}), server {} (#{})\n  {} length {} bytes, error at position {}:\n \n",
-                date_ms(e.when.0, e.when.1),
-                if rsp { "backend" } else { "frontend" },
-                p.name,
-                p.id,
-                if rsp { "response" } else { "request" },
-                e.src.ip(),
-                e.sid,
-                if rsp { "frontend" } else { "backend" },
-                oname,
-                oid,
-                srv,
-                sid,
-                if rsp { "response" } else { "request" },
-                e.buf.len(),
-                e.pos
-            ));
-            dump_bytes(&mut out, &e.buf);
-        }
-    }
-    out.push('\n');
-    out
-}
-
-/// The captured bytes, one input line per output line with its offset,
-/// non-printable bytes escaped.
-fn dump_bytes(out: &mut String, buf: &[u8]) {
-    let mut off = 0;
-    for line in buf.split_inclusive(|&c| c == b'\n') {
-        out.push_str(&format!("  {:05}  ", off));
-        for &c in line {
-            match c {
-                b'\r' => out.push_str("\\r"),
-                b'\n' => out.push_str("\\n"),
-                b'\t' => out.push_str("\\t"),
-                b'\\' => out.push_str("\\\\"),
-                32..=126 => out.push(c as char),
-                _ => out.push_str(&format!("\\x{:02x}", c)),
+        c.inbuf.drain(..used);
+        match cmd.as_str() {
+            "quit" => {
+                c.closing = true;
+                break;
+            }
+            "prompt" => c.interactive = !c.interactive,
+            // an empty line shows the help unless the prompt is on
+            "" if c.interactive => {}
+            "" => c.out.extend_from_slice(USAGE.as_bytes()),
+            _ => {
+                let r = execute(rt, level, &cmd, &mut c.timeout, sessions);
+                c.out.extend_from_slice(r.as_bytes());
             }
         }
-        out.push('\n');
-        off += line.len();
+        c.out
+            .extend_from_slice(if c.interactive { b"\n> " } else { b"\n" });
+        if !c.interactive && c.inbuf.is_empty() {
+            c.closing = true;
+        }
     }
 }
 
+/// Runs one command; the answer without the empty line that follows it.
 pub fn execute(
     rt: &mut Runtime,
     level: u8,
@@ -305,127 +291,31 @@ pub fn execute(
     sessions: &dyn Fn() -> String,
 ) -> String {
     let w: Vec<&str> = cmd.split_whitespace().collect();
-    let denied = "Permission denied\n".to_string();
+    let denied = DENIED.to_string();
     match w.as_slice() {
         ["help"] => USAGE.into(),
-        ["show", "info"] => crate::stats::info(rt),
-        ["show", "stat", rest @ ..] => {
-            let all = crate::stats::csv(rt, &[]);
-            if rest.len() < 3 {
-                return all;
-            }
-            let iid: i64 = rest[0].parse().unwrap_or(-1);
-            let typ: i64 = rest[1].parse().unwrap_or(-1);
-            let sid: i64 = rest[2].parse().unwrap_or(-1);
-            let mut out = String::from(crate::stats::CSV_HEADER);
-            for (i, p) in rt.cfg.proxies.iter().enumerate() {
-                if iid != -1 && p.id as i64 != iid {
-                    continue;
-                }
-                for r in crate::stats::proxy_rows(rt, i) {
-                    let t = match r.sv.as_str() {
-                        "FRONTEND" => 1,
-                        "BACKEND" => 2,
-                        _ => 4,
-                    };
-                    if typ != -1 && typ & t == 0 {
-                        continue;
-                    }
-                    if t == 4
-                        && sid != -1
-                        && r.f.get(26).and_then(|v| v.parse::<i64>().ok()) != Some(sid)
-                    {
-                        continue;
-                    }
-                    out.push_str(&format!("{},{},", r.px, r.sv));
-                    for v in &r.f {
-                        out.push_str(v);
-                        out.push(',');
-                    }
-                    out.push('\n');
-                }
-            }
-            out
-        }
-        ["show", "errors", rest @ ..] => {
-            if level < 1 {
-                return denied;
-            }
-            show_errors(rt, rest.first().copied())
-        }
-        ["show", "sess", ..] => {
-            if level < 1 {
-                return denied;
-            }
-            let mut out = sessions();
-            out.push('\n');
-            out
-        }
+        ["show", what, rest @ ..] => show(rt, level, what, rest, sessions),
         ["clear", "counters", rest @ ..] => {
             let all = rest.first() == Some(&"all");
             if level < 1 || (all && level < 2) {
                 return denied;
             }
-            for p in rt.px.iter_mut() {
-                if all {
-                    p.fe = Default::default();
-                    p.be = Default::default();
-                } else {
-                    p.fe.max_sess = 0;
-                    p.be.max_sess = 0;
-                    p.be.max_queue = 0;
-                }
-            }
-            for v in rt.srv.iter_mut() {
-                for s in v.iter_mut() {
-                    if all {
-                        s.c = Default::default();
-                    } else {
-                        s.c.max_sess = 0;
-                        s.c.max_queue = 0;
-                    }
-                }
-            }
+            clear_counters(rt, all);
             String::new()
         }
-        ["get", "weight", arg] => match find_server(rt, arg) {
-            Ok((b, s)) => format!(
-                "{} (initial {})\n",
-                rt.srv[b][s].weight, rt.cfg.proxies[b].servers[s].weight
-            ),
-            Err(e) => e.into(),
-        },
-        ["set", "weight", arg, val] => {
+        ["get", "weight", rest @ ..] => get_weight(rt, rest.first().copied().unwrap_or("")),
+        ["set", "weight", rest @ ..] => {
             if level < 2 {
                 return denied;
             }
-            match find_server(rt, arg) {
-                Ok((b, s)) => {
-                    let init = rt.cfg.proxies[b].servers[s].weight;
-                    let v = if let Some(p) = val.strip_suffix('%') {
-                        p.parse::<u32>().map(|p| init * p / 100)
-                    } else {
-                        val.parse::<u32>()
-                    };
-                    match v {
-                        Ok(w) if w <= 256 => {
-                            rt.srv[b][s].weight = w;
-                            rt.lb_update(b);
-                            String::new()
-                        }
-                        _ => {
-                            "Relative weight can only be set between 0 and 100% inclusive.\n".into()
-                        }
-                    }
-                }
-                Err(e) => e.into(),
-            }
+            set_weight(rt, rest)
         }
-        ["disable", "server", arg] | ["enable", "server", arg] => {
+        ["set", "timeout", rest @ ..] => set_timeout(rest, timeout),
+        ["disable", "server", rest @ ..] | ["enable", "server", rest @ ..] => {
             if level < 2 {
                 return denied;
             }
-            match find_server(rt, arg) {
+            match server_arg(rt, rest.first().copied().unwrap_or("")) {
                 Ok((b, s)) => {
                     let dis = w[0] == "disable";
                     let st = &mut rt.srv[b][s];
@@ -449,13 +339,166 @@ pub fn execute(
                 Err(e) => e.into(),
             }
         }
-        ["set", "timeout", "cli", v] => match v.parse::<u64>() {
-            Ok(s) if s > 0 => {
-                *timeout = Duration::from_secs(s);
+        _ => USAGE.into(),
+    }
+}
+
+/// `disable/enable server <backend/server>`: the server, or the message
+/// 1.4 answers for a malformed, unknown or stopped one.
+fn server_arg(rt: &Runtime, arg: &str) -> Result<(usize, usize), &'static str> {
+    let (b, s) = match split_server(arg) {
+        Some((b, s)) if !b.is_empty() => (b, s),
+        _ => return Err("Require 'backend/server'.\n"),
+    };
+    let (bi, si) = find_server(rt, b, s)?;
+    if rt.px[bi].stopped {
+        return Err("Proxy is disabled.\n");
+    }
+    Ok((bi, si))
+}
+
+/// `show stat|info|errors|sess`.
+fn show(
+    rt: &Runtime,
+    level: u8,
+    what: &str,
+    args: &[&str],
+    sessions: &dyn Fn() -> String,
+) -> String {
+    use crate::config::units::atoi;
+    match what {
+        "info" => crate::stats::info(rt),
+        "stat" => {
+            let mut o = crate::stats::DumpOpts {
+                csv: true,
+                ..Default::default()
+            };
+            // all three arguments bound the dump (1.4's STAT_BOUND)
+            if let [iid, types, sid, ..] = args {
+                o.bound = Some(crate::stats::Bound {
+                    iid: atoi(iid),
+                    types: atoi(types),
+                    sid: atoi(sid),
+                });
+            }
+            crate::stats::csv(rt, &o, None)
+        }
+        "errors" if level < 1 => DENIED.into(),
+        "errors" => crate::stats::show_errors(rt, args.first().map(|a| atoi(a)).unwrap_or(-1)),
+        "sess" if level < 1 => DENIED.into(),
+        "sess" => sessions(),
+        _ => USAGE.into(),
+    }
+}
+
+/// `clear counters [all]`: the maxima, or every counter (1.4 zeroes the
+/// whole counters of proxies, servers and listeners).
+fn clear_counters(rt: &mut Runtime, all: bool) {
+    for p in rt.px.iter_mut() {
+        if all {
+            p.fe = Default::default();
+            p.be = Default::default();
+        } else {
+            for c in [&mut p.fe, &mut p.be] {
+                c.max_sess = 0;
+                c.max_queue = 0;
+                c.sps_max = 0;
+                c.rps_max = 0;
+            }
+        }
+    }
+    for s in rt.srv.iter_mut().flatten() {
+        if all {
+            s.c = Default::default();
+            // 1.4 keeps the check counters among the server's counters
+            s.chkfail = 0;
+            s.chkdown = 0;
+            s.hanafail = 0;
+        } else {
+            s.c.max_sess = 0;
+            s.c.max_queue = 0;
+            s.c.sps_max = 0;
+        }
+    }
+    for l in rt.li.iter_mut().flatten() {
+        if all {
+            *l = Default::default();
+        } else {
+            l.max = 0;
+        }
+    }
+}
+
+/// `get weight <backend/server>`: current and initial weights.
+fn get_weight(rt: &Runtime, arg: &str) -> String {
+    let Some((b, s)) = split_server(arg) else {
+        return "Require 'backend/server'.\n".into();
+    };
+    match find_server(rt, b, s) {
+        Ok((b, s)) => format!(
+            "{} (initial {})\n",
+            rt.srv[b][s].weight, rt.cfg.proxies[b].servers[s].weight
+        ),
+        Err(e) => e.into(),
+    }
+}
+
+/// Whether the backend's balancer takes any weight at run time (1.4's
+/// BE_LB_PROP_DYN); static ones take only 0 and the initial weight.
+fn dynamic_lb(p: &crate::config::model::Proxy) -> bool {
+    use crate::config::model::Balance;
+    match p.balance {
+        Balance::RoundRobin | Balance::LeastConn => true,
+        Balance::StaticRr => false,
+        _ => p.hash_consistent,
+    }
+}
+
+/// `set weight <backend/server> <weight>[%]`, validated as 1.4 does.
+fn set_weight(rt: &mut Runtime, args: &[&str]) -> String {
+    let arg = args.first().copied().unwrap_or("");
+    let (Some((b, s)), Some(val)) = (split_server(arg), args.get(1)) else {
+        return "Require 'backend/server' and 'weight' or 'weight%'.\n".into();
+    };
+    let (b, s) = match find_server(rt, b, s) {
+        Ok(x) => x,
+        Err(e) => return e.into(),
+    };
+    if rt.px[b].stopped {
+        return "Proxy is disabled.\n".into();
+    }
+    let p = &rt.cfg.proxies[b];
+    let init = i64::from(p.servers[s].weight);
+    let mut w = crate::config::units::atoi(val);
+    if val.contains('%') {
+        if !(0..=100).contains(&w) {
+            return "Relative weight can only be set between 0 and 100% inclusive.\n".into();
+        }
+        w = init * w / 100;
+    } else if !(0..=256).contains(&w) {
+        return "Absolute weight can only be between 0 and 256 inclusive.\n".into();
+    }
+    if w != 0 && w != init && !dynamic_lb(p) {
+        return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n"
+            .into();
+    }
+    rt.srv[b][s].weight = w as u32;
+    rt.lb_update(b);
+    String::new()
+}
+
+/// `set timeout cli <delay>`: seconds by default, 1.4's time units.
+fn set_timeout(args: &[&str], timeout: &mut Duration) -> String {
+    match args {
+        ["cli"] => "Expects an integer value.\n".into(),
+        ["cli", v, ..] => match crate::config::units::parse_time_ms(v, 1000) {
+            Ok(ms) if ms >= 1000 => {
+                // 1.4 keeps whole seconds
+                *timeout = Duration::from_secs(ms / 1000);
                 String::new()
             }
-            _ => "Expects an integer value.\n".into(),
+            _ => "Invalid timeout value.\n".into(),
         },
-        _ => USAGE.into(),
+        _ => "'set timeout' only supports 'cli'.\n".into(),
     }
 }

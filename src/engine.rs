@@ -58,8 +58,6 @@ pub struct Engine {
     wake: Vec<usize>,
     grants: Vec<(usize, usize)>,
     any_full: bool,
-    /// per frontend: (second, sessions accepted in it) for `rate-limit`
-    rate: Vec<(u64, u32)>,
     accept_retry: Option<Instant>,
     /// When the buffer pool next gives back what stayed idle.
     next_trim: Instant,
@@ -86,7 +84,6 @@ impl Engine {
             wake: Vec::new(),
             grants: Vec::new(),
             any_full: false,
-            rate: vec![(0, 0); n],
             accept_retry: None,
             next_trim: Instant::now(),
             uniq: 0,
@@ -178,6 +175,20 @@ impl Engine {
         }
     }
 
+    /// `rate-limit sessions`: whether the frontend's sessions over the
+    /// last second reached the limit (1.4's `freq_ctr_remain`); if so the
+    /// connections wait in the backlog until one more fits
+    /// (`next_event_delay`).
+    fn rate_limited(&mut self, px: usize, limit: u32, now: Instant) -> bool {
+        let f = &self.rt.px[px].fe_sess_per_sec;
+        if f.remain(limit, 0) > 0 {
+            return false;
+        }
+        let wait = now + Duration::from_millis(u64::from(f.next_event_delay(limit, 0)));
+        self.accept_retry = Some(self.accept_retry.map_or(wait, |t| t.min(wait)));
+        true
+    }
+
     fn accept(&mut self, li: usize, now: Instant) {
         let cfg = self.rt.cfg;
         let maxaccept = cfg.global.maxaccept.max(1);
@@ -195,18 +206,8 @@ impl Engine {
                 self.any_full = true;
                 return;
             }
-            if p.rate_limit > 0 {
-                let sec = now.saturating_duration_since(self.rt.start).as_secs();
-                let r = &mut self.rate[px];
-                if r.0 != sec {
-                    *r = (sec, 0);
-                }
-                if r.1 >= p.rate_limit {
-                    // over the limit: leave connections queued until the next second
-                    self.accept_retry = Some(self.rt.start + Duration::from_secs(sec + 1));
-                    return;
-                }
-                r.1 += 1;
+            if p.rate_limit > 0 && self.rate_limited(px, p.rate_limit, now) {
+                return;
             }
             let Some(lsock) = self.listeners[li].sock.as_ref() else {
                 return;
@@ -265,8 +266,7 @@ impl Engine {
             }
             let ps = &mut self.rt.px[px];
             ps.feconn += 1;
-            ps.fe_cum += 1;
-            ps.fe.cum_sess += 1;
+            ps.inc_fe_ctr();
             ps.fe.max_sess = ps.fe.max_sess.max(ps.feconn);
             if let (true, Some(dst)) = (connect_log, dst) {
                 let m = format!(
@@ -352,7 +352,7 @@ impl Engine {
             self.stop_at[i] = None;
             let m = format!(
                 "Proxy {} stopped (FE: {} conns, BE: {} conns).",
-                p.name, self.rt.px[i].fe_cum, self.rt.px[i].be_cum
+                p.name, self.rt.px[i].fe.cum_sess, self.rt.px[i].be.cum_sess
             );
             msg::warning(&m);
             self.syslog.send(&p.logs, crate::log::WARNING, &m);
@@ -461,7 +461,7 @@ impl Engine {
                 b,
                 self.rt.px[i].beconn,
                 self.rt.px[i].queue.len(),
-                self.rt.px[i].be_cum
+                self.rt.px[i].be.cum_sess
             );
             msg::warning(&m);
             self.syslog.send(&p.logs, crate::log::NOTICE, &m);
@@ -600,7 +600,7 @@ impl Engine {
                 }
             }
             if let Some(c) = self.cli.as_mut() {
-                c.on_timers(self.poll.registry(), now);
+                c.on_timers(self.poll.registry(), &mut self.rt, now);
             }
             if self.accept_retry.is_some_and(|t| t <= now) {
                 self.accept_retry = None;

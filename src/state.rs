@@ -3,6 +3,7 @@
 
 use crate::balance::{Lb, SrvView};
 use crate::config::model::{Config, Proxy, Server};
+use crate::freq_ctr::FreqCtr;
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -38,6 +39,10 @@ pub struct Counters {
     pub req_tot: u64,
     pub lbtot: u64,
     pub max_queue: u32,
+    /// highest sessions per second seen (1.4's fe_sps_max/be_sps_max/sps_max)
+    pub sps_max: u32,
+    /// highest HTTP requests per second seen (frontend only, fe_rps_max)
+    pub rps_max: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -69,9 +74,20 @@ pub struct SrvState {
     pub check_duration: Option<u64>,
     /// slowstart: the weight ramps up until then
     pub warm_until: Option<Instant>,
+    /// connections to this server per second (its `rate`)
+    pub sess_per_sec: FreqCtr,
+    /// the last check's detail (1.4's `check_desc`: an error text, the
+    /// status line), shown in the stats page's LastChk title
+    pub check_info: String,
 }
 
 impl SrvState {
+    /// 1.4's `srv_inc_sess_ctr`: one more session sent to this server.
+    pub fn inc_sess_ctr(&mut self) {
+        self.c.cum_sess += 1;
+        self.sess_per_sec.hit_max(&mut self.c.sps_max);
+    }
+
     pub fn usable(&self) -> bool {
         self.up && !self.maint
     }
@@ -101,8 +117,6 @@ pub struct PxState {
     pub invalid_rsp: Option<ErrSnapshot>,
     pub feconn: u32,
     pub beconn: u32,
-    pub fe_cum: u64,
-    pub be_cum: u64,
     pub queue: VecDeque<usize>,
     pub lb: Lb,
     pub fe: Counters,
@@ -110,6 +124,33 @@ pub struct PxState {
     pub stopped: bool,
     pub paused: bool,
     pub last_change: Instant,
+    /// sessions accepted per second (the FRONTEND `rate`)
+    pub fe_sess_per_sec: FreqCtr,
+    /// sessions assigned to this backend per second (the BACKEND `rate`)
+    pub be_sess_per_sec: FreqCtr,
+    /// HTTP requests per second received by the frontend (`req_rate`)
+    pub fe_req_per_sec: FreqCtr,
+}
+
+impl PxState {
+    /// 1.4's `proxy_inc_fe_ctr`: one more session accepted by the frontend.
+    pub fn inc_fe_ctr(&mut self) {
+        self.fe.cum_sess += 1;
+        self.fe_sess_per_sec.hit_max(&mut self.fe.sps_max);
+    }
+
+    /// 1.4's `proxy_inc_be_ctr`: one more session assigned to the backend.
+    pub fn inc_be_ctr(&mut self) {
+        self.be.cum_sess += 1;
+        self.be_sess_per_sec.hit_max(&mut self.be.sps_max);
+    }
+
+    /// 1.4's `proxy_inc_fe_req_ctr`: one more HTTP request (valid or not)
+    /// received by the frontend.
+    pub fn inc_fe_req_ctr(&mut self) {
+        self.fe.req_tot += 1;
+        self.fe_req_per_sec.hit_max(&mut self.fe.rps_max);
+    }
 }
 
 /// A persistence map: key -> (server id, expiry).
@@ -183,6 +224,8 @@ pub struct Runtime {
     pub hana: Vec<(usize, usize, Hana)>,
     /// The pipe large bodies are spliced through (off with `nosplice`).
     pub splicer: crate::splice::Splicer,
+    /// stats socket connections open: 1.4 counts them in `actconn` too
+    pub cli_conns: u32,
 }
 
 /// A server's dynamic connection limit (minconn/maxconn with fullconn).
@@ -195,6 +238,19 @@ pub fn dyn_maxconn(s: &Server, px: &Proxy, beconn: u32) -> u32 {
     }
     let m = (s.maxconn as u64 * beconn as u64 / px.fullconn as u64) as u32;
     m.max(s.minconn.max(1))
+}
+
+/// A server's weight in effect: 1.4's slowstart grows it with the time
+/// since the server came UP.
+pub fn effective_weight(c: &Server, s: &SrvState, now: Instant) -> u32 {
+    match s.warm_until {
+        Some(t) if t > now && c.slowstart > 0 => {
+            let left = t.saturating_duration_since(now).as_millis() as u64;
+            let done = c.slowstart.saturating_sub(left);
+            ((s.weight as u64 * done).div_ceil(c.slowstart) as u32).max(1)
+        }
+        _ => s.weight,
+    }
 }
 
 impl Runtime {
@@ -226,6 +282,8 @@ impl Runtime {
                         check_code: None,
                         check_duration: None,
                         warm_until: None,
+                        sess_per_sec: FreqCtr::default(),
+                        check_info: String::new(),
                     })
                     .collect()
             })
@@ -245,6 +303,7 @@ impl Runtime {
             hana: Vec::new(),
             splicer: crate::splice::Splicer::new(!cfg.global.nosplice),
             error_snapshots: 0,
+            cli_conns: 0,
             li: cfg
                 .proxies
                 .iter()
@@ -258,8 +317,6 @@ impl Runtime {
                 invalid_rsp: None,
                 feconn: 0,
                 beconn: 0,
-                fe_cum: 0,
-                be_cum: 0,
                 queue: VecDeque::new(),
                 lb: Lb::new(
                     p.balance.clone(),
@@ -272,6 +329,9 @@ impl Runtime {
                 stopped: p.disabled,
                 paused: false,
                 last_change: now,
+                fe_sess_per_sec: FreqCtr::default(),
+                be_sess_per_sec: FreqCtr::default(),
+                fe_req_per_sec: FreqCtr::default(),
             });
         }
         rt
@@ -294,15 +354,7 @@ impl Runtime {
             SrvView {
                 usable: s.usable(),
                 backup: c.backup,
-                weight: match s.warm_until {
-                    // 1.4's slowstart: weight grows with the time since UP
-                    Some(t) if t > now && c.slowstart > 0 => {
-                        let left = t.saturating_duration_since(now).as_millis() as u64;
-                        let done = c.slowstart.saturating_sub(left);
-                        ((s.weight as u64 * done).div_ceil(c.slowstart) as u32).max(1)
-                    }
-                    _ => s.weight,
-                },
+                weight: effective_weight(c, s, now),
                 full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
                 served: s.cur_sess,
                 puid: c.id,

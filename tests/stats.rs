@@ -193,8 +193,9 @@ fn socket_stats_rows_per_listener() {
         "{second:?}"
     );
     let html = get(f1, "/st", "");
+    // 1.4's socket row: unquoted class, anchor named "+<socket>"
     assert!(
-        html.contains("<tr class=\"socket\"><td class=ac>public</td>"),
+        html.contains("<tr class=socket><td class=ac><a name=\"web/+public\"></a>"),
         "{html}"
     );
 }
@@ -226,7 +227,8 @@ fn show_errors_and_show_sess() {
         "{e}"
     );
     assert!(
-        e.contains("  request length 31 bytes, error at position 16:\n"),
+        // 1.4's parser refuses the header name at its line end
+        e.contains("  request length 31 bytes, error at position 27:\n"),
         "{e}"
     );
     assert!(e.contains("  00016  NoColonHere\\r\\n\n"), "{e}");
@@ -236,4 +238,149 @@ fn show_errors_and_show_sess() {
     let s = ask("show sess\n");
     assert!(s.contains(" fe=app be=app srv=<none> "), "{s}");
     drop(idle);
+}
+
+/// The CSV row of `px`/`sv` in a stats answer, split into its columns.
+fn csv_row(csv: &str, px: &str, sv: &str) -> Vec<String> {
+    let pre = format!("{px},{sv},");
+    csv.lines()
+        .find(|l| l.starts_with(&pre))
+        .map(|l| l.split(',').map(String::from).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn csv_columns_as_1_4_prints_them() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (fe, tcp) = (free_port(), free_port());
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    stats enable\n    stats uri /st\n    stats refresh 7\n    server s1 127.0.0.1:{}\nbackend bk\n    server b1 127.0.0.1:{}\nbackend empty\nlisten raw 127.0.0.1:{tcp}\n    mode tcp\n    server r1 127.0.0.1:{}\n",
+        global(log.port),
+        b.port,
+        b.port,
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 4);
+    assert!(get(fe, "/", "").ends_with("s1\n"));
+    let csv = get(fe, "/st;csv", "");
+    // a CSV export carries the page's refresh too
+    assert!(csv.contains("\r\nRefresh: 7\r\n"), "{csv}");
+    let fe_row = csv_row(&csv, "app", "FRONTEND");
+    let s1 = csv_row(&csv, "app", "s1");
+    // pid is the relative process number, not the system pid
+    assert_eq!((fe_row[26].as_str(), s1[26].as_str()), ("1", "1"), "{csv}");
+    // per-second maxima: counted sessions and requests show (how many
+    // fell in one second depends on timing)
+    let n = |v: &str| v.parse::<u32>().unwrap_or(0);
+    assert!(n(&fe_row[35]) >= 1, "rate_max {csv}");
+    assert!(n(&fe_row[47]) >= 1, "req_rate_max {csv}");
+    assert_eq!(s1[35], "1", "server rate_max {csv}");
+    // no check: chkfail, chkdown, lastchg and downtime are all empty
+    assert_eq!(&s1[21..25], &["", "", "", ""], "{csv}");
+    // a backend section keeps fullconn 0; one without servers is UP
+    assert_eq!(csv_row(&csv, "bk", "BACKEND")[6], "0", "{csv}");
+    assert_eq!(csv_row(&csv, "empty", "BACKEND")[17], "UP", "{csv}");
+    // tcp rows leave the HTTP response columns empty
+    let r1 = csv_row(&csv, "raw", "r1");
+    assert_eq!(&r1[39..45], &["", "", "", "", "", ""], "{csv}");
+}
+
+#[test]
+fn socket_protocol_as_1_4_runs_it() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let dir = tmpdir("proto");
+    let sock = dir.join("p.sock");
+    let fe = free_port();
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app 127.0.0.1:{fe}\n    balance source\n    server s1 127.0.0.1:{} weight 4\n",
+        log.port,
+        sock.display(),
+        DEFAULTS,
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let ask = |cmd: &str| stats_ask(&sock, cmd);
+    // several lines in one write all run; each answer ends with an empty line
+    assert_eq!(
+        ask("get weight app/s1\nget weight app/#1\n"),
+        "4 (initial 4)\n\n4 (initial 4)\n\n"
+    );
+    // interactive: the prompt follows every command, `prompt` included;
+    // the client's close ends the session
+    let mut c = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
+    c.set_read_timeout(Some(Duration::from_secs(3)))
+        .expect("timeout");
+    c.write_all(b"prompt\nget weight app/s1\n").expect("write");
+    c.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    let mut got = String::new();
+    let _ = c.read_to_string(&mut got);
+    assert_eq!(got, "\n> 4 (initial 4)\n\n> ");
+    // input without a line end closes at once, silently
+    assert_eq!(ask("show info"), "");
+    // 1.4's messages for malformed arguments
+    assert_eq!(ask("get weight app\n"), "Require 'backend/server'.\n\n");
+    assert_eq!(
+        ask("set weight app/s1\n"),
+        "Require 'backend/server' and 'weight' or 'weight%'.\n\n"
+    );
+    assert_eq!(
+        ask("set weight app/s1 300\n"),
+        "Absolute weight can only be between 0 and 256 inclusive.\n\n"
+    );
+    assert_eq!(
+        ask("set weight app/s1 2\n"),
+        "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n\n"
+    );
+    assert_eq!(ask("disable server app\n"), "Require 'backend/server'.\n\n");
+    assert_eq!(ask("set timeout cli 0\n"), "Invalid timeout value.\n\n");
+    assert_eq!(
+        ask("set timeout server 5\n"),
+        "'set timeout' only supports 'cli'.\n\n"
+    );
+    // show info counts this very connection
+    let info = ask("show info\n");
+    assert!(info.contains("\nCurrConns: 1\n"), "{info}");
+}
+
+#[test]
+fn html_page_elements_as_1_4_renders_them() {
+    let mut log = Syslog::new();
+    let b = Backend::http(OK1);
+    let (fe, dead) = (free_port(), free_port());
+    let cfg = format!(
+        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    stats enable\n    stats uri /st\n    stats refresh 5s\n    stats admin if TRUE\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{dead} check inter 200 fall 1\n",
+        global(log.port),
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    assert!(log.wait_for("Server app/s2 is DOWN", 1, 5));
+    let page = get(fe, "/st;st=DONE", "");
+    for k in [
+        // 1.4's literal percents, not printf's doubled ones
+        "<hr width=\"100%\" class=\"hr\">",
+        "<table class=\"lgd\"><tr>",
+        "<li><a href=\"/st;up\">Hide 'DOWN' servers</a><br>\n",
+        "<li><a href=\"/st;norefresh\">Disable refresh</a><br>\n",
+        "<li><a href=\"/st;csv;norefresh\">CSV export</a><br>\n",
+        "<li><a href=\"http://haproxy.1wt.eu/#docs\">Online manual</a><br>\n",
+        "<p><div class=active3><a class=lfsb href=\"/st\" title=\"Remove this message\">[X]</a> Action processed successfully.</div>\n",
+        "<form action=\"/st\" method=\"post\">",
+        "<td><input type=\"checkbox\" name=\"s\" value=\"s2\"></td>",
+        // thousands grouped: maxconn 2000
+        "<td><span class=\"rls\">2</span>000</td>",
+        // unchecked server: row class 6, empty status cell
+        "<tr class=\"active6\">",
+        "<tr class=\"active0\">",
+        " L4CON in ",
+        "<input type=\"hidden\" name=\"b\" value=\"#1\">",
+    ] {
+        assert!(page.contains(k), "missing {k:?}");
+    }
+    assert!(!page.contains("%%"), "doubled percent");
+    // ;up hides the DOWN server
+    let up = get(fe, "/st;up", "");
+    assert!(!up.contains("a name=\"app/s2\""), "s2 shown with ;up");
+    assert!(up.contains("Show all servers"), "no 'Show all servers'");
 }

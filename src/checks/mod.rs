@@ -675,6 +675,7 @@ impl Checks {
             st.check_status = v.status;
             st.check_code = v.code;
             st.check_duration = (!hana).then_some(dur);
+            st.check_info = v.info.clone().unwrap_or_default();
         }
         let mut reason = format!("reason: {}", v.desc);
         if let Some(code) = v.code {

@@ -186,7 +186,9 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         px.capture_cookie = None;
         px.log_format = super::model::LogFormat::Default;
         px.stats = Default::default();
-        px.maxconn = p.default_maxconn;
+        // 1.4 copies maxconn from the defaults only into FE-capable proxies:
+        // a backend keeps 0, so its fullconn defaults to 0 (stats `slim`)
+        px.maxconn = 0;
     }
     if c & CAP_BE == 0 {
         px.cookie = None;

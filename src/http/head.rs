@@ -121,29 +121,6 @@ fn is_ver_token(c: u8) -> bool {
     matches!(c, b'H' | b'T' | b'P' | b'/' | b'.' | b'0'..=b'9')
 }
 
-/// Where a rejected head goes wrong, for `show errors`: the first control
-/// character, else the first header line without a colon, else its end.
-pub fn error_position(buf: &[u8]) -> usize {
-    if let Some(p) = buf
-        .iter()
-        .position(|&c| (c < 32 && c != b'\r' && c != b'\n' && c != b'\t') || c == 127)
-    {
-        return p;
-    }
-    let mut pos = 0;
-    let mut first = true;
-    for line in buf.split_inclusive(|&c| c == b'\n') {
-        let content = line.strip_suffix(b"\n").unwrap_or(line);
-        let content = content.strip_suffix(b"\r").unwrap_or(content);
-        if !first && !content.is_empty() && !content.contains(&b':') && !line.starts_with(b" ") {
-            return pos;
-        }
-        first = false;
-        pos += line.len();
-    }
-    buf.len()
-}
-
 /// Splits the next line at `pos`: (content end, next line start, eol).
 fn next_line(buf: &[u8], pos: usize) -> Option<(usize, usize, Eol)> {
     let lf = buf[pos..].iter().position(|&c| c == b'\n')? + pos;

@@ -5,5 +5,6 @@ pub mod body;
 pub mod cookie;
 pub mod cookie_capture;
 pub mod errors;
+pub mod errpos;
 pub mod head;
 pub mod rewrite;

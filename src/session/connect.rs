@@ -246,7 +246,7 @@ impl Session {
     /// 1.4's per-server session counter.
     fn count_srv_sess(&self, ctx: &mut Ctx) {
         if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
-            st.c.cum_sess += 1;
+            st.inc_sess_ctr();
         }
     }
 
@@ -259,8 +259,11 @@ impl Session {
                 // server queue full: let the balancer look elsewhere
                 return self.no_server(ctx);
             }
-            ctx.rt.srv[self.be][si].queue.push_back(self.key);
-            self.txn.srv_queue_pos = ctx.rt.srv[self.be][si].queue.len() as u32;
+            let st = &mut ctx.rt.srv[self.be][si];
+            st.queue.push_back(self.key);
+            let n = st.queue.len() as u32;
+            st.c.max_queue = st.c.max_queue.max(n);
+            self.txn.srv_queue_pos = n;
             self.srv_idx = Some(si);
         } else {
             ctx.rt.px[self.be].queue.push_back(self.key);

@@ -714,16 +714,19 @@ impl Session {
         let buf = if rsp { &self.rsp_in } else { &self.req_in };
         let max = ctx.rt.cfg.global.bufsize;
         let buf = buf[..buf.len().min(max)].to_vec();
-        ctx.rt.error_snapshots = ctx.rt.error_snapshots.wrapping_add(1);
+        // events are numbered from 0, the total counts them (1.4's
+        // error_snapshot_id)
+        let ev_id = ctx.rt.error_snapshots;
+        ctx.rt.error_snapshots = ev_id.wrapping_add(1);
         let snap = crate::state::ErrSnapshot {
             when: crate::log::now_ms(),
             src: self.cli_addr,
             sid: self.uniq,
             other: if rsp { self.fe } else { self.be },
             srv: if rsp { self.srv_idx } else { None },
-            pos: crate::http::head::error_position(&buf),
+            pos: crate::http::errpos::error_position(&buf, rsp),
             buf,
-            ev_id: ctx.rt.error_snapshots,
+            ev_id,
         };
         if rsp {
             ctx.rt.px[self.be].invalid_rsp = Some(snap);
@@ -1142,7 +1145,7 @@ impl Session {
                 } else {
                     self.txn.req_line = None;
                     self.http_error(ctx, 408, b'c', b'R');
-                    ctx.rt.px[self.fe].fe.req_tot += 1;
+                    ctx.rt.px[self.fe].inc_fe_req_ctr();
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                     self.li_count(ctx, |c| c.failed_req += 1);
                 }

@@ -273,9 +273,8 @@ impl Session {
                         return true;
                     }
                     // 1.4 counts the request, and no abort, on this exit
-                    let p = &mut ctx.rt.px[self.fe].fe;
-                    p.failed_req += 1;
-                    p.req_tot += 1;
+                    ctx.rt.px[self.fe].inc_fe_req_ctr();
+                    ctx.rt.px[self.fe].fe.failed_req += 1;
                     self.li_count(ctx, |c| c.failed_req += 1);
                     self.http_error(ctx, 400, b'C', b'R');
                     return true;
@@ -290,7 +289,7 @@ impl Session {
             }
             Status::Invalid => {
                 self.capture_error(ctx, false);
-                ctx.rt.px[self.fe].fe.req_tot += 1;
+                ctx.rt.px[self.fe].inc_fe_req_ctr();
                 ctx.rt.px[self.fe].fe.failed_req += 1;
                 self.li_count(ctx, |c| c.failed_req += 1);
                 self.http_error(ctx, 400, b'P', b'R');
@@ -315,8 +314,7 @@ impl Session {
                 self.req_in.drain(..head.len);
                 self.deadline = None;
                 self.ka_wait = false;
-                let p = &mut ctx.rt.px[self.fe].fe;
-                p.req_tot += 1;
+                ctx.rt.px[self.fe].inc_fe_req_ctr();
                 self.trace_head(ctx, "clireq", "clihdr", &head);
                 self.process_request(ctx, head);
                 true
@@ -724,8 +722,7 @@ impl Session {
             self.be_assigned = true;
             let p = &mut ctx.rt.px[self.be];
             p.beconn += 1;
-            p.be_cum += 1;
-            p.be.cum_sess += 1;
+            p.inc_be_ctr();
             p.be.max_sess = p.be.max_sess.max(p.beconn);
             self.conn_retries = ctx.rt.cfg.proxies[self.be].retries as i32;
         }
