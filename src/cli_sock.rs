@@ -2,6 +2,8 @@
 //! interface, served by the same event loop.
 
 use crate::engine::CLI_BASE;
+use crate::server_state::{apply, Change};
+use crate::session::Ctx;
 use crate::state::Runtime;
 use mio::net::{UnixListener, UnixStream};
 use mio::{Interest, Registry, Token};
@@ -29,25 +31,152 @@ pub struct CliSock {
     maxconn: usize,
 }
 
-fn find_server(rt: &Runtime, arg: &str) -> Result<(usize, usize), &'static str> {
-    let Some((b, s)) = arg.split_once('/') else {
-        return Err("Require 'backend/server'.\n");
+/// 1.4's atoi: the leading digits (after an optional sign), 0 if none.
+fn atoi(s: &str) -> i64 {
+    let b = s.trim_start().as_bytes();
+    let (neg, rest) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        Some(b'+') => (false, &b[1..]),
+        _ => (false, b),
     };
+    let n = rest
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .fold(0i64, |n, &d| {
+            n.saturating_mul(10).saturating_add((d - b'0') as i64)
+        });
+    if neg {
+        -n
+    } else {
+        n
+    }
+}
+
+/// Splits `backend/server` at its first '/': None when there is no server
+/// part (1.4 answers "Require 'backend/server'.").
+fn split_target(arg: Option<&&str>) -> Option<(String, String)> {
+    let (b, s) = arg?.split_once('/')?;
+    (!s.is_empty()).then(|| (b.to_string(), s.to_string()))
+}
+
+/// 1.4's get_backend_server: names, or `#id`s.
+fn find_server(rt: &Runtime, b: &str, s: &str) -> Result<(usize, usize), &'static str> {
+    let pid = b.strip_prefix('#').map(atoi).unwrap_or(0);
+    let sid = s.strip_prefix('#').map(atoi).unwrap_or(0);
     let bi = rt
         .cfg
         .proxies
         .iter()
         .position(|p| {
             p.is_be()
-                && (p.name == b || b.strip_prefix('#').and_then(|x| x.parse().ok()) == Some(p.id))
+                && if pid != 0 {
+                    p.id as i64 == pid
+                } else {
+                    p.name == b
+                }
         })
         .ok_or("No such backend.\n")?;
     let si = rt.cfg.proxies[bi]
         .servers
         .iter()
-        .position(|x| x.name == s || s.strip_prefix('#').and_then(|v| v.parse().ok()) == Some(x.id))
+        .position(|x| {
+            if sid != 0 {
+                x.id as i64 == sid
+            } else {
+                x.name == s
+            }
+        })
         .ok_or("No such server.\n")?;
     Ok((bi, si))
+}
+
+const REQUIRE_SERVER: &str = "Require 'backend/server'.\n";
+
+/// `get weight backend/server`.
+fn get_weight(rt: &Runtime, args: &[&str]) -> String {
+    let Some((b, s)) = split_target(args.first()) else {
+        return REQUIRE_SERVER.into();
+    };
+    match find_server(rt, &b, &s) {
+        Ok((b, s)) => format!(
+            "{} (initial {})\n",
+            rt.srv[b][s].weight, rt.cfg.proxies[b].servers[s].weight
+        ),
+        Err(e) => e.into(),
+    }
+}
+
+/// Whether the backend's algorithm takes new weights at run time (1.4's
+/// BE_LB_PROP_DYN): round robin, leastconn and consistent hashing.
+fn dynamic_weights(px: &crate::config::model::Proxy) -> bool {
+    use crate::config::model::Balance;
+    match px.balance {
+        Balance::RoundRobin | Balance::LeastConn => true,
+        Balance::StaticRr => false,
+        _ => px.hash_consistent,
+    }
+}
+
+/// `set weight backend/server W|W%`.
+fn set_weight(ctx: &mut Ctx, args: &[&str]) -> String {
+    let target = split_target(args.first());
+    let (Some((b, s)), Some(val)) = (target, args.get(1)) else {
+        return "Require 'backend/server' and 'weight' or 'weight%'.\n".into();
+    };
+    let (b, s) = match find_server(ctx.rt, &b, &s) {
+        Ok(x) => x,
+        Err(e) => return e.into(),
+    };
+    if ctx.rt.px[b].stopped {
+        return "Proxy is disabled.\n".into();
+    }
+    let px = &ctx.rt.cfg.proxies[b];
+    let init = px.servers[s].weight as i64;
+    let mut w = atoi(val);
+    if val.contains('%') {
+        if !(0..=100).contains(&w) {
+            return "Relative weight can only be set between 0 and 100% inclusive.\n".into();
+        }
+        w = init * w / 100;
+    } else if !(0..=256).contains(&w) {
+        return "Absolute weight can only be between 0 and 256 inclusive.\n".into();
+    }
+    if w != 0 && w != init && !dynamic_weights(px) {
+        return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n"
+            .into();
+    }
+    apply(ctx, b, s, Change::Weight(w as u32));
+    String::new()
+}
+
+/// `disable server` / `enable server`: maintenance, through the same state
+/// change as the checks and the stats page.
+fn set_maint(ctx: &mut Ctx, args: &[&str], disable: bool) -> String {
+    let target = args
+        .first()
+        .and_then(|a| a.split_once('/'))
+        .filter(|(b, s)| !b.is_empty() && !s.is_empty());
+    let Some((b, s)) = target else {
+        return REQUIRE_SERVER.into();
+    };
+    let (b, s) = match find_server(ctx.rt, b, s) {
+        Ok(x) => x,
+        Err(e) => return e.into(),
+    };
+    if ctx.rt.px[b].stopped {
+        return "Proxy is disabled.\n".into();
+    }
+    apply(
+        ctx,
+        b,
+        s,
+        if disable {
+            Change::Maint
+        } else {
+            Change::Ready
+        },
+    );
+    String::new()
 }
 
 impl CliSock {
@@ -101,14 +230,8 @@ impl CliSock {
     }
 
     /// `sessions` lists the live sessions, for `show sess` only.
-    pub fn on_event(
-        &mut self,
-        registry: &Registry,
-        rt: &mut Runtime,
-        sub: usize,
-        now: Instant,
-        sessions: &dyn Fn() -> String,
-    ) {
+    pub fn on_event(&mut self, ctx: &mut Ctx, sub: usize, sessions: &dyn Fn() -> String) {
+        let (registry, now) = (ctx.registry, ctx.now);
         if sub == 0 {
             while let Some(l) = self.listener.as_ref() {
                 match l.accept() {
@@ -178,7 +301,7 @@ impl CliSock {
                         "quit" => c.closing = true,
                         "" if c.interactive => {}
                         _ => {
-                            let r = execute(rt, level, cmd, &mut c.timeout, sessions);
+                            let r = execute(ctx, level, cmd, &mut c.timeout, sessions);
                             c.out.extend_from_slice(r.as_bytes());
                             c.out.push(b'\n');
                         }
@@ -298,13 +421,14 @@ fn dump_bytes(out: &mut String, buf: &[u8]) {
 }
 
 pub fn execute(
-    rt: &mut Runtime,
+    ctx: &mut Ctx,
     level: u8,
     cmd: &str,
     timeout: &mut Duration,
     sessions: &dyn Fn() -> String,
 ) -> String {
     let w: Vec<&str> = cmd.split_whitespace().collect();
+    let rt = &mut *ctx.rt;
     let denied = "Permission denied\n".to_string();
     match w.as_slice() {
         ["help"] => USAGE.into(),
@@ -388,66 +512,18 @@ pub fn execute(
             }
             String::new()
         }
-        ["get", "weight", arg] => match find_server(rt, arg) {
-            Ok((b, s)) => format!(
-                "{} (initial {})\n",
-                rt.srv[b][s].weight, rt.cfg.proxies[b].servers[s].weight
-            ),
-            Err(e) => e.into(),
-        },
-        ["set", "weight", arg, val] => {
+        ["get", "weight", args @ ..] => get_weight(rt, args),
+        ["set", "weight", args @ ..] => {
             if level < 2 {
                 return denied;
             }
-            match find_server(rt, arg) {
-                Ok((b, s)) => {
-                    let init = rt.cfg.proxies[b].servers[s].weight;
-                    let v = if let Some(p) = val.strip_suffix('%') {
-                        p.parse::<u32>().map(|p| init * p / 100)
-                    } else {
-                        val.parse::<u32>()
-                    };
-                    match v {
-                        Ok(w) if w <= 256 => {
-                            rt.srv[b][s].weight = w;
-                            rt.lb_update(b);
-                            String::new()
-                        }
-                        _ => {
-                            "Relative weight can only be set between 0 and 100% inclusive.\n".into()
-                        }
-                    }
-                }
-                Err(e) => e.into(),
-            }
+            set_weight(ctx, args)
         }
-        ["disable", "server", arg] | ["enable", "server", arg] => {
+        [verb @ ("disable" | "enable"), "server", args @ ..] => {
             if level < 2 {
                 return denied;
             }
-            match find_server(rt, arg) {
-                Ok((b, s)) => {
-                    let dis = w[0] == "disable";
-                    let st = &mut rt.srv[b][s];
-                    if st.maint != dis {
-                        st.maint = dis;
-                        st.last_change = Instant::now();
-                        let (px, sv) = (&rt.cfg.proxies[b], &rt.cfg.proxies[b].servers[s]);
-                        let m = if dis {
-                            format!("Server {}/{} is DOWN for maintenance.", px.name, sv.name)
-                        } else {
-                            format!(
-                                "Server {}/{} is UP (leaving maintenance).",
-                                px.name, sv.name
-                            )
-                        };
-                        crate::log::msg::warning(&m);
-                        rt.lb_update(b);
-                    }
-                    String::new()
-                }
-                Err(e) => e.into(),
-            }
+            set_maint(ctx, args, *verb == "disable")
         }
         ["set", "timeout", "cli", v] => match v.parse::<u64>() {
             Ok(s) if s > 0 => {

@@ -116,7 +116,12 @@ fn smtp_ssl_mysql_checks() {
         log.lines
     );
 
-    let mysql = greeter(b"\x0a\x00\x00\x00\x0a5.5.5-test\x00", false);
+    // a greeting (sequence 0) then an OK packet (sequence 2): 1.4 wants
+    // both, with lengths that add up exactly
+    let mysql = greeter(
+        b"\x0c\x00\x00\x00\x0a5.5.5-test\x00\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00",
+        false,
+    );
     let mut log = Syslog::new();
     let _p = Proxy::start(
         &cfg(&log, "    option mysql-check user haproxy\n", mysql),
@@ -244,4 +249,84 @@ fn observe_layer7_marks_a_failing_server_down() {
     for _ in 0..4 {
         assert!(get(fe, "/", "").ends_with("s2\n"));
     }
+}
+
+/// The syslog lines (without the `<pri>...: ` prefix's date) holding `pat`.
+fn lines_with(log: &Syslog, pat: &str) -> Vec<String> {
+    log.lines
+        .iter()
+        .filter(|l| l.contains(pat))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn maintenance_from_socket_and_admin_page_logs_and_propagates_alike() {
+    let b = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", 64);
+    let mut log = Syslog::new();
+    let dir = tmpdir("maint");
+    let sock = dir.join("a.sock");
+    let fe = free_port();
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    stats uri /st\n    stats admin if TRUE\n    server s1 127.0.0.1:{} check inter 10000\n    server s2 127.0.0.1:{} track s1\n",
+        log.port,
+        sock.display(),
+        DEFAULTS,
+        b.port,
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    // the socket: syslog as well as stderr, the tracker follows, and the
+    // backend's loss of its last server is announced
+    assert_eq!(stats_ask(&sock, "disable server app/s1\n"), "\n");
+    assert!(
+        log.wait_for("proxy app has no server available!", 1, 3),
+        "{:?}",
+        log.lines
+    );
+    let maint = lines_with(&log, "Server app/s1 is DOWN for maintenance.");
+    assert!(
+        maint.len() == 1 && maint[0].starts_with("<129>"),
+        "{:?}",
+        log.lines
+    );
+    let via = lines_with(
+        &log,
+        "Server app/s2 is DOWN via app/s1. 0 active and 0 backup servers left.",
+    );
+    assert!(
+        via.len() == 1 && via[0].starts_with("<129>"),
+        "{:?}",
+        log.lines
+    );
+    let pos = |p: &str| log.lines.iter().position(|l| l.contains(p));
+    assert!(pos("app/s2 is DOWN via") < pos("has no server available"));
+    assert!(get(fe, "/", "").starts_with("HTTP/1.0 503"));
+    // the admin page: the same change back, through the same path
+    let post = |body: &str| {
+        let req = format!(
+            "POST /st HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{}",
+            body.len(),
+            body
+        );
+        String::from_utf8_lossy(&exchange(fe, req.as_bytes())).into_owned()
+    };
+    let r = post("s=s1&action=enable&b=app");
+    assert!(r.contains("Location: /st;st=DONE\r\n"), "{r}");
+    assert!(
+        log.wait_for("Server app/s2 is UP via app/s1.", 1, 3),
+        "{:?}",
+        log.lines
+    );
+    let up = lines_with(&log, "Server app/s1 is UP (leaving maintenance).");
+    assert!(
+        up.len() == 1 && up[0].starts_with("<133>"),
+        "{:?}",
+        log.lines
+    );
+    assert!(get(fe, "/", "").ends_with("ok\n"));
+    // weights go through it too: stop (weight 0) then the socket's view
+    let r = post("s=s1&action=stop&b=app");
+    assert!(r.contains("Location: /st;st=DONE\r\n"), "{r}");
+    assert_eq!(stats_ask(&sock, "get weight app/s1\n"), "0 (initial 1)\n\n");
 }
