@@ -56,12 +56,10 @@ pub fn apply(ctx: &mut Ctx, pi: usize, si: usize, change: Change) -> bool {
             }
             leave_maint(ctx, pi, si);
         }
+        // 1.4 only recomputes the effective weight: no log, no dequeueing
         Change::Weight(w) => {
             ctx.rt.srv[pi][si].weight = w;
             ctx.rt.lb_update(pi);
-            if w > 0 {
-                crate::session::process_queue(ctx, pi, Some(si));
-            }
         }
     }
     true

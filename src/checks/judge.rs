@@ -267,3 +267,85 @@ fn ldap(b: &[u8], done: bool) -> Option<Verdict> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::model::Kind;
+
+    fn px(kind: CheckType) -> Proxy {
+        let mut p = Proxy::new("app", Kind::Listen, "t", 1);
+        p.check.kind = kind;
+        p
+    }
+
+    fn got(p: &Proxy, b: &[u8], done: bool) -> Option<(CheckStatus, Option<u16>, String)> {
+        judge(p, b, done, true).map(|v| {
+            (
+                v.status,
+                v.code,
+                String::from_utf8_lossy(&v.desc).into_owned(),
+            )
+        })
+    }
+
+    #[test]
+    fn http_status_line_as_14_reads_it() {
+        let p = px(CheckType::Http);
+        // 13 bytes are enough, no LF needed
+        assert_eq!(got(&p, b"HTTP/1.0 200", false), None);
+        assert_eq!(
+            got(&p, b"HTTP/1.0 200\r", false),
+            Some((CheckStatus::L7Ok, Some(200), String::new()))
+        );
+        // byte 12 must be a space or CR
+        let g = got(&p, b"HTTP/1.0 200OK\r\n", false).map(|g| (g.0, g.2));
+        assert_eq!(g, Some((CheckStatus::L7Rsp, "HTTP/1.0 200OK".into())));
+        let g = got(&p, b"HTTP/1.1 502    Spaced   Out  \r\n", false).map(|g| g.2);
+        assert_eq!(g.as_deref(), Some("Spaced   Out  "));
+        let g = got(&p, b"SSH-2.0-x", true).map(|g| (g.0, g.2));
+        assert_eq!(g, Some((CheckStatus::L7Rsp, "SSH-2.0-x".into())));
+    }
+
+    #[test]
+    fn smtp_needs_a_space_or_cr_after_the_code() {
+        let p = px(CheckType::Smtp);
+        let g = got(&p, b"250-multi\r\n", false).map(|g| (g.0, g.2));
+        assert_eq!(g, Some((CheckStatus::L7Rsp, "250-multi".into())));
+        assert_eq!(got(&p, b"25", false), None);
+        let g = got(&p, b"421 busy\r\n", false);
+        assert_eq!(g, Some((CheckStatus::L7Sts, Some(421), "busy".into())));
+    }
+
+    #[test]
+    fn ldap_bind_response() {
+        let p = px(CheckType::Ldap);
+        let ok = b"\x30\x0c\x02\x01\x01\x61\x07\x0a\x01\x00\x04\x00\x04\x00";
+        assert_eq!(
+            got(&p, ok, false),
+            Some((CheckStatus::L7Ok, Some(0), "Success".into()))
+        );
+        let mut bad = ok.to_vec();
+        bad[9] = 49;
+        assert_eq!(
+            got(&p, &bad, false).map(|g| (g.0, g.1)),
+            Some((CheckStatus::L7Sts, Some(49)))
+        );
+        let mut wrong_id = ok.to_vec();
+        wrong_id[4] = 2;
+        let g = got(&p, &wrong_id, false).map(|g| g.2);
+        assert_eq!(g.as_deref(), Some("Not LDAPv3 protocol"));
+    }
+
+    #[test]
+    fn mysql_with_user_wants_both_packets() {
+        let mut p = px(CheckType::Mysql);
+        p.check.send = crate::checks::mysql_packet("haproxy");
+        let greeting = b"\x0c\x00\x00\x00\x0a5.5.5-test\x00";
+        assert_eq!(got(&p, greeting, true), None);
+        let mut both = greeting.to_vec();
+        both.extend_from_slice(b"\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00");
+        let g = got(&p, &both, false);
+        assert_eq!(g, Some((CheckStatus::L7Ok, Some(0), "5.5.5-test".into())));
+    }
+}
