@@ -78,8 +78,19 @@ pub fn send_state_header(rt: &Runtime, pi: usize, si: usize) -> String {
         .sum();
     let pend =
         rt.px[pi].queue.len() as u32 + rt.srv[pi].iter().map(|s| s.queue.len() as u32).sum::<u32>();
+    // slowstart: how far the warm-up went, in whole seconds as 1.4 counts
+    let throttle = match st.warm_until {
+        Some(t) if c.slowstart > 0 && t > std::time::Instant::now() => {
+            let secs = std::time::Instant::now()
+                .saturating_duration_since(st.last_change)
+                .as_secs();
+            let ratio = (100 * secs / c.slowstart.div_ceil(1000)).max(1);
+            format!("; throttle={}%", ratio)
+        }
+        _ => String::new(),
+    };
     format!(
-        "X-Haproxy-Server-State: {}; name={}/{}; node={}; weight={}/{}; scur={}/{}; qcur={}\r\n",
+        "X-Haproxy-Server-State: {}; name={}/{}; node={}; weight={}/{}; scur={}/{}; qcur={}{}\r\n",
         state,
         px.name,
         c.name,
@@ -88,6 +99,7 @@ pub fn send_state_header(rt: &Runtime, pi: usize, si: usize) -> String {
         tot,
         st.cur_sess,
         rt.px[pi].beconn.saturating_sub(pend),
-        st.queue.len()
+        st.queue.len(),
+        throttle
     )
 }
