@@ -74,6 +74,8 @@ pub struct Check {
 
 pub struct Checks {
     list: Vec<Check>,
+    /// xorshift state for `spread-checks`' random jitter
+    rng: u64,
 }
 
 /// The interval to the next check (1.4's srv_getinter).
@@ -190,7 +192,26 @@ impl Checks {
                 }
             }
         }
-        Checks { list }
+        // any odd seed will do; the clock makes two processes differ
+        let seed = crate::log::now_ms().1 as u64 ^ u64::from(std::process::id()) << 16;
+        Checks {
+            list,
+            rng: seed | 1,
+        }
+    }
+
+    /// `inter` with 1.4's `spread-checks` jitter: up to spread% either way.
+    fn spread(&mut self, inter: u64, spread: u64) -> u64 {
+        if spread == 0 {
+            return inter;
+        }
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        let rv = inter * spread / 100;
+        // rv - 2 * rv * rand() with rand() in [0, 1)
+        let r = (2 * rv).saturating_mul(self.rng % 1024) / 1024;
+        (inter + rv).saturating_sub(r)
     }
 
     /// Staggers the first checks over the smallest interval, as 1.4 does.
@@ -445,6 +466,7 @@ impl Checks {
         status::conclude(ctx, pi, si, &v, dur);
         let c = &ctx.rt.cfg.proxies[pi].servers[si];
         let inter = getinter(c, &ctx.rt.srv[pi][si]);
+        let inter = self.spread(inter, ctx.rt.cfg.global.spread_checks as u64);
         self.list[i].next = ctx.now + Duration::from_millis(inter);
         self.list[i].phase = Phase::Idle;
     }
