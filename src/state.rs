@@ -179,7 +179,8 @@ pub struct SrvState {
     pub check_code: Option<u16>,
     /// The last check's description (`info:`), at most 127 bytes.
     pub check_desc: Vec<u8>,
-    /// None for a health analysis, which has no probe.
+    /// Milliseconds the last check took; `checks::NO_PROBE` (1.4's
+    /// -1) after a health analysis; None before any check.
     pub check_duration: Option<u64>,
     /// slowstart: the weight ramps up until then
     pub warm_until: Option<Instant>,

@@ -10,6 +10,10 @@ use crate::session::Ctx;
 use crate::state::{CheckStatus, Hana};
 use std::time::Duration;
 
+/// The duration 1.4 records for a health analysis: -1 ("no probe"), which
+/// its CSV prints as an unsigned long and its log lines leave out.
+pub const NO_PROBE: u64 = u64::MAX;
+
 /// 1.4's health_adjust: one traffic event of server `si` of proxy `pi`.
 pub fn health_adjust(ctx: &mut Ctx, pi: usize, si: usize, ev: Hana) {
     let c = &ctx.rt.cfg.proxies[pi].servers[si];
@@ -44,13 +48,13 @@ pub fn health_adjust(ctx: &mut Ctx, pi: usize, si: usize, ev: Hana) {
             if c.on_error == 2 && st.health > c.rise {
                 st.health = c.rise + 1;
             }
-            super::status::set_check_status(ctx, pi, si, &v, None);
+            super::status::set_check_status(ctx, pi, si, &v, Some(NO_PROBE));
             super::status::fail(ctx, pi, si);
         }
         // mark-down: at once
         3 => {
             st.health = c.rise;
-            super::status::set_check_status(ctx, pi, si, &v, None);
+            super::status::set_check_status(ctx, pi, si, &v, Some(NO_PROBE));
             apply(ctx, pi, si, Change::Down);
         }
         // fastinter: only the sooner check below

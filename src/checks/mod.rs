@@ -10,7 +10,7 @@ mod judge;
 mod probe;
 mod status;
 
-pub use hana::health_adjust;
+pub use hana::{health_adjust, NO_PROBE};
 pub use probe::{mysql_packet, ssl_hello_packet, LDAP_BIND_REQUEST};
 pub use status::reason_text;
 

@@ -23,8 +23,9 @@ pub fn reason_text(st: &SrvState) -> String {
         ascii_encode(&mut m, &st.check_desc);
         m.push('"');
     }
-    if let Some(d) = st.check_duration {
-        m.push_str(&format!(", check duration: {}ms", d));
+    match st.check_duration {
+        Some(d) if d != super::hana::NO_PROBE => m.push_str(&format!(", check duration: {}ms", d)),
+        _ => {}
     }
     m
 }
