@@ -251,7 +251,7 @@ fn observe_layer7_marks_a_failing_server_down() {
     }
 }
 
-/// The syslog lines (without the `<pri>...: ` prefix's date) holding `pat`.
+/// The syslog lines received so far that hold `pat`.
 fn lines_with(log: &Syslog, pat: &str) -> Vec<String> {
     log.lines
         .iter()
@@ -329,4 +329,78 @@ fn maintenance_from_socket_and_admin_page_logs_and_propagates_alike() {
     let r = post("s=s1&action=stop&b=app");
     assert!(r.contains("Location: /st;st=DONE\r\n"), "{r}");
     assert_eq!(stats_ask(&sock, "get weight app/s1\n"), "0 (initial 1)\n\n");
+}
+
+#[test]
+fn tcp_checks_never_complete_the_handshake() {
+    // 1.4 holds back the handshake's last ACK and resets: the server's
+    // accept() never sees a check
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.set_nonblocking(true).expect("nonblocking");
+    let port = l.local_addr().expect("addr").port();
+    let mut log = Syslog::new();
+    let c = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option log-health-checks\n    server s1 127.0.0.1:{} check inter 100 rise 2 fall 3\n",
+        global(log.port),
+        free_port(),
+        port
+    );
+    let _p = Proxy::start(&c, &mut log, 1);
+    // the first pass raises health from rise to full: logged, at NOTICE
+    assert!(
+        log.wait_for(
+            "Health check for server app/s1 succeeded, reason: Layer4 check passed",
+            1,
+            3
+        ),
+        "{:?}",
+        log.lines
+    );
+    let l0 = lines_with(&log, "Health check for server app/s1 succeeded");
+    assert!(
+        l0[0].starts_with("<133>") && l0[0].contains("status: 3/3 UP."),
+        "{l0:?}"
+    );
+    thread::sleep(Duration::from_millis(500));
+    assert!(
+        matches!(l.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "a check connection was accepted"
+    );
+    // passes at full health are not logged again
+    assert_eq!(
+        lines_with(&log, "Health check for").len(),
+        1,
+        "{:?}",
+        log.lines
+    );
+}
+
+#[test]
+fn disable_on_404_stops_load_balancing_only() {
+    let nf = Backend::http_n(
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\ns1\n",
+        64,
+    );
+    let ok = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n", 64);
+    let mut log = Syslog::new();
+    let fe = free_port();
+    let c = format!(
+        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    option httpchk\n    http-check disable-on-404\n    server s1 127.0.0.1:{} check inter 100\n    server s2 127.0.0.1:{} check inter 10000\n",
+        global(log.port),
+        nf.port,
+        ok.port
+    );
+    let _p = Proxy::start(&c, &mut log, 1);
+    let want = "Load-balancing on Server app/s1 is disabled, reason: Layer7 check conditionally passed, code: 404, info: \"Not Found\"";
+    assert!(log.wait_for(want, 1, 3), "{:?}", log.lines);
+    let l = lines_with(&log, want);
+    assert!(
+        l[0].starts_with("<133>") && l[0].contains("1 active and 0 backup servers online."),
+        "{l:?}"
+    );
+    // a NOLB server takes no new traffic, and is not DOWN
+    for _ in 0..4 {
+        assert!(get(fe, "/", "").ends_with("s2\n"));
+    }
+    assert!(lines_with(&log, "is DOWN").is_empty(), "{:?}", log.lines);
 }
