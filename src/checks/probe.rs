@@ -55,7 +55,12 @@ pub fn send_state_header(rt: &Runtime, pi: usize, si: usize) -> String {
         if st.health == full {
             nolb.to_string()
         } else {
-            format!("{} {}/{}", nolb, st.health + 1 - c.rise, c.fall)
+            format!(
+                "{} {}/{}",
+                nolb,
+                (st.health + 1).saturating_sub(c.rise),
+                c.fall
+            )
         }
     } else if st.health > 0 {
         format!("DOWN {}/{}", st.health, c.rise)

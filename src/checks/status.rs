@@ -95,7 +95,11 @@ pub fn set_check_status(ctx: &mut Ctx, pi: usize, si: usize, v: &Verdict, durati
         if cond { "conditionally " } else { "" },
         if pass { "succeeded" } else { "failed" },
         crate::server_state::status_part(ctx, pi, si, true, None),
-        if up { h + 1 - c.rise } else { h },
+        if up {
+            (h + 1).saturating_sub(c.rise)
+        } else {
+            h
+        },
         if up { c.fall } else { c.rise },
         if up { "UP" } else { "DOWN" }
     );
