@@ -404,3 +404,21 @@ fn disable_on_404_stops_load_balancing_only() {
     }
     assert!(lines_with(&log, "is DOWN").is_empty(), "{:?}", log.lines);
 }
+
+#[test]
+fn mysql_greeting_alone_then_close_times_out() {
+    // with `user`, 1.4 needs the answer to its login: a server that only
+    // greets and closes leaves the check to time out (as a Layer4 timeout)
+    let mysql = greeter(b"\x0c\x00\x00\x00\x0a5.5.5-test\x00", false);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(
+        &cfg(&log, "    option mysql-check user haproxy\n", mysql),
+        &mut log,
+        1,
+    );
+    assert!(
+        log.wait_for("Server app/s1 is DOWN, reason: Layer4 timeout", 1, 5),
+        "{:?}",
+        log.lines
+    );
+}

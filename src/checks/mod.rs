@@ -47,6 +47,9 @@ enum Phase {
     Idle,
     Connecting,
     Reading,
+    /// The server closed without an answer that decides (a MySQL greeting
+    /// alone): 1.4 closes and lets the check time out, as a Layer4 timeout.
+    Stalled,
 }
 
 /// How a check connection ends.
@@ -349,7 +352,7 @@ impl Checks {
     }
 
     /// Reads what the server sent and judges it.
-    fn read(&mut self, i: usize, rt: &Runtime) -> Option<(Verdict, Close)> {
+    fn read(&mut self, i: usize, rt: &Runtime, registry: &Registry) -> Option<(Verdict, Close)> {
         let chksize = rt.cfg.global.chksize;
         let (pi, si) = (self.list[i].px, self.list[i].srv);
         let c = &mut self.list[i];
@@ -383,8 +386,18 @@ impl Checks {
         let shut = eof || failed;
         let done = shut || c.buf.len() >= chksize;
         let running = rt.srv[pi][si].up;
-        let v = judge::judge(&rt.cfg.proxies[pi], &c.buf, done, running)?;
-        Some((v, Close::Judged { peer_closed: shut }))
+        match judge::judge(&rt.cfg.proxies[pi], &c.buf, done, running) {
+            Some(v) => Some((v, Close::Judged { peer_closed: shut })),
+            None if done => {
+                if let Some(mut sock) = c.sock.take() {
+                    let _ = sock.shutdown(std::net::Shutdown::Both);
+                    let _ = registry.deregister(&mut sock);
+                }
+                c.phase = Phase::Stalled;
+                None
+            }
+            None => None,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -406,7 +419,7 @@ impl Checks {
             result = self.connected(i, rt, now);
         }
         if result.is_none() && self.list[i].phase == Phase::Reading {
-            result = self.read(i, rt);
+            result = self.read(i, rt, registry);
         }
         if let Some((v, how)) = result {
             self.close(i, registry, how);
@@ -440,7 +453,9 @@ impl Checks {
                     }
                     self.launch(i, rt, registry, now)
                 }
-                Phase::Connecting if c.deadline <= now => Some(verdict(CheckStatus::L4Tout, b"")),
+                Phase::Connecting | Phase::Stalled if c.deadline <= now => {
+                    Some(verdict(CheckStatus::L4Tout, b""))
+                }
                 Phase::Reading if c.deadline <= now => Some(match rt.cfg.proxies[pi].check.kind {
                     CheckType::SslHello => verdict(CheckStatus::L6Tout, b""),
                     _ => verdict(CheckStatus::L7Tout, b""),
