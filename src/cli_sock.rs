@@ -6,6 +6,8 @@
 //! used up, and input without a line end closes it at once.
 
 use crate::engine::CLI_BASE;
+use crate::server_state::{apply, Change};
+use crate::session::Ctx;
 use crate::state::Runtime;
 use mio::net::{UnixListener, UnixStream};
 use mio::{Interest, Registry, Token};
@@ -168,16 +170,10 @@ impl CliSock {
     }
 
     /// `sessions` lists the live sessions, for `show sess` only.
-    pub fn on_event(
-        &mut self,
-        registry: &Registry,
-        rt: &mut Runtime,
-        sub: usize,
-        now: Instant,
-        sessions: &dyn Fn() -> String,
-    ) {
+    pub fn on_event(&mut self, ctx: &mut Ctx, sub: usize, sessions: &dyn Fn() -> String) {
+        let (registry, now) = (ctx.registry, ctx.now);
         if sub == 0 {
-            return self.accept(registry, rt, now);
+            return self.accept(registry, ctx.rt, now);
         }
         let k = sub - 1;
         let level = self.level;
@@ -186,14 +182,14 @@ impl CliSock {
         };
         c.last = now;
         c.read_input();
-        process_input(c, rt, level, sessions);
+        process_input(c, ctx, level, sessions);
         if c.eof && !c.closing {
             // 1.4 forwards the client's close once nothing is left to run
             c.closing = true;
         }
         c.flush();
         if c.closing && c.out.is_empty() {
-            self.drop_conn(registry, rt, k);
+            self.drop_conn(registry, ctx.rt, k);
         }
     }
 }
@@ -253,7 +249,7 @@ fn next_command(inbuf: &[u8]) -> Option<(String, usize)> {
 }
 
 /// 1.4's `stats_io_handler` loop over the input received so far.
-fn process_input(c: &mut Conn, rt: &mut Runtime, level: u8, sessions: &dyn Fn() -> String) {
+fn process_input(c: &mut Conn, ctx: &mut Ctx, level: u8, sessions: &dyn Fn() -> String) {
     while !c.closing && !c.inbuf.is_empty() {
         let Some((cmd, used)) = next_command(&c.inbuf) else {
             c.closing = true;
@@ -270,7 +266,7 @@ fn process_input(c: &mut Conn, rt: &mut Runtime, level: u8, sessions: &dyn Fn() 
             "" if c.interactive => {}
             "" => c.out.extend_from_slice(USAGE.as_bytes()),
             _ => {
-                let r = execute(rt, level, &cmd, &mut c.timeout, sessions);
+                let r = execute(ctx, level, &cmd, &mut c.timeout, sessions);
                 c.out.extend_from_slice(r.as_bytes());
             }
         }
@@ -284,7 +280,7 @@ fn process_input(c: &mut Conn, rt: &mut Runtime, level: u8, sessions: &dyn Fn() 
 
 /// Runs one command; the answer without the empty line that follows it.
 pub fn execute(
-    rt: &mut Runtime,
+    ctx: &mut Ctx,
     level: u8,
     cmd: &str,
     timeout: &mut Duration,
@@ -292,6 +288,7 @@ pub fn execute(
 ) -> String {
     let w: Vec<&str> = cmd.split_whitespace().collect();
     let denied = DENIED.to_string();
+    let rt = &mut *ctx.rt;
     match w.as_slice() {
         ["help"] => USAGE.into(),
         ["show", what, rest @ ..] => show(rt, level, what, rest, sessions),
@@ -308,32 +305,23 @@ pub fn execute(
             if level < 2 {
                 return denied;
             }
-            set_weight(rt, rest)
+            set_weight(ctx, rest)
         }
         ["set", "timeout", rest @ ..] => set_timeout(rest, timeout),
-        ["disable", "server", rest @ ..] | ["enable", "server", rest @ ..] => {
+        [verb @ ("disable" | "enable"), "server", rest @ ..] => {
             if level < 2 {
                 return denied;
             }
             match server_arg(rt, rest.first().copied().unwrap_or("")) {
+                // maintenance goes through the same state change as the
+                // checks and the stats page: logged, counted, propagated
                 Ok((b, s)) => {
-                    let dis = w[0] == "disable";
-                    let st = &mut rt.srv[b][s];
-                    if st.maint != dis {
-                        st.maint = dis;
-                        st.last_change = Instant::now();
-                        let (px, sv) = (&rt.cfg.proxies[b], &rt.cfg.proxies[b].servers[s]);
-                        let m = if dis {
-                            format!("Server {}/{} is DOWN for maintenance.", px.name, sv.name)
-                        } else {
-                            format!(
-                                "Server {}/{} is UP (leaving maintenance).",
-                                px.name, sv.name
-                            )
-                        };
-                        crate::log::msg::warning(&m);
-                        rt.lb_update(b);
-                    }
+                    let change = if *verb == "disable" {
+                        Change::Maint
+                    } else {
+                        Change::Ready
+                    };
+                    apply(ctx, b, s, change);
                     String::new()
                 }
                 Err(e) => e.into(),
@@ -455,7 +443,8 @@ fn dynamic_lb(p: &crate::config::model::Proxy) -> bool {
 }
 
 /// `set weight <backend/server> <weight>[%]`, validated as 1.4 does.
-fn set_weight(rt: &mut Runtime, args: &[&str]) -> String {
+fn set_weight(ctx: &mut Ctx, args: &[&str]) -> String {
+    let rt = &*ctx.rt;
     let arg = args.first().copied().unwrap_or("");
     let (Some((b, s)), Some(val)) = (split_server(arg), args.get(1)) else {
         return "Require 'backend/server' and 'weight' or 'weight%'.\n".into();
@@ -482,8 +471,7 @@ fn set_weight(rt: &mut Runtime, args: &[&str]) -> String {
         return "Backend is using a static LB algorithm and only accepts weights '0%' and '100%'.\n"
             .into();
     }
-    rt.srv[b][s].weight = w as u32;
-    rt.lb_update(b);
+    apply(ctx, b, s, Change::Weight(w as u32));
     String::new()
 }
 

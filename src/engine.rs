@@ -491,7 +491,7 @@ impl Engine {
             let now = Instant::now();
             self.drop_stale_timers();
             let mut next = self.timers.peek().map(|&Reverse((t, _))| t);
-            if let Some(c) = self.checks.next_deadline() {
+            if let Some(c) = self.checks.next_deadline(&mut self.rt) {
                 next = Some(next.map_or(c, |n| n.min(c)));
             }
             if let Some(t) = self.accept_retry {
@@ -537,7 +537,16 @@ impl Engine {
                                 .map(|(k, s)| s.summary(k, cfg, now))
                                 .collect()
                         };
-                        c.on_event(self.poll.registry(), &mut self.rt, t - CLI_BASE, now, &list);
+                        let mut ctx = Ctx {
+                            rt: &mut self.rt,
+                            registry: self.poll.registry(),
+                            syslog: &self.syslog,
+                            now,
+                            wake: &mut self.wake,
+                            grants: &mut self.grants,
+                            stopping: self.stopping,
+                        };
+                        c.on_event(&mut ctx, t - CLI_BASE, &list);
                     }
                 } else if (CHECK_BASE..CLI_BASE).contains(&t) {
                     let registry = self.poll.registry();
@@ -588,16 +597,6 @@ impl Engine {
                     &mut self.wake,
                     &mut self.grants,
                 );
-                if !self.rt.hana.is_empty() {
-                    self.checks.health_adjust(
-                        &mut self.rt,
-                        registry,
-                        &self.syslog,
-                        now,
-                        &mut self.wake,
-                        &mut self.grants,
-                    );
-                }
             }
             if let Some(c) = self.cli.as_mut() {
                 c.on_timers(self.poll.registry(), &mut self.rt, now);

@@ -16,6 +16,7 @@ pub mod http;
 pub mod lifecycle;
 pub mod log;
 pub mod payload;
+pub mod server_state;
 pub mod session;
 pub mod splice;
 pub mod state;

@@ -45,12 +45,122 @@ pub struct Counters {
     pub rps_max: u32,
 }
 
+/// The outcome of a server's last health check (1.4's HCHK_STATUS_*), in
+/// 1.4's order: the statuses from `L7Ok` on carry a response code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CheckStatus {
+    Unknown,
+    Ini,
+    /// health analysis of live traffic (`observe`)
+    Hana,
+    SockErr,
+    L4Ok,
+    L4Tout,
+    L4Con,
+    L6Ok,
+    L6Tout,
+    L6Rsp,
+    L7Tout,
+    L7Rsp,
+    L7Ok,
+    /// passed, but asks to stop load balancing (`disable-on-404`)
+    L7Okc,
+    L7Sts,
+}
+
+impl CheckStatus {
+    /// The short name shown in the stats (`check_status`).
+    pub fn info(self) -> &'static str {
+        match self {
+            CheckStatus::Unknown => "UNK",
+            CheckStatus::Ini => "INI",
+            CheckStatus::Hana => "HANA",
+            CheckStatus::SockErr => "SOCKERR",
+            CheckStatus::L4Ok => "L4OK",
+            CheckStatus::L4Tout => "L4TOUT",
+            CheckStatus::L4Con => "L4CON",
+            CheckStatus::L6Ok => "L6OK",
+            CheckStatus::L6Tout => "L6TOUT",
+            CheckStatus::L6Rsp => "L6RSP",
+            CheckStatus::L7Tout => "L7TOUT",
+            CheckStatus::L7Rsp => "L7RSP",
+            CheckStatus::L7Ok => "L7OK",
+            CheckStatus::L7Okc => "L7OKC",
+            CheckStatus::L7Sts => "L7STS",
+        }
+    }
+
+    /// The text of the `reason:` part of the log lines.
+    pub fn desc(self) -> &'static str {
+        match self {
+            CheckStatus::Unknown => "Unknown",
+            CheckStatus::Ini => "Initializing",
+            CheckStatus::Hana => "Health analyze",
+            CheckStatus::SockErr => "Socket error",
+            CheckStatus::L4Ok => "Layer4 check passed",
+            CheckStatus::L4Tout => "Layer4 timeout",
+            CheckStatus::L4Con => "Layer4 connection problem",
+            CheckStatus::L6Ok => "Layer6 check passed",
+            CheckStatus::L6Tout => "Layer6 timeout",
+            CheckStatus::L6Rsp => "Layer6 invalid response",
+            CheckStatus::L7Tout => "Layer7 timeout",
+            CheckStatus::L7Rsp => "Layer7 invalid response",
+            CheckStatus::L7Ok => "Layer7 check passed",
+            CheckStatus::L7Okc => "Layer7 check conditionally passed",
+            CheckStatus::L7Sts => "Layer7 wrong status",
+        }
+    }
+
+    /// A failure (SRV_CHK_ERROR).
+    pub fn is_error(self) -> bool {
+        matches!(
+            self,
+            CheckStatus::Hana
+                | CheckStatus::SockErr
+                | CheckStatus::L4Tout
+                | CheckStatus::L4Con
+                | CheckStatus::L6Tout
+                | CheckStatus::L6Rsp
+                | CheckStatus::L7Tout
+                | CheckStatus::L7Rsp
+                | CheckStatus::L7Sts
+        )
+    }
+
+    /// A pass (SRV_CHK_RUNNING), conditional or not.
+    pub fn is_pass(self) -> bool {
+        matches!(
+            self,
+            CheckStatus::L4Ok | CheckStatus::L6Ok | CheckStatus::L7Ok | CheckStatus::L7Okc
+        )
+    }
+
+    /// Whether the response code means something (1.4: >= L57DATA).
+    pub fn has_code(self) -> bool {
+        self >= CheckStatus::L7Ok
+    }
+}
+
+impl std::fmt::Display for CheckStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.info())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SrvState {
-    /// Running (not DOWN by checks).
+    /// Running (SRV_RUNNING: not DOWN by checks nor in maintenance).
     pub up: bool,
     /// Administratively disabled (MAINT).
     pub maint: bool,
+    /// Load balancing stopped by `disable-on-404` (1.4's GOINGDOWN, "NOLB"):
+    /// still running for persistent traffic, out of the farm.
+    pub nolb: bool,
+    /// The server whose state this one follows (`track`).
+    pub tracked: Option<(usize, usize)>,
+    /// The servers following this one, in 1.4's notification order
+    /// (reverse configuration order).
+    pub trackers: Vec<(usize, usize)>,
     /// 0..rise+fall-1; UP iff >= rise.
     pub health: u32,
     pub cur_sess: u32,
@@ -69,16 +179,18 @@ pub struct SrvState {
     /// consecutive errors seen by `observe`
     pub consecutive_errors: u32,
     pub chkdown: u64,
-    pub check_status: &'static str,
+    pub check_status: CheckStatus,
+    /// Set only for the statuses that carry a code (`has_code`).
     pub check_code: Option<u16>,
+    /// The last check's description (`info:`), at most 127 bytes.
+    pub check_desc: Vec<u8>,
+    /// Milliseconds the last check took; `checks::NO_PROBE` (1.4's
+    /// -1) after a health analysis; None before any check.
     pub check_duration: Option<u64>,
     /// slowstart: the weight ramps up until then
     pub warm_until: Option<Instant>,
     /// connections to this server per second (its `rate`)
     pub sess_per_sec: FreqCtr,
-    /// the last check's detail (1.4's `check_desc`: an error text, the
-    /// status line), shown in the stats page's LastChk title
-    pub check_info: String,
 }
 
 impl SrvState {
@@ -88,8 +200,15 @@ impl SrvState {
         self.sess_per_sec.hit_max(&mut self.c.sps_max);
     }
 
+    /// Running: may take traffic that insists on it (persistence, queue).
     pub fn usable(&self) -> bool {
         self.up && !self.maint
+    }
+
+    /// In the load-balancing farm (1.4's srv_is_usable): running, not NOLB,
+    /// with a non-zero weight. These are the "N active and M backup" servers.
+    pub fn lb_usable(&self) -> bool {
+        self.usable() && !self.nolb && self.weight > 0
     }
 }
 
@@ -130,6 +249,10 @@ pub struct PxState {
     pub be_sess_per_sec: FreqCtr,
     /// HTTP requests per second received by the frontend (`req_rate`)
     pub fe_req_per_sec: FreqCtr,
+    /// Times the backend lost its last usable server (chkdown).
+    pub down_trans: u64,
+    /// Seconds spent without usable server, up to the last recovery.
+    pub down_time_secs: u64,
 }
 
 impl PxState {
@@ -219,9 +342,9 @@ pub struct Runtime {
     pub error_snapshots: u32,
     /// Per proxy, per `bind` line: the listening sockets' counters.
     pub li: Vec<Vec<LiCounters>>,
-    /// Traffic events for `observe` (proxy, server, what happened),
-    /// handed to the checks by the loop.
-    pub hana: Vec<(usize, usize, Hana)>,
+    /// Servers whose next check must come sooner (`observe` errors ask for
+    /// `fastinter`): (proxy, server, when), taken by the checks.
+    pub check_soon: Vec<(usize, usize, Instant)>,
     /// The pipe large bodies are spliced through (off with `nosplice`).
     pub splicer: crate::splice::Splicer,
     /// stats socket connections open: 1.4 counts them in `actconn` too
@@ -263,8 +386,11 @@ impl Runtime {
                 p.servers
                     .iter()
                     .map(|s| SrvState {
-                        up: true,
+                        up: !s.disabled,
                         maint: s.disabled,
+                        nolb: false,
+                        tracked: None,
+                        trackers: Vec::new(),
                         health: if s.disabled { 0 } else { s.rise },
                         cur_sess: 0,
                         granted: 0,
@@ -278,12 +404,16 @@ impl Runtime {
                         hanafail: 0,
                         consecutive_errors: 0,
                         chkdown: 0,
-                        check_status: if s.check { "INI" } else { "" },
+                        check_status: if s.check {
+                            CheckStatus::Ini
+                        } else {
+                            CheckStatus::Unknown
+                        },
                         check_code: None,
+                        check_desc: Vec::new(),
                         check_duration: None,
                         warm_until: None,
                         sess_per_sec: FreqCtr::default(),
-                        check_info: String::new(),
                     })
                     .collect()
             })
@@ -300,7 +430,7 @@ impl Runtime {
             pool: crate::buffer::Pool::new(cfg.global.bufsize, 256),
             views_scratch: Vec::new(),
             log_line: String::new(),
-            hana: Vec::new(),
+            check_soon: Vec::new(),
             splicer: crate::splice::Splicer::new(!cfg.global.nosplice),
             error_snapshots: 0,
             cli_conns: 0,
@@ -332,9 +462,58 @@ impl Runtime {
                 fe_sess_per_sec: FreqCtr::default(),
                 be_sess_per_sec: FreqCtr::default(),
                 fe_req_per_sec: FreqCtr::default(),
+                down_trans: 0,
+                down_time_secs: 0,
             });
         }
+        rt.link_trackers();
         rt
+    }
+
+    /// Resolves `track [proxy/]server` into links both ways. 1.4 pushes each
+    /// tracker at the head of the tracked server's list, so trackers are
+    /// notified in reverse configuration order; a tracker of a server in
+    /// maintenance starts down (health 0).
+    fn link_trackers(&mut self) {
+        let cfg = self.cfg;
+        for (pi, p) in cfg.proxies.iter().enumerate() {
+            for (si, s) in p.servers.iter().enumerate() {
+                let Some(t) = &s.track else { continue };
+                let (tp, ts) = match t.rsplit_once('/') {
+                    Some((a, b)) => (cfg.proxies.iter().position(|x| x.name == a && x.is_be()), b),
+                    None => (Some(pi), t.as_str()),
+                };
+                let Some(tp) = tp else { continue };
+                let Some(tsi) = cfg.proxies[tp].servers.iter().position(|x| x.name == ts) else {
+                    continue;
+                };
+                self.srv[pi][si].tracked = Some((tp, tsi));
+                self.srv[tp][tsi].trackers.insert(0, (pi, si));
+                if cfg.proxies[tp].servers[tsi].disabled && !s.disabled {
+                    self.srv[pi][si].up = false;
+                    self.srv[pi][si].health = 0;
+                }
+            }
+        }
+    }
+
+    /// Seconds the server spent down (1.4's srv_downtime).
+    pub fn srv_downtime(&self, px: usize, si: usize, now: Instant) -> u64 {
+        let s = &self.srv[px][si];
+        s.down_total_secs
+            + s.down_since
+                .map(|d| now.saturating_duration_since(d).as_secs())
+                .unwrap_or(0)
+    }
+
+    /// Seconds the backend spent without usable server (1.4's be_downtime).
+    pub fn be_downtime(&self, px: usize, now: Instant) -> u64 {
+        let p = &self.px[px];
+        let (a, b) = self.srv_counts(px);
+        if a + b > 0 {
+            return p.down_time_secs;
+        }
+        p.down_time_secs + now.saturating_duration_since(p.last_change).as_secs()
     }
 
     pub fn views(&self, px: usize) -> Vec<SrvView> {
@@ -352,7 +531,7 @@ impl Runtime {
         let it = p.servers.iter().zip(&self.srv[px]).map(|(c, s)| {
             let m = dyn_maxconn(c, p, beconn);
             SrvView {
-                usable: s.usable(),
+                usable: s.lb_usable(),
                 backup: c.backup,
                 weight: effective_weight(c, s, now),
                 full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
@@ -370,13 +549,13 @@ impl Runtime {
         }
     }
 
-    /// Active and backup servers still usable.
+    /// Active and backup servers in the farm (1.4's srv_act, srv_bck).
     pub fn srv_counts(&self, px: usize) -> (usize, usize) {
         let p = &self.cfg.proxies[px];
         let mut a = 0;
         let mut b = 0;
         for (c, s) in p.servers.iter().zip(&self.srv[px]) {
-            if s.usable() {
+            if s.lb_usable() {
                 if c.backup {
                     b += 1;
                 } else {

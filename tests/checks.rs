@@ -116,7 +116,12 @@ fn smtp_ssl_mysql_checks() {
         log.lines
     );
 
-    let mysql = greeter(b"\x0a\x00\x00\x00\x0a5.5.5-test\x00", false);
+    // a greeting (sequence 0) then an OK packet (sequence 2): 1.4 wants
+    // both, with lengths that add up exactly
+    let mysql = greeter(
+        b"\x0c\x00\x00\x00\x0a5.5.5-test\x00\x07\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00",
+        false,
+    );
     let mut log = Syslog::new();
     let _p = Proxy::start(
         &cfg(&log, "    option mysql-check user haproxy\n", mysql),
@@ -244,4 +249,176 @@ fn observe_layer7_marks_a_failing_server_down() {
     for _ in 0..4 {
         assert!(get(fe, "/", "").ends_with("s2\n"));
     }
+}
+
+/// The syslog lines received so far that hold `pat`.
+fn lines_with(log: &Syslog, pat: &str) -> Vec<String> {
+    log.lines
+        .iter()
+        .filter(|l| l.contains(pat))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn maintenance_from_socket_and_admin_page_logs_and_propagates_alike() {
+    let b = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", 64);
+    let mut log = Syslog::new();
+    let dir = tmpdir("maint");
+    let sock = dir.join("a.sock");
+    let fe = free_port();
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    stats uri /st\n    stats admin if TRUE\n    server s1 127.0.0.1:{} check inter 10000\n    server s2 127.0.0.1:{} track s1\n",
+        log.port,
+        sock.display(),
+        DEFAULTS,
+        b.port,
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    // the socket: syslog as well as stderr, the tracker follows, and the
+    // backend's loss of its last server is announced
+    assert_eq!(stats_ask(&sock, "disable server app/s1\n"), "\n");
+    assert!(
+        log.wait_for("proxy app has no server available!", 1, 3),
+        "{:?}",
+        log.lines
+    );
+    let maint = lines_with(&log, "Server app/s1 is DOWN for maintenance.");
+    assert!(
+        maint.len() == 1 && maint[0].starts_with("<129>"),
+        "{:?}",
+        log.lines
+    );
+    let via = lines_with(
+        &log,
+        "Server app/s2 is DOWN via app/s1. 0 active and 0 backup servers left.",
+    );
+    assert!(
+        via.len() == 1 && via[0].starts_with("<129>"),
+        "{:?}",
+        log.lines
+    );
+    let pos = |p: &str| log.lines.iter().position(|l| l.contains(p));
+    assert!(pos("app/s2 is DOWN via") < pos("has no server available"));
+    assert!(get(fe, "/", "").starts_with("HTTP/1.0 503"));
+    // the admin page: the same change back, through the same path
+    let post = |body: &str| {
+        let req = format!(
+            "POST /st HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{}",
+            body.len(),
+            body
+        );
+        String::from_utf8_lossy(&exchange(fe, req.as_bytes())).into_owned()
+    };
+    let r = post("s=s1&action=enable&b=app");
+    assert!(r.contains("Location: /st;st=DONE\r\n"), "{r}");
+    assert!(
+        log.wait_for("Server app/s2 is UP via app/s1.", 1, 3),
+        "{:?}",
+        log.lines
+    );
+    let up = lines_with(&log, "Server app/s1 is UP (leaving maintenance).");
+    assert!(
+        up.len() == 1 && up[0].starts_with("<133>"),
+        "{:?}",
+        log.lines
+    );
+    assert!(get(fe, "/", "").ends_with("ok\n"));
+    // weights go through it too: stop (weight 0) then the socket's view
+    let r = post("s=s1&action=stop&b=app");
+    assert!(r.contains("Location: /st;st=DONE\r\n"), "{r}");
+    assert_eq!(stats_ask(&sock, "get weight app/s1\n"), "0 (initial 1)\n\n");
+}
+
+#[test]
+fn tcp_checks_never_complete_the_handshake() {
+    // 1.4 holds back the handshake's last ACK and resets: the server's
+    // accept() never sees a check
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.set_nonblocking(true).expect("nonblocking");
+    let port = l.local_addr().expect("addr").port();
+    let mut log = Syslog::new();
+    let c = format!(
+        "{}\nlisten app 127.0.0.1:{}\n    option log-health-checks\n    server s1 127.0.0.1:{} check inter 100 rise 2 fall 3\n",
+        global(log.port),
+        free_port(),
+        port
+    );
+    let _p = Proxy::start(&c, &mut log, 1);
+    // the first pass raises health from rise to full: logged, at NOTICE
+    assert!(
+        log.wait_for(
+            "Health check for server app/s1 succeeded, reason: Layer4 check passed",
+            1,
+            3
+        ),
+        "{:?}",
+        log.lines
+    );
+    let l0 = lines_with(&log, "Health check for server app/s1 succeeded");
+    assert!(
+        l0[0].starts_with("<133>") && l0[0].contains("status: 3/3 UP."),
+        "{l0:?}"
+    );
+    thread::sleep(Duration::from_millis(500));
+    assert!(
+        matches!(l.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "a check connection was accepted"
+    );
+    // passes at full health are not logged again
+    assert_eq!(
+        lines_with(&log, "Health check for").len(),
+        1,
+        "{:?}",
+        log.lines
+    );
+}
+
+#[test]
+fn disable_on_404_stops_load_balancing_only() {
+    let nf = Backend::http_n(
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\ns1\n",
+        64,
+    );
+    let ok = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n", 64);
+    let mut log = Syslog::new();
+    let fe = free_port();
+    let c = format!(
+        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    option httpchk\n    http-check disable-on-404\n    server s1 127.0.0.1:{} check inter 100\n    server s2 127.0.0.1:{} check inter 10000\n",
+        global(log.port),
+        nf.port,
+        ok.port
+    );
+    let _p = Proxy::start(&c, &mut log, 1);
+    let want = "Load-balancing on Server app/s1 is disabled, reason: Layer7 check conditionally passed, code: 404, info: \"Not Found\"";
+    assert!(log.wait_for(want, 1, 3), "{:?}", log.lines);
+    let l = lines_with(&log, want);
+    assert!(
+        l[0].starts_with("<133>") && l[0].contains("1 active and 0 backup servers online."),
+        "{l:?}"
+    );
+    // a NOLB server takes no new traffic, and is not DOWN
+    for _ in 0..4 {
+        assert!(get(fe, "/", "").ends_with("s2\n"));
+    }
+    assert!(lines_with(&log, "is DOWN").is_empty(), "{:?}", log.lines);
+}
+
+#[test]
+fn mysql_greeting_alone_then_close_times_out() {
+    // with `user`, 1.4 needs the answer to its login: a server that only
+    // greets and closes leaves the check to time out (as a Layer4 timeout)
+    let mysql = greeter(b"\x0c\x00\x00\x00\x0a5.5.5-test\x00", false);
+    let mut log = Syslog::new();
+    let _p = Proxy::start(
+        &cfg(&log, "    option mysql-check user haproxy\n", mysql),
+        &mut log,
+        1,
+    );
+    assert!(
+        log.wait_for("Server app/s1 is DOWN, reason: Layer4 timeout", 1, 5),
+        "{:?}",
+        log.lines
+    );
 }

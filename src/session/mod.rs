@@ -1,6 +1,7 @@
 //! A session: one client connection, its server connection and the state
 //! machine that carries bytes between them, driven by the event loop.
 
+mod admin;
 mod connect;
 mod logline;
 
@@ -771,9 +772,7 @@ impl Session {
     /// Tells `observe` what happened with the server (1.4's health_adjust).
     pub(super) fn observe(&self, ctx: &mut Ctx, ev: crate::state::Hana) {
         if let Some(si) = self.srv_idx {
-            if ctx.rt.cfg.proxies[self.be].servers[si].observe != 0 {
-                ctx.rt.hana.push((self.be, si, ev));
-            }
+            crate::checks::health_adjust(ctx, self.be, si, ev);
         }
     }
 

@@ -239,10 +239,10 @@ fn be_row(rt: &Runtime, pxi: usize, out: &mut String) {
         .v(c.redispatches);
     l.v(if be_is_up(p, tot) { "UP" } else { "DOWN" });
     l.v(tot).v(act).v(bck).e(1);
-    // backend down transitions and downtime are not kept yet
-    l.v(0)
-        .v(secs_since(Instant::now(), st.last_change))
-        .v(0)
+    let now = Instant::now();
+    l.v(st.down_trans)
+        .v(secs_since(now, st.last_change))
+        .v(rt.be_downtime(pxi, now))
         .e(1);
     l.v(RELATIVE_PID)
         .v(p.id)

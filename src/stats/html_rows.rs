@@ -353,19 +353,20 @@ fn sv_status_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut 
         out.push_str("</td><td>");
         return;
     }
-    let _ = write!(
-        out,
-        "</td><td class=ac title=\"{}",
-        check_desc(s.check_status)
-    );
-    if !s.check_info.is_empty() {
-        let _ = write!(out, ": {}", html_encode(&s.check_info));
+    let _ = write!(out, "</td><td class=ac title=\"{}", s.check_status.desc());
+    if !s.check_desc.is_empty() {
+        let _ = write!(
+            out,
+            ": {}",
+            html_encode(&String::from_utf8_lossy(&s.check_desc))
+        );
     }
     let _ = write!(out, "\"><u> {}", s.check_status);
     if let Some(code) = s.check_code {
         let _ = write!(out, "/{}", code);
     }
-    if let Some(d) = s.check_duration {
+    // a health analysis has no probe, hence no duration
+    if let Some(d) = s.check_duration.filter(|&d| d != crate::checks::NO_PROBE) {
         let _ = write!(out, " in {}ms</u>", d);
     }
 }
@@ -417,27 +418,6 @@ fn sv_check_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut S
             let _ = writeln!(out, "<td class=ac>{} %</td></tr>", t);
         }
         None => out.push_str("<td class=ac>-</td></tr>\n"),
-    }
-}
-
-/// A check status's description (1.4's `check_statuses` table).
-fn check_desc(status: &str) -> &'static str {
-    match status {
-        "INI" => "Initializing",
-        "HANA" => "Health analyze",
-        "SOCKERR" => "Socket error",
-        "L4OK" => "Layer4 check passed",
-        "L4TOUT" => "Layer4 timeout",
-        "L4CON" => "Layer4 connection problem",
-        "L6OK" => "Layer6 check passed",
-        "L6TOUT" => "Layer6 timeout",
-        "L6RSP" => "Layer6 invalid response",
-        "L7TOUT" => "Layer7 timeout",
-        "L7RSP" => "Layer7 invalid response",
-        "L7OK" => "Layer7 check passed",
-        "L7OKC" => "Layer7 check conditionally passed",
-        "L7STS" => "Layer7 wrong status",
-        _ => "Unknown",
     }
 }
 
@@ -537,14 +517,14 @@ fn be_status_cells(rt: &Runtime, pxi: usize, out: &mut String) {
         act,
         bck
     );
-    // backend down transitions and downtime are not kept yet
     let _ = write!(
         out,
-        "<td class=ac>&nbsp;</td><td>0</td><td>{}</td><td></td></tr>",
+        "<td class=ac>&nbsp;</td><td>{}</td><td>{}</td><td></td></tr>",
+        st.down_trans,
         if p.servers.is_empty() {
             "&nbsp;".to_string()
         } else {
-            human_time(0)
+            human_time(rt.be_downtime(pxi, Instant::now()))
         }
     );
 }

@@ -1,0 +1,149 @@
+//! A check's result applied to its server: the status, code and
+//! description kept for the stats and the logs, `option log-health-checks`
+//! lines, and the health arithmetic of 1.4's process_chk that decides when
+//! the server changes state (through `server_state::apply`).
+
+use super::Verdict;
+use crate::server_state::{apply, Change};
+use crate::session::Ctx;
+use crate::state::{CheckStatus, SrvState};
+
+/// 1.4 keeps at most 127 bytes of a check's description.
+const DESC_LEN: usize = 127;
+
+/// The `, reason: ...[, code: N][, info: "..."][, check duration: Nms]`
+/// part of the check lines (1.4's server_status_printf with SSP_O_HCHK).
+pub fn reason_text(st: &SrvState) -> String {
+    let mut m = format!(", reason: {}", st.check_status.desc());
+    if let Some(code) = st.check_code {
+        m.push_str(&format!(", code: {}", code));
+    }
+    if !st.check_desc.is_empty() {
+        m.push_str(", info: \"");
+        ascii_encode(&mut m, &st.check_desc);
+        m.push('"');
+    }
+    match st.check_duration {
+        Some(d) if d != super::hana::NO_PROBE => m.push_str(&format!(", check duration: {}ms", d)),
+        _ => {}
+    }
+    m
+}
+
+/// Non-printable bytes, `<`, `>` and `"` as `<XX>` (1.4's chunk_asciiencode).
+fn ascii_encode(out: &mut String, b: &[u8]) {
+    for &c in b {
+        if (0x20..0x7f).contains(&c) && !matches!(c, b'<' | b'>' | b'"') {
+            out.push(c as char);
+        } else {
+            out.push_str(&format!("<{:02X}>", c));
+        }
+    }
+}
+
+/// Records a check's outcome (1.4's set_server_check_status) and, with
+/// `option log-health-checks`, logs it when it moves the server's health.
+pub fn set_check_status(ctx: &mut Ctx, pi: usize, si: usize, v: &Verdict, duration: Option<u64>) {
+    let cfg = ctx.rt.cfg;
+    let px = &cfg.proxies[pi];
+    let c = &px.servers[si];
+    let st = &mut ctx.rt.srv[pi][si];
+    st.check_status = v.status;
+    st.check_code = if v.status.has_code() {
+        Some(v.code.unwrap_or(0))
+    } else {
+        None
+    };
+    let desc = &v.desc[..v.desc.iter().position(|&b| b == 0).unwrap_or(v.desc.len())];
+    st.check_desc = desc[..desc.len().min(DESC_LEN)].to_vec();
+    st.check_duration = duration;
+    let full = c.rise + c.fall - 1;
+    let (err, pass) = (v.status.is_error(), v.status.is_pass());
+    let cond = v.status == CheckStatus::L7Okc;
+    let worth = (st.health != 0 && err)
+        || (st.health != full && pass)
+        || (st.nolb && !cond)
+        || (!st.nolb && cond);
+    if !px.flags.log_health_checks || !worth {
+        return;
+    }
+    // what the health will be once the result is applied
+    let (mut h, mut up) = (st.health, st.up);
+    if err {
+        if h > c.rise {
+            h -= 1;
+        } else {
+            up = up && h != c.rise;
+            h = 0;
+        }
+    }
+    if pass {
+        if h < full {
+            h += 1;
+            up = up || h == c.rise;
+            if h >= c.rise {
+                h = full;
+            }
+        }
+        st.consecutive_errors = 0;
+    }
+    let m = format!(
+        "Health check for {}server {}/{} {}{}{}, status: {}/{} {}.",
+        if c.backup { "backup " } else { "" },
+        px.name,
+        c.name,
+        if cond { "conditionally " } else { "" },
+        if pass { "succeeded" } else { "failed" },
+        crate::server_state::status_part(ctx, pi, si, true, None),
+        if up {
+            (h + 1).saturating_sub(c.rise)
+        } else {
+            h
+        },
+        if up { c.fall } else { c.rise },
+        if up { "UP" } else { "DOWN" }
+    );
+    crate::log::msg::warning(&m);
+    ctx.syslog.send(&px.logs, crate::log::NOTICE, &m);
+}
+
+/// A finished check moves the server's health, and its state when the
+/// health crosses `rise` (1.4's process_chk).
+pub fn conclude(ctx: &mut Ctx, pi: usize, si: usize, v: &Verdict, duration: u64) {
+    set_check_status(ctx, pi, si, v, Some(duration));
+    let cfg = ctx.rt.cfg;
+    let px = &cfg.proxies[pi];
+    let c = &px.servers[si];
+    let full = c.rise + c.fall - 1;
+    if v.status.is_error() {
+        fail(ctx, pi, si);
+        return;
+    }
+    let st = &ctx.rt.srv[pi][si];
+    if st.up && px.check.disable_on_404 {
+        let cond = v.status == CheckStatus::L7Okc;
+        if st.nolb && !cond {
+            apply(ctx, pi, si, Change::ResumeLb);
+        } else if !st.nolb && cond {
+            apply(ctx, pi, si, Change::StopLb);
+        }
+    }
+    let st = &mut ctx.rt.srv[pi][si];
+    if !st.maint && st.health < full {
+        st.health += 1;
+        apply(ctx, pi, si, Change::Up);
+    }
+}
+
+/// A failed check (or health analysis): one step less of health while it
+/// stays above `rise`, otherwise the server goes down.
+pub fn fail(ctx: &mut Ctx, pi: usize, si: usize) {
+    let rise = ctx.rt.cfg.proxies[pi].servers[si].rise;
+    let st = &mut ctx.rt.srv[pi][si];
+    if st.health > rise {
+        st.health -= 1;
+        st.chkfail += 1;
+    } else {
+        apply(ctx, pi, si, Change::Down);
+    }
+}
