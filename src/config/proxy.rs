@@ -513,7 +513,9 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                     "parsing [{}:{}]: '{}' expects a string argument.",
                     l.file, l.num, kw
                 ));
-                return Some(ERR_ALERT | ERR_FATAL);
+                // 1.4 returns -1 here, which stops everything (see parse_files)
+                p.minus_one = true;
+                return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
             }
             let d = l.args[1..].join(" ");
             if let Some(px) = p.cur_proxy() {
@@ -707,7 +709,7 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                         if exit_now {
                             // 1.4 exits on the spot for a bad facility or level
                             p.exit_now = true;
-                            return Some(ERR_ALERT | ERR_FATAL | super::parse::ERR_ABORT);
+                            return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
                         }
                         return Some(ERR_ALERT | ERR_FATAL);
                     }
