@@ -116,6 +116,9 @@ pub enum Kind {
     Listen,
     Frontend,
     Backend,
+    /// 1.4's `ruleset`: rules only, neither frontend nor backend, so it
+    /// never carries traffic
+    Ruleset,
 }
 
 impl Kind {
@@ -125,6 +128,7 @@ impl Kind {
             Kind::Listen | Kind::Defaults => "proxy",
             Kind::Frontend => "frontend",
             Kind::Backend => "backend",
+            Kind::Ruleset => "ruleset",
         }
     }
     pub fn section(self) -> &'static str {
@@ -133,6 +137,7 @@ impl Kind {
             Kind::Listen => "listen",
             Kind::Frontend => "frontend",
             Kind::Backend => "backend",
+            Kind::Ruleset => "ruleset",
         }
     }
     pub fn is_fe(self) -> bool {
@@ -151,6 +156,9 @@ pub struct Bind {
     pub defer_accept: bool,
     pub name: Option<String>,
     pub id: Option<u32>,
+    /// where it was declared, for the duplicate `id` message
+    pub file: String,
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default)]

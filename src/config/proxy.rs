@@ -15,6 +15,7 @@ pub fn caps(k: Kind) -> u8 {
         Kind::Listen | Kind::Defaults => CAP_FE | CAP_BE | CAP_RS,
         Kind::Frontend => CAP_FE | CAP_RS,
         Kind::Backend => CAP_BE | CAP_RS,
+        Kind::Ruleset => CAP_RS,
     }
 }
 
@@ -23,6 +24,7 @@ pub fn type_str(k: Kind) -> &'static str {
         Kind::Listen | Kind::Defaults => "proxy",
         Kind::Frontend => "frontend",
         Kind::Backend => "backend",
+        Kind::Ruleset => "ruleset",
     }
 }
 
@@ -138,7 +140,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
             "Parsing [{}:{}]: {} '{}' has same name as another {} (declared at {}:{}).",
             l.file,
             l.num,
-            kind.section(),
+            type_str(kind),
             name,
             type_str(k),
             f,
@@ -208,19 +210,20 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         match str2listener(p, l.arg(2)) {
             Some(addrs) => {
                 if let Some(px) = p.cfg.proxies.get_mut(idx) {
-                    for a in addrs {
-                        px.binds.push(Bind {
-                            addr: a,
-                            interface: None,
-                            mss: None,
-                            defer_accept: false,
-                            name: None,
-                            id: None,
-                        });
-                    }
+                    px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
                 }
             }
-            None => return err | ERR_FATAL,
+            None => {
+                // 1.4 parses the address before copying anything from
+                // defaults: on failure the proxy stays as init_new_proxy()
+                // left it, and the rest of the section still fills it
+                let mut blank = Proxy::new(l.arg(1), kind, l.file, l.num);
+                blank.maxconn = 0;
+                if let Some(px) = p.cfg.proxies.get_mut(idx) {
+                    *px = blank;
+                }
+                return err | ERR_FATAL;
+            }
         }
     }
     err
@@ -232,13 +235,7 @@ pub fn parse_listen(p: &mut Parser, l: &Line) -> u32 {
         "listen" => return new_proxy(p, l, Kind::Listen),
         "frontend" => return new_proxy(p, l, Kind::Frontend),
         "backend" => return new_proxy(p, l, Kind::Backend),
-        "ruleset" => {
-            p.alert(&format!(
-                "{} : unknown keyword 'ruleset' in 'ruleset' section",
-                l.at()
-            ));
-            return ERR_ALERT | ERR_FATAL;
-        }
+        "ruleset" => return new_proxy(p, l, Kind::Ruleset),
         "defaults" => {
             let mut d = Proxy::new("", Kind::Defaults, l.file, l.num);
             d.maxconn = p.default_maxconn;
@@ -300,124 +297,165 @@ fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
     Ok(atoi(l.arg(1)))
 }
 
+/// A listener for `addr`, declared at this line.
+fn new_bind(l: &Line, addr: SocketAddr) -> Bind {
+    Bind {
+        addr,
+        interface: None,
+        mss: None,
+        defer_accept: false,
+        name: None,
+        id: None,
+        file: l.file.to_string(),
+        line: l.num,
+    }
+}
+
+/// `bind`: as in 1.4 the listeners join the proxy as soon as the address
+/// parses, and each option then applies to them at once, so a failing
+/// option leaves the listeners (and the options before it) in place.
+fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
+    let mut err = 0;
+    if let Some(e) = not_in_defaults(p, l, " :") {
+        return e;
+    }
+    if warn_if_not_cap(p, l, CAP_FE, "bind", "") {
+        err |= ERR_WARN;
+    }
+    if !l.arg(1).contains(':') {
+        p.alert(&format!(
+            "{} : 'bind' expects [addr1]:port1[-end1]{{,[addr]:port[-end]}}... as arguments.",
+            l.at()
+        ));
+        return err | ERR_ALERT | ERR_FATAL;
+    }
+    let Some(addrs) = str2listener(p, l.arg(1)) else {
+        return err | ERR_ALERT | ERR_FATAL;
+    };
+    let Some(px) = p.cur_proxy() else {
+        return err;
+    };
+    let start = px.binds.len();
+    px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
+    let mut i = 2;
+    while !l.arg(i).is_empty() {
+        match bind_option(p, l, i, start) {
+            Ok(used) => i += used,
+            Err(e) => return err | e,
+        }
+    }
+    err
+}
+
+/// Applies `f` to the listeners the current `bind` line added.
+fn for_new_binds(p: &mut Parser, start: usize, f: impl Fn(&mut Bind)) {
+    if let Some(px) = p.cur_proxy() {
+        px.binds.iter_mut().skip(start).for_each(f);
+    }
+}
+
+/// One `bind` option at word i; Ok(words used) or the error bits.
+fn bind_option(p: &mut Parser, l: &Line, i: usize, start: usize) -> Result<usize, u32> {
+    let at = l.at();
+    let val = l.arg(i + 1).to_string();
+    match l.arg(i) {
+        "interface" => {
+            if val.is_empty() {
+                p.alert(&format!("{} : 'bind' : missing interface name.", at));
+                return Err(ERR_ALERT | ERR_FATAL);
+            }
+            for_new_binds(p, start, |b| b.interface = Some(val.clone()));
+            Ok(2)
+        }
+        "mss" => {
+            if val.is_empty() {
+                p.alert(&format!("{} : 'bind' : missing MSS value.", at));
+                return Err(ERR_ALERT | ERR_FATAL);
+            }
+            let m = atoi(&val);
+            if !(1..=65535).contains(&m.abs()) {
+                p.alert(&format!(
+                    "parsing [{}:{}]: bind expects an MSS value between 1 and 65535.",
+                    l.file, l.num
+                ));
+                return Err(ERR_ALERT | ERR_FATAL);
+            }
+            for_new_binds(p, start, |b| b.mss = Some(m as i32));
+            Ok(2)
+        }
+        "defer-accept" => {
+            for_new_binds(p, start, |b| b.defer_accept = true);
+            Ok(1)
+        }
+        "transparent" => {
+            // 1.4 built without CONFIG_HAP_LINUX_TPROXY refuses it the same way
+            p.alert(&format!(
+                "{} : 'bind' : 'transparent' option not implemented.",
+                at
+            ));
+            Err(ERR_ALERT | ERR_FATAL)
+        }
+        "name" => {
+            for_new_binds(p, start, |b| b.name = Some(val.clone()));
+            Ok(2)
+        }
+        "id" => bind_id(p, l, &val, start).map(|_| 2),
+        _ => {
+            p.alert(&format!(
+                "{} : 'bind' only supports the 'transparent', 'defer-accept', 'name', 'id', 'mss' and 'interface' options.",
+                at
+            ));
+            Err(ERR_ALERT | ERR_FATAL)
+        }
+    }
+}
+
+/// `bind ... id N`: one socket only, N > 0, and N not taken by another
+/// listener of this proxy.
+fn bind_id(p: &mut Parser, l: &Line, val: &str, start: usize) -> Result<(), u32> {
+    let fail = |p: &Parser, m: String| {
+        p.alert(&format!("parsing [{}:{}]: {}", l.file, l.num, m));
+        Err(ERR_ALERT | ERR_FATAL)
+    };
+    let Some(px) = p.cur_proxy() else {
+        return Ok(());
+    };
+    if px.binds.len() - start != 1 {
+        return fail(p, "'id' can be only used with a single socket.".into());
+    }
+    if val.is_empty() {
+        return fail(p, "'id' expects an integer argument.".into());
+    }
+    let v = atoi(val);
+    if v <= 0 {
+        return fail(p, "custom id has to be > 0".into());
+    }
+    let prev = px.binds[..start]
+        .iter()
+        .find(|b| b.id == Some(v as u32))
+        .map(|b| (b.file.clone(), b.line));
+    if let Some((f, ln)) = prev {
+        return fail(
+            p,
+            format!(
+                "custom id {} for socket '{}' already used at {}:{}.",
+                v,
+                l.arg(1),
+                f,
+                ln
+            ),
+        );
+    }
+    for_new_binds(p, start, |b| b.id = Some(v as u32));
+    Ok(())
+}
+
 /// Keywords that set one plain value. None: not one of these.
 fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
     let at = l.at();
     let mut err = 0;
     match kw {
-        "bind" => {
-            if let Some(e) = not_in_defaults(p, l, " :") {
-                return Some(e);
-            }
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if !l.arg(1).contains(':') {
-                p.alert(&format!(
-                    "{} : '{}' expects [addr1]:port1[-end1]{{,[addr]:port[-end]}}... as arguments.",
-                    at, kw
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let Some(addrs) = str2listener(p, l.arg(1)) else {
-                return Some(ERR_ALERT | ERR_FATAL);
-            };
-            let mut b = Bind {
-                addr: addrs.first().copied().unwrap_or(SocketAddr::new(
-                    IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-                    0,
-                )),
-                interface: None,
-                mss: None,
-                defer_accept: false,
-                name: None,
-                id: None,
-            };
-            let mut i = 2;
-            while !l.arg(i).is_empty() {
-                match l.arg(i) {
-                    "interface" => {
-                        if l.arg(i + 1).is_empty() {
-                            p.alert(&format!("{} : '{}' : missing interface name.", at, kw));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        b.interface = Some(l.arg(i + 1).to_string());
-                        i += 2;
-                    }
-                    "mss" => {
-                        if l.arg(i + 1).is_empty() {
-                            p.alert(&format!("{} : '{}' : missing MSS value.", at, kw));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        let m = atoi(l.arg(i + 1));
-                        if !(1..=65535).contains(&m.abs()) {
-                            p.alert(&format!(
-                                "parsing [{}:{}]: {} expects an MSS value between 1 and 65535.",
-                                l.file, l.num, kw
-                            ));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        b.mss = Some(m as i32);
-                        i += 2;
-                    }
-                    "defer-accept" => {
-                        b.defer_accept = true;
-                        i += 1;
-                    }
-                    "transparent" => {
-                        p.alert(&format!(
-                            "{} : '{}' : '{}' option not implemented.",
-                            at, kw, "transparent"
-                        ));
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
-                    "name" => {
-                        b.name = Some(l.arg(i + 1).to_string());
-                        i += 2;
-                    }
-                    "id" => {
-                        if addrs.len() != 1 {
-                            p.alert(&format!(
-                                "parsing [{}:{}]: '{}' can be only used with a single socket.",
-                                l.file, l.num, "id"
-                            ));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        if l.arg(i + 1).is_empty() {
-                            p.alert(&format!(
-                                "parsing [{}:{}]: '{}' expects an integer argument.",
-                                l.file, l.num, "id"
-                            ));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        let v = atoi(l.arg(i + 1));
-                        if v <= 0 {
-                            p.alert(&format!(
-                                "parsing [{}:{}]: custom id has to be > 0",
-                                l.file, l.num
-                            ));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        b.id = Some(v as u32);
-                        i += 2;
-                    }
-                    _ => {
-                        p.alert(&format!(
-                            "{} : '{}' only supports the 'transparent', 'defer-accept', 'name', 'id', 'mss' and 'interface' options.",
-                            at, kw
-                        ));
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
-                }
-            }
-            if let Some(px) = p.cur_proxy() {
-                for a in addrs {
-                    let mut nb = b.clone();
-                    nb.addr = a;
-                    px.binds.push(nb);
-                }
-            }
-        }
+        "bind" => return Some(parse_bind(p, l)),
         "monitor-net" => {
             let net = if l.arg(1).is_empty() {
                 None
