@@ -221,6 +221,9 @@ pub struct Flags {
     pub http_no_delay: bool,
     pub tcp_smart_accept: bool,
     pub tcp_smart_connect: bool,
+    /// `option transparent`: without a balance algorithm, connect to the
+    /// address the client connected to
+    pub transparent: bool,
     /// `no option tcp-smart-accept` seen: HTTP mode's automatic smart
     /// accept is off (1.4 keeps the explicit "no" apart from the flag)
     pub no_tcp_smart_accept: bool,
@@ -314,6 +317,11 @@ pub struct CheckCfg {
     /// The request sent by httpchk/smtpchk/mysql-check (already built).
     pub send: Vec<u8>,
     pub expect: Option<HttpExpect>,
+    /// 1.4's expect type bits: set once the type word had its argument,
+    /// even if the regex then fails, so the next line is "already specified"
+    pub expect_typed: bool,
+    /// 1.4's inversion bit: each `!` toggles it, even on a failing line
+    pub expect_inv: bool,
     pub disable_on_404: bool,
     pub send_state: bool,
 }
@@ -547,6 +555,12 @@ pub struct Proxy {
     pub logs: Vec<LogTarget>,
     pub log_format: LogFormat,
     pub balance: Balance,
+    /// a `balance` line was seen here or in defaults (1.4's algo bits)
+    pub balance_set: bool,
+    /// no load balancing: a backend without `balance` that is transparent,
+    /// has a dispatch address or is an HTTP proxy sends to that instead of
+    /// its servers (set by check_config_validity, as 1.4 leaves algo 0)
+    pub lb_off: bool,
     pub hash_consistent: bool,
     /// `persist rdp-cookie[(name)]`: the cookie naming the server
     pub persist_rdp: Option<String>,
@@ -610,6 +624,8 @@ impl Proxy {
             logs: Vec::new(),
             log_format: LogFormat::Default,
             balance: Balance::RoundRobin,
+            balance_set: false,
+            lb_off: false,
             hash_consistent: false,
             persist_rdp: None,
             cookie: None,

@@ -652,6 +652,13 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 }
             }
         }
+        "transparent" => {
+            // the deprecated keyword form of `option transparent` (TPROXY
+            // builds): no capability check in 1.4
+            if let Some(px) = p.cur_proxy() {
+                px.flags.transparent = true;
+            }
+        }
         "dispatch" => {
             if let Some(e) = not_in_defaults(p, l, " :") {
                 return Some(e);
@@ -777,6 +784,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             if warn_if_not_cap(p, l, CAP_BE, kw, "") {
                 err |= ERR_WARN;
             }
+            err |= p.warn(&format!(
+                "parsing [{}:{}]: keyword '{}' is deprecated, please use 'option redispatch' instead.",
+                l.file, l.num, kw
+            ));
             if let Some(px) = p.cur_proxy() {
                 px.flags.redispatch = true;
             }
@@ -794,34 +805,58 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 px.send_name_header = Some(h);
             }
         }
-        "rate-limit" => {
-            if l.arg(1) != "sessions" {
-                p.alert(&format!(
-                    "{} : '{}' only supports 'sessions' (got '{}')",
-                    at,
-                    kw,
-                    l.arg(1)
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            if l.arg(2).is_empty() {
-                p.alert(&format!(
-                    "{} : '{} {}' expects expects an integer value (in sessions/second)",
-                    at,
-                    kw,
-                    l.arg(1)
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                return Some(ERR_WARN);
-            }
-            let v = atoi(l.arg(2)).max(0) as u32;
-            if let Some(px) = p.cur_proxy() {
-                px.rate_limit = v;
-            }
-        }
+        "rate-limit" => return Some(parse_rate_limit(p, l)),
         _ => return None,
     }
     Some(err)
+}
+
+/// 1.4's proxy_parse_rate_limit(): the type, the value (strtoul, any
+/// base), then a warning for a proxy without frontend capability or for
+/// overwriting a non-default value; the value is stored in every case.
+fn parse_rate_limit(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    if l.arg(1) != "sessions" {
+        p.alert(&format!(
+            "{} : rate-limit '{}': must be 'sessions'",
+            at,
+            l.arg(1)
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let word = l.arg(2);
+    if word.is_empty() {
+        p.alert(&format!(
+            "{} : rate-limit sessions expects expects an integer value (in sessions/second)",
+            at
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let (v, rest) = super::units::strtoul0(word);
+    if let Some(c) = rest.chars().next() {
+        p.alert(&format!(
+            "{} : rate-limit sessions: unexpected character '{}' in integer value '{}'",
+            at, c, word
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let in_defaults = p.is_defaults();
+    let def = p.defaults.rate_limit;
+    let Some(px) = p.cur_proxy() else {
+        return 0;
+    };
+    let (kind, name, old) = (px.kind, px.name.clone(), px.rate_limit);
+    px.rate_limit = v;
+    let warning = if caps(kind) & CAP_FE == 0 {
+        format!(
+            "rate-limit sessions will be ignored because {} '{}' has no frontend capability",
+            type_str(kind),
+            name
+        )
+    } else if !in_defaults && old != def {
+        "overwriting rate-limit sessions which was already specified".to_string()
+    } else {
+        return 0;
+    };
+    p.warn(&format!("{} : {}", at, warning))
 }

@@ -107,6 +107,37 @@ fn ensure_no_http(p: &mut Parser, i: usize) {
     }
 }
 
+/// A balance algorithm excludes transparent mode and overrides dispatch;
+/// without one, transparent, dispatch and HTTP proxy modes turn load
+/// balancing off (1.4 only defaults to roundrobin otherwise).
+/// Returns the error bits and the number of fatal errors.
+fn check_balance_mode(p: &mut Parser, i: usize) -> (u32, u32) {
+    let px = &p.cfg.proxies[i];
+    let ts = type_str(px.kind);
+    let name = px.name.clone();
+    let dispatch = px.dispatch.is_some_and(|a| !a.ip().is_unspecified());
+    if !px.balance_set {
+        let off = px.flags.transparent || px.flags.http_proxy || dispatch;
+        p.cfg.proxies[i].lb_off = off;
+        return (0, 0);
+    }
+    if px.flags.transparent {
+        p.alert(&format!(
+            "config : {} '{}' cannot use both transparent and balance mode.",
+            ts, name
+        ));
+        return (0, 1);
+    }
+    if dispatch {
+        let e = p.warn(&format!(
+            "config : dispatch address of {} '{}' will be ignored in balance mode.",
+            ts, name
+        ));
+        return (e, 0);
+    }
+    (0, 0)
+}
+
 pub fn check_config_validity(p: &mut Parser) -> u32 {
     let mut err = 0u32;
     let mut cfgerr = 0u32;
@@ -167,6 +198,11 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 ts, name
             ));
             cfgerr += 1;
+        }
+        if c & CAP_BE != 0 && mode != Mode::Health {
+            let (e, n) = check_balance_mode(p, i);
+            err |= e;
+            cfgerr += n;
         }
         let (dis404, sendstate, httpchk) = {
             let ck = &p.cfg.proxies[i].check;
@@ -315,6 +351,15 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 Some(t) => p.cfg.proxies[i].stick_rules[r].table_idx = t,
             }
         }
+        // captures count as log data (1.4's to_log bits); ignoring them in
+        // tcp mode clears only LW_REQHDR, for both directions (a 1.4 bug),
+        // so response headers and the cookie still count
+        let cap_logged = {
+            let px = &p.cfg.proxies[i];
+            px.capture_cookie.is_some()
+                || !px.rsp_captures.is_empty()
+                || (mode == Mode::Http && !px.req_captures.is_empty())
+        };
         if !p.cfg.proxies[i].req_captures.is_empty() && mode != Mode::Http {
             err |= p.warn(&format!(
                 "config : 'capture request header' ignored for {} '{}' as it requires HTTP mode.",
@@ -417,7 +462,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             let px = &p.cfg.proxies[i];
             (mode == Mode::Tcp || mode == Mode::Http)
                 && c & CAP_FE != 0
-                && px.log_format != LogFormat::Default
+                && (px.log_format != LogFormat::Default || cap_logged)
                 && px.logs.is_empty()
         };
         if logless {

@@ -124,8 +124,14 @@ impl Session {
                     direct = Some(ps);
                 }
             }
-            if direct.is_none() && be.servers.is_empty() {
+            if direct.is_none() && (be.servers.is_empty() || be.lb_off) {
+                // 1.4's assign_server_address(): dispatch first, then the
+                // transparent mode's original destination
                 if let Some(d) = be.dispatch {
+                    return self.connect_to(ctx, d);
+                }
+                if be.flags.transparent {
+                    let d = self.dst_addr();
                     return self.connect_to(ctx, d);
                 }
                 return self.no_server(ctx);
