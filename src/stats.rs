@@ -5,6 +5,9 @@ use crate::http::head::Head;
 use crate::state::{Counters, Runtime};
 use std::fmt::Write;
 
+/// The realm of the stats page's authentication when none is configured.
+pub const DEFAULT_REALM: &str = "HAProxy Statistics";
+
 pub const CSV_HEADER: &str = "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,\n";
 
 /// One CSV row's values, in header order.

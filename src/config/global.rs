@@ -7,6 +7,10 @@ use crate::log::{facility, level};
 
 /// Parses `log ADDR FACILITY [LEVEL [MINLEVEL]]` into a target.
 /// Err carries the alert text and whether 1.4 exits at once.
+/// `exit_on_bad` is set for a proxy's `log` line: 1.4 exits there on a
+/// bad facility or level, and its minimum level test looks at the wrong
+/// variable, so an unknown minimum level passes as "none" (-1, which the
+/// MAX(level, minlvl) at send time makes the same as 0).
 pub fn parse_log_target(l: &Line, exit_on_bad: bool) -> Result<LogTarget, (String, bool)> {
     let at = l.at();
     let fac = match facility(l.arg(2)) {
@@ -28,7 +32,9 @@ pub fn parse_log_target(l: &Line, exit_on_bad: bool) -> Result<LogTarget, (Strin
         })?;
     }
     let mut minlvl = 0;
-    if !l.arg(4).is_empty() {
+    if !l.arg(4).is_empty() && exit_on_bad {
+        minlvl = level(l.arg(4)).unwrap_or(0);
+    } else if !l.arg(4).is_empty() {
         minlvl = level(l.arg(4)).ok_or_else(|| {
             (
                 format!("{} : unknown optional minimum log level '{}'", at, l.arg(4)),
@@ -458,6 +464,108 @@ fn parse_global_stats(p: &mut Parser, l: &Line) -> u32 {
     0
 }
 
+/// 1.4 keeps a bitmask of groups per userlist, hence this limit.
+const MAX_AUTH_GROUPS: usize = 32;
+
+/// `group <name> [users a,b]`: name checks, then a duplicate (a warning
+/// that 1.4 flags as an alert, not fatal), then the 32-group limit.
+fn parse_group(p: &mut Parser, l: &Line, pre: &str) -> u32 {
+    let name = l.arg(1);
+    if let Some(c) = invalid_char(name) {
+        p.alert(&format!(
+            "{}: character '{}' is not permitted in 'group' name '{}'.",
+            pre, c, name
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let Some(ul) = p.cfg.userlists.last() else {
+        return ERR_ALERT | ERR_FATAL;
+    };
+    let ulname = ul.name.clone();
+    if ul.groups.iter().any(|(g, _)| g == name) {
+        p.warn(&format!(
+            "{}: ignoring duplicated group '{}' in userlist '{}'.",
+            pre, name, ulname
+        ));
+        return ERR_ALERT;
+    }
+    if ul.groups.len() >= MAX_AUTH_GROUPS {
+        p.alert(&format!(
+            "{}: too many groups ({}) in in userlist '{}' while adding group '{}'.",
+            pre, MAX_AUTH_GROUPS, ulname, name
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let mut users = Vec::new();
+    let mut i = 2;
+    while !l.arg(i).is_empty() {
+        if l.arg(i) != "users" {
+            p.alert(&format!("{}: 'group' only supports 'users' option.", pre));
+            return ERR_ALERT | ERR_FATAL;
+        }
+        users = comma_list(l.arg(i + 1));
+        i += 2;
+    }
+    if let Some(ul) = p.cur_userlist() {
+        ul.groups.push((name.to_string(), users));
+    }
+    0
+}
+
+fn comma_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// `user <name> [password|insecure-password p] [groups a,b]`: 1.4 adds
+/// the user before reading its options, so a failing option keeps it.
+fn parse_user(p: &mut Parser, l: &Line, pre: &str) -> u32 {
+    let name = l.arg(1);
+    let Some(ul) = p.cur_userlist() else {
+        return ERR_ALERT | ERR_FATAL;
+    };
+    if ul.users.iter().any(|u| u.name == name) {
+        let ulname = ul.name.clone();
+        p.warn(&format!(
+            "{}: ignoring duplicated user '{}' in userlist '{}'.",
+            pre, name, ulname
+        ));
+        return ERR_ALERT;
+    }
+    ul.users.push(User {
+        name: name.to_string(),
+        password: String::new(),
+        insecure: false,
+        groups: vec![],
+    });
+    let mut i = 2;
+    while !l.arg(i).is_empty() {
+        let v = l.arg(i + 1).to_string();
+        let Some(u) = p.cur_userlist().and_then(|ul| ul.users.last_mut()) else {
+            return 0;
+        };
+        match l.arg(i) {
+            "password" => u.password = v,
+            "insecure-password" => {
+                u.password = v;
+                u.insecure = true;
+            }
+            "groups" => u.groups = comma_list(&v),
+            _ => {
+                p.alert(&format!(
+                    "{}: 'user' only supports 'password', 'insecure-password' and 'groups' options.",
+                    pre
+                ));
+                return ERR_ALERT | ERR_FATAL;
+            }
+        }
+        i += 2;
+    }
+    0
+}
+
 pub fn parse_users(p: &mut Parser, l: &Line) -> u32 {
     let pre = format!("parsing [{}:{}]", l.file, l.num);
     let kw = l.arg(0);
@@ -495,62 +603,10 @@ pub fn parse_users(p: &mut Parser, l: &Line) -> u32 {
                 p.alert(&format!("{}: '{}' expects <name> as arguments.", pre, kw));
                 return ERR_ALERT | ERR_FATAL;
             }
-            let Some(ul) = p.cur_userlist() else {
-                return ERR_ALERT | ERR_FATAL;
-            };
             if kw == "group" {
-                let mut users = Vec::new();
-                let mut i = 2;
-                while !l.arg(i).is_empty() {
-                    if l.arg(i) == "users" {
-                        users = l
-                            .arg(i + 1)
-                            .split(',')
-                            .filter(|s| !s.is_empty())
-                            .map(String::from)
-                            .collect();
-                        i += 2;
-                    } else {
-                        p.alert(&format!("{}: '{}' only supports 'users' option.", pre, kw));
-                        return ERR_ALERT | ERR_FATAL;
-                    }
-                }
-                ul.groups.push((l.arg(1).to_string(), users));
-            } else {
-                let mut u = User {
-                    name: l.arg(1).to_string(),
-                    password: String::new(),
-                    insecure: false,
-                    groups: vec![],
-                };
-                let mut i = 2;
-                while !l.arg(i).is_empty() {
-                    match l.arg(i) {
-                        "password" => u.password = l.arg(i + 1).to_string(),
-                        "insecure-password" => {
-                            u.password = l.arg(i + 1).to_string();
-                            u.insecure = true;
-                        }
-                        "groups" => {
-                            u.groups = l
-                                .arg(i + 1)
-                                .split(',')
-                                .filter(|s| !s.is_empty())
-                                .map(String::from)
-                                .collect()
-                        }
-                        _ => {
-                            p.alert(&format!(
-                                "{}: '{}' only supports 'password', 'insecure-password' and 'groups' options.",
-                                pre, kw
-                            ));
-                            return ERR_ALERT | ERR_FATAL;
-                        }
-                    }
-                    i += 2;
-                }
-                ul.users.push(u);
+                return parse_group(p, l, &pre);
             }
+            return parse_user(p, l, &pre);
         }
         _ => {
             p.alert(&format!(

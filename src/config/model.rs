@@ -351,7 +351,7 @@ pub struct Server {
     pub maxqueue: u32,
     pub slowstart: u64,
     pub redir: Option<String>,
-    pub source: Option<SocketAddr>,
+    pub source: Option<crate::sys::BindSrc>,
     pub track: Option<String>,
     pub error_limit: u32,
     /// `observe`: 0 none, 1 layer4, 2 layer7
@@ -477,6 +477,9 @@ pub struct StatsCfg {
     pub hide_version: bool,
     pub scopes: Vec<String>,
     pub admin: Vec<Cond>,
+    /// `stats http-request`: 1.4 runs this list instead of the proxy's
+    /// http-request rules for the requests the stats page answers
+    pub http_req_rules: Vec<HttpReqRule>,
     pub show_node: Option<String>,
     pub show_desc: Option<String>,
     pub show_legends: bool,
@@ -571,6 +574,10 @@ pub struct Proxy {
     pub default_be_idx: Option<usize>,
     pub switching_rules: Vec<SwitchRule>,
     pub acls: Vec<crate::acl::Acl>,
+    /// anonymous `{ }` ACLs, each with the number of named ACLs declared
+    /// before it: 1.4 keeps both in one list, in creation order, and
+    /// checks their targets in that order
+    pub anon_acls: Vec<(usize, crate::acl::Acl)>,
     pub block_rules: Vec<Cond>,
     pub http_req_rules: Vec<HttpReqRule>,
     pub req_exps: Vec<HdrExp>,
@@ -592,13 +599,16 @@ pub struct Proxy {
     pub grace: u64,
     pub rate_limit: u32,
     pub dispatch: Option<SocketAddr>,
-    pub source: Option<SocketAddr>,
+    pub source: Option<crate::sys::BindSrc>,
     pub description: Option<String>,
     pub send_name_header: Option<String>,
     pub tcp_inspect_delay: Option<u64>,
     pub tcp_content_rules: Vec<(bool, Option<Cond>)>,
     pub appsession: Option<AppSession>,
     pub stick_table: Option<StickTable>,
+    /// size/expire/nopurge as `stick-table` lines set them, kept even when
+    /// a line fails (1.4 writes them into the table as it reads them)
+    pub stick_params: StickTable,
     pub stick_rules: Vec<StickRule>,
     pub ignore_persist: Vec<Cond>,
     pub force_persist: Vec<Cond>,
@@ -635,6 +645,7 @@ impl Proxy {
             default_be_idx: None,
             switching_rules: Vec::new(),
             acls: Vec::new(),
+            anon_acls: Vec::new(),
             block_rules: Vec::new(),
             http_req_rules: Vec::new(),
             req_exps: Vec::new(),
@@ -663,6 +674,12 @@ impl Proxy {
             tcp_content_rules: Vec::new(),
             appsession: None,
             stick_table: None,
+            stick_params: StickTable {
+                kind: StickType::Ip,
+                size: 0,
+                expire: None,
+                nopurge: false,
+            },
             stick_rules: Vec::new(),
             ignore_persist: Vec::new(),
             force_persist: Vec::new(),

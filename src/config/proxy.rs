@@ -158,6 +158,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.binds.clear();
     px.servers.clear();
     px.acls.clear();
+    px.anon_acls.clear();
     px.block_rules.clear();
     px.switching_rules.clear();
     px.http_req_rules.clear();
@@ -174,6 +175,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.tcp_inspect_delay = None;
     px.appsession = None;
     px.stick_table = None;
+    px.stick_params = Proxy::new("", kind, "", 0).stick_params;
     px.stick_rules.clear();
     px.ignore_persist.clear();
     px.force_persist.clear();
@@ -188,7 +190,9 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         px.capture_cookie = None;
         px.log_format = super::model::LogFormat::Default;
         px.stats = Default::default();
-        px.maxconn = p.default_maxconn;
+        // only frontends take maxconn from defaults: a backend's stays 0
+        // unless set, and so does the fullconn derived from it
+        px.maxconn = 0;
     }
     if c & CAP_BE == 0 {
         px.cookie = None;
@@ -699,6 +703,7 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 p.alert(&format!("{} : Unknown host in '{}'", at, l.arg(1)));
                 return Some(ERR_ALERT | ERR_FATAL);
             };
+            let mut iface = None;
             let mut i = 2;
             while !l.arg(i).is_empty() {
                 match l.arg(i) {
@@ -709,7 +714,14 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                         ));
                         return Some(ERR_ALERT | ERR_FATAL);
                     }
-                    "interface" => i += 2,
+                    "interface" => {
+                        if l.arg(i + 1).is_empty() {
+                            p.alert(&format!("{} : 'source' : missing interface name.", at));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        iface = Some(l.arg(i + 1).to_string());
+                        i += 2;
+                    }
                     _ => {
                         p.alert(&format!(
                             "{} : '{}' only supports optional keywords 'inteface' and 'usesrc'.",
@@ -719,9 +731,13 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                     }
                 }
             }
-            let a = SocketAddr::new(ip, atoi(port.unwrap_or("0")) as u16);
+            let addr = SocketAddr::new(ip, atoi(port.unwrap_or("0")) as u16);
             if let Some(px) = p.cur_proxy() {
-                px.source = Some(a);
+                px.source = Some(crate::sys::BindSrc {
+                    addr,
+                    ports: None,
+                    iface,
+                });
             }
         }
         "usesrc" => {

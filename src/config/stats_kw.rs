@@ -96,15 +96,28 @@ pub(super) fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
                 ));
                 return ERR;
             }
-            match parse_http_req(p, l, 2) {
-                Some(r) => {
-                    if let Some(px) = p.cur_proxy() {
-                        px.stats.enabled = true;
-                        px.http_req_rules.push(r);
-                    }
-                }
-                None => return ERR_ALERT | super::parse::ERR_ABORT,
+            let mut err = 0;
+            if p.cur_proxy().is_some_and(|px| {
+                px.stats.enabled = true;
+                px.stats
+                    .http_req_rules
+                    .last()
+                    .is_some_and(|r| r.cond.is_none())
+            }) {
+                err |= p.warn(&format!(
+                    "{}: previous '{}' action has no condition attached, further entries are NOOP.",
+                    pre,
+                    l.arg(0)
+                ));
             }
+            let Some(r) = parse_http_req(p, l, 2) else {
+                return err | ERR_ALERT | super::parse::ERR_ABORT;
+            };
+            err |= super::rules::warn_resp_only(p, l, &r.cond);
+            if let Some(px) = p.cur_proxy() {
+                px.stats.http_req_rules.push(r);
+            }
+            return err;
         }
         "enable" | "hide-version" | "show-legends" => {
             if let Some(px) = p.cur_proxy() {

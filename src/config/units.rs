@@ -1,13 +1,7 @@
-//! Time, size and address values as 1.4 reads them (nom parsers).
+//! Time, size and address values as 1.4 reads them (parse_time_err,
+//! parse_size_err, strtoul, atoi, str2sa).
 
-use nom::character::complete::digit1;
-use nom::combinator::map_res;
-use nom::IResult;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
-
-fn number(i: &str) -> IResult<&str, u64> {
-    map_res(digit1, |s: &str| s.parse::<u64>())(i)
-}
 
 /// Parses a time with 1.4's units (us, ms, s, m, h, d) into `default_unit`
 /// based milliseconds. Returns Err(char) with the first unexpected char.
@@ -36,16 +30,34 @@ pub fn parse_time_ms(s: &str, default_unit_ms: u64) -> Result<u64, char> {
     Ok(v)
 }
 
-/// A size with an optional k/m/g suffix (stick-table sizes, tune values).
-pub fn parse_size(s: &str) -> Option<u64> {
-    let (rest, n) = number(s).ok()?;
-    match rest {
-        "" => Some(n),
-        "k" | "K" => Some(n * 1024),
-        "m" | "M" => Some(n * 1024 * 1024),
-        "g" | "G" => Some(n * 1024 * 1024 * 1024),
-        _ => None,
+/// 1.4's parse_size_err(): digits (maybe none), then an optional k/m/g
+/// suffix whose tail is ignored; the value must fit an unsigned int.
+/// Err carries the character 1.4 reports.
+pub fn parse_size(s: &str) -> Result<u64, char> {
+    let at = |k: usize| s[k..].chars().next().unwrap_or('\0');
+    let mut v: u64 = 0;
+    let mut k = 0;
+    for c in s.bytes() {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        v = v * 10 + u64::from(c - b'0');
+        if v > u64::from(u32::MAX) {
+            return Err(at(k));
+        }
+        k += 1;
     }
+    let shift = match s.as_bytes().get(k) {
+        None => 0,
+        Some(b'k' | b'K') => 10,
+        Some(b'm' | b'M') => 20,
+        Some(b'g' | b'G') => 30,
+        Some(_) => return Err(at(k)),
+    };
+    if v > u64::from(u32::MAX >> shift) {
+        return Err(at(k));
+    }
+    Ok(v << shift)
 }
 
 /// atoi() as C does it: leading digits (with sign), 0 when none.
@@ -190,6 +202,16 @@ mod tests {
         assert_eq!(parse_time_ms("s", 1), Ok(0));
         assert_eq!(parse_time_ms("5u", 1), Ok(5000));
         assert_eq!(parse_time_ms("abc", 1), Err('a'));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10"), Ok(10));
+        assert_eq!(parse_size("10k"), Ok(10240));
+        // 1.4 ignores what follows the suffix letter
+        assert_eq!(parse_size("1mb"), Ok(1 << 20));
+        assert_eq!(parse_size("5x"), Err('x'));
+        assert_eq!(parse_size("8g"), Err('g'));
     }
 
     #[test]

@@ -360,7 +360,13 @@ impl Session {
         let is_stats = px.stats.enabled
             && h.uri().starts_with(px.stats.uri.as_bytes())
             && matches!(h.method(), b"GET" | b"HEAD" | b"POST");
-        for r in &px.http_req_rules {
+        // 1.4 runs the stats list instead of the proxy's for stats requests
+        let rules = if is_stats {
+            &px.stats.http_req_rules
+        } else {
+            &px.http_req_rules
+        };
+        for r in rules {
             if !self.eval_opt(ctx, px, h, &r.cond) {
                 continue;
             }
@@ -371,7 +377,11 @@ impl Session {
                     return Verdict::Done;
                 }
                 HttpReqAction::Auth { realm } => {
-                    let realm = realm.clone().unwrap_or_else(|| px.name.clone());
+                    let realm = match (realm, is_stats) {
+                        (Some(r), _) => r.clone(),
+                        (None, true) => crate::stats::DEFAULT_REALM.to_string(),
+                        (None, false) => px.name.clone(),
+                    };
                     let px_auth = self.txn.use_px_conn;
                     let page = crate::http::errors::unauthorized(&realm, px_auth);
                     self.reply(ctx, if px_auth { 407 } else { 401 }, &page, b'P', b'R');
