@@ -238,6 +238,12 @@ pub fn signal_pipe(sigs: &[i32]) -> io::Result<RawFd> {
     Ok(fds[0])
 }
 
+/// Closes a descriptor this process owns and no longer uses.
+pub fn close_fd(fd: RawFd) {
+    // SAFETY: the caller owns fd and drops every use of it.
+    unsafe { libc::close(fd) };
+}
+
 pub fn ignore_sigpipe() {
     // SAFETY: SIG_IGN is a valid disposition.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };

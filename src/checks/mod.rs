@@ -143,7 +143,8 @@ impl Checks {
         let now = Instant::now();
         let mut list = Vec::new();
         for (pi, p) in rt.cfg.proxies.iter().enumerate() {
-            if p.disabled || !p.is_be() {
+            // stopped: disabled, or not bound to this process
+            if rt.px[pi].stopped || !p.is_be() {
                 continue;
             }
             for (si, s) in p.servers.iter().enumerate() {

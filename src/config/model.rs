@@ -549,6 +549,8 @@ pub struct Proxy {
     pub mode: Mode,
     pub binds: Vec<Bind>,
     pub disabled: bool,
+    /// `bind-process`: bit n-1 for process n; 0 means every process
+    pub bind_proc: u32,
     pub maxconn: u32,
     pub backlog: u32,
     pub fullconn: u32,
@@ -625,6 +627,7 @@ impl Proxy {
             mode: Mode::Tcp,
             binds: Vec::new(),
             disabled: false,
+            bind_proc: 0,
             maxconn: 2000,
             backlog: 0,
             fullconn: 0,

@@ -570,32 +570,7 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 px.disabled = dis;
             }
         }
-        "bind-process" => {
-            let mut i = 1;
-            while !l.arg(i).is_empty() {
-                let a = l.arg(i);
-                if a == "all" {
-                    break;
-                }
-                if a != "odd" && a != "even" {
-                    let u = atoi(a);
-                    if !(1..=32).contains(&u) {
-                        p.alert(&format!(
-                            "parsing [{}:{}]: {} expects 'all', 'odd', 'even', or process numbers from 1 to 32.",
-                            l.file, l.num, kw
-                        ));
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
-                    if u as u32 > p.cfg.global.nbproc {
-                        err |= p.warn(&format!(
-                            "parsing [{}:{}]: {} references process number higher than global.nbproc.",
-                            l.file, l.num, kw
-                        ));
-                    }
-                }
-                i += 1;
-            }
-        }
+        "bind-process" => return Some(parse_bind_process(p, l)),
         "retries" => {
             if warn_if_not_cap(p, l, CAP_BE, kw, "") {
                 err |= ERR_WARN;
@@ -875,4 +850,44 @@ fn parse_rate_limit(p: &mut Parser, l: &Line) -> u32 {
         return 0;
     };
     p.warn(&format!("{} : {}", at, warning))
+}
+
+/// `bind-process all|odd|even|N...`: the set of processes (1 to 32) that
+/// run the proxy; `all` (or nothing) clears it.
+fn parse_bind_process(p: &mut Parser, l: &Line) -> u32 {
+    let mut err = 0;
+    let mut set = 0u32;
+    let mut i = 1;
+    while !l.arg(i).is_empty() {
+        match l.arg(i) {
+            "all" => {
+                set = 0;
+                break;
+            }
+            "odd" => set |= 0x5555_5555,
+            "even" => set |= 0xAAAA_AAAA,
+            a => {
+                let u = atoi(a);
+                if !(1..=32).contains(&u) {
+                    p.alert(&format!(
+                        "parsing [{}:{}]: bind-process expects 'all', 'odd', 'even', or process numbers from 1 to 32.",
+                        l.file, l.num
+                    ));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                if u as u32 > p.cfg.global.nbproc {
+                    err |= p.warn(&format!(
+                        "parsing [{}:{}]: bind-process references process number higher than global.nbproc.",
+                        l.file, l.num
+                    ));
+                }
+                set |= 1 << (u - 1);
+            }
+        }
+        i += 1;
+    }
+    if let Some(px) = p.cur_proxy() {
+        px.bind_proc = set;
+    }
+    err
 }

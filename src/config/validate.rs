@@ -540,7 +540,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 ));
             }
         }
-        if nbproc > 1 {
+        if proxy_procs(&p.cfg.proxies[i], nbproc) > 1 {
             if p.cfg.proxies[i].stats.enabled {
                 err |= p.warn(&format!(
                     "Proxy '{}': in multi-process mode, stats will be limited to process assigned to the current request.",
@@ -556,6 +556,12 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             if p.cfg.proxies[i].appsession.is_some() {
                 err |= p.warn(&format!(
                     "Proxy '{}': appsession will not work correctly in multi-process mode.",
+                    name
+                ));
+            }
+            if !p.cfg.proxies[i].stick_rules.is_empty() {
+                err |= p.warn(&format!(
+                    "Proxy '{}': sticking rules will not work correctly in multi-process mode.",
                     name
                 ));
             }
@@ -749,4 +755,18 @@ fn check_stats_rules(p: &Parser, i: usize) -> u32 {
         p.cfg.proxies[i].name
     ));
     1
+}
+
+/// How many of the nbproc processes run the proxy (its bind-process set,
+/// or all of them).
+fn proxy_procs(px: &Proxy, nbproc: u32) -> u32 {
+    if nbproc <= 1 {
+        return nbproc;
+    }
+    if px.bind_proc == 0 {
+        return nbproc;
+    }
+    (0..nbproc.min(32))
+        .filter(|&n| px.bind_proc & (1 << n) != 0)
+        .count() as u32
 }
