@@ -43,6 +43,9 @@ pub struct Global {
     pub nbproc: u32,
     pub logs: Vec<LogTarget>,
     pub stats_socket: Option<StatsSocket>,
+    /// 1.4's stats_fe exists (a `stats socket` or `stats timeout` line):
+    /// what the multi-process warning looks at
+    pub stats_fe: bool,
     pub stats_timeout_ms: u64,
     pub stats_maxconn: u32,
     pub ulimit_n: u32,
@@ -79,6 +82,7 @@ impl Default for Global {
             nbproc: 1,
             logs: Vec::new(),
             stats_socket: None,
+            stats_fe: false,
             stats_timeout_ms: 10_000,
             stats_maxconn: 10,
             ulimit_n: 0,

@@ -62,6 +62,8 @@ pub struct Parser {
     pub global_gid_set: bool,
     pub nbproc_set: bool,
     pub warnings: usize,
+    /// raw values of the global keywords 1.4 takes once (0 counts as unset)
+    pub set_once: std::collections::HashMap<String, i64>,
     /// proxy ids given with `id`, to reject duplicates
     pub used_ids: Vec<(u32, usize)>,
     /// 1.4 exits at once on some errors, without the closing lines
@@ -86,6 +88,7 @@ impl Parser {
             global_gid_set: false,
             nbproc_set: false,
             warnings: 0,
+            set_once: std::collections::HashMap::new(),
             used_ids: Vec::new(),
             exit_now: false,
             minus_one: false,

@@ -577,7 +577,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             }
         }
     }
-    if nbproc > 1 && p.cfg.global.stats_socket.is_some() {
+    if nbproc > 1 && p.cfg.global.stats_fe {
         err |= p.warn("stats socket will not work correctly in multi-process mode (nbproc > 1).");
     }
     let uls = p.cfg.userlists.clone();
