@@ -1,6 +1,6 @@
 //! `server` and `default-server` lines.
 
-use super::model::Server;
+use super::model::{Mode, Server};
 use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL};
 use super::proxy::{warn_if_not_cap, CAP_BE};
 use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
@@ -256,7 +256,17 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                 match v {
                     "none" => s.observe = 0,
                     "layer4" => s.observe = 1,
-                    "layer7" => s.observe = 2,
+                    "layer7" => {
+                        // an alert that leaves the config valid, as in 1.4
+                        if p.cur_proxy().is_some_and(|px| px.mode != Mode::Http) {
+                            p.alert(&format!(
+                                "{}: '{}' can only be used in http proxies.",
+                                pre, v
+                            ));
+                            err |= ERR_ALERT;
+                        }
+                        s.observe = 2;
+                    }
                     _ => {
                         p.alert(&format!(
                             "{}: '{}' expects one of 'none', 'layer4', 'layer7' but got '{}'",
