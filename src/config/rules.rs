@@ -297,7 +297,8 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(e);
             }
             let mut err = 0;
-            if let Some(c) = invalid_char(l.arg(1)) {
+            let bad_name = invalid_char(l.arg(1));
+            if let Some(c) = bad_name {
                 p.alert(&format!(
                     "{} : character '{}' is not permitted in acl name '{}'.",
                     at,
@@ -306,11 +307,15 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 ));
                 err |= ERR;
             }
-            let expr = if l.arg(1).is_empty() {
+            // 1.4's parse_acl() refuses the bad name too (second alert)
+            let expr = if l.arg(1).is_empty() || bad_name.is_some() {
                 Err(())
             } else {
                 acl::parse_expr(&l.args[2..])
             };
+            if expr.is_ok() {
+                acl::paren_warning(l.arg(1), &l.args[2..]);
+            }
             match expr {
                 Ok(e) => {
                     let name = l.arg(1).to_string();
