@@ -640,16 +640,12 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
                 }
                 match parse_time_ms(v, 1000) {
                     Ok(ms) => {
+                        // seconds, rounded up as 1.4's TIME_UNIT_S does
                         if l.arg(i) == "maxidle" {
-                            c.maxidle = ms / 1000;
+                            c.maxidle = ms.div_ceil(1000);
                         } else {
-                            c.maxlife = ms / 1000;
+                            c.maxlife = ms.div_ceil(1000);
                         }
-                        err |= p.warn(&format!(
-                            "{}: cookie option '{}' is not yet supported by haproxy-rs: cookies carry no date and never expire.",
-                            pre,
-                            l.arg(i)
-                        ));
                     }
                     Err(ch) => {
                         p.alert(&format!(

@@ -722,19 +722,25 @@ impl Session {
             self.txn.cookie_in = b'N';
             self.txn.cookie_out = b'N';
             let remove = ck.mode == CookieMode::Insert && ck.indirect && !ck.preserve;
-            let lookup = |id: &[u8]| {
+            let lookup = |id: &[u8], dates| {
                 let si = be
                     .servers
                     .iter()
                     .position(|s| s.cookie.as_deref().map(|c| c.as_bytes()) == Some(id));
-                si.filter(|_| !id.is_empty())
+                (si.filter(|_| !id.is_empty()), dates)
             };
             let prefix = ck.mode == CookieMode::Prefix;
-            if let Some(found) =
+            if let Some((found, dates)) =
                 cookie::process_request_with(&mut h, &ck.name, prefix, remove, lookup)
             {
-                match found {
-                    Some(si) => {
+                let age = cookie::cookie_age(dates, cookie::now_secs(), ck.maxidle, ck.maxlife);
+                if age.is_none() {
+                    self.txn.cookie_dates = dates;
+                }
+                match (age, found) {
+                    // an expired cookie is ignored, as if it named no server
+                    (Some(flag), _) => self.txn.cookie_in = flag,
+                    (None, Some(si)) => {
                         if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
                             self.txn.cookie_in = b'V';
                             self.txn.persist_srv = Some(si);
@@ -742,7 +748,7 @@ impl Session {
                             self.txn.cookie_in = b'D';
                         }
                     }
-                    _ => self.txn.cookie_in = b'I',
+                    (None, None) => self.txn.cookie_in = b'I',
                 }
             }
         }
