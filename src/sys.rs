@@ -238,6 +238,33 @@ pub fn signal_pipe(sigs: &[i32]) -> io::Result<RawFd> {
     Ok(fds[0])
 }
 
+/// The destination a connection had before netfilter redirected it
+/// (SO_ORIGINAL_DST, IPv4 only), as 1.4's get_frt_addr() asks first;
+/// None when there was no such translation to ask about.
+pub fn original_dst(fd: RawFd) -> Option<std::net::SocketAddr> {
+    // SAFETY: all-zero is a valid sockaddr_in.
+    let mut sin: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: sin and len describe a writable buffer of that size.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_IP,
+            libc::SO_ORIGINAL_DST,
+            &mut sin as *mut _ as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    if r < 0 || sin.sin_family != libc::AF_INET as libc::sa_family_t {
+        return None;
+    }
+    let ip = std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
+    Some(std::net::SocketAddr::new(
+        ip.into(),
+        u16::from_be(sin.sin_port),
+    ))
+}
+
 /// Closes a descriptor this process owns and no longer uses.
 pub fn close_fd(fd: RawFd) {
     // SAFETY: the caller owns fd and drops every use of it.

@@ -175,7 +175,10 @@ fn stats_http_request(p: &mut Parser, l: &Line, pre: &str) -> u32 {
     let unconditional = match p.cur_proxy() {
         Some(px) => {
             px.stats.enabled = true;
-            px.stats.http_req_rules.last().is_some_and(|r| r.cond.is_none())
+            px.stats
+                .http_req_rules
+                .last()
+                .is_some_and(|r| r.cond.is_none())
         }
         None => false,
     };
