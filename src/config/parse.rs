@@ -325,8 +325,12 @@ pub fn parse_text(name: &str, data: &[u8]) -> Result<Config, ParseFailure> {
     Ok(p.cfg)
 }
 
-/// 1.4's invalid_char(): names may only use [A-Za-z0-9_.:-].
+/// 1.4's invalid_char(): names may only use [A-Za-z0-9_.:-], and an
+/// empty name is refused at its terminating NUL (which 1.4 then prints).
 pub fn invalid_char(s: &str) -> Option<char> {
+    if s.is_empty() {
+        return Some('\0');
+    }
     s.chars()
         .find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ':' || c == '-'))
 }
