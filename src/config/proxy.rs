@@ -875,7 +875,9 @@ fn parse_bind_process(p: &mut Parser, l: &Line) -> u32 {
                     ));
                     return ERR_ALERT | ERR_FATAL;
                 }
-                if u as u32 > p.cfg.global.nbproc {
+                // 1.4 compares with nbproc as parsed so far: 0 when unset
+                let nbproc = if p.nbproc_set { p.cfg.global.nbproc } else { 0 };
+                if u as u32 > nbproc {
                     err |= p.warn(&format!(
                         "parsing [{}:{}]: bind-process references process number higher than global.nbproc.",
                         l.file, l.num
