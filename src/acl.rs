@@ -165,7 +165,8 @@ fn criterion(name: &str) -> Option<(Fetch, MatchKind)> {
         "hdr_val" => (Hdr, Int),
         "hdr_ip" => (Hdr, Ip),
         "method" => (Method, Str),
-        "req_ver" => (ReqVer, Ver),
+        // 1.4 compares the version text after "HTTP/" as a string
+        "req_ver" => (ReqVer, Str),
         "http_auth" => (HttpAuth, Nothing),
         "http_auth_group" => (HttpAuthGroup, Str),
         "http_first_req" => (HttpFirstReq, Nothing),
@@ -175,7 +176,7 @@ fn criterion(name: &str) -> Option<(Fetch, MatchKind)> {
         "req_rdp_cookie_cnt" => (ReqRdpCookieCnt, Int),
         "req_proto_http" => (ReqProtoHttp, Nothing),
         "status" => (Status, Int),
-        "resp_ver" => (RespVer, Ver),
+        "resp_ver" => (RespVer, Str),
         "shdr" => (Shdr, Str),
         "shdr_beg" => (Shdr, Beg),
         "shdr_end" => (Shdr, End),
@@ -220,55 +221,73 @@ pub fn is_response(f: Fetch) -> bool {
 
 /// An integer (or dotted version) pattern: `N`, a range `A:B` with either
 /// end open, or an operator `eq|ge|gt|le|lt N`.
-fn parse_int_pattern(
-    words: &[String],
-    i: &mut usize,
-    value: fn(&str) -> Option<i64>,
-) -> Option<Pattern> {
-    let w = words.get(*i)?;
-    let op = match w.as_str() {
-        "eq" | "ge" | "gt" | "le" | "lt" => {
-            *i += 1;
-            Some(w.as_str())
+/// 1.4's acl_parse_int() / acl_parse_dotted_ver() on words[*i..]: leading
+/// operator words (eq gt ge lt le) set `op`, which stays in force for the
+/// next patterns; then digits, where the first '-' or ':' starts the upper
+/// bound and any other character ends the number (`80x` is 80, `1-2-3` is
+/// 1..2). A range with gt/ge/lt/le is refused. On success *i is left on
+/// the number's word.
+fn parse_num_pattern(words: &[String], i: &mut usize, op: &mut u8, ver: bool) -> Option<Pattern> {
+    loop {
+        let w = words.get(*i).map_or("", |s| s.as_str());
+        if w.as_bytes().first().is_some_and(|c| c.is_ascii_digit()) {
+            break;
         }
-        _ => None,
-    };
-    let v = words.get(*i)?;
-    let parse_i = |s: &str| -> Option<i64> {
-        if s.is_empty() {
-            return None;
-        }
-        value(s)
-    };
-    let p = match op {
-        Some(op) => {
-            let n = parse_i(v)?;
-            match op {
-                "eq" => Pattern::Int(n, n),
-                "ge" => Pattern::Int(n, i64::MAX),
-                "gt" => Pattern::Int(n + 1, i64::MAX),
-                "le" => Pattern::Int(i64::MIN, n),
-                _ => Pattern::Int(i64::MIN, n - 1),
-            }
-        }
-        None => {
-            if let Some((a, b)) = v.split_once(':') {
-                let lo = if a.is_empty() { i64::MIN } else { parse_i(a)? };
-                let hi = if b.is_empty() { i64::MAX } else { parse_i(b)? };
-                Pattern::Int(lo, hi)
-            } else {
-                let n = parse_i(v)?;
-                Pattern::Int(n, n)
-            }
-        }
-    };
-    Some(p)
+        *op = match w {
+            "eq" => 0,
+            "gt" => 1,
+            "ge" => 2,
+            "lt" => 3,
+            "le" => 4,
+            _ => return None,
+        };
+        *i += 1;
+    }
+    let (min, max, range) = scan_number(words.get(*i)?.as_bytes(), ver)?;
+    if range && *op != 0 {
+        return None;
+    }
+    Some(match *op {
+        0 => Pattern::Int(min, max),
+        1 => Pattern::Int(min.saturating_add(1), i64::MAX),
+        2 => Pattern::Int(min, i64::MAX),
+        3 => Pattern::Int(i64::MIN, max.saturating_sub(1)),
+        _ => Pattern::Int(i64::MIN, max),
+    })
 }
 
-fn parse_ver(s: &str) -> Option<i64> {
-    // versions compare as major*65536+minor, as 1.4's dotted-version matcher
-    let (a, b) = s.split_once('.').unwrap_or((s, "0"));
-    Some(a.parse::<i64>().ok()? * 65536 + b.parse::<i64>().ok()?)
+/// The digits of one integer (or major.minor version, as major<<16|minor)
+/// pattern: (min, max, whether it was a range).
+fn scan_number(w: &[u8], ver: bool) -> Option<(i64, i64, bool)> {
+    // a version with only its major part counts as major.0
+    let whole = |v: i64| if ver && v < 65536 { v << 16 } else { v };
+    let (mut cur, mut min, mut range) = (0i64, 0i64, false);
+    for &c in w {
+        if ver && c == b'.' {
+            if cur >= 65536 {
+                return None;
+            }
+            cur <<= 16;
+            continue;
+        }
+        if (c == b'-' || c == b':') && !range {
+            range = true;
+            min = whole(cur);
+            cur = 0;
+            continue;
+        }
+        if !c.is_ascii_digit() {
+            break;
+        }
+        let d = i64::from(c - b'0');
+        cur = if ver {
+            (cur & !0xFFFF) + (cur & 0xFFFF) * 10 + d
+        } else {
+            cur.saturating_mul(10).saturating_add(d)
+        };
+    }
+    let max = whole(cur);
+    Some((if range { min } else { max }, max, range))
 }
 
 fn make_pattern(kind: MatchKind, w: &str, icase: bool) -> Option<Pattern> {
@@ -278,15 +297,7 @@ fn make_pattern(kind: MatchKind, w: &str, icase: bool) -> Option<Pattern> {
             .build()
             .ok()
             .map(Pattern::Reg),
-        MatchKind::Len => {
-            let n: i64 = w.parse().ok()?;
-            Some(Pattern::Int(n, n))
-        }
         MatchKind::Ip => crate::config::units::parse_net(w).map(|(a, m)| Pattern::Net(a, m)),
-        MatchKind::Ver => {
-            let v = parse_ver(w)?;
-            Some(Pattern::Int(v, v))
-        }
         _ => Some(Pattern::Str(if icase {
             w.to_ascii_lowercase().into_bytes()
         } else {
@@ -299,10 +310,11 @@ fn make_pattern(kind: MatchKind, w: &str, icase: bool) -> Option<Pattern> {
 /// the ACL name). Err carries nothing: 1.4 prints one generic line.
 pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
     let crit = words.first().ok_or(())?;
-    let (cname, arg) = match crit.find('(') {
-        Some(p) => {
-            let inner = crit[p + 1..].trim_end_matches(')');
-            (&crit[..p], Some(inner.to_string()))
+    // 1.4 wants the ')' of "criterion(arg)"; what follows it is ignored
+    let (cname, arg) = match crit.split_once('(') {
+        Some((name, rest)) => {
+            let (inner, _) = rest.split_once(')').ok_or(())?;
+            (name, Some(inner.to_string()))
         }
         None => (crit.as_str(), None),
     };
@@ -316,14 +328,15 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
     };
     let mut i = 1;
     let mut files: Vec<String> = Vec::new();
-    while i < words.len() && words[i].starts_with('-') {
-        match words[i].as_str() {
-            "-i" => expr.icase = true,
-            "-f" => {
+    // options: 1.4 looks at the second character only
+    while let Some(w) = words.get(i).filter(|w| w.starts_with('-')) {
+        match w.as_bytes().get(1) {
+            Some(b'i') => expr.icase = true,
+            Some(b'f') => {
                 i += 1;
                 files.push(words.get(i).ok_or(())?.clone());
             }
-            "--" => {
+            Some(b'-') => {
                 i += 1;
                 break;
             }
@@ -331,6 +344,8 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
         }
         i += 1;
     }
+    // the operator of integer patterns carries over from one to the next
+    let mut op = 0u8;
     for f in files {
         // pattern files are read whole, but never more than 64 MiB
         let raw = crate::config::captures::read_bounded(&f, 64 << 20).map_err(|_| ())?;
@@ -340,28 +355,34 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
             if l.is_empty() || l.starts_with('#') {
                 continue;
             }
-            expr.patterns
-                .push(make_pattern(kind, l, expr.icase).ok_or(())?);
+            let p = pattern_at(kind, &[l.to_string()], &mut 0, &mut op, expr.icase);
+            expr.patterns.push(p.ok_or(())?);
         }
     }
     while i < words.len() {
-        if kind == MatchKind::Int || kind == MatchKind::Ver {
-            let value: fn(&str) -> Option<i64> = if kind == MatchKind::Ver {
-                parse_ver
-            } else {
-                |s| s.parse::<i64>().ok()
-            };
-            let p = parse_int_pattern(words, &mut i, value).ok_or(())?;
-            expr.patterns.push(p);
-        } else if kind == MatchKind::Nothing {
-            // 1.4 ignores extra words on boolean criteria
-        } else {
-            expr.patterns
-                .push(make_pattern(kind, &words[i], expr.icase).ok_or(())?);
+        if kind != MatchKind::Nothing {
+            // (1.4 ignores extra words on boolean criteria)
+            let p = pattern_at(kind, words, &mut i, &mut op, expr.icase);
+            expr.patterns.push(p.ok_or(())?);
         }
         i += 1;
     }
     Ok(expr)
+}
+
+/// The pattern at words[*i] (numbers may first take operator words).
+fn pattern_at(
+    kind: MatchKind,
+    words: &[String],
+    i: &mut usize,
+    op: &mut u8,
+    icase: bool,
+) -> Option<Pattern> {
+    match kind {
+        MatchKind::Int | MatchKind::Len => parse_num_pattern(words, i, op, false),
+        MatchKind::Ver => parse_num_pattern(words, i, op, true),
+        _ => make_pattern(kind, words.get(*i)?, icase),
+    }
 }
 
 fn builtin(name: &str) -> Option<Acl> {
@@ -395,20 +416,33 @@ fn builtin(name: &str) -> Option<Acl> {
     })
 }
 
-/// Parses the words after `if`/`unless` against the proxy's known ACLs.
+/// Parses the words after `if`/`unless` against the proxy's known ACLs,
+/// as 1.4's parse_acl_cond(): `!` marks (also as words of their own)
+/// toggle the next term's negation, `or`/`||` start a new group, and a
+/// group only exists once it has a term. No terms at all is allowed: the
+/// condition then never matches (so `unless` always applies).
 pub fn parse_cond(unless: bool, words: &[String], acls: &[Acl]) -> Result<Cond, ()> {
-    let mut groups: Vec<Vec<Term>> = vec![Vec::new()];
+    let mut groups: Vec<Vec<Term>> = Vec::new();
+    let mut in_group = false;
+    let mut neg = false;
     let mut i = 0;
     while i < words.len() {
-        let w = &words[i];
+        let mut w = words[i].as_str();
         i += 1;
-        if w == "or" || w == "||" {
-            groups.push(Vec::new());
+        while let Some(rest) = w.strip_prefix('!') {
+            neg = !neg;
+            w = rest;
+        }
+        if w.is_empty() {
             continue;
         }
-        // anonymous ACL: `{ criterion values... }`, possibly negated
-        let anon_neg = w == "!{";
-        if w == "{" || anon_neg {
+        if w.eq_ignore_ascii_case("or") || w == "||" {
+            in_group = false;
+            neg = false;
+            continue;
+        }
+        let acl = if w == "{" {
+            // anonymous ACL: the words up to the closing brace
             let start = i;
             while i < words.len() && words[i] != "}" {
                 i += 1;
@@ -417,40 +451,44 @@ pub fn parse_cond(unless: bool, words: &[String], acls: &[Acl]) -> Result<Cond, 
                 return Err(());
             }
             let expr = parse_expr(&words[start..i])?;
+            paren_warning("", &words[start..i]);
             i += 1;
-            let acl = Acl {
+            AclRef::Builtin(Box::new(Acl {
                 name: String::new(),
                 exprs: vec![expr],
-            };
-            if let Some(g) = groups.last_mut() {
-                g.push(Term {
-                    neg: anon_neg,
-                    acl: AclRef::Builtin(Box::new(acl)),
-                });
+            }))
+        } else {
+            match acls.iter().position(|a| a.name == w) {
+                Some(k) => AclRef::Named(k),
+                None => AclRef::Builtin(Box::new(builtin(w).ok_or(())?)),
             }
-            continue;
-        }
-        let mut name = w.as_str();
-        let mut neg = false;
-        while let Some(rest) = name.strip_prefix('!') {
-            neg = !neg;
-            name = rest;
-        }
-        if name.is_empty() {
-            return Err(());
-        }
-        let acl = match acls.iter().position(|a| a.name == name) {
-            Some(i) => AclRef::Named(i),
-            None => AclRef::Builtin(Box::new(builtin(name).ok_or(())?)),
         };
+        if !in_group {
+            groups.push(Vec::new());
+            in_group = true;
+        }
         if let Some(g) = groups.last_mut() {
             g.push(Term { neg, acl });
         }
-    }
-    if groups.iter().any(|g| g.is_empty()) {
-        return Err(());
+        neg = false;
     }
     Ok(Cond { unless, groups })
+}
+
+/// 1.4's warning for `criterion (value)`: a criterion without '(' followed
+/// by a pattern starting with '(' is most likely a misplaced argument.
+/// `words` are the criterion and its patterns.
+pub fn paren_warning(name: &str, words: &[String]) {
+    let (Some(crit), Some(first)) = (words.first(), words.get(1)) else {
+        return;
+    };
+    if crit.contains('(') || !first.starts_with('(') {
+        return;
+    }
+    crate::log::msg::warning(&format!(
+        "parsing acl '{}' :\n  matching '{}' for pattern '{}' is likely a mistake and probably\n  not what you want. Maybe you need to remove the extraneous space before '('.\n  If you are really sure this is not an error, please insert '--' between the\n  match and the pattern to make this warning message disappear.",
+        name, crit, first
+    ));
 }
 
 /// Everything a session exposes to ACLs. Absent data reads as no match.
@@ -569,10 +607,13 @@ fn ip_match(ip: Option<IpAddr>, pats: &[Pattern]) -> bool {
     })
 }
 
-fn ver_of(v: Option<&[u8]>) -> Option<i64> {
-    let v = v?;
-    let v = v.strip_prefix(b"HTTP/").unwrap_or(v);
-    parse_ver(std::str::from_utf8(v).ok()?)
+/// "HTTP/1.1" -> "1.1": what follows the first '/', as 1.4's version
+/// fetches skip it.
+fn after_slash(v: &[u8]) -> &[u8] {
+    match v.iter().position(|&c| c == b'/') {
+        Some(p) => &v[p + 1..],
+        None => &v[v.len()..],
+    }
 }
 
 fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
@@ -632,8 +673,12 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
         Method => s
             .method()
             .is_some_and(|m| str_match(MatchKind::Str, m, &e.patterns, e.icase)),
-        ReqVer => ver_of(s.req_ver()).is_some_and(|v| int_match(v, &e.patterns)),
-        RespVer => ver_of(s.rsp_ver()).is_some_and(|v| int_match(v, &e.patterns)),
+        ReqVer => s
+            .req_ver()
+            .is_some_and(|v| str_match(MatchKind::Str, after_slash(v), &e.patterns, e.icase)),
+        RespVer => s
+            .rsp_ver()
+            .is_some_and(|v| str_match(MatchKind::Str, after_slash(v), &e.patterns, e.icase)),
         Hdr => strs(s.req_hdr(e.arg.as_deref(), true)),
         Shdr => strs(s.rsp_hdr(e.arg.as_deref(), true)),
         HdrCnt => int_match(s.req_hdr(e.arg.as_deref(), true).len() as i64, &e.patterns),
@@ -844,6 +889,48 @@ mod tests {
                 host: b""
             }
         ));
+    }
+
+    #[test]
+    fn integer_patterns_as_1_4_reads_them() {
+        let pats = |s: &str| parse_expr(&ws(s)).map(|e| e.patterns);
+        let int = |p: &Pattern| match p {
+            Pattern::Int(a, b) => (*a, *b),
+            _ => (0, -1),
+        };
+        // junk ends the number, the first '-' or ':' starts the upper bound
+        let p = pats("dst_port 80x 10:abc 1-2-3").unwrap_or_default();
+        let got: Vec<_> = p.iter().map(int).collect();
+        assert_eq!(got, vec![(80, 80), (10, 0), (1, 2)]);
+        // the operator stays for the next patterns; ranges refuse it
+        let p = pats("dst_port gt 5 10").unwrap_or_default();
+        assert_eq!(
+            p.iter().map(int).collect::<Vec<_>>(),
+            vec![(6, i64::MAX), (11, i64::MAX)]
+        );
+        assert!(pats("dst_port ge 1:5").is_err());
+        assert!(pats("dst_port -5").is_err());
+        assert!(pats("hdr_beg(host www.").is_err());
+    }
+
+    #[test]
+    fn empty_conditions_and_lone_bangs() {
+        let acls = vec![Acl {
+            name: "api".into(),
+            exprs: vec![parse_expr(&ws("path_beg /api")).unwrap_or_else(|_| panic!())],
+        }];
+        let req = Req {
+            url: b"/api",
+            host: b"",
+        };
+        // no terms: `if` never matches, `unless` always does
+        let c = parse_cond(false, &[], &acls).unwrap_or_else(|_| panic!());
+        assert!(!cond_match(&c, &acls, &req));
+        let c = parse_cond(true, &[], &acls).unwrap_or_else(|_| panic!());
+        assert!(cond_match(&c, &acls, &req));
+        // a `!` word negates the next term; `OR` is case-insensitive
+        let c = parse_cond(false, &ws("! api OR FALSE"), &acls).unwrap_or_else(|_| panic!());
+        assert!(!cond_match(&c, &acls, &req));
     }
 
     #[test]

@@ -9,7 +9,10 @@ pub struct Args {
     pub files: Vec<String>,
     pub check: bool,
     pub daemon: bool,
+    /// -q or -D: quiet once started (1.4 makes a daemon quiet only then)
     pub quiet: bool,
+    /// -q alone: what hides warnings while the config is parsed and checked
+    pub quiet_flag: bool,
     pub verbose: bool,
     pub debug: bool,
     pub foreground: bool,
@@ -42,6 +45,11 @@ pub fn version_text(build: bool) -> String {
     }
     s
 }
+
+/// The banner 1.4's usage() prints on stdout before the usage text: its
+/// display_version() lines, unchanged, since scripts parse that output.
+pub const USAGE_BANNER: &str =
+    "HA-Proxy version 1.4.25 2014/03/27\nCopyright 2000-2014 Willy Tarreau <w@1wt.eu>\n\n";
 
 pub fn usage_text(name: &str) -> String {
     format!(
@@ -131,7 +139,8 @@ pub fn parse(argv: &[String]) -> Cli {
     }
     a.check = m.opt_present("c");
     a.daemon = m.opt_present("D");
-    a.quiet = m.opt_present("q") || a.daemon;
+    a.quiet_flag = m.opt_present("q");
+    a.quiet = a.quiet_flag || a.daemon;
     a.verbose = m.opt_present("V");
     a.files = m.opt_strs("f");
     a.maxconn = m

@@ -217,11 +217,14 @@ impl Engine {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(_) => return,
             };
-            // the local address costs a getsockname: only for the log line
-            // that shows it; sessions look it up when they need it
+            // the destination costs system calls (as 1.4's get_frt_addr():
+            // the pre-redirect one, else the local address): only for the
+            // log line that shows it; sessions look it up when they need it
             let connect_log = p.log_format == LogFormat::Default && !p.logs.is_empty();
             let dst = if connect_log {
-                Some(stream.local_addr().unwrap_or(addr))
+                let fd = std::os::unix::io::AsRawFd::as_raw_fd(&stream);
+                let local = stream.local_addr().ok();
+                Some(crate::sys::original_dst(fd).or(local).unwrap_or(addr))
             } else {
                 None
             };

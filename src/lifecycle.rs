@@ -10,6 +10,17 @@ use crate::state::Runtime;
 use std::io::Write;
 use std::time::Duration;
 
+/// The signals the event loop handles through its self-pipe.
+const SIGNALS: &[i32] = &[
+    crate::sys::SIGUSR1,
+    crate::sys::SIGTERM,
+    crate::sys::SIGINT,
+    crate::sys::SIGHUP,
+    crate::sys::SIGTTOU,
+    crate::sys::SIGTTIN,
+    crate::sys::SIGQUIT,
+];
+
 fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
     let mut out = Vec::new();
     let mut paused_old = false;
@@ -188,28 +199,32 @@ pub fn start(args: Args, cfg: Config) -> i32 {
             return 1;
         }
     }
-    let sigfd = match crate::sys::signal_pipe(&[
-        crate::sys::SIGUSR1,
-        crate::sys::SIGTERM,
-        crate::sys::SIGINT,
-        crate::sys::SIGHUP,
-        crate::sys::SIGTTOU,
-        crate::sys::SIGTTIN,
-        crate::sys::SIGQUIT,
-    ]) {
+    let sigfd = match crate::sys::signal_pipe(SIGNALS) {
         Ok(fd) => fd,
         Err(_) => return 1,
     };
     if daemon {
         let mut pids = Vec::new();
-        for _ in 0..nbproc {
+        for proc in 0..nbproc {
             match crate::sys::fork() {
                 Ok(crate::sys::Forked::Parent(pid)) => pids.push(pid),
                 Ok(crate::sys::Forked::Child) => {
                     drop(pidf);
                     crate::sys::detach();
                     syslog.refresh_pid();
-                    return run_loop(rt, listeners, syslog, sigfd, cli);
+                    let mut rt = rt;
+                    let mut listeners = listeners;
+                    stop_unbound_proxies(&mut rt, &mut listeners, proc);
+                    // a pipe of its own: with a shared one, a sibling could
+                    // read (and lose) the signals sent to this process
+                    let own = match crate::sys::signal_pipe(SIGNALS) {
+                        Ok(fd) => {
+                            crate::sys::close_fd(sigfd);
+                            fd
+                        }
+                        Err(_) => sigfd,
+                    };
+                    return run_loop(rt, listeners, syslog, own, cli);
                 }
                 Err(_) => {
                     msg::alert("[haproxy.main()] Cannot fork.");
@@ -225,6 +240,26 @@ pub fn start(args: Args, cfg: Config) -> i32 {
         return 0;
     }
     run_loop(rt, listeners, syslog, sigfd, cli)
+}
+
+/// 1.4's stop_proxy() in each daemon child for the proxies whose
+/// bind-process leaves that child out: their listeners close there and the
+/// proxy counts as stopped (no checks, "STOP" on the stats page).
+fn stop_unbound_proxies(rt: &mut Runtime, listeners: &mut Vec<Listener>, proc: u32) {
+    let bit = 1u32.checked_shl(proc).unwrap_or(0);
+    let unbound: Vec<bool> = rt
+        .cfg
+        .proxies
+        .iter()
+        .map(|p| p.bind_proc != 0 && p.bind_proc & bit == 0)
+        .collect();
+    for (i, &u) in unbound.iter().enumerate() {
+        if u {
+            rt.px[i].stopped = true;
+        }
+    }
+    // dropping a listener closes its socket in this process only
+    listeners.retain(|l| !unbound.get(l.px).copied().unwrap_or(false));
 }
 
 fn run_loop(

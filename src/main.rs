@@ -11,21 +11,20 @@ fn main() {
             std::process::exit(0);
         }
         cli::Cli::Usage => {
-            print!("{}", cli::version_text(false));
+            print!("{}", cli::USAGE_BANNER);
             eprint!("{}", cli::usage_text(&name));
             std::process::exit(1);
         }
         cli::Cli::Run(a) => {
-            log::msg::set_quiet(a.quiet);
+            log::msg::set_quiet(a.quiet_flag);
             log::msg::set_verbose(a.verbose);
             let r = config::parse_files(&a.files, a.maxpconn.unwrap_or(2000), a.maxconn);
             match r {
                 Err(_) => std::process::exit(1),
                 Ok(out) => {
                     if a.check {
-                        if !out.config.global.quiet {
-                            log::msg::qprint("Configuration file is valid\n");
-                        }
+                        // qprint honours -q and the global `quiet` keyword
+                        log::msg::qprint("Configuration file is valid\n");
                         std::process::exit(0);
                     }
                     std::process::exit(lifecycle::start(a, out.config));

@@ -249,6 +249,39 @@ pub fn signal_pipe(sigs: &[i32]) -> io::Result<RawFd> {
     Ok(fds[0])
 }
 
+/// The destination a connection had before netfilter redirected it
+/// (SO_ORIGINAL_DST, IPv4 only), as 1.4's get_frt_addr() asks first;
+/// None when there was no such translation to ask about.
+pub fn original_dst(fd: RawFd) -> Option<std::net::SocketAddr> {
+    // SAFETY: all-zero is a valid sockaddr_in.
+    let mut sin: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: sin and len describe a writable buffer of that size.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_IP,
+            libc::SO_ORIGINAL_DST,
+            &mut sin as *mut _ as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    if r < 0 || sin.sin_family != libc::AF_INET as libc::sa_family_t {
+        return None;
+    }
+    let ip = std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
+    Some(std::net::SocketAddr::new(
+        ip.into(),
+        u16::from_be(sin.sin_port),
+    ))
+}
+
+/// Closes a descriptor this process owns and no longer uses.
+pub fn close_fd(fd: RawFd) {
+    // SAFETY: the caller owns fd and drops every use of it.
+    unsafe { libc::close(fd) };
+}
+
 pub fn ignore_sigpipe() {
     // SAFETY: SIG_IGN is a valid disposition.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
@@ -359,16 +392,7 @@ pub fn listen_socket(
         setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_MAXSEG, m.abs()).ok();
     }
     if let Some(ifname) = interface {
-        // SAFETY: the name pointer/length pair is valid for the call.
-        unsafe {
-            libc::setsockopt(
-                fd,
-                libc::SOL_SOCKET,
-                libc::SO_BINDTODEVICE,
-                ifname.as_ptr() as *const libc::c_void,
-                ifname.len() as libc::socklen_t,
-            )
-        };
+        bind_to_device(fd, ifname);
     }
     let (sa, len) = to_sockaddr(addr);
     // SAFETY: sa holds a sockaddr of the given length.
@@ -428,20 +452,83 @@ fn to_sockaddr(addr: &std::net::SocketAddr) -> (libc::sockaddr_storage, libc::so
     }
 }
 
-/// Starts a non-blocking connect, optionally from a source address.
-/// Returns the fd; completion is reported by writability.
-pub fn connect_nonblock(
-    addr: &std::net::SocketAddr,
-    source: Option<&std::net::SocketAddr>,
-) -> io::Result<RawFd> {
-    connect_nonblock_opts(addr, source, false)
+/// Where outgoing connections are bound (1.4's `source` on a backend or
+/// a server): an address, maybe a port range to pick from, maybe an
+/// interface (SO_BINDTODEVICE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindSrc {
+    pub addr: std::net::SocketAddr,
+    /// `addr:low-high` on a server: each connection takes a free port
+    pub ports: Option<(u16, u16)>,
+    pub iface: Option<String>,
 }
 
-/// As `connect_nonblock`; `smart` clears TCP_QUICKACK first so that the
-/// handshake's last ACK leaves with the request (`option tcp-smart-connect`).
+/// Rotates the first port tried in a source range, as 1.4 hands out the
+/// ports of a range in turn rather than always the lowest free one.
+static SPORT_NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn bind_to_device(fd: RawFd, ifname: &str) {
+    // SAFETY: the name pointer/length pair is valid for the call.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_BINDTODEVICE,
+            ifname.as_ptr() as *const libc::c_void,
+            ifname.len() as libc::socklen_t,
+        )
+    };
+}
+
+fn bind_addr(fd: RawFd, addr: &std::net::SocketAddr) -> io::Result<()> {
+    let (sa, len) = to_sockaddr(addr);
+    // SAFETY: sa holds a sockaddr of the given length.
+    if unsafe { libc::bind(fd, &sa as *const _ as *const libc::sockaddr, len) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Binds fd as `src` says: a port range is walked from a rotating start
+/// until a port is free; the interface is set after the bind, as in 1.4.
+fn bind_source(fd: RawFd, src: &BindSrc) -> io::Result<()> {
+    setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1).ok();
+    match src.ports {
+        None => bind_addr(fd, &src.addr)?,
+        Some((lo, hi)) => {
+            let n = u32::from(hi - lo) + 1;
+            let start = SPORT_NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % n;
+            let mut last = io::Error::from_raw_os_error(libc::EADDRINUSE);
+            let free = (0..n).any(|k| {
+                let port = lo + ((start + k) % n) as u16;
+                let mut a = src.addr;
+                a.set_port(port);
+                match bind_addr(fd, &a) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        last = e;
+                        false
+                    }
+                }
+            });
+            if !free {
+                return Err(last);
+            }
+        }
+    }
+    if let Some(ifname) = &src.iface {
+        bind_to_device(fd, ifname);
+    }
+    Ok(())
+}
+
+/// Starts a non-blocking connect, optionally bound as `source` says; the
+/// fd's completion is reported by writability. `smart` clears TCP_QUICKACK
+/// first so that the handshake's last ACK leaves with the request
+/// (`option tcp-smart-connect`).
 pub fn connect_nonblock_opts(
     addr: &std::net::SocketAddr,
-    source: Option<&std::net::SocketAddr>,
+    source: Option<&BindSrc>,
     smart: bool,
 ) -> io::Result<RawFd> {
     let fam = if addr.is_ipv4() {
@@ -461,11 +548,7 @@ pub fn connect_nonblock_opts(
         return Err(io::Error::last_os_error());
     }
     if let Some(src) = source {
-        setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, 1).ok();
-        let (sa, len) = to_sockaddr(src);
-        // SAFETY: sa holds a sockaddr of the given length.
-        if unsafe { libc::bind(fd, &sa as *const _ as *const libc::sockaddr, len) } < 0 {
-            let e = io::Error::last_os_error();
+        if let Err(e) = bind_source(fd, src) {
             // SAFETY: fd is ours.
             unsafe { libc::close(fd) };
             return Err(e);
@@ -508,7 +591,7 @@ pub fn errno_str(e: &io::Error) -> String {
 /// A non-blocking connect bound to a source address, as a mio stream.
 pub fn connect_from(
     addr: &std::net::SocketAddr,
-    src: Option<&std::net::SocketAddr>,
+    src: Option<&BindSrc>,
     smart: bool,
 ) -> io::Result<mio::net::TcpStream> {
     use std::os::unix::io::FromRawFd;

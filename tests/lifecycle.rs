@@ -285,3 +285,48 @@ fn daemon_drops_privileges_and_chroots() {
     kill("USR1", pid);
     assert!(wait_gone(pid, 5));
 }
+
+#[test]
+fn daemon_children_serve_only_their_bind_process_proxies() {
+    // nbproc 2: "one" runs in process 1 only, "two" in process 2 only;
+    // each child closes the other's listener, so both ports still answer
+    // (one child each), while "none" (bound to process 3) answers nowhere
+    let b = Backend::http_n(OK1, 100);
+    let (p1, p2, p3) = (free_port(), free_port(), free_port());
+    let dir = tmpdir("bindproc");
+    let (cfgp, pidf) = (dir.join("h.cfg"), dir.join("h.pid"));
+    let cfg = format!(
+        "global\n    daemon\n    nbproc 2\n{}\nlisten one 127.0.0.1:{p1}\n    bind-process 1\n    option httpclose\n    server s1 127.0.0.1:{bp}\nlisten two 127.0.0.1:{p2}\n    bind-process 2\n    option httpclose\n    server s1 127.0.0.1:{bp}\nlisten none 127.0.0.1:{p3}\n    bind-process 3\n    option httpclose\n    server s1 127.0.0.1:{bp}\n",
+        DEFAULTS,
+        bp = b.port
+    );
+    std::fs::write(&cfgp, cfg).expect("cfg");
+    let st = Command::new(bin())
+        .arg("-q")
+        .arg("-f")
+        .arg(&cfgp)
+        .arg("-p")
+        .arg(&pidf)
+        .status()
+        .expect("run");
+    assert!(st.success());
+    let pids: Vec<i32> = std::fs::read_to_string(&pidf)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    assert_eq!(pids.len(), 2, "one pid per process");
+    thread::sleep(Duration::from_millis(200));
+    assert!(get(p1, "/", "").ends_with("s1\n"));
+    assert!(get(p2, "/", "").ends_with("s1\n"));
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", p3)).is_err(),
+        "no process runs 'none'"
+    );
+    for &pid in &pids {
+        kill("USR1", pid);
+    }
+    for &pid in &pids {
+        assert!(wait_gone(pid, 5));
+    }
+}

@@ -22,7 +22,7 @@ use mio::net::TcpStream;
 use mio::{Interest, Registry, Token};
 use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
-use std::os::unix::io::{AsRawFd, FromRawFd};
+use std::os::unix::io::AsRawFd;
 use std::time::{Duration, Instant};
 
 /// The result of one probe (or health analysis).
@@ -157,10 +157,9 @@ fn open(px: &Proxy, s: &Server) -> Result<TcpStream, Verdict> {
         s.check_port.unwrap_or(s.port),
     );
     let smart = px.check.kind == CheckType::Tcp || px.flags.tcp_smart_connect;
-    let src = s.source.or(px.source);
-    match crate::sys::connect_nonblock_opts(&addr, src.as_ref(), smart) {
-        // SAFETY: the fd was just created and is owned by nobody else.
-        Ok(fd) => Ok(unsafe { TcpStream::from_raw_fd(fd) }),
+    let src = s.source.as_ref().or(px.source.as_ref());
+    match crate::sys::connect_from(&addr, src, smart) {
+        Ok(s) => Ok(s),
         Err(e) => {
             let st = match e.raw_os_error() {
                 Some(libc::ECONNREFUSED) | Some(libc::ENETUNREACH) => CheckStatus::L4Con,
@@ -176,7 +175,8 @@ impl Checks {
         let now = Instant::now();
         let mut list = Vec::new();
         for (pi, p) in rt.cfg.proxies.iter().enumerate() {
-            if p.disabled || !p.is_be() {
+            // stopped: disabled, or not bound to this process
+            if rt.px[pi].stopped || !p.is_be() {
                 continue;
             }
             for (si, s) in p.servers.iter().enumerate() {

@@ -100,6 +100,20 @@ pub fn read_bounded(path: &str, max: usize) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// An errorfile as 1.4 reads it: open and fstat (Err if either fails),
+/// then one read of min(st_size, max) bytes. Returns the bytes, or None
+/// when the read came short (a directory), and whether st_size was over
+/// `max`, which 1.4 warns about before reading.
+fn read_errorfile(path: &str, max: usize) -> Result<(Option<Vec<u8>>, bool), ()> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|_| ())?;
+    let size = f.metadata().map_err(|_| ())?.len();
+    let want = size.min(max as u64);
+    let mut out = Vec::new();
+    let complete = f.take(want).read_to_end(&mut out).is_ok() && out.len() as u64 == want;
+    Ok((complete.then_some(out), size > max as u64))
+}
+
 pub(super) fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
     let kw = l.arg(0);
@@ -117,21 +131,31 @@ pub(super) fn parse_errorfile(p: &mut Parser, l: &Line) -> u32 {
     }
     let code = atoi(l.arg(1));
     let body = if kw == "errorfile" {
-        match read_bounded(l.arg(2), p.cfg.global.bufsize + 1) {
-            Ok(mut b) => {
-                let max = p.cfg.global.bufsize;
-                if b.len() > max {
+        let max = p.cfg.global.bufsize;
+        match read_errorfile(l.arg(2), max) {
+            Ok((b, truncated)) => {
+                if truncated {
                     err |= p.warn(&format!(
                         "{} : custom error message file <{}> larger than {} bytes. Truncating.",
                         at,
                         l.arg(2),
                         max
                     ));
-                    b.truncate(max);
                 }
-                b
+                match b {
+                    Some(b) => b,
+                    None => {
+                        p.alert(&format!(
+                            "{} : error reading file <{}> for custom error message <{}>.",
+                            at,
+                            l.arg(2),
+                            l.arg(1)
+                        ));
+                        return err | ERR;
+                    }
+                }
             }
-            Err(_) => {
+            Err(()) => {
                 p.alert(&format!(
                     "{} : error opening file <{}> for custom error message <{}>.",
                     at,

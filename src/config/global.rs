@@ -7,6 +7,10 @@ use crate::log::{facility, level};
 
 /// Parses `log ADDR FACILITY [LEVEL [MINLEVEL]]` into a target.
 /// Err carries the alert text and whether 1.4 exits at once.
+/// `exit_on_bad` is set for a proxy's `log` line: 1.4 exits there on a
+/// bad facility or level, and its minimum level test looks at the wrong
+/// variable, so an unknown minimum level passes as "none" (-1, which the
+/// MAX(level, minlvl) at send time makes the same as 0).
 pub fn parse_log_target(l: &Line, exit_on_bad: bool) -> Result<LogTarget, (String, bool)> {
     let at = l.at();
     let fac = match facility(l.arg(2)) {
@@ -28,7 +32,9 @@ pub fn parse_log_target(l: &Line, exit_on_bad: bool) -> Result<LogTarget, (Strin
         })?;
     }
     let mut minlvl = 0;
-    if !l.arg(4).is_empty() {
+    if !l.arg(4).is_empty() && exit_on_bad {
+        minlvl = level(l.arg(4)).unwrap_or(0);
+    } else if !l.arg(4).is_empty() {
         minlvl = level(l.arg(4)).ok_or_else(|| {
             (
                 format!("{} : unknown optional minimum log level '{}'", at, l.arg(4)),
@@ -100,10 +106,16 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
         "nosplice" => g.nosplice = true,
         "tune.maxpollevents" | "tune.maxaccept" | "tune.rcvbuf.client" | "tune.rcvbuf.server"
         | "tune.sndbuf.client" | "tune.sndbuf.server" | "maxpipes" => {
+            // 1.4 refuses a second non-zero setting, then wants a value
+            if p.set_once.get(kw).is_some_and(|&v| v != 0) {
+                p.alert(&format!("{} : '{}' already specified. Continuing.", at, kw));
+                return ERR_ALERT;
+            }
             let v = match int_arg(p, l) {
                 Ok(v) => v,
                 Err(e) => return e,
             };
+            p.set_once.insert(kw.to_string(), v);
             let g = &mut p.cfg.global;
             match kw {
                 "tune.maxpollevents" => g.maxpollevents = v.max(1) as u32,
@@ -314,7 +326,7 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
             g.log_tag = Some(l.arg(1).to_string());
         }
         "spread-checks" => {
-            if g.spread_checks != 0 {
+            if p.set_once.get(kw).is_some_and(|&v| v != 0) {
                 p.alert(&format!(
                     "parsing [{}:{}]: spread-checks already specified. Continuing.",
                     l.file, l.num
@@ -328,7 +340,9 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
                 ));
                 return ERR_ALERT | ERR_FATAL;
             }
+            // stored before the range check: a rejected value still counts
             let v = atoi(l.arg(1));
+            p.set_once.insert(kw.to_string(), v);
             if !(0..=50).contains(&v) {
                 p.alert(&format!(
                     "parsing [{}:{}]: 'spread-checks' needs a positive value in range 0..50.",
@@ -336,7 +350,7 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
                 ));
                 return ERR_ALERT | ERR_FATAL;
             }
-            g.spread_checks = v as u32;
+            p.cfg.global.spread_checks = v as u32;
         }
         "stats" => return parse_global_stats(p, l),
         _ => {
@@ -350,110 +364,243 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
     0
 }
 
+/// dumpstats.c stats_parse_global(): `stats socket|timeout|maxconn`.
 fn parse_global_stats(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
+    let fail = |p: &Parser, m: &str| {
+        p.alert(&format!("{} : {}", at, m));
+        ERR_ALERT | ERR_FATAL
+    };
     match l.arg(1) {
-        "socket" => {
-            if l.arg(2).is_empty() {
-                p.alert(&format!(
-                    "{} : 'stats socket' expects a path to a UNIX socket",
-                    at
-                ));
-                return ERR_ALERT | ERR_FATAL;
+        "socket" => return parse_stats_socket(p, l),
+        "timeout" => match parse_time_ms(l.arg(2), 1) {
+            Ok(0) => {
+                return fail(
+                    p,
+                    "a positive value is expected for 'stats timeout' in 'global section'",
+                )
             }
-            let mut s = StatsSocket {
-                path: l.arg(2).to_string(),
-                level: 1,
-                ..Default::default()
-            };
-            let mut i = 3;
-            while !l.arg(i).is_empty() {
-                let v = l.arg(i + 1);
-                match l.arg(i) {
-                    "uid" => s.uid = Some(atoi(v) as u32),
-                    "gid" => s.gid = Some(atoi(v) as u32),
-                    "mode" => s.mode = u32::from_str_radix(v, 8).ok(),
-                    "user" => match crate::sys::user_id(v) {
-                        Some((u, _)) => s.uid = Some(u),
-                        None => {
-                            p.alert(&format!(
-                                "{} : 'stats socket user' : unknown user '{}'",
-                                at, v
-                            ));
-                            return ERR_ALERT | ERR_FATAL;
-                        }
-                    },
-                    "group" => match crate::sys::group_id(v) {
-                        Some(g) => s.gid = Some(g),
-                        None => {
-                            p.alert(&format!(
-                                "{} : 'stats socket group' : unknown group '{}'",
-                                at, v
-                            ));
-                            return ERR_ALERT | ERR_FATAL;
-                        }
-                    },
-                    "level" => {
-                        s.level = match v {
-                            "user" => 0,
-                            "operator" => 1,
-                            "admin" => 2,
-                            _ => {
-                                p.alert(&format!(
-                                    "{} : 'stats socket level' only supports 'user', 'operator', and 'admin'",
-                                    at
-                                ));
-                                return ERR_ALERT | ERR_FATAL;
-                            }
-                        }
-                    }
-                    _ => {
-                        p.alert(&format!(
-                            "{} : 'stats socket' only supports 'user', 'uid', 'group', 'gid', 'level', and 'mode'",
-                            at
-                        ));
-                        return ERR_ALERT | ERR_FATAL;
-                    }
-                }
-                i += 2;
-            }
-            p.cfg.global.stats_socket = Some(s);
-        }
-        "timeout" => match parse_time_ms(l.arg(2), 1000) {
-            Ok(v) if v > 0 => p.cfg.global.stats_timeout_ms = v,
-            Ok(_) => {
-                p.alert(&format!(
-                    "{} : 'stats timeout' expects a positive value",
-                    at
-                ));
-                return ERR_ALERT | ERR_FATAL;
+            Ok(v) => {
+                p.cfg.global.stats_timeout_ms = v;
+                p.cfg.global.stats_fe = true;
             }
             Err(c) => {
-                p.alert(&format!(
-                    "{} : unexpected character '{}' in 'stats timeout' in 'global' section",
-                    at, c
-                ));
-                return ERR_ALERT | ERR_FATAL;
+                return fail(
+                    p,
+                    &format!(
+                        "unexpected character '{}' in 'stats timeout' in 'global' section",
+                        c
+                    ),
+                )
             }
         },
         "maxconn" => {
             let v = atoi(l.arg(2));
             if v <= 0 {
-                p.alert(&format!(
-                    "{} : 'stats maxconn' expects a positive value",
-                    at
-                ));
-                return ERR_ALERT | ERR_FATAL;
+                return fail(
+                    p,
+                    "a positive value is expected for 'stats maxconn' in 'global section'",
+                );
             }
             p.cfg.global.stats_maxconn = v as u32;
         }
         _ => {
-            p.alert(&format!(
-                "{} : 'stats' only supports 'socket', 'maxconn' and 'timeout' in 'global' section",
-                at
-            ));
+            return fail(
+                p,
+                "'stats' only supports 'socket', 'maxconn' and 'timeout' in 'global' section",
+            )
+        }
+    }
+    0
+}
+
+/// `stats socket <path> [options]`: as in 1.4 the socket counts as
+/// configured once its path is accepted, before its options are read, so
+/// a line failing on an option still makes the next one "already
+/// specified".
+fn parse_stats_socket(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let fail = |p: &Parser, m: &str| {
+        p.alert(&format!("{} : {}", at, m));
+        ERR_ALERT | ERR_FATAL
+    };
+    let path = l.arg(2);
+    if path.is_empty() {
+        return fail(
+            p,
+            "'stats socket' in global section expects a path to a UNIX socket",
+        );
+    }
+    if p.cfg.global.stats_socket.is_some() {
+        return fail(p, "'stats socket' already specified in global section");
+    }
+    // sun_path holds 108 bytes with the NUL
+    if path.len() >= 108 {
+        return fail(p, "'stats socket' path would require truncation");
+    }
+    p.cfg.global.stats_fe = true;
+    p.cfg.global.stats_socket = Some(StatsSocket {
+        path: path.to_string(),
+        level: 1,
+        ..Default::default()
+    });
+    let mut i = 3;
+    while !l.arg(i).is_empty() {
+        if let Err(m) = stats_socket_option(p, l.arg(i), l.arg(i + 1)) {
+            return fail(p, &m);
+        }
+        i += 2;
+    }
+    0
+}
+
+/// One `stats socket` option applied to the configured socket.
+fn stats_socket_option(p: &mut Parser, opt: &str, v: &str) -> Result<(), String> {
+    let Some(s) = p.cfg.global.stats_socket.as_mut() else {
+        return Ok(());
+    };
+    match opt {
+        "uid" => s.uid = Some(atoi(v) as u32),
+        "gid" => s.gid = Some(atoi(v) as u32),
+        "mode" => s.mode = u32::from_str_radix(v, 8).ok(),
+        "user" => match crate::sys::user_id(v) {
+            Some((u, _)) => s.uid = Some(u),
+            None => {
+                return Err(format!(
+                    "unknown user '{}' in 'global' section ('stats user')",
+                    v
+                ))
+            }
+        },
+        "group" => match crate::sys::group_id(v) {
+            Some(g) => s.gid = Some(g),
+            None => {
+                return Err(format!(
+                    "unknown group '{}' in 'global' section ('stats group')",
+                    v
+                ))
+            }
+        },
+        "level" => {
+            s.level = match v {
+                "user" => 0,
+                "operator" => 1,
+                "admin" => 2,
+                _ => {
+                    return Err(
+                        "'stats socket level' only supports 'user', 'operator', and 'admin'".into(),
+                    )
+                }
+            }
+        }
+        _ => {
+            return Err(
+                "'stats socket' only supports 'user', 'uid', 'group', 'gid', 'level', and 'mode'"
+                    .into(),
+            )
+        }
+    }
+    Ok(())
+}
+
+/// 1.4 keeps a bitmask of groups per userlist, hence this limit.
+const MAX_AUTH_GROUPS: usize = 32;
+
+/// `group <name> [users a,b]`: name checks, then a duplicate (a warning
+/// that 1.4 flags as an alert, not fatal), then the 32-group limit.
+fn parse_group(p: &mut Parser, l: &Line, pre: &str) -> u32 {
+    let name = l.arg(1);
+    if let Some(c) = invalid_char(name) {
+        p.alert(&format!(
+            "{}: character '{}' is not permitted in 'group' name '{}'.",
+            pre, c, name
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let Some(ul) = p.cfg.userlists.last() else {
+        return ERR_ALERT | ERR_FATAL;
+    };
+    let ulname = ul.name.clone();
+    if ul.groups.iter().any(|(g, _)| g == name) {
+        p.warn(&format!(
+            "{}: ignoring duplicated group '{}' in userlist '{}'.",
+            pre, name, ulname
+        ));
+        return ERR_ALERT;
+    }
+    if ul.groups.len() >= MAX_AUTH_GROUPS {
+        p.alert(&format!(
+            "{}: too many groups ({}) in in userlist '{}' while adding group '{}'.",
+            pre, MAX_AUTH_GROUPS, ulname, name
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let mut users = Vec::new();
+    let mut i = 2;
+    while !l.arg(i).is_empty() {
+        if l.arg(i) != "users" {
+            p.alert(&format!("{}: 'group' only supports 'users' option.", pre));
             return ERR_ALERT | ERR_FATAL;
         }
+        users = comma_list(l.arg(i + 1));
+        i += 2;
+    }
+    if let Some(ul) = p.cur_userlist() {
+        ul.groups.push((name.to_string(), users));
+    }
+    0
+}
+
+fn comma_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// `user <name> [password|insecure-password p] [groups a,b]`: 1.4 adds
+/// the user before reading its options, so a failing option keeps it.
+fn parse_user(p: &mut Parser, l: &Line, pre: &str) -> u32 {
+    let name = l.arg(1);
+    let Some(ul) = p.cur_userlist() else {
+        return ERR_ALERT | ERR_FATAL;
+    };
+    if ul.users.iter().any(|u| u.name == name) {
+        let ulname = ul.name.clone();
+        p.warn(&format!(
+            "{}: ignoring duplicated user '{}' in userlist '{}'.",
+            pre, name, ulname
+        ));
+        return ERR_ALERT;
+    }
+    ul.users.push(User {
+        name: name.to_string(),
+        password: String::new(),
+        insecure: false,
+        groups: vec![],
+    });
+    let mut i = 2;
+    while !l.arg(i).is_empty() {
+        let v = l.arg(i + 1).to_string();
+        let Some(u) = p.cur_userlist().and_then(|ul| ul.users.last_mut()) else {
+            return 0;
+        };
+        match l.arg(i) {
+            "password" => u.password = v,
+            "insecure-password" => {
+                u.password = v;
+                u.insecure = true;
+            }
+            "groups" => u.groups = comma_list(&v),
+            _ => {
+                p.alert(&format!(
+                    "{}: 'user' only supports 'password', 'insecure-password' and 'groups' options.",
+                    pre
+                ));
+                return ERR_ALERT | ERR_FATAL;
+            }
+        }
+        i += 2;
     }
     0
 }
@@ -495,62 +642,10 @@ pub fn parse_users(p: &mut Parser, l: &Line) -> u32 {
                 p.alert(&format!("{}: '{}' expects <name> as arguments.", pre, kw));
                 return ERR_ALERT | ERR_FATAL;
             }
-            let Some(ul) = p.cur_userlist() else {
-                return ERR_ALERT | ERR_FATAL;
-            };
             if kw == "group" {
-                let mut users = Vec::new();
-                let mut i = 2;
-                while !l.arg(i).is_empty() {
-                    if l.arg(i) == "users" {
-                        users = l
-                            .arg(i + 1)
-                            .split(',')
-                            .filter(|s| !s.is_empty())
-                            .map(String::from)
-                            .collect();
-                        i += 2;
-                    } else {
-                        p.alert(&format!("{}: '{}' only supports 'users' option.", pre, kw));
-                        return ERR_ALERT | ERR_FATAL;
-                    }
-                }
-                ul.groups.push((l.arg(1).to_string(), users));
-            } else {
-                let mut u = User {
-                    name: l.arg(1).to_string(),
-                    password: String::new(),
-                    insecure: false,
-                    groups: vec![],
-                };
-                let mut i = 2;
-                while !l.arg(i).is_empty() {
-                    match l.arg(i) {
-                        "password" => u.password = l.arg(i + 1).to_string(),
-                        "insecure-password" => {
-                            u.password = l.arg(i + 1).to_string();
-                            u.insecure = true;
-                        }
-                        "groups" => {
-                            u.groups = l
-                                .arg(i + 1)
-                                .split(',')
-                                .filter(|s| !s.is_empty())
-                                .map(String::from)
-                                .collect()
-                        }
-                        _ => {
-                            p.alert(&format!(
-                                "{}: '{}' only supports 'password', 'insecure-password' and 'groups' options.",
-                                pre, kw
-                            ));
-                            return ERR_ALERT | ERR_FATAL;
-                        }
-                    }
-                    i += 2;
-                }
-                ul.users.push(u);
+                return parse_group(p, l, &pre);
             }
+            return parse_user(p, l, &pre);
         }
         _ => {
             p.alert(&format!(

@@ -6,13 +6,25 @@ pub const MAX_LINE: usize = 2047;
 /// Most words per line.
 pub const MAX_WORDS: usize = 64;
 
+/// What one line split into.
+#[derive(Debug, Default, PartialEq)]
+pub struct Lexed {
+    /// the words (at most MAX_WORDS)
+    pub words: Vec<String>,
+    /// one entry per bad `\x` escape: what 1.4 shows as args[0] when it
+    /// meets it (the first word, or the rest of the line while the first
+    /// word is still being read, since 1.4 has not cut it yet)
+    pub bad_hex: Vec<String>,
+    /// set when the line has more than MAX_WORDS words
+    pub too_many: Option<TooMany>,
+}
+
+/// Where a line with too many words was cut.
 #[derive(Debug, PartialEq)]
-pub enum LexError {
-    TooManyWords {
-        at_word: usize,
-        pos: usize,
-        rest: String,
-    },
+pub struct TooMany {
+    pub at_word: usize,
+    pub pos: usize,
+    pub rest: String,
 }
 
 fn hexval(c: u8) -> Option<u8> {
@@ -25,9 +37,10 @@ fn hexval(c: u8) -> Option<u8> {
 }
 
 /// Splits one config line into words. Escapes: `\ ` `\\` `\#` `\r` `\n`
-/// `\t` `\xHH`; any other backslash pair is kept as both characters.
-pub fn split_words(line: &[u8]) -> Result<Vec<String>, LexError> {
-    let mut words: Vec<String> = Vec::new();
+/// `\t` `\xHH`. A backslash before anything else stays, alone: the next
+/// character is then read normally (so `\` then TAB still splits words).
+pub fn split_words(line: &[u8]) -> Lexed {
+    let mut out = Lexed::default();
     let mut cur: Vec<u8> = Vec::new();
     let mut in_word = false;
     let mut i = 0;
@@ -37,7 +50,7 @@ pub fn split_words(line: &[u8]) -> Result<Vec<String>, LexError> {
             b'\r' | b'\n' | b'#' => break,
             b' ' | b'\t' => {
                 if in_word {
-                    words.push(String::from_utf8_lossy(&cur).into_owned());
+                    out.words.push(String::from_utf8_lossy(&cur).into_owned());
                     cur.clear();
                     in_word = false;
                 }
@@ -46,60 +59,65 @@ pub fn split_words(line: &[u8]) -> Result<Vec<String>, LexError> {
             }
             _ => {}
         }
-        if !in_word && words.len() >= MAX_WORDS {
-            return Err(LexError::TooManyWords {
+        if !in_word && out.words.len() >= MAX_WORDS {
+            out.too_many = Some(TooMany {
                 at_word: MAX_WORDS,
                 pos: i,
                 rest: String::from_utf8_lossy(&line[i..]).trim_end().to_string(),
             });
+            return out;
         }
         in_word = true;
-        if c == b'\\' && i + 1 < line.len() {
-            let n = line[i + 1];
-            match n {
-                b' ' | b'\\' | b'#' => {
-                    cur.push(n);
-                    i += 2;
-                }
-                b'r' => {
-                    cur.push(b'\r');
-                    i += 2;
-                }
-                b'n' => {
-                    cur.push(b'\n');
-                    i += 2;
-                }
-                b't' => {
-                    cur.push(b'\t');
-                    i += 2;
-                }
-                b'x' if i + 3 < line.len() && i + 3 < line.len() => {
-                    match (hexval(line[i + 2]), hexval(line[i + 3])) {
-                        (Some(h), Some(l)) => {
-                            cur.push(h << 4 | l);
-                            i += 4;
-                        }
-                        _ => {
-                            cur.push(c);
-                            i += 1;
-                        }
-                    }
-                }
-                _ => {
-                    cur.push(c);
-                    cur.push(n);
-                    i += 2;
-                }
-            }
+        if c == b'\\' {
+            i += unescape(line, i, &mut cur, &mut out);
             continue;
         }
         cur.push(c);
         i += 1;
     }
     if in_word {
-        words.push(String::from_utf8_lossy(&cur).into_owned());
+        out.words.push(String::from_utf8_lossy(&cur).into_owned());
     }
-    Ok(words)
+    out
+}
+
+/// Handles the backslash at line[i]: appends what it stands for to `cur`
+/// and returns how many input bytes it used.
+fn unescape(line: &[u8], i: usize, cur: &mut Vec<u8>, out: &mut Lexed) -> usize {
+    let next = line.get(i + 1).copied();
+    let simple = match next {
+        Some(n @ (b' ' | b'\\' | b'#')) => Some(n),
+        Some(b'r') => Some(b'\r'),
+        Some(b'n') => Some(b'\n'),
+        Some(b't') => Some(b'\t'),
+        _ => None,
+    };
+    if let Some(b) = simple {
+        cur.push(b);
+        return 2;
+    }
+    if next == Some(b'x') {
+        // 1.4 wants both digits before the end of the line (LF included)
+        let hex = match (line.get(i + 2), line.get(i + 3)) {
+            (Some(&h), Some(&l)) if i + 3 < line.len() => hexval(h).zip(hexval(l)),
+            _ => None,
+        };
+        if let Some((h, l)) = hex {
+            cur.push(h << 4 | l);
+            return 4;
+        }
+        let first = match out.words.first() {
+            Some(w) => w.clone(),
+            None => {
+                let mut s = String::from_utf8_lossy(cur).into_owned();
+                s.push_str(&String::from_utf8_lossy(&line[i..]));
+                s
+            }
+        };
+        out.bad_hex.push(first);
+    }
+    cur.push(b'\\');
+    1
 }
 
 #[cfg(test)]
@@ -107,7 +125,7 @@ mod tests {
     use super::*;
 
     fn w(s: &str) -> Vec<String> {
-        split_words(s.as_bytes()).unwrap_or_default()
+        split_words(s.as_bytes()).words
     }
 
     #[test]
@@ -131,6 +149,19 @@ mod tests {
     #[test]
     fn too_many_words() {
         let line = (0..70).map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
-        assert!(split_words(line.as_bytes()).is_err());
+        let l = split_words(line.as_bytes());
+        assert_eq!(l.words.len(), MAX_WORDS);
+        assert_eq!(l.too_many.map(|t| t.at_word), Some(MAX_WORDS));
+    }
+
+    #[test]
+    fn lone_backslash_and_bad_hex() {
+        // the backslash stays alone; TAB and LF keep their meaning
+        assert_eq!(w("a\\\tb\\\n"), vec!["a\\", "b\\"]);
+        let l = split_words(b"reqadd X:\\x4g y\n");
+        assert_eq!(l.words, vec!["reqadd", "X:\\x4g", "y"]);
+        assert_eq!(l.bad_hex, vec!["reqadd"]);
+        let l = split_words(b"a\\x1\n");
+        assert_eq!(l.bad_hex, vec!["a\\x1\n"]);
     }
 }

@@ -43,6 +43,9 @@ pub struct Global {
     pub nbproc: u32,
     pub logs: Vec<LogTarget>,
     pub stats_socket: Option<StatsSocket>,
+    /// 1.4's stats_fe exists (a `stats socket` or `stats timeout` line):
+    /// what the multi-process warning looks at
+    pub stats_fe: bool,
     pub stats_timeout_ms: u64,
     pub stats_maxconn: u32,
     pub ulimit_n: u32,
@@ -79,6 +82,7 @@ impl Default for Global {
             nbproc: 1,
             logs: Vec::new(),
             stats_socket: None,
+            stats_fe: false,
             stats_timeout_ms: 10_000,
             stats_maxconn: 10,
             ulimit_n: 0,
@@ -116,6 +120,9 @@ pub enum Kind {
     Listen,
     Frontend,
     Backend,
+    /// 1.4's `ruleset`: rules only, neither frontend nor backend, so it
+    /// never carries traffic
+    Ruleset,
 }
 
 impl Kind {
@@ -125,6 +132,7 @@ impl Kind {
             Kind::Listen | Kind::Defaults => "proxy",
             Kind::Frontend => "frontend",
             Kind::Backend => "backend",
+            Kind::Ruleset => "ruleset",
         }
     }
     pub fn section(self) -> &'static str {
@@ -133,6 +141,7 @@ impl Kind {
             Kind::Listen => "listen",
             Kind::Frontend => "frontend",
             Kind::Backend => "backend",
+            Kind::Ruleset => "ruleset",
         }
     }
     pub fn is_fe(self) -> bool {
@@ -151,6 +160,9 @@ pub struct Bind {
     pub defer_accept: bool,
     pub name: Option<String>,
     pub id: Option<u32>,
+    /// where it was declared, for the duplicate `id` message
+    pub file: String,
+    pub line: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -213,6 +225,9 @@ pub struct Flags {
     pub http_no_delay: bool,
     pub tcp_smart_accept: bool,
     pub tcp_smart_connect: bool,
+    /// `option transparent`: without a balance algorithm, connect to the
+    /// address the client connected to
+    pub transparent: bool,
     /// `no option tcp-smart-accept` seen: HTTP mode's automatic smart
     /// accept is off (1.4 keeps the explicit "no" apart from the flag)
     pub no_tcp_smart_accept: bool,
@@ -306,6 +321,11 @@ pub struct CheckCfg {
     /// The request sent by httpchk/smtpchk/mysql-check (already built).
     pub send: Vec<u8>,
     pub expect: Option<HttpExpect>,
+    /// 1.4's expect type bits: set once the type word had its argument,
+    /// even if the regex then fails, so the next line is "already specified"
+    pub expect_typed: bool,
+    /// 1.4's inversion bit: each `!` toggles it, even on a failing line
+    pub expect_inv: bool,
     pub disable_on_404: bool,
     pub send_state: bool,
 }
@@ -335,7 +355,7 @@ pub struct Server {
     pub maxqueue: u32,
     pub slowstart: u64,
     pub redir: Option<String>,
-    pub source: Option<SocketAddr>,
+    pub source: Option<crate::sys::BindSrc>,
     pub track: Option<String>,
     pub error_limit: u32,
     /// `observe`: 0 none, 1 layer4, 2 layer7
@@ -461,6 +481,9 @@ pub struct StatsCfg {
     pub hide_version: bool,
     pub scopes: Vec<String>,
     pub admin: Vec<Cond>,
+    /// `stats http-request`: 1.4 runs this list instead of the proxy's
+    /// http-request rules for the requests the stats page answers
+    pub http_req_rules: Vec<HttpReqRule>,
     pub show_node: Option<String>,
     pub show_desc: Option<String>,
     pub show_legends: bool,
@@ -530,6 +553,8 @@ pub struct Proxy {
     pub mode: Mode,
     pub binds: Vec<Bind>,
     pub disabled: bool,
+    /// `bind-process`: bit n-1 for process n; 0 means every process
+    pub bind_proc: u32,
     pub maxconn: u32,
     pub backlog: u32,
     pub fullconn: u32,
@@ -539,6 +564,12 @@ pub struct Proxy {
     pub logs: Vec<LogTarget>,
     pub log_format: LogFormat,
     pub balance: Balance,
+    /// a `balance` line was seen here or in defaults (1.4's algo bits)
+    pub balance_set: bool,
+    /// no load balancing: a backend without `balance` that is transparent,
+    /// has a dispatch address or is an HTTP proxy sends to that instead of
+    /// its servers (set by check_config_validity, as 1.4 leaves algo 0)
+    pub lb_off: bool,
     pub hash_consistent: bool,
     /// `persist rdp-cookie[(name)]`: the cookie naming the server
     pub persist_rdp: Option<String>,
@@ -549,6 +580,10 @@ pub struct Proxy {
     pub default_be_idx: Option<usize>,
     pub switching_rules: Vec<SwitchRule>,
     pub acls: Vec<crate::acl::Acl>,
+    /// anonymous `{ }` ACLs, each with the number of named ACLs declared
+    /// before it: 1.4 keeps both in one list, in creation order, and
+    /// checks their targets in that order
+    pub anon_acls: Vec<(usize, crate::acl::Acl)>,
     pub block_rules: Vec<Cond>,
     pub http_req_rules: Vec<HttpReqRule>,
     pub req_exps: Vec<HdrExp>,
@@ -570,13 +605,16 @@ pub struct Proxy {
     pub grace: u64,
     pub rate_limit: u32,
     pub dispatch: Option<SocketAddr>,
-    pub source: Option<SocketAddr>,
+    pub source: Option<crate::sys::BindSrc>,
     pub description: Option<String>,
     pub send_name_header: Option<String>,
     pub tcp_inspect_delay: Option<u64>,
     pub tcp_content_rules: Vec<(bool, Option<Cond>)>,
     pub appsession: Option<AppSession>,
     pub stick_table: Option<StickTable>,
+    /// size/expire/nopurge as `stick-table` lines set them, kept even when
+    /// a line fails (1.4 writes them into the table as it reads them)
+    pub stick_params: StickTable,
     pub stick_rules: Vec<StickRule>,
     pub ignore_persist: Vec<Cond>,
     pub force_persist: Vec<Cond>,
@@ -593,6 +631,7 @@ impl Proxy {
             mode: Mode::Tcp,
             binds: Vec::new(),
             disabled: false,
+            bind_proc: 0,
             maxconn: 2000,
             backlog: 0,
             fullconn: 0,
@@ -602,6 +641,8 @@ impl Proxy {
             logs: Vec::new(),
             log_format: LogFormat::Default,
             balance: Balance::RoundRobin,
+            balance_set: false,
+            lb_off: false,
             hash_consistent: false,
             persist_rdp: None,
             cookie: None,
@@ -611,6 +652,7 @@ impl Proxy {
             default_be_idx: None,
             switching_rules: Vec::new(),
             acls: Vec::new(),
+            anon_acls: Vec::new(),
             block_rules: Vec::new(),
             http_req_rules: Vec::new(),
             req_exps: Vec::new(),
@@ -639,6 +681,12 @@ impl Proxy {
             tcp_content_rules: Vec::new(),
             appsession: None,
             stick_table: None,
+            stick_params: StickTable {
+                kind: StickType::Ip,
+                size: 0,
+                expire: None,
+                nopurge: false,
+            },
             stick_rules: Vec::new(),
             ignore_persist: Vec::new(),
             force_persist: Vec::new(),

@@ -62,6 +62,8 @@ pub const FLAG_OPTIONS: &[(&str, u8, bool, FlagRef)] = &[
     ("http-no-delay", CAP_FE | CAP_BE, true, |f| {
         &mut f.http_no_delay
     }),
+    // 1.4's linux26 build has TPROXY (USE_TPROXY=implicit)
+    ("transparent", CAP_BE, false, |f| &mut f.transparent),
 ];
 
 pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
@@ -363,11 +365,6 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
                 }
             }
         }
-        "transparent" => {
-            // 1.4 built for linux26 without TPROXY knows no such option
-            p.alert(&format!("{} : unknown option '{}'.", at, name));
-            return ERR_ALERT | ERR_FATAL;
-        }
         _ => {
             p.alert(&format!("{} : unknown option '{}'.", at, name));
             return ERR_ALERT | ERR_FATAL;
@@ -496,7 +493,8 @@ fn parse_balance(p: &mut Parser, l: &Line) -> u32 {
                         whole = true;
                         i += 1;
                     }
-                    o => return fail(p, &format!("'balance uri' only accepts parameters 'len' and 'depth' (got '{}').", o)),
+                    // 1.4's text says 'while' for the 'whole' it accepts
+                    o => return fail(p, &format!("'balance uri' only accepts parameters 'len', 'depth', and 'while' (got '{}').", o)),
                 }
             }
             Balance::Uri { len, depth, whole }
@@ -557,6 +555,7 @@ fn parse_balance(p: &mut Parser, l: &Line) -> u32 {
     };
     if let Some(px) = p.cur_proxy() {
         px.balance = b;
+        px.balance_set = true;
     }
     err
 }
@@ -609,6 +608,17 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
                         pre, d
                     ));
                 }
+                // 1.4's invalid_domainchar(): alnum, '.', '_' and '-' only
+                let bad = d
+                    .chars()
+                    .find(|&ch| !(ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-')));
+                if let Some(ch) = bad {
+                    p.alert(&format!(
+                        "{}: character '{}' is not permitted in domain name '{}'.",
+                        pre, ch, d
+                    ));
+                    return ERR_ALERT | ERR_FATAL;
+                }
                 c.domains.push(d.to_string());
                 i += 1;
             }
@@ -630,16 +640,12 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
                 }
                 match parse_time_ms(v, 1000) {
                     Ok(ms) => {
+                        // seconds, rounded up as 1.4's TIME_UNIT_S does
                         if l.arg(i) == "maxidle" {
-                            c.maxidle = ms / 1000;
+                            c.maxidle = ms.div_ceil(1000);
                         } else {
-                            c.maxlife = ms / 1000;
+                            c.maxlife = ms.div_ceil(1000);
                         }
-                        err |= p.warn(&format!(
-                            "{}: cookie option '{}' is not yet supported by haproxy-rs: cookies carry no date and never expire.",
-                            pre,
-                            l.arg(i)
-                        ));
                     }
                     Err(ch) => {
                         p.alert(&format!(
@@ -791,84 +797,7 @@ fn parse_http_check(p: &mut Parser, l: &Line) -> u32 {
                 px.check.send_state = true;
             }
         }
-        "expect" => {
-            if p.cur_proxy().is_some_and(|px| px.check.expect.is_some()) {
-                p.alert(&format!(
-                    "{} : '{} {}' already specified.",
-                    at,
-                    l.arg(0),
-                    l.arg(1)
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
-            let mut inverse = false;
-            let mut i = 2;
-            let mut word = l.arg(i).to_string();
-            while !l.arg(i).is_empty() {
-                let w = l.arg(i);
-                let stripped = w.trim_start_matches('!');
-                if (w.len() - stripped.len()) % 2 == 1 {
-                    inverse = !inverse;
-                }
-                if !stripped.is_empty() {
-                    word = stripped.to_string();
-                    break;
-                }
-                i += 1;
-            }
-            let val = l.arg(i + 1);
-            let kind = match word.as_str() {
-                "status" | "string" | "rstatus" | "rstring" if val.is_empty() => {
-                    let what = if word.starts_with('r') {
-                        "<regex>"
-                    } else {
-                        "<string>"
-                    };
-                    p.alert(&format!(
-                        "{} : '{} {} {}' expects {} as an argument.",
-                        at,
-                        l.arg(0),
-                        l.arg(1),
-                        word,
-                        what
-                    ));
-                    return ERR_ALERT | ERR_FATAL;
-                }
-                "status" => ExpectKind::Status(val.to_string()),
-                "string" => ExpectKind::String(val.to_string()),
-                "rstatus" | "rstring" => {
-                    let Ok(re) = regex::bytes::Regex::new(val) else {
-                        p.alert(&format!(
-                            "{} : '{} {} {}' : bad regular expression '{}'.",
-                            at,
-                            l.arg(0),
-                            l.arg(1),
-                            word,
-                            val
-                        ));
-                        return ERR_ALERT | ERR_FATAL;
-                    };
-                    if word == "rstatus" {
-                        ExpectKind::Rstatus(re)
-                    } else {
-                        ExpectKind::Rstring(re)
-                    }
-                }
-                _ => {
-                    p.alert(&format!(
-                        "{} : '{} {}' only supports [!] 'status', 'string', 'rstatus', 'rstring', found '{}'.",
-                        at,
-                        l.arg(0),
-                        l.arg(1),
-                        word
-                    ));
-                    return ERR_ALERT | ERR_FATAL;
-                }
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.check.expect = Some(HttpExpect { inverse, kind });
-            }
-        }
+        "expect" => return err | parse_http_expect(p, l),
         _ => {
             p.alert(&format!(
                 "{} : '{}' only supports 'disable-on-404', 'send-state', 'expect'.",
@@ -879,4 +808,79 @@ fn parse_http_check(p: &mut Parser, l: &Line) -> u32 {
         }
     }
     err
+}
+
+/// `http-check expect [!] <type> <value>`, with 1.4's state: the `!`
+/// words toggle the inversion bit as they are read, and the type counts
+/// as specified before its regex is compiled.
+fn parse_http_expect(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    let head = format!("{} {}", l.arg(0), l.arg(1));
+    if p.cur_proxy().is_some_and(|px| px.check.expect_typed) {
+        p.alert(&format!("{} : '{}' already specified.", at, head));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let mut i = 2;
+    let mut word = "";
+    let mut toggles = 0;
+    while !l.arg(i).is_empty() {
+        let w = l.arg(i);
+        let stripped = w.trim_start_matches('!');
+        toggles += w.len() - stripped.len();
+        if !stripped.is_empty() {
+            word = stripped;
+            break;
+        }
+        i += 1;
+    }
+    if let Some(px) = p.cur_proxy() {
+        px.check.expect_inv ^= toggles % 2 == 1;
+    }
+    let val = l.arg(i + 1);
+    if !matches!(word, "status" | "string" | "rstatus" | "rstring") {
+        p.alert(&format!(
+            "{} : '{}' only supports [!] 'status', 'string', 'rstatus', 'rstring', found '{}'.",
+            at, head, word
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    if val.is_empty() {
+        let what = if word.starts_with('r') {
+            "<regex>"
+        } else {
+            "<string>"
+        };
+        p.alert(&format!(
+            "{} : '{} {}' expects {} as an argument.",
+            at, head, word, what
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let mut inverse = false;
+    if let Some(px) = p.cur_proxy() {
+        px.check.expect_typed = true;
+        inverse = px.check.expect_inv;
+    }
+    let kind = match word {
+        "status" => ExpectKind::Status(val.to_string()),
+        "string" => ExpectKind::String(val.to_string()),
+        _ => {
+            let Ok(re) = regex::bytes::Regex::new(val) else {
+                p.alert(&format!(
+                    "{} : '{} {}' : bad regular expression '{}'.",
+                    at, head, word, val
+                ));
+                return ERR_ALERT | ERR_FATAL;
+            };
+            if word == "rstatus" {
+                ExpectKind::Rstatus(re)
+            } else {
+                ExpectKind::Rstring(re)
+            }
+        }
+    };
+    if let Some(px) = p.cur_proxy() {
+        px.check.expect = Some(HttpExpect { inverse, kind });
+    }
+    0
 }

@@ -1,6 +1,6 @@
 //! readcfgfile(): sections, keyword modifiers and error accumulation.
 
-use super::lexer::{split_words, LexError, MAX_LINE};
+use super::lexer::{split_words, MAX_LINE};
 use super::model::{Config, Kind, Proxy, Userlist};
 use crate::log::msg;
 
@@ -62,10 +62,15 @@ pub struct Parser {
     pub global_gid_set: bool,
     pub nbproc_set: bool,
     pub warnings: usize,
+    /// raw values of the global keywords 1.4 takes once (0 counts as unset)
+    pub set_once: std::collections::HashMap<String, i64>,
     /// proxy ids given with `id`, to reject duplicates
     pub used_ids: Vec<(u32, usize)>,
     /// 1.4 exits at once on some errors, without the closing lines
     pub exit_now: bool,
+    /// a keyword returned -1 as 1.4's `description` does: readcfgfile()'s
+    /// caller then takes the file for unreadable and says so
+    pub minus_one: bool,
 }
 
 impl Parser {
@@ -83,8 +88,10 @@ impl Parser {
             global_gid_set: false,
             nbproc_set: false,
             warnings: 0,
+            set_once: std::collections::HashMap::new(),
             used_ids: Vec::new(),
             exit_now: false,
+            minus_one: false,
         }
     }
 
@@ -115,8 +122,14 @@ impl Parser {
         self.cfg.userlists.last_mut()
     }
 
+    /// fopen() then fgets(): only opening can fail. A read error (a
+    /// directory gives EISDIR) ends the input, so a directory reads empty.
     fn parse_file(&mut self, file: &str) -> Result<u32, std::io::Error> {
-        let data = std::fs::read(file)?;
+        use std::io::Read;
+        let mut f = std::fs::File::open(file)?;
+        let mut data = Vec::new();
+        // on error read_to_end keeps what it read before, as fgets does
+        let _ = f.read_to_end(&mut data);
         Ok(self.parse_bytes(file, &data))
     }
 
@@ -143,41 +156,30 @@ impl Parser {
                 ));
                 err |= ERR_ALERT | ERR_FATAL;
             }
-            let mut args = match split_words(raw) {
-                Ok(a) => a,
-                Err(LexError::TooManyWords {
-                    at_word,
-                    pos,
-                    rest: r,
-                }) => {
-                    self.alert(&format!(
-                        "parsing [{}:{}]: line too long, truncating at word {}, position {}: <{}>.",
-                        file,
-                        num,
-                        at_word + 1,
-                        pos + 1,
-                        r
-                    ));
-                    err |= ERR_ALERT | ERR_FATAL;
-                    let mut a = split_words(&raw[..pos]).unwrap_or_default();
-                    a.truncate(super::lexer::MAX_WORDS);
-                    a
-                }
-            };
+            let lexed = split_words(raw);
+            for first in &lexed.bad_hex {
+                self.alert(&format!(
+                    "parsing [{}:{}] : invalid or incomplete '\\x' sequence in '{}'.",
+                    file, num, first
+                ));
+                err |= ERR_ALERT | ERR_FATAL;
+            }
+            if let Some(t) = &lexed.too_many {
+                self.alert(&format!(
+                    "parsing [{}:{}]: line too long, truncating at word {}, position {}: <{}>.",
+                    file,
+                    num,
+                    t.at_word + 1,
+                    t.pos + 1,
+                    t.rest
+                ));
+                err |= ERR_ALERT | ERR_FATAL;
+            }
+            let mut args = lexed.words;
             if args.is_empty() {
                 continue;
             }
-            let mut kwm = Kwm::Std;
-            if args[0] == "no" {
-                kwm = Kwm::No;
-                args.remove(0);
-            } else if args[0] == "default" {
-                kwm = Kwm::Def;
-                args.remove(0);
-            }
-            if args.is_empty() {
-                args.push(String::new());
-            }
+            let kwm = shift_modifier(&mut args);
             if kwm != Kwm::Std && args[0] != "option" {
                 self.alert(&format!(
                     "parsing [{}:{}]: negation/default currently supported only for options.",
@@ -228,6 +230,24 @@ impl Parser {
     }
 }
 
+/// Takes a leading `no` / `default` off the line the way 1.4 does: the
+/// words move down one slot but the last slot is not cleared, so the last
+/// word appears twice, and a lone modifier stays where it is.
+fn shift_modifier(args: &mut Vec<String>) -> Kwm {
+    let kwm = match args.first().map(|s| s.as_str()) {
+        Some("no") => Kwm::No,
+        Some("default") => Kwm::Def,
+        _ => return Kwm::Std,
+    };
+    if let Some(last) = args.last().cloned() {
+        if args.len() >= 2 {
+            args.remove(0);
+            args.push(last);
+        }
+    }
+    kwm
+}
+
 pub struct ParseOutcome {
     pub config: Config,
 }
@@ -250,6 +270,14 @@ pub fn parse_files(
     let mut err = 0u32;
     for f in files {
         match p.parse_file(f) {
+            Ok(_) if p.minus_one => {
+                // errno is still 0 here in 1.4, hence "Success"
+                msg::alert(&format!(
+                    "Could not open configuration file {} : Success",
+                    f
+                ));
+                return Err(ParseFailure::Open);
+            }
             Ok(e) => {
                 err |= e;
                 if p.exit_now {
@@ -287,7 +315,7 @@ pub fn parse_files(
 pub fn parse_text(name: &str, data: &[u8]) -> Result<Config, ParseFailure> {
     let mut p = Parser::new(2000);
     let err = p.parse_bytes(name, data);
-    if p.exit_now || err & ERR_ABORT != 0 {
+    if p.exit_now || p.minus_one || err & ERR_ABORT != 0 {
         return Err(ParseFailure::Fatal);
     }
     let err = err | super::validate::check_config_validity(&mut p);
@@ -297,8 +325,12 @@ pub fn parse_text(name: &str, data: &[u8]) -> Result<Config, ParseFailure> {
     Ok(p.cfg)
 }
 
-/// 1.4's invalid_char(): names may only use [A-Za-z0-9_.:-].
+/// 1.4's invalid_char(): names may only use [A-Za-z0-9_.:-], and an
+/// empty name is refused at its terminating NUL (which 1.4 then prints).
 pub fn invalid_char(s: &str) -> Option<char> {
+    if s.is_empty() {
+        return Some('\0');
+    }
     s.chars()
         .find(|&c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == ':' || c == '-'))
 }

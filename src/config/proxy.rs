@@ -15,6 +15,7 @@ pub fn caps(k: Kind) -> u8 {
         Kind::Listen | Kind::Defaults => CAP_FE | CAP_BE | CAP_RS,
         Kind::Frontend => CAP_FE | CAP_RS,
         Kind::Backend => CAP_BE | CAP_RS,
+        Kind::Ruleset => CAP_RS,
     }
 }
 
@@ -23,6 +24,7 @@ pub fn type_str(k: Kind) -> &'static str {
         Kind::Listen | Kind::Defaults => "proxy",
         Kind::Frontend => "frontend",
         Kind::Backend => "backend",
+        Kind::Ruleset => "ruleset",
     }
 }
 
@@ -138,7 +140,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
             "Parsing [{}:{}]: {} '{}' has same name as another {} (declared at {}:{}).",
             l.file,
             l.num,
-            kind.section(),
+            type_str(kind),
             name,
             type_str(k),
             f,
@@ -156,6 +158,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.binds.clear();
     px.servers.clear();
     px.acls.clear();
+    px.anon_acls.clear();
     px.block_rules.clear();
     px.switching_rules.clear();
     px.http_req_rules.clear();
@@ -172,6 +175,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.tcp_inspect_delay = None;
     px.appsession = None;
     px.stick_table = None;
+    px.stick_params = Proxy::new("", kind, "", 0).stick_params;
     px.stick_rules.clear();
     px.ignore_persist.clear();
     px.force_persist.clear();
@@ -210,19 +214,20 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         match str2listener(p, l.arg(2)) {
             Some(addrs) => {
                 if let Some(px) = p.cfg.proxies.get_mut(idx) {
-                    for a in addrs {
-                        px.binds.push(Bind {
-                            addr: a,
-                            interface: None,
-                            mss: None,
-                            defer_accept: false,
-                            name: None,
-                            id: None,
-                        });
-                    }
+                    px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
                 }
             }
-            None => return err | ERR_FATAL,
+            None => {
+                // 1.4 parses the address before copying anything from
+                // defaults: on failure the proxy stays as init_new_proxy()
+                // left it, and the rest of the section still fills it
+                let mut blank = Proxy::new(l.arg(1), kind, l.file, l.num);
+                blank.maxconn = 0;
+                if let Some(px) = p.cfg.proxies.get_mut(idx) {
+                    *px = blank;
+                }
+                return err | ERR_FATAL;
+            }
         }
     }
     err
@@ -234,13 +239,7 @@ pub fn parse_listen(p: &mut Parser, l: &Line) -> u32 {
         "listen" => return new_proxy(p, l, Kind::Listen),
         "frontend" => return new_proxy(p, l, Kind::Frontend),
         "backend" => return new_proxy(p, l, Kind::Backend),
-        "ruleset" => {
-            p.alert(&format!(
-                "{} : unknown keyword 'ruleset' in 'ruleset' section",
-                l.at()
-            ));
-            return ERR_ALERT | ERR_FATAL;
-        }
+        "ruleset" => return new_proxy(p, l, Kind::Ruleset),
         "defaults" => {
             let mut d = Proxy::new("", Kind::Defaults, l.file, l.num);
             d.maxconn = p.default_maxconn;
@@ -302,124 +301,165 @@ fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
     Ok(atoi(l.arg(1)))
 }
 
+/// A listener for `addr`, declared at this line.
+fn new_bind(l: &Line, addr: SocketAddr) -> Bind {
+    Bind {
+        addr,
+        interface: None,
+        mss: None,
+        defer_accept: false,
+        name: None,
+        id: None,
+        file: l.file.to_string(),
+        line: l.num,
+    }
+}
+
+/// `bind`: as in 1.4 the listeners join the proxy as soon as the address
+/// parses, and each option then applies to them at once, so a failing
+/// option leaves the listeners (and the options before it) in place.
+fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
+    let mut err = 0;
+    if let Some(e) = not_in_defaults(p, l, " :") {
+        return e;
+    }
+    if warn_if_not_cap(p, l, CAP_FE, "bind", "") {
+        err |= ERR_WARN;
+    }
+    if !l.arg(1).contains(':') {
+        p.alert(&format!(
+            "{} : 'bind' expects [addr1]:port1[-end1]{{,[addr]:port[-end]}}... as arguments.",
+            l.at()
+        ));
+        return err | ERR_ALERT | ERR_FATAL;
+    }
+    let Some(addrs) = str2listener(p, l.arg(1)) else {
+        return err | ERR_ALERT | ERR_FATAL;
+    };
+    let Some(px) = p.cur_proxy() else {
+        return err;
+    };
+    let start = px.binds.len();
+    px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
+    let mut i = 2;
+    while !l.arg(i).is_empty() {
+        match bind_option(p, l, i, start) {
+            Ok(used) => i += used,
+            Err(e) => return err | e,
+        }
+    }
+    err
+}
+
+/// Applies `f` to the listeners the current `bind` line added.
+fn for_new_binds(p: &mut Parser, start: usize, f: impl Fn(&mut Bind)) {
+    if let Some(px) = p.cur_proxy() {
+        px.binds.iter_mut().skip(start).for_each(f);
+    }
+}
+
+/// One `bind` option at word i; Ok(words used) or the error bits.
+fn bind_option(p: &mut Parser, l: &Line, i: usize, start: usize) -> Result<usize, u32> {
+    let at = l.at();
+    let val = l.arg(i + 1).to_string();
+    match l.arg(i) {
+        "interface" => {
+            if val.is_empty() {
+                p.alert(&format!("{} : 'bind' : missing interface name.", at));
+                return Err(ERR_ALERT | ERR_FATAL);
+            }
+            for_new_binds(p, start, |b| b.interface = Some(val.clone()));
+            Ok(2)
+        }
+        "mss" => {
+            if val.is_empty() {
+                p.alert(&format!("{} : 'bind' : missing MSS value.", at));
+                return Err(ERR_ALERT | ERR_FATAL);
+            }
+            let m = atoi(&val);
+            if !(1..=65535).contains(&m.abs()) {
+                p.alert(&format!(
+                    "parsing [{}:{}]: bind expects an MSS value between 1 and 65535.",
+                    l.file, l.num
+                ));
+                return Err(ERR_ALERT | ERR_FATAL);
+            }
+            for_new_binds(p, start, |b| b.mss = Some(m as i32));
+            Ok(2)
+        }
+        "defer-accept" => {
+            for_new_binds(p, start, |b| b.defer_accept = true);
+            Ok(1)
+        }
+        "transparent" => {
+            // 1.4 built without CONFIG_HAP_LINUX_TPROXY refuses it the same way
+            p.alert(&format!(
+                "{} : 'bind' : 'transparent' option not implemented.",
+                at
+            ));
+            Err(ERR_ALERT | ERR_FATAL)
+        }
+        "name" => {
+            for_new_binds(p, start, |b| b.name = Some(val.clone()));
+            Ok(2)
+        }
+        "id" => bind_id(p, l, &val, start).map(|_| 2),
+        _ => {
+            p.alert(&format!(
+                "{} : 'bind' only supports the 'transparent', 'defer-accept', 'name', 'id', 'mss' and 'interface' options.",
+                at
+            ));
+            Err(ERR_ALERT | ERR_FATAL)
+        }
+    }
+}
+
+/// `bind ... id N`: one socket only, N > 0, and N not taken by another
+/// listener of this proxy.
+fn bind_id(p: &mut Parser, l: &Line, val: &str, start: usize) -> Result<(), u32> {
+    let fail = |p: &Parser, m: String| {
+        p.alert(&format!("parsing [{}:{}]: {}", l.file, l.num, m));
+        Err(ERR_ALERT | ERR_FATAL)
+    };
+    let Some(px) = p.cur_proxy() else {
+        return Ok(());
+    };
+    if px.binds.len() - start != 1 {
+        return fail(p, "'id' can be only used with a single socket.".into());
+    }
+    if val.is_empty() {
+        return fail(p, "'id' expects an integer argument.".into());
+    }
+    let v = atoi(val);
+    if v <= 0 {
+        return fail(p, "custom id has to be > 0".into());
+    }
+    let prev = px.binds[..start]
+        .iter()
+        .find(|b| b.id == Some(v as u32))
+        .map(|b| (b.file.clone(), b.line));
+    if let Some((f, ln)) = prev {
+        return fail(
+            p,
+            format!(
+                "custom id {} for socket '{}' already used at {}:{}.",
+                v,
+                l.arg(1),
+                f,
+                ln
+            ),
+        );
+    }
+    for_new_binds(p, start, |b| b.id = Some(v as u32));
+    Ok(())
+}
+
 /// Keywords that set one plain value. None: not one of these.
 fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
     let at = l.at();
     let mut err = 0;
     match kw {
-        "bind" => {
-            if let Some(e) = not_in_defaults(p, l, " :") {
-                return Some(e);
-            }
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if !l.arg(1).contains(':') {
-                p.alert(&format!(
-                    "{} : '{}' expects [addr1]:port1[-end1]{{,[addr]:port[-end]}}... as arguments.",
-                    at, kw
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let Some(addrs) = str2listener(p, l.arg(1)) else {
-                return Some(ERR_ALERT | ERR_FATAL);
-            };
-            let mut b = Bind {
-                addr: addrs.first().copied().unwrap_or(SocketAddr::new(
-                    IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-                    0,
-                )),
-                interface: None,
-                mss: None,
-                defer_accept: false,
-                name: None,
-                id: None,
-            };
-            let mut i = 2;
-            while !l.arg(i).is_empty() {
-                match l.arg(i) {
-                    "interface" => {
-                        if l.arg(i + 1).is_empty() {
-                            p.alert(&format!("{} : '{}' : missing interface name.", at, kw));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        b.interface = Some(l.arg(i + 1).to_string());
-                        i += 2;
-                    }
-                    "mss" => {
-                        if l.arg(i + 1).is_empty() {
-                            p.alert(&format!("{} : '{}' : missing MSS value.", at, kw));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        let m = atoi(l.arg(i + 1));
-                        if !(1..=65535).contains(&m.abs()) {
-                            p.alert(&format!(
-                                "parsing [{}:{}]: {} expects an MSS value between 1 and 65535.",
-                                l.file, l.num, kw
-                            ));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        b.mss = Some(m as i32);
-                        i += 2;
-                    }
-                    "defer-accept" => {
-                        b.defer_accept = true;
-                        i += 1;
-                    }
-                    "transparent" => {
-                        p.alert(&format!(
-                            "{} : '{}' : '{}' option not implemented.",
-                            at, kw, "transparent"
-                        ));
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
-                    "name" => {
-                        b.name = Some(l.arg(i + 1).to_string());
-                        i += 2;
-                    }
-                    "id" => {
-                        if addrs.len() != 1 {
-                            p.alert(&format!(
-                                "parsing [{}:{}]: '{}' can be only used with a single socket.",
-                                l.file, l.num, "id"
-                            ));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        if l.arg(i + 1).is_empty() {
-                            p.alert(&format!(
-                                "parsing [{}:{}]: '{}' expects an integer argument.",
-                                l.file, l.num, "id"
-                            ));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        let v = atoi(l.arg(i + 1));
-                        if v <= 0 {
-                            p.alert(&format!(
-                                "parsing [{}:{}]: custom id has to be > 0",
-                                l.file, l.num
-                            ));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        b.id = Some(v as u32);
-                        i += 2;
-                    }
-                    _ => {
-                        p.alert(&format!(
-                            "{} : '{}' only supports the 'transparent', 'defer-accept', 'name', 'id', 'mss' and 'interface' options.",
-                            at, kw
-                        ));
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
-                }
-            }
-            if let Some(px) = p.cur_proxy() {
-                for a in addrs {
-                    let mut nb = b.clone();
-                    nb.addr = a;
-                    px.binds.push(nb);
-                }
-            }
-        }
+        "bind" => return Some(parse_bind(p, l)),
         "monitor-net" => {
             let net = if l.arg(1).is_empty() {
                 None
@@ -515,7 +555,9 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                     "parsing [{}:{}]: '{}' expects a string argument.",
                     l.file, l.num, kw
                 ));
-                return Some(ERR_ALERT | ERR_FATAL);
+                // 1.4 returns -1 here, which stops everything (see parse_files)
+                p.minus_one = true;
+                return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
             }
             let d = l.args[1..].join(" ");
             if let Some(px) = p.cur_proxy() {
@@ -528,32 +570,7 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 px.disabled = dis;
             }
         }
-        "bind-process" => {
-            let mut i = 1;
-            while !l.arg(i).is_empty() {
-                let a = l.arg(i);
-                if a == "all" {
-                    break;
-                }
-                if a != "odd" && a != "even" {
-                    let u = atoi(a);
-                    if !(1..=32).contains(&u) {
-                        p.alert(&format!(
-                            "parsing [{}:{}]: {} expects 'all', 'odd', 'even', or process numbers from 1 to 32.",
-                            l.file, l.num, kw
-                        ));
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
-                    if u as u32 > p.cfg.global.nbproc {
-                        err |= p.warn(&format!(
-                            "parsing [{}:{}]: {} references process number higher than global.nbproc.",
-                            l.file, l.num, kw
-                        ));
-                    }
-                }
-                i += 1;
-            }
-        }
+        "bind-process" => return Some(parse_bind_process(p, l)),
         "retries" => {
             if warn_if_not_cap(p, l, CAP_BE, kw, "") {
                 err |= ERR_WARN;
@@ -614,6 +631,13 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 }
             }
         }
+        "transparent" => {
+            // the deprecated keyword form of `option transparent` (TPROXY
+            // builds): no capability check in 1.4
+            if let Some(px) = p.cur_proxy() {
+                px.flags.transparent = true;
+            }
+        }
         "dispatch" => {
             if let Some(e) = not_in_defaults(p, l, " :") {
                 return Some(e);
@@ -654,6 +678,7 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 p.alert(&format!("{} : Unknown host in '{}'", at, l.arg(1)));
                 return Some(ERR_ALERT | ERR_FATAL);
             };
+            let mut iface = None;
             let mut i = 2;
             while !l.arg(i).is_empty() {
                 match l.arg(i) {
@@ -664,7 +689,14 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                         ));
                         return Some(ERR_ALERT | ERR_FATAL);
                     }
-                    "interface" => i += 2,
+                    "interface" => {
+                        if l.arg(i + 1).is_empty() {
+                            p.alert(&format!("{} : 'source' : missing interface name.", at));
+                            return Some(ERR_ALERT | ERR_FATAL);
+                        }
+                        iface = Some(l.arg(i + 1).to_string());
+                        i += 2;
+                    }
                     _ => {
                         p.alert(&format!(
                             "{} : '{}' only supports optional keywords 'inteface' and 'usesrc'.",
@@ -674,9 +706,13 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                     }
                 }
             }
-            let a = SocketAddr::new(ip, atoi(port.unwrap_or("0")) as u16);
+            let addr = SocketAddr::new(ip, atoi(port.unwrap_or("0")) as u16);
             if let Some(px) = p.cur_proxy() {
-                px.source = Some(a);
+                px.source = Some(crate::sys::BindSrc {
+                    addr,
+                    ports: None,
+                    iface,
+                });
             }
         }
         "usesrc" => {
@@ -709,7 +745,7 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                         if exit_now {
                             // 1.4 exits on the spot for a bad facility or level
                             p.exit_now = true;
-                            return Some(ERR_ALERT | ERR_FATAL | super::parse::ERR_ABORT);
+                            return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
                         }
                         return Some(ERR_ALERT | ERR_FATAL);
                     }
@@ -739,6 +775,10 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             if warn_if_not_cap(p, l, CAP_BE, kw, "") {
                 err |= ERR_WARN;
             }
+            err |= p.warn(&format!(
+                "parsing [{}:{}]: keyword '{}' is deprecated, please use 'option redispatch' instead.",
+                l.file, l.num, kw
+            ));
             if let Some(px) = p.cur_proxy() {
                 px.flags.redispatch = true;
             }
@@ -756,34 +796,100 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 px.send_name_header = Some(h);
             }
         }
-        "rate-limit" => {
-            if l.arg(1) != "sessions" {
-                p.alert(&format!(
-                    "{} : '{}' only supports 'sessions' (got '{}')",
-                    at,
-                    kw,
-                    l.arg(1)
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            if l.arg(2).is_empty() {
-                p.alert(&format!(
-                    "{} : '{} {}' expects expects an integer value (in sessions/second)",
-                    at,
-                    kw,
-                    l.arg(1)
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                return Some(ERR_WARN);
-            }
-            let v = atoi(l.arg(2)).max(0) as u32;
-            if let Some(px) = p.cur_proxy() {
-                px.rate_limit = v;
-            }
-        }
+        "rate-limit" => return Some(parse_rate_limit(p, l)),
         _ => return None,
     }
     Some(err)
+}
+
+/// 1.4's proxy_parse_rate_limit(): the type, the value (strtoul, any
+/// base), then a warning for a proxy without frontend capability or for
+/// overwriting a non-default value; the value is stored in every case.
+fn parse_rate_limit(p: &mut Parser, l: &Line) -> u32 {
+    let at = l.at();
+    if l.arg(1) != "sessions" {
+        p.alert(&format!(
+            "{} : rate-limit '{}': must be 'sessions'",
+            at,
+            l.arg(1)
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let word = l.arg(2);
+    if word.is_empty() {
+        p.alert(&format!(
+            "{} : rate-limit sessions expects expects an integer value (in sessions/second)",
+            at
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let (v, rest) = super::units::strtoul0(word);
+    if let Some(c) = rest.chars().next() {
+        p.alert(&format!(
+            "{} : rate-limit sessions: unexpected character '{}' in integer value '{}'",
+            at, c, word
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    let in_defaults = p.is_defaults();
+    let def = p.defaults.rate_limit;
+    let Some(px) = p.cur_proxy() else {
+        return 0;
+    };
+    let (kind, name, old) = (px.kind, px.name.clone(), px.rate_limit);
+    px.rate_limit = v;
+    let warning = if caps(kind) & CAP_FE == 0 {
+        format!(
+            "rate-limit sessions will be ignored because {} '{}' has no frontend capability",
+            type_str(kind),
+            name
+        )
+    } else if !in_defaults && old != def {
+        "overwriting rate-limit sessions which was already specified".to_string()
+    } else {
+        return 0;
+    };
+    p.warn(&format!("{} : {}", at, warning))
+}
+
+/// `bind-process all|odd|even|N...`: the set of processes (1 to 32) that
+/// run the proxy; `all` (or nothing) clears it.
+fn parse_bind_process(p: &mut Parser, l: &Line) -> u32 {
+    let mut err = 0;
+    let mut set = 0u32;
+    let mut i = 1;
+    while !l.arg(i).is_empty() {
+        match l.arg(i) {
+            "all" => {
+                set = 0;
+                break;
+            }
+            "odd" => set |= 0x5555_5555,
+            "even" => set |= 0xAAAA_AAAA,
+            a => {
+                let u = atoi(a);
+                if !(1..=32).contains(&u) {
+                    p.alert(&format!(
+                        "parsing [{}:{}]: bind-process expects 'all', 'odd', 'even', or process numbers from 1 to 32.",
+                        l.file, l.num
+                    ));
+                    return ERR_ALERT | ERR_FATAL;
+                }
+                // 1.4 compares with nbproc as parsed so far: 0 when unset
+                let nbproc = if p.nbproc_set { p.cfg.global.nbproc } else { 0 };
+                if u as u32 > nbproc {
+                    err |= p.warn(&format!(
+                        "parsing [{}:{}]: bind-process references process number higher than global.nbproc.",
+                        l.file, l.num
+                    ));
+                }
+                set |= 1 << (u - 1);
+            }
+        }
+        i += 1;
+    }
+    if let Some(px) = p.cur_proxy() {
+        px.bind_proc = set;
+    }
+    err
 }

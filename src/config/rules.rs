@@ -30,7 +30,18 @@ pub(super) fn build_cond(p: &mut Parser, l: &Line, from: usize) -> Option<Cond> 
     let unless = l.arg(from) == "unless";
     let words: Vec<String> = l.args.iter().skip(from + 1).cloned().collect();
     let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
-    acl::parse_cond(unless, &words, &acls).ok()
+    let cond = acl::parse_cond(unless, &words, &acls).ok()?;
+    if let Some(px) = p.cur_proxy() {
+        let named = px.acls.len();
+        for t in cond.groups.iter().flatten() {
+            if let acl::AclRef::Builtin(a) = &t.acl {
+                if a.name.is_empty() {
+                    px.anon_acls.push((named, (**a).clone()));
+                }
+            }
+        }
+    }
+    Some(cond)
 }
 
 pub(super) fn warn_resp_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
@@ -77,28 +88,36 @@ fn first_acl_name(c: &Cond, acls: &[acl::Acl], pred: impl Fn(acl::Fetch) -> bool
     "(unknown)".into()
 }
 
-/// Replacement strings: `\N` back-references, `\xHH`, `\r` `\n` `\t`.
-fn check_replacement(s: &str) -> Result<Vec<u8>, char> {
+/// 1.4's check_replace_string(): `\N` back-references and `\xHH` are
+/// the escapes; a backslash before anything else (itself included) is
+/// accepted with a warning (the character is then copied as is), and a
+/// trailing backslash or a bad `\x` is the error, always reported at the
+/// backslash.
+fn check_replacement(s: &str) -> Result<Vec<u8>, ()> {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'\\' {
             match b.get(i + 1) {
-                Some(c) if c.is_ascii_digit() || b"rnt\\".contains(c) => i += 2,
+                None => return Err(()),
+                Some(c) if c.is_ascii_digit() => i += 1,
                 Some(b'x') => {
-                    let ok = b.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit())
-                        && b.get(i + 3).is_some_and(|c| c.is_ascii_hexdigit());
-                    if !ok {
-                        return Err('x');
+                    let hex = |k: usize| b.get(k).is_some_and(|c| c.is_ascii_hexdigit());
+                    if !hex(i + 2) || !hex(i + 3) {
+                        return Err(());
                     }
-                    i += 4;
+                    i += 3;
                 }
-                Some(&c) => return Err(c as char),
-                None => return Err('\\'),
+                Some(&c) => {
+                    crate::log::msg::warning(&format!(
+                        "'\\{}' : deprecated use of a backslash before something not '\\','x' or a digit.",
+                        c as char
+                    ));
+                    i += 1;
+                }
             }
-        } else {
-            i += 1;
         }
+        i += 1;
     }
     Ok(b.to_vec())
 }
@@ -165,10 +184,10 @@ fn regex_rule(
     let action = match action {
         HdrAction::Replace(_) => match check_replacement(l.arg(2)) {
             Ok(r) => HdrAction::Replace(r),
-            Err(c) => {
+            Err(()) => {
                 p.alert(&format!(
-                    "{} : '{}' : invalid character or unterminated sequence in replacement string near '{}'.",
-                    at, cmd, c
+                    "{} : '{}' : invalid character or unterminated sequence in replacement string near '\\'.",
+                    at, cmd
                 ));
                 return ERR;
             }
@@ -278,7 +297,8 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(e);
             }
             let mut err = 0;
-            if let Some(c) = invalid_char(l.arg(1)) {
+            let bad_name = invalid_char(l.arg(1));
+            if let Some(c) = bad_name {
                 p.alert(&format!(
                     "{} : character '{}' is not permitted in acl name '{}'.",
                     at,
@@ -287,11 +307,15 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 ));
                 err |= ERR;
             }
-            let expr = if l.arg(1).is_empty() {
+            // 1.4's parse_acl() refuses the bad name too (second alert)
+            let expr = if l.arg(1).is_empty() || bad_name.is_some() {
                 Err(())
             } else {
                 acl::parse_expr(&l.args[2..])
             };
+            if expr.is_ok() {
+                acl::paren_warning(l.arg(1), &l.args[2..]);
+            }
             match expr {
                 Ok(e) => {
                     let name = l.arg(1).to_string();

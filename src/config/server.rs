@@ -1,6 +1,6 @@
 //! `server` and `default-server` lines.
 
-use super::model::Server;
+use super::model::{Mode, Server};
 use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL};
 use super::proxy::{warn_if_not_cap, CAP_BE};
 use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
@@ -256,7 +256,17 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                 match v {
                     "none" => s.observe = 0,
                     "layer4" => s.observe = 1,
-                    "layer7" => s.observe = 2,
+                    "layer7" => {
+                        // an alert that leaves the config valid, as in 1.4
+                        if p.cur_proxy().is_some_and(|px| px.mode != Mode::Http) {
+                            p.alert(&format!(
+                                "{}: '{}' can only be used in http proxies.",
+                                pre, v
+                            ));
+                            err |= ERR_ALERT;
+                        }
+                        s.observe = 2;
+                    }
                     _ => {
                         p.alert(&format!(
                             "{}: '{}' expects one of 'none', 'layer4', 'layer7' but got '{}'",
@@ -291,28 +301,12 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                     ));
                     return ERR_ALERT | ERR_FATAL;
                 }
-                let (h, port) = split_host_port(v);
-                let Some(ip) = resolve_host(h) else {
-                    p.alert(&format!("{} : Unknown host in '{}'", at, v));
-                    return ERR_ALERT | ERR_FATAL;
-                };
-                s.source = Some(SocketAddr::new(
-                    ip,
-                    port.map(|x| atoi(x) as u16).unwrap_or(0),
-                ));
-                i += 2;
-                while !l.arg(i).is_empty() {
-                    match l.arg(i) {
-                        "usesrc" => {
-                            p.alert(&format!(
-                                "{} : 'usesrc' not allowed here because support for TPROXY was not compiled in.",
-                                at
-                            ));
-                            return ERR_ALERT | ERR_FATAL;
-                        }
-                        "interface" => i += 2,
-                        _ => break,
+                match server_source(p, l, i) {
+                    Ok((src, used)) => {
+                        s.source = Some(src);
+                        i += used;
                     }
+                    Err(e) => return e,
                 }
             }
             "usesrc" if !defsrv => {
@@ -377,4 +371,69 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         px.servers.push(s);
     }
     err
+}
+
+/// A server's `source addr[:port[-port]] [usesrc ...] [interface name]`
+/// starting at word i (the keyword); returns the binding and the number
+/// of words used. As 1.4's str2sa_range: low and high ports that differ
+/// make a range, which must lie within 1..65535.
+fn server_source(p: &Parser, l: &Line, i: usize) -> Result<(crate::sys::BindSrc, usize), u32> {
+    let at = l.at();
+    let v = l.arg(i + 1);
+    let (h, port) = split_host_port(v);
+    let Some(ip) = resolve_host(h) else {
+        p.alert(&format!("{} : Unknown host in '{}'", at, v));
+        return Err(ERR_ALERT | ERR_FATAL);
+    };
+    let (low, high) = match port {
+        Some(pt) => match pt.split_once('-') {
+            Some((a, b)) => (atoi(a), atoi(b)),
+            None => (atoi(pt), atoi(pt)),
+        },
+        None => (0, 0),
+    };
+    let mut ports = None;
+    if low != high {
+        let ok = |x: i64| (1..=65535).contains(&x);
+        if !ok(low) || !ok(high) || low > high {
+            p.alert(&format!(
+                "{} : invalid source port range {}-{}.",
+                at, low as i32, high as i32
+            ));
+            return Err(ERR_ALERT | ERR_FATAL);
+        }
+        ports = Some((low as u16, high as u16));
+    }
+    let mut src = crate::sys::BindSrc {
+        addr: SocketAddr::new(ip, low as u16),
+        ports,
+        iface: None,
+    };
+    let mut j = i + 2;
+    while !l.arg(j).is_empty() {
+        match l.arg(j) {
+            "usesrc" => {
+                p.alert(&format!(
+                    "{} : 'usesrc' not allowed here because support for TPROXY was not compiled in.",
+                    at
+                ));
+                return Err(ERR_ALERT | ERR_FATAL);
+            }
+            "interface" => {
+                if l.arg(j + 1).is_empty() {
+                    p.alert(&format!(
+                        "{} : '{}' : missing interface name.",
+                        at,
+                        l.arg(0)
+                    ));
+                    return Err(ERR_ALERT | ERR_FATAL);
+                }
+                src.iface = Some(l.arg(j + 1).to_string());
+                j += 2;
+            }
+            // not a `source` option: the server's own loop takes it
+            _ => break,
+        }
+    }
+    Ok((src, j - i))
 }

@@ -96,15 +96,7 @@ pub(super) fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
                 ));
                 return ERR;
             }
-            match parse_http_req(p, l, 2) {
-                Some(r) => {
-                    if let Some(px) = p.cur_proxy() {
-                        px.stats.enabled = true;
-                        px.http_req_rules.push(r);
-                    }
-                }
-                None => return ERR_ALERT | super::parse::ERR_ABORT,
-            }
+            return stats_http_request(p, l, &pre);
         }
         "enable" | "hide-version" | "show-legends" => {
             if let Some(px) = p.cur_proxy() {
@@ -171,6 +163,38 @@ pub(super) fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
             ));
             return ERR;
         }
+    }
+    err
+}
+
+/// `stats http-request`: the rule joins the stats page's own list (1.4's
+/// uri_auth->req_acl), with the same NOOP warning as `http-request`.
+fn stats_http_request(p: &mut Parser, l: &Line, pre: &str) -> u32 {
+    let mut err = 0;
+    // any stats keyword enables the stats page, as 1.4's uri_auth does
+    let unconditional = match p.cur_proxy() {
+        Some(px) => {
+            px.stats.enabled = true;
+            px.stats
+                .http_req_rules
+                .last()
+                .is_some_and(|r| r.cond.is_none())
+        }
+        None => false,
+    };
+    if unconditional {
+        err |= p.warn(&format!(
+            "{}: previous '{}' action has no condition attached, further entries are NOOP.",
+            pre,
+            l.arg(0)
+        ));
+    }
+    let Some(r) = parse_http_req(p, l, 2) else {
+        return err | ERR_ALERT | super::parse::ERR_ABORT;
+    };
+    err |= super::rules::warn_resp_only(p, l, &r.cond);
+    if let Some(px) = p.cur_proxy() {
+        px.stats.http_req_rules.push(r);
     }
     err
 }

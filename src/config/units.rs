@@ -1,65 +1,63 @@
-//! Time, size and address values as 1.4 reads them (nom parsers).
+//! Time, size and address values as 1.4 reads them (parse_time_err,
+//! parse_size_err, strtoul, atoi, str2sa).
 
-use nom::bytes::complete::take_while1;
-use nom::character::complete::digit1;
-use nom::combinator::{map_res, opt};
-use nom::IResult;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
-
-fn number(i: &str) -> IResult<&str, u64> {
-    map_res(digit1, |s: &str| s.parse::<u64>())(i)
-}
-
-fn unit(i: &str) -> IResult<&str, Option<&str>> {
-    opt(take_while1(|c: char| c.is_ascii_alphabetic()))(i)
-}
 
 /// Parses a time with 1.4's units (us, ms, s, m, h, d) into `default_unit`
 /// based milliseconds. Returns Err(char) with the first unexpected char.
-/// As in 1.4, an unknown unit is an error but trailing junk after a valid
-/// unit is ignored, and sub-unit values are rounded up.
+/// As in 1.4's parse_time_err(), the digits may be missing (value 0, so an
+/// empty string is 0 too), only the first unit letter is checked (a `u`
+/// without `s` counts as seconds, `m` without `s` as minutes) and anything
+/// after it is ignored; sub-unit values are rounded up.
 pub fn parse_time_ms(s: &str, default_unit_ms: u64) -> Result<u64, char> {
-    let (rest, n) = number(s).map_err(|_| s.chars().next().unwrap_or('\0'))?;
-    let (_, u) = unit(rest).map_err(|_| '\0')?;
-    // 1.4 checks only the unit's leading letters and ignores the rest
-    let v = match u {
-        None => {
-            if let Some(c) = rest.chars().next() {
-                return Err(c);
-            }
-            n.saturating_mul(default_unit_ms)
-        }
-        Some(u) => {
-            if u.starts_with("us") {
-                n.div_ceil(1000)
-            } else if u.starts_with("ms") {
-                n
-            } else if u.starts_with('s') {
-                n.saturating_mul(1000)
-            } else if u.starts_with('m') {
-                n.saturating_mul(60_000)
-            } else if u.starts_with('h') {
-                n.saturating_mul(3_600_000)
-            } else if u.starts_with('d') {
-                n.saturating_mul(86_400_000)
-            } else {
-                return Err(u.chars().next().unwrap_or('\0'));
-            }
-        }
+    let digits = s.bytes().take_while(|c| c.is_ascii_digit()).count();
+    let n = s[..digits].bytes().fold(0u64, |v, c| {
+        v.saturating_mul(10).saturating_add(u64::from(c - b'0'))
+    });
+    let rest = &s.as_bytes()[digits..];
+    let second = rest.get(1) == Some(&b's');
+    let v = match rest.first() {
+        None => n.saturating_mul(default_unit_ms),
+        Some(b's') => n.saturating_mul(1000),
+        Some(b'u') if second => n.div_ceil(1000),
+        Some(b'u') => n.saturating_mul(1000),
+        Some(b'm') if second => n,
+        Some(b'm') => n.saturating_mul(60_000),
+        Some(b'h') => n.saturating_mul(3_600_000),
+        Some(b'd') => n.saturating_mul(86_400_000),
+        Some(_) => return Err(s[digits..].chars().next().unwrap_or('\0')),
     };
     Ok(v)
 }
 
-/// A size with an optional k/m/g suffix (stick-table sizes, tune values).
-pub fn parse_size(s: &str) -> Option<u64> {
-    let (rest, n) = number(s).ok()?;
-    match rest {
-        "" => Some(n),
-        "k" | "K" => Some(n * 1024),
-        "m" | "M" => Some(n * 1024 * 1024),
-        "g" | "G" => Some(n * 1024 * 1024 * 1024),
-        _ => None,
+/// 1.4's parse_size_err(): digits (maybe none), then an optional k/m/g
+/// suffix whose tail is ignored; the value must fit an unsigned int.
+/// Err carries the character 1.4 reports.
+pub fn parse_size(s: &str) -> Result<u64, char> {
+    let at = |k: usize| s[k..].chars().next().unwrap_or('\0');
+    let mut v: u64 = 0;
+    let mut k = 0;
+    for c in s.bytes() {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        v = v * 10 + u64::from(c - b'0');
+        if v > u64::from(u32::MAX) {
+            return Err(at(k));
+        }
+        k += 1;
     }
+    let shift = match s.as_bytes().get(k) {
+        None => 0,
+        Some(b'k' | b'K') => 10,
+        Some(b'm' | b'M') => 20,
+        Some(b'g' | b'G') => 30,
+        Some(_) => return Err(at(k)),
+    };
+    if v > u64::from(u32::MAX >> shift) {
+        return Err(at(k));
+    }
+    Ok(v << shift)
 }
 
 /// atoi() as C does it: leading digits (with sign), 0 when none.
@@ -82,6 +80,37 @@ pub fn atoi(s: &str) -> i64 {
     } else {
         v
     }
+}
+
+/// strtoul(s, &end, 0) narrowed to an unsigned int, as 1.4 stores it:
+/// blanks, a sign, then `0x` hex, `0` octal or decimal digits. Returns
+/// the value and what follows the number (all of `s` when there is none).
+pub fn strtoul0(s: &str) -> (u32, &str) {
+    let t = s.trim_start();
+    let (neg, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let hex_digits = body.len() > 2 && body.as_bytes()[2].is_ascii_hexdigit();
+    let (radix, digits) = if (body.starts_with("0x") || body.starts_with("0X")) && hex_digits {
+        (16, &body[2..])
+    } else if body.starts_with('0') {
+        (8, body)
+    } else {
+        (10, body)
+    };
+    let len = digits.chars().take_while(|c| c.is_digit(radix)).count();
+    if len == 0 {
+        return (0, s);
+    }
+    let v = digits[..len].chars().fold(0u64, |v, c| {
+        let d = u64::from(c.to_digit(radix).unwrap_or(0));
+        v.saturating_mul(u64::from(radix)).saturating_add(d)
+    });
+    // unsigned long saturates at ULONG_MAX; the int store keeps the low bits
+    let v = if neg { v.wrapping_neg() } else { v };
+    (v as u32, &digits[len..])
 }
 
 static NO_DNS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -168,7 +197,31 @@ mod tests {
         assert_eq!(parse_time_ms("1500us", 1), Ok(2));
         assert_eq!(parse_time_ms("10", 1000), Ok(10_000));
         assert_eq!(parse_time_ms("5x", 1), Err('x'));
+        // 1.4: no digits is 0, a lone `u` is seconds
+        assert_eq!(parse_time_ms("", 1), Ok(0));
+        assert_eq!(parse_time_ms("s", 1), Ok(0));
+        assert_eq!(parse_time_ms("5u", 1), Ok(5000));
         assert_eq!(parse_time_ms("abc", 1), Err('a'));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10"), Ok(10));
+        assert_eq!(parse_size("10k"), Ok(10240));
+        // 1.4 ignores what follows the suffix letter
+        assert_eq!(parse_size("1mb"), Ok(1 << 20));
+        assert_eq!(parse_size("5x"), Err('x'));
+        assert_eq!(parse_size("8g"), Err('g'));
+    }
+
+    #[test]
+    fn strtoul_base0() {
+        assert_eq!(strtoul0("20"), (20, ""));
+        assert_eq!(strtoul0("0x20"), (32, ""));
+        assert_eq!(strtoul0("010"), (8, ""));
+        assert_eq!(strtoul0("5k"), (5, "k"));
+        assert_eq!(strtoul0("x"), (0, "x"));
+        assert_eq!(strtoul0("0x"), (0, "x"));
     }
 
     #[test]

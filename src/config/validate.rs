@@ -1,10 +1,11 @@
 //! check_config_validity(): cross references, inherited timeouts and the
 //! end-of-parse warnings, in 1.4's order.
 
-use super::model::{Balance, CheckType, LogFormat, Mode};
+use super::model::{Balance, CheckType, LogFormat, Mode, Proxy, Userlist};
 use super::options::FLAG_OPTIONS;
 use super::parse::{Parser, ERR_ALERT, ERR_FATAL};
 use super::proxy::{caps, type_str, CAP_BE, CAP_FE};
+use crate::acl::{Acl, AclExpr, Fetch, Pattern};
 
 fn mode_str(m: Mode) -> &'static str {
     match m {
@@ -107,6 +108,37 @@ fn ensure_no_http(p: &mut Parser, i: usize) {
     }
 }
 
+/// A balance algorithm excludes transparent mode and overrides dispatch;
+/// without one, transparent, dispatch and HTTP proxy modes turn load
+/// balancing off (1.4 only defaults to roundrobin otherwise).
+/// Returns the error bits and the number of fatal errors.
+fn check_balance_mode(p: &mut Parser, i: usize) -> (u32, u32) {
+    let px = &p.cfg.proxies[i];
+    let ts = type_str(px.kind);
+    let name = px.name.clone();
+    let dispatch = px.dispatch.is_some_and(|a| !a.ip().is_unspecified());
+    if !px.balance_set {
+        let off = px.flags.transparent || px.flags.http_proxy || dispatch;
+        p.cfg.proxies[i].lb_off = off;
+        return (0, 0);
+    }
+    if px.flags.transparent {
+        p.alert(&format!(
+            "config : {} '{}' cannot use both transparent and balance mode.",
+            ts, name
+        ));
+        return (0, 1);
+    }
+    if dispatch {
+        let e = p.warn(&format!(
+            "config : dispatch address of {} '{}' will be ignored in balance mode.",
+            ts, name
+        ));
+        return (e, 0);
+    }
+    (0, 0)
+}
+
 pub fn check_config_validity(p: &mut Parser) -> u32 {
     let mut err = 0u32;
     let mut cfgerr = 0u32;
@@ -167,6 +199,11 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 ts, name
             ));
             cfgerr += 1;
+        }
+        if c & CAP_BE != 0 && mode != Mode::Health {
+            let (e, n) = check_balance_mode(p, i);
+            err |= e;
+            cfgerr += n;
         }
         let (dis404, sendstate, httpchk) = {
             let ck = &p.cfg.proxies[i].check;
@@ -257,6 +294,38 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 }
             }
         }
+        for r in 0..p.cfg.proxies[i].stick_rules.len() {
+            let tname = p.cfg.proxies[i].stick_rules[r].table.clone();
+            let target = match &tname {
+                Some(t) => p
+                    .cfg
+                    .proxies
+                    .iter()
+                    .position(|x| &x.name == t && caps(x.kind) & CAP_BE != 0),
+                None => Some(i),
+            };
+            match target {
+                None => {
+                    p.alert(&format!(
+                        "Proxy '{}': unable to find stick-table '{}'.",
+                        name,
+                        tname.unwrap_or_default()
+                    ));
+                    cfgerr += 1;
+                }
+                Some(t) if p.cfg.proxies[t].stick_params.size == 0 => {
+                    let tn = tname.unwrap_or_else(|| name.clone());
+                    p.alert(&format!(
+                        "Proxy '{}': stick-table '{}' used but not configured.",
+                        name, tn
+                    ));
+                    cfgerr += 1;
+                }
+                Some(t) => p.cfg.proxies[i].stick_rules[r].table_idx = t,
+            }
+        }
+        cfgerr += check_stats_rules(p, i);
+        cfgerr += acl_find_targets(p, i);
         {
             let px = &p.cfg.proxies[i];
             let t = px.timeouts;
@@ -285,36 +354,15 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 px.check.send = crate::checks::ssl_hello_packet();
             }
         }
-        for r in 0..p.cfg.proxies[i].stick_rules.len() {
-            let tname = p.cfg.proxies[i].stick_rules[r].table.clone();
-            let target = match &tname {
-                Some(t) => p
-                    .cfg
-                    .proxies
-                    .iter()
-                    .position(|x| &x.name == t && caps(x.kind) & CAP_BE != 0),
-                None => Some(i),
-            };
-            match target {
-                None => {
-                    p.alert(&format!(
-                        "Proxy '{}': unable to find stick-table '{}'.",
-                        name,
-                        tname.unwrap_or_default()
-                    ));
-                    cfgerr += 1;
-                }
-                Some(t) if p.cfg.proxies[t].stick_table.is_none() => {
-                    let tn = tname.unwrap_or_else(|| name.clone());
-                    p.alert(&format!(
-                        "Proxy '{}': stick-table '{}' used but not configured.",
-                        name, tn
-                    ));
-                    cfgerr += 1;
-                }
-                Some(t) => p.cfg.proxies[i].stick_rules[r].table_idx = t,
-            }
-        }
+        // captures count as log data (1.4's to_log bits); ignoring them in
+        // tcp mode clears only LW_REQHDR, for both directions (a 1.4 bug),
+        // so response headers and the cookie still count
+        let cap_logged = {
+            let px = &p.cfg.proxies[i];
+            px.capture_cookie.is_some()
+                || !px.rsp_captures.is_empty()
+                || (mode == Mode::Http && !px.req_captures.is_empty())
+        };
         if !p.cfg.proxies[i].req_captures.is_empty() && mode != Mode::Http {
             err |= p.warn(&format!(
                 "config : 'capture request header' ignored for {} '{}' as it requires HTTP mode.",
@@ -409,6 +457,18 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                         ));
                         cfgerr += 1;
                     }
+                    Some(_)
+                        if tp != i
+                            && p.cfg.proxies[tp].check.disable_on_404
+                                != p.cfg.proxies[i].check.disable_on_404 =>
+                    {
+                        // (sic) 1.4's text has no space in "fortracking"
+                        p.alert(&format!(
+                            "config : {} '{}', server '{}': unable to use {}/{} fortracking: disable-on-404 option inconsistency.",
+                            ts, name, sname, p.cfg.proxies[tp].name, tsrv
+                        ));
+                        cfgerr += 1;
+                    }
                     Some(_) => {}
                 }
             }
@@ -417,7 +477,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             let px = &p.cfg.proxies[i];
             (mode == Mode::Tcp || mode == Mode::Http)
                 && c & CAP_FE != 0
-                && px.log_format != LogFormat::Default
+                && (px.log_format != LogFormat::Default || cap_logged)
                 && px.logs.is_empty()
         };
         if logless {
@@ -471,8 +531,16 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                     ts, name, sn
                 ));
             }
+            let s = &p.cfg.proxies[i].servers[si];
+            if s.port_relative && p.cfg.proxies[i].persist_rdp.is_some() {
+                let sn = s.name.clone();
+                err |= p.warn(&format!(
+                    "config : {} '{}' : RDP cookie persistence will not work for server '{}' because it lacks an explicit port number.",
+                    ts, name, sn
+                ));
+            }
         }
-        if nbproc > 1 {
+        if proxy_procs(&p.cfg.proxies[i], nbproc) > 1 {
             if p.cfg.proxies[i].stats.enabled {
                 err |= p.warn(&format!(
                     "Proxy '{}': in multi-process mode, stats will be limited to process assigned to the current request.",
@@ -491,6 +559,12 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                     name
                 ));
             }
+            if !p.cfg.proxies[i].stick_rules.is_empty() {
+                err |= p.warn(&format!(
+                    "Proxy '{}': sticking rules will not work correctly in multi-process mode.",
+                    name
+                ));
+            }
         }
         // stats defaults once everything is known
         let px = &mut p.cfg.proxies[i];
@@ -499,11 +573,11 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 px.stats.uri = "/haproxy?stats".into();
             }
             if px.stats.realm.is_empty() {
-                px.stats.realm = "HAProxy Statistics".into();
+                px.stats.realm = crate::stats::DEFAULT_REALM.into();
             }
         }
     }
-    if nbproc > 1 && p.cfg.global.stats_socket.is_some() {
+    if nbproc > 1 && p.cfg.global.stats_fe {
         err |= p.warn("stats socket will not work correctly in multi-process mode (nbproc > 1).");
     }
     let uls = p.cfg.userlists.clone();
@@ -535,4 +609,164 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         err |= ERR_ALERT | ERR_FATAL;
     }
     err
+}
+
+/// The proxy's ACLs in 1.4's list order: named ones where first declared,
+/// anonymous ones where the condition holding them was parsed.
+fn acls_in_order(px: &Proxy) -> Vec<&Acl> {
+    let mut out = Vec::new();
+    for k in 0..=px.acls.len() {
+        out.extend(px.anon_acls.iter().filter(|(n, _)| *n == k).map(|(_, a)| a));
+        out.extend(px.acls.get(k));
+    }
+    out
+}
+
+/// 1.4's acl_find_targets(): srv_is_up() must name a known server, and
+/// http_auth*() a known userlist (and http_auth_group known groups).
+/// Returns the number of errors.
+fn acl_find_targets(p: &Parser, i: usize) -> u32 {
+    let px = &p.cfg.proxies[i];
+    let mut cfgerr = 0;
+    for acl in acls_in_order(px) {
+        for e in &acl.exprs {
+            let ok = match e.fetch {
+                Fetch::SrvIsUp => srv_is_up_target(p, i, &acl.name, e),
+                Fetch::HttpAuth | Fetch::HttpAuthGroup => auth_target(p, i, &acl.name, e),
+                _ => 0,
+            };
+            cfgerr += ok;
+        }
+    }
+    cfgerr
+}
+
+fn srv_is_up_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
+    let id = &p.cfg.proxies[i].name;
+    let kw = "srv_is_up";
+    let arg = e.arg.as_deref().unwrap_or("");
+    if arg.is_empty() {
+        p.alert(&format!(
+            "proxy {}: acl {} {}(): missing server name.",
+            id, acl, kw
+        ));
+        return 1;
+    }
+    let (px, sname) = match arg.rsplit_once('/') {
+        Some((pname, s)) => {
+            let found = p
+                .cfg
+                .proxies
+                .iter()
+                .find(|x| x.name == pname && caps(x.kind) & CAP_BE != 0);
+            let Some(px) = found else {
+                p.alert(&format!(
+                    "proxy {}: acl {} {}(): unable to find proxy '{}'.",
+                    id, acl, kw, pname
+                ));
+                return 1;
+            };
+            (px, s)
+        }
+        None => (&p.cfg.proxies[i], arg),
+    };
+    if !px.servers.iter().any(|s| s.name == sname) {
+        p.alert(&format!(
+            "proxy {}: acl {} {}(): unable to find server '{}'.",
+            id, acl, kw, sname
+        ));
+        return 1;
+    }
+    0
+}
+
+fn auth_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
+    let id = &p.cfg.proxies[i].name;
+    let kw = if e.fetch == Fetch::HttpAuth {
+        "http_auth"
+    } else {
+        "http_auth_group"
+    };
+    let arg = e.arg.as_deref().unwrap_or("");
+    if arg.is_empty() {
+        p.alert(&format!(
+            "proxy {}: acl {} {}(): missing userlist name.",
+            id, acl, kw
+        ));
+        return 1;
+    }
+    let Some(ul) = p.cfg.userlists.iter().find(|u| u.name == arg) else {
+        p.alert(&format!(
+            "proxy {}: acl {} {}({}): unable to find userlist.",
+            id, acl, kw, arg
+        ));
+        return 1;
+    };
+    if e.fetch != Fetch::HttpAuthGroup {
+        return 0;
+    }
+    if e.patterns.is_empty() {
+        p.alert(&format!(
+            "proxy {}: acl {} {}(): no groups specified.",
+            id, acl, kw
+        ));
+        return 1;
+    }
+    let mut cfgerr = 0;
+    for pat in &e.patterns {
+        let text = match pat {
+            Pattern::Str(s) => String::from_utf8_lossy(s).into_owned(),
+            _ => String::new(),
+        };
+        if !groups_resolve(p, ul, &text) {
+            p.alert(&format!(
+                "proxy {}: acl {} {}(): invalid group(s).",
+                id, acl, kw
+            ));
+            cfgerr += 1;
+        }
+    }
+    cfgerr
+}
+
+/// 1.4's auth_resolve_groups(): every space-separated name must be a
+/// group of the userlist; the first unknown one is reported.
+fn groups_resolve(p: &Parser, ul: &Userlist, groups: &str) -> bool {
+    let mut any = false;
+    for g in groups.split(' ').filter(|g| !g.is_empty()) {
+        if !ul.groups.iter().any(|(n, _)| n == g) {
+            p.alert(&format!("No such group '{}' in userlist '{}'.", g, ul.name));
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// `stats http-request` replaces the stats page's own authentication: both
+/// at once is an error in 1.4.
+fn check_stats_rules(p: &Parser, i: usize) -> u32 {
+    let st = &p.cfg.proxies[i].stats;
+    if st.http_req_rules.is_empty() || (st.auths.is_empty() && st.realm.is_empty()) {
+        return 0;
+    }
+    p.alert(&format!(
+        "proxy '{}': stats 'auth'/'realm' and 'http-request' can't be used at the same time.",
+        p.cfg.proxies[i].name
+    ));
+    1
+}
+
+/// How many of the nbproc processes run the proxy (its bind-process set,
+/// or all of them).
+fn proxy_procs(px: &Proxy, nbproc: u32) -> u32 {
+    if nbproc <= 1 {
+        return nbproc;
+    }
+    if px.bind_proc == 0 {
+        return nbproc;
+    }
+    (0..nbproc.min(32))
+        .filter(|&n| px.bind_proc & (1 << n) != 0)
+        .count() as u32
 }

@@ -1,18 +1,102 @@
-//! Cookie persistence rewriting as 1.4 does it (pure functions).
+//! Cookie persistence rewriting as 1.4 does it (pure functions), with
+//! the `|last|first` date suffix of `cookie ... maxidle/maxlife`.
 
 use super::head::{trim, Head};
+
+/// The dates a persistence cookie carries after its server id, in unix
+/// seconds (multiples of 4; 0 when absent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CookieDates {
+    pub last: u32,
+    pub first: u32,
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// 1.4's s30tob64(): the low 30 bits as 5 base64 digits, MSB first.
+pub fn s30tob64(v: u32) -> [u8; 5] {
+    let mut out = [0u8; 5];
+    for (k, o) in out.iter_mut().enumerate() {
+        *o = B64[((v >> (24 - 6 * k)) & 0x3F) as usize];
+    }
+    out
+}
+
+/// 1.4's b64tos30(): 5 base64 digits back to a value, None on any other
+/// character.
+pub fn b64tos30(s: &[u8]) -> Option<u32> {
+    s.get(..5)?.iter().try_fold(0u32, |acc, &c| {
+        let d = B64.iter().position(|&b| b == c)? as u32;
+        Some((acc << 6) | d)
+    })
+}
+
+/// Splits `SRV|last|first` (1.4's insert/rewrite/passive cookie value):
+/// the server id and the dates that decode to a positive value.
+pub fn split_dates(v: &[u8]) -> (&[u8], CookieDates) {
+    let mut d = CookieDates::default();
+    let Some(bar) = v.iter().position(|&c| c == b'|') else {
+        return (v, d);
+    };
+    let rest = &v[bar + 1..];
+    if let Some(x) = b64tos30(rest).filter(|&x| x > 0) {
+        d.last = x << 2;
+    }
+    if let Some(bar2) = rest.iter().position(|&c| c == b'|') {
+        if let Some(x) = b64tos30(&rest[bar2 + 1..]).filter(|&x| x > 0) {
+            d.first = x << 2;
+        }
+    }
+    (&v[..bar], d)
+}
+
+/// The wall clock in unix seconds, as the cookie dates count it.
+pub fn now_secs() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as u32)
+}
+
+/// 1.4's expiry test on a request cookie's dates: 'O' (older than
+/// maxlife) or 'E' (idle longer than maxidle); a date more than a day in
+/// the future counts as expired too. 0 settings are off.
+pub fn cookie_age(d: CookieDates, now: u32, maxidle: u64, maxlife: u64) -> Option<u8> {
+    let (now, first, last) = (i64::from(now), i64::from(d.first), i64::from(d.last));
+    let stale = |t: i64, max: u64| now - t > max as i64 || t - now > 86400;
+    if d.first != 0 && maxlife != 0 && stale(first, maxlife) {
+        return Some(b'O');
+    }
+    if d.last != 0 && maxidle != 0 && stale(last, maxidle) {
+        return Some(b'E');
+    }
+    None
+}
+
+/// The date suffix of an inserted cookie: the last-seen date always, the
+/// first-seen date (kept from the request, or now) with maxlife.
+pub fn date_suffix(out: &mut Vec<u8>, now: u32, first: u32, maxlife: bool) {
+    let stamp = (now.wrapping_add(3)) >> 2;
+    out.push(b'|');
+    out.extend_from_slice(&s30tob64(stamp));
+    if maxlife {
+        out.push(b'|');
+        let f = if first != 0 { first >> 2 } else { stamp };
+        out.extend_from_slice(&s30tob64(f));
+    }
+}
 
 /// Finds the persistence cookie in the request, strips a `prefix` id
 /// (`ID~value` becomes `value`) and, for `indirect` insert mode, removes it
 /// (dropping a Cookie header that becomes empty). The id found (empty for
-/// a prefix cookie without `~`) goes to `lookup`, whose answer is returned;
-/// nothing is allocated.
+/// a prefix cookie without `~`) goes to `lookup` with the dates that
+/// follow it (other modes), and its answer is returned; nothing is
+/// allocated.
 pub fn process_request_with<R>(
     h: &mut Head,
     name: &str,
     prefix: bool,
     remove: bool,
-    lookup: impl FnOnce(&[u8]) -> R,
+    lookup: impl FnOnce(&[u8], CookieDates) -> R,
 ) -> Option<R> {
     let mut lookup = Some(lookup);
     let mut found: Option<R> = None;
@@ -34,22 +118,22 @@ pub fn process_request_with<R>(
             if n != name.as_bytes() || hit.is_some() {
                 continue;
             }
-            let id = match (prefix, v.iter().position(|&c| c == b'~')) {
+            let (id, dates) = match (prefix, v.iter().position(|&c| c == b'~')) {
                 (true, Some(tl)) => {
                     hit = Some((j, true));
-                    &v[..tl]
+                    (&v[..tl], CookieDates::default())
                 }
                 (true, None) => {
                     hit = Some((j, false));
-                    &b""[..]
+                    (&b""[..], CookieDates::default())
                 }
                 (false, _) => {
                     hit = Some((j, remove));
-                    v
+                    split_dates(v)
                 }
             };
             if let Some(f) = lookup.take() {
-                found = Some(f(id));
+                found = Some(f(id, dates));
             }
         }
         match hit {
@@ -99,7 +183,7 @@ fn split_cookie(t: &[u8]) -> (&[u8], &[u8]) {
 
 /// `process_request_with`, returning the id itself.
 pub fn process_request(h: &mut Head, name: &str, prefix: bool, remove: bool) -> Option<Vec<u8>> {
-    process_request_with(h, name, prefix, remove, |id| id.to_vec())
+    process_request_with(h, name, prefix, remove, |id, _| id.to_vec())
 }
 
 /// `capture cookie` cuts cookies with 1.4's cookie grammar.
@@ -201,6 +285,26 @@ mod tests {
         let mut h = req(b"GET / HTTP/1.1\r\nCookie: SRVID=s2\r\n\r\n");
         process_request(&mut h, "SRVID", false, true);
         assert_eq!(h.hdr_count(), 0);
+    }
+
+    #[test]
+    fn cookie_dates() {
+        let b = s30tob64(0x1234_5678 >> 2);
+        assert_eq!(b64tos30(&b), Some(0x1234_5678 >> 2));
+        assert_eq!(b64tos30(b"AB=CD"), None);
+        let (id, d) = split_dates(b"s1|AAAAB|AAAAC");
+        assert_eq!((id, d.last, d.first), (&b"s1"[..], 4, 8));
+        let (id, d) = split_dates(b"s1");
+        assert_eq!((id, d), (&b"s1"[..], CookieDates::default()));
+        let mut v = b"s1".to_vec();
+        date_suffix(&mut v, 101, 0, true);
+        assert_eq!(v, b"s1|AAAAa|AAAAa");
+        // idle too long, too old, and from more than a day ahead
+        let d = |last, first| CookieDates { last, first };
+        assert_eq!(cookie_age(d(1000, 0), 1100, 60, 0), Some(b'E'));
+        assert_eq!(cookie_age(d(1000, 500), 1010, 60, 300), Some(b'O'));
+        assert_eq!(cookie_age(d(100_000, 0), 1000, 60, 0), Some(b'E'));
+        assert_eq!(cookie_age(d(1000, 900), 1010, 60, 300), None);
     }
 
     #[test]

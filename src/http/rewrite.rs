@@ -130,19 +130,7 @@ pub fn regex_replace(re: &regex::bytes::Regex, line: &[u8], repl: &[u8]) -> Opti
                 i += 2;
                 continue;
             }
-            let lit = match n {
-                b'r' => Some(b'\r'),
-                b'n' => Some(b'\n'),
-                b't' => Some(b'\t'),
-                b'\\' => Some(b'\\'),
-                _ => None,
-            };
-            if let Some(l) = lit {
-                out.push(l);
-                i += 2;
-                continue;
-            }
-            if n == b'x' && i + 3 < repl.len() && i + 3 < repl.len() {
+            if n == b'x' && i + 3 < repl.len() {
                 let hx = std::str::from_utf8(&repl[i + 2..i + 4])
                     .ok()
                     .and_then(|s| u8::from_str_radix(s, 16).ok());
@@ -152,6 +140,11 @@ pub fn regex_replace(re: &regex::bytes::Regex, line: &[u8], repl: &[u8]) -> Opti
                     continue;
                 }
             }
+            // 1.4's exp_replace(): any other escaped character is copied
+            // as is (`\\` gives `\`, `\a` gives `a`)
+            out.push(n);
+            i += 2;
+            continue;
         }
         out.push(c);
         i += 1;
@@ -187,5 +180,13 @@ mod tests {
         let re = regex::bytes::Regex::new("^GET /old/(.*) HTTP/1.1").unwrap_or_else(|_| panic!());
         let r = regex_replace(&re, b"GET /old/page?q=1 HTTP/1.1", br"GET /new/\1 HTTP/1.1");
         assert_eq!(r.as_deref(), Some(&b"GET /new/page?q=1 HTTP/1.1"[..]));
+    }
+
+    #[test]
+    fn replace_other_escapes_copy_the_character() {
+        // 1.4's exp_replace(): `\a` is `a`, `\\` is `\`, `\x41` is `A`
+        let re = regex::bytes::Regex::new("^X: (.*)").unwrap_or_else(|_| panic!());
+        let r = regex_replace(&re, b"X: y", br"X: \a\\\x41\1");
+        assert_eq!(r.as_deref(), Some(&b"X: a\\Ay"[..]));
     }
 }

@@ -149,8 +149,14 @@ impl Session {
                     direct = Some(ps);
                 }
             }
-            if direct.is_none() && be.servers.is_empty() {
+            if direct.is_none() && (be.servers.is_empty() || be.lb_off) {
+                // 1.4's assign_server_address(): dispatch first, then the
+                // transparent mode's original destination
                 if let Some(d) = be.dispatch {
+                    return self.connect_to(ctx, d);
+                }
+                if be.flags.transparent {
+                    let d = self.dst_addr();
                     return self.connect_to(ctx, d);
                 }
                 return self.no_server(ctx);
@@ -302,12 +308,12 @@ impl Session {
         self.txn.t_queue.get_or_insert(ctx.now);
         let source = self
             .srv_idx
-            .and_then(|si| be.servers[si].source)
-            .or(be.source);
+            .and_then(|si| be.servers[si].source.as_ref())
+            .or(be.source.as_ref());
         // 1.4 only holds the ACK back when a request waits to be sent
         let smart = be.smart_connect() && !self.to_srv.is_empty();
         // the socket comes with TCP_NODELAY already set
-        let r = crate::sys::connect_from(&addr, source.as_ref(), smart);
+        let r = crate::sys::connect_from(&addr, source, smart);
         match r {
             Ok(s) => {
                 let fd = std::os::unix::io::AsRawFd::as_raw_fd(&s);

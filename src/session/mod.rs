@@ -699,12 +699,17 @@ impl Session {
         p
     }
 
-    /// The address the client connected to (the frontend's side).
+    /// The address the client connected to (the frontend's side): as
+    /// 1.4's get_frt_addr(), the destination before a netfilter redirect
+    /// if there was one, else the socket's local address.
     pub fn dst_addr(&self) -> SocketAddr {
         if let Some(a) = self.dst_cache.get() {
             return a;
         }
-        let a = self.cli.local_addr().unwrap_or(self.cli_addr);
+        let fd = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli);
+        let a = crate::sys::original_dst(fd)
+            .or_else(|| self.cli.local_addr().ok())
+            .unwrap_or(self.cli_addr);
         self.dst_cache.set(Some(a));
         a
     }

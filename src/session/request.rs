@@ -381,7 +381,13 @@ impl Session {
         let is_stats = px.stats.enabled
             && h.uri().starts_with(px.stats.uri.as_bytes())
             && matches!(h.method(), b"GET" | b"HEAD" | b"POST");
-        for r in &px.http_req_rules {
+        // 1.4 runs the stats list instead of the proxy's for stats requests
+        let rules = if is_stats {
+            &px.stats.http_req_rules
+        } else {
+            &px.http_req_rules
+        };
+        for r in rules {
             if !self.eval_opt(ctx, px, h, &r.cond) {
                 continue;
             }
@@ -394,7 +400,7 @@ impl Session {
                 HttpReqAction::Auth { realm } => {
                     let realm = match realm {
                         Some(r) => r.as_str(),
-                        None if is_stats => STATS_DEFAULT_REALM,
+                        None if is_stats => crate::stats::DEFAULT_REALM,
                         None => px.name.as_str(),
                     };
                     self.ask_auth(ctx, realm);
@@ -654,19 +660,25 @@ impl Session {
             // an indirect inserted cookie never reaches the server, even
             // with `preserve` (1.4)
             let remove = ck.mode == CookieMode::Insert && ck.indirect;
-            let lookup = |id: &[u8]| {
+            let lookup = |id: &[u8], dates| {
                 let si = be
                     .servers
                     .iter()
                     .position(|s| s.cookie.as_deref().map(|c| c.as_bytes()) == Some(id));
-                si.filter(|_| !id.is_empty())
+                (si.filter(|_| !id.is_empty()), dates)
             };
             let prefix = ck.mode == CookieMode::Prefix;
-            if let Some(found) =
+            if let Some((found, dates)) =
                 cookie::process_request_with(&mut h, &ck.name, prefix, remove, lookup)
             {
-                match found {
-                    Some(si) => {
+                let age = cookie::cookie_age(dates, cookie::now_secs(), ck.maxidle, ck.maxlife);
+                if age.is_none() {
+                    self.txn.cookie_dates = dates;
+                }
+                match (age, found) {
+                    // an expired cookie is ignored, as if it named no server
+                    (Some(flag), _) => self.txn.cookie_in = flag,
+                    (None, Some(si)) => {
                         // the flag says the server's state; `option persist`
                         // still sends the request to a DOWN one (1.4)
                         let usable = ctx.rt.srv[self.be][si].usable();
@@ -675,7 +687,7 @@ impl Session {
                             self.txn.persist_srv = Some(si);
                         }
                     }
-                    _ => self.txn.cookie_in = b'I',
+                    (None, None) => self.txn.cookie_in = b'I',
                 }
             }
         }
@@ -811,9 +823,6 @@ impl Session {
         true
     }
 }
-
-/// The realm of a stats page's authentication when none is configured.
-const STATS_DEFAULT_REALM: &str = "HAProxy Statistics";
 
 /// Most bytes a parsed head may take on the wire once rewritten: what its
 /// buffer leaves, as in 1.4, where a head is read into at most bufsize -

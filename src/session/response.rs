@@ -423,7 +423,19 @@ impl Session {
                 matches!(self.txn.cookie_in, b'V' | b'D') && self.txn.persist_srv == Some(si);
             let post_ok =
                 !ck.postonly || self.txn.req.as_ref().is_some_and(|r| r.method() == b"POST");
-            if mode == CookieMode::Insert && !direct && post_ok && !(seen && ck.preserve) {
+            let now = cookie::now_secs();
+            let dates = self.txn.cookie_dates;
+            // 1.4 also sets the cookie again to refresh or fix its dates
+            let redate = ((ck.maxidle != 0 || dates.last != 0)
+                && (dates.last == 0 || dates.last < now))
+                || (ck.maxlife != 0 && dates.first == 0)
+                || (ck.maxlife == 0 && dates.first != 0);
+            let dated = ck.maxidle != 0 || ck.maxlife != 0;
+            if mode == CookieMode::Insert
+                && (!direct || redate)
+                && post_ok
+                && !(seen && ck.preserve)
+            {
                 // written straight into the head's arena
                 h.add_with(|l| {
                     l.extend_from_slice(b"Set-Cookie: ");
@@ -433,6 +445,9 @@ impl Session {
                         l.extend_from_slice(b"; Expires=Thu, 01-Jan-1970 00:00:01 GMT");
                     } else {
                         l.extend_from_slice(id.as_bytes());
+                        if dated {
+                            cookie::date_suffix(l, now, dates.first, ck.maxlife != 0);
+                        }
                     }
                     l.extend_from_slice(b"; path=/");
                     for d in &ck.domains {
@@ -446,7 +461,8 @@ impl Session {
                         l.extend_from_slice(b"; Secure");
                     }
                 });
-                self.txn.cookie_out = b'I';
+                // 'U': same server, only the dates were refreshed
+                self.txn.cookie_out = if direct && !id.is_empty() { b'U' } else { b'I' };
                 if ck.nocache && is_cacheable {
                     h.add(b"Cache-control: private");
                 }

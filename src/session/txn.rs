@@ -25,6 +25,9 @@ pub struct Txn {
     pub cli_keepalive: bool,
     pub cookie_in: u8,
     pub cookie_out: u8,
+    /// the persistence cookie's dates (unix seconds, 0 = none), 1.4's
+    /// `|last|first` suffix for cookie maxidle/maxlife
+    pub cookie_dates: crate::http::cookie::CookieDates,
     pub persist_srv: Option<usize>,
     pub req_caps: Option<Vec<Option<Vec<u8>>>>,
     pub rsp_caps: Option<Vec<Option<Vec<u8>>>>,
@@ -80,6 +83,7 @@ impl Txn {
         cli_keepalive: false,
         cookie_in: 0,
         cookie_out: 0,
+        cookie_dates: crate::http::cookie::CookieDates { last: 0, first: 0 },
         persist_srv: None,
         req_caps: None,
         rsp_caps: None,

@@ -10,6 +10,9 @@ mod html;
 mod html_rows;
 mod info;
 
+/// The realm of the stats page's authentication when none is configured.
+pub const DEFAULT_REALM: &str = "HAProxy Statistics";
+
 pub use csv::{csv, CSV_HEADER};
 pub use errors::show_errors;
 pub use info::{info, Limits};
