@@ -1,7 +1,33 @@
 //! Time, size and address values as 1.4 reads them (parse_time_err,
 //! parse_size_err, strtoul, atoi, str2sa).
 
+use nom::character::complete::{digit0, one_of};
+use nom::combinator::opt;
+use nom::IResult;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+
+/// The leading decimal digits of a value (maybe none) and what follows.
+fn digits(s: &str) -> (&str, &str) {
+    let r: IResult<&str, &str> = digit0(s);
+    r.map(|(rest, d)| (d, rest)).unwrap_or(("", s))
+}
+
+/// An optional sign, then what follows: (negative, rest).
+fn sign(s: &str) -> (bool, &str) {
+    let r: IResult<&str, Option<char>> = opt(one_of("+-"))(s);
+    match r {
+        Ok((rest, c)) => (c == Some('-'), rest),
+        Err(_) => (false, s),
+    }
+}
+
+/// Decimal digits to a number, saturating (C's overflow is not 1.4's
+/// concern at these sizes; the callers bound what they keep).
+fn decimal(d: &str) -> u64 {
+    d.bytes().fold(0u64, |v, c| {
+        v.saturating_mul(10).saturating_add(u64::from(c - b'0'))
+    })
+}
 
 /// Parses a time with 1.4's units (us, ms, s, m, h, d) into `default_unit`
 /// based milliseconds. Returns Err(char) with the first unexpected char.
@@ -10,11 +36,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
 /// without `s` counts as seconds, `m` without `s` as minutes) and anything
 /// after it is ignored; sub-unit values are rounded up.
 pub fn parse_time_ms(s: &str, default_unit_ms: u64) -> Result<u64, char> {
-    let digits = s.bytes().take_while(|c| c.is_ascii_digit()).count();
-    let n = s[..digits].bytes().fold(0u64, |v, c| {
-        v.saturating_mul(10).saturating_add(u64::from(c - b'0'))
-    });
-    let rest = &s.as_bytes()[digits..];
+    let (d, tail) = digits(s);
+    let n = decimal(d);
+    let rest = tail.as_bytes();
     let second = rest.get(1) == Some(&b's');
     let v = match rest.first() {
         None => n.saturating_mul(default_unit_ms),
@@ -25,7 +49,7 @@ pub fn parse_time_ms(s: &str, default_unit_ms: u64) -> Result<u64, char> {
         Some(b'm') => n.saturating_mul(60_000),
         Some(b'h') => n.saturating_mul(3_600_000),
         Some(b'd') => n.saturating_mul(86_400_000),
-        Some(_) => return Err(s[digits..].chars().next().unwrap_or('\0')),
+        Some(_) => return Err(tail.chars().next().unwrap_or('\0')),
     };
     Ok(v)
 }
@@ -62,19 +86,8 @@ pub fn parse_size(s: &str) -> Result<u64, char> {
 
 /// atoi() as C does it: leading digits (with sign), 0 when none.
 pub fn atoi(s: &str) -> i64 {
-    let s = s.trim_start();
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut v: i64 = 0;
-    for c in body.bytes() {
-        if !c.is_ascii_digit() {
-            break;
-        }
-        v = v.saturating_mul(10).saturating_add((c - b'0') as i64);
-    }
+    let (neg, body) = sign(s.trim_start());
+    let v = decimal(digits(body).0).min(i64::MAX as u64) as i64;
     if neg {
         -v
     } else {
@@ -86,12 +99,7 @@ pub fn atoi(s: &str) -> i64 {
 /// blanks, a sign, then `0x` hex, `0` octal or decimal digits. Returns
 /// the value and what follows the number (all of `s` when there is none).
 pub fn strtoul0(s: &str) -> (u32, &str) {
-    let t = s.trim_start();
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
+    let (neg, body) = sign(s.trim_start());
     let hex_digits = body.len() > 2 && body.as_bytes()[2].is_ascii_hexdigit();
     let (radix, digits) = if (body.starts_with("0x") || body.starts_with("0X")) && hex_digits {
         (16, &body[2..])

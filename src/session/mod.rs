@@ -663,8 +663,9 @@ impl Session {
             p = true;
         }
         if self.cli_err {
+            // a client reset resets the server too (1.4)
             self.set_term(b'C', b'D');
-            self.close_now(ctx, false);
+            self.close_now(ctx, true);
             return true;
         }
         if self.srv_err && self.to_cli.is_empty() {
@@ -1211,8 +1212,12 @@ impl Session {
                     && !self.txn.rsp_head_done
                 {
                     self.observe(ctx, crate::state::Hana::HttpReadTimeout);
-                    self.http_error(ctx, 504, b's', b'H');
+                    // 1.4 counts a response error on the backend and server
+                    if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+                        st.c.failed_resp += 1;
+                    }
                     ctx.rt.px[self.be].be.failed_resp += 1;
+                    self.http_error(ctx, 504, b's', b'H');
                 } else if cli_exp {
                     // both sides expiring at once: 1.4 looks at the
                     // client's first
