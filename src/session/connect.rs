@@ -110,9 +110,18 @@ impl Session {
         if self.mode == Mode::Http {
             self.http_error(ctx, 503, b'S', b'C');
         } else {
-            self.set_term(b'S', b'C');
-            self.close_now(ctx, false);
+            self.tcp_give_up(ctx, b'S');
         }
+    }
+
+    /// A tcp session that got no server: the client gets our FIN once
+    /// what it already sent was read (a close over unread bytes would be
+    /// a reset, which 1.4 does not send), then the session ends.
+    fn tcp_give_up(&mut self, ctx: &mut Ctx, err: u8) {
+        self.set_term(err, b'C');
+        self.release_server(ctx, false);
+        self.to_cli.clear();
+        self.st = St::Reply;
     }
 
     pub(super) fn assign_and_connect(&mut self, ctx: &mut Ctx) {
@@ -408,8 +417,7 @@ impl Session {
             if self.mode == Mode::Http {
                 self.http_error(ctx, 503, err, b'C');
             } else {
-                self.set_term(err, b'C');
-                self.close_now(ctx, false);
+                self.tcp_give_up(ctx, err);
             }
             return;
         }
