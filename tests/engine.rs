@@ -510,3 +510,42 @@ fn rewrites_that_overflow_the_reserve_are_refused_as_in_1_4() {
     assert_eq!(bad, E502);
     proxy.stop();
 }
+
+/// Sends a request head 4 bytes at a time, 250 ms apart (about 2.5 s in
+/// all), and returns the status line the proxy answers.
+fn slow_head_status(fe: u16) -> String {
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let req = b"GET / HTTP/1.1\r\nHost: slow.test\r\n\r\n";
+    for part in req.chunks(4) {
+        if c.write_all(part).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let got = read_until(&mut c, |b| b.windows(2).any(|w| w == b"\r\n"));
+    String::from_utf8_lossy(&got)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn client_timeout_is_refreshed_by_a_slow_head_http_request_is_not() {
+    let mut log = Syslog::new();
+    let b = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    let (fe1, fe2) = (free_port(), free_port());
+    // timeout client 1s: each byte pushes it back, as in 1.4
+    // timeout http-request 1s: the whole head must come within it
+    let cfg = format!(
+        "{}\nlisten idle 127.0.0.1:{fe1}\n    option httpclose\n    timeout client 1s\n    server s1 127.0.0.1:{port}\nlisten whole 127.0.0.1:{fe2}\n    option httpclose\n    timeout client 5s\n    timeout http-request 1s\n    server s1 127.0.0.1:{port}\n",
+        global(log.port),
+        port = b.port
+    );
+    let p = Proxy::start(&cfg, &mut log, 2);
+    assert_eq!(slow_head_status(fe1), "HTTP/1.1 200 OK");
+    assert_eq!(slow_head_status(fe2), "HTTP/1.0 408 Request Time-out");
+    p.stop();
+}

@@ -230,20 +230,29 @@ enum Verdict {
 }
 
 impl Session {
+    /// The deadline of a request head. `timeout http-request` counts from
+    /// the start of the request and bytes do not push it back; `timeout
+    /// client` is an inactivity timeout, pushed back by every byte read (a
+    /// slow head is 1.4's `timeout http-request` business). Between two
+    /// keep-alive requests, `timeout http-keep-alive` (or what stands in
+    /// for it) counts from the end of the last one.
     fn arm_request_deadline(&mut self, ctx: &Ctx) {
-        if self.deadline.is_some() {
-            return;
-        }
         let fe = &ctx.rt.cfg.proxies[self.fe];
-        let t = if self.ka_wait && self.req_in.is_empty() {
+        let ms = |t: u64| Duration::from_millis(t);
+        self.deadline = if self.ka_wait && self.req_in.is_empty() {
             fe.timeouts
                 .http_keep_alive
                 .or(fe.timeouts.http_request)
                 .or(fe.timeouts.client)
+                .map(|t| self.t_accept + ms(t))
         } else {
-            fe.timeouts.http_request.or(fe.timeouts.client)
+            let whole = fe.timeouts.http_request.map(|t| self.t_accept + ms(t));
+            let idle = fe.timeouts.client.map(|t| self.last_cli_rd + ms(t));
+            match (whole, idle) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
         };
-        self.deadline = t.map(|t| self.t_accept + Duration::from_millis(t));
     }
 
     pub(super) fn wait_request(&mut self, ctx: &mut Ctx) -> bool {
