@@ -572,6 +572,7 @@ impl Engine {
                         writable: ev.is_writable() || ev.is_write_closed() || ev.is_error(),
                         hup: ev.is_read_closed(),
                         connected: ev.is_writable() && !ev.is_error() && !ev.is_write_closed(),
+                        error: ev.is_error(),
                     };
                     self.ctx_run(key, now, |s, c| s.on_event(c, srv, rd));
                 }

@@ -440,10 +440,12 @@ fn independant_streams_lets_a_silent_client_time_out() {
         n == 13 && t >= Duration::from_millis(1800),
         "{n} bytes in {t:?}"
     );
-    // independant-streams: only the client's own reads count
+    // independant-streams: only the client's own reads count, so its read
+    // timeout strikes (cD); as in 1.4 that only shuts the client's way in,
+    // and what the server still sends reaches it (checked with 1.4.25)
     let (n, t) = run(fb);
     assert!(
-        n < 13 && t < Duration::from_millis(1500),
+        n == 13 && t >= Duration::from_millis(1800),
         "{n} bytes in {t:?}"
     );
     assert!(log.wait_for("indep indep/s ", 1, 3), "{:?}", log.lines);

@@ -145,6 +145,8 @@ pub struct Readiness {
     pub hup: bool,
     /// Writable without error or hang-up: a pending connect succeeded.
     pub connected: bool,
+    /// The socket has an error pending (a reset).
+    pub error: bool,
 }
 
 fn wall_ms() -> u64 {
@@ -1222,7 +1224,16 @@ impl Session {
                     // both sides expiring at once: 1.4 looks at the
                     // client's first
                     self.set_term(b'c', self.phase_letter());
-                    self.close_now(ctx, false);
+                    let tunnel = self.mode == Mode::Tcp || self.txn.tunnel;
+                    if tunnel && self.to_cli.is_empty() && !self.srv_eof {
+                        // only the client's way in timed out: 1.4 shuts it
+                        // (the server gets a FIN) while what the server
+                        // still sends reaches the client, under its own
+                        // timeout
+                        self.cli_eof = true;
+                    } else {
+                        self.close_now(ctx, false);
+                    }
                 } else if srv_exp {
                     self.set_term(b's', self.phase_letter());
                     self.close_now(ctx, false);
@@ -1256,6 +1267,12 @@ impl Session {
             self.cli_r |= ev.readable;
             self.cli_w |= ev.writable;
             self.cli_hup |= ev.hup;
+            // a reset is an error, not the end of the client's data: the
+            // server is then reset too rather than sent a FIN (1.4)
+            if ev.error && matches!(self.cli.take_error(), Ok(Some(_))) {
+                self.cli_err = true;
+                self.cli_eof = true;
+            }
         }
         self.run(ctx)
     }
