@@ -323,6 +323,10 @@ impl Engine {
             entry.insert(sess);
             self.ctx_run(key, now, |s, c| s.run(c));
         }
+        // `tune.maxaccept` reached before the backlog ran dry: edge-triggered
+        // readiness will not tell of the rest, so the loop comes back for
+        // them on its next turn (1.4 polls its listeners level-triggered)
+        self.accept_retry = Some(self.accept_retry.map_or(now, |t| t.min(now)));
     }
 
     /// SIGUSR1: stop listening, let sessions finish, then exit.

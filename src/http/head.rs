@@ -564,7 +564,10 @@ impl Head {
         }
         self.lines.push(span(off, len, Eol::Crlf));
         self.wire += len + 2;
-        true
+        // as in 1.4, the line is written even when its header index is
+        // full, and the caller is told (forwardfor and reqadd then refuse
+        // the request; the Connection header does not care)
+        self.lines.len() <= MAX_HDRS
     }
 
     pub fn method(&self) -> &[u8] {

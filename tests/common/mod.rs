@@ -13,7 +13,24 @@ pub fn bin() -> String {
     env!("CARGO_BIN_EXE_haproxy").to_string()
 }
 
+/// A port for the proxy to listen on, taken below the kernel's ephemeral
+/// range (32768 and up): a port picked by bind(0) and freed could be
+/// taken as the source port of a test's client connection before the
+/// proxy binds it ("cannot bind socket"). Each test process starts at its
+/// own offset and never hands out the same port twice.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const BASE: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    let start = std::process::id() % SPAN;
+    for _ in 0..SPAN {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (BASE + (start + n * 7) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
