@@ -951,10 +951,6 @@ impl Session {
         self.txn.recycle(&mut ctx.rt.pool);
     }
 
-    /// Adds the bytes not yet counted to the frontend, backend and server
-    /// counters: at the end of each transaction and of the session, and
-    /// continuously under `option contstats`, as 1.4 does.
-    /// Updates the counters of the listening socket that accepted us.
     /// A client (or server) abort, counted as 1.4 counts it: on the
     /// frontend, on the backend when it is another proxy, and on the server.
     /// The CSV shows it on BACKEND and server rows (one counter per proxy
@@ -996,6 +992,7 @@ impl Session {
         }
     }
 
+    /// Updates the counters of the listening socket that accepted us.
     pub(super) fn li_count(&self, ctx: &mut Ctx, f: impl FnOnce(&mut crate::state::LiCounters)) {
         if let Some(c) = ctx
             .rt
@@ -1007,6 +1004,9 @@ impl Session {
         }
     }
 
+    /// Adds the bytes not yet counted to the frontend, backend and server
+    /// counters: at the end of each transaction and of the session, and
+    /// continuously under `option contstats`, as 1.4 does.
     pub(super) fn process_counters(&mut self, ctx: &mut Ctx) {
         let bi = self.bytes_in.saturating_sub(self.counted_in);
         let bo = self.bytes_out.saturating_sub(self.counted_out);
