@@ -129,24 +129,7 @@ pub fn post_window(data: &[u8], framing: Framing, check_post: bool) -> &[u8] {
 /// (already stripped of leading LWS): up to the first comma outside a
 /// quoted string, trailing LWS removed.
 pub fn first_value(v: &[u8]) -> &[u8] {
-    let (mut quoted, mut qdpair) = (false, false);
-    let mut end = v.len();
-    for (i, &c) in v.iter().enumerate() {
-        if qdpair {
-            qdpair = false;
-        } else if quoted {
-            match c {
-                b'\\' => qdpair = true,
-                b'"' => quoted = false,
-                _ => {}
-            }
-        } else if c == b'"' {
-            quoted = true;
-        } else if c == b',' {
-            end = i;
-            break;
-        }
-    }
+    let end = crate::http::head::find_hdr_value_end(v, 0);
     let v = &v[..end];
     let e = v.iter().rposition(|&c| !is_lws(c)).map_or(0, |p| p + 1);
     &v[..e]

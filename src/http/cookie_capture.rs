@@ -31,27 +31,6 @@ fn value_end(v: &[u8], s: usize) -> usize {
     v.len()
 }
 
-/// 1.4's find_hdr_value_end(): the first ',' outside a quoted string.
-fn list_end(v: &[u8], s: usize) -> usize {
-    let (mut quoted, mut qdpair) = (false, false);
-    for (i, &c) in v.iter().enumerate().skip(s) {
-        if qdpair {
-            qdpair = false;
-        } else if quoted {
-            match c {
-                b'\\' => qdpair = true,
-                b'"' => quoted = false,
-                _ => {}
-            }
-        } else if c == b'"' {
-            quoted = true;
-        } else if c == b',' {
-            return i;
-        }
-    }
-    v.len()
-}
-
 /// Which header a cookie list comes from: the grammars differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -102,7 +81,7 @@ fn each_cookie(v: &[u8], kind: Kind, mut f: impl FnMut(&[u8], &[u8]) -> bool) {
         };
         if kind != Kind::Cookie && next < v.len() {
             next = if kind == Kind::SetCookie2 {
-                list_end(v, next)
+                super::head::find_hdr_value_end(v, next)
             } else {
                 v.len()
             };

@@ -53,6 +53,28 @@ impl<'a> Hdr<'a> {
     }
 }
 
+/// 1.4's find_hdr_value_end(): from `s`, the first ',' outside a quoted
+/// string (a `\` escapes the next byte inside quotes), else the end.
+pub fn find_hdr_value_end(v: &[u8], s: usize) -> usize {
+    let (mut quoted, mut qdpair) = (false, false);
+    for (i, &c) in v.iter().enumerate().skip(s) {
+        if qdpair {
+            qdpair = false;
+        } else if quoted {
+            match c {
+                b'\\' => qdpair = true,
+                b'"' => quoted = false,
+                _ => {}
+            }
+        } else if c == b'"' {
+            quoted = true;
+        } else if c == b',' {
+            return i;
+        }
+    }
+    v.len()
+}
+
 pub fn trim(v: &[u8]) -> &[u8] {
     let s = v
         .iter()
