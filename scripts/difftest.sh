@@ -8,6 +8,7 @@
 # fails the run; a listed scenario that now passes is reported (and fails the
 # run under STRICT_KNOWN=1), so the list only ever shrinks.
 set -euo pipefail
+trap 'echo "difftest: stopped at line $LINENO (exit $?)"' ERR
 cd "$(dirname "$0")/.."
 BIN=${1:-target/release/haproxy}
 SHARED=${SHARED:-../shared}
@@ -20,7 +21,7 @@ python3 "$SHARED/harness/difftest.py" --proxy "$BIN" "${args[@]}" --no-builtin \
     --compare tests/difftest/golden-1.4.25 --base-port "${DIFFTEST_BASE_PORT:-9000}" -j "${JOBS:-4}" >"$out" 2>&1 || true
 summary=$(tail -n 1 "$out")
 case "$summary" in *passed*) ;; *) cat "$out"; echo "difftest: the harness did not finish"; exit 1 ;; esac
-failed=$(grep -E '^FAIL ' "$out" | awk '{print $2}' | sort -u)
+failed=$( (grep -E '^FAIL ' "$out" || true) | awk '{print $2}' | sort -u)
 listed=$(grep -vE '^(#|$)' "$known" 2>/dev/null | sort -u || true)
 new=$(comm -23 <(echo "$failed" | grep . || true) <(echo "$listed" | grep . || true))
 if [ -n "$new" ]; then
@@ -29,7 +30,7 @@ if [ -n "$new" ]; then
     re="^($(echo "$new" | paste -sd'|'))\$"
     python3 "$SHARED/harness/difftest.py" --proxy "$BIN" "${args[@]}" --no-builtin \
         --compare tests/difftest/golden-1.4.25 --base-port "${DIFFTEST_BASE_PORT:-9000}" -j 1 -k "$re" >"$out.retry" 2>&1 || true
-    again=$(grep -E '^FAIL ' "$out.retry" | awk '{print $2}' | sort -u)
+    again=$( (grep -E '^FAIL ' "$out.retry" || true) | awk '{print $2}' | sort -u)
     flaky=$(comm -23 <(echo "$new") <(echo "$again" | grep . || true))
     [ -z "$flaky" ] || { echo "difftest: passed only on a second run (timing):"; echo "$flaky" | sed 's/^/  /'; }
     new=$(comm -12 <(echo "$new") <(echo "$again" | grep . || true))
