@@ -12,23 +12,7 @@ fn spht(c: u8) -> bool {
 /// 1.4's find_cookie_value_end(): the first ',' or ';' outside a quoted
 /// string, from `s`.
 fn value_end(v: &[u8], s: usize) -> usize {
-    let (mut quoted, mut qdpair) = (false, false);
-    for (i, &c) in v.iter().enumerate().skip(s) {
-        if qdpair {
-            qdpair = false;
-        } else if quoted {
-            match c {
-                b'\\' => qdpair = true,
-                b'"' => quoted = false,
-                _ => {}
-            }
-        } else if c == b'"' {
-            quoted = true;
-        } else if c == b',' || c == b';' {
-            return i;
-        }
-    }
-    v.len()
+    super::head::value_end_at(v, s, b",;")
 }
 
 /// Which header a cookie list comes from: the grammars differ.

@@ -54,8 +54,14 @@ impl<'a> Hdr<'a> {
 }
 
 /// 1.4's find_hdr_value_end(): from `s`, the first ',' outside a quoted
-/// string (a `\` escapes the next byte inside quotes), else the end.
+/// string (a backslash escapes the next byte inside quotes), else the end.
 pub fn find_hdr_value_end(v: &[u8], s: usize) -> usize {
+    value_end_at(v, s, b",")
+}
+
+/// The first of `delims` from `s` outside a quoted string, else the end:
+/// the scan shared by 1.4's header (',') and cookie (',' and ';') lists.
+pub fn value_end_at(v: &[u8], s: usize, delims: &[u8]) -> usize {
     let (mut quoted, mut qdpair) = (false, false);
     for (i, &c) in v.iter().enumerate().skip(s) {
         if qdpair {
@@ -68,7 +74,7 @@ pub fn find_hdr_value_end(v: &[u8], s: usize) -> usize {
             }
         } else if c == b'"' {
             quoted = true;
-        } else if c == b',' {
+        } else if delims.contains(&c) {
             return i;
         }
     }
