@@ -513,6 +513,10 @@ pub trait Sample {
     }
     fn is_http(&self) -> bool;
     fn first_req(&self) -> bool;
+    /// Content inspection still waiting for data (1.4's ACL_PARTIAL).
+    fn partial(&self) -> bool {
+        false
+    }
     /// Integer counters by criterion (nbsrv, be_conn, ...), with an
     /// optional backend/frontend name argument.
     fn counter(&self, fetch: Fetch, arg: Option<&str>) -> Option<i64>;
@@ -560,11 +564,33 @@ fn find(h: &[u8], n: &[u8]) -> Option<usize> {
 }
 
 fn delim_match(s: &[u8], pat: &[u8], delims: &[u8]) -> bool {
-    // a pattern found between delimiters (or at the ends), as path_dir/dom
-    if pat.is_empty() {
+    // 1.4's match_word (path_dir, *_dom): the pattern, without delimiters
+    // at its ends, found starting at the beginning or just after a
+    // delimiter, and ending at the end or just before one; the pattern may
+    // hold delimiters itself ("example.com" in a host)
+    let is_d = |c: u8| delims.contains(&c);
+    let start = pat.iter().position(|&c| !is_d(c)).unwrap_or(pat.len());
+    let end = pat.iter().rposition(|&c| !is_d(c)).map_or(start, |e| e + 1);
+    let p = &pat[start..end.max(start)];
+    if p.is_empty() || p.len() > s.len() {
         return false;
     }
-    s.split(|c| delims.contains(c)).any(|part| part == pat)
+    let last = s.len() - p.len();
+    let mut may_match = true;
+    for i in 0..=last {
+        if is_d(s[i]) {
+            may_match = true;
+            continue;
+        }
+        if !may_match {
+            continue;
+        }
+        if s[i..].starts_with(p) && (i == last || is_d(s[i + p.len()])) {
+            return true;
+        }
+        may_match = false;
+    }
+    false
 }
 
 fn str_match(kind: MatchKind, s: &[u8], pats: &[Pattern], icase: bool) -> bool {
@@ -640,7 +666,9 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
         Dst => ip_match(s.dst(), &e.patterns),
         SrcPort => int_match(s.src_port(), &e.patterns),
         DstPort => int_match(s.dst_port(), &e.patterns),
-        AlwaysTrue | WaitEnd => true,
+        AlwaysTrue => true,
+        // true once the inspect delay is over (or outside inspection)
+        WaitEnd => !s.partial(),
         AlwaysFalse => false,
         ReqProtoHttp => s.is_http(),
         HttpFirstReq => s.first_req(),
@@ -723,6 +751,77 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
 
 pub fn acl_match(acl: &Acl, s: &dyn Sample) -> bool {
     acl.exprs.iter().any(|e| expr_match(e, s))
+}
+
+/// 1.4's three ACL results: a condition on data still arriving may be
+/// neither true nor false yet ("miss": wait for more). Ordered so that
+/// AND is `min` and OR is `max`, as 1.4's bit masks combine them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    Fail,
+    Miss,
+    Pass,
+}
+
+/// Whether a criterion's answer may differ once more request data came
+/// in, during content inspection.
+fn may_change(f: Fetch, s: &dyn Sample) -> bool {
+    use crate::payload::{rdp_cookie, ssl_hello_version, Fetched};
+    match f {
+        Fetch::ReqLen | Fetch::WaitEnd => true,
+        Fetch::ReqSslVer => ssl_hello_version(s.req_payload(), 16384) == Fetched::TooShort,
+        Fetch::ReqRdpCookie | Fetch::ReqRdpCookieCnt => {
+            rdp_cookie(s.req_payload(), None) == Fetched::TooShort
+        }
+        _ => false,
+    }
+}
+
+/// One ACL as 1.4's acl_exec_cond sees it: pass on the first matching
+/// expression, else miss when one of them may still change.
+fn acl_verdict(acl: &Acl, s: &dyn Sample) -> Verdict {
+    let mut miss = false;
+    for e in &acl.exprs {
+        if expr_match(e, s) {
+            return Verdict::Pass;
+        }
+        miss |= s.partial() && may_change(e.fetch, s);
+    }
+    if miss {
+        Verdict::Miss
+    } else {
+        Verdict::Fail
+    }
+}
+
+/// A condition's three-valued result before its `if`/`unless` polarity:
+/// AND within a group (a miss stays a miss unless a term fails), OR
+/// between groups; negation keeps a miss.
+pub fn cond_verdict(c: &Cond, acls: &[Acl], s: &dyn Sample) -> Verdict {
+    let mut cond = Verdict::Fail;
+    for g in &c.groups {
+        let mut suite = Verdict::Pass;
+        for t in g {
+            let v = match &t.acl {
+                AclRef::Named(i) => acls.get(*i).map_or(Verdict::Fail, |a| acl_verdict(a, s)),
+                AclRef::Builtin(a) => acl_verdict(a, s),
+            };
+            let v = match (v, t.neg) {
+                (Verdict::Pass, true) => Verdict::Fail,
+                (Verdict::Fail, true) => Verdict::Pass,
+                (v, _) => v,
+            };
+            suite = suite.min(v);
+            if suite == Verdict::Fail {
+                break;
+            }
+        }
+        cond = cond.max(suite);
+        if cond == Verdict::Pass {
+            break;
+        }
+    }
+    cond
 }
 
 /// Evaluates a condition; `acls` is the declaring proxy's ACL list.

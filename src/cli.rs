@@ -32,6 +32,11 @@ pub enum Cli {
     Usage,
 }
 
+/// 1.4's list_pollers() output for the one poller we have (epoll), as
+/// `-vv` prints it and `-d`/`-V`/`debug` print it at start-up.
+pub const POLLERS: &str =
+    "Available polling systems :\n      epoll : pref=300,  test result OK\nTotal: 1 (1 usable), will use epoll.\n";
+
 pub fn version_text(build: bool) -> String {
     let mut s = format!(
         "{}\nCopyright 2026 the haproxy-rs authors, a Rust rewrite of HAProxy 1.4\n\n",
@@ -41,7 +46,8 @@ pub fn version_text(build: bool) -> String {
         s.push_str("Build options :\n  TARGET  = linux26\n  CPU     = generic\n  CC      = rustc\n  CFLAGS  = -O3\n  OPTIONS = \n\n");
         s.push_str("Default settings :\n  maxconn = 2000, bufsize = 16384, maxrewrite = 8192, maxpollevents = 200\n\n");
         s.push_str("Encrypted password support via crypt(3): yes\n\n");
-        s.push_str("Available polling systems :\n     epoll : pref=300,  test result OK\n Total: 1 (1 usable), will use epoll.\n\n");
+        s.push_str(POLLERS);
+        s.push('\n');
     }
     s
 }

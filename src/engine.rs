@@ -475,19 +475,17 @@ impl Engine {
         }
     }
 
-    fn on_signals(&mut self, now: Instant) -> bool {
-        let Some(fd) = self.sigfd else { return false };
+    fn on_signals(&mut self, now: Instant) {
+        let Some(fd) = self.sigfd else { return };
         for sig in crate::sys::read_signals(fd) {
             match sig {
                 s if s == crate::sys::SIGUSR1 => self.soft_stop(now),
-                s if s == crate::sys::SIGTERM || s == crate::sys::SIGINT => return true,
                 s if s == crate::sys::SIGTTOU => self.pause(true),
                 s if s == crate::sys::SIGTTIN => self.pause(false),
                 s if s == crate::sys::SIGHUP => self.dump_states(),
                 _ => {}
             }
         }
-        false
     }
 
     pub fn run(&mut self) {
@@ -531,9 +529,7 @@ impl Engine {
             for ev in events.iter() {
                 let t = ev.token().0;
                 if t == SIGNAL_TOKEN {
-                    if self.on_signals(now) {
-                        return;
-                    }
+                    self.on_signals(now);
                 } else if (CLI_BASE..SIGNAL_TOKEN).contains(&t) {
                     if let Some(c) = self.cli.as_mut() {
                         // `show sess` lists the sessions only when asked

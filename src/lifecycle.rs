@@ -10,11 +10,12 @@ use crate::state::Runtime;
 use std::io::Write;
 use std::time::Duration;
 
-/// The signals the event loop handles through its self-pipe.
+/// The signals the event loop handles through its self-pipe. SIGTERM and
+/// SIGINT are not among them: 1.4.25 (built without DEBUG_MEMORY) leaves
+/// them at their inherited disposition, so the process dies by the signal
+/// (exit status 128+n to a shell), or ignores it where its parent did.
 const SIGNALS: &[i32] = &[
     crate::sys::SIGUSR1,
-    crate::sys::SIGTERM,
-    crate::sys::SIGINT,
     crate::sys::SIGHUP,
     crate::sys::SIGTTOU,
     crate::sys::SIGTTIN,
@@ -95,23 +96,62 @@ fn libc_eaddrinuse() -> i32 {
     98
 }
 
+/// The running modes after 1.4's precedence between the command line and
+/// the global section: -d/-db drop the config's daemon and quiet, -D drops
+/// debug and foreground (the config's `debug` included), -q/-V add up, and
+/// debug mode then wins over daemon and quiet with a warning.
+#[derive(Debug, PartialEq, Eq)]
+struct Modes {
+    daemon: bool,
+    quiet: bool,
+    debug: bool,
+    /// debug won over daemon/quiet and the warning shows (1.4 prints it
+    /// only when not quiet at that moment, or with -V)
+    warn_conflict: bool,
+}
+
+impl Modes {
+    fn of(args: &Args, cfg_daemon: bool, cfg_quiet: bool, cfg_debug: bool) -> Modes {
+        let (mut daemon, mut quiet, mut debug) = (cfg_daemon, cfg_quiet, cfg_debug);
+        if args.debug || args.foreground {
+            daemon = false;
+            quiet = false;
+            debug |= args.debug;
+        }
+        if args.daemon {
+            debug = false;
+            daemon = true;
+        }
+        quiet |= args.quiet;
+        let mut warn_conflict = false;
+        if debug && (daemon || quiet) {
+            warn_conflict = !quiet || args.verbose;
+            daemon = false;
+            quiet = false;
+        }
+        Modes {
+            daemon,
+            quiet,
+            debug,
+            warn_conflict,
+        }
+    }
+}
+
 pub fn start(args: Args, cfg: Config) -> i32 {
     let cfg: &'static Config = Box::leak(Box::new(cfg));
     let g = &cfg.global;
-    // 1.4's mode precedence: -d/-db win over daemon/quiet from the config
-    let mut daemon = args.daemon || g.daemon;
-    let mut quiet = args.quiet || g.quiet;
-    if args.debug || args.foreground {
-        daemon = false;
-        quiet = args.quiet && !args.daemon;
-    }
-    if g.debug && (daemon || quiet) {
+    let m = Modes::of(&args, g.daemon, g.quiet, g.debug);
+    let (daemon, quiet) = (m.daemon, m.quiet);
+    if m.warn_conflict {
         msg::warning("<debug> mode incompatible with <quiet> and <daemon>. Keeping <debug> only.");
-        daemon = false;
-        quiet = false;
     }
     msg::set_quiet(quiet);
-    msg::set_debug((args.debug || g.debug) && (!quiet || args.verbose));
+    msg::set_debug(m.debug && (!quiet || args.verbose));
+    if m.debug || args.verbose {
+        // 1.4 lists its pollers on stderr, whatever the quiet mode
+        eprint!("{}", crate::cli::POLLERS);
+    }
     let mut nbproc = g.nbproc.max(1);
     if nbproc > 1 && !daemon {
         if !(args.foreground || args.debug) {
@@ -290,4 +330,49 @@ fn run_loop(
     }
     eng.run();
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Modes;
+    use crate::cli::Args;
+
+    fn args(f: impl Fn(&mut Args)) -> Args {
+        let mut a = Args::default();
+        f(&mut a);
+        a
+    }
+
+    #[test]
+    fn command_line_daemon_drops_config_debug() {
+        let a = args(|a| {
+            a.daemon = true;
+            a.quiet = true;
+        });
+        let m = Modes::of(&a, false, false, true);
+        assert!(m.daemon && !m.debug && !m.warn_conflict);
+    }
+
+    #[test]
+    fn debug_wins_over_config_daemon_with_a_warning() {
+        let m = Modes::of(&args(|_| {}), true, false, true);
+        assert!(!m.daemon && m.debug && m.warn_conflict);
+        // quiet at that moment hides the warning (1.4's Warning())
+        let m = Modes::of(&args(|_| {}), true, true, true);
+        assert!(!m.daemon && !m.quiet && m.debug && !m.warn_conflict);
+    }
+
+    #[test]
+    fn foreground_drops_config_daemon_and_quiet() {
+        let a = args(|a| a.foreground = true);
+        let m = Modes::of(&a, true, true, false);
+        assert!(!m.daemon && !m.quiet && !m.debug);
+        let a = args(|a| {
+            a.debug = true;
+            a.quiet = true;
+            a.quiet_flag = true;
+        });
+        let m = Modes::of(&a, false, false, false);
+        assert!(m.debug && !m.quiet && !m.warn_conflict);
+    }
 }

@@ -550,6 +550,12 @@ impl Runtime {
     }
 
     /// Active and backup servers in the farm (1.4's srv_act, srv_bck).
+    /// 1.4's totpend: sessions waiting in the backend's queue and in its
+    /// servers' queues.
+    pub fn totpend(&self, px: usize) -> usize {
+        self.px[px].queue.len() + self.srv[px].iter().map(|s| s.queue.len()).sum::<usize>()
+    }
+
     pub fn srv_counts(&self, px: usize) -> (usize, usize) {
         let p = &self.cfg.proxies[px];
         let mut a = 0;

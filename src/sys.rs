@@ -207,7 +207,6 @@ pub fn kill(pid: i32, sig: i32) -> bool {
 
 pub const SIGUSR1: i32 = libc::SIGUSR1;
 pub const SIGTERM: i32 = libc::SIGTERM;
-pub const SIGINT: i32 = libc::SIGINT;
 pub const SIGHUP: i32 = libc::SIGHUP;
 pub const SIGTTOU: i32 = libc::SIGTTOU;
 pub const SIGTTIN: i32 = libc::SIGTTIN;

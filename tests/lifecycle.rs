@@ -176,6 +176,35 @@ fn soft_stop_finishes_inflight_and_signals_pause() {
     );
 }
 
+/// SIGTERM and SIGINT are not caught by 1.4.25 (its handlers exist only
+/// under DEBUG_MEMORY): the process dies by the signal, even with a
+/// connection open, and a shell sees 128+n.
+#[test]
+fn sigterm_and_sigint_kill_as_1_4() {
+    use std::os::unix::process::ExitStatusExt;
+    for (name, num) in [("TERM", 15), ("INT", 2)] {
+        let mut log = Syslog::new();
+        let fe = free_port();
+        let cfg = format!(
+            "{}\nlisten app 127.0.0.1:{}\n    server s1 127.0.0.1:{}\n",
+            global(log.port),
+            fe,
+            free_port()
+        );
+        let mut p = Proxy::start(&cfg, &mut log, 1);
+        let _open = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+        p.signal(name);
+        let end = Instant::now() + Duration::from_secs(5);
+        let mut status = None;
+        while Instant::now() < end && status.is_none() {
+            status = p.child.try_wait().ok().flatten();
+            thread::sleep(Duration::from_millis(20));
+        }
+        let status = status.expect("still running after the signal");
+        assert_eq!(status.signal(), Some(num), "SIG{name}: {status:?}");
+    }
+}
+
 #[test]
 fn bind_failure_alert() {
     let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

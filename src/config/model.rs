@@ -548,6 +548,8 @@ pub struct Proxy {
     pub name: String,
     pub kind: Kind,
     pub id: u32,
+    /// its position in `Config::proxies`, set once by validation
+    pub idx: usize,
     pub file: String,
     pub line: usize,
     pub mode: Mode,
@@ -626,6 +628,7 @@ impl Proxy {
             name: name.to_string(),
             kind,
             id: 0,
+            idx: 0,
             file: file.to_string(),
             line,
             mode: Mode::Tcp,

@@ -147,22 +147,11 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         return ERR_ALERT | ERR_FATAL;
     }
     // automatic proxy ids, skipping the ones given with `id`
-    let mut next = 1u32;
-    let used: Vec<u32> = p
-        .cfg
-        .proxies
-        .iter()
-        .map(|x| x.id)
-        .filter(|&i| i != 0)
-        .collect();
-    for px in p.cfg.proxies.iter_mut() {
-        if px.id == 0 {
-            while used.contains(&next) {
-                next += 1;
-            }
-            px.id = next;
-        }
-        next += 1;
+    let mut ids: Vec<u32> = p.cfg.proxies.iter().map(|x| x.id).collect();
+    assign_ids(&mut ids);
+    for (i, (px, id)) in p.cfg.proxies.iter_mut().zip(ids).enumerate() {
+        px.id = id;
+        px.idx = i;
     }
     let defaults_to = p.defaults.timeouts;
     let nbproc = p.cfg.global.nbproc;
@@ -382,21 +371,16 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
             if px.fullconn == 0 {
                 px.fullconn = px.maxconn;
             }
-            let mut next = 1u32;
-            let used: Vec<u32> = px
-                .servers
-                .iter()
-                .map(|s| s.id)
-                .filter(|&i| i != 0)
-                .collect();
-            for s in px.servers.iter_mut() {
-                if s.id == 0 {
-                    while used.contains(&next) {
-                        next += 1;
-                    }
-                    s.id = next;
-                }
-                next += 1;
+            let mut ids: Vec<u32> = px.servers.iter().map(|s| s.id).collect();
+            assign_ids(&mut ids);
+            for (s, id) in px.servers.iter_mut().zip(ids) {
+                s.id = id;
+            }
+            // listeners: `so_id` and the socket-stats rows read these
+            let mut ids: Vec<u32> = px.binds.iter().map(|b| b.id.unwrap_or(0)).collect();
+            assign_ids(&mut ids);
+            for (b, id) in px.binds.iter_mut().zip(ids) {
+                b.id = Some(id);
             }
         }
         let nsrv = p.cfg.proxies[i].servers.len();
@@ -613,6 +597,23 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
 
 /// The proxy's ACLs in 1.4's list order: named ones where first declared,
 /// anonymous ones where the condition holding them was parsed.
+/// 1.4's automatic numbering (get_next_id): each 0 in `ids` becomes the
+/// first number not given explicitly, counting on from the previous
+/// item's position, in declaration order.
+fn assign_ids(ids: &mut [u32]) {
+    let used: std::collections::HashSet<u32> = ids.iter().copied().filter(|&i| i != 0).collect();
+    let mut next = 1u32;
+    for id in ids.iter_mut() {
+        if *id == 0 {
+            while used.contains(&next) {
+                next += 1;
+            }
+            *id = next;
+        }
+        next += 1;
+    }
+}
+
 fn acls_in_order(px: &Proxy) -> Vec<&Acl> {
     let mut out = Vec::new();
     for k in 0..=px.acls.len() {

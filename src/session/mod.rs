@@ -124,6 +124,9 @@ pub struct Session {
     pub counted_out: u64,
     pub req_total: u64,
     pub ka_wait: bool,
+    /// a transaction already ended on this connection (1.4's TX_NOT_FIRST,
+    /// for `http_first_req`)
+    pub not_first: bool,
     pub logged: bool,
     pub nolinger_srv: bool,
 }
@@ -177,20 +180,6 @@ pub fn move_front(from: &mut Vec<u8>, to: &mut Vec<u8>, n: usize) {
     } else {
         to.extend_from_slice(&from[..n]);
         from.drain(..n);
-    }
-}
-
-/// Which layer-4 content criteria could still change with more bytes.
-fn payload_may_change(buf: &[u8]) -> impl Fn(crate::acl::Fetch) -> bool {
-    use crate::acl::Fetch;
-    use crate::payload::{rdp_cookie, ssl_hello_version, Fetched};
-    let ssl = ssl_hello_version(buf, 16384) == Fetched::TooShort;
-    let rdp = rdp_cookie(buf, None) == Fetched::TooShort;
-    move |f| match f {
-        Fetch::ReqLen => true,
-        Fetch::ReqSslVer => ssl,
-        Fetch::ReqRdpCookie | Fetch::ReqRdpCookieCnt => rdp,
-        _ => false,
     }
 }
 
@@ -266,6 +255,7 @@ impl Session {
             counted_out: 0,
             req_total: 0,
             ka_wait: false,
+            not_first: false,
             logged: false,
             nolinger_srv: false,
         }
@@ -617,25 +607,29 @@ impl Session {
         let fe = &ctx.rt.cfg.proxies[self.fe];
         // more data may still change a content criterion's verdict
         let partial = waiting && !self.cli_eof && self.req_in.len() < ctx.rt.cfg.global.bufsize;
-        let may_change = payload_may_change(&self.req_in);
         let mut accept = true;
         for (acc, cond) in &fe.tcp_content_rules {
+            let Some(cond) = cond else {
+                accept = *acc;
+                break;
+            };
             let s = request::ReqSample {
                 s: self,
                 h: None,
                 rsp: None,
                 ctx,
+                px: self.fe,
+                partial,
             };
-            if crate::acl::opt_cond_match(cond, &fe.acls, &s) {
-                accept = *acc;
-                break;
-            }
-            let content = cond
-                .as_ref()
-                .is_some_and(|c| crate::acl::cond_uses(c, &fe.acls, &may_change));
-            if partial && content {
+            match crate::acl::cond_verdict(cond, &fe.acls, &s) {
                 // 1.4 waits on the first rule it cannot decide yet
-                return false;
+                crate::acl::Verdict::Miss => return false,
+                v => {
+                    if (v == crate::acl::Verdict::Pass) != cond.unless {
+                        accept = *acc;
+                        break;
+                    }
+                }
             }
         }
         self.deadline = None;
@@ -907,15 +901,25 @@ impl Session {
         }
     }
 
-    fn finish(&mut self, ctx: &mut Ctx) {
+    /// A `-d` trace line without a header: `srvcls`, `clicls`, `closed`.
+    pub(super) fn trace_event(&self, ctx: &Ctx, what: &str) {
         if crate::log::msg::debug() {
             let (c, s) = self.trace_fds();
             let be = &ctx.rt.cfg.proxies[self.be].name;
             crate::log::msg::trace(&format!(
-                "{:08x}:{}.closed[{:04x}:{:04x}]",
-                self.uniq, be, c, s
+                "{:08x}:{}.{}[{:04x}:{:04x}]",
+                self.uniq, be, what, c, s
             ));
         }
+    }
+
+    fn finish(&mut self, ctx: &mut Ctx) {
+        // 1.4 reports an established side's close, the server's first
+        if self.srv.is_some() && self.txn.t_connect.is_some() {
+            self.trace_event(ctx, "srvcls");
+        }
+        self.trace_event(ctx, "clicls");
+        self.trace_event(ctx, "closed");
         self.count_status(ctx);
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);

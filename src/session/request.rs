@@ -20,6 +20,12 @@ pub struct ReqSample<'a> {
     pub h: Option<&'a Head>,
     pub rsp: Option<&'a Head>,
     pub ctx: &'a Ctx<'a>,
+    /// the proxy whose rule is evaluated: 1.4's default for the
+    /// criteria that take an optional proxy name
+    pub px: usize,
+    /// `tcp-request content` before the inspect delay ran out: criteria
+    /// that may still change give 1.4's "miss" (wait) instead of a verdict
+    pub partial: bool,
 }
 
 impl Sample for ReqSample<'_> {
@@ -66,59 +72,49 @@ impl Sample for ReqSample<'_> {
         self.h.is_some()
     }
     fn first_req(&self) -> bool {
-        !self.s.ka_wait
+        !self.s.not_first
+    }
+    fn partial(&self) -> bool {
+        self.partial
     }
     fn counter(&self, f: Fetch, arg: Option<&str>) -> Option<i64> {
         let rt = &self.ctx.rt;
         let cfg = rt.cfg;
-        let be = match arg {
-            Some(n) if f != Fetch::SrvIsUp => cfg.proxies.iter().position(|p| p.name == n)?,
-            _ => self.s.be,
-        };
-        let fe = match arg {
-            Some(n) => cfg
-                .proxies
-                .iter()
-                .position(|p| p.name == n)
-                .unwrap_or(self.s.fe),
-            None => self.s.fe,
+        // 1.4 looks a named proxy up by capability; an unknown name fails
+        // the fetch (no match), the rule's own proxy is the default
+        let named = |cap_fe: bool| -> Option<usize> {
+            match arg {
+                Some(n) => cfg
+                    .proxies
+                    .iter()
+                    .position(|p| p.name == n && if cap_fe { p.is_fe() } else { p.is_be() }),
+                None => Some(self.px),
+            }
         };
         Some(match f {
             Fetch::NbSrv => {
-                let (a, b) = rt.srv_counts(be);
+                let (a, b) = rt.srv_counts(named(false)?);
                 if a > 0 {
                     a as i64
                 } else {
                     b as i64
                 }
             }
-            Fetch::BeConn => rt.px[be].beconn as i64,
-            Fetch::FeConn => rt.px[fe].feconn as i64,
-            Fetch::DstConn => rt.px[self.s.fe].feconn as i64,
-            Fetch::Queue => rt.px[be].queue.len() as i64,
-            Fetch::AvgQueue => {
-                let (a, b) = rt.srv_counts(be);
-                let n = if a > 0 { a } else { b };
-                rt.px[be]
-                    .queue
-                    .len()
-                    .checked_div(n)
-                    .unwrap_or(rt.px[be].queue.len()) as i64
-            }
-            Fetch::ConnSlots => {
-                let p = &cfg.proxies[be];
-                let mut free = 0i64;
-                for (c, s) in p.servers.iter().zip(&rt.srv[be]) {
-                    if s.usable() {
-                        if c.maxconn == 0 {
-                            return Some(-1);
-                        }
-                        free += c.maxconn as i64 - s.cur_sess as i64 + c.maxqueue as i64;
-                    }
-                }
-                free
-            }
-            Fetch::SoId => 1,
+            Fetch::BeConn => rt.px[named(false)?].beconn as i64,
+            Fetch::FeConn => rt.px[named(true)?].feconn as i64,
+            Fetch::DstConn => rt
+                .li
+                .get(self.s.fe)
+                .and_then(|v| v.get(self.s.bind))
+                .map_or(0, |c| c.cur as i64),
+            Fetch::Queue => rt.totpend(named(false)?) as i64,
+            Fetch::AvgQueue => avg_queue(rt, named(false)?),
+            Fetch::ConnSlots => conn_slots(rt, named(false)?),
+            Fetch::SoId => cfg.proxies[self.s.fe]
+                .binds
+                .get(self.s.bind)
+                .and_then(|b| b.id)
+                .map_or(0, i64::from),
             Fetch::FeId => cfg.proxies[self.s.fe].id as i64,
             Fetch::BeId => cfg.proxies[self.s.be].id as i64,
             Fetch::SrvId => self
@@ -136,7 +132,8 @@ impl Sample for ReqSample<'_> {
                 let si = cfg.proxies[pi].servers.iter().position(|s| s.name == sn)?;
                 rt.srv[pi][si].usable() as i64
             }
-            Fetch::FeSessRate | Fetch::BeSessRate => 0,
+            Fetch::FeSessRate => rt.px[named(true)?].fe_sess_per_sec.read() as i64,
+            Fetch::BeSessRate => rt.px[named(false)?].be_sess_per_sec.read() as i64,
             _ => return None,
         })
     }
@@ -337,6 +334,8 @@ impl Session {
             h: Some(h),
             rsp: None,
             ctx,
+            px: px.idx,
+            partial: false,
         };
         cond_match(c, &px.acls, &s)
     }
@@ -347,6 +346,8 @@ impl Session {
             h: Some(h),
             rsp: None,
             ctx,
+            px: px.idx,
+            partial: false,
         };
         opt_cond_match(c, &px.acls, &s)
     }
@@ -614,6 +615,8 @@ impl Session {
             h,
             rsp: None,
             ctx,
+            px: self.fe,
+            partial: false,
         };
         let target = fe
             .switching_rules
@@ -957,4 +960,41 @@ mod password_tests {
         assert!(!password_matches(md5, true, b"secret"));
         assert!(!password_matches(md5, false, &[0xff, 0xfe]));
     }
+}
+
+/// 1.4's avg_queue: the backend's pending sessions (its own queue and its
+/// servers') per running server, rounded up; with the first backup server
+/// alone in use that is one server, and with none twice the total.
+fn avg_queue(rt: &crate::state::Runtime, be: usize) -> i64 {
+    let (act, bck) = rt.srv_counts(be);
+    let n = if act > 0 {
+        act
+    } else if bck > 0 && !rt.cfg.proxies[be].flags.allbackups {
+        1
+    } else {
+        bck
+    };
+    let pend = rt.totpend(be) as i64;
+    if n > 0 {
+        (pend + n as i64 - 1) / n as i64
+    } else {
+        pend * 2
+    }
+}
+
+/// 1.4's connslots: free connection and queue slots over the running
+/// servers; -1 (unlimited) as soon as one of them has no maxconn or no
+/// maxqueue.
+fn conn_slots(rt: &crate::state::Runtime, be: usize) -> i64 {
+    let mut free = 0i64;
+    for (c, s) in rt.cfg.proxies[be].servers.iter().zip(&rt.srv[be]) {
+        if !s.usable() {
+            continue;
+        }
+        if c.maxconn == 0 || c.maxqueue == 0 {
+            return -1;
+        }
+        free += (c.maxconn as i64 - s.cur_sess as i64) + (c.maxqueue as i64 - s.queue.len() as i64);
+    }
+    free
 }

@@ -245,6 +245,8 @@ impl Session {
                     h: req,
                     rsp: Some(h),
                     ctx,
+                    px: px.idx,
+                    partial: false,
                 };
                 opt_cond_match(&e.cond, &px.acls, &s)
             };
@@ -290,6 +292,8 @@ impl Session {
                     h: req,
                     rsp: Some(h),
                     ctx,
+                    px: px.idx,
+                    partial: false,
                 };
                 opt_cond_match(&a.cond, &px.acls, &s)
             };
@@ -526,6 +530,9 @@ impl Session {
             if !self.logged {
                 self.log(ctx);
             }
+            if self.srv.is_some() {
+                self.trace_event(ctx, "srvcls");
+            }
             self.release_server(ctx, self.reset_done_server());
             // the next request on this connection
             self.logged = false;
@@ -539,6 +546,7 @@ impl Session {
             self.counted_out = 0;
             self.req_total = 0;
             self.ka_wait = true;
+            self.not_first = true;
             self.rsp_in.clear();
             self.to_srv.clear();
             self.srv_eof = false;

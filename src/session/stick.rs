@@ -124,6 +124,8 @@ impl Session {
             h: self.txn.req.as_ref(),
             rsp: None,
             ctx,
+            px: self.be,
+            partial: false,
         };
         crate::acl::opt_cond_match(&r.cond, &be.acls, &s)
     }
