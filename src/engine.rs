@@ -526,6 +526,10 @@ impl Engine {
                 // EINTR from a signal: the self-pipe tells us which
             }
             let now = Instant::now();
+            self.rt.run_queue = events
+                .iter()
+                .filter(|e| e.token().0 < LISTENER_BASE && e.token().0 != SIGNAL_TOKEN)
+                .count() as u32;
             for ev in events.iter() {
                 let t = ev.token().0;
                 if t == SIGNAL_TOKEN {

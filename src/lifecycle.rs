@@ -138,7 +138,8 @@ impl Modes {
     }
 }
 
-pub fn start(args: Args, cfg: Config) -> i32 {
+pub fn start(args: Args, mut cfg: Config) -> i32 {
+    cfg.global.memmax_mb = args.memmax_mb.unwrap_or(0);
     let cfg: &'static Config = Box::leak(Box::new(cfg));
     let g = &cfg.global;
     let m = Modes::of(&args, g.daemon, g.quiet, g.debug);

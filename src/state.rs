@@ -349,6 +349,9 @@ pub struct Runtime {
     pub splicer: crate::splice::Splicer,
     /// stats socket connections open: 1.4 counts them in `actconn` too
     pub cli_conns: u32,
+    /// sessions, checks and stats-socket clients woken by the current
+    /// poll pass (1.4's run queue as `show info` reads it)
+    pub run_queue: u32,
 }
 
 /// A server's dynamic connection limit (minconn/maxconn with fullconn).
@@ -434,6 +437,7 @@ impl Runtime {
             splicer: crate::splice::Splicer::new(!cfg.global.nosplice),
             error_snapshots: 0,
             cli_conns: 0,
+            run_queue: 0,
             li: cfg
                 .proxies
                 .iter()

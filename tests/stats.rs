@@ -384,3 +384,60 @@ fn html_page_elements_as_1_4_renders_them() {
     assert!(!up.contains("a name=\"app/s2\""), "s2 shown with ;up");
     assert!(up.contains("Show all servers"), "no 'Show all servers'");
 }
+
+/// `show info`'s Tasks, Run_queue and Memmax_MB as 1.4.25 reports them on
+/// the same layout (recorded from the oracle: 6, 1, 64): a task per
+/// session (the socket's own), per checked server (a stopped proxy's
+/// included), per stick table with an expiry, one for appsessions; -m as
+/// given.
+#[test]
+fn show_info_tasks_and_memmax() {
+    let dir = tmpdir("info");
+    let sock = dir.join("s.sock");
+    let cfg = format!(
+        "global\n    stats socket {}\n{}\
+         listen app 127.0.0.1:{}\n    server s1 127.0.0.1:{} check inter 10s\n    server s2 127.0.0.1:{} check inter 10s\n    server s3 127.0.0.1:{}\n\
+         listen st 127.0.0.1:{}\n    stick-table type ip size 10 expire 10s\n    stick on src\n    server s1 127.0.0.1:{}\n\
+         listen st2 127.0.0.1:{}\n    stick-table type ip size 10\n    stick on src\n    server s1 127.0.0.1:{}\n\
+         listen ap 127.0.0.1:{}\n    appsession JSESSIONID len 52 timeout 3h\n    server s1 127.0.0.1:{}\n\
+         listen off 127.0.0.1:{}\n    disabled\n    server s1 127.0.0.1:{} check inter 10s\n",
+        sock.display(),
+        DEFAULTS,
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port(),
+        free_port()
+    );
+    let path = dir.join("haproxy.cfg");
+    std::fs::write(&path, cfg).expect("write cfg");
+    let mut child = std::process::Command::new(bin())
+        .args(["-db", "-m", "64", "-f"])
+        .arg(&path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while !sock.exists() && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let info = stats_ask(&sock, "show info\n");
+    let _ = child.kill();
+    let _ = child.wait();
+    for want in [
+        "Memmax_MB: 64\n",
+        "CurrConns: 1\n",
+        "Tasks: 6\n",
+        "Run_queue: 1\n",
+    ] {
+        assert!(info.contains(want), "{want:?} missing in:\n{info}");
+    }
+}

@@ -33,6 +33,8 @@ pub struct StatsSocket {
 pub struct Global {
     /// `nosplice`: large bodies are copied through our buffers instead
     pub nosplice: bool,
+    /// `-m` from the command line (MB, 0: none), for `show info`
+    pub memmax_mb: u64,
     pub maxconn: u32,
     pub maxconn_set: bool,
     pub uid: Option<u32>,
@@ -72,6 +74,7 @@ impl Default for Global {
     fn default() -> Self {
         Global {
             nosplice: false,
+            memmax_mb: 0,
             maxconn: 2000,
             maxconn_set: false,
             uid: None,

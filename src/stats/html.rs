@@ -152,20 +152,26 @@ fn general_info(rt: &Runtime, cfg: &StatsCfg, on_node: &str, out: &mut String) {
         out,
         "<p><b>pid = </b> {} (process #{}, nbproc = {})<br>\n\
 <b>uptime = </b> {}<br>\n\
-<b>system limits:</b> memmax = unlimited; ulimit-n = {}<br>\n\
+<b>system limits:</b> memmax = {}; ulimit-n = {}<br>\n\
 <b>maxsock = </b> {}; <b>maxconn = </b> {}; <b>maxpipes = </b> {}<br>\n\
 current conns = {}; current pipes = 0/0<br>\n\
-Running tasks: 1/{}<br>\n",
+Running tasks: {}/{}<br>\n",
         pid,
         RELATIVE_PID,
         rt.cfg.global.nbproc,
         uptime(up),
+        if l.memmax_mb > 0 {
+            format!("{} MB", l.memmax_mb)
+        } else {
+            "unlimited".to_string()
+        },
         l.ulimit_n,
         l.maxsock,
         l.maxconn,
         l.maxpipes,
         l.actconn,
-        l.actconn + 1
+        l.run_queue,
+        l.tasks
     );
 }
 

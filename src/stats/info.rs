@@ -15,6 +15,14 @@ pub struct Limits {
     pub maxpipes: u32,
     /// current connections, stats socket ones included (1.4's `actconn`)
     pub actconn: u32,
+    /// 1.4's task count: one per session, per server with `check` (in
+    /// every proxy, stopped ones included: 1.4 creates them all), per
+    /// stick table with an expiry, and one for all appsessions
+    pub tasks: u32,
+    /// tasks woken in this pass, the request being answered included
+    pub run_queue: u32,
+    /// `-m`: the memory limit in megabytes, 0 for none
+    pub memmax_mb: u64,
 }
 
 impl Limits {
@@ -35,7 +43,18 @@ impl Limits {
         maxsock += i64::from(g.stats_maxconn) - 10;
         maxsock += 2 * i64::from(g.maxconn) + 2 * i64::from(maxpipes);
         let maxsock = maxsock.clamp(0, u32::MAX as i64) as u32;
+        let mut tasks = rt.actconn + rt.cli_conns;
+        let mut appsession = false;
+        for p in &rt.cfg.proxies {
+            tasks += p.servers.iter().filter(|s| s.check).count() as u32;
+            tasks += p.stick_table.as_ref().is_some_and(|t| t.expire.is_some()) as u32;
+            appsession |= p.appsession.is_some();
+        }
+        tasks += appsession as u32;
         Limits {
+            tasks,
+            run_queue: rt.run_queue.max(1),
+            memmax_mb: g.memmax_mb,
             maxsock,
             ulimit_n: if g.ulimit_n > 0 { g.ulimit_n } else { maxsock },
             maxconn: g.maxconn,
@@ -81,9 +100,10 @@ pub fn info(rt: &Runtime) -> String {
     );
     let _ = write!(
         o,
-        "Uptime: {}\nUptime_sec: {}\nMemmax_MB: 0\nUlimit-n: {}\nMaxsock: {}\nMaxconn: {}\nMaxpipes: {}\n",
+        "Uptime: {}\nUptime_sec: {}\nMemmax_MB: {}\nUlimit-n: {}\nMaxsock: {}\nMaxconn: {}\nMaxpipes: {}\n",
         uptime(up),
         up,
+        l.memmax_mb,
         l.ulimit_n,
         l.maxsock,
         l.maxconn,
@@ -91,9 +111,10 @@ pub fn info(rt: &Runtime) -> String {
     );
     let _ = write!(
         o,
-        "CurrConns: {}\nPipesUsed: 0\nPipesFree: 0\nTasks: {}\nRun_queue: 1\nnode: {}\ndescription: {}\n",
+        "CurrConns: {}\nPipesUsed: 0\nPipesFree: 0\nTasks: {}\nRun_queue: {}\nnode: {}\ndescription: {}\n",
         l.actconn,
-        l.actconn + 1,
+        l.tasks,
+        l.run_queue,
         node(rt),
         g.description.clone().unwrap_or_default()
     );
