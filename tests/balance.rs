@@ -75,11 +75,15 @@ fn queue_at_maxconn_and_queue_timeout() {
     // a backend that takes its time: one connection at a time
     let slow = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = slow.local_addr().expect("a").port();
+    // the server says when it holds a request, so the second client comes
+    // while the first occupies the only slot
+    let (got, holding) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for c in slow.incoming().take(8) {
             let Ok(mut c) = c else { continue };
             let mut b = [0u8; 1024];
             let _ = c.read(&mut b);
+            let _ = got.send(());
             std::thread::sleep(Duration::from_millis(600));
             let _ = std::io::Write::write_all(
                 &mut c,
@@ -96,7 +100,9 @@ fn queue_at_maxconn_and_queue_timeout() {
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     let first = std::thread::spawn(move || get(fe, "/1", ""));
-    std::thread::sleep(Duration::from_millis(100));
+    holding
+        .recv_timeout(Duration::from_secs(3))
+        .expect("the first request reached the server");
     let second = get(fe, "/2", "");
     assert!(
         second.starts_with("HTTP/1.0 503 Service Unavailable\r\n"),

@@ -275,13 +275,21 @@ fn tcp_request_content_reject() {
     let _p = Proxy::start(&cfg, &mut log, 1);
     // data within the delay: accepted
     assert!(get(fe, "/", "").ends_with("s1\n"));
-    // nothing within the delay: rejected without a response
+    // nothing within the delay: rejected without a response, at the end
+    // of the delay (not by the 3 s client timeout)
     let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(3)))
+    s.set_read_timeout(Some(Duration::from_millis(2500)))
         .expect("to");
     let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
+    let r = s.read_to_end(&mut out);
+    assert!(
+        r.is_ok()
+            || r.as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "not closed within the inspect delay: {r:?}"
+    );
     assert!(out.is_empty());
+    assert!(log.wait_for(" PR-- ", 1, 3), "{:?}", log.lines);
 }
 
 #[test]

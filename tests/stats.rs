@@ -234,8 +234,15 @@ fn show_errors_and_show_sess() {
     assert!(e.contains("  00016  NoColonHere\\r\\n\n"), "{e}");
     // an idle client shows up in show sess
     let idle = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
-    std::thread::sleep(Duration::from_millis(100));
-    let s = ask("show sess\n");
+    // accepted when the proxy's loop comes round: ask until it shows
+    let mut s = String::new();
+    for _ in 0..100 {
+        s = ask("show sess\n");
+        if s.contains(" fe=app be=app srv=<none> ") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     assert!(s.contains(" fe=app be=app srv=<none> "), "{s}");
     drop(idle);
 }
