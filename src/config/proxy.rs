@@ -57,21 +57,29 @@ pub fn warn_if_not_cap(p: &mut Parser, l: &Line, cap: u8, arg: &str, hint: &str)
 }
 
 /// Parses a listener list `[addr]:port[-end][,...]`; errors are printed
-/// as 1.4 prints them (without file:line).
-pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
+/// as 1.4 prints them (without file:line). On an error, the addresses of
+/// the entries before it are still returned with `false`: 1.4 has already
+/// created those listeners.
+pub fn str2listener(p: &Parser, s: &str) -> (Vec<SocketAddr>, bool) {
     let mut out = Vec::new();
-    for part in s.split(',').filter(|x| !x.is_empty()) {
+    // as 1.4's loop: an empty entry before a comma is an error, a
+    // trailing comma ends the list
+    let mut rest = s;
+    while !rest.is_empty() {
+        let (part, next) = rest.split_once(',').unwrap_or((rest, ""));
+        rest = next;
         let Some(colon) = part.rfind(':') else {
             p.alert(&format!("Missing port number: '{}'", part));
-            return None;
+            return (out, false);
         };
         let (host, range) = (&part[..colon], &part[colon + 1..]);
         let ip: IpAddr = if host.contains(':') {
-            match host.trim_start_matches('[').trim_end_matches(']').parse() {
+            // 1.4 takes the address as is: no brackets
+            match host.parse() {
                 Ok(ip) => ip,
                 Err(_) => {
                     p.alert(&format!("Invalid server address: '{}'", host));
-                    return None;
+                    return (out, false);
                 }
             }
         } else {
@@ -79,7 +87,7 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
                 Some(ip) => ip,
                 None => {
                     p.alert(&format!("Invalid server name: '{}'", host));
-                    return None;
+                    return (out, false);
                 }
             }
         };
@@ -93,14 +101,14 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
                     "Invalid port '{}' specified for address '{}'.",
                     v, host
                 ));
-                return None;
+                return (out, false);
             }
         }
         for port in a..=b {
             out.push(SocketAddr::new(ip, port as u16));
         }
     }
-    Some(out)
+    (out, true)
 }
 
 fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
@@ -212,17 +220,21 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     p.cur = Cur::Proxy(idx);
     if cap_fe && !l.arg(2).is_empty() {
         match str2listener(p, l.arg(2)) {
-            Some(addrs) => {
+            (addrs, true) => {
                 if let Some(px) = p.cfg.proxies.get_mut(idx) {
                     px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
                 }
             }
-            None => {
+            (addrs, false) => {
                 // 1.4 parses the address before copying anything from
                 // defaults: on failure the proxy stays as init_new_proxy()
-                // left it, and the rest of the section still fills it
+                // left it (with the listeners made before the error), and
+                // the rest of the section still fills it
                 let mut blank = Proxy::new(l.arg(1), kind, l.file, l.num);
                 blank.maxconn = 0;
+                blank
+                    .binds
+                    .extend(addrs.into_iter().map(|a| new_bind(l, a)));
                 if let Some(px) = p.cfg.proxies.get_mut(idx) {
                     *px = blank;
                 }
@@ -333,14 +345,16 @@ fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
         ));
         return err | ERR_ALERT | ERR_FATAL;
     }
-    let Some(addrs) = str2listener(p, l.arg(1)) else {
-        return err | ERR_ALERT | ERR_FATAL;
-    };
+    let (addrs, ok) = str2listener(p, l.arg(1));
     let Some(px) = p.cur_proxy() else {
         return err;
     };
     let start = px.binds.len();
     px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
+    if !ok {
+        // the listeners before the bad entry stay, without the options
+        return err | ERR_ALERT | ERR_FATAL;
+    }
     let mut i = 2;
     while !l.arg(i).is_empty() {
         match bind_option(p, l, i, start) {

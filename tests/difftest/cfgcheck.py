@@ -1218,3 +1218,33 @@ cfg_add("cfg_replacement_deprecated_backslash", "reqrep replacement with '\\a' a
 
 cfg_add("cfg_balance_uri_options", "balance uri: 'whole' accepted; len/depth zero or missing rejected.",
         cfg_listen("    balance uri whole len 5 depth 2\n    balance uri len 0\n    balance uri depth\n    balance url_param id check_post\n    balance url_param id check_post x"))
+
+# ---------------------------------------------------------------------------
+# Listener lists: empty entries, brackets (1.4's str2listener loop)
+# ---------------------------------------------------------------------------
+
+cfg_add("cfg_bind_list_empty_middle",
+        "bind A,,B: the empty entry has no port (alert); A was already made, so "
+        "the proxy has a listen address.",
+        cfg_listen("    bind 127.0.0.1:{{fe}},,127.0.0.1:{{fe2}}", head="listen app"))
+
+cfg_add("cfg_listen_list_empty_middle",
+        "listen NAME A,,B: same on the listen line (defaults then not copied).",
+        cfg_listen("", head="listen app 127.0.0.1:{{fe}},,127.0.0.1:{{fe2}}"))
+
+cfg_add("cfg_bind_list_trailing_comma",
+        "bind A,: a trailing comma ends the list (valid).",
+        cfg_listen("    bind 127.0.0.1:{{fe}},", head="listen app"))
+
+cfg_add("cfg_bind_list_leading_comma",
+        "bind ,A: the empty first entry has no port.",
+        cfg_listen("    bind ,127.0.0.1:{{fe}}", head="listen app"))
+
+cfg_add("cfg_bind_ipv6_brackets",
+        "bind [::1]:port: 1.4 takes no brackets (invalid address); ::1:port is valid.",
+        cfg_listen("    bind [::1]:{{fe}}\n    bind ::1:{{fe2}}", head="listen app"))
+
+cfg_add("cfg_bind_bad_entry_then_options",
+        "bind A,:0 name x: the listener before the bad port stays, the options "
+        "are not parsed.",
+        cfg_listen("    bind 127.0.0.1:{{fe}},:0 name x", head="listen app"))
