@@ -9,6 +9,7 @@
 
 use crate::log::msg;
 use crate::session::Ctx;
+use std::collections::VecDeque;
 use std::time::Duration;
 
 /// What happens to a server.
@@ -319,15 +320,25 @@ pub fn status_part(ctx: &Ctx, pi: usize, si: usize, hchk: bool, xferred: Option<
 
 /// Sessions queued on a server that went out of the farm go back to the
 /// backend when they may be redispatched (`option redispatch` without
-/// `persist`); the others stay. Returns how many moved.
+/// `persist`, and no `force-persist` on the session); the others stay.
+/// Returns how many moved.
 fn redistribute_pending(ctx: &mut Ctx, pi: usize, si: usize) -> usize {
     let f = &ctx.rt.cfg.proxies[pi].flags;
     if !f.redispatch || f.persist {
         return 0;
     }
-    let moved: Vec<usize> = ctx.rt.srv[pi][si].queue.drain(..).collect();
-    let n = moved.len();
-    ctx.rt.px[pi].queue.extend(moved);
+    let q = std::mem::take(&mut ctx.rt.srv[pi][si].queue);
+    let mut kept = VecDeque::new();
+    let mut n = 0;
+    for (k, forced) in q {
+        if forced {
+            kept.push_back((k, forced));
+        } else {
+            ctx.rt.px[pi].queue.push_back(k);
+            n += 1;
+        }
+    }
+    ctx.rt.srv[pi][si].queue = kept;
     crate::session::process_queue(ctx, pi, None);
     n
 }

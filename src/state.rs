@@ -168,7 +168,9 @@ pub struct SrvState {
     /// them as served but not as current sessions).
     pub granted: u32,
     pub weight: u32,
-    pub queue: VecDeque<usize>,
+    /// sessions waiting for this server, each with its `force-persist`
+    /// mark (those stay when the server leaves the farm)
+    pub queue: VecDeque<(usize, bool)>,
     pub c: Counters,
     pub last_change: Instant,
     pub down_since: Option<Instant>,

@@ -51,7 +51,10 @@ fn one_exchange(pool: &mut Pool, to_srv: &mut Vec<u8>, to_cli: &mut Vec<u8>) {
     let mut h = pool.take_head();
     assert_eq!(h.parse_request(REQ, 8192, false), Status::Done);
     h.set_cap(16384);
-    let srv = cookie::process_request_with(&mut h, "JSESSIONID", true, false, |id, _| id == b"A");
+    let mut srv = None;
+    cookie::process_request_each(&mut h, "JSESSIONID", true, false, |id, _| {
+        srv = Some(id == b"A")
+    });
     assert_eq!(srv, Some(true));
     let ip = std::net::IpAddr::from([192, 168, 1, 10]);
     assert!(h.add_with(|o| {

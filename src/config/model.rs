@@ -621,8 +621,9 @@ pub struct Proxy {
     /// a line fails (1.4 writes them into the table as it reads them)
     pub stick_params: StickTable,
     pub stick_rules: Vec<StickRule>,
-    pub ignore_persist: Vec<Cond>,
-    pub force_persist: Vec<Cond>,
+    /// `force-persist` (true) and `ignore-persist` (false) rules, in one
+    /// list as 1.4 keeps them: the first matching one decides
+    pub persist_rules: Vec<(bool, Cond)>,
 }
 
 impl Proxy {
@@ -694,8 +695,7 @@ impl Proxy {
                 nopurge: false,
             },
             stick_rules: Vec::new(),
-            ignore_persist: Vec::new(),
-            force_persist: Vec::new(),
+            persist_rules: Vec::new(),
         }
     }
 

@@ -185,8 +185,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.stick_table = None;
     px.stick_params = Proxy::new("", kind, "", 0).stick_params;
     px.stick_rules.clear();
-    px.ignore_persist.clear();
-    px.force_persist.clear();
+    px.persist_rules.clear();
     px.stats.admin.clear();
     let c = caps(kind);
     if c & CAP_FE == 0 {

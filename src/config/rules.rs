@@ -509,11 +509,7 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 return Some(ERR);
             };
             if let Some(px) = p.cur_proxy() {
-                if kw == "force-persist" {
-                    px.force_persist.push(cond);
-                } else {
-                    px.ignore_persist.push(cond);
-                }
+                px.persist_rules.push((kw == "force-persist", cond));
             }
             err
         }

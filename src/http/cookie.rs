@@ -85,23 +85,24 @@ pub fn date_suffix(out: &mut Vec<u8>, now: u32, first: u32, maxlife: bool) {
     }
 }
 
-/// Finds the persistence cookie in the request, strips a `prefix` id
-/// (`ID~value` becomes `value`) and, for `indirect` insert mode, removes it
-/// (dropping a Cookie header that becomes empty). The id found (empty for
-/// a prefix cookie without `~`) goes to `lookup` with the dates that
-/// follow it (other modes), and its answer is returned; nothing is
-/// allocated.
-pub fn process_request_with<R>(
+/// Walks every occurrence of the persistence cookie `name` in the
+/// request's Cookie headers, in order, as 1.4's manage_client_side_cookies
+/// does: each one's server id and dates go to `each` (1.4 evaluates them
+/// all, so the last one that names a usable server wins). In prefix mode
+/// the id is what precedes `~` (the whole value without one) and `ID~` is
+/// stripped; with `remove` (insert indirect) every occurrence is deleted,
+/// and a Cookie header left empty goes. Nothing is allocated unless a
+/// header is rewritten.
+pub fn process_request_each(
     h: &mut Head,
     name: &str,
     prefix: bool,
     remove: bool,
-    lookup: impl FnOnce(&[u8], CookieDates) -> R,
-) -> Option<R> {
-    let mut lookup = Some(lookup);
-    let mut found: Option<R> = None;
+    mut each: impl FnMut(&[u8], CookieDates),
+) {
+    let name = name.as_bytes();
     let mut i = 0;
-    while i < h.hdr_count() && found.is_none() {
+    while i < h.hdr_count() {
         let hd = h.hdr(i);
         if !hd.is("Cookie") {
             i += 1;
@@ -109,69 +110,63 @@ pub fn process_request_with<R>(
         }
         let line = hd.line;
         let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
-        // which part holds the cookie, and whether it is rewritten or removed
-        let mut hit: Option<(usize, bool)> = None;
-        let mut parts = 0;
-        for (j, part) in line[colon + 1..].split(|&c| c == b';').enumerate() {
+        let (mut hits, mut rewrite, mut parts) = (0, false, 0);
+        for part in line[colon + 1..].split(|&c| c == b';') {
             parts += 1;
             let (n, v) = split_cookie(trim(part));
-            if n != name.as_bytes() || hit.is_some() {
+            if n != name {
                 continue;
             }
-            let (id, dates) = match (prefix, v.iter().position(|&c| c == b'~')) {
-                (true, Some(tl)) => {
-                    hit = Some((j, true));
-                    (&v[..tl], CookieDates::default())
-                }
-                (true, None) => {
-                    hit = Some((j, false));
-                    (&b""[..], CookieDates::default())
-                }
-                (false, _) => {
-                    hit = Some((j, remove));
-                    split_dates(v)
-                }
-            };
-            if let Some(f) = lookup.take() {
-                found = Some(f(id, dates));
-            }
-        }
-        match hit {
-            Some((_, false)) | None => {}
-            Some((_, true)) if !prefix && parts == 1 => {
-                h.remove_hdr(i);
-                continue;
-            }
-            Some((hj, true)) => {
-                h.edit_hdr(i, |old, nl| {
-                    nl.extend_from_slice(&old[..colon + 1]);
-                    nl.push(b' ');
-                    let mut first = true;
-                    for (j, part) in old[colon + 1..].split(|&c| c == b';').enumerate() {
-                        let t = trim(part);
-                        if j == hj && !prefix {
-                            continue;
-                        }
-                        if !first {
-                            nl.extend_from_slice(b"; ");
-                        }
-                        first = false;
-                        if j == hj {
-                            let (n, v) = split_cookie(t);
-                            let tl = v.iter().position(|&c| c == b'~').map_or(0, |p| p + 1);
-                            nl.extend_from_slice(n);
-                            nl.push(b'=');
-                            nl.extend_from_slice(&v[tl..]);
-                        } else {
-                            nl.extend_from_slice(t);
-                        }
+            hits += 1;
+            let (id, dates) = if prefix {
+                match v.iter().position(|&c| c == b'~') {
+                    Some(tl) => {
+                        rewrite = true;
+                        (&v[..tl], CookieDates::default())
                     }
-                });
-            }
+                    None => (v, CookieDates::default()),
+                }
+            } else {
+                rewrite |= remove;
+                split_dates(v)
+            };
+            each(id, dates);
         }
+        if !rewrite {
+            i += 1;
+            continue;
+        }
+        if remove && !prefix && hits == parts {
+            h.remove_hdr(i);
+            continue;
+        }
+        h.edit_hdr(i, |old, nl| {
+            nl.extend_from_slice(&old[..colon + 1]);
+            nl.push(b' ');
+            let mut first = true;
+            for part in old[colon + 1..].split(|&c| c == b';') {
+                let t = trim(part);
+                let (n, v) = split_cookie(t);
+                let ours = n == name;
+                if ours && remove && !prefix {
+                    continue;
+                }
+                if !first {
+                    nl.extend_from_slice(b"; ");
+                }
+                first = false;
+                match v.iter().position(|&c| c == b'~').filter(|_| ours && prefix) {
+                    Some(tl) => {
+                        nl.extend_from_slice(n);
+                        nl.push(b'=');
+                        nl.extend_from_slice(&v[tl + 1..]);
+                    }
+                    None => nl.extend_from_slice(t),
+                }
+            }
+        });
         i += 1;
     }
-    found
 }
 
 fn split_cookie(t: &[u8]) -> (&[u8], &[u8]) {
@@ -181,9 +176,11 @@ fn split_cookie(t: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// `process_request_with`, returning the id itself.
+/// `process_request_each`, returning the last id seen.
 pub fn process_request(h: &mut Head, name: &str, prefix: bool, remove: bool) -> Option<Vec<u8>> {
-    process_request_with(h, name, prefix, remove, |id, _| id.to_vec())
+    let mut last = None;
+    process_request_each(h, name, prefix, remove, |id, _| last = Some(id.to_vec()));
+    last
 }
 
 /// `capture cookie` cuts cookies with 1.4's cookie grammar.
@@ -285,6 +282,24 @@ mod tests {
         let mut h = req(b"GET / HTTP/1.1\r\nCookie: SRVID=s2\r\n\r\n");
         process_request(&mut h, "SRVID", false, true);
         assert_eq!(h.hdr_count(), 0);
+    }
+
+    #[test]
+    fn every_occurrence_is_seen_and_rewritten() {
+        let mut h =
+            req(b"GET / HTTP/1.1\r\nCookie: SRV=a~1; x=2; SRV=b~3\r\nCookie: SRV=c\r\n\r\n");
+        let mut seen = Vec::new();
+        process_request_each(&mut h, "SRV", true, false, |id, _| seen.push(id.to_vec()));
+        assert_eq!(seen, vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+        assert_eq!(h.hdr(0).line, b"Cookie: SRV=1; x=2; SRV=3");
+        assert_eq!(h.hdr(1).line, b"Cookie: SRV=c");
+        let mut h = req(b"GET / HTTP/1.1\r\nCookie: SRV=s1; SRV=s2\r\nCookie: a=1; SRV=s3\r\n\r\n");
+        assert_eq!(
+            process_request(&mut h, "SRV", false, true),
+            Some(b"s3".to_vec())
+        );
+        assert_eq!(h.hdr_count(), 1);
+        assert_eq!(h.hdr(0).line, b"Cookie: a=1");
     }
 
     #[test]

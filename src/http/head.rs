@@ -619,15 +619,31 @@ impl Head {
     pub fn rsp_version(&self) -> &[u8] {
         self.start().split(|&c| c == b' ').next().unwrap_or(b"")
     }
-    pub fn status(&self) -> u16 {
-        let code = self
-            .start()
+    /// The status code field: the word after the version.
+    fn status_field(&self) -> &[u8] {
+        self.start()
             .split(|&c| c == b' ' || c == b'\t')
             .filter(|w| !w.is_empty())
-            .nth(1);
-        code.and_then(|c| std::str::from_utf8(c).ok())
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0)
+            .nth(1)
+            .unwrap_or(&[])
+    }
+    /// The status as 1.4's strl2ui() reads the code field: every byte
+    /// counts as a digit, unchecked (`abc` is 5451), in wrapping unsigned
+    /// arithmetic, then kept as an int.
+    pub fn status(&self) -> i32 {
+        self.status_field().iter().fold(0u32, |i, &c| {
+            i.wrapping_mul(10)
+                .wrapping_add(u32::from(c))
+                .wrapping_sub(u32::from(b'0'))
+        }) as i32
+    }
+    /// The server's `hrsp_*` slot: 1.4 takes the code's first character
+    /// (1xx..5xx, anything else is "other").
+    pub fn status_slot(&self) -> usize {
+        match self.status_field().first() {
+            Some(c @ b'1'..=b'5') => usize::from(c - b'1'),
+            _ => 5,
+        }
     }
     /// HTTP/1.1 or above.
     pub fn is_11(&self, request: bool) -> bool {

@@ -26,7 +26,7 @@ pub fn process_queue(ctx: &mut Ctx, be: usize, only: Option<usize>) {
                 break;
             }
             let key = match ctx.rt.srv[be][si].queue.pop_front() {
-                Some(k) => k,
+                Some((k, _)) => k,
                 None => match ctx.rt.px[be].queue.pop_front() {
                     Some(k) => k,
                     None => break,
@@ -51,7 +51,7 @@ pub fn leave_queue(s: &mut Session, ctx: &mut Ctx) {
     }
     if let Some(v) = ctx.rt.srv.get_mut(s.be) {
         for st in v.iter_mut() {
-            st.queue.retain(|&k| k != key);
+            st.queue.retain(|&(k, _)| k != key);
         }
     }
     // a slot granted but not yet taken goes back to the pool
@@ -131,6 +131,7 @@ impl Session {
             // tcp mode: the switching rules run here, after inspection
             self.switch_backend(ctx, None);
             self.mark_be(ctx);
+            self.persist_rules(ctx, None);
         }
         if self.mode == Mode::Tcp
             && self.cli_eof
@@ -154,7 +155,7 @@ impl Session {
             let mut direct = None;
             if let Some(ps) = self.txn.persist_srv {
                 let st = &ctx.rt.srv[self.be][ps];
-                if st.usable() || be.flags.persist {
+                if st.usable() || be.flags.persist || self.txn.force_persist {
                     direct = Some(ps);
                 }
             }
@@ -275,7 +276,7 @@ impl Session {
                 return self.no_server(ctx);
             }
             let st = &mut ctx.rt.srv[self.be][si];
-            st.queue.push_back(self.key);
+            st.queue.push_back((self.key, self.txn.force_persist));
             let n = st.queue.len() as u32;
             st.c.max_queue = st.c.max_queue.max(n);
             self.txn.srv_queue_pos = n;
@@ -421,7 +422,11 @@ impl Session {
             }
             return;
         }
-        if self.srv_idx.is_some() && self.conn_retries == 0 && be.flags.redispatch {
+        if self.srv_idx.is_some()
+            && self.conn_retries == 0
+            && be.flags.redispatch
+            && !self.txn.force_persist
+        {
             self.txn.prev_srv = self.srv_idx;
             self.release_server(ctx, false);
             self.srv_idx = None;

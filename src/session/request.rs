@@ -593,6 +593,7 @@ impl Session {
             return;
         }
         self.mark_be(ctx);
+        self.persist_rules(ctx, Some(&h));
         if self.be != self.fe {
             if let Verdict::Done = self.proxy_rules(ctx, self.be, &mut h) {
                 return;
@@ -630,6 +631,34 @@ impl Session {
                 true
             }
             None => fe.is_be(),
+        }
+    }
+
+    /// Once the backend is known: its first matching `force-persist` or
+    /// `ignore-persist` rule marks the transaction (1.4 does this right
+    /// after the switching rules, in tcp and http mode).
+    pub(super) fn persist_rules(&mut self, ctx: &Ctx, h: Option<&Head>) {
+        let be = &ctx.rt.cfg.proxies[self.be];
+        if be.persist_rules.is_empty() {
+            return;
+        }
+        let s = ReqSample {
+            s: self,
+            h,
+            rsp: None,
+            ctx,
+            px: self.be,
+            partial: false,
+        };
+        let hit = be
+            .persist_rules
+            .iter()
+            .find(|(_, c)| cond_match(c, &be.acls, &s))
+            .map(|(force, _)| *force);
+        match hit {
+            Some(true) => self.txn.force_persist = true,
+            Some(false) => self.txn.ignore_persist = true,
+            None => {}
         }
     }
 
@@ -672,36 +701,52 @@ impl Session {
             // an indirect inserted cookie never reaches the server, even
             // with `preserve` (1.4)
             let remove = ck.mode == CookieMode::Insert && ck.indirect;
-            let lookup = |id: &[u8], dates| {
-                let si = be
-                    .servers
-                    .iter()
-                    .position(|s| s.cookie.as_deref().map(|c| c.as_bytes()) == Some(id));
-                (si.filter(|_| !id.is_empty()), dates)
-            };
             let prefix = ck.mode == CookieMode::Prefix;
-            if let Some((found, dates)) =
-                cookie::process_request_with(&mut h, &ck.name, prefix, remove, lookup)
-            {
-                let age = cookie::cookie_age(dates, cookie::now_secs(), ck.maxidle, ck.maxlife);
-                if age.is_none() {
-                    self.txn.cookie_dates = dates;
+            let now = cookie::now_secs();
+            let (force, ignore) = (self.txn.force_persist, self.txn.ignore_persist);
+            let srv = &ctx.rt.srv[self.be];
+            let txn = &mut *self.txn;
+            cookie::process_request_each(&mut h, &ck.name, prefix, remove, |id, d| {
+                // 1.4 evaluates every occurrence: its dates add to the
+                // ones seen, an expired one names no server, and each one
+                // that names a usable server takes the request
+                if d.last != 0 {
+                    txn.cookie_dates.last = d.last;
                 }
-                match (age, found) {
-                    // an expired cookie is ignored, as if it named no server
-                    (Some(flag), _) => self.txn.cookie_in = flag,
-                    (None, Some(si)) => {
-                        // the flag says the server's state; `option persist`
-                        // still sends the request to a DOWN one (1.4)
-                        let usable = ctx.rt.srv[self.be][si].usable();
-                        self.txn.cookie_in = if usable { b'V' } else { b'D' };
-                        if usable || be.flags.persist {
-                            self.txn.persist_srv = Some(si);
+                if d.first != 0 {
+                    txn.cookie_dates.first = d.first;
+                }
+                let mut id = id;
+                if let Some(flag) =
+                    cookie::cookie_age(txn.cookie_dates, now, ck.maxidle, ck.maxlife)
+                {
+                    txn.cookie_in = flag;
+                    txn.cookie_dates = cookie::CookieDates::default();
+                    id = b"";
+                }
+                let mut chosen = false;
+                if !id.is_empty() && !ignore {
+                    for (si, s) in be.servers.iter().enumerate() {
+                        if s.cookie.as_deref().map(str::as_bytes) != Some(id) {
+                            continue;
                         }
+                        let usable = srv[si].usable();
+                        if usable || be.flags.persist || force {
+                            txn.cookie_in = if usable { b'V' } else { b'D' };
+                            txn.persist_srv = Some(si);
+                            chosen = true;
+                            break;
+                        }
+                        // down: maybe another server shares the cookie
+                        txn.cookie_in = b'D';
                     }
-                    (None, None) => self.txn.cookie_in = b'I',
                 }
-            }
+                // 1.4 tests "down, expired or old" with a mask that covers
+                // every flag: only a first, unmatched cookie reads invalid
+                if !chosen && txn.cookie_in == b'N' {
+                    txn.cookie_in = b'I';
+                }
+            });
         }
         let ff = be.forwardfor.as_ref().or(fe.forwardfor.as_ref());
         if let Some(ff) = ff {

@@ -11,7 +11,7 @@ use crate::http::rewrite::{regex_replace, want_connection_in};
 use crate::state::Hana;
 use std::time::Duration;
 
-fn cacheable(status: u16, h: &Head) -> bool {
+fn cacheable(status: i32, h: &Head) -> bool {
     if !matches!(status, 200 | 203 | 206 | 300 | 301 | 410) {
         return false;
     }
@@ -111,7 +111,7 @@ impl Session {
                     // the server's row counts every status line it sent,
                     // interim ones included (1.4)
                     if let Some(c) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
-                        c.c.hrsp[super::hrsp_slot(st as i32)] += 1;
+                        c.c.hrsp[h.status_slot()] += 1;
                     }
                     // 501 and 505 answer the client's request, not a sick server
                     self.observe(
@@ -327,7 +327,7 @@ impl Session {
         let be = &cfg.proxies[self.be];
         self.txn.t_rsp = Some(ctx.now);
         let status = h.status();
-        self.txn.status = status as i32;
+        self.txn.status = status;
         if !fe.rsp_captures.is_empty() {
             self.txn.rsp_caps = Some(
                 fe.rsp_captures
@@ -374,12 +374,19 @@ impl Session {
         }
         if status < 200 {
             // 1.4 skips the cookie, cache and connection processing of
-            // interim responses; 101 switches the session to a tunnel
+            // every status below 200: interim responses (no body), and
+            // codes under 100 that still carry one framed as usual; 101
+            // switches the session to a tunnel
+            if framing == Framing::Close {
+                self.txn.cli_keepalive = false;
+            }
             ctx.rt.pool.fill(&mut self.to_cli);
             h.write_to(&mut self.to_cli);
             self.txn.rsp_head_done = true;
-            self.txn.rsp_body = Some(Body::new(Framing::Empty));
-            if status == 101 {
+            self.txn.rsp_body = Some(Body::new(framing));
+            // httpclose and forceclose stay tunnels whatever the status
+            if status == 101 || matches!(self.txn.mode, HttpConnMode::Tunnel | HttpConnMode::Close)
+            {
                 self.txn.tunnel = true;
             }
             return;
@@ -403,7 +410,8 @@ impl Session {
             ctx.syslog.send(&be.logs, crate::log::ALERT, &m);
             return self.rsp_denied(ctx, self.be);
         }
-        if let (Some(ck), Some(si)) = (&be.cookie, self.srv_idx) {
+        // `ignore-persist`: the server's cookie is neither read nor set (1.4)
+        if let (Some(ck), Some(si), false) = (&be.cookie, self.srv_idx, self.txn.ignore_persist) {
             let id: &str = be.servers[si].cookie.as_deref().unwrap_or("");
             let mode = ck.mode;
             let seen = cookie::process_response(

@@ -146,7 +146,10 @@ impl Session {
                         .iter()
                         .position(|s| s.addr == std::net::IpAddr::V4(ip) && s.port == port);
                     if let Some(si) = found {
-                        if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
+                        if ctx.rt.srv[self.be][si].usable()
+                            || be.flags.persist
+                            || self.txn.force_persist
+                        {
                             return Some(si);
                         }
                     }
@@ -172,10 +175,13 @@ impl Session {
             }
             let id = e.0;
             if let Some(si) = be.servers.iter().position(|s| s.id == id) {
-                if ctx.rt.srv[self.be][si].usable() || be.flags.persist {
+                if ctx.rt.srv[self.be][si].usable() || be.flags.persist || self.txn.force_persist {
                     return Some(si);
                 }
             }
+        }
+        if self.txn.ignore_persist {
+            return None;
         }
         if let (Some(a), Some(h)) = (&be.appsession, self.txn.req.as_ref()) {
             if let Some(id) = app_id(h, a) {
@@ -183,7 +189,8 @@ impl Session {
                     if live(e, now) {
                         let sid = e.0;
                         if let Some(si) = be.servers.iter().position(|s| s.id == sid) {
-                            if ctx.rt.srv[self.be][si].usable() {
+                            let usable = ctx.rt.srv[self.be][si].usable();
+                            if usable || be.flags.persist || self.txn.force_persist {
                                 return Some(si);
                             }
                         }
@@ -231,7 +238,11 @@ impl Session {
             }
             tab.insert(k, (id, exp));
         }
-        if let (Some(a), Some(h)) = (&be.appsession, self.txn.req.as_ref()) {
+        if let (Some(a), Some(h), false) = (
+            &be.appsession,
+            self.txn.req.as_ref(),
+            self.txn.ignore_persist,
+        ) {
             if a.request_learn {
                 if let Some(v) = app_id(h, a) {
                     let exp = Some(now + Duration::from_millis(a.timeout));
@@ -243,6 +254,9 @@ impl Session {
 
     /// appsession: the id a server sets in its Set-Cookie belongs to it.
     pub(super) fn appsession_learn(&mut self, ctx: &mut Ctx, h: &Head, si: usize) {
+        if self.txn.ignore_persist {
+            return;
+        }
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         let Some(a) = &be.appsession else { return };

@@ -29,6 +29,12 @@ pub struct Txn {
     /// `|last|first` suffix for cookie maxidle/maxlife
     pub cookie_dates: crate::http::cookie::CookieDates,
     pub persist_srv: Option<usize>,
+    /// A backend `force-persist` rule matched (1.4's SN_FORCE_PRST):
+    /// persistence may name a DOWN server, and no redispatch undoes it.
+    pub force_persist: bool,
+    /// An `ignore-persist` rule matched (SN_IGNORE_PRST): persistence
+    /// cookies and appsessions are neither read nor set.
+    pub ignore_persist: bool,
     pub req_caps: Option<Vec<Option<Vec<u8>>>>,
     pub rsp_caps: Option<Vec<Option<Vec<u8>>>>,
     pub cap_cookie_req: Option<Vec<u8>>,
@@ -85,6 +91,8 @@ impl Txn {
         cookie_out: 0,
         cookie_dates: crate::http::cookie::CookieDates { last: 0, first: 0 },
         persist_srv: None,
+        force_persist: false,
+        ignore_persist: false,
         req_caps: None,
         rsp_caps: None,
         cap_cookie_req: None,

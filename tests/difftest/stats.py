@@ -1393,3 +1393,17 @@ listen app 127.0.0.1:{{fe}}
        [Client([("wait_be", "be1", 1, 3.0), ("sleep", 0.3), ("send", get(b"/a")),
                 ("recv_close", 3.0), ("close",), ("wait_log", LOGSYNC, 1, 3.0)]),
         st_one(get(b"/b"), 1), st_csv(2)])
+
+# ---------------------------------------------------------------------------
+# Status codes that are not three digits: 1.4 reads every byte as a digit
+# (strl2ui); the server's hrsp_* slot follows the first character, the
+# frontend's and backend's the value / 100.
+# ---------------------------------------------------------------------------
+
+st_add("st_csv_hrsp_odd_codes",
+       "Responses 'abc', '2x0', '1000', '4' then CSV hrsp_* per row.",
+       st_app(), {"be1": BackendSpec([resp(b"a\n", status=b"abc OK"),
+                                      resp(b"b\n", status=b"2x0 Odd"),
+                                      resp(b"c\n", status=b"1000 Big"),
+                                      resp(b"d\n", status=b"4 Short")])},
+       seq([get(b"/%d" % i) for i in range(4)]) + [st_csv(4)])

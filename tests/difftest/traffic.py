@@ -1081,3 +1081,99 @@ add("tr_lb_rdp_cookie_empty",
               timeouts="    contimeout 1000\n    clitimeout 300\n    srvtimeout 3000\n"),
     TR_LB4,
     tr_lbreqs([tr_rdp(v) for v in [b"abc", b"", b"", b"abc", b"xyz", b""]]))
+
+# status codes that are not three digits (1.4's strl2ui: no digit check)
+for _n, _code in (("2x0", b"2x0"), ("1000", b"1000"), ("short", b"4"), ("empty", b"")):
+    add("tr_http_status_" + _n,
+        "Response status field %r: logged as 1.4 reads it, response forwarded." % _code,
+        tr_listen(), {"be1": BackendSpec(b"HTTP/1.1 " + _code + b" X\r\nContent-Length: 3\r\n\r\nok\n")},
+        [tr_one(get())])
+
+add("tr_http_status_099_interim",
+    "Status '099' is below 200: handled as an interim response, then the "
+    "real one.",
+    tr_listen(), {"be1": BackendSpec(b"HTTP/1.1 099 Early\r\n\r\nHTTP/1.1 200 OK\r\n"
+                                     b"Content-Length: 3\r\n\r\nok\n")},
+    [tr_one(get())])
+
+# ---------------------------------------------------------------------------
+# persistence cookies seen several times, force-persist / ignore-persist
+# (1.4 evaluates every occurrence; the first matching persist rule decides)
+# ---------------------------------------------------------------------------
+
+
+def tr_ckpaths(*pairs):
+    """(path, cookie or None) requests, one client each"""
+    out = []
+    for i, (p, c) in enumerate(pairs):
+        ex = b"Cookie: " + c + b"\r\n" if c is not None else b""
+        out.append(tr_one(get(p, extra=ex), n=i + 1))
+    return out
+
+
+add("tr_ck_occurrences_valid_then_invalid",
+    "SRV=s2 then an unknown value: the server stays s2, the flag says I; "
+    "the reverse takes s2 (V).",
+    tr_ck("SRV insert"), TR_CKB,
+    tr_ckreqs(b"SRV=s2; SRV=zz", b"SRV=zz; SRV=s2", b"SRV=s2\r\nCookie: SRV=zz"))
+
+add("tr_ck_occurrences_down_then_unknown",
+    "SRV=s1 (disabled) then an unknown value: D is kept (not I).",
+    tr_ck("SRV insert", s1=" cookie s1 disabled"), TR_CKB,
+    tr_ckreqs(b"SRV=s1; SRV=zz", b"SRV=zz; SRV=s1"))
+
+add("tr_ck_shared_value_first_down",
+    "Two servers share the cookie value; the first is disabled: the second "
+    "takes the request (V).",
+    tr_ck("SRV insert", s1=" cookie same disabled", s2=" cookie same"), TR_CKB,
+    tr_ckreqs(b"SRV=same"))
+
+add("tr_ck_indirect_all_occurrences_removed",
+    "insert indirect: every SRV occurrence is removed before the server.",
+    tr_ck("SRV insert indirect"), TR_CKB,
+    tr_ckreqs(b"a=1; SRV=s1; b=2; SRV=s2", b"SRV=s1; SRV=s2\r\nCookie: c=3"))
+
+add("tr_ck_prefix_without_tilde",
+    "cookie prefix: a value without '~' is the server id itself, left as is.",
+    tr_ck("JSESSIONID prefix"), TR_CKB,
+    tr_ckreqs(b"JSESSIONID=s2", b"JSESSIONID=s1~abc; JSESSIONID=s2~def"))
+
+add("tr_ck_force_persist_disabled_server",
+    "force-persist on /f: the cookie's disabled server still takes it (D); "
+    "other paths are balanced.",
+    tr_ck("SRV insert", "    force-persist if { path_beg /f }", s1=" cookie s1 disabled"),
+    TR_CKB, tr_ckpaths((b"/f1", b"SRV=s1"), (b"/x", b"SRV=s1"), (b"/f2", None)))
+
+add("tr_ck_ignore_persist",
+    "ignore-persist on /i: the cookie is not used (I) and no cookie is set; "
+    "other paths keep persistence.",
+    tr_ck("SRV insert", "    ignore-persist if { path_beg /i }"),
+    TR_CKB, tr_ckpaths((b"/i1", b"SRV=s2"), (b"/i2", None), (b"/x", b"SRV=s2")))
+
+add("tr_ck_ignore_persist_rewrite",
+    "ignore-persist with cookie rewrite: the server's Set-Cookie is left "
+    "alone.",
+    tr_ck("SRV rewrite", "    ignore-persist if { path_beg /i }"),
+    TR_CKSET, tr_ckpaths((b"/i1", None), (b"/x", None)))
+
+add("tr_ck_persist_rules_first_wins",
+    "ignore-persist then force-persist both matching: the first rule decides.",
+    tr_ck("SRV insert", "    ignore-persist if { path_beg /b }\n"
+                        "    force-persist if { path_beg /b }", s1=" cookie s1 disabled"),
+    TR_CKB, tr_ckpaths((b"/b", b"SRV=s1")))
+
+add("tr_ck_force_persist_unless",
+    "force-persist unless a condition: applies when it does not match.",
+    tr_ck("SRV insert", "    force-persist unless { path_beg /n }", s1=" cookie s1 disabled"),
+    TR_CKB, tr_ckpaths((b"/y", b"SRV=s1"), (b"/n", b"SRV=s1")))
+
+add("tr_appsession_ignore_persist",
+    "appsession with ignore-persist on /i: the learned session is not used "
+    "there.",
+    tr_listen("    balance roundrobin\n    appsession JSESSIONID len 32 timeout 1h\n"
+              "    ignore-persist if { path_beg /i }",
+              servers=TR_S12),
+    {"be1": BackendSpec(resp(b"one\n", b"Set-Cookie: JSESSIONID=abc; path=/\r\n")),
+     "be2": BackendSpec(resp(b"two\n"))},
+    tr_ckpaths((b"/x", None), (b"/i", b"JSESSIONID=abc"), (b"/y", b"JSESSIONID=abc"),
+               (b"/i", b"JSESSIONID=abc")))
