@@ -340,6 +340,8 @@ fn sv_status_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut 
             0 => "DOWN".to_string(),
             1 => format!("DN {}/{} &uarr;", a, b),
             2 => format!("UP {}/{} &darr;", a, b),
+            4 => format!("NOLB {}/{} &darr;", a, b),
+            5 => "NOLB".to_string(),
             _ => "UP".to_string(),
         };
         let _ = write!(
