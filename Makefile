@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness difftest packaging corpus install demo static rpm rpm-test bench allocs clean lint
+.PHONY: all build test unit harness difftest packaging statspage ha-test corpus install demo static rpm rpm-test bench allocs clean lint
 
 all: build
 
@@ -15,8 +15,9 @@ build:
 
 # Everything: unit + integration tests, the shared 1.4 differential suite,
 # our own catalogue recorded from the 1.4.25 oracle (tests/difftest), and
-# (where rpmbuild is installed) the packaging and init-script tests.
-test: build unit harness difftest packaging
+# (where rpmbuild is installed) the packaging and init-script tests, and
+# the stats page in an HTML validator and headless Chromium.
+test: build unit harness difftest packaging statspage
 
 packaging:
 	@if command -v rpmbuild >/dev/null && command -v dnf >/dev/null && command -v createrepo_c >/dev/null; then \
@@ -37,6 +38,12 @@ difftest: build
 	@if [ -d $(SHARED)/harness ]; then \
 		SHARED=$(SHARED) ./scripts/difftest.sh $(BIN); \
 	else echo "difftest: $(SHARED)/harness not found"; [ -z "$$CI" ]; fi
+
+# The stats page in every state: HTML validation (our strict checker and
+# tidy, tolerating exactly 1.4.25's own two quirks) and a headless Chromium
+# screenshot and DOM (chromium and tidy from Debian; CI installs them).
+statspage: build
+	python3 tests/stats_page/run.py --proxy $(BIN)
 
 lint:
 	$(CARGO) fmt --check
