@@ -363,7 +363,8 @@ fn sv_status_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut 
             html_encode(&String::from_utf8_lossy(&s.check_desc))
         );
     }
-    let _ = write!(out, "\"><u> {}", s.check_status);
+    let running = if s.check_running { "* " } else { "" };
+    let _ = write!(out, "\"><u> {}{}", running, s.check_status);
     if let Some(code) = s.check_code {
         let _ = write!(out, "/{}", code);
     }
