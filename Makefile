@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness difftest packaging corpus install demo static rpm rpm-test bench allocs clean lint
+.PHONY: all build test unit harness difftest packaging statspage ha ha-test corpus install demo static rpm rpm-test bench allocs clean lint
 
 all: build
 
@@ -15,8 +15,10 @@ build:
 
 # Everything: unit + integration tests, the shared 1.4 differential suite,
 # our own catalogue recorded from the 1.4.25 oracle (tests/difftest), and
-# (where rpmbuild is installed) the packaging and init-script tests.
-test: build unit harness difftest packaging
+# (where rpmbuild is installed) the packaging and init-script tests, the
+# stats page in an HTML validator and headless Chromium, and (as root) the
+# keepalived pair's failover.
+test: build unit harness difftest packaging statspage ha
 
 packaging:
 	@if command -v rpmbuild >/dev/null && command -v dnf >/dev/null && command -v createrepo_c >/dev/null; then \
@@ -37,6 +39,23 @@ difftest: build
 	@if [ -d $(SHARED)/harness ]; then \
 		SHARED=$(SHARED) ./scripts/difftest.sh $(BIN); \
 	else echo "difftest: $(SHARED)/harness not found"; [ -z "$$CI" ]; fi
+
+# The stats page in every state: HTML validation (our strict checker and
+# tidy, tolerating exactly 1.4.25's own two quirks) and a headless Chromium
+# screenshot and DOM (chromium and tidy from Debian; CI installs them).
+statspage: build
+	python3 tests/stats_page/run.py --proxy $(BIN)
+
+# An active/passive pair under keepalived in network namespaces of its
+# own: kills the active node's haproxy and measures the failover (root).
+ha-test: build
+	./scripts/ha-test.sh $(BIN)
+
+# ha-test within make test: ~20 s; needs root for its namespaces (CI is).
+ha: build
+	@if [ "$$(id -u)" = 0 ]; then ./scripts/ha-test.sh $(BIN); \
+	elif [ -n "$$CI" ]; then echo "ha-test: needs root"; exit 1; \
+	else echo "ha-test: not root, skipped (run make ha-test as root)"; fi
 
 lint:
 	$(CARGO) fmt --check

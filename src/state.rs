@@ -189,6 +189,11 @@ pub struct SrvState {
     /// Milliseconds the last check took; `checks::NO_PROBE` (1.4's
     /// -1) after a health analysis; None before any check.
     pub check_duration: Option<u64>,
+    /// A check has started and not concluded yet (1.4's non-zero
+    /// check_start): from start-up to the first result, and while each
+    /// check runs. The stats page marks it with "* ", so a server kept in
+    /// maintenance since start-up shows "* INI" as in 1.4.
+    pub check_running: bool,
     /// slowstart: the weight ramps up until then
     pub warm_until: Option<Instant>,
     /// connections to this server per second (its `rate`)
@@ -417,6 +422,7 @@ impl Runtime {
                         check_code: None,
                         check_desc: Vec::new(),
                         check_duration: None,
+                        check_running: false,
                         warm_until: None,
                         sess_per_sec: FreqCtr::default(),
                     })

@@ -385,7 +385,7 @@ fn disable_on_404_stops_load_balancing_only() {
     let mut log = Syslog::new();
     let fe = free_port();
     let c = format!(
-        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    option httpchk\n    http-check disable-on-404\n    server s1 127.0.0.1:{} check inter 100\n    server s2 127.0.0.1:{} check inter 10000\n",
+        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    option httpchk\n    http-check disable-on-404\n    stats enable\n    stats uri /st\n    server s1 127.0.0.1:{} check inter 100\n    server s2 127.0.0.1:{} check inter 10000\n",
         global(log.port),
         nf.port,
         ok.port
@@ -403,6 +403,12 @@ fn disable_on_404_stops_load_balancing_only() {
         assert!(get(fe, "/", "").ends_with("s2\n"));
     }
     assert!(lines_with(&log, "is DOWN").is_empty(), "{:?}", log.lines);
+    // and the stats show it as 1.4 does: NOLB, not UP
+    let csv = get(fe, "/st;csv", "");
+    let s1 = csv.lines().find(|l| l.starts_with("app,s1,")).unwrap_or("");
+    assert_eq!(s1.split(',').nth(17), Some("NOLB"), "{csv}");
+    let page = get(fe, "/st", "");
+    assert!(page.contains("<tr class=\"active5\">"), "{page}");
 }
 
 #[test]

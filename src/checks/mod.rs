@@ -235,6 +235,10 @@ impl Checks {
             }
             self.list[pos].next = now + Duration::from_millis(d);
         }
+        // 1.4's start_checks sets check_start on every checked server
+        for c in &self.list {
+            rt.srv[c.px][c.srv].check_running = true;
+        }
     }
 
     /// Brings forward the next check of servers `observe` found failing.
@@ -451,6 +455,10 @@ impl Checks {
                         self.list[i].next = now + Duration::from_millis(inter);
                         continue;
                     }
+                    // 1.4's HCHK_STATUS_START: running, description cleared
+                    let st = &mut rt.srv[pi][si];
+                    st.check_running = true;
+                    st.check_desc.clear();
                     self.launch(i, rt, registry, now)
                 }
                 Phase::Connecting | Phase::Stalled if c.deadline <= now => {

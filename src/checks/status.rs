@@ -57,6 +57,10 @@ pub fn set_check_status(ctx: &mut Ctx, pi: usize, si: usize, v: &Verdict, durati
     let desc = &v.desc[..v.desc.iter().position(|&b| b == 0).unwrap_or(v.desc.len())];
     st.check_desc = desc[..desc.len().min(DESC_LEN)].to_vec();
     st.check_duration = duration;
+    // a health analysis is no probe: a check running meanwhile still runs
+    if v.status != CheckStatus::Hana {
+        st.check_running = false;
+    }
     let full = c.rise + c.fall - 1;
     let (err, pass) = (v.status.is_error(), v.status.is_pass());
     let cond = v.status == CheckStatus::L7Okc;

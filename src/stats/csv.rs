@@ -166,6 +166,8 @@ fn sv_status(rt: &Runtime, pxi: usize, si: usize) -> String {
         1 => format!("DOWN {}/{}", a, b),
         2 => format!("UP {}/{}", a, b),
         3 => "UP".into(),
+        4 => format!("NOLB {}/{}", a, b),
+        5 => "NOLB".into(),
         _ => "no check".into(),
     }
 }

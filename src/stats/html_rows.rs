@@ -340,6 +340,8 @@ fn sv_status_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut 
             0 => "DOWN".to_string(),
             1 => format!("DN {}/{} &uarr;", a, b),
             2 => format!("UP {}/{} &darr;", a, b),
+            4 => format!("NOLB {}/{} &darr;", a, b),
+            5 => "NOLB".to_string(),
             _ => "UP".to_string(),
         };
         let _ = write!(
@@ -361,7 +363,8 @@ fn sv_status_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut 
             html_encode(&String::from_utf8_lossy(&s.check_desc))
         );
     }
-    let _ = write!(out, "\"><u> {}", s.check_status);
+    let running = if s.check_running { "* " } else { "" };
+    let _ = write!(out, "\"><u> {}{}", running, s.check_status);
     if let Some(code) = s.check_code {
         let _ = write!(out, "/{}", code);
     }

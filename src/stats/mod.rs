@@ -149,17 +149,19 @@ pub fn state_source(rt: &Runtime, pxi: usize, si: usize) -> (usize, usize) {
 }
 
 /// 1.4's server display state: 0 DOWN, 1 going up, 2 going down, 3 UP,
-/// 6 not checked (4 and 5, NOLB, need a state we do not keep).
+/// 4 NOLB going down, 5 NOLB (UP with load balancing stopped by
+/// `disable-on-404`), 6 not checked.
 pub fn sv_state(rt: &Runtime, svs: (usize, usize)) -> u8 {
     let c = &rt.cfg.proxies[svs.0].servers[svs.1];
     let s = &rt.srv[svs.0][svs.1];
     if !c.check {
         6
     } else if s.up {
+        let nolb = if s.nolb { 2 } else { 0 };
         if s.health >= c.rise + c.fall - 1 {
-            3
+            3 + nolb
         } else {
-            2
+            2 + nolb
         }
     } else if s.health > 0 {
         1
