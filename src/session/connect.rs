@@ -149,7 +149,9 @@ impl Session {
             return self.connect_to(ctx, a);
         }
         if self.srv_idx.is_none() || !self.srv_counted {
-            if self.txn.persist_srv.is_none() {
+            // persistence is looked up once: a redispatch (prev_srv set)
+            // goes to the balancer, as 1.4 clears SN_DIRECT for it
+            if self.txn.persist_srv.is_none() && self.txn.prev_srv.is_none() {
                 self.txn.persist_srv = self.persist_lookup(ctx);
             }
             let mut direct = None;
@@ -186,7 +188,7 @@ impl Session {
             ctx.rt.views_scratch = views;
             let Some(si) = chosen else {
                 if any_usable {
-                    return self.enqueue(ctx, None);
+                    return self.enqueue(ctx, None, false);
                 }
                 return self.no_server(ctx);
             };
@@ -194,7 +196,7 @@ impl Session {
             let m = dyn_maxconn(&be.servers[si], be, beconn);
             let st = &ctx.rt.srv[self.be][si];
             if m > 0 && (st.cur_sess >= m || !st.queue.is_empty()) {
-                return self.enqueue(ctx, Some(si));
+                return self.enqueue(ctx, Some(si), !by_lb);
             }
             self.take_server(ctx, si, by_lb);
         }
@@ -258,6 +260,33 @@ impl Session {
         self.persist_store(ctx, si);
     }
 
+    /// 1.4's SRV_STATUS_FULL: the server's queue is at its maxqueue. A
+    /// persistent session is redispatched to the balancer under `option
+    /// redispatch` (not with `force-persist`); otherwise a 503 (`sQ`) on
+    /// that server, counted as a failed connection there.
+    fn server_full(&mut self, ctx: &mut Ctx, si: usize, direct: bool) {
+        let be = &ctx.rt.cfg.proxies[self.be];
+        if direct && be.flags.redispatch && !self.txn.force_persist {
+            self.txn.prev_srv = Some(si);
+            self.txn.persist_srv = None;
+            self.srv_idx = None;
+            // the cookie's server did not take it: "down" (1.4)
+            if self.txn.cookie_in == b'V' {
+                self.txn.cookie_in = b'D';
+            }
+            return self.assign_and_connect(ctx);
+        }
+        self.srv_idx = Some(si);
+        self.txn.full_srv = true;
+        ctx.rt.srv[self.be][si].c.failed_conns += 1;
+        ctx.rt.px[self.be].be.failed_conns += 1;
+        if self.mode == Mode::Http {
+            self.http_error(ctx, 503, b'S', b'Q');
+        } else {
+            self.tcp_give_up(ctx, b'S');
+        }
+    }
+
     /// One more connection attempt (or redirect) on the session's server:
     /// 1.4's per-server session counter.
     fn count_srv_sess(&self, ctx: &mut Ctx) {
@@ -266,14 +295,15 @@ impl Session {
         }
     }
 
-    fn enqueue(&mut self, ctx: &mut Ctx, srv: Option<usize>) {
+    /// Waits in server `srv`'s queue (or the backend's). `direct`: the
+    /// server came from persistence, not from the balancer.
+    fn enqueue(&mut self, ctx: &mut Ctx, srv: Option<usize>, direct: bool) {
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         if let Some(si) = srv {
             let mq = be.servers[si].maxqueue;
             if mq > 0 && ctx.rt.srv[self.be][si].queue.len() as u32 >= mq {
-                // server queue full: let the balancer look elsewhere
-                return self.no_server(ctx);
+                return self.server_full(ctx, si, direct);
             }
             let st = &mut ctx.rt.srv[self.be][si];
             st.queue.push_back((self.key, self.txn.force_persist));

@@ -28,7 +28,9 @@ impl Session {
             "<STATS>"
         } else {
             match self.srv_idx {
-                Some(si) if self.txn.t_queue.is_some() => be.servers[si].name.as_str(),
+                Some(si) if self.txn.t_queue.is_some() || self.txn.full_srv => {
+                    be.servers[si].name.as_str()
+                }
                 _ => "<NOSRV>",
             }
         };

@@ -35,6 +35,9 @@ pub struct Txn {
     /// An `ignore-persist` rule matched (SN_IGNORE_PRST): persistence
     /// cookies and appsessions are neither read nor set.
     pub ignore_persist: bool,
+    /// The server whose full queue refused the session: the log names it
+    /// although no slot was taken (1.4 leaves `srv` set).
+    pub full_srv: bool,
     pub req_caps: Option<Vec<Option<Vec<u8>>>>,
     pub rsp_caps: Option<Vec<Option<Vec<u8>>>>,
     pub cap_cookie_req: Option<Vec<u8>>,
@@ -93,6 +96,7 @@ impl Txn {
         persist_srv: None,
         force_persist: false,
         ignore_persist: false,
+        full_srv: false,
         req_caps: None,
         rsp_caps: None,
         cap_cookie_req: None,

@@ -1407,3 +1407,36 @@ st_add("st_csv_hrsp_odd_codes",
                                       resp(b"c\n", status=b"1000 Big"),
                                       resp(b"d\n", status=b"4 Short")])},
        seq([get(b"/%d" % i) for i in range(4)]) + [st_csv(4)])
+
+# A persistence cookie to a server whose queue is full: econ on that server
+# and its backend (503), or a redispatch counted (wredis) with the option.
+ST_FULL = GLOBAL + """
+listen app 127.0.0.1:{{fe}}
+    option httpclose
+    contimeout 3000
+    stats enable
+    stats uri /st
+    balance roundrobin
+    cookie SRV insert
+%(extra)s\
+    server s1 127.0.0.1:{{be1}} cookie s1 maxconn 1 maxqueue 1
+    server s2 127.0.0.1:{{be2}} cookie s2
+"""
+
+
+def st_full_clients():
+    ck = b"Cookie: SRV=s1\r\n"
+    return [Client([("send", get(b"/a", extra=ck)), ("recv_close", 4.0), ("close",)], name="a"),
+            Client([("wait_be", "be1", 1, 3.0), ("send", get(b"/b", extra=ck)),
+                    ("recv_close", 4.0), ("close",)], name="b"),
+            Client([("wait_be", "be1", 1, 3.0), ("sleep", 0.3), ("send", get(b"/c", extra=ck)),
+                    ("recv_close", 4.0), ("close",)], name="c"),
+            st_after(3, get(b"/st;csv"), name="csv")]
+
+
+for _n, _extra in (("503", ""), ("redispatch", "    option redispatch\n")):
+    st_add("st_csv_queue_full_" + _n,
+           "Cookie to a server with a full queue (%s), then CSV." % _n,
+           ST_FULL % {"extra": _extra},
+           {"be1": BackendSpec(ST_OK, delay=0.8), "be2": BackendSpec(ST_OK)},
+           st_full_clients(), parallel=True)

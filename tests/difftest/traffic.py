@@ -1177,3 +1177,38 @@ add("tr_appsession_ignore_persist",
      "be2": BackendSpec(resp(b"two\n"))},
     tr_ckpaths((b"/x", None), (b"/i", b"JSESSIONID=abc"), (b"/y", b"JSESSIONID=abc"),
                (b"/i", b"JSESSIONID=abc")))
+
+
+# a persistence cookie whose server queue is full (maxqueue reached)
+def tr_ck_full(extra=""):
+    return tr_ck("SRV insert", "    contimeout 3000\n" + extra,
+                 s1=" cookie s1 maxconn 1 maxqueue 1", s2=" cookie s2")
+
+
+TR_CK_SLOW = {"be1": BackendSpec(resp(b"one\n"), delay=0.8), "be2": BackendSpec(resp(b"two\n"))}
+
+
+def tr_ck_full_clients():
+    ck = b"Cookie: SRV=s1\r\n"
+    return [Client([("send", get(b"/a", extra=ck)), ("recv_close", 4.0), ("close",)], name="a"),
+            Client([("wait_be", "be1", 1, 3.0), ("send", get(b"/b", extra=ck)),
+                    ("recv_close", 4.0), ("close",)], name="b"),
+            Client([("wait_be", "be1", 1, 3.0), ("sleep", 0.3), ("send", get(b"/c", extra=ck)),
+                    ("recv_close", 4.0), ("close",)], name="c")]
+
+
+add("tr_ck_queue_full_redispatch",
+    "Cookie to s1 whose queue is full (maxconn 1, maxqueue 1): with option "
+    "redispatch the third request goes to another server.",
+    tr_ck_full("    option redispatch"), TR_CK_SLOW, tr_ck_full_clients(),
+    parallel=True, settle_logs=[(LOGSYNC, 3, 5.0)])
+
+add("tr_ck_queue_full_no_redispatch",
+    "Cookie to s1 whose queue is full, without redispatch: 503.",
+    tr_ck_full(), TR_CK_SLOW, tr_ck_full_clients(),
+    parallel=True, settle_logs=[(LOGSYNC, 3, 5.0)])
+
+add("tr_ck_queue_full_force_persist",
+    "Cookie to s1 whose queue is full, redispatch but force-persist: 503.",
+    tr_ck_full("    option redispatch\n    force-persist if TRUE"), TR_CK_SLOW,
+    tr_ck_full_clients(), parallel=True, settle_logs=[(LOGSYNC, 3, 5.0)])
