@@ -145,5 +145,9 @@ fn the_check_sees_a_missing_proof() {
     assert_eq!(rows[1].keyword, "`y \\| z`");
     assert!(missing(&rows[1].proofs[0], None).is_some());
     assert!(missing(&rows[1].proofs[1], None).is_some());
-    assert!(missing("tests/compat_table.rs::the_check_sees_a_missing_proof", None).is_none());
+    assert!(missing(
+        "tests/compat_table.rs::the_check_sees_a_missing_proof",
+        None
+    )
+    .is_none());
 }
