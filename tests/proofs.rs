@@ -314,3 +314,42 @@ fn cookie_dates_suffix_and_stale_flags() {
         .collect();
     assert_eq!(flags, ["--NI", "--OI", "--EI"], "{:?}", log.lines);
 }
+
+/// `ulimit-n` is what show info reports; with `stats maxconn 1` a second
+/// CLI connection gets no answer while the first one stays open.
+#[test]
+fn ulimit_n_and_stats_maxconn() {
+    let mut log = Syslog::new();
+    let dir = tmpdir("ulimit");
+    let sock = dir.join("s.sock");
+    let cfg = format!(
+        "global\n    log 127.0.0.1:{} local0\n    ulimit-n 4000\n    stats socket {}\n    stats maxconn 1\n{DEFAULTS}\nlisten a 127.0.0.1:{}\n    server s1 127.0.0.1:{}\n",
+        log.port,
+        sock.display(),
+        free_port(),
+        free_port()
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    // no probe connection here: it would take the only slot for a while
+    assert!(within(3, || sock.exists()));
+    let info = stats_ask(&sock, "show info\n");
+    assert!(info.contains("\nUlimit-n: 4000\n"), "{info}");
+    let mut first = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
+    first
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .expect("timeout");
+    first.write_all(b"prompt\n").expect("write");
+    let mut prompt = [0u8; 3];
+    first.read_exact(&mut prompt).expect("prompt");
+    let mut second = std::os::unix::net::UnixStream::connect(&sock).expect("unix");
+    second
+        .set_read_timeout(Some(Duration::from_millis(800)))
+        .expect("timeout");
+    let _ = second.write_all(b"show info\n");
+    let mut got = [0u8; 64];
+    let n = second.read(&mut got).unwrap_or(0);
+    assert_eq!(n, 0, "answered beyond stats maxconn");
+    drop(first);
+    drop(second);
+    assert!(stats_ask(&sock, "show info\n").starts_with("Name: HAProxy\n"));
+}
