@@ -116,7 +116,7 @@ def matcher(area, phrase):
         return re.compile(r"(?m)^\s*acl\s+\S+\s+(-\S+\s+)*" + esc + r"(\(|\s|$)")
     if phrase.startswith("server "):
         return re.compile(r"(?m)^\s*(server|default-server)\s.*\s" + re.escape(phrase[7:]) + r"(\s|$)")
-    return re.compile(r"(?m)(^\s*|\\n|b'|\")" + esc + r"(\s|$|\\r|\\n)")
+    return re.compile(r"(?m)(^\s*|\\n\s*|b'|\")" + esc + r"(\s|$|\\r|\\n)")
 
 
 def relevance(name, phrases_hit):
