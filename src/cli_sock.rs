@@ -115,6 +115,12 @@ impl CliSock {
         }
     }
 
+    /// When the next idle connection reaches its `stats timeout`: the
+    /// event loop must wake up then even if nothing else happens.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.conns.iter().map(|(_, c)| c.last + c.timeout).min()
+    }
+
     pub fn on_timers(&mut self, registry: &Registry, rt: &mut Runtime, now: Instant) {
         let expired: Vec<usize> = self
             .conns

@@ -502,6 +502,9 @@ impl Engine {
             if let Some(t) = self.accept_retry {
                 next = Some(next.map_or(t, |n| n.min(t)));
             }
+            if let Some(t) = self.cli.as_ref().and_then(|c| c.next_deadline()) {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
             for t in self.stop_at.iter().flatten() {
                 next = Some(next.map_or(*t, |n| n.min(*t)));
             }

@@ -808,7 +808,7 @@ impl Session {
             }
         }
         if fe.flags.http_proxy || be.flags.http_proxy {
-            match proxy_target(&mut h) {
+            match proxy_target(&h) {
                 Some(a) => self.txn.proxy_target = Some(a),
                 None => {
                     ctx.rt.px[self.fe].fe.failed_req += 1;
@@ -892,10 +892,11 @@ pub(super) fn rewrite_cap(cfg: &crate::config::model::Config, head: usize, held:
     cfg.global.bufsize.saturating_sub(rest).max(1)
 }
 
-/// `option http_proxy`: takes `http://IP[:port]` off an absolute URI,
-/// leaving the path in the request line. Names are not resolved.
-fn proxy_target(h: &mut Head) -> Option<std::net::SocketAddr> {
-    let uri = h.uri().to_vec();
+/// `option http_proxy`: the server address named by an absolute URI
+/// `http://IP[:port]/...`. Names are not resolved, and as 1.4 does the
+/// request line is forwarded unchanged, absolute URI included.
+fn proxy_target(h: &Head) -> Option<std::net::SocketAddr> {
+    let uri = h.uri();
     let rest = uri.strip_prefix(b"http://")?;
     let slash = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
     let hostport = std::str::from_utf8(&rest[..slash]).ok()?;
@@ -904,17 +905,6 @@ fn proxy_target(h: &mut Head) -> Option<std::net::SocketAddr> {
         None => (hostport, 80),
     };
     let ip: IpAddr = host.parse().ok()?;
-    let path = if slash < rest.len() {
-        &rest[slash..]
-    } else {
-        &b"/"[..]
-    };
-    let mut start = h.method().to_vec();
-    start.push(b' ');
-    start.extend_from_slice(path);
-    start.push(b' ');
-    start.extend_from_slice(h.req_version());
-    h.set_start(&start);
     Some(std::net::SocketAddr::new(ip, port))
 }
 
