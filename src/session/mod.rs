@@ -8,6 +8,7 @@ mod logline;
 pub use connect::process_queue;
 mod request;
 mod response;
+mod sample;
 mod splice;
 mod stick;
 mod txn;
@@ -613,7 +614,7 @@ impl Session {
                 accept = *acc;
                 break;
             };
-            let s = request::ReqSample {
+            let s = sample::ReqSample {
                 s: self,
                 h: None,
                 rsp: None,

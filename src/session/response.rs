@@ -1,6 +1,6 @@
 //! HTTP response analysis and the end of a transaction.
 
-use super::request::ReqSample;
+use super::sample::ReqSample;
 use super::{Ctx, Session, St};
 use crate::acl::opt_cond_match;
 use crate::config::model::{CookieMode, HdrAction, HttpConnMode};

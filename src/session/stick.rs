@@ -119,7 +119,7 @@ impl Session {
 
     fn rule_ok(&self, ctx: &Ctx, r: &StickRule) -> bool {
         let be = &ctx.rt.cfg.proxies[self.be];
-        let s = super::request::ReqSample {
+        let s = super::sample::ReqSample {
             s: self,
             h: self.txn.req.as_ref(),
             rsp: None,
