@@ -293,6 +293,21 @@ pub struct CookieCfg {
     pub maxlife: u64,
 }
 
+impl CookieCfg {
+    /// 1.4's `ck_opts != 0`: a mode or flag word was given (a bare
+    /// `cookie NAME`, even with domain/maxidle/maxlife, has none). Only
+    /// then does the log show the two cookie characters.
+    pub fn has_options(&self) -> bool {
+        self.mode != CookieMode::Passive
+            || self.indirect
+            || self.nocache
+            || self.postonly
+            || self.preserve
+            || self.httponly
+            || self.secure
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CheckType {
     #[default]

@@ -50,7 +50,7 @@ impl Session {
             _ => -1,
         };
         let tt = ctx.now.saturating_duration_since(self.t_accept).as_millis() as i64;
-        let with_cookie = be.cookie.is_some();
+        let with_cookie = be.cookie.as_ref().is_some_and(|c| c.has_options());
         let ck = |c: u8| {
             if !with_cookie {
                 b'-'

@@ -412,27 +412,30 @@ impl Session {
         }
         // `ignore-persist`: the server's cookie is neither read nor set (1.4)
         if let (Some(ck), Some(si), false) = (&be.cookie, self.srv_idx, self.txn.ignore_persist) {
-            let id: &str = be.servers[si].cookie.as_deref().unwrap_or("");
+            let srv_ck = be.servers[si].cookie.as_deref();
+            let id = srv_ck.unwrap_or("");
             let mode = ck.mode;
-            let seen = cookie::process_response(
-                h,
-                &ck.name,
-                id.as_bytes(),
-                mode == CookieMode::Prefix,
-                mode == CookieMode::Rewrite,
-                mode == CookieMode::Insert && !ck.preserve,
-            );
-            if seen {
-                self.txn.cookie_out = match mode {
-                    CookieMode::Passive => b'P',
-                    // a preserved server cookie is left as the server set it
-                    CookieMode::Insert if ck.preserve => b'P',
-                    CookieMode::Insert => b'D',
-                    _ => b'R',
-                };
-            }
             let direct =
                 matches!(self.txn.cookie_in, b'V' | b'D') && self.txn.persist_srv == Some(si);
+            // 1.4: a preserved cookie is left alone; otherwise it is
+            // deleted in insert mode (another one is inserted) and on a
+            // direct access with `indirect`; else rewritten or prefixed
+            // with the server's cookie, when the server has one
+            let delete = !ck.preserve && (mode == CookieMode::Insert || (direct && ck.indirect));
+            let change = !ck.preserve && !delete && srv_ck.is_some();
+            let prefix = change && mode == CookieMode::Prefix;
+            let rewrite = change && mode == CookieMode::Rewrite;
+            let seen =
+                cookie::process_response(h, &ck.name, id.as_bytes(), prefix, rewrite, delete);
+            if seen {
+                self.txn.cookie_out = if delete {
+                    b'D'
+                } else if prefix || rewrite {
+                    b'R'
+                } else {
+                    b'P'
+                };
+            }
             let post_ok =
                 !ck.postonly || self.txn.req.as_ref().is_some_and(|r| r.method() == b"POST");
             let now = cookie::now_secs();
