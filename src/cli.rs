@@ -6,6 +6,8 @@ pub const VERSION_LINE: &str = "HA-Proxy version 1.4.25 2014/03/27 (haproxy-rs 0
 
 #[derive(Debug, Default, Clone)]
 pub struct Args {
+    /// argv[0] as invoked: 1.4 names itself so in `[<argv0>.main()]` alerts
+    pub argv0: String,
     pub files: Vec<String>,
     pub check: bool,
     pub daemon: bool,
@@ -50,6 +52,11 @@ pub fn version_text(build: bool) -> String {
 /// display_version() lines, unchanged, since scripts parse that output.
 pub const USAGE_BANNER: &str =
     "HA-Proxy version 1.4.25 2014/03/27\nCopyright 2000-2014 Willy Tarreau <w@1wt.eu>\n\n";
+
+/// The program name 1.4 prints in its usage: argv[0] without its directories.
+pub fn progname(argv0: &str) -> &str {
+    argv0.rsplit('/').next().unwrap_or(argv0)
+}
 
 pub fn usage_text(name: &str) -> String {
     format!(

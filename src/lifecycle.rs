@@ -91,6 +91,27 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
     Ok(out)
 }
 
+/// 1.4's ulimits: RLIMIT_NOFILE set (soft and hard) to `ulimit-n` or else
+/// to maxsock, and the memory limit of `-m` shared by the processes; a
+/// refusal is only a warning, as in 1.4.
+fn set_limits(prog: &str, ulimit_n: u32, maxsock: u32, memmax_mb: Option<u64>, nbproc: u32) {
+    let nofile = if ulimit_n > 0 { ulimit_n } else { maxsock };
+    if nofile > 0 && crate::sys::set_nofile(u64::from(nofile)).is_err() {
+        msg::warning(&format!(
+            "[{}.main()] Cannot raise FD limit to {}.",
+            prog, nofile as i32
+        ));
+    }
+    if let Some(mb) = memmax_mb.filter(|&mb| mb > 0) {
+        if crate::sys::set_as_limit(mb * 1024 * 1024 / u64::from(nbproc)).is_err() {
+            msg::warning(&format!(
+                "[{}.main()] Cannot fix MEM limit to {} megs.",
+                prog, mb as i32
+            ));
+        }
+    }
+}
+
 fn libc_eaddrinuse() -> i32 {
     98
 }
@@ -110,7 +131,10 @@ pub fn start(args: Args, cfg: Config) -> i32 {
         daemon = false;
         quiet = false;
     }
-    msg::set_quiet(quiet);
+    // until the fork, warnings follow 1.4's MODE_QUIET, which -D does not
+    // set: a daemon still prints the start-up warnings (fd limits, groups)
+    let startup_quiet = quiet && !(args.daemon && !args.quiet_flag && !g.quiet);
+    msg::set_quiet(startup_quiet);
     msg::set_debug((args.debug || g.debug) && (!quiet || args.verbose));
     let mut nbproc = g.nbproc.max(1);
     if nbproc > 1 && !daemon {
@@ -119,17 +143,9 @@ pub fn start(args: Args, cfg: Config) -> i32 {
         }
         nbproc = 1;
     }
-    let nofile = if g.ulimit_n > 0 {
-        g.ulimit_n as u64
-    } else {
-        (g.maxconn as u64) * 2 + 64
-    };
-    let _ = crate::sys::set_nofile(nofile);
-    if let Some(mb) = args.memmax_mb {
-        if mb > 0 {
-            let _ = crate::sys::set_as_limit(mb * 1024 * 1024 / nbproc as u64);
-        }
-    }
+    let prog = args.argv0.as_str();
+    let maxsock = crate::stats::info::maxsock(cfg);
+    set_limits(prog, g.ulimit_n, maxsock, args.memmax_mb, nbproc);
     let listeners = match bind_all(cfg, &args.oldpids) {
         Ok(l) => l,
         Err(m) => {
@@ -138,7 +154,9 @@ pub fn start(args: Args, cfg: Config) -> i32 {
         }
     };
     let hostname = g.log_send_hostname.clone();
-    let mut syslog = Syslog::new(g.log_tag.as_deref().unwrap_or("haproxy"), hostname);
+    // 1.4 tags its logs with its program name unless `log-tag` says otherwise
+    let tag = g.log_tag.as_deref().unwrap_or(crate::cli::progname(prog));
+    let mut syslog = Syslog::new(tag, hostname);
     let rt = Runtime::new(cfg);
     let cli = match &g.stats_socket {
         Some(s) => match crate::cli_sock::CliSock::bind(s, g.stats_timeout_ms, g.stats_maxconn) {
@@ -170,10 +188,7 @@ pub fn start(args: Args, cfg: Config) -> i32 {
                     pidf = Some(f);
                 }
                 Err(_) => {
-                    msg::alert(&format!(
-                        "[{}.main()] Cannot create pidfile {}",
-                        "haproxy", pf
-                    ));
+                    msg::alert(&format!("[{}.main()] Cannot create pidfile {}", prog, pf));
                     return 1;
                 }
             }
@@ -181,7 +196,7 @@ pub fn start(args: Args, cfg: Config) -> i32 {
     }
     if let Some(root) = &g.chroot {
         if crate::sys::chroot(root).is_err() {
-            msg::alert(&format!("[haproxy.main()] Cannot chroot({}).", root));
+            msg::alert(&format!("[{}.main()] Cannot chroot({}).", prog, root));
             for &pid in &args.oldpids {
                 crate::sys::kill(pid, crate::sys::SIGTTIN);
             }
@@ -192,13 +207,21 @@ pub fn start(args: Args, cfg: Config) -> i32 {
         crate::sys::kill(pid, args.oldpids_sig);
     }
     match crate::sys::drop_privileges(g.uid, g.gid) {
-        Ok(Some(w)) => msg::warning(&w),
+        Ok(Some(w)) => msg::warning(&format!("[{}.main()] {}", prog, w)),
         Ok(None) => {}
         Err(m) => {
-            msg::alert(&m);
+            msg::alert(&format!("[{}.main()] {}", prog, m));
             return 1;
         }
     }
+    let nofile = crate::sys::get_nofile();
+    if nofile < u64::from(maxsock) {
+        msg::warning(&format!(
+            "[{}.main()] FD limit ({}) too low for maxconn={}/maxsock={}. Please raise 'ulimit-n' to {} or more to avoid any trouble.",
+            prog, nofile as i32, g.maxconn, maxsock, maxsock
+        ));
+    }
+    msg::set_quiet(quiet);
     let sigfd = match crate::sys::signal_pipe(SIGNALS) {
         Ok(fd) => fd,
         Err(_) => return 1,
@@ -227,7 +250,7 @@ pub fn start(args: Args, cfg: Config) -> i32 {
                     return run_loop(rt, listeners, syslog, own, cli);
                 }
                 Err(_) => {
-                    msg::alert("[haproxy.main()] Cannot fork.");
+                    msg::alert(&format!("[{}.main()] Cannot fork.", prog));
                     return 1;
                 }
             }

@@ -12,10 +12,11 @@ fn main() {
         }
         cli::Cli::Usage => {
             print!("{}", cli::USAGE_BANNER);
-            eprint!("{}", cli::usage_text(&name));
+            eprint!("{}", cli::usage_text(cli::progname(&name)));
             std::process::exit(1);
         }
-        cli::Cli::Run(a) => {
+        cli::Cli::Run(mut a) => {
+            a.argv0 = name;
             log::msg::set_quiet(a.quiet_flag);
             log::msg::set_verbose(a.verbose);
             let r = config::parse_files(&a.files, a.maxpconn.unwrap_or(2000), a.maxconn);
