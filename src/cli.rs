@@ -70,7 +70,8 @@ fn atol(s: &str) -> i64 {
 }
 
 /// Parses argv (without argv[0]) the way 1.4 does: flags by their leading
-/// letters, `-sf`/`-st` swallowing every remaining argument as a pid.
+/// letters, `-sf`/`-st` followed by pids; unlike 1.4, options may follow
+/// the pid list.
 pub fn parse(argv: &[String]) -> Cli {
     let mut a = Args {
         oldpids_sig: crate::sys::SIGUSR1,
@@ -94,14 +95,21 @@ pub fn parse(argv: &[String]) -> Cli {
             } else {
                 crate::sys::SIGTERM
             };
-            for p in &argv[i + 1..] {
-                let v = atol(p);
+            // 1.4 takes every remaining word as a pid; a word starting
+            // with '-' ends the list here instead (as 1.5 and later do), so
+            // init scripts that append options after the pids work (Debian
+            // 12: `-sf $(cat $PIDFILE) -D $EXTRAOPTS`), while every command
+            // line 1.4 accepts means the same
+            i += 1;
+            while i < argv.len() && !argv[i].starts_with('-') {
+                let v = atol(&argv[i]);
                 if v <= 0 {
                     return Cli::Usage;
                 }
                 a.oldpids.push(v as i32);
+                i += 1;
             }
-            break;
+            continue;
         }
         if let Some(d) = f.strip_prefix('d') {
             match d.chars().next() {
@@ -191,5 +199,29 @@ mod tests {
         assert!(matches!(parse(&v("-f a -db")), Cli::Run(a) if a.foreground));
         assert!(matches!(parse(&v("-f")), Cli::Usage));
         assert!(matches!(parse(&v("-s -f a")), Cli::Usage));
+    }
+
+    #[test]
+    fn options_after_the_pid_list() {
+        // Debian 12's reload: -sf PIDS -D $EXTRAOPTS
+        match parse(&v("-f /etc/h.cfg -p /run/h.pid -sf 12 34 -D -de -m 16")) {
+            Cli::Run(a) => {
+                assert_eq!(a.oldpids, vec![12, 34]);
+                assert!(a.daemon);
+                assert_eq!(a.memmax_mb, Some(16));
+                assert_eq!(a.oldpids_sig, crate::sys::SIGUSR1);
+            }
+            _ => panic!("expected run"),
+        }
+        // an empty pid list (no old process yet), then options
+        assert!(
+            matches!(parse(&v("-f a -sf -D")), Cli::Run(a) if a.oldpids.is_empty() && a.daemon)
+        );
+        assert!(
+            matches!(parse(&v("-st 7 -f a")), Cli::Run(a) if a.oldpids == vec![7] && a.oldpids_sig == crate::sys::SIGTERM)
+        );
+        // still refused: a word that is neither a pid nor an option
+        assert!(matches!(parse(&v("-f a -sf 12 abc -D")), Cli::Usage));
+        assert!(matches!(parse(&v("-f a -sf 12 -D x")), Cli::Usage));
     }
 }

@@ -106,3 +106,49 @@ fn degenerate_bind_lists_do_not_crash() {
     assert!(rc == 0 || rc == 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Runs our binary through a symlink named `name`, by full and by relative
+/// path: 1.4 prints the bare name in its usage and argv[0] as given in its
+/// `[argv0.main()]` alerts (checked against the oracle started both ways).
+#[test]
+fn program_name_as_1_4_prints_it() {
+    let dir = tmpdir("progname");
+    let link = dir.join("hrs-name");
+    std::os::unix::fs::symlink(bin(), &link).expect("symlink");
+    let cfg = dir.join("h.cfg");
+    std::fs::write(&cfg, "defaults\n mode tcp\n timeout connect 1s\n timeout client 1s\n timeout server 1s\nlisten a 127.0.0.1:1\n server s 127.0.0.1:2\n").expect("cfg");
+    for (prog, cwd) in [
+        (link.to_string_lossy().to_string(), "/"),
+        ("./hrs-name".to_string(), ""),
+    ] {
+        let cwd = if cwd.is_empty() {
+            dir.clone()
+        } else {
+            cwd.into()
+        };
+        let o = Command::new(&prog)
+            .arg("-Z")
+            .current_dir(&cwd)
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.starts_with("Usage : hrs-name [-f <cfgfile>]*"),
+            "{prog}: {err}"
+        );
+        let o = Command::new(&prog)
+            .args(["-D", "-p", "/nonexistent/dir/h.pid", "-f"])
+            .arg(&cfg)
+            .current_dir(&cwd)
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            err.ends_with(&format!(
+                "[{prog}.main()] Cannot create pidfile /nonexistent/dir/h.pid\n"
+            )),
+            "{prog}: {err}"
+        );
+    }
+}
