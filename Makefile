@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness difftest packaging corpus install demo static rpm rpm-test bench allocs clean lint
+.PHONY: all build test unit harness difftest packaging init-test corpus install demo static rpm rpm-test bench allocs clean lint
 
 all: build
 
@@ -16,12 +16,18 @@ build:
 # Everything: unit + integration tests, the shared 1.4 differential suite,
 # our own catalogue recorded from the 1.4.25 oracle (tests/difftest), and
 # (where rpmbuild is installed) the packaging and init-script tests.
-test: build unit harness difftest packaging
+test: build unit harness difftest packaging init-test
 
 packaging:
 	@if command -v rpmbuild >/dev/null && command -v dnf >/dev/null && command -v createrepo_c >/dev/null; then \
 		./scripts/test-rpm.sh; \
 	else echo "packaging: rpmbuild/dnf/createrepo_c not installed, skipped (make rpm-test installs them)"; fi
+
+# Debian 12's init script and haproxy 2.x's systemd unit (from Debian's
+# haproxy package, fetched at test time) driving our binary: start, reload
+# under load, stop.
+init-test: build
+	./scripts/test-debian-init.sh $(BIN)
 
 unit:
 	$(CARGO) test --release

@@ -25,6 +25,12 @@ pub struct Args {
     pub oldpids: Vec<i32>,
     /// SIGUSR1 for -sf, SIGTERM for -st
     pub oldpids_sig: i32,
+    /// -W / -Ws (not in 1.4): master-worker mode, src/master.rs
+    pub master_worker: bool,
+    /// -Ws: tell systemd (Type=notify) when ready
+    pub sd_notify: bool,
+    /// -S <socket> (not in 1.4): accepted and ignored in -W mode
+    pub master_cli: Option<String>,
 }
 
 pub enum Cli {
@@ -109,6 +115,21 @@ pub fn parse(argv: &[String]) -> Cli {
                 a.oldpids.push(v as i32);
                 i += 1;
             }
+            continue;
+        }
+        // haproxy 1.8+'s master-worker flags, which its systemd unit uses
+        if f == "W" || f == "Ws" {
+            a.master_worker = true;
+            a.sd_notify |= f == "Ws";
+            i += 1;
+            continue;
+        }
+        if f == "S" {
+            match argv.get(i + 1) {
+                Some(s) => a.master_cli = Some(s.clone()),
+                None => return Cli::Usage,
+            }
+            i += 2;
             continue;
         }
         if let Some(d) = f.strip_prefix('d') {
@@ -223,5 +244,22 @@ mod tests {
         // still refused: a word that is neither a pid nor an option
         assert!(matches!(parse(&v("-f a -sf 12 abc -D")), Cli::Usage));
         assert!(matches!(parse(&v("-f a -sf 12 -D x")), Cli::Usage));
+    }
+
+    #[test]
+    fn master_worker_flags_of_the_systemd_unit() {
+        let unit = "-Ws -f /etc/h.cfg -p /run/h.pid -S /run/haproxy-master.sock";
+        match parse(&v(unit)) {
+            Cli::Run(a) => {
+                assert!(a.master_worker && a.sd_notify && !a.daemon);
+                assert_eq!(a.master_cli.as_deref(), Some("/run/haproxy-master.sock"));
+            }
+            _ => panic!("expected run"),
+        }
+        assert!(
+            matches!(parse(&v("-W -f a -c -q")), Cli::Run(a) if a.master_worker && !a.sd_notify && a.check)
+        );
+        assert!(matches!(parse(&v("-f a -S")), Cli::Usage));
+        assert!(matches!(parse(&v("-f a -Wx")), Cli::Usage));
     }
 }

@@ -10,6 +10,15 @@ use crate::state::Runtime;
 use std::io::Write;
 use std::time::Duration;
 
+/// Master-worker mode: the pipe on which this worker says it listens.
+static READY_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// A worker of `-W` mode writes one byte to `fd` once its listeners are
+/// registered, then closes it (src/master.rs waits for it).
+pub fn set_ready_fd(fd: i32) {
+    READY_FD.store(fd, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The signals the event loop handles through its self-pipe.
 const SIGNALS: &[i32] = &[
     crate::sys::SIGUSR1,
@@ -310,6 +319,11 @@ fn run_loop(
     if eng.register_all().is_err() {
         msg::alert("Cannot register listeners in the event loop.");
         return 1;
+    }
+    let ready = READY_FD.swap(-1, std::sync::atomic::Ordering::Relaxed);
+    if ready >= 0 {
+        crate::sys_proc::write_byte(ready);
+        crate::sys::close_fd(ready);
     }
     eng.run();
     0

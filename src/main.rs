@@ -1,6 +1,6 @@
 //! haproxy-rs: a drop-in replacement for HAProxy 1.4.
 
-use haproxy_rs::{cli, config, lifecycle, log};
+use haproxy_rs::{cli, config, lifecycle, log, master};
 
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
@@ -27,6 +27,9 @@ fn main() {
                         // qprint honours -q and the global `quiet` keyword
                         log::msg::qprint("Configuration file is valid\n");
                         std::process::exit(0);
+                    }
+                    if a.master_worker {
+                        std::process::exit(master::run(a, out.config));
                     }
                     std::process::exit(lifecycle::start(a, out.config));
                 }

@@ -1,0 +1,218 @@
+//! Master-worker mode (`-W`, and `-Ws` for systemd's Type=notify), which
+//! 1.4 does not have and refuses: accepted so that haproxy 1.8+'s systemd
+//! unit runs us unchanged (`ExecStart=haproxy -Ws -f $CONFIG -p $PIDFILE`,
+//! `ExecReload=kill -USR2 $MAINPID`). The master holds no socket: it forks
+//! a worker that runs the ordinary 1.4 start-up in the foreground, and on
+//! SIGUSR2 forks a new worker that re-reads the configuration and takes
+//! over from the old ones exactly as `-sf` does (SIGTTOU, bind, SIGUSR1), so
+//! a reload loses no connection. A refused configuration leaves the old
+//! worker serving. SIGTERM/SIGINT stop the workers then the master;
+//! SIGUSR1 lets them finish first; SIGHUP is passed on (state dump).
+//! `-S` (the 1.8+ master CLI socket) is accepted and ignored with a warning.
+
+use crate::cli::Args;
+use crate::config::model::Config;
+use crate::log::msg;
+use crate::sys;
+use crate::sys_proc;
+use std::io::Write;
+use std::os::unix::io::RawFd;
+
+const SIGNALS: &[i32] = &[
+    sys::SIGUSR1,
+    sys_proc::SIGUSR2,
+    sys::SIGTERM,
+    sys::SIGINT,
+    sys::SIGHUP,
+    sys_proc::SIGCHLD,
+];
+
+/// A worker being started: its pid and the pipe it writes a byte to once
+/// its listeners are bound (EOF without the byte: it failed).
+struct Pending {
+    pid: i32,
+    ready: RawFd,
+}
+
+/// Forks a worker. `cfg` is the configuration the master parsed at start;
+/// a reload's worker parses the files again itself.
+fn spawn(args: &Args, cfg: Option<Config>, sigfd: RawFd, old: &[i32]) -> Option<Pending> {
+    let (r, w) = match sys_proc::pipe() {
+        Ok(p) => p,
+        Err(_) => return None,
+    };
+    match sys::fork() {
+        Ok(sys::Forked::Parent(pid)) => {
+            sys::close_fd(w);
+            Some(Pending { pid, ready: r })
+        }
+        Ok(sys::Forked::Child) => {
+            sys::close_fd(r);
+            sys::close_fd(sigfd);
+            for &s in SIGNALS {
+                sys_proc::default_signal(s);
+            }
+            std::process::exit(run_worker(args, cfg, w, old))
+        }
+        Err(_) => {
+            sys::close_fd(r);
+            sys::close_fd(w);
+            msg::alert(&format!("[{}.main()] Cannot fork.", args.argv0));
+            None
+        }
+    }
+}
+
+fn run_worker(args: &Args, cfg: Option<Config>, ready: RawFd, old: &[i32]) -> i32 {
+    let cfg = match cfg {
+        Some(c) => c,
+        None => {
+            let maxpconn = args.maxpconn.unwrap_or(2000);
+            match crate::config::parse_files(&args.files, maxpconn, args.maxconn) {
+                Ok(out) => out.config,
+                Err(_) => return 1,
+            }
+        }
+    };
+    let mut wargs = args.clone();
+    // the ordinary start-up, in the foreground: the master is the daemon
+    wargs.daemon = false;
+    wargs.foreground = true;
+    wargs.pidfile = None;
+    wargs.oldpids = old.to_vec();
+    wargs.oldpids_sig = sys::SIGUSR1;
+    crate::lifecycle::set_ready_fd(ready);
+    crate::lifecycle::start(wargs, cfg)
+}
+
+/// Waits (bounded: 30 s) for a starting worker to say it listens; false if
+/// it exited first. Signals arriving meanwhile stay in the pipe.
+fn wait_ready(p: &Pending) -> bool {
+    let mut buf = Vec::new();
+    for _ in 0..300 {
+        if sys_proc::poll_readable(&[p.ready], 100)[0] {
+            let n = sys::read_into(p.ready, &mut buf, 1).unwrap_or(0);
+            return n == 1;
+        }
+    }
+    false
+}
+
+/// The master: starts the first worker, writes its own pid to the pidfile,
+/// tells systemd it is ready, then serves signals until no worker is left.
+pub fn run(args: Args, cfg: Config) -> i32 {
+    if let Some(s) = &args.master_cli {
+        msg::warning(&format!(
+            "[{}.main()] master CLI socket '{}' (-S) is not supported by this 1.4 replacement; ignored.",
+            args.argv0, s
+        ));
+    }
+    let pidfile = args.pidfile.clone().or(cfg.global.pidfile.clone());
+    let sigfd = match sys::signal_pipe(SIGNALS) {
+        Ok(fd) => fd,
+        Err(_) => return 1,
+    };
+    let first = match spawn(&args, Some(cfg), sigfd, &[]) {
+        Some(p) => p,
+        None => return 1,
+    };
+    let ok = wait_ready(&first);
+    sys::close_fd(first.ready);
+    if !ok {
+        // the worker said why on stderr; its exit code is ours
+        let code = reap_until(first.pid, &mut Vec::new());
+        return if code == 0 { 1 } else { code };
+    }
+    if args.daemon {
+        match sys::fork() {
+            Ok(sys::Forked::Parent(_)) => return 0,
+            Ok(sys::Forked::Child) => sys::detach(),
+            Err(_) => return 1,
+        }
+    }
+    if let Some(pf) = &pidfile {
+        let _ = std::fs::remove_file(pf);
+        match std::fs::File::create(pf) {
+            Ok(mut f) => {
+                let _ = writeln!(f, "{}", sys::getpid());
+            }
+            Err(_) => msg::alert(&format!(
+                "[{}.main()] Cannot create pidfile {}",
+                args.argv0, pf
+            )),
+        }
+    }
+    if args.sd_notify {
+        sys_proc::sd_notify(&format!("READY=1\nMAINPID={}", sys::getpid()));
+    }
+    serve(&args, sigfd, vec![first.pid])
+}
+
+/// Blocks (bounded: 30 s) until `pid` has ended; its exit code. Other
+/// children reaped meanwhile leave `workers`.
+fn reap_until(pid: i32, workers: &mut Vec<i32>) -> i32 {
+    for _ in 0..3000 {
+        let gone = sys_proc::reap();
+        workers.retain(|w| !gone.iter().any(|(p, _)| p == w));
+        if let Some(&(_, code)) = gone.iter().find(|(p, _)| *p == pid) {
+            return code;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    1
+}
+
+fn serve(args: &Args, sigfd: RawFd, mut workers: Vec<i32>) -> i32 {
+    let mut last_code = 0;
+    loop {
+        sys_proc::poll_readable(&[sigfd], 1000);
+        for sig in sys::read_signals(sigfd) {
+            match sig {
+                s if s == sys_proc::SIGUSR2 => reload(args, sigfd, &mut workers),
+                s if s == sys::SIGTERM || s == sys::SIGINT || s == sys::SIGUSR1 => {
+                    for &w in &workers {
+                        sys::kill(w, s);
+                    }
+                }
+                s if s == sys::SIGHUP => {
+                    for &w in &workers {
+                        sys::kill(w, s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (pid, code) in sys_proc::reap() {
+            workers.retain(|&w| w != pid);
+            last_code = code;
+        }
+        if workers.is_empty() {
+            return last_code;
+        }
+    }
+}
+
+/// SIGUSR2: a new worker from the files as they are now; it sends the old
+/// ones SIGUSR1 itself once it listens. A worker that fails leaves the
+/// old ones serving.
+fn reload(args: &Args, sigfd: RawFd, workers: &mut Vec<i32>) {
+    if args.sd_notify {
+        sys_proc::sd_notify("RELOADING=1");
+    }
+    if let Some(p) = spawn(args, None, sigfd, workers) {
+        let ok = wait_ready(&p);
+        sys::close_fd(p.ready);
+        if ok {
+            workers.push(p.pid);
+        } else {
+            let _ = reap_until(p.pid, workers);
+            msg::alert(&format!(
+                "[{}.main()] Reload failed: the new worker did not start; the previous one keeps running.",
+                args.argv0
+            ));
+        }
+    }
+    if args.sd_notify {
+        sys_proc::sd_notify("READY=1");
+    }
+}
