@@ -70,6 +70,15 @@ fn check_mode_verdicts() {
     );
 }
 
+/// `make demo` is the first thing a newcomer runs: its config must start
+/// without a single [WARNING] (1.4 prints the same check-time warnings).
+#[test]
+fn demo_config_starts_without_warnings() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-configs/demo.cfg");
+    let (rc, out, err) = run(&["-c", "-f", &p.to_string_lossy()]);
+    assert_eq!((rc, out.as_str(), err.as_str()), (0, "Configuration file is valid\n", ""));
+}
+
 #[test]
 fn our_compat_configs_are_valid() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-configs");
