@@ -56,7 +56,8 @@ install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/haproxy
 	install -D -m 0644 man/haproxy.1 $(DESTDIR)$(MANDIR)/man1/haproxy.1
 
-# A binary without dynamic dependencies, for old RHEL/CentOS userlands.
+# A binary without dynamic dependencies (fails unless it is one); it needs
+# Linux 3.2 or later, so EL7 and later, not EL6 (2.6.32).
 static:
 	./scripts/build-static.sh
 

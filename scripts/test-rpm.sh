@@ -54,6 +54,8 @@ done
 check "Provides: haproxy = 1.4.25" sh -c "rpm -qp --provides '$rpm1' | grep -qx 'haproxy = 1.4.25'"
 check "Obsoletes: haproxy < 1.5" sh -c "rpm -qp --obsoletes '$rpm1' | grep -qx 'haproxy < 1.5'"
 check "Requires(pre): shadow-utils" sh -c "rpm -qp --requires '$rpm1' | grep -qx 'shadow-utils'"
+check "make static's check refuses a dynamic binary" sh -c "! ./scripts/build-static.sh --check target/release/haproxy"
+check "make static's check accepts the packaged binary" ./scripts/build-static.sh --check target/static/haproxy
 check "no shared library or loader requirements (static)" sh -c "! rpm -qp --requires '$rpm1' | grep -q '\.so\|rtld'"
 check "%pre creates haproxy with uid/gid 188" sh -c "rpm -qp --scripts '$rpm1' | grep -q 'useradd -r -u 188'"
 check "%post registers with chkconfig or systemd" sh -c "rpm -qp --scripts '$rpm1' | grep -q 'chkconfig --add haproxy' && rpm -qp --scripts '$rpm1' | grep -q 'daemon-reload'"
