@@ -76,7 +76,10 @@ fn check_mode_verdicts() {
 fn demo_config_starts_without_warnings() {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-configs/demo.cfg");
     let (rc, out, err) = run(&["-c", "-f", &p.to_string_lossy()]);
-    assert_eq!((rc, out.as_str(), err.as_str()), (0, "Configuration file is valid\n", ""));
+    assert_eq!(
+        (rc, out.as_str(), err.as_str()),
+        (0, "Configuration file is valid\n", "")
+    );
 }
 
 #[test]
