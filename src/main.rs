@@ -3,9 +3,13 @@
 use haproxy_rs::{cli, config, lifecycle, log, master};
 
 fn main() {
-    let argv: Vec<String> = std::env::args().collect();
+    // args() would panic on a word that is not UTF-8: such a path is kept
+    // lossily and then fails to open with 1.4's alert instead
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let name = argv.first().cloned().unwrap_or_else(|| "haproxy".into());
-    match cli::parse(&argv[1..]) {
+    match cli::parse(argv.get(1..).unwrap_or(&[])) {
         cli::Cli::Version(b) => {
             print!("{}", cli::version_text(b));
             std::process::exit(0);
@@ -17,6 +21,7 @@ fn main() {
         }
         cli::Cli::Run(mut a) => {
             a.argv0 = name;
+            a.files = cli::expand_cfg_dirs(&a.files);
             log::msg::set_quiet(a.quiet_flag);
             log::msg::set_verbose(a.verbose);
             let r = config::parse_files(&a.files, a.maxpconn.unwrap_or(2000), a.maxconn);
