@@ -6,7 +6,10 @@
 # `kill -USR2 $MAINPID`, KillMode=mixed stop), its command lines taken from
 # the unit file and run as systemd would run them (Environment= and
 # EnvironmentFile= variables, $VAR split into words, NOTIFY_SOCKET), since
-# no systemd runs here. Both files come from Debian's haproxy package,
+# no systemd runs here (scripts/unit-cmdline.py expands them); then our
+# RPM's own unit (rpm/haproxy.service: ExecStartPre, Type=forking,
+# ExecReload with -sf, ExecStop) the same way. Debian's files come from its
+# haproxy package,
 # fetched at test time (`apt-get download haproxy`, cached in
 # target/debian/), not committed. Everything happens in a private mount
 # namespace: /etc, /usr/sbin and /var/lib are overlays, /run is a tmpfs, and
@@ -36,10 +39,10 @@ if [ "${1:-}" != "--inside" ]; then
     getent group haproxy >/dev/null || groupadd -r haproxy
     getent passwd haproxy >/dev/null || useradd -r -g haproxy -d /var/lib/haproxy -s /usr/sbin/nologin haproxy
     echo "debian init test: $(basename "$deb"), binary $bin"
-    exec unshare -m --propagation private "$0" --inside "$bin" "$PWD/$deb"
+    exec unshare -m --propagation private "$0" --inside "$bin" "$PWD/$deb" "$PWD/scripts"
 fi
 
-BIN=$2 DEB=$3
+BIN=$2 DEB=$3 HERE=$4
 T=$(mktemp -d /tmp/hrs-deb.XXXXXX)
 PIDS=()
 cleanup() {
@@ -187,40 +190,23 @@ wait_gone "$pid3" && [ ! -f /run/haproxy.pid ]; expect "stopped: process and pid
 expect "status after stop" 3 "$(svc status)"
 
 echo "== haproxy 2.x systemd unit ($(basename "$DEB"))"
-# systemd's environment: Environment= words, then EnvironmentFile= lines
+# systemd's environment and command lines (scripts/unit-cmdline.py)
+unit_env() { # unit: exports its Environment= and EnvironmentFile= variables
+    local kv
+    while IFS= read -r kv; do [ -n "$kv" ] && export "${kv?}"; done < <(python3 "$HERE/unit-cmdline.py" env "$1")
+}
+unit_words() { # unit, key, index: the command line's words into WORDS
+    mapfile -d '' WORDS < <(python3 "$HERE/unit-cmdline.py" cmd "$1" "$2" "$3")
+}
+run_unit() { # unit, key, index: runs it as systemd would, prints its exit code
+    unit_words "$@"
+    "${WORDS[@]}" >"$T/out" 2>&1; echo $?
+}
 unset CONFIG PIDFILE EXTRAOPTS MAINPID
-while IFS= read -r kv; do export "${kv?}"; done < <(python3 - "$UNIT" <<'EOF'
-import shlex, sys
-for line in open(sys.argv[1]):
-    if line.startswith("Environment="):
-        for w in shlex.split(line[len("Environment="):]):
-            print(w)
-    elif line.startswith("EnvironmentFile="):
-        path = line.split("=", 1)[1].strip().lstrip("-")
-        try:
-            for l in open(path):
-                l = l.strip()
-                if l and not l.startswith("#") and "=" in l:
-                    k, v = l.split("=", 1)
-                    print(k + "=" + v.strip('"'))
-        except OSError:
-            pass
-EOF
-)
+export MAINPID
+unit_env "$UNIT"
 echo "     CONFIG=$CONFIG PIDFILE=$PIDFILE EXTRAOPTS=$EXTRAOPTS"
 grep -q '^Type=notify' "$UNIT" && grep -q '^KillMode=mixed' "$UNIT"; expect "unit is Type=notify, KillMode=mixed" 0 $?
-# a unit command line with $VAR expanded and split into words, as systemd does
-unit_cmd() { # key, index among the key's lines
-    local line
-    line=$(sed -n "s/^$1=//p" "$UNIT" | sed -n "$2p")
-    for v in CONFIG PIDFILE EXTRAOPTS MAINPID; do line=${line//\$$v/${!v:-}}; done
-    echo "$line"
-}
-run_unit() { # key, index: runs it, exit code
-    local words
-    read -ra words <<< "$(unit_cmd "$1" "$2")"
-    "${words[@]}" >"$T/out" 2>&1; echo $?
-}
 mkdir -p /run/haproxy
 NOTIFY_SOCKET=$T/notify
 export NOTIFY_SOCKET
@@ -237,9 +223,9 @@ except Exception:
 EOF
 PIDS+=($!)
 for _ in $(seq 50); do [ -S "$NOTIFY_SOCKET" ] && break; sleep 0.1; done
-read -ra start <<< "$(unit_cmd ExecStart 1)"
-echo "     ExecStart: ${start[*]}"
-"${start[@]}" >"$T/unit.log" 2>&1 &
+unit_words "$UNIT" ExecStart 1
+echo "     ExecStart: ${WORDS[*]}"
+"${WORDS[@]}" >"$T/unit.log" 2>&1 &
 MAINPID=$!
 PIDS+=($MAINPID)
 for _ in $(seq 100); do grep -q "READY=1" "$T/notified" 2>/dev/null && break; sleep 0.1; done
@@ -249,13 +235,12 @@ alive "$MAINPID" && [ "$(cat "$PIDFILE")" = "$MAINPID" ] && [ "$w1" != "$MAINPID
 expect "main process in the foreground, pidfile holds it, a worker serves" 0 $?
 load_start 6
 sleep 1
-echo "     ExecReload: $(unit_cmd ExecReload 1) ; $(unit_cmd ExecReload 2)"
-expect "ExecReload 1 (check)" 0 "$(run_unit ExecReload 1)"
-expect "ExecReload 2 (USR2 to MAINPID)" 0 "$(run_unit ExecReload 2)"
+expect "ExecReload 1 (check)" 0 "$(run_unit "$UNIT" ExecReload 1)"
+expect "ExecReload 2 (USR2 to MAINPID)" 0 "$(run_unit "$UNIT" ExecReload 2)"
 sleep 1.5
 w2=$(serving_pid)
-expect "ExecReload 1 again" 0 "$(run_unit ExecReload 1)"
-expect "ExecReload 2 again" 0 "$(run_unit ExecReload 2)"
+expect "ExecReload 1 again" 0 "$(run_unit "$UNIT" ExecReload 1)"
+expect "ExecReload 2 again" 0 "$(run_unit "$UNIT" ExecReload 2)"
 load_check "systemd unit, 2 reloads"
 w3=$(serving_pid)
 [ "$w1" != "$w2" ] && [ "$w2" != "$w3" ] && [ "$w3" != none ] && wait_gone "$w1" && wait_gone "$w2" && alive "$MAINPID"
@@ -263,7 +248,7 @@ expect "reloaded: new worker serves, old workers gone, same main pid" 0 $?
 [ "$(grep -c READY=1 "$T/notified")" -ge 3 ] && grep -q RELOADING=1 "$T/notified"
 expect "RELOADING=1 then READY=1 on each reload" 0 $?
 printf '    bogus_keyword here\n' >> /etc/haproxy/haproxy.cfg
-expect "ExecReload 1 with a broken config stops the reload" 1 "$(run_unit ExecReload 1)"
+expect "ExecReload 1 with a broken config stops the reload" 1 "$(run_unit "$UNIT" ExecReload 1)"
 kill -USR2 "$MAINPID"; sleep 1
 alive "$MAINPID" && alive "$w3" && [ "$(serving_pid)" = "$w3" ] && fetch
 expect "a USR2 with a broken config keeps the worker serving" 0 $?
@@ -273,6 +258,29 @@ kill -TERM "$MAINPID"
 wait "$MAINPID"; rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 143 ]; expect "stop: main process exits with a SuccessExitStatus" 0 $?
 wait_gone "$w3"; expect "stop: the worker is gone too, before any SIGKILL" 0 $?
+
+echo "== our RPM's systemd unit (rpm/haproxy.service, Type=forking)"
+UNIT=$HERE/../rpm/haproxy.service
+install -D -m 0644 "$HERE/../rpm/haproxy.sysconfig" /etc/sysconfig/haproxy
+unset CONFIG PIDFILE EXTRAOPTS MAINPID NOTIFY_SOCKET
+export MAINPID
+unit_env "$UNIT"
+rm -f "$PIDFILE"
+expect "ExecStartPre (check)" 0 "$(run_unit "$UNIT" ExecStartPre 1)"
+expect "ExecStart (-D, forks)" 0 "$(run_unit "$UNIT" ExecStart 1)"
+MAINPID=$(head -1 "$PIDFILE" 2>/dev/null)
+alive "$MAINPID" && [ "$(serving_pid)" = "$MAINPID" ] && fetch; expect "PIDFile names the serving process" 0 $?
+load_start 5
+sleep 1
+expect "ExecReload 1 (check)" 0 "$(run_unit "$UNIT" ExecReload 1)"
+expect "ExecReload 2 (-sf \$(cat \$PIDFILE))" 0 "$(run_unit "$UNIT" ExecReload 2)"
+load_check "RPM unit, 1 reload"
+old=$MAINPID
+MAINPID=$(head -1 "$PIDFILE" 2>/dev/null)
+[ "$old" != "$MAINPID" ] && wait_gone "$old" && alive "$MAINPID" && [ "$(serving_pid)" = "$MAINPID" ]
+expect "reloaded: new pid in the PIDFile serves, old one gone" 0 $?
+expect "ExecStop (USR1 to MAINPID)" 0 "$(run_unit "$UNIT" ExecStop 1)"
+wait_gone "$MAINPID"; expect "stopped" 0 $?
 
 echo "debian init test: $pass passed, $fail failed"
 [ "$fail" = 0 ]
