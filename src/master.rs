@@ -108,11 +108,22 @@ pub fn run(args: Args, cfg: Config) -> i32 {
         ));
     }
     let pidfile = args.pidfile.clone().or(cfg.global.pidfile.clone());
+    // -D: the master goes to the background first, so that the workers are
+    // its children; the command exits 0 once the first worker listens
+    let told = if args.daemon {
+        match daemonize() {
+            Some(fd) => Some(fd),
+            None => return 1,
+        }
+    } else {
+        None
+    };
     let sigfd = match sys::signal_pipe(SIGNALS) {
         Ok(fd) => fd,
         Err(_) => return 1,
     };
-    let first = match spawn(&args, Some(cfg), sigfd, &[]) {
+    // -sf/-st pids given with -W: the first worker takes over from them
+    let first = match spawn(&args, Some(cfg), sigfd, &args.oldpids) {
         Some(p) => p,
         None => return 1,
     };
@@ -123,12 +134,10 @@ pub fn run(args: Args, cfg: Config) -> i32 {
         let code = reap_until(first.pid, &mut Vec::new());
         return if code == 0 { 1 } else { code };
     }
-    if args.daemon {
-        match sys::fork() {
-            Ok(sys::Forked::Parent(_)) => return 0,
-            Ok(sys::Forked::Child) => sys::detach(),
-            Err(_) => return 1,
-        }
+    if let Some(fd) = told {
+        sys_proc::write_byte(fd);
+        sys::close_fd(fd);
+        sys::detach();
     }
     if let Some(pf) = &pidfile {
         let _ = std::fs::remove_file(pf);
@@ -146,6 +155,26 @@ pub fn run(args: Args, cfg: Config) -> i32 {
         sys_proc::sd_notify(&format!("READY=1\nMAINPID={}", sys::getpid()));
     }
     serve(&args, sigfd, vec![first.pid])
+}
+
+/// Forks; the parent waits until the child (the master) says its first
+/// worker listens, and exits 0, or 1 if it fails. Returns, in the child, the
+/// pipe to say so on (closing it unsaid means failure).
+fn daemonize() -> Option<RawFd> {
+    let (r, w) = sys_proc::pipe().ok()?;
+    match sys::fork() {
+        Ok(sys::Forked::Parent(pid)) => {
+            sys::close_fd(w);
+            let ok = wait_ready(&Pending { pid, ready: r });
+            std::process::exit(if ok { 0 } else { 1 })
+        }
+        Ok(sys::Forked::Child) => {
+            sys::close_fd(r);
+            sys_proc::setsid();
+            Some(w)
+        }
+        Err(_) => None,
+    }
 }
 
 /// Blocks (bounded: 30 s) until `pid` has ended; its exit code. Other

@@ -70,6 +70,13 @@ pub fn default_signal(sig: i32) {
     unsafe { libc::signal(sig, libc::SIG_DFL) };
 }
 
+/// A new session without a controlling terminal (a `-W -D` master and its
+/// workers).
+pub fn setsid() {
+    // SAFETY: setsid has no memory preconditions.
+    unsafe { libc::setsid() };
+}
+
 pub const SIGUSR2: i32 = libc::SIGUSR2;
 pub const SIGCHLD: i32 = libc::SIGCHLD;
 

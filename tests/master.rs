@@ -105,3 +105,46 @@ fn master_reloads_on_usr2_and_stops_on_term() {
     assert!(exited, "master did not stop on SIGTERM");
     assert!(within_5s(|| !alive(w2)), "worker {w2} outlived the master");
 }
+
+/// `-W -D`: the command returns once the worker listens, the master runs in
+/// the background with the worker as its child, and SIGTERM to the master
+/// stops the worker.
+#[test]
+fn daemon_master_owns_its_worker() {
+    let dir = tmpdir("master-d");
+    let (cfg, sock, pidf) = (dir.join("h.cfg"), dir.join("s.sock"), dir.join("h.pid"));
+    let port = free_port();
+    std::fs::write(
+        &cfg,
+        format!(
+            "global\n stats socket {}\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 3s\n timeout server 3s\nlisten a 127.0.0.1:{port}\n server s 127.0.0.1:9\n",
+            sock.display()
+        ),
+    )
+    .expect("cfg");
+    let st = Command::new(bin())
+        .args(["-W", "-D", "-f"])
+        .arg(&cfg)
+        .arg("-p")
+        .arg(&pidf)
+        .status()
+        .expect("run");
+    assert!(st.success());
+    let mpid: i32 = std::fs::read_to_string(&pidf)
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    let w = worker_pid(&sock).unwrap_or(0);
+    let stat = std::fs::read_to_string(format!("/proc/{w}/stat")).unwrap_or_default();
+    // the fourth field of /proc/PID/stat (after the parenthesised name)
+    let ppid = stat
+        .rsplit(") ")
+        .next()
+        .and_then(|r| r.split_whitespace().nth(1))
+        .unwrap_or("");
+    kill("-TERM", mpid);
+    assert!(mpid > 0 && w > 0 && w != mpid, "master {mpid}, worker {w}");
+    assert_eq!(ppid, mpid.to_string());
+    assert!(within_5s(|| !alive(w)), "worker {w} outlived the master");
+}
