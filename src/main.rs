@@ -21,10 +21,19 @@ fn main() {
         }
         cli::Cli::Run(mut a) => {
             a.argv0 = name;
-            a.files = cli::expand_cfg_dirs(&a.files);
+            // a worker exec'd by a -W master on reload: where to say it listens
+            if let Some(fd) = std::env::var(master::READY_FD_ENV)
+                .ok()
+                .and_then(|v| v.parse().ok())
+            {
+                std::env::remove_var(master::READY_FD_ENV);
+                lifecycle::set_ready_fd(fd);
+            }
             log::msg::set_quiet(a.quiet_flag);
             log::msg::set_verbose(a.verbose);
-            let r = config::parse_files(&a.files, a.maxpconn.unwrap_or(2000), a.maxconn);
+            // -f DIR is listed here, not in `a.files`: a -W reload lists it again
+            let files = cli::expand_cfg_dirs(&a.files);
+            let r = config::parse_files(&files, a.maxpconn.unwrap_or(2000), a.maxconn);
             match r {
                 Err(_) => std::process::exit(1),
                 Ok(out) => {

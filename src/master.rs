@@ -3,12 +3,14 @@
 //! unit runs us unchanged (`ExecStart=haproxy -Ws -f $CONFIG -p $PIDFILE`,
 //! `ExecReload=kill -USR2 $MAINPID`). The master holds no socket: it forks
 //! a worker that runs the ordinary 1.4 start-up in the foreground, and on
-//! SIGUSR2 forks a new worker that re-reads the configuration and takes
+//! SIGUSR2 starts a new worker that re-reads the configuration and takes
 //! over from the old ones exactly as `-sf` does (SIGTTOU, bind, SIGUSR1), so
 //! a reload loses no connection. A refused configuration leaves the old
 //! worker serving. SIGTERM/SIGINT stop the workers then the master;
 //! SIGUSR1 lets them finish first; SIGHUP is passed on (state dump).
 //! `-S` (the 1.8+ master CLI socket) is accepted and ignored with a warning.
+//! As in 1.8+, a reload's worker executes the program file anew, so a
+//! reload after a package upgrade runs the new binary.
 
 use crate::cli::Args;
 use crate::config::model::Config;
@@ -63,16 +65,13 @@ fn spawn(args: &Args, cfg: Option<Config>, sigfd: RawFd, old: &[i32]) -> Option<
     }
 }
 
+/// Environment variable naming the descriptor an exec'd worker reports
+/// readiness on (read by main.rs).
+pub const READY_FD_ENV: &str = "HAPROXY_RS_READY_FD";
+
 fn run_worker(args: &Args, cfg: Option<Config>, ready: RawFd, old: &[i32]) -> i32 {
-    let cfg = match cfg {
-        Some(c) => c,
-        None => {
-            let maxpconn = args.maxpconn.unwrap_or(2000);
-            match crate::config::parse_files(&args.files, maxpconn, args.maxconn) {
-                Ok(out) => out.config,
-                Err(_) => return 1,
-            }
-        }
+    let Some(cfg) = cfg else {
+        return exec_worker(args, ready, old);
     };
     let mut wargs = args.clone();
     // the ordinary start-up, in the foreground: the master is the daemon
@@ -83,6 +82,54 @@ fn run_worker(args: &Args, cfg: Option<Config>, ready: RawFd, old: &[i32]) -> i3
     wargs.oldpids_sig = sys::SIGUSR1;
     crate::lifecycle::set_ready_fd(ready);
     crate::lifecycle::start(wargs, cfg)
+}
+
+/// A reload's worker runs the program file as it is now (after a package
+/// upgrade, the new binary), as haproxy 1.8+'s master re-executes itself:
+/// `argv0 -db [-q] [-V] [-d] -f FILE... [-n N] [-N N] [-m MB] [-sf OLD...]`,
+/// which re-reads the configuration (directories listed again), with the
+/// ready pipe inherited under $HAPROXY_RS_READY_FD. Returns only on failure.
+fn exec_worker(args: &Args, ready: RawFd, old: &[i32]) -> i32 {
+    use std::os::unix::process::CommandExt;
+    let Some(fd) = sys_proc::dup_inheritable(ready) else {
+        return 1;
+    };
+    let mut v: Vec<String> = vec!["-db".into()];
+    for (on, flag) in [
+        (args.quiet_flag, "-q"),
+        (args.verbose, "-V"),
+        (args.debug, "-d"),
+    ] {
+        if on {
+            v.push(flag.into());
+        }
+    }
+    for f in &args.files {
+        v.extend(["-f".to_string(), f.clone()]);
+    }
+    let nums = [
+        ("-n", args.maxconn.map(u64::from)),
+        ("-N", args.maxpconn.map(u64::from)),
+        ("-m", args.memmax_mb),
+    ];
+    for (flag, n) in nums {
+        if let Some(n) = n {
+            v.extend([flag.to_string(), n.to_string()]);
+        }
+    }
+    if !old.is_empty() {
+        v.push("-sf".into());
+        v.extend(old.iter().map(|p| p.to_string()));
+    }
+    let err = std::process::Command::new(&args.argv0)
+        .args(&v)
+        .env(READY_FD_ENV, fd.to_string())
+        .exec();
+    msg::alert(&format!(
+        "[{}.main()] Cannot execute {} for the new worker: {}",
+        args.argv0, args.argv0, err
+    ));
+    1
 }
 
 /// Waits (bounded: 30 s) for a starting worker to say it listens; false if

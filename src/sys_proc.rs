@@ -70,6 +70,13 @@ pub fn default_signal(sig: i32) {
     unsafe { libc::signal(sig, libc::SIG_DFL) };
 }
 
+/// A copy of `fd` that an exec'd program inherits (no close-on-exec).
+pub fn dup_inheritable(fd: RawFd) -> Option<RawFd> {
+    // SAFETY: dup of a descriptor the caller owns; the copy is new.
+    let n = unsafe { libc::dup(fd) };
+    (n >= 0).then_some(n)
+}
+
 /// A new session without a controlling terminal (a `-W -D` master and its
 /// workers).
 pub fn setsid() {

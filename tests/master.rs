@@ -148,3 +148,57 @@ fn daemon_master_owns_its_worker() {
     assert_eq!(ppid, mpid.to_string());
     assert!(within_5s(|| !alive(w)), "worker {w} outlived the master");
 }
+
+/// A reload runs the program file as it is now, as 1.8+'s master does: the
+/// binary is replaced (a package upgrade) by a wrapper that records its
+/// command line, and the new worker comes from it, told the old pid.
+#[test]
+fn reload_executes_the_upgraded_binary() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tmpdir("master-up");
+    let (cfg, sock, prog) = (dir.join("h.cfg"), dir.join("s.sock"), dir.join("hap"));
+    std::fs::copy(bin(), &prog).expect("copy");
+    let port = free_port();
+    std::fs::write(
+        &cfg,
+        format!(
+            "global\n stats socket {}\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 3s\n timeout server 3s\nlisten a 127.0.0.1:{port}\n server s 127.0.0.1:9\n",
+            sock.display()
+        ),
+    )
+    .expect("cfg");
+    let mut master = Command::new(&prog)
+        .arg("-W")
+        .arg("-f")
+        .arg(&cfg)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mpid = master.id() as i32;
+    let w1 = within_5s(|| worker_pid(&sock).is_some())
+        .then(|| worker_pid(&sock))
+        .flatten()
+        .unwrap_or(0);
+    let log = dir.join("exec.log");
+    let new = dir.join("hap.new");
+    std::fs::write(
+        &new,
+        format!(
+            "#!/bin/sh\necho \"$@\" > {}\nexec {} \"$@\"\n",
+            log.display(),
+            bin()
+        ),
+    )
+    .expect("wrapper");
+    std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::rename(&new, &prog).expect("upgrade");
+    kill("-USR2", mpid);
+    let changed = within_5s(|| worker_pid(&sock).is_some_and(|w| w != w1));
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    kill("-TERM", mpid);
+    let _ = within_5s(|| matches!(master.try_wait(), Ok(Some(_))));
+    let _ = master.kill();
+    let _ = master.wait();
+    assert!(w1 > 0 && changed, "no new worker after USR2");
+    assert_eq!(logged.trim(), format!("-db -f {} -sf {w1}", cfg.display()));
+}
