@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness difftest packaging statspage ha ha-test corpus install demo static rpm rpm-test bench allocs clean lint
+.PHONY: all build test unit harness difftest packaging init-test statspage ha ha-test corpus install demo static rpm rpm-test bench allocs clean lint
 
 all: build
 
@@ -15,15 +15,21 @@ build:
 
 # Everything: unit + integration tests, the shared 1.4 differential suite,
 # our own catalogue recorded from the 1.4.25 oracle (tests/difftest), and
-# (where rpmbuild is installed) the packaging and init-script tests, the
-# stats page in an HTML validator and headless Chromium, and (as root) the
-# keepalived pair's failover.
-test: build unit harness difftest packaging statspage ha
+# (where rpmbuild is installed) the packaging and init-script tests, Debian 12's
+# init script and haproxy 2.x's systemd unit, the stats page in an HTML
+# validator and headless Chromium, and (as root) the keepalived pair's failover.
+test: build unit harness difftest packaging init-test statspage ha
 
 packaging:
 	@if command -v rpmbuild >/dev/null && command -v dnf >/dev/null && command -v createrepo_c >/dev/null; then \
 		./scripts/test-rpm.sh; \
 	else echo "packaging: rpmbuild/dnf/createrepo_c not installed, skipped (make rpm-test installs them)"; fi
+
+# Debian 12's init script and haproxy 2.x's systemd unit (from Debian's
+# haproxy package, fetched at test time) driving our binary: start, reload
+# under load, stop.
+init-test: build
+	./scripts/test-debian-init.sh $(BIN)
 
 unit:
 	$(CARGO) test --release
@@ -69,7 +75,8 @@ install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/haproxy
 	install -D -m 0644 man/haproxy.1 $(DESTDIR)$(MANDIR)/man1/haproxy.1
 
-# A binary without dynamic dependencies, for old RHEL/CentOS userlands.
+# A binary without dynamic dependencies (fails unless it is one); it needs
+# Linux 3.2 or later, so EL7 and later, not EL6 (2.6.32).
 static:
 	./scripts/build-static.sh
 

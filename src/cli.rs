@@ -6,6 +6,8 @@ pub const VERSION_LINE: &str = "HA-Proxy version 1.4.25 2014/03/27 (haproxy-rs 0
 
 #[derive(Debug, Default, Clone)]
 pub struct Args {
+    /// argv[0] as invoked: 1.4 names itself so in `[<argv0>.main()]` alerts
+    pub argv0: String,
     pub files: Vec<String>,
     pub check: bool,
     pub daemon: bool,
@@ -23,6 +25,12 @@ pub struct Args {
     pub oldpids: Vec<i32>,
     /// SIGUSR1 for -sf, SIGTERM for -st
     pub oldpids_sig: i32,
+    /// -W / -Ws (not in 1.4): master-worker mode, src/master.rs
+    pub master_worker: bool,
+    /// -Ws: tell systemd (Type=notify) when ready
+    pub sd_notify: bool,
+    /// -S <socket> (not in 1.4): accepted and ignored in -W mode
+    pub master_cli: Option<String>,
 }
 
 pub enum Cli {
@@ -57,6 +65,11 @@ pub fn version_text(build: bool) -> String {
 pub const USAGE_BANNER: &str =
     "HA-Proxy version 1.4.25 2014/03/27\nCopyright 2000-2014 Willy Tarreau <w@1wt.eu>\n\n";
 
+/// The program name 1.4 prints in its usage: argv[0] without its directories.
+pub fn progname(argv0: &str) -> &str {
+    argv0.rsplit('/').next().unwrap_or(argv0)
+}
+
 pub fn usage_text(name: &str) -> String {
     format!(
         "Usage : {} [-f <cfgfile>]* [ -vdVD ] [ -n <maxconn> ] [ -N <maxpconn> ]\n        [ -p <pidfile> ] [ -m <max megs> ]\n        -v displays version ; -vv shows known build options.\n        -d enters debug mode ; -db only disables background mode.\n        -V enters verbose mode (disables quiet mode)\n        -D goes daemon\n        -q quiet mode : don't display messages\n        -c check mode : only check config files and exit\n        -n sets the maximum total # of connections (2000)\n        -m limits the usable amount of memory (in MB)\n        -N sets the default, per-proxy maximum # of connections (2000)\n        -p writes pids of all children to this file\n        -de disables epoll() usage even when available\n        -ds disables speculative epoll() usage even when available\n        -dp disables poll() usage even when available\n        -sf/-st [pid ]* finishes/terminates old pids. Must be last arguments.\n\n",
@@ -64,12 +77,37 @@ pub fn usage_text(name: &str) -> String {
     )
 }
 
+/// `-f DIR` (haproxy 1.7+, used by EL8/EL9's systemd unit as `-f $CFGDIR`):
+/// the non-hidden regular files of DIR whose names end in `.cfg`, in byte
+/// order, in place of DIR. A file, or a directory that cannot be listed, is
+/// kept as given (the parser then says why it cannot be read, as 1.4).
+pub fn expand_cfg_dirs(files: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(rd) = std::fs::read_dir(f) else {
+            out.push(f.clone());
+            continue;
+        };
+        let mut names: Vec<String> = rd
+            .flatten()
+            .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.') && n.ends_with(".cfg"))
+            .collect();
+        names.sort();
+        let dir = f.trim_end_matches('/');
+        out.extend(names.into_iter().map(|n| format!("{dir}/{n}")));
+    }
+    out
+}
+
 fn atol(s: &str) -> i64 {
     crate::config::units::atoi(s)
 }
 
 /// Parses argv (without argv[0]) the way 1.4 does: flags by their leading
-/// letters, `-sf`/`-st` swallowing every remaining argument as a pid.
+/// letters, `-sf`/`-st` followed by pids; unlike 1.4, options may follow
+/// the pid list.
 pub fn parse(argv: &[String]) -> Cli {
     let mut a = Args {
         oldpids_sig: crate::sys::SIGUSR1,
@@ -93,14 +131,36 @@ pub fn parse(argv: &[String]) -> Cli {
             } else {
                 crate::sys::SIGTERM
             };
-            for p in &argv[i + 1..] {
-                let v = atol(p);
+            // 1.4 takes every remaining word as a pid; a word starting
+            // with '-' ends the list here instead (as 1.5 and later do), so
+            // init scripts that append options after the pids work (Debian
+            // 12: `-sf $(cat $PIDFILE) -D $EXTRAOPTS`), while every command
+            // line 1.4 accepts means the same
+            i += 1;
+            while i < argv.len() && !argv[i].starts_with('-') {
+                let v = atol(&argv[i]);
                 if v <= 0 {
                     return Cli::Usage;
                 }
                 a.oldpids.push(v as i32);
+                i += 1;
             }
-            break;
+            continue;
+        }
+        // haproxy 1.8+'s master-worker flags, which its systemd unit uses
+        if f == "W" || f == "Ws" {
+            a.master_worker = true;
+            a.sd_notify |= f == "Ws";
+            i += 1;
+            continue;
+        }
+        if f == "S" {
+            match argv.get(i + 1) {
+                Some(s) => a.master_cli = Some(s.clone()),
+                None => return Cli::Usage,
+            }
+            i += 2;
+            continue;
         }
         if let Some(d) = f.strip_prefix('d') {
             match d.chars().next() {
@@ -190,5 +250,46 @@ mod tests {
         assert!(matches!(parse(&v("-f a -db")), Cli::Run(a) if a.foreground));
         assert!(matches!(parse(&v("-f")), Cli::Usage));
         assert!(matches!(parse(&v("-s -f a")), Cli::Usage));
+    }
+
+    #[test]
+    fn options_after_the_pid_list() {
+        // Debian 12's reload: -sf PIDS -D $EXTRAOPTS
+        match parse(&v("-f /etc/h.cfg -p /run/h.pid -sf 12 34 -D -de -m 16")) {
+            Cli::Run(a) => {
+                assert_eq!(a.oldpids, vec![12, 34]);
+                assert!(a.daemon);
+                assert_eq!(a.memmax_mb, Some(16));
+                assert_eq!(a.oldpids_sig, crate::sys::SIGUSR1);
+            }
+            _ => panic!("expected run"),
+        }
+        // an empty pid list (no old process yet), then options
+        assert!(
+            matches!(parse(&v("-f a -sf -D")), Cli::Run(a) if a.oldpids.is_empty() && a.daemon)
+        );
+        assert!(
+            matches!(parse(&v("-st 7 -f a")), Cli::Run(a) if a.oldpids == vec![7] && a.oldpids_sig == crate::sys::SIGTERM)
+        );
+        // still refused: a word that is neither a pid nor an option
+        assert!(matches!(parse(&v("-f a -sf 12 abc -D")), Cli::Usage));
+        assert!(matches!(parse(&v("-f a -sf 12 -D x")), Cli::Usage));
+    }
+
+    #[test]
+    fn master_worker_flags_of_the_systemd_unit() {
+        let unit = "-Ws -f /etc/h.cfg -p /run/h.pid -S /run/haproxy-master.sock";
+        match parse(&v(unit)) {
+            Cli::Run(a) => {
+                assert!(a.master_worker && a.sd_notify && !a.daemon);
+                assert_eq!(a.master_cli.as_deref(), Some("/run/haproxy-master.sock"));
+            }
+            _ => panic!("expected run"),
+        }
+        assert!(
+            matches!(parse(&v("-W -f a -c -q")), Cli::Run(a) if a.master_worker && !a.sd_notify && a.check)
+        );
+        assert!(matches!(parse(&v("-f a -S")), Cli::Usage));
+        assert!(matches!(parse(&v("-f a -Wx")), Cli::Usage));
     }
 }

@@ -10,6 +10,15 @@ use crate::state::Runtime;
 use std::io::Write;
 use std::time::Duration;
 
+/// Master-worker mode: the pipe on which this worker says it listens.
+static READY_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// A worker of `-W` mode writes one byte to `fd` once its listeners are
+/// registered, then closes it (src/master.rs waits for it).
+pub fn set_ready_fd(fd: i32) {
+    READY_FD.store(fd, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// The signals the event loop handles through its self-pipe. SIGTERM and
 /// SIGINT are not among them: 1.4.25 (built without DEBUG_MEMORY) leaves
 /// them at their inherited disposition, so the process dies by the signal
@@ -92,6 +101,27 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
     Ok(out)
 }
 
+/// 1.4's ulimits: RLIMIT_NOFILE set (soft and hard) to `ulimit-n` or else
+/// to maxsock, and the memory limit of `-m` shared by the processes; a
+/// refusal is only a warning, as in 1.4.
+fn set_limits(prog: &str, ulimit_n: u32, maxsock: u32, memmax_mb: Option<u64>, nbproc: u32) {
+    let nofile = if ulimit_n > 0 { ulimit_n } else { maxsock };
+    if nofile > 0 && crate::sys::set_nofile(u64::from(nofile)).is_err() {
+        msg::warning(&format!(
+            "[{}.main()] Cannot raise FD limit to {}.",
+            prog, nofile as i32
+        ));
+    }
+    if let Some(mb) = memmax_mb.filter(|&mb| mb > 0) {
+        if crate::sys::set_as_limit(mb * 1024 * 1024 / u64::from(nbproc)).is_err() {
+            msg::warning(&format!(
+                "[{}.main()] Cannot fix MEM limit to {} megs.",
+                prog, mb as i32
+            ));
+        }
+    }
+}
+
 fn libc_eaddrinuse() -> i32 {
     98
 }
@@ -147,7 +177,10 @@ pub fn start(args: Args, mut cfg: Config) -> i32 {
     if m.warn_conflict {
         msg::warning("<debug> mode incompatible with <quiet> and <daemon>. Keeping <debug> only.");
     }
-    msg::set_quiet(quiet);
+    // until the fork, warnings follow 1.4's MODE_QUIET, which -D does not
+    // set: a daemon still prints the start-up warnings (fd limits, groups)
+    let startup_quiet = quiet && !(args.daemon && !args.quiet_flag && !g.quiet);
+    msg::set_quiet(startup_quiet);
     msg::set_debug(m.debug && (!quiet || args.verbose));
     if m.debug || args.verbose {
         // 1.4 lists its pollers on stderr, whatever the quiet mode
@@ -160,17 +193,9 @@ pub fn start(args: Args, mut cfg: Config) -> i32 {
         }
         nbproc = 1;
     }
-    let nofile = if g.ulimit_n > 0 {
-        g.ulimit_n as u64
-    } else {
-        (g.maxconn as u64) * 2 + 64
-    };
-    let _ = crate::sys::set_nofile(nofile);
-    if let Some(mb) = args.memmax_mb {
-        if mb > 0 {
-            let _ = crate::sys::set_as_limit(mb * 1024 * 1024 / nbproc as u64);
-        }
-    }
+    let prog = args.argv0.as_str();
+    let maxsock = crate::stats::info::maxsock(cfg);
+    set_limits(prog, g.ulimit_n, maxsock, args.memmax_mb, nbproc);
     let listeners = match bind_all(cfg, &args.oldpids) {
         Ok(l) => l,
         Err(m) => {
@@ -179,7 +204,9 @@ pub fn start(args: Args, mut cfg: Config) -> i32 {
         }
     };
     let hostname = g.log_send_hostname.clone();
-    let mut syslog = Syslog::new(g.log_tag.as_deref().unwrap_or("haproxy"), hostname);
+    // 1.4 tags its logs with its program name unless `log-tag` says otherwise
+    let tag = g.log_tag.as_deref().unwrap_or(crate::cli::progname(prog));
+    let mut syslog = Syslog::new(tag, hostname);
     let rt = Runtime::new(cfg);
     let cli = match &g.stats_socket {
         Some(s) => match crate::cli_sock::CliSock::bind(s, g.stats_timeout_ms, g.stats_maxconn) {
@@ -211,10 +238,7 @@ pub fn start(args: Args, mut cfg: Config) -> i32 {
                     pidf = Some(f);
                 }
                 Err(_) => {
-                    msg::alert(&format!(
-                        "[{}.main()] Cannot create pidfile {}",
-                        "haproxy", pf
-                    ));
+                    msg::alert(&format!("[{}.main()] Cannot create pidfile {}", prog, pf));
                     return 1;
                 }
             }
@@ -222,7 +246,7 @@ pub fn start(args: Args, mut cfg: Config) -> i32 {
     }
     if let Some(root) = &g.chroot {
         if crate::sys::chroot(root).is_err() {
-            msg::alert(&format!("[haproxy.main()] Cannot chroot({}).", root));
+            msg::alert(&format!("[{}.main()] Cannot chroot({}).", prog, root));
             for &pid in &args.oldpids {
                 crate::sys::kill(pid, crate::sys::SIGTTIN);
             }
@@ -233,13 +257,21 @@ pub fn start(args: Args, mut cfg: Config) -> i32 {
         crate::sys::kill(pid, args.oldpids_sig);
     }
     match crate::sys::drop_privileges(g.uid, g.gid) {
-        Ok(Some(w)) => msg::warning(&w),
+        Ok(Some(w)) => msg::warning(&format!("[{}.main()] {}", prog, w)),
         Ok(None) => {}
         Err(m) => {
-            msg::alert(&m);
+            msg::alert(&format!("[{}.main()] {}", prog, m));
             return 1;
         }
     }
+    let nofile = crate::sys::get_nofile();
+    if nofile < u64::from(maxsock) {
+        msg::warning(&format!(
+            "[{}.main()] FD limit ({}) too low for maxconn={}/maxsock={}. Please raise 'ulimit-n' to {} or more to avoid any trouble.",
+            prog, nofile as i32, g.maxconn, maxsock, maxsock
+        ));
+    }
+    msg::set_quiet(quiet);
     let sigfd = match crate::sys::signal_pipe(SIGNALS) {
         Ok(fd) => fd,
         Err(_) => return 1,
@@ -268,7 +300,7 @@ pub fn start(args: Args, mut cfg: Config) -> i32 {
                     return run_loop(rt, listeners, syslog, own, cli);
                 }
                 Err(_) => {
-                    msg::alert("[haproxy.main()] Cannot fork.");
+                    msg::alert(&format!("[{}.main()] Cannot fork.", prog));
                     return 1;
                 }
             }
@@ -328,6 +360,11 @@ fn run_loop(
     if eng.register_all().is_err() {
         msg::alert("Cannot register listeners in the event loop.");
         return 1;
+    }
+    let ready = READY_FD.swap(-1, std::sync::atomic::Ordering::Relaxed);
+    if ready >= 0 {
+        crate::sys_proc::write_byte(ready);
+        crate::sys::close_fd(ready);
     }
     eng.run();
     0

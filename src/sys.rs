@@ -111,7 +111,8 @@ fn check(r: libc::c_int) -> io::Result<()> {
 
 /// Drops to `group` then `user`, as 1.4: the supplementary groups are
 /// cleared first (only a warning, returned, when that fails), and a failed
-/// setgid/setuid is fatal (the alert text is the error).
+/// setgid/setuid is fatal (the alert text is the error). The texts come
+/// without 1.4's `[argv0.main()] ` prefix, which the caller adds.
 pub fn drop_privileges(uid: Option<u32>, gid: Option<u32>) -> Result<Option<String>, String> {
     let mut warning = None;
     if let Some(g) = gid {
@@ -120,19 +121,19 @@ pub fn drop_privileges(uid: Option<u32>, gid: Option<u32>) -> Result<Option<Stri
         // SAFETY: an empty list, as above.
         if n > 0 && unsafe { libc::setgroups(0, std::ptr::null()) } == -1 {
             warning = Some(
-                "[haproxy.main()] Failed to drop supplementary groups. Using 'gid'/'group' without 'uid'/'user' is generally useless."
+                "Failed to drop supplementary groups. Using 'gid'/'group' without 'uid'/'user' is generally useless."
                     .to_string(),
             );
         }
         // SAFETY: plain id argument.
         if unsafe { libc::setgid(g) } < 0 {
-            return Err(format!("[haproxy.main()] Cannot set gid {}.", g));
+            return Err(format!("Cannot set gid {}.", g));
         }
     }
     if let Some(u) = uid {
         // SAFETY: plain id argument.
         if unsafe { libc::setuid(u) } < 0 {
-            return Err(format!("[haproxy.main()] Cannot set uid {}.", u));
+            return Err(format!("Cannot set uid {}.", u));
         }
     }
     Ok(warning)
@@ -154,6 +155,19 @@ pub fn set_nofile(n: u64) -> io::Result<()> {
     };
     // SAFETY: lim is a valid rlimit.
     check(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) })
+}
+
+/// The soft RLIMIT_NOFILE (0 if it cannot be read, as 1.4 zeroes it first).
+pub fn get_nofile() -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: lim is a valid, writable rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == -1 {
+        return 0;
+    }
+    lim.rlim_cur
 }
 
 pub fn set_as_limit(bytes: u64) -> io::Result<()> {
@@ -207,6 +221,7 @@ pub fn kill(pid: i32, sig: i32) -> bool {
 
 pub const SIGUSR1: i32 = libc::SIGUSR1;
 pub const SIGTERM: i32 = libc::SIGTERM;
+pub const SIGINT: i32 = libc::SIGINT;
 pub const SIGHUP: i32 = libc::SIGHUP;
 pub const SIGTTOU: i32 = libc::SIGTTOU;
 pub const SIGTTIN: i32 = libc::SIGTTIN;

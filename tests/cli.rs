@@ -70,6 +70,18 @@ fn check_mode_verdicts() {
     );
 }
 
+/// `make demo` is the first thing a newcomer runs: its config must start
+/// without a single [WARNING] (1.4 prints the same check-time warnings).
+#[test]
+fn demo_config_starts_without_warnings() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-configs/demo.cfg");
+    let (rc, out, err) = run(&["-c", "-f", &p.to_string_lossy()]);
+    assert_eq!(
+        (rc, out.as_str(), err.as_str()),
+        (0, "Configuration file is valid\n", "")
+    );
+}
+
 #[test]
 fn our_compat_configs_are_valid() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("compat-configs");
@@ -109,4 +121,93 @@ fn degenerate_bind_lists_do_not_crash() {
     // 1.4.25: the empty entry before the comma has no port
     assert_eq!(rc, 1, "{err}");
     assert!(err.contains("] : Missing port number: ''\n"), "{err}");
+}
+
+/// Runs our binary through a symlink named `name`, by full and by relative
+/// path: 1.4 prints the bare name in its usage and argv[0] as given in its
+/// `[argv0.main()]` alerts (checked against the oracle started both ways).
+#[test]
+fn program_name_as_1_4_prints_it() {
+    let dir = tmpdir("progname");
+    let link = dir.join("hrs-name");
+    std::os::unix::fs::symlink(bin(), &link).expect("symlink");
+    let cfg = dir.join("h.cfg");
+    std::fs::write(&cfg, "defaults\n mode tcp\n timeout connect 1s\n timeout client 1s\n timeout server 1s\nlisten a 127.0.0.1:1\n server s 127.0.0.1:2\n").expect("cfg");
+    for (prog, cwd) in [
+        (link.to_string_lossy().to_string(), "/"),
+        ("./hrs-name".to_string(), ""),
+    ] {
+        let cwd = if cwd.is_empty() {
+            dir.clone()
+        } else {
+            cwd.into()
+        };
+        let o = Command::new(&prog)
+            .arg("-Z")
+            .current_dir(&cwd)
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.starts_with("Usage : hrs-name [-f <cfgfile>]*"),
+            "{prog}: {err}"
+        );
+        let o = Command::new(&prog)
+            .args(["-D", "-p", "/nonexistent/dir/h.pid", "-f"])
+            .arg(&cfg)
+            .current_dir(&cwd)
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(
+            err.ends_with(&format!(
+                "[{prog}.main()] Cannot create pidfile /nonexistent/dir/h.pid\n"
+            )),
+            "{prog}: {err}"
+        );
+    }
+}
+
+/// `-f DIR` as haproxy 1.7+ reads it (EL8/EL9's unit passes `-f $CFGDIR`):
+/// the directory's `*.cfg` files in name order, hidden and other files
+/// left out; an empty directory adds nothing.
+#[test]
+fn config_directory_as_1_7_reads_it() {
+    let dir = tmpdir("cfgdir");
+    let d = dir.join("conf.d");
+    std::fs::create_dir_all(d.join("sub.cfg")).expect("mkdir");
+    std::fs::write(
+        d.join("10-defaults.cfg"),
+        "defaults\n mode http\n timeout connect 1s\n timeout client 1s\n timeout server 1s\n",
+    )
+    .expect("w");
+    std::fs::write(
+        d.join("20-listen.cfg"),
+        "listen a 127.0.0.1:1\n server s 127.0.0.1:2\n",
+    )
+    .expect("w");
+    std::fs::write(d.join(".hidden.cfg"), "bogus\n").expect("w");
+    std::fs::write(d.join("notes.txt"), "bogus\n").expect("w");
+    let (rc, out, err) = run(&["-c", "-f", &d.to_string_lossy()]);
+    assert_eq!(
+        (rc, out.as_str(), err.as_str()),
+        (0, "Configuration file is valid\n", "")
+    );
+    // order matters: listen before defaults would lose the timeouts
+    std::fs::rename(d.join("10-defaults.cfg"), d.join("30-defaults.cfg")).expect("mv");
+    let (_, _, err) = run(&["-c", "-f", &d.to_string_lossy()]);
+    assert!(err.contains("missing timeouts"), "{err}");
+    let empty = dir.join("empty.d");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let main = dir.join("main.cfg");
+    std::fs::write(&main, "defaults\n mode tcp\n timeout connect 1s\n timeout client 1s\n timeout server 1s\nlisten a 127.0.0.1:1\n server s 127.0.0.1:2\n").expect("w");
+    let (rc, _, err) = run(&[
+        "-c",
+        "-f",
+        &main.to_string_lossy(),
+        "-f",
+        &empty.to_string_lossy(),
+    ]);
+    assert_eq!(rc, 0, "{err}");
 }

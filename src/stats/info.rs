@@ -29,20 +29,7 @@ impl Limits {
     pub fn of(rt: &Runtime) -> Limits {
         let g = &rt.cfg.global;
         let maxpipes = 0;
-        // 10 reserved, then one per listener, per checked server and for the
-        // stats socket; `stats maxconn` moves it by its difference with the
-        // default of 10; then two per connection and per pipe
-        let mut maxsock: i64 = 10;
-        for p in &rt.cfg.proxies {
-            maxsock += p.binds.len() as i64;
-            maxsock += p.servers.iter().filter(|s| s.check).count() as i64;
-        }
-        if g.stats_socket.is_some() {
-            maxsock += 1;
-        }
-        maxsock += i64::from(g.stats_maxconn) - 10;
-        maxsock += 2 * i64::from(g.maxconn) + 2 * i64::from(maxpipes);
-        let maxsock = maxsock.clamp(0, u32::MAX as i64) as u32;
+        let maxsock = maxsock(rt.cfg);
         let mut tasks = rt.actconn + rt.cli_conns;
         let mut appsession = false;
         for p in &rt.cfg.proxies {
@@ -62,6 +49,27 @@ impl Limits {
             actconn: rt.actconn + rt.cli_conns,
         }
     }
+}
+
+/// The file descriptors 1.4 reserves (`global.maxsock`): 10, then one per
+/// listener, per checked server and for the stats socket; `stats maxconn`
+/// moves it by its difference with the default of 10; then two per
+/// connection and per pipe (1.4 computes pipes only for `option splice-*`,
+/// none here). Start-up sets RLIMIT_NOFILE from it too.
+pub fn maxsock(cfg: &crate::config::model::Config) -> u32 {
+    let g = &cfg.global;
+    let maxpipes: i64 = 0;
+    let mut maxsock: i64 = 10;
+    for p in &cfg.proxies {
+        maxsock += p.binds.len() as i64;
+        maxsock += p.servers.iter().filter(|s| s.check).count() as i64;
+    }
+    if g.stats_socket.is_some() {
+        maxsock += 1;
+    }
+    maxsock += i64::from(g.stats_maxconn) - 10;
+    maxsock += 2 * i64::from(g.maxconn) + 2 * maxpipes;
+    maxsock.clamp(0, u32::MAX as i64) as u32
 }
 
 /// `Nd HHhMMmSSs` as the page and `show info` print an uptime.

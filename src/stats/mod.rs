@@ -8,7 +8,7 @@ mod csv;
 mod errors;
 mod html;
 mod html_rows;
-mod info;
+pub(crate) mod info;
 
 /// The realm of the stats page's authentication when none is configured.
 pub const DEFAULT_REALM: &str = "HAProxy Statistics";
