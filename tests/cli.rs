@@ -120,7 +120,7 @@ fn degenerate_bind_lists_do_not_crash() {
     let (rc, _, err) = run(&["-c", "-f", &f.to_string_lossy()]);
     // 1.4.25: the empty entry before the comma has no port
     assert_eq!(rc, 1, "{err}");
-    assert!(err.contains("] : Missing port number: ''\n"), "{err}");
+    assert!(err.contains(") : Missing port number: ''\n"), "{err}");
 }
 
 /// Runs our binary through a symlink named `name`, by full and by relative
