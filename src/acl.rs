@@ -670,7 +670,7 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
         // true once the inspect delay is over (or outside inspection)
         WaitEnd => !s.partial(),
         AlwaysFalse => false,
-        ReqProtoHttp => s.is_http(),
+        ReqProtoHttp => s.is_http() || payload_is_http(s.req_payload()) == Some(true),
         HttpFirstReq => s.first_req(),
         ReqLen => int_match(s.req_len(), &e.patterns),
         Path => s
@@ -769,11 +769,27 @@ fn may_change(f: Fetch, s: &dyn Sample) -> bool {
     use crate::payload::{rdp_cookie, ssl_hello_version, Fetched};
     match f {
         Fetch::ReqLen | Fetch::WaitEnd => true,
+        Fetch::ReqProtoHttp => !s.is_http() && payload_is_http(s.req_payload()).is_none(),
         Fetch::ReqSslVer => ssl_hello_version(s.req_payload(), 16384) == Fetched::TooShort,
         Fetch::ReqRdpCookie | Fetch::ReqRdpCookieCnt => {
             rdp_cookie(s.req_payload(), None) == Fetched::TooShort
         }
         _ => false,
+    }
+}
+
+/// `req_proto_http` on raw bytes (content inspection): a complete, valid
+/// request head (Some(true)), an invalid one (Some(false)), or not yet
+/// known (None), as 1.4 runs its HTTP parser over the buffer.
+fn payload_is_http(buf: &[u8]) -> Option<bool> {
+    use crate::http::head::{parse_request, Parse};
+    if buf.is_empty() {
+        return None;
+    }
+    match parse_request(buf, buf.len().max(16384)) {
+        Parse::Done(_) => Some(true),
+        Parse::Invalid => Some(false),
+        Parse::Partial => None,
     }
 }
 

@@ -77,30 +77,6 @@ pub fn usage_text(name: &str) -> String {
     )
 }
 
-/// `-f DIR` (haproxy 1.7+, used by EL8/EL9's systemd unit as `-f $CFGDIR`):
-/// the non-hidden regular files of DIR whose names end in `.cfg`, in byte
-/// order, in place of DIR. A file, or a directory that cannot be listed, is
-/// kept as given (the parser then says why it cannot be read, as 1.4).
-pub fn expand_cfg_dirs(files: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for f in files {
-        let Ok(rd) = std::fs::read_dir(f) else {
-            out.push(f.clone());
-            continue;
-        };
-        let mut names: Vec<String> = rd
-            .flatten()
-            .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.starts_with('.') && n.ends_with(".cfg"))
-            .collect();
-        names.sort();
-        let dir = f.trim_end_matches('/');
-        out.extend(names.into_iter().map(|n| format!("{dir}/{n}")));
-    }
-    out
-}
-
 fn atol(s: &str) -> i64 {
     crate::config::units::atoi(s)
 }

@@ -220,7 +220,9 @@ impl Engine {
             // the destination costs system calls (as 1.4's get_frt_addr():
             // the pre-redirect one, else the local address): only for the
             // log line that shows it; sessions look it up when they need it
-            let connect_log = p.log_format == LogFormat::Default && !p.logs.is_empty();
+            // (1.4 writes it for tcp and http proxies only, not `mode health`)
+            let connect_log =
+                p.log_format == LogFormat::Default && !p.logs.is_empty() && p.mode != Mode::Health;
             let dst = if connect_log {
                 let fd = std::os::unix::io::AsRawFd::as_raw_fd(&stream);
                 let local = stream.local_addr().ok();
@@ -237,29 +239,29 @@ impl Engine {
                 cfg.global.rcvbuf_client,
                 cfg.global.sndbuf_client,
             );
-            if p.monitor_nets.iter().any(|(n, m)| match addr.ip() {
+            let monitor = p.monitor_nets.iter().any(|(n, m)| match addr.ip() {
                 std::net::IpAddr::V4(a) => {
                     u32::from(a) & u32::from(*m) == u32::from(*n) & u32::from(*m)
                 }
                 _ => false,
-            }) {
-                // monitor-net: answer and close, never logged
-                if p.mode == Mode::Http {
-                    let mut s = stream;
-                    let _ = std::io::Write::write(&mut s, b"HTTP/1.0 200 OK\r\n\r\n");
-                }
+            });
+            if monitor && p.mode != Mode::Http {
+                // 1.4 closes a tcp proxy's monitor connection at once,
+                // before it is a session
                 continue;
             }
-            if p.mode == Mode::Health {
-                let mut s = stream;
-                let msg: &[u8] = if p.check.kind == crate::config::model::CheckType::Http {
-                    b"HTTP/1.0 200 OK\r\n\r\n"
-                } else {
-                    b"OK\n"
-                };
-                let _ = std::io::Write::write(&mut s, msg);
-                continue;
-            }
+            // an http monitor-net client and `mode health` get their fixed
+            // answer from a session of their own: counted, closed with a
+            // FIN, and (health only) logged, as 1.4 does
+            let local_reply: Option<&'static [u8]> = if monitor
+                || (p.mode == Mode::Health && p.check.kind == crate::config::model::CheckType::Http)
+            {
+                Some(b"HTTP/1.0 200 OK\r\n\r\n")
+            } else if p.mode == Mode::Health {
+                Some(b"OK\n")
+            } else {
+                None
+            };
             self.rt.actconn += 1;
             let bind = self.listeners[li].bind;
             if let Some(lc) = self.rt.li[px].get_mut(bind) {
@@ -288,6 +290,9 @@ impl Engine {
             let mut sess = Session::new(key, px, stream, addr, dst, &self.rt, now);
             sess.uniq = self.uniq;
             sess.bind = bind;
+            if let Some(m) = local_reply {
+                sess.local_reply(m, monitor);
+            }
             self.uniq = self.uniq.wrapping_add(1);
             if msg::debug() {
                 let lfd = self.listeners[li]
@@ -440,12 +445,21 @@ impl Engine {
         }
     }
 
+    /// SIGHUP: 1.4's sig_dump_state(), every proxy in turn: a notice that
+    /// its dump starts (syslog only), a line per server, then one summary
+    /// line whose wording depends on what servers it has.
     fn dump_states(&self) {
         let cfg = self.rt.cfg;
+        msg::warning("SIGHUP received, dumping servers states.");
         for (i, p) in cfg.proxies.iter().enumerate() {
-            if !p.is_be() || p.kind == Kind::Defaults {
+            if p.kind == Kind::Defaults {
                 continue;
             }
+            let head = format!(
+                "SIGHUP received, dumping servers states for proxy {}.",
+                p.name
+            );
+            self.syslog.send(&p.logs, crate::log::NOTICE, &head);
             for (si, s) in p.servers.iter().enumerate() {
                 let st = &self.rt.srv[i][si];
                 let m = format!(
@@ -460,16 +474,32 @@ impl Engine {
                 msg::warning(&m);
                 self.syslog.send(&p.logs, crate::log::NOTICE, &m);
             }
-            let (a, b) = self.rt.srv_counts(i);
-            let m = format!(
-                "SIGHUP: Proxy {} has {} active servers and {} backup servers available. Conn: act({}) pend({}) tot({}).",
-                p.name,
-                a,
-                b,
-                self.rt.px[i].beconn,
-                self.rt.px[i].queue.len(),
-                self.rt.px[i].be.cum_sess
+            let ps = &self.rt.px[i];
+            let conn = format!(
+                "Conn: act(FE+BE): {}+{}, {} pend ({} unass), tot(FE+BE): {}+{}.",
+                ps.feconn,
+                ps.beconn,
+                self.rt.totpend(i),
+                ps.queue.len(),
+                ps.fe.cum_sess,
+                ps.be.cum_sess
             );
+            let (act, bck) = self.rt.srv_counts(i);
+            let m = if p.servers.is_empty() {
+                format!("SIGHUP: Proxy {} has no servers. {}", p.name, conn)
+            } else if act == 0 {
+                let what = if bck > 0 {
+                    "is running on backup servers"
+                } else {
+                    "has no server available"
+                };
+                format!("SIGHUP: Proxy {} {} ! {}", p.name, what, conn)
+            } else {
+                format!(
+                    "SIGHUP: Proxy {} has {} active servers and {} backup servers available. {}",
+                    p.name, act, bck, conn
+                )
+            };
             msg::warning(&m);
             self.syslog.send(&p.logs, crate::log::NOTICE, &m);
         }

@@ -31,9 +31,9 @@ fn main() {
             }
             log::msg::set_quiet(a.quiet_flag);
             log::msg::set_verbose(a.verbose);
-            // -f DIR is listed here, not in `a.files`: a -W reload lists it again
-            let files = cli::expand_cfg_dirs(&a.files);
-            let r = config::parse_files(&files, a.maxpconn.unwrap_or(2000), a.maxconn);
+            // a directory given with -f reads as an empty file, as in 1.4
+            // (so EL9's `-f $CONFIG -f $CFGDIR` starts, its conf.d unread)
+            let r = config::parse_files(&a.files, a.maxpconn.unwrap_or(2000), a.maxconn);
             match r {
                 Err(_) => std::process::exit(1),
                 Ok(out) => {

@@ -145,32 +145,47 @@ fn n_and_big_n_set_the_maxconns() {
 /// 1.4's words for the server lines.
 #[test]
 fn sighup_dumps_server_states() {
+    // the lines 1.4.25 prints for this layout (recorded from the oracle):
+    // every proxy, its servers, and the summary in its three wordings
     let mut log = Syslog::new();
+    let (a, f, b1, b2) = (free_port(), free_port(), free_port(), free_port());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{} backup\n",
-        global(log.port),
-        free_port(),
-        free_port(),
-        free_port()
+        "{}\nlisten app 127.0.0.1:{a}\n    server s1 127.0.0.1:{b1}\n    server s2 127.0.0.1:{b2} backup\n\
+         frontend fe 127.0.0.1:{f}\n    default_backend bk\n\
+         backend bk\n    server b1 127.0.0.1:{b1} backup\n    server b2 127.0.0.1:{b2} disabled\n\
+         backend none\n    server n1 127.0.0.1:{b2} disabled\n",
+        global(log.port)
     );
-    let p = Proxy::start(&cfg, &mut log, 1);
+    let p = Proxy::start(&cfg, &mut log, 4);
     p.signal("HUP");
-    let logged = log.wait_for(
-        "SIGHUP: Server app/s2 is UP. Conn: 0 act, 0 pend, 0 tot.",
-        1,
-        3,
-    );
+    let conn = "Conn: act(FE+BE): 0+0, 0 pend (0 unass), tot(FE+BE): 0+0.";
+    let want = [
+        "SIGHUP received, dumping servers states.".to_string(),
+        "SIGHUP: Server app/s1 is UP. Conn: 0 act, 0 pend, 0 tot.".to_string(),
+        "SIGHUP: Server app/s2 is UP. Conn: 0 act, 0 pend, 0 tot.".to_string(),
+        format!("SIGHUP: Proxy app has 1 active servers and 1 backup servers available. {conn}"),
+        format!("SIGHUP: Proxy fe has no servers. {conn}"),
+        "SIGHUP: Server bk/b1 is UP. Conn: 0 act, 0 pend, 0 tot.".to_string(),
+        "SIGHUP: Server bk/b2 is DOWN. Conn: 0 act, 0 pend, 0 tot.".to_string(),
+        format!("SIGHUP: Proxy bk is running on backup servers ! {conn}"),
+        "SIGHUP: Server none/n1 is DOWN. Conn: 0 act, 0 pend, 0 tot.".to_string(),
+        format!("SIGHUP: Proxy none has no server available ! {conn}"),
+    ];
+    let logged = log.wait_for("SIGHUP: Proxy none has no server available", 1, 3);
     let err = p.stop();
     assert!(logged, "{:?}", log.lines);
+    let got: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.split_once(") : ").map(|(_, m)| m))
+        .filter(|m| m.starts_with("SIGHUP"))
+        .collect();
+    assert_eq!(got, want, "{err}");
+    // syslog: a notice per proxy before its lines, then the same lines
     assert!(
         log.lines.iter().any(|l| l.starts_with("<133>")
-            && l.ends_with("SIGHUP: Server app/s1 is UP. Conn: 0 act, 0 pend, 0 tot.\n")),
+            && l.ends_with("SIGHUP received, dumping servers states for proxy fe.\n")),
         "{:?}",
         log.lines
-    );
-    assert!(
-        err.contains(" : SIGHUP: Server app/s1 is UP. Conn: 0 act, 0 pend, 0 tot.\n"),
-        "{err}"
     );
 }
 

@@ -601,7 +601,7 @@ impl Session {
     /// `tcp-request content accept|reject`: evaluated once data arrived,
     /// the client closed, or `tcp-request inspect-delay` ran out.
     fn inspect(&mut self, ctx: &mut Ctx, expired: bool) -> bool {
-        let waiting = self.deadline.is_some() && !expired;
+        let waiting = self.deadline.is_some() && !expired && !self.cli_err;
         if self.req_in.is_empty() && !self.cli_eof && waiting {
             return false;
         }
@@ -638,6 +638,17 @@ impl Session {
             self.count_denied_req(ctx, self.fe);
             self.set_term(b'P', b'R');
             self.close_now(ctx, false);
+            return true;
+        }
+        if self.cli_err && self.mode != Mode::Http {
+            // a client reset: the rules ran as final and accepted; the
+            // backend is assigned (1.4 counts it) but nothing is connected
+            // for a client that is gone: CR at once
+            self.switch_backend(ctx, None);
+            self.mark_be(ctx);
+            self.set_term(b'C', b'R');
+            self.count_abort(ctx, true);
+            self.close_now(ctx, true);
             return true;
         }
         self.st = if self.mode == Mode::Http {
@@ -806,6 +817,16 @@ impl Session {
     pub fn http_error(&mut self, ctx: &mut Ctx, code: u16, err: u8, fin: u8) {
         let page = self.error_page(ctx, code);
         self.reply(ctx, code as i32, &page, err, fin);
+    }
+
+    /// A fixed answer written as soon as the client is accepted (`mode
+    /// health`, an http `monitor-net` client), then closed; a monitor
+    /// session is never logged (1.4's SN_MONITOR).
+    pub fn local_reply(&mut self, msg: &'static [u8], monitor: bool) {
+        self.to_cli.extend_from_slice(msg);
+        self.bytes_out += msg.len() as u64;
+        self.st = St::Reply;
+        self.logged = monitor;
     }
 
     fn reply_progress(&mut self, ctx: &mut Ctx) -> bool {

@@ -56,8 +56,14 @@ impl Sample for ReqSample<'_> {
     fn rsp_ver(&self) -> Option<&[u8]> {
         self.rsp.map(|h| h.rsp_version())
     }
+    /// 1.4's request buffer length: while the request rules run, the
+    /// head is still in it (ours is parsed out of `req_in` already).
     fn req_len(&self) -> i64 {
-        self.s.req_in.len() as i64
+        let head = match (self.h, self.rsp) {
+            (Some(h), None) => h.len,
+            _ => 0,
+        };
+        (head + self.s.req_in.len()) as i64
     }
     fn req_payload(&self) -> &[u8] {
         &self.s.req_in
