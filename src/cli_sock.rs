@@ -5,12 +5,11 @@
 //! interactive mode; a non-interactive connection closes once its input is
 //! used up, and input without a line end closes it at once.
 
-use crate::engine::CLI_BASE;
 use crate::server_state::{apply, Change};
 use crate::session::Ctx;
 use crate::state::Runtime;
 use mio::net::{UnixListener, UnixStream};
-use mio::{Interest, Registry, Token};
+use mio::{Interest, Registry};
 use slab::Slab;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
@@ -104,7 +103,7 @@ impl CliSock {
 
     pub fn register(&mut self, registry: &Registry) -> std::io::Result<()> {
         if let Some(l) = self.listener.as_mut() {
-            registry.register(l, Token(CLI_BASE), Interest::READABLE)?;
+            registry.register(l, crate::tokens::cli(0), Interest::READABLE)?;
         }
         Ok(())
     }
@@ -164,7 +163,7 @@ impl CliSock {
                 last: now,
                 timeout: self.timeout,
             };
-            let token = Token(CLI_BASE + 1 + k);
+            let token = crate::tokens::cli(1 + k);
             if registry
                 .register(&mut c.sock, token, Interest::READABLE | Interest::WRITABLE)
                 .is_ok()

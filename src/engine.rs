@@ -12,19 +12,15 @@ use crate::log::msg;
 use crate::log::syslog::Syslog;
 use crate::session::{Ctx, Outcome, Session};
 use crate::state::Runtime;
+use crate::tokens::{self, Source};
 use mio::net::TcpListener;
 use mio::unix::SourceFd;
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Interest, Poll};
 use slab::Slab;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::os::unix::io::RawFd;
 use std::time::{Duration, Instant};
-
-pub const LISTENER_BASE: usize = 1 << 40;
-pub const CHECK_BASE: usize = 1 << 41;
-pub const CLI_BASE: usize = 1 << 42;
-pub const SIGNAL_TOKEN: usize = 1 << 43;
 
 pub struct Listener {
     pub px: usize,
@@ -95,14 +91,14 @@ impl Engine {
             if let Some(s) = l.sock.as_mut() {
                 self.poll
                     .registry()
-                    .register(s, Token(LISTENER_BASE + i), Interest::READABLE)?;
+                    .register(s, tokens::listener(i), Interest::READABLE)?;
                 l.registered = true;
             }
         }
         if let Some(fd) = self.sigfd {
             self.poll.registry().register(
                 &mut SourceFd(&fd),
-                Token(SIGNAL_TOKEN),
+                tokens::signal(),
                 Interest::READABLE,
             )?;
         }
@@ -316,7 +312,7 @@ impl Engine {
                 .registry()
                 .register(
                     &mut sess.cli,
-                    Token(key * 2),
+                    tokens::client(key),
                     Interest::READABLE | Interest::WRITABLE,
                 )
                 .is_err()
@@ -432,7 +428,7 @@ impl Engine {
                     l.registered = self
                         .poll
                         .registry()
-                        .register(sock, Token(LISTENER_BASE + li), Interest::READABLE)
+                        .register(sock, tokens::listener(li), Interest::READABLE)
                         .is_ok();
                 }
             }
@@ -559,15 +555,12 @@ impl Engine {
                 // EINTR from a signal: the self-pipe tells us which
             }
             let now = Instant::now();
-            self.rt.run_queue = events
-                .iter()
-                .filter(|e| e.token().0 < LISTENER_BASE && e.token().0 != SIGNAL_TOKEN)
-                .count() as u32;
+            self.rt.run_queue = events.iter().filter(|e| tokens::is_task(e.token())).count() as u32;
             for ev in events.iter() {
-                let t = ev.token().0;
-                if t == SIGNAL_TOKEN {
+                let src = tokens::decode(ev.token());
+                if src == Source::Signal {
                     self.on_signals(now);
-                } else if (CLI_BASE..SIGNAL_TOKEN).contains(&t) {
+                } else if let Source::Cli(n) = src {
                     if let Some(c) = self.cli.as_mut() {
                         // `show sess` lists the sessions only when asked
                         let (sessions, cfg) = (&self.sessions, self.rt.cfg);
@@ -586,24 +579,27 @@ impl Engine {
                             grants: &mut self.grants,
                             stopping: self.stopping,
                         };
-                        c.on_event(&mut ctx, t - CLI_BASE, &list);
+                        c.on_event(&mut ctx, n, &list);
                     }
-                } else if (CHECK_BASE..CLI_BASE).contains(&t) {
+                } else if let Source::Check(i) = src {
                     let registry = self.poll.registry();
                     self.checks.on_event(
                         &mut self.rt,
                         registry,
                         &self.syslog,
-                        t - CHECK_BASE,
+                        i,
                         now,
                         &mut self.wake,
                         &mut self.grants,
                     );
-                } else if t >= LISTENER_BASE {
-                    self.accept(t - LISTENER_BASE, now);
+                } else if let Source::Listener(li) = src {
+                    self.accept(li, now);
                 } else {
-                    let key = t / 2;
-                    let srv = t % 2 == 1;
+                    let (key, srv) = match src {
+                        Source::Server(k) => (k, true),
+                        Source::Client(k) => (k, false),
+                        _ => continue,
+                    };
                     let rd = crate::session::Readiness {
                         readable: ev.is_readable() || ev.is_read_closed() || ev.is_error(),
                         writable: ev.is_writable() || ev.is_write_closed() || ev.is_error(),

@@ -24,3 +24,4 @@ pub mod state;
 pub mod stats;
 pub mod sys;
 pub mod sys_proc;
+pub mod tokens;

@@ -19,7 +19,7 @@ use crate::log::syslog::Syslog;
 use crate::session::Ctx;
 use crate::state::{CheckStatus, Runtime, SrvState};
 use mio::net::TcpStream;
-use mio::{Interest, Registry, Token};
+use mio::{Interest, Registry};
 use std::io::{ErrorKind, Read, Write};
 use std::net::SocketAddr;
 use std::os::unix::io::AsRawFd;
@@ -291,7 +291,7 @@ impl Checks {
             Ok(sock) => sock,
             Err(v) => return Some(v),
         };
-        let tok = Token(crate::engine::CHECK_BASE + i);
+        let tok = crate::tokens::check(i);
         if registry
             .register(&mut sock, tok, Interest::READABLE | Interest::WRITABLE)
             .is_err()

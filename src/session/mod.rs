@@ -1273,7 +1273,7 @@ impl Session {
     pub fn register_server(&mut self, ctx: &mut Ctx, mut s: TcpStream) -> std::io::Result<()> {
         ctx.registry.register(
             &mut s,
-            mio::Token(self.key * 2 + 1),
+            crate::tokens::server(self.key),
             mio::Interest::READABLE | mio::Interest::WRITABLE,
         )?;
         self.srv = Some(s);
