@@ -510,8 +510,6 @@ pub enum StickFetch {
     Dst,
     DstPort,
     Hdr(String),
-    UrlParam(String),
-    RdpCookie(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
