@@ -4,7 +4,7 @@
 use nom::character::complete::{digit0, one_of};
 use nom::combinator::opt;
 use nom::IResult;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The leading decimal digits of a value (maybe none) and what follows.
 fn digits(s: &str) -> (&str, &str) {
@@ -141,15 +141,24 @@ pub fn resolve_host(host: &str) -> Option<IpAddr> {
     if let Ok(ip) = h.parse::<Ipv6Addr>() {
         return Some(IpAddr::V6(ip));
     }
-    if NO_DNS.load(std::sync::atomic::Ordering::Relaxed) {
+    if NO_DNS.load(std::sync::atomic::Ordering::Relaxed) || hex_inet_aton(host) {
         return None;
     }
     // start-up only: the loop never resolves names
-    (host, 0u16)
-        .to_socket_addrs()
-        .ok()?
-        .find(|a| a.is_ipv4())
-        .map(|a| a.ip())
+    crate::sys::resolve_ipv4(host).map(IpAddr::V4)
+}
+
+/// An address in inet_aton()'s hexadecimal form (`0x7f000001`,
+/// `0x10.1.2.3`): getaddrinfo() takes it as a number, but 1.4's
+/// gethostbyname() reads only digits and dots as numbers and looks any
+/// other name up, which such a name never survives.
+fn hex_inet_aton(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    let numeric = |p: &str| match p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+        Some(h) => h.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()),
+    };
+    host.contains(['x', 'X']) && parts.len() <= 4 && parts.iter().all(|p| numeric(p))
 }
 
 /// Splits `host:port` on the last colon (IPv6 addresses have colons).
