@@ -15,7 +15,6 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
 
 fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
     let at = l.at();
-    let pre = format!("parsing [{}:{}]", l.file, l.num);
     let mut err = 0;
     if !defsrv && p.is_defaults() {
         p.alert(&format!(
@@ -85,6 +84,36 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         observe: 0,
         on_error: ds.on_error,
     };
+    let r = server_words(p, l, &mut s, defsrv, err, first_bind_port, &used_ids);
+    if !defsrv {
+        // 1.4 links the server into its proxy before reading its address
+        // and options: one whose line fails stays, as read so far (and
+        // without checks, enabled only once the whole line is read), for
+        // the checks of the end of the parsing (missing timeouts,
+        // fullconn, cookies in TCP mode...)
+        if r & ERR_FATAL != 0 {
+            s.check = false;
+        }
+        if let Some(px) = p.cur_proxy() {
+            px.servers.push(s);
+        }
+    }
+    r
+}
+
+/// The address and the options of a server line (all of a default-server
+/// line) into `s`; `err` is what the line collected before.
+fn server_words(
+    p: &mut Parser,
+    l: &Line,
+    s: &mut Server,
+    defsrv: bool,
+    mut err: u32,
+    first_bind_port: Option<u16>,
+    used_ids: &[(u32, String, usize)],
+) -> u32 {
+    let at = l.at();
+    let pre = format!("parsing [{}:{}]", l.file, l.num);
     let mut realport = 0u16;
     let mut mapports = true;
     let mut i = 1;
@@ -366,9 +395,6 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
             ));
             return ERR_ALERT | ERR_FATAL;
         }
-    }
-    if let Some(px) = p.cur_proxy() {
-        px.servers.push(s);
     }
     err
 }
