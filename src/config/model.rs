@@ -487,6 +487,10 @@ pub struct StatsCfg {
     pub show_node: Option<String>,
     pub show_desc: Option<String>,
     pub show_legends: bool,
+    /// still the defaults section's settings: 1.4 shares them until the
+    /// proxy's first `stats` line, which starts the proxy's own from
+    /// scratch
+    pub inherited: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

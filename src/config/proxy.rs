@@ -66,8 +66,9 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
             return None;
         };
         let (host, range) = (&part[..colon], &part[colon + 1..]);
+        // 1.4 gives an IPv6 host to inet_pton() as it is: no brackets
         let ip: IpAddr = if host.contains(':') {
-            match host.trim_start_matches('[').trim_end_matches(']').parse() {
+            match host.parse::<std::net::Ipv6Addr>().map(IpAddr::V6) {
                 Ok(ip) => ip,
                 Err(_) => {
                     p.alert(&format!("Invalid server address: '{}'", host));
@@ -83,9 +84,10 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
                 }
             }
         };
+        // atol() stored into an int: out-of-range values wrap as in 1.4
         let (a, b) = match range.split_once('-') {
-            Some((a, b)) => (atoi(a), atoi(b)),
-            None => (atoi(range), atoi(range)),
+            Some((a, b)) => (atoi(a) as i32 as i64, atoi(b) as i32 as i64),
+            None => (atoi(range) as i32 as i64, atoi(range) as i32 as i64),
         };
         for v in [a, b] {
             if !(1..=65535).contains(&v) {
@@ -180,6 +182,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.ignore_persist.clear();
     px.force_persist.clear();
     px.stats.admin.clear();
+    px.stats.inherited = true;
     let c = caps(kind);
     if c & CAP_FE == 0 {
         px.errorfiles.clear();
@@ -729,27 +732,26 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                     px.logs = global_logs;
                 }
             } else if !l.arg(1).is_empty() && !l.arg(2).is_empty() {
-                match super::global::parse_log_target(l, true) {
-                    Ok(t) => {
-                        let Some(px) = p.cur_proxy() else {
-                            return Some(0);
-                        };
-                        if px.logs.len() >= 2 {
-                            p.alert(&format!("{} : too many syslog servers", at));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        px.logs.push(t);
-                    }
-                    Err((m, exit_now)) => {
-                        p.alert(&m);
-                        if exit_now {
-                            // 1.4 exits on the spot for a bad facility or level
-                            p.exit_now = true;
-                            return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
-                        }
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
+                let r = super::global::parse_log_target(l, true);
+                for m in &r.alerts {
+                    p.alert(m);
                 }
+                if r.exit_now {
+                    // 1.4 exits on the spot for a bad facility or level
+                    p.exit_now = true;
+                    return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
+                }
+                let Some(t) = r.target else {
+                    return Some(ERR_ALERT | ERR_FATAL);
+                };
+                let Some(px) = p.cur_proxy() else {
+                    return Some(0);
+                };
+                if px.logs.len() >= 2 {
+                    p.alert(&format!("{} : too many syslog servers", at));
+                    return Some(ERR_ALERT | ERR_FATAL);
+                }
+                px.logs.push(t);
             } else {
                 p.alert(&format!(
                     "{} : 'log' expects either <address[:port]> and <facility> or 'global' as arguments.",
