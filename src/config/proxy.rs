@@ -126,10 +126,12 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         ));
         err |= ERR_ALERT | ERR_FATAL;
     }
+    // 1.4 walks its proxy list newest first
     let dups: Vec<(Kind, String, usize)> = p
         .cfg
         .proxies
         .iter()
+        .rev()
         .filter(|o| {
             o.name == name
                 && !(kind == Kind::Frontend && o.kind == Kind::Backend)
@@ -529,6 +531,11 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             let Cur::Proxy(me) = p.cur else {
                 return Some(0);
             };
+            // 1.4 rewrites the key of a proxy's id node in place before the
+            // lookup: a proxy whose id is set again finds itself
+            if let Some(e) = p.used_ids.iter_mut().find(|(_, px)| *px == me) {
+                e.0 = v as u32;
+            }
             if let Some(&(_, other)) = p.used_ids.iter().find(|(id, _)| *id == v as u32) {
                 let (o, m) = (&p.cfg.proxies[other], &p.cfg.proxies[me]);
                 p.alert(&format!(

@@ -26,7 +26,9 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
     } else if warn_if_not_cap(p, l, CAP_BE, l.arg(0), "") {
         err |= ERR_ALERT | ERR_FATAL;
     }
-    if l.arg(2).is_empty() && !defsrv {
+    // default-server too needs two words, and its first is checked as a
+    // server name (1.4 shares the code)
+    if l.arg(2).is_empty() {
         p.alert(&format!(
             "{} : '{}' expects <name> and <addr>[:<port>] as arguments.",
             at,
@@ -34,7 +36,7 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         ));
         return ERR_ALERT | ERR_FATAL;
     }
-    if !defsrv {
+    {
         if let Some(c) = invalid_char(l.arg(1)) {
             p.alert(&format!(
                 "{} : character '{}' is not permitted in server name '{}'.",
@@ -55,7 +57,8 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         .map(|s| (s.id, s.name.clone(), s.line))
         .collect();
     let mut s = Server {
-        name: l.arg(1).to_string(),
+        // 1.4's default-server is a server named so in its messages
+        name: if defsrv { "default-server" } else { l.arg(1) }.to_string(),
         id: 0,
         line: l.num,
         addr: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),

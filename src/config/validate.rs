@@ -581,8 +581,10 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         err |= p.warn("stats socket will not work correctly in multi-process mode (nbproc > 1).");
     }
     let uls = p.cfg.userlists.clone();
-    for ul in &uls {
-        for u in &ul.users {
+    // 1.4 links userlists and users newest first: the first error it
+    // reports is the one of the last declared
+    for ul in uls.iter().rev() {
+        for u in ul.users.iter().rev() {
             for g in &u.groups {
                 if !ul.groups.iter().any(|(n, _)| n == g) {
                     p.alert(&format!(
