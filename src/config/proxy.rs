@@ -228,6 +228,20 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
                 // left it, and the rest of the section still fills it
                 let mut blank = Proxy::new(l.arg(1), kind, l.file, l.num);
                 blank.maxconn = 0;
+                // init_new_proxy() leaves both log slots zeroed, not "unset"
+                // (-1): 1.4 then sees two targets (facility 0, address 0),
+                // so no "log format ignored" warning and a `log` line in
+                // the section is "too many"; the config is refused anyway
+                let zeroed = super::model::LogTarget {
+                    addr: super::model::LogAddr::Udp(SocketAddr::new(
+                        IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                        0,
+                    )),
+                    facility: 0,
+                    level: 0,
+                    minlevel: 0,
+                };
+                blank.logs = vec![zeroed.clone(), zeroed];
                 if let Some(px) = p.cfg.proxies.get_mut(idx) {
                     *px = blank;
                 }

@@ -181,9 +181,12 @@ fn regex_rule(
         ));
         return ERR;
     };
+    // 1.4's chain_regex() checks any second word as a replacement string,
+    // a reqsetbe backend name included
     let action = match action {
-        HdrAction::Replace(_) => match check_replacement(l.arg(2)) {
-            Ok(r) => HdrAction::Replace(r),
+        HdrAction::Replace(_) | HdrAction::SetBe(_) => match check_replacement(l.arg(2)) {
+            Ok(r) if matches!(action, HdrAction::Replace(_)) => HdrAction::Replace(r),
+            Ok(_) => HdrAction::SetBe(l.arg(2).to_string()),
             Err(()) => {
                 p.alert(&format!(
                     "{} : '{}' : invalid character or unterminated sequence in replacement string near '\\'.",
@@ -192,7 +195,6 @@ fn regex_rule(
                 return ERR;
             }
         },
-        HdrAction::SetBe(_) => HdrAction::SetBe(l.arg(2).to_string()),
         a => a,
     };
     let Some(px) = p.cur_proxy() else { return err };
