@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness difftest packaging corpus install demo static rpm rpm-test bench allocs clean lint
+.PHONY: all build test unit harness difftest packaging corpus install demo static rpm rpm-test bench allocs clean lint config-fuzz
 
 all: build
 
@@ -37,6 +37,13 @@ difftest: build
 	@if [ -d $(SHARED)/harness ]; then \
 		SHARED=$(SHARED) ./scripts/difftest.sh $(BIN); \
 	else echo "difftest: $(SHARED)/harness not found"; [ -z "$$CI" ]; fi
+
+# `-c` parity on 3,000 mutated configs (compat-configs and the shared
+# corpus) against the 1.4.25 oracle; not part of `make test` (the oracle is
+# not in CI). Usage: make config-fuzz ORACLE=/tmp/haproxy-1.4.25/haproxy
+config-fuzz: build
+	@if [ -z "$(ORACLE)" ]; then echo "config-fuzz: set ORACLE=/path/to/haproxy-1.4.25"; exit 1; fi
+	SHARED=$(SHARED) python3 scripts/config-fuzz.py --oracle $(ORACLE) --ours $(BIN)
 
 lint:
 	$(CARGO) fmt --check

@@ -75,6 +75,9 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
                     return None;
                 }
             }
+        } else if host.starts_with('*') {
+            // 1.4 looks at the first character only
+            IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
         } else {
             match resolve_host(host) {
                 Some(ip) => ip,

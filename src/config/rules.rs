@@ -174,7 +174,10 @@ fn regex_rule(
     } else {
         warn_req_only(p, l, &cond)
     };
-    let Ok(re) = RegexBuilder::new(reg).case_insensitive(icase).build() else {
+    let built = super::posix_re::translate(reg)
+        .ok()
+        .and_then(|r| RegexBuilder::new(&r).case_insensitive(icase).build().ok());
+    let Some(re) = built else {
         p.alert(&format!(
             "{} : '{}' : bad regular expression '{}'.",
             at, cmd, reg

@@ -6,6 +6,12 @@ use super::proxy::{warn_if_not_cap, CAP_BE};
 use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
 use std::net::SocketAddr;
 
+/// 1.4's atol() stored into an int: a value out of its range wraps
+/// (`weight 4294967296` is a weight of 0).
+fn atol_int(s: &str) -> i64 {
+    atoi(s) as i32 as i64
+}
+
 pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
     if kw != "server" && kw != "default-server" {
         return None;
@@ -130,7 +136,11 @@ fn server_words(
             realport = atoi(pt) as u16;
             mapports = !pt.as_bytes().first().is_some_and(|c| c.is_ascii_digit());
         }
-        let Some(ip) = resolve_host(host) else {
+        // 1.4's str2sa() takes any address starting with '*' as INADDR_ANY
+        let any = host
+            .starts_with('*')
+            .then_some(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let Some(ip) = any.or_else(|| resolve_host(host)) else {
             p.alert(&format!("{} : Unknown host in '{}'", at, a));
             return ERR_ALERT | ERR_FATAL;
         };
@@ -156,7 +166,7 @@ fn server_words(
                     p.alert(&format!("{}: '{}' expects an integer argument.", pre, o));
                     return ERR_ALERT | ERR_FATAL;
                 }
-                let id = atoi(v);
+                let id = atol_int(v);
                 if id <= 0 {
                     p.alert(&format!("{}: custom id has to be > 0.", pre));
                     return ERR_ALERT | ERR_FATAL;
@@ -184,7 +194,7 @@ fn server_words(
                     p.alert(&format!("{}: '{}' expects an integer argument.", pre, o));
                     return ERR_ALERT | ERR_FATAL;
                 }
-                let n = atoi(v);
+                let n = atol_int(v);
                 if n <= 0 {
                     if o == "error-limit" {
                         p.alert(&format!("{}: {} has to be > 0.", pre, o));
@@ -238,7 +248,7 @@ fn server_words(
                 i += 1;
             }
             "weight" => {
-                let w = atoi(v);
+                let w = atol_int(v);
                 if !(0..=256).contains(&w) {
                     p.alert(&format!(
                         "{} : weight of server {} is not within 0 and 256 ({}).",
@@ -250,7 +260,7 @@ fn server_words(
                 i += 2;
             }
             "minconn" | "maxconn" | "maxqueue" => {
-                let n = atoi(v).max(0) as u32;
+                let n = atol_int(v).max(0) as u32;
                 match o {
                     "minconn" => s.minconn = n,
                     "maxconn" => s.maxconn = n,

@@ -297,11 +297,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         for r in 0..p.cfg.proxies[i].stick_rules.len() {
             let tname = p.cfg.proxies[i].stick_rules[r].table.clone();
             let target = match &tname {
-                Some(t) => p
-                    .cfg
-                    .proxies
-                    .iter()
-                    .position(|x| &x.name == t && caps(x.kind) & CAP_BE != 0),
+                Some(t) => findproxy(p, t, CAP_BE),
                 None => Some(i),
             };
             match target {
@@ -611,6 +607,24 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         err |= ERR_ALERT | ERR_FATAL;
     }
     err
+}
+
+/// 1.4's findproxy(): the one proxy named `name` (or `#id`) with the
+/// capabilities `cap`; none when two match.
+fn findproxy(p: &Parser, name: &str, cap: u8) -> Option<usize> {
+    let id = name.strip_prefix('#').map(super::units::atoi).unwrap_or(0);
+    let mut found = p.cfg.proxies.iter().enumerate().filter(|(_, x)| {
+        caps(x.kind) & cap == cap
+            && if id != 0 {
+                i64::from(x.id) == id
+            } else {
+                x.name == name
+            }
+    });
+    match (found.next(), found.next()) {
+        (Some((k, _)), None) => Some(k),
+        _ => None,
+    }
 }
 
 /// The proxy's ACLs in 1.4's list order: named ones where first declared,
