@@ -56,14 +56,14 @@ pub fn warn_if_not_cap(p: &mut Parser, l: &Line, cap: u8, arg: &str, hint: &str)
     true
 }
 
-/// Parses a listener list `[addr]:port[-end][,...]`; errors are printed
-/// as 1.4 prints them (without file:line).
-pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
-    let mut out = Vec::new();
+/// Parses a listener list `[addr]:port[-end][,...]` into `out`; errors are
+/// printed as 1.4 prints them (without file:line). False on an error, with
+/// `out` holding the listeners read before it (1.4 keeps them).
+pub fn str2listener(p: &Parser, s: &str, out: &mut Vec<SocketAddr>) -> bool {
     for part in s.split(',').filter(|x| !x.is_empty()) {
         let Some(colon) = part.rfind(':') else {
             p.alert(&format!("Missing port number: '{}'", part));
-            return None;
+            return false;
         };
         let (host, range) = (&part[..colon], &part[colon + 1..]);
         // 1.4 gives an IPv6 host to inet_pton() as it is: no brackets
@@ -72,7 +72,7 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
                 Ok(ip) => ip,
                 Err(_) => {
                     p.alert(&format!("Invalid server address: '{}'", host));
-                    return None;
+                    return false;
                 }
             }
         } else if host.starts_with('*') {
@@ -83,7 +83,7 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
                 Some(ip) => ip,
                 None => {
                     p.alert(&format!("Invalid server name: '{}'", host));
-                    return None;
+                    return false;
                 }
             }
         };
@@ -98,14 +98,14 @@ pub fn str2listener(p: &Parser, s: &str) -> Option<Vec<SocketAddr>> {
                     "Invalid port '{}' specified for address '{}'.",
                     v, host
                 ));
-                return None;
+                return false;
             }
         }
         for port in a..=b {
             out.push(SocketAddr::new(ip, port as u16));
         }
     }
-    Some(out)
+    true
 }
 
 fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
@@ -219,37 +219,37 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     let idx = p.cfg.proxies.len() - 1;
     p.cur = Cur::Proxy(idx);
     if cap_fe && !l.arg(2).is_empty() {
-        match str2listener(p, l.arg(2)) {
-            Some(addrs) => {
-                if let Some(px) = p.cfg.proxies.get_mut(idx) {
-                    px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
-                }
+        let mut addrs = Vec::new();
+        if str2listener(p, l.arg(2), &mut addrs) {
+            if let Some(px) = p.cfg.proxies.get_mut(idx) {
+                px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
             }
-            None => {
-                // 1.4 parses the address before copying anything from
-                // defaults: on failure the proxy stays as init_new_proxy()
-                // left it, and the rest of the section still fills it
-                let mut blank = Proxy::new(l.arg(1), kind, l.file, l.num);
-                blank.maxconn = 0;
-                // init_new_proxy() leaves both log slots zeroed, not "unset"
-                // (-1): 1.4 then sees two targets (facility 0, address 0),
-                // so no "log format ignored" warning and a `log` line in
-                // the section is "too many"; the config is refused anyway
-                let zeroed = super::model::LogTarget {
-                    addr: super::model::LogAddr::Udp(SocketAddr::new(
-                        IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-                        0,
-                    )),
-                    facility: 0,
-                    level: 0,
-                    minlevel: 0,
-                };
-                blank.logs = vec![zeroed.clone(), zeroed];
-                if let Some(px) = p.cfg.proxies.get_mut(idx) {
-                    *px = blank;
-                }
-                return err | ERR_FATAL;
+        } else {
+            // 1.4 parses the address before copying anything from
+            // defaults: on failure the proxy stays as init_new_proxy()
+            // left it, and the rest of the section still fills it
+            let mut blank = Proxy::new(l.arg(1), kind, l.file, l.num);
+            blank.maxconn = 0;
+            // init_new_proxy() leaves both log slots zeroed, not "unset"
+            // (-1): 1.4 then sees two targets (facility 0, address 0),
+            // so no "log format ignored" warning and a `log` line in
+            // the section is "too many"; the config is refused anyway
+            let zeroed = super::model::LogTarget {
+                addr: super::model::LogAddr::Udp(SocketAddr::new(
+                    IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                    0,
+                )),
+                facility: 0,
+                level: 0,
+                minlevel: 0,
+            };
+            blank.logs = vec![zeroed.clone(), zeroed];
+            // the listeners of the list before the failing one stay
+            blank.binds = addrs.into_iter().map(|a| new_bind(l, a)).collect();
+            if let Some(px) = p.cfg.proxies.get_mut(idx) {
+                *px = blank;
             }
+            return err | ERR_FATAL;
         }
     }
     err
@@ -355,12 +355,16 @@ fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
         ));
         return err | ERR_ALERT | ERR_FATAL;
     }
-    let Some(addrs) = str2listener(p, l.arg(1)) else {
-        return err | ERR_ALERT | ERR_FATAL;
-    };
+    let mut addrs = Vec::new();
+    let ok = str2listener(p, l.arg(1), &mut addrs);
     let Some(px) = p.cur_proxy() else {
         return err;
     };
+    if !ok {
+        // 1.4 keeps the listeners of the list before the failing one
+        px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
+        return err | ERR_ALERT | ERR_FATAL;
+    }
     let start = px.binds.len();
     px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
     let mut i = 2;
@@ -624,6 +628,9 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 err |= ERR_WARN;
             }
             let v = match int_arg(p, l) {
+                // 1.4 keeps a negative fullconn, which is set (not 0) and
+                // always reached: 1 is the nearest we can hold
+                Ok(v) if kw == "fullconn" && (v as i32) < 0 => 1,
                 Ok(v) => v.max(0) as u32,
                 Err(e) => return Some(e),
             };

@@ -420,11 +420,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                     None => (None, t.clone()),
                 };
                 let tp = match &pname {
-                    Some(pn) => p
-                        .cfg
-                        .proxies
-                        .iter()
-                        .position(|x| &x.name == pn && caps(x.kind) & CAP_BE != 0),
+                    Some(pn) => findproxy(p, pn, CAP_BE),
                     None => Some(i),
                 };
                 let Some(tp) = tp else {
@@ -728,21 +724,25 @@ fn auth_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
         ));
         return 1;
     }
-    let mut cfgerr = 0;
-    for pat in &e.patterns {
-        let text = match pat {
+    // 1.4 reads all the group words as one pattern (acl_parse_strcat) and
+    // resolves it at once: one alert for the first unknown group
+    let text = e
+        .patterns
+        .iter()
+        .map(|pat| match pat {
             Pattern::Str(s) => String::from_utf8_lossy(s).into_owned(),
             _ => String::new(),
-        };
-        if !groups_resolve(p, ul, &text) {
-            p.alert(&format!(
-                "proxy {}: acl {} {}(): invalid group(s).",
-                id, acl, kw
-            ));
-            cfgerr += 1;
-        }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !groups_resolve(p, ul, &text) {
+        p.alert(&format!(
+            "proxy {}: acl {} {}(): invalid group(s).",
+            id, acl, kw
+        ));
+        return 1;
     }
-    cfgerr
+    0
 }
 
 /// 1.4's auth_resolve_groups(): every space-separated name must be a
