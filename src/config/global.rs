@@ -238,6 +238,8 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
             }
             match int_arg(p, l) {
                 Ok(v) => {
+                    // atol() into an int, as 1.4 stores it
+                    let v = v as i32 as i64;
                     p.cfg.global.maxconn = v.max(0) as u32;
                     p.cfg.global.maxconn_set = true;
                     p.global_maxconn_set = v != 0;

@@ -379,6 +379,10 @@ pub struct DefaultServer {
     pub port: Option<u16>,
     pub error_limit: u32,
     pub on_error: u8,
+    /// 1.4 names the default-server of a proxy "default-server" when the
+    /// proxy is set up from the defaults; the defaults section's own and
+    /// that of a proxy whose address failed are unnamed ("(null)")
+    pub unnamed: bool,
 }
 
 impl Default for DefaultServer {
@@ -397,6 +401,7 @@ impl Default for DefaultServer {
             port: None,
             error_limit: 10,
             on_error: 0,
+            unnamed: true,
         }
     }
 }

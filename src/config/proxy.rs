@@ -188,6 +188,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.force_persist.clear();
     px.stats.admin.clear();
     px.stats.inherited = true;
+    px.default_server.unnamed = false;
     let c = caps(kind);
     if c & CAP_FE == 0 {
         px.errorfiles.clear();
@@ -244,6 +245,7 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
                 minlevel: 0,
             };
             blank.logs = vec![zeroed.clone(), zeroed];
+            blank.default_server.unnamed = true;
             // the listeners of the list before the failing one stay
             blank.binds = addrs.into_iter().map(|a| new_bind(l, a)).collect();
             if let Some(px) = p.cfg.proxies.get_mut(idx) {

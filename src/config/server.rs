@@ -64,7 +64,12 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         .collect();
     let mut s = Server {
         // 1.4's default-server is a server named so in its messages
-        name: if defsrv { "default-server" } else { l.arg(1) }.to_string(),
+        name: match (defsrv, ds.unnamed) {
+            (false, _) => l.arg(1),
+            (true, false) => "default-server",
+            (true, true) => "(null)",
+        }
+        .to_string(),
         id: 0,
         line: l.num,
         addr: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
