@@ -60,7 +60,13 @@ pub fn warn_if_not_cap(p: &mut Parser, l: &Line, cap: u8, arg: &str, hint: &str)
 /// printed as 1.4 prints them (without file:line). False on an error, with
 /// `out` holding the listeners read before it (1.4 keeps them).
 pub fn str2listener(p: &Parser, s: &str, out: &mut Vec<SocketAddr>) -> bool {
-    for part in s.split(',').filter(|x| !x.is_empty()) {
+    // 1.4 stops at the end of the string: a trailing comma ends the list,
+    // an empty entry before another one is an entry without a port
+    let mut parts: Vec<&str> = s.split(',').collect();
+    if parts.last() == Some(&"") {
+        parts.pop();
+    }
+    for part in parts {
         let Some(colon) = part.rfind(':') else {
             p.alert(&format!("Missing port number: '{}'", part));
             return false;

@@ -141,6 +141,9 @@ fn server_words(
             realport = atoi(pt) as u16;
             mapports = !pt.as_bytes().first().is_some_and(|c| c.is_ascii_digit());
         }
+        // the port is read before the address, which may fail
+        s.port = realport;
+        s.port_relative = mapports;
         // 1.4's str2sa() takes any address starting with '*' as INADDR_ANY
         let any = host
             .starts_with('*')
@@ -150,8 +153,6 @@ fn server_words(
             return ERR_ALERT | ERR_FATAL;
         };
         s.addr = ip;
-        s.port = realport;
-        s.port_relative = mapports;
         i = 3;
     }
     let name = s.name.clone();
