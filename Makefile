@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness difftest packaging init-test statspage ha ha-test corpus install demo static rpm rpm-test bench allocs clean lint
+.PHONY: all build test unit harness difftest packaging init-test statspage ha ha-test corpus install demo static rpm rpm-test bench allocs clean lint config-fuzz
 
 all: build
 
@@ -62,6 +62,13 @@ ha: build
 	@if [ "$$(id -u)" = 0 ]; then ./scripts/ha-test.sh $(BIN); \
 	elif [ -n "$$CI" ]; then echo "ha-test: needs root"; exit 1; \
 	else echo "ha-test: not root, skipped (run make ha-test as root)"; fi
+
+# `-c` parity on 3,000 mutated configs (compat-configs and the shared
+# corpus) against the 1.4.25 oracle; not part of `make test` (the oracle is
+# not in CI). Usage: make config-fuzz ORACLE=/tmp/haproxy-1.4.25/haproxy
+config-fuzz: build
+	@if [ -z "$(ORACLE)" ]; then echo "config-fuzz: set ORACLE=/path/to/haproxy-1.4.25"; exit 1; fi
+	SHARED=$(SHARED) python3 scripts/config-fuzz.py --oracle $(ORACLE) --ours $(BIN)
 
 lint:
 	$(CARGO) fmt --check

@@ -292,10 +292,9 @@ fn scan_number(w: &[u8], ver: bool) -> Option<(i64, i64, bool)> {
 
 fn make_pattern(kind: MatchKind, w: &str, icase: bool) -> Option<Pattern> {
     match kind {
-        MatchKind::Reg => RegexBuilder::new(w)
-            .case_insensitive(icase)
-            .build()
+        MatchKind::Reg => crate::config::posix_re::translate(w)
             .ok()
+            .and_then(|r| RegexBuilder::new(&r).case_insensitive(icase).build().ok())
             .map(Pattern::Reg),
         MatchKind::Ip => crate::config::units::parse_net(w).map(|(a, m)| Pattern::Net(a, m)),
         _ => Some(Pattern::Str(if icase {

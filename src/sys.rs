@@ -77,6 +77,36 @@ pub fn hostname() -> String {
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
+/// A host name's first IPv4 address, looked up as 1.4's gethostbyname()
+/// does: the hosts file, then DNS for an A record only (one query: the A
+/// and AAAA pair of an unspecified family doubles the exposure to a lost
+/// UDP answer and its 5 s resolver timeout). The name ends at a NUL, as
+/// the C string 1.4 passes does.
+pub fn resolve_ipv4(host: &str) -> Option<std::net::Ipv4Addr> {
+    let c = std::ffi::CString::new(host.split('\0').next().unwrap_or("")).ok()?;
+    // SAFETY: an all-zero addrinfo is a valid "no hints" value.
+    let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+    hints.ai_family = libc::AF_INET;
+    hints.ai_socktype = libc::SOCK_STREAM;
+    let mut res: *mut libc::addrinfo = std::ptr::null_mut();
+    // SAFETY: c is NUL-terminated, hints and res are valid for the call.
+    let rc = unsafe { libc::getaddrinfo(c.as_ptr(), std::ptr::null(), &hints, &mut res) };
+    if rc != 0 || res.is_null() {
+        return None;
+    }
+    // SAFETY: res is the list getaddrinfo returned, read before it is
+    // freed; an AF_INET entry's address is a sockaddr_in.
+    unsafe {
+        let ai = &*res;
+        let ip = (!ai.ai_addr.is_null() && ai.ai_family == libc::AF_INET).then(|| {
+            let sin = &*(ai.ai_addr as *const libc::sockaddr_in);
+            std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))
+        });
+        libc::freeaddrinfo(res);
+        ip
+    }
+}
+
 /// uid and primary gid of a user name.
 pub fn user_id(name: &str) -> Option<(u32, u32)> {
     let c = CString::new(name).ok()?;

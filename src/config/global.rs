@@ -5,65 +5,86 @@ use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL};
 use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
 use crate::log::{facility, level};
 
-/// Parses `log ADDR FACILITY [LEVEL [MINLEVEL]]` into a target.
-/// Err carries the alert text and whether 1.4 exits at once.
-/// `exit_on_bad` is set for a proxy's `log` line: 1.4 exits there on a
-/// bad facility or level, and its minimum level test looks at the wrong
-/// variable, so an unknown minimum level passes as "none" (-1, which the
-/// MAX(level, minlvl) at send time makes the same as 0).
-pub fn parse_log_target(l: &Line, exit_on_bad: bool) -> Result<LogTarget, (String, bool)> {
+/// What a `log ADDR FACILITY [LEVEL [MINLEVEL]]` line gave: its alerts,
+/// the target to register (None when the line registers none) and
+/// whether 1.4 exits on the spot.
+pub struct LogLine {
+    pub alerts: Vec<String>,
+    pub target: Option<LogTarget>,
+    pub exit_now: bool,
+}
+
+/// Parses `log ADDR FACILITY [LEVEL [MINLEVEL]]`. In global (`in_proxy`
+/// unset), 1.4 reports a bad facility or level and goes on with 0 in its
+/// place, so the target is still registered unless its address fails. A
+/// proxy's `log` line exits at once on a bad facility or level, and its
+/// minimum level test looks at the wrong variable, so an unknown minimum
+/// level passes as "none" (-1, which the MAX(level, minlvl) at send time
+/// makes the same as 0).
+pub fn parse_log_target(l: &Line, in_proxy: bool) -> LogLine {
     let at = l.at();
-    let fac = match facility(l.arg(2)) {
-        Some(f) => f,
-        None => {
-            return Err((
-                format!("{} : unknown log facility '{}'", at, l.arg(2)),
-                exit_on_bad,
-            ))
-        }
+    let mut out = LogLine {
+        alerts: Vec::new(),
+        target: None,
+        exit_now: false,
+    };
+    let Some(fac) = facility(l.arg(2)).or_else(|| {
+        out.alerts
+            .push(format!("{} : unknown log facility '{}'", at, l.arg(2)));
+        (!in_proxy).then_some(0)
+    }) else {
+        out.exit_now = true;
+        return out;
     };
     let mut lvl = 7;
     if !l.arg(3).is_empty() {
-        lvl = level(l.arg(3)).ok_or_else(|| {
-            (
-                format!("{} : unknown optional log level '{}'", at, l.arg(3)),
-                exit_on_bad,
-            )
-        })?;
+        let Some(v) = level(l.arg(3)).or_else(|| {
+            out.alerts.push(format!(
+                "{} : unknown optional log level '{}'",
+                at,
+                l.arg(3)
+            ));
+            (!in_proxy).then_some(0)
+        }) else {
+            out.exit_now = true;
+            return out;
+        };
+        lvl = v;
     }
     let mut minlvl = 0;
-    if !l.arg(4).is_empty() && exit_on_bad {
-        minlvl = level(l.arg(4)).unwrap_or(0);
-    } else if !l.arg(4).is_empty() {
-        minlvl = level(l.arg(4)).ok_or_else(|| {
-            (
-                format!("{} : unknown optional minimum log level '{}'", at, l.arg(4)),
-                exit_on_bad,
-            )
-        })?;
+    if !l.arg(4).is_empty() {
+        minlvl = level(l.arg(4)).unwrap_or_else(|| {
+            if !in_proxy {
+                let m = format!("{} : unknown optional minimum log level '{}'", at, l.arg(4));
+                out.alerts.push(m);
+            }
+            0
+        });
     }
     let a = l.arg(1);
     let addr = if a.starts_with('/') {
         if a.len() > 107 {
-            return Err((
-                format!("{} : Socket path '{}' too long (max 107)", at, a),
-                false,
-            ));
+            out.alerts
+                .push(format!("{} : Socket path '{}' too long (max 107)", at, a));
+            return out;
         }
         LogAddr::Unix(a.to_string())
     } else {
         let (h, p) = split_host_port(a);
-        let ip =
-            resolve_host(h).ok_or_else(|| (format!("{} : Unknown host in '{}'", at, a), false))?;
+        let Some(ip) = resolve_host(h) else {
+            out.alerts.push(format!("{} : Unknown host in '{}'", at, a));
+            return out;
+        };
         let port = p.map(|p| atoi(p) as u16).filter(|&p| p != 0).unwrap_or(514);
         LogAddr::Udp(std::net::SocketAddr::new(ip, port))
     };
-    Ok(LogTarget {
+    out.target = Some(LogTarget {
         addr,
         facility: fac,
         level: lvl,
         minlevel: minlvl,
-    })
+    });
+    out
 }
 
 fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
@@ -203,6 +224,8 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
             }
             match int_arg(p, l) {
                 Ok(v) => {
+                    // atol() into an int, as 1.4 stores it
+                    let v = v as i32 as i64;
                     p.cfg.global.nbproc = v.max(0) as u32;
                     p.nbproc_set = v != 0;
                 }
@@ -215,6 +238,8 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
             }
             match int_arg(p, l) {
                 Ok(v) => {
+                    // atol() into an int, as 1.4 stores it
+                    let v = v as i32 as i64;
                     p.cfg.global.maxconn = v.max(0) as u32;
                     p.cfg.global.maxconn_set = true;
                     p.global_maxconn_set = v != 0;
@@ -290,18 +315,19 @@ pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
                 ));
                 return ERR_ALERT | ERR_FATAL;
             }
-            match parse_log_target(l, false) {
-                Ok(t) => {
-                    if g.logs.len() >= 2 {
-                        p.alert(&format!("{} : too many syslog servers", at));
-                        return ERR_ALERT | ERR_FATAL;
-                    }
-                    g.logs.push(t);
-                }
-                Err((m, _)) => {
-                    p.alert(&m);
-                    return ERR_ALERT | ERR_FATAL;
-                }
+            let r = parse_log_target(l, false);
+            let too_many = r.target.is_some() && g.logs.len() >= 2;
+            if let (Some(t), false) = (r.target, too_many) {
+                g.logs.push(t);
+            }
+            for m in &r.alerts {
+                p.alert(m);
+            }
+            if too_many {
+                p.alert(&format!("{} : too many syslog servers", at));
+            }
+            if too_many || !r.alerts.is_empty() {
+                return ERR_ALERT | ERR_FATAL;
             }
         }
         "log-send-hostname" => {

@@ -36,46 +36,65 @@ fn hexval(c: u8) -> Option<u8> {
     }
 }
 
-/// Splits one config line into words. Escapes: `\ ` `\\` `\#` `\r` `\n`
-/// `\t` `\xHH`. A backslash before anything else stays, alone: the next
-/// character is then read normally (so `\` then TAB still splits words).
+/// C's isspace() in the C locale, 1.4's word separator: LF and CR end the
+/// line where a word could continue, but are skipped with the other blanks
+/// at the start of the line and after a separator.
+fn is_c_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// Splits one config line into words as 1.4's readcfgfile() does: the line
+/// ends at its first NUL (1.4 works on the C string fgets() read), leading
+/// blanks are skipped, `#`, CR or LF end it, a run of blanks separates
+/// words. Escapes: `\ ` `\\` `\#` `\r` `\n` `\t` `\xHH`. A backslash
+/// before anything else stays, alone: the next character is then read
+/// normally (so `\` then TAB still splits words).
 pub fn split_words(line: &[u8]) -> Lexed {
+    let line = &line[..line.iter().position(|&c| c == 0).unwrap_or(line.len())];
     let mut out = Lexed::default();
     let mut cur: Vec<u8> = Vec::new();
-    let mut in_word = false;
-    let mut i = 0;
+    let mut i = line
+        .iter()
+        .position(|&c| !is_c_space(c))
+        .unwrap_or(line.len());
+    // bytes the escapes removed so far: 1.4 reports positions in the
+    // line as rewritten in place
+    let mut removed = 0;
     while i < line.len() {
         let c = line[i];
-        match c {
-            b'\r' | b'\n' | b'#' => break,
-            b' ' | b'\t' => {
-                if in_word {
-                    out.words.push(String::from_utf8_lossy(&cur).into_owned());
-                    cur.clear();
-                    in_word = false;
-                }
-                i += 1;
-                continue;
-            }
-            _ => {}
-        }
-        if !in_word && out.words.len() >= MAX_WORDS {
-            out.too_many = Some(TooMany {
-                at_word: MAX_WORDS,
-                pos: i,
-                rest: String::from_utf8_lossy(&line[i..]).trim_end().to_string(),
-            });
-            return out;
-        }
-        in_word = true;
         if c == b'\\' {
-            i += unescape(line, i, &mut cur, &mut out);
-            continue;
+            let used = unescape(line, i, &mut cur, &mut out);
+            removed += used - 1;
+            i += used;
+        } else if matches!(c, b'#' | b'\n' | b'\r') {
+            break;
+        } else if is_c_space(c) {
+            out.words.push(String::from_utf8_lossy(&cur).into_owned());
+            cur.clear();
+            while i < line.len() && is_c_space(line[i]) {
+                i += 1;
+            }
+            if out.words.len() >= MAX_WORDS {
+                if i < line.len() {
+                    let rest = &line[i..];
+                    let end = rest
+                        .iter()
+                        .position(|&c| matches!(c, b'#' | b'\n' | b'\r'))
+                        .unwrap_or(rest.len());
+                    out.too_many = Some(TooMany {
+                        at_word: MAX_WORDS,
+                        pos: i - removed,
+                        rest: String::from_utf8_lossy(&rest[..end]).into_owned(),
+                    });
+                }
+                return out;
+            }
+        } else {
+            cur.push(c);
+            i += 1;
         }
-        cur.push(c);
-        i += 1;
     }
-    if in_word {
+    if !cur.is_empty() {
         out.words.push(String::from_utf8_lossy(&cur).into_owned());
     }
     out
@@ -163,5 +182,19 @@ mod tests {
         assert_eq!(l.bad_hex, vec!["reqadd"]);
         let l = split_words(b"a\\x1\n");
         assert_eq!(l.bad_hex, vec!["a\\x1\n"]);
+    }
+
+    #[test]
+    fn c_string_and_isspace_rules() {
+        // a NUL ends the line; VT and FF separate words; CR or LF end a
+        // word but are skipped as blanks at the start and after a blank
+        assert_eq!(w("acl a url_ip\0 10.0.0.0/8"), vec!["acl", "a", "url_ip"]);
+        assert_eq!(w("a\x0bb\x0cc"), vec!["a", "b", "c"]);
+        assert_eq!(w("a\rb"), vec!["a"]);
+        assert_eq!(w("\r  a \rb"), vec!["a", "b"]);
+        // 64 words then a comment: 1.4 still says the line is too long
+        let line = (0..64).map(|i| i.to_string()).collect::<Vec<_>>().join(" ") + " #c";
+        let t = split_words(line.as_bytes()).too_many.map(|t| t.rest);
+        assert_eq!(t.as_deref(), Some(""));
     }
 }

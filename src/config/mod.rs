@@ -7,6 +7,7 @@ pub mod lexer;
 pub mod model;
 pub mod options;
 pub mod parse;
+pub mod posix_re;
 pub mod proxy;
 pub mod rules;
 pub mod server;

@@ -397,6 +397,10 @@ pub struct DefaultServer {
     pub port: Option<u16>,
     pub error_limit: u32,
     pub on_error: u8,
+    /// 1.4 names the default-server of a proxy "default-server" when the
+    /// proxy is set up from the defaults; the defaults section's own and
+    /// that of a proxy whose address failed are unnamed ("(null)")
+    pub unnamed: bool,
 }
 
 impl Default for DefaultServer {
@@ -415,6 +419,7 @@ impl Default for DefaultServer {
             port: None,
             error_limit: 10,
             on_error: 0,
+            unnamed: true,
         }
     }
 }
@@ -505,6 +510,10 @@ pub struct StatsCfg {
     pub show_node: Option<String>,
     pub show_desc: Option<String>,
     pub show_legends: bool,
+    /// still the defaults section's settings: 1.4 shares them until the
+    /// proxy's first `stats` line, which starts the proxy's own from
+    /// scratch
+    pub inherited: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -528,8 +537,6 @@ pub enum StickFetch {
     Dst,
     DstPort,
     Hdr(String),
-    UrlParam(String),
-    RdpCookie(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

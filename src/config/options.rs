@@ -581,96 +581,118 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
     };
     let (mut rw, mut ins, mut pfx) = (false, false, false);
     let mut i = 2;
-    while !l.arg(i).is_empty() {
-        match l.arg(i) {
-            "rewrite" => rw = true,
-            "indirect" => c.indirect = true,
-            "insert" => ins = true,
-            "nocache" => c.nocache = true,
-            "postonly" => c.postonly = true,
-            "preserve" => c.preserve = true,
-            "prefix" => pfx = true,
-            "httponly" => c.httponly = true,
-            "secure" => c.secure = true,
-            "domain" => {
-                let d = l.arg(i + 1);
-                if d.is_empty() {
-                    p.alert(&format!(
-                        "{}: '{}' expects <domain> as argument.",
-                        pre,
-                        l.arg(i)
-                    ));
-                    return ERR_ALERT | ERR_FATAL;
-                }
-                if !d.starts_with('.') || !d[1..].contains('.') {
-                    err |= p.warn(&format!(
-                        "{}: domain '{}' contains no embedded dots nor does not start with a dot. RFC forbids it, this configuration may not work properly.",
-                        pre, d
-                    ));
-                }
-                // 1.4's invalid_domainchar(): alnum, '.', '_' and '-' only
-                let bad = d
-                    .chars()
-                    .find(|&ch| !(ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-')));
-                if let Some(ch) = bad {
-                    p.alert(&format!(
-                        "{}: character '{}' is not permitted in domain name '{}'.",
-                        pre, ch, d
-                    ));
-                    return ERR_ALERT | ERR_FATAL;
-                }
-                c.domains.push(d.to_string());
-                i += 1;
-            }
-            "maxidle" | "maxlife" => {
-                let v = l.arg(i + 1);
-                if v.is_empty() {
-                    let what = if l.arg(i) == "maxidle" {
-                        "<idletime>"
-                    } else {
-                        "<lifetime>"
-                    };
-                    p.alert(&format!(
-                        "{}: '{}' expects {} in seconds as argument.",
-                        pre,
-                        l.arg(i),
-                        what
-                    ));
-                    return ERR_ALERT | ERR_FATAL;
-                }
-                match parse_time_ms(v, 1000) {
-                    Ok(ms) => {
-                        // seconds, rounded up as 1.4's TIME_UNIT_S does
-                        if l.arg(i) == "maxidle" {
-                            c.maxidle = ms.div_ceil(1000);
-                        } else {
-                            c.maxlife = ms.div_ceil(1000);
-                        }
-                    }
-                    Err(ch) => {
+    // 1.4 sets the cookie up word by word: a failing word leaves the
+    // cookie as read so far (its end-of-parsing warnings still apply)
+    let failed = 'words: {
+        while !l.arg(i).is_empty() {
+            match l.arg(i) {
+                "rewrite" => rw = true,
+                "indirect" => c.indirect = true,
+                "insert" => ins = true,
+                "nocache" => c.nocache = true,
+                "postonly" => c.postonly = true,
+                "preserve" => c.preserve = true,
+                "prefix" => pfx = true,
+                "httponly" => c.httponly = true,
+                "secure" => c.secure = true,
+                "domain" => {
+                    let d = l.arg(i + 1);
+                    if d.is_empty() {
                         p.alert(&format!(
-                            "{}: unexpected character '{}' in argument to <{}>.",
+                            "{}: '{}' expects <domain> as argument.",
                             pre,
-                            ch,
                             l.arg(i)
                         ));
-                        return ERR_ALERT | ERR_FATAL;
+                        break 'words true;
                     }
+                    if !d.starts_with('.') || !d[1..].contains('.') {
+                        err |= p.warn(&format!(
+                            "{}: domain '{}' contains no embedded dots nor does not start with a dot. RFC forbids it, this configuration may not work properly.",
+                            pre, d
+                        ));
+                    }
+                    // 1.4's invalid_domainchar(): alnum, '.', '_' and '-' only
+                    let bad = d
+                        .chars()
+                        .find(|&ch| !(ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-')));
+                    if let Some(ch) = bad {
+                        p.alert(&format!(
+                            "{}: character '{}' is not permitted in domain name '{}'.",
+                            pre, ch, d
+                        ));
+                        break 'words true;
+                    }
+                    c.domains.push(d.to_string());
+                    i += 1;
                 }
-                i += 1;
+                "maxidle" | "maxlife" => {
+                    let v = l.arg(i + 1);
+                    if v.is_empty() {
+                        let what = if l.arg(i) == "maxidle" {
+                            "<idletime>"
+                        } else {
+                            "<lifetime>"
+                        };
+                        p.alert(&format!(
+                            "{}: '{}' expects {} in seconds as argument.",
+                            pre,
+                            l.arg(i),
+                            what
+                        ));
+                        break 'words true;
+                    }
+                    match parse_time_ms(v, 1000) {
+                        Ok(ms) => {
+                            // seconds, rounded up as 1.4's TIME_UNIT_S does
+                            if l.arg(i) == "maxidle" {
+                                c.maxidle = ms.div_ceil(1000);
+                            } else {
+                                c.maxlife = ms.div_ceil(1000);
+                            }
+                        }
+                        Err(ch) => {
+                            p.alert(&format!(
+                                "{}: unexpected character '{}' in argument to <{}>.",
+                                pre,
+                                ch,
+                                l.arg(i)
+                            ));
+                            break 'words true;
+                        }
+                    }
+                    i += 1;
+                }
+                _ => {
+                    p.alert(&format!(
+                        "{} : '{}' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle, and 'maxlife' options.",
+                        at,
+                        l.arg(0)
+                    ));
+                    break 'words true;
+                }
             }
-            _ => {
-                p.alert(&format!(
-                    "{} : '{}' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle, and 'maxlife' options.",
-                    at,
-                    l.arg(0)
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
+            i += 1;
         }
-        i += 1;
+        false
+    };
+    c.mode = if ins {
+        CookieMode::Insert
+    } else if pfx {
+        CookieMode::Prefix
+    } else if rw {
+        CookieMode::Rewrite
+    } else {
+        CookieMode::Passive
+    };
+    let preserve = c.preserve;
+    let indirect = c.indirect;
+    if let Some(px) = p.cur_proxy() {
+        px.cookie = Some(c);
     }
-    if rw && c.indirect {
+    if failed {
+        return ERR_ALERT | ERR_FATAL;
+    }
+    if rw && indirect {
         p.alert(&format!(
             "{} : cookie 'rewrite' and 'indirect' modes are incompatible.",
             at
@@ -684,24 +706,12 @@ fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
         ));
         err |= ERR_ALERT | ERR_FATAL;
     }
-    if c.preserve && !ins && !c.indirect {
+    if preserve && !ins && !indirect {
         p.alert(&format!(
             "{} : cookie 'preserve' requires at least 'insert' or 'indirect'.",
             at
         ));
         err |= ERR_ALERT | ERR_FATAL;
-    }
-    c.mode = if ins {
-        CookieMode::Insert
-    } else if pfx {
-        CookieMode::Prefix
-    } else if rw {
-        CookieMode::Rewrite
-    } else {
-        CookieMode::Passive
-    };
-    if let Some(px) = p.cur_proxy() {
-        px.cookie = Some(c);
     }
     err
 }

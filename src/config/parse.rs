@@ -149,6 +149,8 @@ impl Parser {
             let raw = &rest[..take];
             rest = &rest[take..];
             num += 1;
+            // 1.4 measures the line with strlen(): a NUL ends it
+            let raw = &raw[..raw.iter().position(|&c| c == 0).unwrap_or(raw.len())];
             if raw.len() == MAX_LINE && raw.last() != Some(&b'\n') {
                 self.alert(&format!(
                     "parsing [{}:{}]: line too long, limit: {}.",

@@ -56,44 +56,47 @@ pub fn warn_if_not_cap(p: &mut Parser, l: &Line, cap: u8, arg: &str, hint: &str)
     true
 }
 
-/// Parses a listener list `[addr]:port[-end][,...]`; errors are printed
-/// as 1.4 prints them (without file:line). On an error, the addresses of
-/// the entries before it are still returned with `false`: 1.4 has already
-/// created those listeners.
-pub fn str2listener(p: &Parser, s: &str) -> (Vec<SocketAddr>, bool) {
-    let mut out = Vec::new();
-    // as 1.4's loop: an empty entry before a comma is an error, a
-    // trailing comma ends the list
-    let mut rest = s;
-    while !rest.is_empty() {
-        let (part, next) = rest.split_once(',').unwrap_or((rest, ""));
-        rest = next;
+/// Parses a listener list `[addr]:port[-end][,...]` into `out`; errors are
+/// printed as 1.4 prints them (without file:line). False on an error, with
+/// `out` holding the listeners read before it (1.4 keeps them).
+pub fn str2listener(p: &Parser, s: &str, out: &mut Vec<SocketAddr>) -> bool {
+    // 1.4 stops at the end of the string: a trailing comma ends the list,
+    // an empty entry before another one is an entry without a port
+    let mut parts: Vec<&str> = s.split(',').collect();
+    if parts.last() == Some(&"") {
+        parts.pop();
+    }
+    for part in parts {
         let Some(colon) = part.rfind(':') else {
             p.alert(&format!("Missing port number: '{}'", part));
-            return (out, false);
+            return false;
         };
         let (host, range) = (&part[..colon], &part[colon + 1..]);
+        // 1.4 gives an IPv6 host to inet_pton() as it is: no brackets
         let ip: IpAddr = if host.contains(':') {
-            // 1.4 takes the address as is: no brackets
-            match host.parse() {
+            match host.parse::<std::net::Ipv6Addr>().map(IpAddr::V6) {
                 Ok(ip) => ip,
                 Err(_) => {
                     p.alert(&format!("Invalid server address: '{}'", host));
-                    return (out, false);
+                    return false;
                 }
             }
+        } else if host.starts_with('*') {
+            // 1.4 looks at the first character only
+            IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
         } else {
             match resolve_host(host) {
                 Some(ip) => ip,
                 None => {
                     p.alert(&format!("Invalid server name: '{}'", host));
-                    return (out, false);
+                    return false;
                 }
             }
         };
+        // atol() stored into an int: out-of-range values wrap as in 1.4
         let (a, b) = match range.split_once('-') {
-            Some((a, b)) => (atoi(a), atoi(b)),
-            None => (atoi(range), atoi(range)),
+            Some((a, b)) => (atoi(a) as i32 as i64, atoi(b) as i32 as i64),
+            None => (atoi(range) as i32 as i64, atoi(range) as i32 as i64),
         };
         for v in [a, b] {
             if !(1..=65535).contains(&v) {
@@ -101,14 +104,14 @@ pub fn str2listener(p: &Parser, s: &str) -> (Vec<SocketAddr>, bool) {
                     "Invalid port '{}' specified for address '{}'.",
                     v, host
                 ));
-                return (out, false);
+                return false;
             }
         }
         for port in a..=b {
             out.push(SocketAddr::new(ip, port as u16));
         }
     }
-    (out, true)
+    true
 }
 
 fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
@@ -132,10 +135,12 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         ));
         err |= ERR_ALERT | ERR_FATAL;
     }
+    // 1.4 walks its proxy list newest first
     let dups: Vec<(Kind, String, usize)> = p
         .cfg
         .proxies
         .iter()
+        .rev()
         .filter(|o| {
             o.name == name
                 && !(kind == Kind::Frontend && o.kind == Kind::Backend)
@@ -187,6 +192,8 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     px.stick_rules.clear();
     px.persist_rules.clear();
     px.stats.admin.clear();
+    px.stats.inherited = true;
+    px.default_server.unnamed = false;
     let c = caps(kind);
     if c & CAP_FE == 0 {
         px.errorfiles.clear();
@@ -218,27 +225,38 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     let idx = p.cfg.proxies.len() - 1;
     p.cur = Cur::Proxy(idx);
     if cap_fe && !l.arg(2).is_empty() {
-        match str2listener(p, l.arg(2)) {
-            (addrs, true) => {
-                if let Some(px) = p.cfg.proxies.get_mut(idx) {
-                    px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
-                }
+        let mut addrs = Vec::new();
+        if str2listener(p, l.arg(2), &mut addrs) {
+            if let Some(px) = p.cfg.proxies.get_mut(idx) {
+                px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
             }
-            (addrs, false) => {
-                // 1.4 parses the address before copying anything from
-                // defaults: on failure the proxy stays as init_new_proxy()
-                // left it (with the listeners made before the error), and
-                // the rest of the section still fills it
-                let mut blank = Proxy::new(l.arg(1), kind, l.file, l.num);
-                blank.maxconn = 0;
-                blank
-                    .binds
-                    .extend(addrs.into_iter().map(|a| new_bind(l, a)));
-                if let Some(px) = p.cfg.proxies.get_mut(idx) {
-                    *px = blank;
-                }
-                return err | ERR_FATAL;
+        } else {
+            // 1.4 parses the address before copying anything from
+            // defaults: on failure the proxy stays as init_new_proxy()
+            // left it, and the rest of the section still fills it
+            let mut blank = Proxy::new(l.arg(1), kind, l.file, l.num);
+            blank.maxconn = 0;
+            // init_new_proxy() leaves both log slots zeroed, not "unset"
+            // (-1): 1.4 then sees two targets (facility 0, address 0),
+            // so no "log format ignored" warning and a `log` line in
+            // the section is "too many"; the config is refused anyway
+            let zeroed = super::model::LogTarget {
+                addr: super::model::LogAddr::Udp(SocketAddr::new(
+                    IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                    0,
+                )),
+                facility: 0,
+                level: 0,
+                minlevel: 0,
+            };
+            blank.logs = vec![zeroed.clone(), zeroed];
+            blank.default_server.unnamed = true;
+            // the listeners of the list before the failing one stay
+            blank.binds = addrs.into_iter().map(|a| new_bind(l, a)).collect();
+            if let Some(px) = p.cfg.proxies.get_mut(idx) {
+                *px = blank;
             }
+            return err | ERR_FATAL;
         }
     }
     err
@@ -344,10 +362,16 @@ fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
         ));
         return err | ERR_ALERT | ERR_FATAL;
     }
-    let (addrs, ok) = str2listener(p, l.arg(1));
+    let mut addrs = Vec::new();
+    let ok = str2listener(p, l.arg(1), &mut addrs);
     let Some(px) = p.cur_proxy() else {
         return err;
     };
+    if !ok {
+        // 1.4 keeps the listeners of the list before the failing one
+        px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
+        return err | ERR_ALERT | ERR_FATAL;
+    }
     let start = px.binds.len();
     px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
     if !ok {
@@ -539,6 +563,11 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             let Cur::Proxy(me) = p.cur else {
                 return Some(0);
             };
+            // 1.4 rewrites the key of a proxy's id node in place before the
+            // lookup: a proxy whose id is set again finds itself
+            if let Some(e) = p.used_ids.iter_mut().find(|(_, px)| *px == me) {
+                e.0 = v as u32;
+            }
             if let Some(&(_, other)) = p.used_ids.iter().find(|(id, _)| *id == v as u32) {
                 let (o, m) = (&p.cfg.proxies[other], &p.cfg.proxies[me]);
                 p.alert(&format!(
@@ -610,6 +639,9 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 err |= ERR_WARN;
             }
             let v = match int_arg(p, l) {
+                // 1.4 keeps a negative fullconn, which is set (not 0) and
+                // always reached: 1 is the nearest we can hold
+                Ok(v) if kw == "fullconn" && (v as i32) < 0 => 1,
                 Ok(v) => v.max(0) as u32,
                 Err(e) => return Some(e),
             };
@@ -742,27 +774,26 @@ fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                     px.logs = global_logs;
                 }
             } else if !l.arg(1).is_empty() && !l.arg(2).is_empty() {
-                match super::global::parse_log_target(l, true) {
-                    Ok(t) => {
-                        let Some(px) = p.cur_proxy() else {
-                            return Some(0);
-                        };
-                        if px.logs.len() >= 2 {
-                            p.alert(&format!("{} : too many syslog servers", at));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        px.logs.push(t);
-                    }
-                    Err((m, exit_now)) => {
-                        p.alert(&m);
-                        if exit_now {
-                            // 1.4 exits on the spot for a bad facility or level
-                            p.exit_now = true;
-                            return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
-                        }
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
+                let r = super::global::parse_log_target(l, true);
+                for m in &r.alerts {
+                    p.alert(m);
                 }
+                if r.exit_now {
+                    // 1.4 exits on the spot for a bad facility or level
+                    p.exit_now = true;
+                    return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
+                }
+                let Some(t) = r.target else {
+                    return Some(ERR_ALERT | ERR_FATAL);
+                };
+                let Some(px) = p.cur_proxy() else {
+                    return Some(0);
+                };
+                if px.logs.len() >= 2 {
+                    p.alert(&format!("{} : too many syslog servers", at));
+                    return Some(ERR_ALERT | ERR_FATAL);
+                }
+                px.logs.push(t);
             } else {
                 p.alert(&format!(
                     "{} : 'log' expects either <address[:port]> and <facility> or 'global' as arguments.",

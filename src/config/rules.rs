@@ -174,16 +174,22 @@ fn regex_rule(
     } else {
         warn_req_only(p, l, &cond)
     };
-    let Ok(re) = RegexBuilder::new(reg).case_insensitive(icase).build() else {
+    let built = super::posix_re::translate(reg)
+        .ok()
+        .and_then(|r| RegexBuilder::new(&r).case_insensitive(icase).build().ok());
+    let Some(re) = built else {
         p.alert(&format!(
             "{} : '{}' : bad regular expression '{}'.",
             at, cmd, reg
         ));
         return ERR;
     };
+    // 1.4's chain_regex() checks any second word as a replacement string,
+    // a reqsetbe backend name included
     let action = match action {
-        HdrAction::Replace(_) => match check_replacement(l.arg(2)) {
-            Ok(r) => HdrAction::Replace(r),
+        HdrAction::Replace(_) | HdrAction::SetBe(_) => match check_replacement(l.arg(2)) {
+            Ok(r) if matches!(action, HdrAction::Replace(_)) => HdrAction::Replace(r),
+            Ok(_) => HdrAction::SetBe(l.arg(2).to_string()),
             Err(()) => {
                 p.alert(&format!(
                     "{} : '{}' : invalid character or unterminated sequence in replacement string near '\\'.",
@@ -192,7 +198,6 @@ fn regex_rule(
                 return ERR;
             }
         },
-        HdrAction::SetBe(_) => HdrAction::SetBe(l.arg(2).to_string()),
         a => a,
     };
     let Some(px) = p.cur_proxy() else { return err };

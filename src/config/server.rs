@@ -6,6 +6,12 @@ use super::proxy::{warn_if_not_cap, CAP_BE};
 use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
 use std::net::SocketAddr;
 
+/// 1.4's atol() stored into an int: a value out of its range wraps
+/// (`weight 4294967296` is a weight of 0).
+fn atol_int(s: &str) -> i64 {
+    atoi(s) as i32 as i64
+}
+
 pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
     if kw != "server" && kw != "default-server" {
         return None;
@@ -15,7 +21,6 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
 
 fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
     let at = l.at();
-    let pre = format!("parsing [{}:{}]", l.file, l.num);
     let mut err = 0;
     if !defsrv && p.is_defaults() {
         p.alert(&format!(
@@ -27,7 +32,9 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
     } else if warn_if_not_cap(p, l, CAP_BE, l.arg(0), "") {
         err |= ERR_ALERT | ERR_FATAL;
     }
-    if l.arg(2).is_empty() && !defsrv {
+    // default-server too needs two words, and its first is checked as a
+    // server name (1.4 shares the code)
+    if l.arg(2).is_empty() {
         p.alert(&format!(
             "{} : '{}' expects <name> and <addr>[:<port>] as arguments.",
             at,
@@ -35,7 +42,7 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         ));
         return ERR_ALERT | ERR_FATAL;
     }
-    if !defsrv {
+    {
         if let Some(c) = invalid_char(l.arg(1)) {
             p.alert(&format!(
                 "{} : character '{}' is not permitted in server name '{}'.",
@@ -56,7 +63,13 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         .map(|s| (s.id, s.name.clone(), s.line))
         .collect();
     let mut s = Server {
-        name: l.arg(1).to_string(),
+        // 1.4's default-server is a server named so in its messages
+        name: match (defsrv, ds.unnamed) {
+            (false, _) => l.arg(1),
+            (true, false) => "default-server",
+            (true, true) => "(null)",
+        }
+        .to_string(),
         id: 0,
         line: l.num,
         addr: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
@@ -85,6 +98,36 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         observe: 0,
         on_error: ds.on_error,
     };
+    let r = server_words(p, l, &mut s, defsrv, err, first_bind_port, &used_ids);
+    if !defsrv {
+        // 1.4 links the server into its proxy before reading its address
+        // and options: one whose line fails stays, as read so far (and
+        // without checks, enabled only once the whole line is read), for
+        // the checks of the end of the parsing (missing timeouts,
+        // fullconn, cookies in TCP mode...)
+        if r & ERR_FATAL != 0 {
+            s.check = false;
+        }
+        if let Some(px) = p.cur_proxy() {
+            px.servers.push(s);
+        }
+    }
+    r
+}
+
+/// The address and the options of a server line (all of a default-server
+/// line) into `s`; `err` is what the line collected before.
+fn server_words(
+    p: &mut Parser,
+    l: &Line,
+    s: &mut Server,
+    defsrv: bool,
+    mut err: u32,
+    first_bind_port: Option<u16>,
+    used_ids: &[(u32, String, usize)],
+) -> u32 {
+    let at = l.at();
+    let pre = format!("parsing [{}:{}]", l.file, l.num);
     let mut realport = 0u16;
     let mut mapports = true;
     let mut i = 1;
@@ -98,13 +141,18 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
             realport = atoi(pt) as u16;
             mapports = !pt.as_bytes().first().is_some_and(|c| c.is_ascii_digit());
         }
-        let Some(ip) = resolve_host(host) else {
+        // the port is read before the address, which may fail
+        s.port = realport;
+        s.port_relative = mapports;
+        // 1.4's str2sa() takes any address starting with '*' as INADDR_ANY
+        let any = host
+            .starts_with('*')
+            .then_some(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let Some(ip) = any.or_else(|| resolve_host(host)) else {
             p.alert(&format!("{} : Unknown host in '{}'", at, a));
             return ERR_ALERT | ERR_FATAL;
         };
         s.addr = ip;
-        s.port = realport;
-        s.port_relative = mapports;
         i = 3;
     }
     let name = s.name.clone();
@@ -124,7 +172,7 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                     p.alert(&format!("{}: '{}' expects an integer argument.", pre, o));
                     return ERR_ALERT | ERR_FATAL;
                 }
-                let id = atoi(v);
+                let id = atol_int(v);
                 if id <= 0 {
                     p.alert(&format!("{}: custom id has to be > 0.", pre));
                     return ERR_ALERT | ERR_FATAL;
@@ -152,7 +200,7 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                     p.alert(&format!("{}: '{}' expects an integer argument.", pre, o));
                     return ERR_ALERT | ERR_FATAL;
                 }
-                let n = atoi(v);
+                let n = atol_int(v);
                 if n <= 0 {
                     if o == "error-limit" {
                         p.alert(&format!("{}: {} has to be > 0.", pre, o));
@@ -206,7 +254,7 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                 i += 1;
             }
             "weight" => {
-                let w = atoi(v);
+                let w = atol_int(v);
                 if !(0..=256).contains(&w) {
                     p.alert(&format!(
                         "{} : weight of server {} is not within 0 and 256 ({}).",
@@ -218,7 +266,7 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
                 i += 2;
             }
             "minconn" | "maxconn" | "maxqueue" => {
-                let n = atoi(v).max(0) as u32;
+                let n = atol_int(v).max(0) as u32;
                 match o {
                     "minconn" => s.minconn = n,
                     "maxconn" => s.maxconn = n,
@@ -366,9 +414,6 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
             ));
             return ERR_ALERT | ERR_FATAL;
         }
-    }
-    if let Some(px) = p.cur_proxy() {
-        px.servers.push(s);
     }
     err
 }

@@ -13,6 +13,11 @@ pub(super) fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
     if warn_if_not_cap(p, l, CAP_BE, "stats", "") {
         err |= ERR_WARN;
     }
+    if !p.is_defaults() {
+        if let Some(px) = p.cur_proxy().filter(|px| px.stats.inherited) {
+            px.stats = Default::default();
+        }
+    }
     let sub = l.arg(1);
     match sub {
         "admin" => {
@@ -67,7 +72,15 @@ pub(super) fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
                 "realm" => px.stats.realm = v,
                 "auth" => {
                     let (u, pw) = v.split_once(':').unwrap_or((&v, ""));
-                    px.stats.auths.push((u.to_string(), pw.to_string()));
+                    if px.stats.auths.iter().any(|(x, _)| x == u) {
+                        // a warning that 1.4 does not count as one
+                        crate::log::msg::warning(&format!(
+                            "uri auth: ignoring duplicated user '{}'.",
+                            u
+                        ));
+                    } else {
+                        px.stats.auths.push((u.to_string(), pw.to_string()));
+                    }
                 }
                 _ => px.stats.scopes.push(v),
             }

@@ -123,7 +123,7 @@ fn stick_type(l: &Line, i: usize) -> Result<(StickType, usize), String> {
 }
 
 pub(super) fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
-    use crate::config::model::{StickAction, StickFetch, StickRule};
+    use crate::config::model::{StickAction, StickRule};
     let at = l.at();
     let kw = l.arg(0);
     if let Some(e) = not_in_defaults(p, l, " :", kw) {
@@ -150,46 +150,27 @@ pub(super) fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
         p.alert(&format!("{} : '{}' expects a fetch method.", at, kw));
         return ERR;
     }
-    // FETCH[(arg)][,conv[,conv...]]
-    let mut parts = l.arg(i).split(',');
-    let f = parts.next().unwrap_or("");
-    let conv: Vec<String> = parts.map(String::from).collect();
-    let (base, arg) = match f.split_once('(') {
-        Some((b, a)) => (b, Some(a.trim_end_matches(')').to_string())),
-        None => (f, None),
-    };
-    let fetch = match (base, arg) {
-        ("src", _) => StickFetch::Src,
-        ("dst", _) => StickFetch::Dst,
-        ("dst_port", _) => StickFetch::DstPort,
-        ("hdr", Some(a)) => StickFetch::Hdr(a),
-        ("url_param", Some(a)) => StickFetch::UrlParam(a),
-        ("rdp_cookie", a) => StickFetch::RdpCookie(a.unwrap_or_default()),
-        _ => {
-            p.alert(&format!("{} : '{}': unknown fetch method '{}'.", at, kw, f));
+    let (fetch, conv) = match parse_pattern_expr(l, &mut i) {
+        Some(x) => x,
+        None => {
+            p.alert(&format!(
+                "{} : '{}': unknown fetch method '{}'.",
+                at,
+                kw,
+                l.arg(i)
+            ));
             return ERR;
         }
     };
     if action == StickAction::StoreResponse {
+        // every fetch of 1.4.25 (src, dst, dst_port, hdr) is request-only
+        let base = l.arg(2).split('(').next().unwrap_or("");
         p.alert(&format!(
             "{} : '{}': fetch method '{}' can not be used on response.",
             at, kw, base
         ));
         return ERR;
     }
-    if conv
-        .iter()
-        .any(|c| !(c == "lower" || c == "upper" || c.starts_with("ipmask(")))
-    {
-        p.alert(&format!(
-            "{} : '{}': unknown fetch method '{}'.",
-            at,
-            kw,
-            l.arg(i)
-        ));
-        return ERR;
-    }
-    i += 1;
     let mut table = None;
     if l.arg(i) == "table" {
         table = Some(l.arg(i + 1).to_string());
@@ -354,4 +335,68 @@ fn tcp_content_rule(p: &mut Parser, l: &Line, in_px: &str) -> u32 {
         px.tcp_content_rules.push((accept, cond));
     }
     err
+}
+
+/// 1.4's pattern_parse_expr() (pattern.c) from word *i: a fetch among the
+/// four 1.4.25 has (src, dst, dst_port, hdr), `(arg)` allowed on any of
+/// them, then converters as the following words (lower, upper,
+/// ipmask(mask)) up to the first word that is not one. A word with an
+/// opening parenthesis must end with ')' even when it is not a converter.
+/// On error, *i is the word 1.4's alert names; on success, the word after
+/// the expression. ipmask's mask is kept in dotted form (the CIDR length
+/// converted, no argument meaning 0.0.0.0 as 1.4's zeroed argument).
+fn parse_pattern_expr(
+    l: &Line,
+    i: &mut usize,
+) -> Option<(crate::config::model::StickFetch, Vec<String>)> {
+    use crate::config::model::StickFetch;
+    let (name, arg) = split_call(l.arg(*i))?;
+    let fetch = match name {
+        "src" => StickFetch::Src,
+        "dst" => StickFetch::Dst,
+        "dst_port" => StickFetch::DstPort,
+        "hdr" => StickFetch::Hdr(arg.unwrap_or("").to_string()),
+        _ => return None,
+    };
+    let mut conv = Vec::new();
+    *i += 1;
+    while !l.arg(*i).is_empty() {
+        let (name, arg) = split_call(l.arg(*i))?;
+        match name {
+            "lower" | "upper" => conv.push(name.to_string()),
+            "ipmask" => {
+                let mask = match arg {
+                    Some(a) => str2mask(a)?,
+                    None => std::net::Ipv4Addr::UNSPECIFIED,
+                };
+                conv.push(format!("ipmask({})", mask));
+            }
+            _ => break,
+        }
+        *i += 1;
+    }
+    Some((fetch, conv))
+}
+
+/// `name` or `name(arg)`; None when a '(' is not closed by the last byte.
+fn split_call(w: &str) -> Option<(&str, Option<&str>)> {
+    match w.find('(') {
+        None => Some((w, None)),
+        Some(p) if w.ends_with(')') => Some((&w[..p], Some(&w[p + 1..w.len() - 1]))),
+        Some(_) => None,
+    }
+}
+
+/// 1.4's str2mask(): a dotted mask, or a length 0..32 read by strtol.
+fn str2mask(s: &str) -> Option<std::net::Ipv4Addr> {
+    if s.contains('.') {
+        return s.parse().ok();
+    }
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let len: u32 = digits.parse().ok().filter(|&n| n <= 32)?;
+    let bits = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    Some(std::net::Ipv4Addr::from(bits))
 }

@@ -4,7 +4,7 @@
 use nom::character::complete::{digit0, one_of};
 use nom::combinator::opt;
 use nom::IResult;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The leading decimal digits of a value (maybe none) and what follows.
 fn digits(s: &str) -> (&str, &str) {
@@ -37,21 +37,43 @@ fn decimal(d: &str) -> u64 {
 /// after it is ignored; sub-unit values are rounded up.
 pub fn parse_time_ms(s: &str, default_unit_ms: u64) -> Result<u64, char> {
     let (d, tail) = digits(s);
-    let n = decimal(d);
+    // 1.4 computes in unsigned int: the digits and the scaling wrap
+    let value = d.bytes().fold(0u32, |v, c| {
+        v.wrapping_mul(10).wrapping_add(u32::from(c - b'0'))
+    });
+    // the output unit: milliseconds, or seconds (TIME_UNIT_S)
+    let (mut omult, mut odiv) = (if default_unit_ms == 1000 { 1u32 } else { 1000 }, 1u32);
+    let (mut imult, mut idiv) = (1u32, 1u32);
     let rest = tail.as_bytes();
     let second = rest.get(1) == Some(&b's');
-    let v = match rest.first() {
-        None => n.saturating_mul(default_unit_ms),
-        Some(b's') => n.saturating_mul(1000),
-        Some(b'u') if second => n.div_ceil(1000),
-        Some(b'u') => n.saturating_mul(1000),
-        Some(b'm') if second => n,
-        Some(b'm') => n.saturating_mul(60_000),
-        Some(b'h') => n.saturating_mul(3_600_000),
-        Some(b'd') => n.saturating_mul(86_400_000),
+    match rest.first() {
+        None => (omult, odiv) = (1, 1),
+        Some(b's') => {}
+        Some(b'u') if second => idiv = 1_000_000,
+        Some(b'u') => {}
+        Some(b'm') if second => idiv = 1000,
+        Some(b'm') => imult = 60,
+        Some(b'h') => imult = 3600,
+        Some(b'd') => imult = 86400,
         Some(_) => return Err(tail.chars().next().unwrap_or('\0')),
-    };
-    Ok(v)
+    }
+    if omult % idiv == 0 {
+        (omult, idiv) = (omult / idiv, 1);
+    }
+    if idiv % omult == 0 {
+        (idiv, omult) = (idiv / omult, 1);
+    }
+    if imult % odiv == 0 {
+        (imult, odiv) = (imult / odiv, 1);
+    }
+    if odiv % imult == 0 {
+        (odiv, imult) = (odiv / imult, 1);
+    }
+    let v = value
+        .wrapping_mul(imult.wrapping_mul(omult))
+        .wrapping_add(idiv * odiv - 1)
+        / (idiv * odiv);
+    Ok(u64::from(v) * default_unit_ms)
 }
 
 /// 1.4's parse_size_err(): digits (maybe none), then an optional k/m/g
@@ -141,15 +163,24 @@ pub fn resolve_host(host: &str) -> Option<IpAddr> {
     if let Ok(ip) = h.parse::<Ipv6Addr>() {
         return Some(IpAddr::V6(ip));
     }
-    if NO_DNS.load(std::sync::atomic::Ordering::Relaxed) {
+    if NO_DNS.load(std::sync::atomic::Ordering::Relaxed) || hex_inet_aton(host) {
         return None;
     }
     // start-up only: the loop never resolves names
-    (host, 0u16)
-        .to_socket_addrs()
-        .ok()?
-        .find(|a| a.is_ipv4())
-        .map(|a| a.ip())
+    crate::sys::resolve_ipv4(host).map(IpAddr::V4)
+}
+
+/// An address in inet_aton()'s hexadecimal form (`0x7f000001`,
+/// `0x10.1.2.3`): getaddrinfo() takes it as a number, but 1.4's
+/// gethostbyname() reads only digits and dots as numbers and looks any
+/// other name up, which such a name never survives.
+fn hex_inet_aton(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    let numeric = |p: &str| match p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+        Some(h) => h.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()),
+    };
+    host.contains(['x', 'X']) && parts.len() <= 4 && parts.iter().all(|p| numeric(p))
 }
 
 /// Splits `host:port` on the last colon (IPv6 addresses have colons).
@@ -210,6 +241,11 @@ mod tests {
         assert_eq!(parse_time_ms("s", 1), Ok(0));
         assert_eq!(parse_time_ms("5u", 1), Ok(5000));
         assert_eq!(parse_time_ms("abc", 1), Err('a'));
+        // unsigned int arithmetic as 1.4: 2^32 s is 0 ms, and so on
+        assert_eq!(parse_time_ms("4294967296s", 1), Ok(0));
+        assert_eq!(parse_time_ms("4294967297", 1), Ok(1));
+        assert_eq!(parse_time_ms("50d", 1), Ok(4_320_000_000 % (1 << 32)));
+        assert_eq!(parse_time_ms("1500ms", 1000), Ok(2000));
     }
 
     #[test]

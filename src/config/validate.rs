@@ -286,11 +286,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         for r in 0..p.cfg.proxies[i].stick_rules.len() {
             let tname = p.cfg.proxies[i].stick_rules[r].table.clone();
             let target = match &tname {
-                Some(t) => p
-                    .cfg
-                    .proxies
-                    .iter()
-                    .position(|x| &x.name == t && caps(x.kind) & CAP_BE != 0),
+                Some(t) => findproxy(p, t, CAP_BE),
                 None => Some(i),
             };
             match target {
@@ -408,11 +404,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                     None => (None, t.clone()),
                 };
                 let tp = match &pname {
-                    Some(pn) => p
-                        .cfg
-                        .proxies
-                        .iter()
-                        .position(|x| &x.name == pn && caps(x.kind) & CAP_BE != 0),
+                    Some(pn) => findproxy(p, pn, CAP_BE),
                     None => Some(i),
                 };
                 let Some(tp) = tp else {
@@ -565,8 +557,10 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         err |= p.warn("stats socket will not work correctly in multi-process mode (nbproc > 1).");
     }
     let uls = p.cfg.userlists.clone();
-    for ul in &uls {
-        for u in &ul.users {
+    // 1.4 links userlists and users newest first: the first error it
+    // reports is the one of the last declared
+    for ul in uls.iter().rev() {
+        for u in ul.users.iter().rev() {
             for g in &u.groups {
                 if !ul.groups.iter().any(|(n, _)| n == g) {
                     p.alert(&format!(
@@ -593,6 +587,24 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
         err |= ERR_ALERT | ERR_FATAL;
     }
     err
+}
+
+/// 1.4's findproxy(): the one proxy named `name` (or `#id`) with the
+/// capabilities `cap`; none when two match.
+fn findproxy(p: &Parser, name: &str, cap: u8) -> Option<usize> {
+    let id = name.strip_prefix('#').map(super::units::atoi).unwrap_or(0);
+    let mut found = p.cfg.proxies.iter().enumerate().filter(|(_, x)| {
+        caps(x.kind) & cap == cap
+            && if id != 0 {
+                i64::from(x.id) == id
+            } else {
+                x.name == name
+            }
+    });
+    match (found.next(), found.next()) {
+        (Some((k, _)), None) => Some(k),
+        _ => None,
+    }
 }
 
 /// The proxy's ACLs in 1.4's list order: named ones where first declared,
@@ -713,21 +725,25 @@ fn auth_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
         ));
         return 1;
     }
-    let mut cfgerr = 0;
-    for pat in &e.patterns {
-        let text = match pat {
+    // 1.4 reads all the group words as one pattern (acl_parse_strcat) and
+    // resolves it at once: one alert for the first unknown group
+    let text = e
+        .patterns
+        .iter()
+        .map(|pat| match pat {
             Pattern::Str(s) => String::from_utf8_lossy(s).into_owned(),
             _ => String::new(),
-        };
-        if !groups_resolve(p, ul, &text) {
-            p.alert(&format!(
-                "proxy {}: acl {} {}(): invalid group(s).",
-                id, acl, kw
-            ));
-            cfgerr += 1;
-        }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !groups_resolve(p, ul, &text) {
+        p.alert(&format!(
+            "proxy {}: acl {} {}(): invalid group(s).",
+            id, acl, kw
+        ));
+        return 1;
     }
-    cfgerr
+    0
 }
 
 /// 1.4's auth_resolve_groups(): every space-separated name must be a

@@ -67,21 +67,6 @@ impl Session {
             StickFetch::Dst => ip_bytes(self.dst_addr().ip()),
             StickFetch::DstPort => self.dst_addr().port().to_string().into_bytes(),
             StickFetch::Hdr(n) => req?.values(n).last()?.clone(),
-            StickFetch::RdpCookie(n) => {
-                let name = Some(n.as_str()).filter(|n| !n.is_empty());
-                match crate::payload::rdp_cookie(&self.req_in, name) {
-                    crate::payload::Fetched::Found(v) => v.to_vec(),
-                    _ => return None,
-                }
-            }
-            StickFetch::UrlParam(n) => {
-                let uri = req?.uri();
-                let q = uri.iter().position(|&c| c == b'?')?;
-                uri[q + 1..]
-                    .split(|&c| c == b'&')
-                    .find(|p| p.starts_with(n.as_bytes()) && p.get(n.len()) == Some(&b'='))
-                    .map(|p| p[n.len() + 1..].to_vec())?
-            }
         };
         let mut k = raw;
         for c in &r.conv {
