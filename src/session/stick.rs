@@ -66,7 +66,15 @@ impl Session {
             StickFetch::Src => ip_bytes(self.cli_addr.ip()),
             StickFetch::Dst => ip_bytes(self.dst_addr().ip()),
             StickFetch::DstPort => self.dst_addr().port().to_string().into_bytes(),
-            StickFetch::Hdr(n) => req?.values(n).last()?.clone(),
+            // 1.4's `hdr` pattern is an IPv4 address read from the last
+            // occurrence (pattern_fetch_hdr_ip); 0 means no key
+            StickFetch::Hdr(n) => {
+                let ip = inetaddr_host_lim(req?.values(n).last()?);
+                if ip == 0 {
+                    return None;
+                }
+                ip.to_be_bytes().to_vec()
+            }
         };
         let mut k = raw;
         for c in &r.conv {
@@ -91,7 +99,12 @@ impl Session {
                 }
             }
             StickType::Integer => {
-                if k.len() == 4 && matches!(r.fetch, StickFetch::Src | StickFetch::Dst) {
+                if k.len() == 4
+                    && matches!(
+                        r.fetch,
+                        StickFetch::Src | StickFetch::Dst | StickFetch::Hdr(_)
+                    )
+                {
                     k = u32::from_be_bytes([k[0], k[1], k[2], k[3]])
                         .to_string()
                         .into_bytes();
@@ -265,5 +278,48 @@ impl Session {
             }
             tab.insert(id, (be.servers[si].id, exp));
         }
+    }
+}
+
+/// 1.4's inetaddr_host_lim(): a dotted quad read the lenient way 1.4 reads
+/// the `hdr` pattern: each group's last three digits, groups after the
+/// first non-digit non-dot left at 0, and a group above 255 carrying into
+/// the one before it (1.4 adds the byte lanes as one 32-bit word).
+fn inetaddr_host_lim(t: &[u8]) -> u32 {
+    let mut out = 0u32;
+    let mut shift = 24u32;
+    let mut start = 0;
+    let mut p = 0;
+    loop {
+        while p < t.len() && t[p].is_ascii_digit() {
+            p += 1;
+        }
+        let group = &t[start..p];
+        let v = group[group.len().saturating_sub(3)..]
+            .iter()
+            .fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
+        out = out.wrapping_add(v.wrapping_shl(shift));
+        if shift == 0 || p == t.len() || t[p] != b'.' {
+            break;
+        }
+        shift -= 8;
+        p += 1;
+        start = p;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inetaddr_host_lim;
+
+    #[test]
+    fn lenient_dotted_quads_as_1_4() {
+        assert_eq!(inetaddr_host_lim(b"10.1.2.3"), 0x0a01_0203);
+        assert_eq!(inetaddr_host_lim(b"10.1"), 0x0a01_0000);
+        assert_eq!(inetaddr_host_lim(b"10.1.2.3, 4.5.6.7"), 0x0a01_0203);
+        assert_eq!(inetaddr_host_lim(b"1234.0.0.1"), (234 << 24) | 1);
+        assert_eq!(inetaddr_host_lim(b"0.0.300.0"), (1 << 16) | (44 << 8));
+        assert_eq!(inetaddr_host_lim(b"abc"), 0);
     }
 }

@@ -1212,3 +1212,19 @@ add("tr_ck_queue_full_force_persist",
     "Cookie to s1 whose queue is full, redispatch but force-persist: 503.",
     tr_ck_full("    option redispatch\n    force-persist if TRUE"), TR_CK_SLOW,
     tr_ck_full_clients(), parallel=True, settle_logs=[(LOGSYNC, 3, 5.0)])
+
+# `stick on hdr(X)`: 1.4 reads an IPv4 address from the header's last
+# occurrence (lenient dotted quad); no address, no stickiness
+add("tr_stick_hdr_ip",
+    "stick on hdr(X-Client): the header is read as an IP (list and port "
+    "suffixes cut it short), junk gives no key, the table keeps the server.",
+    tr_listen("    balance roundrobin\n    stick-table type ip size 100 expire 1m\n"
+              "    stick on hdr(X-Client)", servers=TR_S12),
+    TR_CKB,
+    [tr_one(get(b"/1", extra=b"X-Client: 10.0.0.1\r\n"), n=1),
+     tr_one(get(b"/2", extra=b"X-Client: 10.0.0.1, 5.5.5.5\r\n"), n=2),
+     tr_one(get(b"/3", extra=b"X-Client: junk\r\n"), n=3),
+     tr_one(get(b"/4", extra=b"X-Client: 10.0.0.1:8080\r\n"), n=4),
+     tr_one(get(b"/5", extra=b"X-Client: 1.1.1.1\r\nX-Client: 10.0.0.1\r\n"), n=5),
+     tr_one(get(b"/6", extra=b"X-Client: 10.0.0.2\r\n"), n=6),
+     tr_one(get(b"/7", extra=b"X-Client: 10.0.0.2\r\n"), n=7)])
