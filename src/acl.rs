@@ -292,11 +292,11 @@ fn scan_number(w: &[u8], ver: bool) -> Option<(i64, i64, bool)> {
 
 fn make_pattern(kind: MatchKind, w: &str, icase: bool) -> Option<Pattern> {
     match kind {
-        MatchKind::Reg => crate::config::posix_re::translate(w)
+        MatchKind::Reg => crate::posix_re::translate(w)
             .ok()
             .and_then(|r| RegexBuilder::new(&r).case_insensitive(icase).build().ok())
             .map(Pattern::Reg),
-        MatchKind::Ip => crate::config::units::parse_net(w).map(|(a, m)| Pattern::Net(a, m)),
+        MatchKind::Ip => crate::units::parse_net(w).map(|(a, m)| Pattern::Net(a, m)),
         _ => Some(Pattern::Str(if icase {
             w.to_ascii_lowercase().into_bytes()
         } else {
@@ -347,7 +347,7 @@ pub fn parse_expr(words: &[String]) -> Result<AclExpr, ()> {
     let mut op = 0u8;
     for f in files {
         // pattern files are read whole, but never more than 64 MiB
-        let raw = crate::config::captures::read_bounded(&f, 64 << 20).map_err(|_| ())?;
+        let raw = crate::units::read_bounded(&f, 64 << 20).map_err(|_| ())?;
         let text = String::from_utf8_lossy(&raw);
         for line in text.lines() {
             let l = line.trim();
@@ -645,12 +645,9 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
     use Fetch::*;
     let strs = |vals: Vec<Vec<u8>>| -> bool {
         match e.kind {
-            MatchKind::Int => vals.iter().any(|v| {
-                int_match(
-                    crate::config::units::atoi(&String::from_utf8_lossy(v)),
-                    &e.patterns,
-                )
-            }),
+            MatchKind::Int => vals
+                .iter()
+                .any(|v| int_match(crate::units::atoi(&String::from_utf8_lossy(v)), &e.patterns)),
             MatchKind::Ip => vals.iter().any(|v| {
                 let t = String::from_utf8_lossy(v);
                 ip_match(t.trim().parse().ok(), &e.patterns)

@@ -78,7 +78,7 @@ pub fn usage_text(name: &str) -> String {
 }
 
 fn atol(s: &str) -> i64 {
-    crate::config::units::atoi(s)
+    crate::units::atoi(s)
 }
 
 /// Parses argv (without argv[0]) the way 1.4 does: flags by their leading

@@ -47,7 +47,7 @@ fn split_server(arg: &str) -> Option<(&str, &str)> {
 
 /// 1.4's `get_backend_server`: names, or `#id` numbers.
 fn find_server(rt: &Runtime, b: &str, s: &str) -> Result<(usize, usize), &'static str> {
-    use crate::config::units::atoi;
+    use crate::units::atoi;
     let pid = b.strip_prefix('#').map(atoi).unwrap_or(0);
     let sid = s.strip_prefix('#').map(atoi).unwrap_or(0);
     let bi = rt
@@ -358,7 +358,7 @@ fn show(
     args: &[&str],
     sessions: &dyn Fn() -> String,
 ) -> String {
-    use crate::config::units::atoi;
+    use crate::units::atoi;
     match what {
         "info" => crate::stats::info(rt),
         "stat" => {
@@ -463,7 +463,7 @@ fn set_weight(ctx: &mut Ctx, args: &[&str]) -> String {
     }
     let p = &rt.cfg.proxies[b];
     let init = i64::from(p.servers[s].weight);
-    let mut w = crate::config::units::atoi(val);
+    let mut w = crate::units::atoi(val);
     if val.contains('%') {
         if !(0..=100).contains(&w) {
             return "Relative weight can only be set between 0 and 100% inclusive.\n".into();
@@ -484,7 +484,7 @@ fn set_weight(ctx: &mut Ctx, args: &[&str]) -> String {
 fn set_timeout(args: &[&str], timeout: &mut Duration) -> String {
     match args {
         ["cli"] => "Expects an integer value.\n".into(),
-        ["cli", v, ..] => match crate::config::units::parse_time_ms(v, 1000) {
+        ["cli", v, ..] => match crate::units::parse_time_ms(v, 1000) {
             Ok(ms) if ms >= 1000 => {
                 // 1.4 keeps whole seconds
                 *timeout = Duration::from_secs(ms / 1000);

@@ -8,7 +8,7 @@
 //! servers that `track` this one.
 
 use crate::log::msg;
-use crate::session::Ctx;
+use crate::queue::Ctx;
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -285,7 +285,7 @@ pub fn status_part(ctx: &Ctx, pi: usize, si: usize, hchk: bool, xferred: Option<
         m.push_str(&format!(" via {}/{}", t.name, t.servers[ts].name));
     }
     if hchk {
-        m.push_str(&crate::checks::reason_text(st));
+        m.push_str(&reason_text(st));
     }
     if let Some(x) = xferred {
         let (a, b) = rt.srv_counts(pi);
@@ -339,7 +339,7 @@ fn redistribute_pending(ctx: &mut Ctx, pi: usize, si: usize) -> usize {
         }
     }
     ctx.rt.srv[pi][si].queue = kept;
-    crate::session::process_queue(ctx, pi, None);
+    crate::queue::process_queue(ctx, pi, None);
     n
 }
 
@@ -350,6 +350,36 @@ fn check_for_pending(ctx: &mut Ctx, pi: usize, si: usize) -> usize {
         return 0;
     }
     let before = ctx.grants.len();
-    crate::session::process_queue(ctx, pi, Some(si));
+    crate::queue::process_queue(ctx, pi, Some(si));
     ctx.grants.len().saturating_sub(before)
+}
+
+/// The `, reason: ...[, code: N][, info: "..."][, check duration: Nms]`
+/// part of the check lines (1.4's server_status_printf with SSP_O_HCHK).
+pub fn reason_text(st: &crate::state::SrvState) -> String {
+    let mut m = format!(", reason: {}", st.check_status.desc());
+    if let Some(code) = st.check_code {
+        m.push_str(&format!(", code: {}", code));
+    }
+    if !st.check_desc.is_empty() {
+        m.push_str(", info: \"");
+        ascii_encode(&mut m, &st.check_desc);
+        m.push('"');
+    }
+    match st.check_duration {
+        Some(d) if d != crate::state::NO_PROBE => m.push_str(&format!(", check duration: {}ms", d)),
+        _ => {}
+    }
+    m
+}
+
+/// Non-printable bytes, `<`, `>` and `"` as `<XX>` (1.4's chunk_asciiencode).
+fn ascii_encode(out: &mut String, b: &[u8]) {
+    for &c in b {
+        if (0x20..0x7f).contains(&c) && !matches!(c, b'<' | b'>' | b'"') {
+            out.push(c as char);
+        } else {
+            out.push_str(&format!("<{:02X}>", c));
+        }
+    }
 }

@@ -7,6 +7,10 @@ use crate::freq_ctr::FreqCtr;
 use std::collections::VecDeque;
 use std::time::Instant;
 
+/// A check duration that stands for "no probe": a health analysis
+/// (`observe`) set the status, 1.4 shows no duration then (its -1).
+pub const NO_PROBE: u64 = u64::MAX;
+
 /// One listening socket's counters (`option socket-stats`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LiCounters {

@@ -5,14 +5,14 @@
 //! through the same path as a failed check.
 
 use super::Verdict;
+use crate::queue::Ctx;
 use crate::server_state::{apply, Change};
-use crate::session::Ctx;
 use crate::state::{CheckStatus, Hana};
 use std::time::Duration;
 
 /// The duration 1.4 records for a health analysis: -1 ("no probe"), which
 /// its CSV prints as an unsigned long and its log lines leave out.
-pub const NO_PROBE: u64 = u64::MAX;
+pub use crate::state::NO_PROBE;
 
 /// 1.4's health_adjust: one traffic event of server `si` of proxy `pi`.
 pub fn health_adjust(ctx: &mut Ctx, pi: usize, si: usize, ev: Hana) {

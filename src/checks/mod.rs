@@ -16,7 +16,7 @@ pub use status::reason_text;
 
 use crate::config::model::{CheckType, Proxy, Server};
 use crate::log::syslog::Syslog;
-use crate::session::Ctx;
+use crate::queue::Ctx;
 use crate::state::{CheckStatus, Runtime, SrvState};
 use mio::net::TcpStream;
 use mio::{Interest, Registry};

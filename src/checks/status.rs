@@ -4,42 +4,14 @@
 //! the server changes state (through `server_state::apply`).
 
 use super::Verdict;
+use crate::queue::Ctx;
 use crate::server_state::{apply, Change};
-use crate::session::Ctx;
-use crate::state::{CheckStatus, SrvState};
+use crate::state::CheckStatus;
 
 /// 1.4 keeps at most 127 bytes of a check's description.
 const DESC_LEN: usize = 127;
 
-/// The `, reason: ...[, code: N][, info: "..."][, check duration: Nms]`
-/// part of the check lines (1.4's server_status_printf with SSP_O_HCHK).
-pub fn reason_text(st: &SrvState) -> String {
-    let mut m = format!(", reason: {}", st.check_status.desc());
-    if let Some(code) = st.check_code {
-        m.push_str(&format!(", code: {}", code));
-    }
-    if !st.check_desc.is_empty() {
-        m.push_str(", info: \"");
-        ascii_encode(&mut m, &st.check_desc);
-        m.push('"');
-    }
-    match st.check_duration {
-        Some(d) if d != super::hana::NO_PROBE => m.push_str(&format!(", check duration: {}ms", d)),
-        _ => {}
-    }
-    m
-}
-
-/// Non-printable bytes, `<`, `>` and `"` as `<XX>` (1.4's chunk_asciiencode).
-fn ascii_encode(out: &mut String, b: &[u8]) {
-    for &c in b {
-        if (0x20..0x7f).contains(&c) && !matches!(c, b'<' | b'>' | b'"') {
-            out.push(c as char);
-        } else {
-            out.push_str(&format!("<{:02X}>", c));
-        }
-    }
-}
+pub use crate::server_state::reason_text;
 
 /// Records a check's outcome (1.4's set_server_check_status) and, with
 /// `option log-health-checks`, logs it when it moves the server's health.

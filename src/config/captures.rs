@@ -91,14 +91,7 @@ pub(super) fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
 
 pub const ERR_CODES: [u16; 8] = [200, 400, 403, 408, 500, 502, 503, 504];
 
-/// Reads at most `max` bytes: a device or a huge file must not hang -c.
-pub fn read_bounded(path: &str, max: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let f = std::fs::File::open(path)?;
-    let mut out = Vec::new();
-    f.take(max as u64).read_to_end(&mut out)?;
-    Ok(out)
-}
+pub use crate::units::read_bounded;
 
 /// An errorfile as 1.4 reads it: open and fstat (Err if either fails),
 /// then one read of min(st_size, max) bytes. Returns the bytes, or None

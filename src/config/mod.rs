@@ -7,13 +7,13 @@ pub mod lexer;
 pub mod model;
 pub mod options;
 pub mod parse;
-pub mod posix_re;
+pub use crate::posix_re;
 pub mod proxy;
 pub mod rules;
 pub mod server;
 pub mod stats_kw;
 pub mod sticking;
-pub mod units;
+pub use crate::units;
 pub mod validate;
 
 pub use parse::parse_files;

@@ -5,19 +5,10 @@ use regex::bytes::Regex;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum LogAddr {
-    Udp(SocketAddr),
-    Unix(String),
-}
+/// The stats page's basic-auth realm when `stats realm` is not set.
+pub const DEFAULT_REALM: &str = "HAProxy Statistics";
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogTarget {
-    pub addr: LogAddr,
-    pub facility: u8,
-    pub level: u8,
-    pub minlevel: u8,
-}
+pub use crate::log::{LogAddr, LogTarget};
 
 #[derive(Debug, Clone, Default)]
 pub struct StatsSocket {

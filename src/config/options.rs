@@ -273,7 +273,7 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
                         ));
                         return ERR_ALERT | ERR_FATAL;
                     }
-                    send = crate::checks::mysql_packet(l.arg(i + 1));
+                    send = crate::payload::mysql_packet(l.arg(i + 1));
                     i += 2;
                 } else {
                     p.alert(&format!(

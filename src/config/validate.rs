@@ -336,7 +336,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 t.queue = defaults_to.queue.or(t.connect).or(defaults_to.connect);
             }
             if px.check.kind == CheckType::SslHello {
-                px.check.send = crate::checks::ssl_hello_packet();
+                px.check.send = crate::payload::ssl_hello_packet();
             }
         }
         // captures count as log data (1.4's to_log bits); ignoring them in
@@ -549,7 +549,7 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 px.stats.uri = "/haproxy?stats".into();
             }
             if px.stats.realm.is_empty() {
-                px.stats.realm = crate::stats::DEFAULT_REALM.into();
+                px.stats.realm = super::model::DEFAULT_REALM.into();
             }
         }
     }

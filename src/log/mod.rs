@@ -1,5 +1,21 @@
 //! Logging: stderr alerts, syslog targets and 1.4's log line formats.
 
+/// Where a proxy's (or the global) `log` line sends: a UDP address or
+/// a unix socket path.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogAddr {
+    Udp(std::net::SocketAddr),
+    Unix(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogTarget {
+    pub addr: LogAddr,
+    pub facility: u8,
+    pub level: u8,
+    pub minlevel: u8,
+}
+
 pub mod format;
 pub mod msg;
 pub mod syslog;

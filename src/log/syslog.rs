@@ -1,6 +1,6 @@
 //! The syslog sender: one datagram per line, never blocking the loop.
 
-use crate::config::model::{LogAddr, LogTarget};
+use super::{LogAddr, LogTarget};
 use std::net::UdpSocket;
 use std::os::unix::net::UnixDatagram;
 

@@ -1,44 +1,10 @@
 //! Server assignment, queueing, connection and 1.4's retry rules.
 
-use super::{Ctx, Session, St};
+use super::{process_queue, Ctx, Session, St};
 use crate::config::model::{Balance, Mode};
 use crate::state::dyn_maxconn;
 use std::net::SocketAddr;
 use std::time::Duration;
-
-/// Grants freed slots of a backend's servers to queued sessions, oldest
-/// first: the server's own queue, then the backend's.
-pub fn process_queue(ctx: &mut Ctx, be: usize, only: Option<usize>) {
-    let cfg = ctx.rt.cfg;
-    let px = &cfg.proxies[be];
-    for si in 0..px.servers.len() {
-        if only.is_some_and(|o| o != si) {
-            continue;
-        }
-        loop {
-            let beconn = ctx.rt.px[be].beconn;
-            let st = &ctx.rt.srv[be][si];
-            if !st.usable() {
-                break;
-            }
-            let m = dyn_maxconn(&px.servers[si], px, beconn);
-            if m > 0 && st.cur_sess >= m {
-                break;
-            }
-            let key = match ctx.rt.srv[be][si].queue.pop_front() {
-                Some((k, _)) => k,
-                None => match ctx.rt.px[be].queue.pop_front() {
-                    Some(k) => k,
-                    None => break,
-                },
-            };
-            ctx.rt.srv[be][si].cur_sess += 1;
-            ctx.rt.srv[be][si].granted += 1;
-            ctx.grants.push((key, si));
-            ctx.wake.push(key);
-        }
-    }
-}
 
 /// Removes a session from any queue it waits in.
 pub fn leave_queue(s: &mut Session, ctx: &mut Ctx) {
@@ -126,7 +92,7 @@ impl Session {
 
     pub(super) fn assign_and_connect(&mut self, ctx: &mut Ctx) {
         // (tcp mode gets here before the client sent anything)
-        self.txn.attach(&mut ctx.rt.pool);
+        ctx.rt.pool.attach_txn(&mut self.txn);
         if !self.be_assigned {
             // tcp mode: the switching rules run here, after inspection
             self.switch_backend(ctx, None);

@@ -547,7 +547,7 @@ impl Session {
             self.release_server(ctx, self.reset_done_server());
             // the next request on this connection
             self.logged = false;
-            self.txn.recycle(&mut ctx.rt.pool);
+            ctx.rt.pool.recycle_txn(&mut self.txn);
             self.be = self.fe;
             self.srv_idx = None;
             self.term = (b'-', b'-');

@@ -369,7 +369,7 @@ fn sv_status_cells(rt: &Runtime, pxi: usize, si: usize, now: Instant, out: &mut 
         let _ = write!(out, "/{}", code);
     }
     // a health analysis has no probe, hence no duration
-    if let Some(d) = s.check_duration.filter(|&d| d != crate::checks::NO_PROBE) {
+    if let Some(d) = s.check_duration.filter(|&d| d != crate::state::NO_PROBE) {
         let _ = write!(out, " in {}ms</u>", d);
     }
 }

@@ -11,7 +11,7 @@ mod html_rows;
 pub(crate) mod info;
 
 /// The realm of the stats page's authentication when none is configured.
-pub const DEFAULT_REALM: &str = "HAProxy Statistics";
+pub use crate::config::model::DEFAULT_REALM;
 
 pub use csv::{csv, CSV_HEADER};
 pub use errors::show_errors;

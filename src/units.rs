@@ -221,6 +221,15 @@ pub fn parse_net(s: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
     Some((ip, mask))
 }
 
+/// Reads at most `max` bytes: a device or a huge file must not hang -c.
+pub fn read_bounded(path: &str, max: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut out = Vec::new();
+    f.take(max as u64).read_to_end(&mut out)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,7 +136,7 @@ static IDLE: Txn = Txn::EMPTY;
 /// Reading an absent one reads an empty transaction; writing one takes it
 /// into being (from the heap: `attach` takes it from the pool instead).
 #[derive(Debug, Default)]
-pub struct TxnSlot(Option<Box<Txn>>);
+pub struct TxnSlot(pub(crate) Option<Box<Txn>>);
 
 impl Deref for TxnSlot {
     type Target = Txn;
@@ -148,29 +148,5 @@ impl Deref for TxnSlot {
 impl DerefMut for TxnSlot {
     fn deref_mut(&mut self) -> &mut Txn {
         self.0.get_or_insert_with(Box::default)
-    }
-}
-
-impl TxnSlot {
-    /// Gives the session a transaction from the pool if it has none.
-    pub fn attach(&mut self, pool: &mut crate::buffer::Pool) {
-        if self.0.is_none() {
-            self.0 = Some(pool.take_txn());
-        }
-    }
-
-    /// Ends the transaction: its head, request line and box go back to
-    /// the pool, leaving the session without one.
-    pub fn recycle(&mut self, pool: &mut crate::buffer::Pool) {
-        if let Some(mut t) = self.0.take() {
-            if let Some(h) = t.req.take() {
-                pool.put_head(h);
-            }
-            if let Some(l) = t.req_line.take() {
-                pool.put_line(l);
-            }
-            *t = Txn::EMPTY;
-            pool.put_txn(t);
-        }
     }
 }
