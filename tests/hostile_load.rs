@@ -227,7 +227,7 @@ fn slowloris_heads_end_at_http_request_timeout() {
         &cfg(log.port, 5000, &sock, timeouts, fe, srv),
         &mut log,
         1,
-        Some(12_000),
+        Some(have.min(12_000)),
     );
     let pid = p.child.id();
     let cur0 = ready(&sock);
@@ -452,7 +452,7 @@ fn stalled_downloads(close_delimited: bool, extra_global: &str) -> u64 {
         &format!("\n{extra_global}\ndefaults"),
         1,
     );
-    let p = start(&c, &mut log, 1, Some(8000));
+    let p = start(&c, &mut log, 1, Some(have.min(8000)));
     let pid = p.child.id();
     ready(&sock);
     // one download read to its end first: what any transfer allocates
