@@ -26,4 +26,6 @@ export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10}
 # nginx workers drop root: the work dir must be readable by them
 export WORKDIR=${WORKDIR:-$(mktemp -d /tmp/hrs-bench.XXXXXX)}
 chmod 755 "$WORKDIR"
-exec sh "$BENCH/run.sh"
+sh "$BENCH/run.sh"
+# beside the throughput figures: what a client that reads nothing costs
+./scripts/stalled-rss.sh

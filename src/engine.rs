@@ -36,6 +36,8 @@ pub struct Listener {
 /// many idle buffers it always keeps.
 const POOL_TRIM_EVERY: Duration = Duration::from_millis(500);
 const POOL_KEEP: usize = 16;
+/// How soon a listener is looked at again after accept() failed.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
 pub struct Engine {
     pub poll: Poll,
@@ -55,6 +57,8 @@ pub struct Engine {
     grants: Vec<(usize, usize)>,
     any_full: bool,
     accept_retry: Option<Instant>,
+    /// accept() ran out of descriptors and has not succeeded since.
+    fd_starved: bool,
     /// When the buffer pool next gives back what stayed idle.
     next_trim: Instant,
     uniq: u32,
@@ -81,6 +85,7 @@ impl Engine {
             grants: Vec::new(),
             any_full: false,
             accept_retry: None,
+            fd_starved: false,
             next_trim: Instant::now(),
             uniq: 0,
         })
@@ -209,9 +214,15 @@ impl Engine {
                 return;
             };
             let (stream, addr) = match lsock.accept() {
-                Ok(x) => x,
+                Ok(x) => {
+                    self.fd_starved = false;
+                    x
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(_) => return,
+                Err(e) => {
+                    self.accept_failed(px, &e, now);
+                    return;
+                }
             };
             // the destination costs system calls (as 1.4's get_frt_addr():
             // the pre-redirect one, else the local address): only for the
@@ -328,6 +339,43 @@ impl Engine {
         // readiness will not tell of the rest, so the loop comes back for
         // them on its next turn (1.4 polls its listeners level-triggered)
         self.accept_retry = Some(self.accept_retry.map_or(now, |t| t.min(now)));
+    }
+
+    /// accept() failed with the connection still waiting in the backlog.
+    /// Out of descriptors (or socket memory), the edge-triggered listener
+    /// will not say so again, and retrying at once would spin (1.4.25,
+    /// level-triggered, does: a core and ~50,000 log lines a second): so
+    /// the listeners are looked at again when a session ends and frees its
+    /// fds, and every 100 ms for fds freed otherwise (checks, the CLI).
+    /// 1.4's message goes to the logs once per such episode.
+    fn accept_failed(&mut self, px: usize, e: &std::io::Error, now: Instant) {
+        let what = match e.raw_os_error() {
+            Some(libc::EMFILE) => {
+                "reached process FD limit at {}. Please check 'ulimit-n' and restart."
+            }
+            Some(libc::ENFILE) => "reached system FD limit at {}. Please check system tunables.",
+            Some(libc::ENOBUFS) | Some(libc::ENOMEM) => {
+                "reached system memory limit at {} sockets. Please check system tunables."
+            }
+            // ECONNABORTED and the like: that connection is gone, the
+            // next one gets its own readiness or the retry below
+            _ => "",
+        };
+        if !what.is_empty() {
+            if !self.fd_starved {
+                self.fd_starved = true;
+                let p = &self.rt.cfg.proxies[px];
+                let m = format!(
+                    "Proxy {} {}",
+                    p.name,
+                    what.replace("{}", &crate::sys::get_nofile().to_string())
+                );
+                self.syslog.send(&p.logs, crate::log::EMERG, &m);
+            }
+            self.any_full = true;
+        }
+        let wait = now + ACCEPT_RETRY;
+        self.accept_retry = Some(self.accept_retry.map_or(wait, |t| t.min(wait)));
     }
 
     /// SIGUSR1: stop listening, let sessions finish, then exit.

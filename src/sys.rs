@@ -200,6 +200,45 @@ pub fn get_nofile() -> u64 {
     lim.rlim_cur
 }
 
+/// How many more bytes a TCP socket surely takes now without keeping
+/// them in its send buffer: none while any byte written earlier waits
+/// unsent (SIOCOUTQNSD: the peer's window is closed, it is not reading),
+/// else half of SO_SNDBUF (the kernel counts its overhead against it)
+/// less what is sent and not yet acknowledged (SIOCOUTQ). An
+/// underestimate, so a read sized by it leaves little that the peer
+/// cannot take. None on error.
+pub fn send_space(fd: RawFd) -> Option<usize> {
+    let mut unsent: libc::c_int = 0;
+    // SAFETY: SIOCOUTQNSD writes one int.
+    if unsafe { libc::ioctl(fd, libc::SIOCOUTQNSD as _, &mut unsent) } != 0 {
+        return None;
+    }
+    if unsent != 0 {
+        return Some(0);
+    }
+    let mut sndbuf: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: sndbuf and len are valid for getsockopt to fill.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            &mut sndbuf as *mut libc::c_int as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    if r != 0 {
+        return None;
+    }
+    let mut queued: libc::c_int = 0;
+    // SAFETY: TIOCOUTQ (SIOCOUTQ) writes one int.
+    if unsafe { libc::ioctl(fd, libc::TIOCOUTQ, &mut queued) } != 0 {
+        return None;
+    }
+    Some((sndbuf.max(0) as usize / 2).saturating_sub(queued.max(0) as usize))
+}
+
 pub fn set_as_limit(bytes: u64) -> io::Result<()> {
     let lim = libc::rlimit {
         rlim_cur: bytes,

@@ -54,7 +54,11 @@ fn top_level_modules_import_without_a_circle() {
     for f in &files {
         let rel = f.strip_prefix(&src).expect("under src");
         let first = rel.components().next().expect("a component");
-        let top = first.as_os_str().to_string_lossy().trim_end_matches(".rs").to_string();
+        let top = first
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
         if top == "main" || top == "lib" {
             continue;
         }

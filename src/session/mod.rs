@@ -3,6 +3,7 @@
 
 mod admin;
 mod connect;
+mod io;
 mod logline;
 
 pub use crate::queue::{process_queue, Ctx};
@@ -12,11 +13,11 @@ mod sample;
 mod splice;
 mod stick;
 pub use crate::txn::{Txn, TxnSlot};
+use io::Rooms;
 
 use crate::config::model::{LogFormat, Mode};
 use crate::state::Runtime;
 use mio::net::TcpStream;
-use std::io::{ErrorKind, Write};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -275,95 +276,34 @@ impl Session {
         }
     }
 
-    /// Reads until `room`, the end of the data or an error. A read
-    /// shorter than asked drained the socket (edge-triggered readiness will
-    /// tell of more), so no read is spent on EAGAIN; with `hup` it was the
-    /// last data, so none is spent on the 0 either.
-    fn read_side(
-        stream: &mut TcpStream,
-        buf: &mut Vec<u8>,
-        room: usize,
-        eof: &mut bool,
-        err: &mut bool,
-        readable: &mut bool,
-        hup: bool,
-    ) -> usize {
-        let mut total = 0;
-        let fd = std::os::unix::io::AsRawFd::as_raw_fd(&*stream);
-        while *readable && !*eof && !*err && buf.len() < room {
-            let want = room - buf.len();
-            match crate::sys::read_into(fd, buf, want) {
-                Ok(0) => {
-                    *eof = true;
-                    *readable = false;
-                }
-                Ok(n) => {
-                    total += n;
-                    if n < want {
-                        *readable = false;
-                        *eof |= hup;
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => *readable = false,
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => {
-                    *err = true;
-                    *eof = true;
-                    *readable = false;
-                }
-            }
-        }
-        total
-    }
-
-    /// Writes `buf` out; `fin_next` says our FIN follows these bytes at
-    /// once, so they are held (MSG_MORE) and leave with it in one segment.
-    fn write_side(
-        stream: &mut TcpStream,
-        buf: &mut Vec<u8>,
-        writable: &mut bool,
-        err: &mut bool,
-        fin_next: bool,
-    ) -> usize {
-        let mut sent = 0;
-        while *writable && !*err && sent < buf.len() {
-            let r = if fin_next {
-                crate::sys::send_more(std::os::unix::io::AsRawFd::as_raw_fd(stream), &buf[sent..])
-            } else {
-                stream.write(&buf[sent..])
-            };
-            match r {
-                Ok(0) => *writable = false,
-                Ok(n) => sent += n,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => *writable = false,
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => *err = true,
-            }
-        }
-        buf.drain(..sent);
-        sent
-    }
-
     /// Reads what each side sent into the buffers; true on any progress.
     fn do_reads(&mut self, ctx: &mut Ctx) -> bool {
+        use std::os::unix::io::AsRawFd;
         let bs = Self::bufsize(ctx);
         let mut progress = false;
         // Past the heads, bodies and tunnels move in steps of up to 8
-        // buffers: far fewer syscalls per byte (1 MiB bodies went from ~140
-        // reads to ~20). Heads are still read within bufsize, as in 1.4.
+        // buffers when the receiving side keeps up (read_stepped): far
+        // fewer syscalls per byte (1 MiB bodies went from ~140 reads to
+        // ~20). Heads are still read within bufsize, as in 1.4.
         let data_phase = self.st == St::Established;
         let big = if data_phase { bs * 8 } else { bs };
         // client -> req_in
-        let room = big.saturating_sub(self.to_srv.len());
         let reading_cli = self.st != St::Reply;
         if reading_cli {
+            let room = bs.saturating_sub(self.to_srv.len());
             if self.cli_r && !self.cli_eof && room > self.req_in.len() {
                 ctx.rt.pool.fill(&mut self.req_in);
             }
-            let n = Self::read_side(
+            let rooms = Rooms {
+                bs,
+                big,
+                queued: self.to_srv.len(),
+                peer: self.srv.as_ref().map(|s| s.as_raw_fd()),
+            };
+            let (n, _) = Self::read_stepped(
                 &mut self.cli,
                 &mut self.req_in,
-                room,
+                rooms,
                 &mut self.cli_eof,
                 &mut self.cli_err,
                 &mut self.cli_r,
@@ -396,14 +336,20 @@ impl Session {
         } else if let Some(s) = self.srv.as_mut() {
             if self.st == St::Established {
                 let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
-                let room = if rsp_data { big } else { bs }.saturating_sub(self.to_cli.len());
+                let room = bs.saturating_sub(self.to_cli.len());
                 if self.srv_r && !self.srv_eof && room > self.rsp_in.len() {
                     ctx.rt.pool.fill(&mut self.rsp_in);
                 }
-                let n = Self::read_side(
+                let rooms = Rooms {
+                    bs,
+                    big: if rsp_data { big } else { bs },
+                    queued: self.to_cli.len(),
+                    peer: Some(self.cli.as_raw_fd()),
+                };
+                let (n, room) = Self::read_stepped(
                     s,
                     &mut self.rsp_in,
-                    room,
+                    rooms,
                     &mut self.srv_eof,
                     &mut self.srv_err,
                     &mut self.srv_r,

@@ -53,6 +53,16 @@ impl Session {
         };
         let srv = std::os::unix::io::AsRawFd::as_raw_fd(self.srv.as_ref()?);
         let cli = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli);
+        // no more than the client's socket can take now, plus one buffer:
+        // what it cannot take is read back into to_cli (the pipe is shared)
+        // and stays there while the client does not read, so that is all
+        // a stalled client costs us (one buffer, as in 1.4)
+        let bs = ctx.rt.cfg.global.bufsize;
+        let cap = bs as u64 + crate::sys::send_space(cli).unwrap_or(0) as u64;
+        if cap < MIN_SPLICE {
+            return None;
+        }
+        let left = left.min(cap);
         ctx.rt.pool.fill(&mut self.to_cli);
         let m = step(
             &mut ctx.rt.splicer,
