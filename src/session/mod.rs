@@ -1226,8 +1226,13 @@ impl Session {
             self.cli_w |= ev.writable;
             self.cli_hup |= ev.hup;
             // a reset is an error, not the end of the client's data: the
-            // server is then reset too rather than sent a FIN (1.4)
-            if ev.error && matches!(self.cli.take_error(), Ok(Some(_))) {
+            // server is then reset too rather than sent a FIN (1.4). Once
+            // the client has closed and has nothing left to receive, 1.4
+            // does no more I/O on it and never sees a later reset (the
+            // kernel's answer to a response it did not read): nor do we,
+            // until a write meets it
+            let idle_closed = self.cli_eof && self.to_cli.is_empty();
+            if ev.error && !idle_closed && matches!(self.cli.take_error(), Ok(Some(_))) {
                 self.cli_err = true;
                 self.cli_eof = true;
             }
