@@ -529,8 +529,11 @@ impl Session {
     fn end_txn(&mut self, ctx: &mut Ctx) {
         // a client that half-closed after its request still has its
         // transaction ended (and logged) this way; its close is then seen
-        // as a silent end between requests (1.4)
-        if self.txn.mode == HttpConnMode::ServerClose && self.txn.cli_keepalive && !ctx.stopping {
+        // as a silent end between requests (1.4). A soft stop does not
+        // close a connection whose response promised keep-alive: the
+        // client may already be sending its next request, which is served
+        // with "Connection: close" (1.4 decides that per request)
+        if self.txn.mode == HttpConnMode::ServerClose && self.txn.cli_keepalive {
             self.count_status(ctx);
             if self.be_assigned {
                 self.be_assigned = false;
