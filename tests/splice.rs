@@ -212,31 +212,47 @@ fn tunnels_splice_what_their_server_streams() {
     let want = pattern(BIG);
     for mode in ["    option httpclose\n", "    mode tcp\n"] {
         for nosplice in [false, true] {
-            let be = big_backend(BIG, BIG);
-            let mut log = Syslog::new();
-            let fe = free_port();
-            let mut g = global(log.port);
-            if nosplice {
-                g = g.replacen("global\n", "global\n    nosplice\n", 1);
+            // splicing needs a client that keeps up (reads are bounded by
+            // what its socket takes); on a loaded machine one transfer may
+            // stay below the splice threshold: up to three tries
+            let mut spliced = false;
+            for _try in 0..3 {
+                if spliced {
+                    break;
+                }
+                let be = big_backend(BIG, BIG);
+                let mut log = Syslog::new();
+                let fe = free_port();
+                let mut g = global(log.port);
+                if nosplice {
+                    g = g.replacen("global\n", "global\n    nosplice\n", 1);
+                }
+                let cfg = format!(
+                    "{}\nlisten app 127.0.0.1:{}\n{}    server s1 127.0.0.1:{}\n",
+                    g, fe, mode, be
+                );
+                let p = Proxy::start(&cfg, &mut log, 1);
+                let before = pipes(p.child.id());
+                let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+                s.set_read_timeout(Some(Duration::from_secs(5)))
+                    .expect("timeout");
+                s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                    .expect("write");
+                let mut out = Vec::new();
+                let _ = s.read_to_end(&mut out);
+                let grew = pipes(p.child.id()).saturating_sub(before);
+                drop(p);
+                let h = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
+                assert!(out[h + 4..] == want[..], "{} nosplice {}", mode, nosplice);
+                if nosplice {
+                    assert_eq!(grew, 0, "{} pipes with nosplice", mode);
+                    spliced = true;
+                } else {
+                    assert!(grew == 0 || grew == 2, "{} pipes: {}", mode, grew);
+                    spliced = grew == 2;
+                }
             }
-            let cfg = format!(
-                "{}\nlisten app 127.0.0.1:{}\n{}    server s1 127.0.0.1:{}\n",
-                g, fe, mode, be
-            );
-            let p = Proxy::start(&cfg, &mut log, 1);
-            let before = pipes(p.child.id());
-            let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
-            s.set_read_timeout(Some(Duration::from_secs(5)))
-                .expect("timeout");
-            s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
-                .expect("write");
-            let mut out = Vec::new();
-            let _ = s.read_to_end(&mut out);
-            let grew = pipes(p.child.id()).saturating_sub(before);
-            drop(p);
-            let h = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
-            assert!(out[h + 4..] == want[..], "{} nosplice {}", mode, nosplice);
-            assert_eq!(grew, if nosplice { 0 } else { 2 }, "{} pipes", mode);
+            assert!(spliced, "{} never spliced in three transfers", mode);
         }
     }
 }
