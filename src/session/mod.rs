@@ -115,6 +115,10 @@ pub struct Session {
     /// a transaction already ended on this connection (1.4's TX_NOT_FIRST,
     /// for `http_first_req`)
     pub not_first: bool,
+    /// The client reset during tcp inspection and the rules accepted: as
+    /// 1.4, the server is assigned and connected (or its connection
+    /// fails once), then the session ends with CR.
+    pub reset_in_inspect: bool,
     pub logged: bool,
     pub nolinger_srv: bool,
 }
@@ -244,6 +248,7 @@ impl Session {
             req_total: 0,
             ka_wait: false,
             not_first: false,
+            reset_in_inspect: false,
             logged: false,
             nolinger_srv: false,
         }
@@ -476,6 +481,15 @@ impl Session {
     }
 
     fn analyze(&mut self, ctx: &mut Ctx) -> bool {
+        if self.reset_in_inspect && matches!(self.st, St::Established | St::Turnaround) {
+            // connected, or one attempt failed: the reset ends it (1.4: CR)
+            self.reset_in_inspect = false;
+            connect::leave_queue(self, ctx);
+            self.set_term(b'C', b'R');
+            self.count_abort(ctx, true);
+            self.close_now(ctx, true);
+            return true;
+        }
         match self.st {
             St::ReqHead => self.wait_request(ctx),
             St::Assign => {
@@ -572,17 +586,9 @@ impl Session {
             self.close_now(ctx, false);
             return true;
         }
-        if self.cli_err && self.mode != Mode::Http {
-            // a client reset: the rules ran as final and accepted; the
-            // backend is assigned (1.4 counts it) but nothing is connected
-            // for a client that is gone: CR at once
-            self.switch_backend(ctx, None);
-            self.mark_be(ctx);
-            self.set_term(b'C', b'R');
-            self.count_abort(ctx, true);
-            self.close_now(ctx, true);
-            return true;
-        }
+        // a client reset: the rules ran as final and accepted; 1.4 goes on
+        // to the server and only then sees the error
+        self.reset_in_inspect = self.cli_err && self.mode != Mode::Http;
         self.st = if self.mode == Mode::Http {
             St::ReqHead
         } else {
