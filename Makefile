@@ -94,8 +94,9 @@ FUZZ_TARGETS  = http_head chunked_body config_parse
 fuzz:
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 		mkdir -p corpus/$$t && cp -n seeds/$$t/* corpus/$$t/ 2>/dev/null; \
+		[ $$t != config_parse ] || cp -n $(abspath $(SHARED))/compat-corpus/*.cfg corpus/$$t/ 2>/dev/null; \
 		nice -n 10 $(CARGO) +nightly fuzz run $$t corpus/$$t -- \
-			-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 || exit 1; \
 	done
 
 # 20,000 connections of mutated requests against mutant backends; then

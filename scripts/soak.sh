@@ -125,18 +125,23 @@ get200() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1
 
 [ "$(get200)" = 200 ] || { echo "soak: the proxy does not answer 200"; exit 1; }
 
-# capacity, then the connection count whose rate is closest to half of it
-# (Debian's wrk has no -R)
-rate() { wrk -t"$1" -c"$2" -d"$3"s "http://127.0.0.1:$P/" | awk '/^Requests\/sec/ {printf "%d", $2}'; }
-CAP=$(rate 2 50 10)
+# capacity, then half of it: Debian's wrk has no -R, so each of C
+# connections waits D ms (a wrk script's delay()) before each request,
+# C chosen for a D of about 10 ms; D is then tuned on short runs
+rate() { wrk -t1 -c"$1" -d"$2"s -s "$W/delay.lua" "http://127.0.0.1:$P/" | awk '/^Requests\/sec/ {printf "%d", $2}'; }
+echo 'function delay() return 0 end' >"$W/delay.lua"
+CAP=$(wrk -t2 -c50 -d10s "http://127.0.0.1:$P/" | awk '/^Requests\/sec/ {printf "%d", $2}')
 HALF=$((CAP / 2))
-best_c=1 best_d=$CAP
-for c in 1 2 3 4 6 8 12 16; do
-    r=$(rate 1 "$c" 3)
-    d=$(( r > HALF ? r - HALF : HALF - r ))
-    if [ "$d" -lt "$best_d" ]; then best_c=$c best_d=$d best_r=$r; fi
+C=$(( HALF / 100 > 0 ? HALF / 100 : 1 ))
+D=$(( C * 1000 / (HALF > 0 ? HALF : 1) ))
+for _ in 1 2 3; do
+    echo "function delay() return $D end" >"$W/delay.lua"
+    R=$(rate "$C" 4)
+    # within 10%: good enough; else scale the delay
+    [ $(( R * 10 )) -gt $(( HALF * 11 )) ] || [ $(( R * 10 )) -lt $(( HALF * 9 )) ] || break
+    D=$(( D * R / HALF )); [ "$D" -gt 0 ] || D=1
 done
-echo "soak: capacity $CAP req/s; wrk -t1 -c$best_c gives ${best_r:-?} req/s (target $HALF)"
+echo "soak: capacity $CAP req/s; wrk -t1 -c$C with a ${D} ms delay gives $R req/s (target $HALF)"
 sleep 2
 IDLE_FDS0=$(fds) IDLE_RSS0=$(rss)
 echo "soak: idle before: fds $IDLE_FDS0, RSS $IDLE_RSS0 kB, CurrConns $(curconns)"
@@ -181,7 +186,7 @@ ts = [threading.Thread(target=loop, args=(i,)) for i in range(4)]
 EOF
 python3 "$W/hostile.py" "$P" "$SOAK_SECONDS" &
 pids+=($!)
-wrk -t1 -c"$best_c" -d"${SOAK_SECONDS}"s "http://127.0.0.1:$P/" >"$W/wrk.out" 2>&1 &
+wrk -t1 -c"$C" -d"${SOAK_SECONDS}"s -s "$W/delay.lua" "http://127.0.0.1:$P/" >"$W/wrk.out" 2>&1 &
 WRK=$!
 pids+=($WRK)
 
