@@ -68,7 +68,11 @@ fn response(h: &head::Head, data: &[u8], head_req: bool) {
     let whole = b.feed(rest);
     let mid = rest.len() / 2;
     let first = b2.feed(&rest[..mid]);
-    let second = if first == mid { b2.feed(&rest[mid..]) } else { 0 };
+    let second = if first == mid {
+        b2.feed(&rest[mid..])
+    } else {
+        0
+    };
     assert!(whole <= rest.len());
     if first == mid && !b2.error && !b.error {
         assert_eq!(whole, first + second);
