@@ -485,8 +485,13 @@ def settle(proc, sock_path, base_fds, limit_s):
     deadline = time.monotonic() + limit_s
     info, fds, rss = {}, -1, 0
     while time.monotonic() < deadline and proc.poll() is None:
-        info = show_info(sock_path)
-        fds, rss = proc_figures(proc.pid)
+        try:
+            info = show_info(sock_path)
+            fds, rss = proc_figures(proc.pid)
+        except OSError:
+            info = {}
+            time.sleep(0.5)
+            continue
         if info.get("CurrConns") == "1" and base_fds in (None, fds):
             break
         time.sleep(0.5)
