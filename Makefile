@@ -6,7 +6,7 @@ SHARED  ?= ../shared
 CARGO   ?= cargo
 BIN      = target/release/haproxy
 
-.PHONY: all build test unit harness difftest packaging init-test statspage ha ha-test corpus install demo static rpm rpm-test bench allocs clean lint config-fuzz
+.PHONY: all build test unit harness difftest packaging init-test statspage ha ha-test corpus install demo static rpm rpm-test bench allocs clean lint config-fuzz fuzz net-fuzz soak
 
 all: build
 
@@ -92,6 +92,30 @@ rpm: static
 
 bench: build
 	./scripts/bench.sh
+
+# cargo fuzz on the pure parsers (HTTP heads and framing, chunked bodies,
+# the config), FUZZ_SECONDS each; needs a nightly toolchain and cargo-fuzz.
+# Not part of make test.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = http_head chunked_body config_parse
+fuzz:
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		mkdir -p corpus/$$t && cp -n seeds/$$t/* corpus/$$t/ 2>/dev/null; \
+		[ $$t != config_parse ] || cp -n $(abspath $(SHARED))/compat-corpus/*.cfg corpus/$$t/ 2>/dev/null; \
+		nice -n 10 $(CARGO) +nightly fuzz run $$t corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 || exit 1; \
+	done
+
+# 20,000 connections of mutated requests against mutant backends; then
+# the proxy's fds, RSS and sessions must be back at their baseline.
+net-fuzz: build
+	nice -n 10 python3 scripts/net-fuzz.py --proxy $(BIN)
+
+# wrk at half capacity through the classic config plus hostile clients for
+# SOAK_SECONDS (default 1800); RSS and fds must stay flat.
+SOAK_SECONDS ?= 1800
+soak: build
+	SOAK_SECONDS=$(SOAK_SECONDS) nice -n 10 ./scripts/soak.sh $(BIN)
 
 # Heap allocations per request of the real binary (valgrind DHAT): 0.
 allocs: build
