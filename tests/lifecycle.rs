@@ -37,6 +37,20 @@ fn read_pid(f: &std::path::Path) -> i32 {
         .unwrap_or(0)
 }
 
+/// `haproxy -D -f CFG -p PIDFILE [extra]`, as an init script starts or
+/// reloads it; the command must succeed.
+fn start_daemon(cfg: &std::path::Path, pidf: &std::path::Path, extra: &[String]) {
+    let st = Command::new(bin())
+        .args(["-D", "-f"])
+        .arg(cfg)
+        .arg("-p")
+        .arg(pidf)
+        .args(extra)
+        .status()
+        .expect("run");
+    assert!(st.success());
+}
+
 fn kill(sig: &str, pid: i32) {
     let _ = Command::new("kill")
         .arg(format!("-{}", sig))
@@ -57,18 +71,7 @@ fn reloads_under_load_lose_nothing() {
         b.port
     );
     std::fs::write(&cfgp, cfg).expect("cfg");
-    let start = |extra: &[String]| {
-        let st = Command::new(bin())
-            .arg("-D")
-            .arg("-f")
-            .arg(&cfgp)
-            .arg("-p")
-            .arg(&pidf)
-            .args(extra)
-            .status()
-            .expect("run");
-        assert!(st.success());
-    };
+    let start = |extra: &[String]| start_daemon(&cfgp, &pidf, extra);
     start(&[]);
     let mut pid = read_pid(&pidf);
     assert!(pid > 0);
@@ -194,17 +197,7 @@ fn keepalive_clients_lose_nothing_across_reloads() {
         DEFAULTS, fe, b.port
     );
     std::fs::write(&cfgp, cfg).expect("cfg");
-    let start = |extra: &[String]| {
-        let st = Command::new(bin())
-            .args(["-D", "-f"])
-            .arg(&cfgp)
-            .arg("-p")
-            .arg(&pidf)
-            .args(extra)
-            .status()
-            .expect("run");
-        assert!(st.success());
-    };
+    let start = |extra: &[String]| start_daemon(&cfgp, &pidf, extra);
     start(&[]);
     let mut pid = read_pid(&pidf);
     assert!(pid > 0);
