@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cli_sock;
 pub mod config;
 pub mod engine;
+pub mod fd_listen;
 pub mod freq_ctr;
 pub mod http;
 pub mod lifecycle;

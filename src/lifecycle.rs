@@ -44,6 +44,34 @@ fn bind_all(cfg: &Config, oldpids: &[i32]) -> Result<Vec<Listener>, String> {
             } else {
                 p.maxconn.max(1)
             } as i32;
+            if let Some(fd) = b.fd {
+                // `fd@<n>`: bound by whoever started us; no reload dance
+                let o = crate::fd_listen::Adopt {
+                    backlog,
+                    defer_accept: b.defer_accept,
+                    no_quickack: p.smart_accept(),
+                    mss: b.mss,
+                };
+                let fd = match crate::fd_listen::adopt(fd, &o) {
+                    Ok(fd) => fd,
+                    Err(why) => {
+                        if paused_old {
+                            oldpids.iter().for_each(|&pid| {
+                                crate::sys::kill(pid, crate::sys::SIGTTIN);
+                            });
+                        }
+                        return Err(format!("Starting {} {}: {}", p.kind.word(), p.name, why));
+                    }
+                };
+                out.push(Listener {
+                    px: pi,
+                    bind: bi,
+                    sock: Some(crate::sys::listener_from_fd(fd)),
+                    registered: false,
+                    closed: false,
+                });
+                continue;
+            }
             let mut tries = 0;
             let fd = loop {
                 match crate::sys::listen_socket(

@@ -149,6 +149,9 @@ impl Kind {
 #[derive(Debug, Clone)]
 pub struct Bind {
     pub addr: SocketAddr,
+    /// `fd@<n>` (1.5's syntax): the inherited socket to listen on, whose
+    /// address `addr` was read from
+    pub fd: Option<i32>,
     pub interface: Option<String>,
     pub mss: Option<i32>,
     pub defer_accept: bool,

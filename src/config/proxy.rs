@@ -58,8 +58,16 @@ pub fn warn_if_not_cap(p: &mut Parser, l: &Line, cap: u8, arg: &str, hint: &str)
 
 /// Parses a listener list `[addr]:port[-end][,...]` into `out`; errors are
 /// printed as 1.4 prints them (without file:line). False on an error, with
-/// `out` holding the listeners read before it (1.4 keeps them).
-pub fn str2listener(p: &Parser, s: &str, out: &mut Vec<SocketAddr>) -> bool {
+/// `out` holding the listeners read before it (1.4 keeps them). An
+/// `fd@<n>` entry (1.5's syntax, src/fd_listen.rs) comes with its
+/// descriptor; its errors are printed as 1.5 prints them, after `who`
+/// ("parsing [file:line] : 'bind'").
+pub fn str2listener(
+    p: &Parser,
+    s: &str,
+    who: &str,
+    out: &mut Vec<(SocketAddr, Option<i32>)>,
+) -> bool {
     // 1.4 stops at the end of the string: a trailing comma ends the list,
     // an empty entry before another one is an entry without a port
     let mut parts: Vec<&str> = s.split(',').collect();
@@ -67,6 +75,16 @@ pub fn str2listener(p: &Parser, s: &str, out: &mut Vec<SocketAddr>) -> bool {
         parts.pop();
     }
     for part in parts {
+        if crate::fd_listen::is_fd_entry(part) {
+            match fd_entry(p, part, out) {
+                Ok(a) => out.push(a),
+                Err(m) => {
+                    p.alert(&format!("{} : {}", who, m));
+                    return false;
+                }
+            }
+            continue;
+        }
         let Some(colon) = part.rfind(':') else {
             p.alert(&format!("Missing port number: '{}'", part));
             return false;
@@ -108,10 +126,34 @@ pub fn str2listener(p: &Parser, s: &str, out: &mut Vec<SocketAddr>) -> bool {
             }
         }
         for port in a..=b {
-            out.push(SocketAddr::new(ip, port as u16));
+            out.push((SocketAddr::new(ip, port as u16), None));
         }
     }
     true
+}
+
+/// One `fd@<n>` entry: its descriptor and address, refused when a
+/// listener of this configuration already uses the descriptor (it would
+/// be taken, and closed, twice).
+fn fd_entry(
+    p: &Parser,
+    part: &str,
+    out: &[(SocketAddr, Option<i32>)],
+) -> Result<(SocketAddr, Option<i32>), String> {
+    let (fd, addr) = crate::fd_listen::parse_entry(part)?;
+    let used = out.iter().any(|(_, f)| *f == Some(fd))
+        || p.cfg
+            .proxies
+            .iter()
+            .flat_map(|px| px.binds.iter())
+            .any(|b| b.fd == Some(fd));
+    if used {
+        return Err(format!(
+            "file descriptor '{}' is already used by another listener.",
+            fd
+        ));
+    }
+    Ok((addr, Some(fd)))
 }
 
 fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
@@ -226,7 +268,14 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
     p.cur = Cur::Proxy(idx);
     if cap_fe && !l.arg(2).is_empty() {
         let mut addrs = Vec::new();
-        if str2listener(p, l.arg(2), &mut addrs) {
+        let who = format!(
+            "parsing [{}:{}] : '{} {}'",
+            l.file,
+            l.num,
+            l.arg(0),
+            l.arg(1)
+        );
+        if str2listener(p, l.arg(2), &who, &mut addrs) {
             if let Some(px) = p.cfg.proxies.get_mut(idx) {
                 px.binds.extend(addrs.into_iter().map(|a| new_bind(l, a)));
             }
@@ -331,9 +380,10 @@ fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
 }
 
 /// A listener for `addr`, declared at this line.
-fn new_bind(l: &Line, addr: SocketAddr) -> Bind {
+fn new_bind(l: &Line, (addr, fd): (SocketAddr, Option<i32>)) -> Bind {
     Bind {
         addr,
+        fd,
         interface: None,
         mss: None,
         defer_accept: false,
@@ -355,7 +405,9 @@ fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
     if warn_if_not_cap(p, l, CAP_FE, "bind", "") {
         err |= ERR_WARN;
     }
-    if !l.arg(1).contains(':') {
+    // an `fd@<n>` entry has no colon (1.5's syntax, an extension here)
+    let has_fd = l.arg(1).split(',').any(crate::fd_listen::is_fd_entry);
+    if !l.arg(1).contains(':') && !has_fd {
         p.alert(&format!(
             "{} : 'bind' expects [addr1]:port1[-end1]{{,[addr]:port[-end]}}... as arguments.",
             l.at()
@@ -363,7 +415,8 @@ fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
         return err | ERR_ALERT | ERR_FATAL;
     }
     let mut addrs = Vec::new();
-    let ok = str2listener(p, l.arg(1), &mut addrs);
+    let who = format!("parsing [{}:{}] : '{}'", l.file, l.num, l.arg(0));
+    let ok = str2listener(p, l.arg(1), &who, &mut addrs);
     let Some(px) = p.cur_proxy() else {
         return err;
     };
