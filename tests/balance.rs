@@ -19,9 +19,9 @@ fn weighted_roundrobin_order_is_14s() {
     .iter()
     .map(|r| Backend::http(r))
     .collect();
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} weight 1\n    server s2 127.0.0.1:{} weight 3\n    server s3 127.0.0.1:{} weight 2\n",
+        "{}\nlisten app {}\n    option httpclose\n    server s1 127.0.0.1:{} weight 1\n    server s2 127.0.0.1:{} weight 3\n    server s3 127.0.0.1:{} weight 2\n",
         global(log.port),
         fe,
         bs[0].port,
@@ -30,7 +30,7 @@ fn weighted_roundrobin_order_is_14s() {
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     let seq: String = (0..12)
-        .map(|_| body(&get(fe, "/", "")).trim().to_string())
+        .map(|_| body(&get(fe.port, "/", "")).trim().to_string())
         .collect();
     assert_eq!(seq, "232123232123");
 }
@@ -39,9 +39,9 @@ fn weighted_roundrobin_order_is_14s() {
 fn redispatch_when_the_cookie_server_refuses() {
     let mut log = Syslog::new();
     let b2 = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n");
-    let (fe, dead) = (free_port(), free_port());
+    let (fe, dead) = (handed(), dead_port());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    option redispatch\n    retries 1\n    contimeout 200\n    cookie SRV insert indirect\n    server s1 127.0.0.1:{} cookie c1\n    server s2 127.0.0.1:{} cookie c2\n",
+        "{}\nlisten app {}\n    option httpclose\n    option redispatch\n    retries 1\n    contimeout 200\n    cookie SRV insert indirect\n    server s1 127.0.0.1:{} cookie c1\n    server s2 127.0.0.1:{} cookie c2\n",
         global(log.port),
         fe,
         dead,
@@ -49,7 +49,7 @@ fn redispatch_when_the_cookie_server_refuses() {
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     let t0 = Instant::now();
-    let r = get(fe, "/", "Cookie: SRV=c1\r\n");
+    let r = get(fe.port, "/", "Cookie: SRV=c1\r\n");
     assert!(r.ends_with("s2\n"), "{r}");
     // the refused connection waited 1 s before the (redispatched) retry
     assert!(
@@ -91,19 +91,19 @@ fn queue_at_maxconn_and_queue_timeout() {
             );
         }
     });
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    timeout queue 300\n    server s1 127.0.0.1:{} maxconn 1\n",
+        "{}\nlisten app {}\n    option httpclose\n    timeout queue 300\n    server s1 127.0.0.1:{} maxconn 1\n",
         global(log.port),
         fe,
         port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    let first = std::thread::spawn(move || get(fe, "/1", ""));
+    let first = std::thread::spawn(move || get(fe.port, "/1", ""));
     holding
         .recv_timeout(Duration::from_secs(3))
         .expect("the first request reached the server");
-    let second = get(fe, "/2", "");
+    let second = get(fe.port, "/2", "");
     assert!(
         second.starts_with("HTTP/1.0 503 Service Unavailable\r\n"),
         "{second}"
@@ -123,10 +123,10 @@ fn consistent_hashing_keeps_keys_when_a_server_leaves() {
     .iter()
     .map(|r| Backend::http_n(r, 500))
     .collect();
-    let (fa, fb, dead) = (free_port(), free_port(), free_port());
+    let (fa, fb, dead) = (handed(), handed(), dead_port());
     // the same three servers (same ids), the third one down in "b"
     let cfg = format!(
-        "{g}\nlisten a 127.0.0.1:{fa}\n    option httpclose\n    balance uri\n    hash-type consistent\n    server s1 127.0.0.1:{p1}\n    server s2 127.0.0.1:{p2}\n    server s3 127.0.0.1:{p3}\n\nlisten b 127.0.0.1:{fb}\n    option httpclose\n    balance uri\n    hash-type consistent\n    server s1 127.0.0.1:{p1}\n    server s2 127.0.0.1:{p2}\n    server s3 127.0.0.1:{dead} check inter 100 fall 1\n",
+        "{g}\nlisten a {fa}\n    option httpclose\n    balance uri\n    hash-type consistent\n    server s1 127.0.0.1:{p1}\n    server s2 127.0.0.1:{p2}\n    server s3 127.0.0.1:{p3}\n\nlisten b {fb}\n    option httpclose\n    balance uri\n    hash-type consistent\n    server s1 127.0.0.1:{p1}\n    server s2 127.0.0.1:{p2}\n    server s3 127.0.0.1:{dead} check inter 100 fall 1\n",
         g = global(log.port),
         p1 = bs[0].port,
         p2 = bs[1].port,
@@ -137,11 +137,11 @@ fn consistent_hashing_keeps_keys_when_a_server_leaves() {
     let uris: Vec<String> = (0..40).map(|i| format!("/item/{i}")).collect();
     let on_a: Vec<String> = uris
         .iter()
-        .map(|u| body(&get(fa, u, "")).to_string())
+        .map(|u| body(&get(fa.port, u, "")).to_string())
         .collect();
     // stable: the same URI lands on the same server again
     for (u, s) in uris.iter().zip(&on_a) {
-        assert_eq!(body(&get(fa, u, "")), s, "{u}");
+        assert_eq!(body(&get(fa.port, u, "")), s, "{u}");
     }
     for s in ["1\n", "2\n", "3\n"] {
         assert!(
@@ -151,7 +151,7 @@ fn consistent_hashing_keeps_keys_when_a_server_leaves() {
     }
     // with s3 gone, only the keys it held move
     for (u, s) in uris.iter().zip(&on_a) {
-        let now = get(fb, u, "");
+        let now = get(fb.port, u, "");
         if s != "3\n" {
             assert_eq!(body(&now), s, "{u} moved");
         } else {

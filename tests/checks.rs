@@ -29,9 +29,9 @@ fn greeter(reply: &'static [u8], read_first: bool) -> u16 {
 
 fn cfg(log: &Syslog, opts: &str, port: u16) -> String {
     format!(
-        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten app 127.0.0.1:{}\n    log global\n{}    server s1 127.0.0.1:{} check inter 200 fall 1 rise 1\n",
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten app {}\n    log global\n{}    server s1 127.0.0.1:{} check inter 200 fall 1 rise 1\n",
         log.port,
-        free_port(),
+        handed(),
         opts,
         port
     )
@@ -134,10 +134,10 @@ fn smtp_ssl_mysql_checks() {
 #[test]
 fn backup_takes_over_and_all_down_is_503() {
     let b = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nbackup\n");
-    let (dead, fe) = (free_port(), free_port());
+    let (dead, fe) = (dead_port(), handed());
     let mut log = Syslog::new();
     let c = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 200 fall 1\n    server b1 127.0.0.1:{} backup\n",
+        "{}\nlisten app {}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 200 fall 1\n    server b1 127.0.0.1:{} backup\n",
         global(log.port),
         fe,
         dead,
@@ -153,11 +153,11 @@ fn backup_takes_over_and_all_down_is_503() {
         "{:?}",
         log.lines
     );
-    assert!(get(fe, "/", "").ends_with("backup\n"));
+    assert!(get(fe.port, "/", "").ends_with("backup\n"));
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let c = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 200 fall 1\n",
+        "{}\nlisten app {}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 200 fall 1\n",
         global(log.port),
         fe,
         dead
@@ -175,23 +175,24 @@ fn backup_takes_over_and_all_down_is_503() {
         .cloned()
         .unwrap_or_default();
     assert!(l.starts_with("<128>"), "{l}");
-    assert!(get(fe, "/", "").starts_with("HTTP/1.0 503 Service Unavailable\r\n"));
+    assert!(get(fe.port, "/", "").starts_with("HTTP/1.0 503 Service Unavailable\r\n"));
 }
 
 #[test]
 fn server_comes_back_after_rise() {
-    let port = free_port();
+    // the server's port, held (bound, not listening) until it comes up
+    let server = dead_port();
     let mut log = Syslog::new();
     let c = format!(
-        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten app 127.0.0.1:{}\n    log global\n    server s1 127.0.0.1:{} check inter 150 rise 2 fall 1\n",
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten app {}\n    log global\n    server s1 127.0.0.1:{} check inter 150 rise 2 fall 1\n",
         log.port,
-        free_port(),
-        port
+        handed(),
+        server.port
     );
     let _p = Proxy::start(&c, &mut log, 1);
     assert!(log.wait_for("Server app/s1 is DOWN", 1, 5));
     // the server starts listening: UP again after `rise` good checks
-    let l = TcpListener::bind(("127.0.0.1", port)).expect("bind");
+    let l = server.listen();
     thread::spawn(move || {
         for c in l.incoming().take(100) {
             drop(c);
@@ -222,9 +223,9 @@ fn observe_layer7_marks_a_failing_server_down() {
         64,
     );
     let good = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n", 64);
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 10000 observe layer7 error-limit 2 on-error mark-down\n    server s2 127.0.0.1:{}\n",
+        "{}\nlisten app {}\n    option httpclose\n    server s1 127.0.0.1:{} check inter 10000 observe layer7 error-limit 2 on-error mark-down\n    server s2 127.0.0.1:{}\n",
         global(log.port),
         fe,
         bad.port,
@@ -232,7 +233,7 @@ fn observe_layer7_marks_a_failing_server_down() {
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     // round robin: s1 (500), s2, s1 (500): two consecutive errors on s1
-    let r: Vec<String> = (0..3).map(|_| get(fe, "/", "")).collect();
+    let r: Vec<String> = (0..3).map(|_| get(fe.port, "/", "")).collect();
     assert!(
         r[0].starts_with("HTTP/1.1 500") && r[2].starts_with("HTTP/1.1 500"),
         "{r:?}"
@@ -247,7 +248,7 @@ fn observe_layer7_marks_a_failing_server_down() {
         log.lines
     );
     for _ in 0..4 {
-        assert!(get(fe, "/", "").ends_with("s2\n"));
+        assert!(get(fe.port, "/", "").ends_with("s2\n"));
     }
 }
 
@@ -266,9 +267,9 @@ fn maintenance_from_socket_and_admin_page_logs_and_propagates_alike() {
     let mut log = Syslog::new();
     let dir = tmpdir("maint");
     let sock = dir.join("a.sock");
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    stats uri /st\n    stats admin if TRUE\n    server s1 127.0.0.1:{} check inter 10000\n    server s2 127.0.0.1:{} track s1\n",
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app {fe}\n    option httpclose\n    stats uri /st\n    stats admin if TRUE\n    server s1 127.0.0.1:{} check inter 10000\n    server s2 127.0.0.1:{} track s1\n",
         log.port,
         sock.display(),
         DEFAULTS,
@@ -301,7 +302,7 @@ fn maintenance_from_socket_and_admin_page_logs_and_propagates_alike() {
     );
     let pos = |p: &str| log.lines.iter().position(|l| l.contains(p));
     assert!(pos("app/s2 is DOWN via") < pos("has no server available"));
-    assert!(get(fe, "/", "").starts_with("HTTP/1.0 503"));
+    assert!(get(fe.port, "/", "").starts_with("HTTP/1.0 503"));
     // the admin page: the same change back, through the same path
     let post = |body: &str| {
         let req = format!(
@@ -309,7 +310,7 @@ fn maintenance_from_socket_and_admin_page_logs_and_propagates_alike() {
             body.len(),
             body
         );
-        String::from_utf8_lossy(&exchange(fe, req.as_bytes())).into_owned()
+        String::from_utf8_lossy(&exchange(fe.port, req.as_bytes())).into_owned()
     };
     let r = post("s=s1&action=enable&b=app");
     assert!(r.contains("Location: /st;st=DONE\r\n"), "{r}");
@@ -324,7 +325,7 @@ fn maintenance_from_socket_and_admin_page_logs_and_propagates_alike() {
         "{:?}",
         log.lines
     );
-    assert!(get(fe, "/", "").ends_with("ok\n"));
+    assert!(get(fe.port, "/", "").ends_with("ok\n"));
     // weights go through it too: stop (weight 0) then the socket's view
     let r = post("s=s1&action=stop&b=app");
     assert!(r.contains("Location: /st;st=DONE\r\n"), "{r}");
@@ -340,9 +341,9 @@ fn tcp_checks_never_complete_the_handshake() {
     let port = l.local_addr().expect("addr").port();
     let mut log = Syslog::new();
     let c = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option log-health-checks\n    server s1 127.0.0.1:{} check inter 100 rise 2 fall 3\n",
+        "{}\nlisten app {}\n    option log-health-checks\n    server s1 127.0.0.1:{} check inter 100 rise 2 fall 3\n",
         global(log.port),
-        free_port(),
+        handed(),
         port
     );
     let _p = Proxy::start(&c, &mut log, 1);
@@ -383,9 +384,9 @@ fn disable_on_404_stops_load_balancing_only() {
     );
     let ok = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n", 64);
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let c = format!(
-        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    option httpchk\n    http-check disable-on-404\n    stats enable\n    stats uri /st\n    server s1 127.0.0.1:{} check inter 100\n    server s2 127.0.0.1:{} check inter 10000\n",
+        "{}\nlisten app {fe}\n    option httpclose\n    option httpchk\n    http-check disable-on-404\n    stats enable\n    stats uri /st\n    server s1 127.0.0.1:{} check inter 100\n    server s2 127.0.0.1:{} check inter 10000\n",
         global(log.port),
         nf.port,
         ok.port
@@ -400,14 +401,14 @@ fn disable_on_404_stops_load_balancing_only() {
     );
     // a NOLB server takes no new traffic, and is not DOWN
     for _ in 0..4 {
-        assert!(get(fe, "/", "").ends_with("s2\n"));
+        assert!(get(fe.port, "/", "").ends_with("s2\n"));
     }
     assert!(lines_with(&log, "is DOWN").is_empty(), "{:?}", log.lines);
     // and the stats show it as 1.4 does: NOLB, not UP
-    let csv = get(fe, "/st;csv", "");
+    let csv = get(fe.port, "/st;csv", "");
     let s1 = csv.lines().find(|l| l.starts_with("app,s1,")).unwrap_or("");
     assert_eq!(s1.split(',').nth(17), Some("NOLB"), "{csv}");
-    let page = get(fe, "/st", "");
+    let page = get(fe.port, "/st", "");
     assert!(page.contains("<tr class=\"active5\">"), "{page}");
 }
 

@@ -69,16 +69,16 @@ fn server_of(reply: &[u8]) -> String {
 fn rdp_cookie_balancing_and_persistence() {
     let mut log = Syslog::new();
     let (p1, p2) = (named("s1"), named("s2"));
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    option tcplog\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten rdp 127.0.0.1:{fe}\n    tcp-request inspect-delay 2s\n    tcp-request content accept if RDP_COOKIE\n    balance rdp-cookie\n    persist rdp-cookie\n    server s1 127.0.0.1:{p1}\n    server s2 127.0.0.1:{p2}\n",
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    option tcplog\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten rdp {fe}\n    tcp-request inspect-delay 2s\n    tcp-request content accept if RDP_COOKIE\n    balance rdp-cookie\n    persist rdp-cookie\n    server s1 127.0.0.1:{p1}\n    server s2 127.0.0.1:{p2}\n",
         log.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     // the same user always lands on the same server, even when the
     // request arrives in pieces (the inspect delay waits for the cookie)
     let req = rdp_request("mstshash=alice");
-    let first = talk(fe, &req, 9);
+    let first = talk(fe.port, &req, 9);
     let s = server_of(&first);
     assert!(s == "s1" || s == "s2", "{first:?}");
     assert!(
@@ -86,11 +86,11 @@ fn rdp_cookie_balancing_and_persistence() {
         "the request reached the server intact"
     );
     for _ in 0..4 {
-        assert_eq!(server_of(&talk(fe, &req, 20)), s);
+        assert_eq!(server_of(&talk(fe.port, &req, 20)), s);
     }
     // users spread over both servers
     let servers: std::collections::HashSet<String> = (0..12)
-        .map(|i| server_of(&talk(fe, &rdp_request(&format!("mstshash=user{i}")), 100)))
+        .map(|i| server_of(&talk(fe.port, &rdp_request(&format!("mstshash=user{i}")), 100)))
         .collect();
     assert_eq!(servers.len(), 2, "{servers:?}");
     // the msts cookie names a server by address and port
@@ -100,8 +100,8 @@ fn rdp_cookie_balancing_and_persistence() {
         rdp_request(&format!("msts={a}.{p}.0000"))
     };
     for _ in 0..3 {
-        assert_eq!(server_of(&talk(fe, &msts(p2), 100)), "s2");
-        assert_eq!(server_of(&talk(fe, &msts(p1), 100)), "s1");
+        assert_eq!(server_of(&talk(fe.port, &msts(p2), 100)), "s2");
+        assert_eq!(server_of(&talk(fe.port, &msts(p1), 100)), "s1");
     }
     assert!(log.wait_for("rdp rdp/s", 10, 3), "{:?}", log.lines);
 }
@@ -110,17 +110,17 @@ fn rdp_cookie_balancing_and_persistence() {
 fn ssl_hello_version_filter() {
     let mut log = Syslog::new();
     let p1 = named("tls");
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten tls 127.0.0.1:{fe}\n    tcp-request inspect-delay 2s\n    acl tls10up req_ssl_ver 3.1:3.3\n    tcp-request content accept if tls10up\n    tcp-request content reject\n    server s1 127.0.0.1:{p1}\n",
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten tls {fe}\n    tcp-request inspect-delay 2s\n    acl tls10up req_ssl_ver 3.1:3.3\n    tcp-request content accept if tls10up\n    tcp-request content reject\n    server s1 127.0.0.1:{p1}\n",
         log.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     // a TLS 1.0 record with a 4-byte handshake body, sent in two parts
     let hello = [0x16, 3, 1, 0, 4, 1, 0, 0, 0];
-    let r = talk(fe, &hello, 3);
+    let r = talk(fe.port, &hello, 3);
     assert!(r.starts_with(b"tls:") && r.ends_with(&hello), "{r:?}");
     // SSLv3 (3.0) is refused, and so is plain text
-    assert!(talk(fe, &[0x16, 3, 0, 0, 4, 1, 0, 0, 0], 9).is_empty());
-    assert!(talk(fe, b"GET / HTTP/1.0\r\n\r\n", 100).is_empty());
+    assert!(talk(fe.port, &[0x16, 3, 0, 0, 4, 1, 0, 0, 0], 9).is_empty());
+    assert!(talk(fe.port, b"GET / HTTP/1.0\r\n\r\n", 100).is_empty());
 }

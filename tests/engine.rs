@@ -74,14 +74,9 @@ fn read_message(c: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
 }
 
 fn start(log: &mut Syslog, body: &str) -> (Proxy, u16) {
-    let fe = free_port();
-    let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n{}",
-        global(log.port),
-        fe,
-        body
-    );
-    (Proxy::start(&cfg, log, 1), fe)
+    let fe = handed();
+    let cfg = format!("{}\nlisten app {}\n{}", global(log.port), fe, body);
+    (Proxy::start(&cfg, log, 1), fe.port)
 }
 
 fn connect(port: u16) -> TcpStream {
@@ -297,7 +292,7 @@ fn stalled_client_gets_408() {
 
 #[test]
 fn refused_server_gets_503_after_retries_one_second_apart() {
-    let dead = free_port();
+    let dead = dead_port();
     let mut log = Syslog::new();
     let (_p, fe) = start(
         &mut log,
@@ -421,9 +416,9 @@ fn independant_streams_lets_a_silent_client_time_out() {
         let _ = c.read(&mut [0u8; 16]);
     });
     let mut log = Syslog::new();
-    let (fa, fb) = (free_port(), free_port());
+    let (fa, fb) = (handed(), handed());
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    option tcplog\n    timeout connect 1s\n    timeout client 600\n    timeout server 5s\nlisten plain 127.0.0.1:{fa}\n    server s 127.0.0.1:{be}\nlisten indep 127.0.0.1:{fb}\n    option independant-streams\n    server s 127.0.0.1:{be}\n",
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    option tcplog\n    timeout connect 1s\n    timeout client 600\n    timeout server 5s\nlisten plain {fa}\n    server s 127.0.0.1:{be}\nlisten indep {fb}\n    option independant-streams\n    server s 127.0.0.1:{be}\n",
         log.port
     );
     let _p = Proxy::start(&cfg, &mut log, 2);
@@ -435,7 +430,7 @@ fn independant_streams_lets_a_silent_client_time_out() {
         (got.len(), t0.elapsed())
     };
     // by default the bytes sent to the client keep its timeout alive
-    let (n, t) = run(fa);
+    let (n, t) = run(fa.port);
     assert!(
         n == 13 && t >= Duration::from_millis(1800),
         "{n} bytes in {t:?}"
@@ -443,7 +438,7 @@ fn independant_streams_lets_a_silent_client_time_out() {
     // independant-streams: only the client's own reads count, so its read
     // timeout strikes (cD); as in 1.4 that only shuts the client's way in,
     // and what the server still sends reaches it (checked with 1.4.25)
-    let (n, t) = run(fb);
+    let (n, t) = run(fb.port);
     assert!(
         n == 13 && t >= Duration::from_millis(1800),
         "{n} bytes in {t:?}"
@@ -476,11 +471,11 @@ fn rewrites_that_overflow_the_reserve_are_refused_as_in_1_4() {
     );
     let small = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
     let big = Backend::http(big_rsp);
-    let (fe1, fe2) = (free_port(), free_port());
+    let (fe1, fe2) = (handed(), handed());
     let cfg = format!(
         "global\n    log 127.0.0.1:{lp} local0\n    tune.bufsize 4096\n    tune.maxrewrite 1024\n{DEFAULTS}\
-         listen req 127.0.0.1:{fe1}\n    reqadd X-Pad-1:\\ {pad}\n    reqadd X-Pad-2:\\ {pad}\n    reqadd X-Pad-3:\\ {pad}\n    server s 127.0.0.1:{sp}\n\
-         listen rsp 127.0.0.1:{fe2}\n    rspadd X-Pad-1:\\ {pad}\n    rspadd X-Pad-2:\\ {pad}\n    rspadd X-Pad-3:\\ {pad}\n    server s 127.0.0.1:{bp}\n",
+         listen req {fe1}\n    reqadd X-Pad-1:\\ {pad}\n    reqadd X-Pad-2:\\ {pad}\n    reqadd X-Pad-3:\\ {pad}\n    server s 127.0.0.1:{sp}\n\
+         listen rsp {fe2}\n    rspadd X-Pad-1:\\ {pad}\n    rspadd X-Pad-2:\\ {pad}\n    rspadd X-Pad-3:\\ {pad}\n    server s 127.0.0.1:{bp}\n",
         lp = log.port,
         sp = small.port,
         bp = big.port,
@@ -492,7 +487,7 @@ fn rewrites_that_overflow_the_reserve_are_refused_as_in_1_4() {
             "f".repeat(n)
         )
     };
-    let ok = exchange(fe1, head(2000).as_bytes());
+    let ok = exchange(fe1.port, head(2000).as_bytes());
     assert!(
         ok.starts_with(b"HTTP/1.1 200 OK"),
         "{}",
@@ -501,14 +496,14 @@ fn rewrites_that_overflow_the_reserve_are_refused_as_in_1_4() {
     let seen = small.requests();
     assert_eq!(seen.len(), 1);
     assert!(seen[0].contains("X-Pad-3: x"), "all three headers added");
-    let refused = exchange(fe1, head(3000).as_bytes());
+    let refused = exchange(fe1.port, head(3000).as_bytes());
     assert!(
         refused.starts_with(b"HTTP/1.0 400 Bad request"),
         "{}",
         String::from_utf8_lossy(&refused)
     );
     assert_eq!(small.requests().len(), 1, "the refused request never left");
-    let bad = exchange(fe2, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    let bad = exchange(fe2.port, b"GET / HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(bad, E502);
     proxy.stop();
 }
@@ -538,16 +533,16 @@ fn slow_head_status(fe: u16) -> String {
 fn client_timeout_is_refreshed_by_a_slow_head_http_request_is_not() {
     let mut log = Syslog::new();
     let b = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    let (fe1, fe2) = (free_port(), free_port());
+    let (fe1, fe2) = (handed(), handed());
     // timeout client 1s: each byte pushes it back, as in 1.4
     // timeout http-request 1s: the whole head must come within it
     let cfg = format!(
-        "{}\nlisten idle 127.0.0.1:{fe1}\n    option httpclose\n    timeout client 1s\n    server s1 127.0.0.1:{port}\nlisten whole 127.0.0.1:{fe2}\n    option httpclose\n    timeout client 5s\n    timeout http-request 1s\n    server s1 127.0.0.1:{port}\n",
+        "{}\nlisten idle {fe1}\n    option httpclose\n    timeout client 1s\n    server s1 127.0.0.1:{port}\nlisten whole {fe2}\n    option httpclose\n    timeout client 5s\n    timeout http-request 1s\n    server s1 127.0.0.1:{port}\n",
         global(log.port),
         port = b.port
     );
     let p = Proxy::start(&cfg, &mut log, 2);
-    assert_eq!(slow_head_status(fe1), "HTTP/1.1 200 OK");
-    assert_eq!(slow_head_status(fe2), "HTTP/1.0 408 Request Time-out");
+    assert_eq!(slow_head_status(fe1.port), "HTTP/1.1 200 OK");
+    assert_eq!(slow_head_status(fe2.port), "HTTP/1.0 408 Request Time-out");
     p.stop();
 }

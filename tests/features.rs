@@ -8,15 +8,10 @@ const OK1: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns1\n";
 const OK2: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns2\n";
 
 fn listen(log: &Syslog, body: &str) -> (String, u16) {
-    let fe = free_port();
+    let fe = handed();
     (
-        format!(
-            "{}\nlisten app 127.0.0.1:{}\n{}",
-            global(log.port),
-            fe,
-            body
-        ),
-        fe,
+        format!("{}\nlisten app {}\n{}", global(log.port), fe, body),
+        fe.port,
     )
 }
 
@@ -127,7 +122,7 @@ fn server_close_keeps_client_alive() {
 fn uri_hash_and_tracking() {
     let mut log = Syslog::new();
     let bs: Vec<Backend> = (0..4).map(|_| Backend::http(OK1)).collect();
-    let dead = free_port();
+    let dead = dead_port();
     let (cfg, fe) = listen(
         &log,
         &format!(
@@ -168,9 +163,9 @@ fn content_switching_block_redirect_errorfile() {
     let dir = tmpdir("ef");
     let ef = dir.join("403.http");
     std::fs::write(&ef, "HTTP/1.0 403 Forbidden\r\nX-Why: rules\r\n\r\nno\n").expect("w");
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nfrontend web 127.0.0.1:{}\n    option httpclose\n    errorfile 403 {}\n    acl api path_beg /api\n    acl old hdr(host) -i old.example\n    acl evil path_end .php\n    block if evil\n    redirect prefix http://new.example code 301 if old\n    use_backend bk_api if api\n    default_backend bk_def\nbackend bk_api\n    server a 127.0.0.1:{}\nbackend bk_def\n    server d 127.0.0.1:{}\n",
+        "{}\nfrontend web {}\n    option httpclose\n    errorfile 403 {}\n    acl api path_beg /api\n    acl old hdr(host) -i old.example\n    acl evil path_end .php\n    block if evil\n    redirect prefix http://new.example code 301 if old\n    use_backend bk_api if api\n    default_backend bk_def\nbackend bk_api\n    server a 127.0.0.1:{}\nbackend bk_def\n    server d 127.0.0.1:{}\n",
         global(log.port),
         fe,
         ef.display(),
@@ -178,13 +173,13 @@ fn content_switching_block_redirect_errorfile() {
         def.port
     );
     let _p = Proxy::start(&cfg, &mut log, 3);
-    assert!(get(fe, "/api/x", "").ends_with("s1\n"));
-    assert!(get(fe, "/other", "").ends_with("s2\n"));
+    assert!(get(fe.port, "/api/x", "").ends_with("s1\n"));
+    assert!(get(fe.port, "/other", "").ends_with("s2\n"));
     assert_eq!(
-        get(fe, "/x.php", ""),
+        get(fe.port, "/x.php", ""),
         "HTTP/1.0 403 Forbidden\r\nX-Why: rules\r\n\r\nno\n"
     );
-    let r = exchange(fe, b"GET /p?q HTTP/1.1\r\nHost: old.example\r\n\r\n");
+    let r = exchange(fe.port, b"GET /p?q HTTP/1.1\r\nHost: old.example\r\n\r\n");
     assert_eq!(
         String::from_utf8_lossy(&r),
         "HTTP/1.1 301 Moved Permanently\r\nContent-length: 0\r\nLocation: http://new.example/p?q\r\nConnection: close\r\n\r\n"
@@ -296,16 +291,16 @@ fn tcp_request_content_reject() {
 fn http_request_auth_with_crypt_passwords() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let fe = free_port();
+    let fe = handed();
     // alice: SHA-512 crypt of "secret"; bob: MD5 crypt of "secret"; carol: plain
     let cfg = format!(
-        "{}\nuserlist admins\n    user alice password $6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1\n    user bob password $1$abcdefgh$cHJi5PXp/ki/ktXzqlk6I1\n    user carol insecure-password open\n\nlisten app 127.0.0.1:{}\n    option httpclose\n    acl ok http_auth(admins)\n    http-request auth realm Admin unless ok\n    server s1 127.0.0.1:{}\n",
+        "{}\nuserlist admins\n    user alice password $6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1\n    user bob password $1$abcdefgh$cHJi5PXp/ki/ktXzqlk6I1\n    user carol insecure-password open\n\nlisten app {}\n    option httpclose\n    acl ok http_auth(admins)\n    http-request auth realm Admin unless ok\n    server s1 127.0.0.1:{}\n",
         global(log.port),
         fe,
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    let r = get(fe, "/", "");
+    let r = get(fe.port, "/", "");
     assert!(
         r.starts_with("HTTP/1.0 401 Unauthorized\r\n")
             && r.contains("WWW-Authenticate: Basic realm=\"Admin\"\r\n"),
@@ -318,7 +313,7 @@ fn http_request_auth_with_crypt_passwords() {
         ("Y2Fyb2w6b3Blbg==", true),
         ("YWxpY2U6d3Jvbmc=", false),
     ] {
-        let r = get(fe, "/", &format!("Authorization: Basic {cred}\r\n"));
+        let r = get(fe.port, "/", &format!("Authorization: Basic {cred}\r\n"));
         assert_eq!(r.ends_with("s1\n"), ok, "{cred}: {r}");
         assert_eq!(r.starts_with("HTTP/1.0 401"), !ok, "{cred}: {r}");
     }

@@ -22,19 +22,26 @@ fn hostile_bin() -> String {
     std::env::var("HOSTILE_BIN").unwrap_or_else(|_| bin())
 }
 
+/// The proxy's listening address: handed over to ours (`fd@N`); another
+/// binary (1.4.25 has no `fd@`) binds a port the test holds.
+fn fe_addr() -> Front {
+    front(std::env::var_os("HOSTILE_BIN").is_none())
+}
+
 /// `Proxy::start` with the binary from `hostile_bin()`.
 fn start(cfg: &str, log: &mut Syslog, proxies: usize) -> Proxy {
     let dir = tmpdir("hostile");
     let path = dir.join("haproxy.cfg");
     std::fs::write(&path, cfg).expect("write cfg");
-    let mut child = Command::new(hostile_bin())
-        .arg("-db")
+    let mut cmd = Command::new(hostile_bin());
+    cmd.arg("-db")
         .arg("-f")
         .arg(&path)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+        .stderr(Stdio::piped());
+    let held = hand_over(&mut cmd);
+    let mut child = cmd.spawn().expect("spawn");
+    drop(held);
     if !log.wait_for("started.", proxies, 10) {
         let status = child.try_wait().ok().flatten();
         let _ = child.kill();
@@ -399,15 +406,15 @@ fn show(b: &[u8]) -> String {
 fn run_matrix(opts: &str, cases: &[Case]) {
     let rec = Recorder::new(true, Duration::from_secs(4));
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = fe_addr();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    maxconn 300\n\ndefaults\n    log global\n    mode http\n    option httplog\n    timeout connect 1s\n    timeout client 2s\n    timeout server 1s\n    timeout http-request 1s\n\nlisten app 127.0.0.1:{fe}\n{opts}    server s1 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    maxconn 300\n\ndefaults\n    log global\n    mode http\n    option httplog\n    timeout connect 1s\n    timeout client 2s\n    timeout server 1s\n    timeout http-request 1s\n\nlisten app {fe}\n{opts}    server s1 127.0.0.1:{}\n",
         log.port, rec.port
     );
     let _p = start(&cfg, &mut log, 1);
     let mut failures = Vec::new();
     for c in cases {
-        let (got, end) = client(fe, &c.req, c.want.len());
+        let (got, end) = client(fe.port(), &c.req, c.want.len());
         let seen = rec.settle();
         let mut why = Vec::new();
         match statuses(&got) {
@@ -1091,9 +1098,9 @@ fn leak_check(bad: Bad, timeouts: &str) {
     let dir = tmpdir("hostile-leak");
     let sock = dir.join("s.sock");
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = fe_addr();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    maxconn 300\n    stats socket {}\n\ndefaults\n    log global\n    mode http\n    option httplog\n{timeouts}\nfrontend fe\n    bind 127.0.0.1:{fe}\n    option httpclose\n    option forwardfor\n    acl ok path_beg /ok\n    use_backend good if ok\n    default_backend victim\n\nbackend good\n    server g 127.0.0.1:{}\n\nbackend victim\n    server v 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    maxconn 300\n    stats socket {}\n\ndefaults\n    log global\n    mode http\n    option httplog\n{timeouts}\nfrontend fe\n    bind {fe}\n    option httpclose\n    option forwardfor\n    acl ok path_beg /ok\n    use_backend good if ok\n    default_backend victim\n\nbackend good\n    server g 127.0.0.1:{}\n\nbackend victim\n    server v 127.0.0.1:{}\n",
         log.port,
         sock.display(),
         good.port,
@@ -1111,12 +1118,13 @@ fn leak_check(bad: Bad, timeouts: &str) {
     }
     let cur0 = cur0.expect("CurrConns before");
     let before = fd_list(pid);
+    let port = fe.port();
 
     let workers: Vec<_> = (0..THREADS)
         .map(|_| {
             thread::spawn(move || {
                 let socks: Vec<_> = (0..CLIENTS / THREADS)
-                    .map(|_| bad_client(fe, bad))
+                    .map(|_| bad_client(port, bad))
                     .collect();
                 // the proxy must end each one (by its timeouts at worst),
                 // all within one deadline
@@ -1167,7 +1175,7 @@ fn leak_check(bad: Bad, timeouts: &str) {
         before.len(),
         before.iter().filter(|f| !fds.contains(f)).collect::<Vec<_>>()
     );
-    let r = get(fe, "/ok", "");
+    let r = get(fe.port(), "/ok", "");
     assert!(
         r.starts_with("HTTP/1.1 200 OK\r\n"),
         "{bad:?}: afterwards: {r}"
@@ -1235,17 +1243,18 @@ fn leak_silent_server() {
 #[test]
 fn accept_burst_beyond_maxaccept() {
     let mut log = Syslog::new();
-    let fe = free_port();
+    let dead = dead_port();
+    let fe = fe_addr();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    maxconn 300\n\ndefaults\n    log global\n    mode http\n    timeout connect 1s\n    timeout client 2s\n    timeout server 1s\n    timeout http-request 1s\n\nlisten app 127.0.0.1:{fe}\n    server s1 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    maxconn 300\n\ndefaults\n    log global\n    mode http\n    timeout connect 1s\n    timeout client 2s\n    timeout server 1s\n    timeout http-request 1s\n\nlisten app {fe}\n    server s1 127.0.0.1:{}\n",
         log.port,
-        free_port()
+        dead
     );
     let p = start(&cfg, &mut log, 1);
     // all 200 wait in the backlog while the proxy is stopped
     p.signal("STOP");
     let socks: Vec<TcpStream> = (0..CLIENTS)
-        .filter_map(|_| TcpStream::connect(("127.0.0.1", fe)).ok())
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", fe.port())).ok())
         .collect();
     p.signal("CONT");
     assert_eq!(socks.len(), CLIENTS);

@@ -30,6 +30,12 @@ fn hostile_bin() -> String {
     std::env::var("HOSTILE_BIN").unwrap_or_else(|_| bin())
 }
 
+/// The proxy's listening address: handed over to ours (`fd@N`); another
+/// binary (1.4.25 has no `fd@`) binds a port the test holds.
+fn fe_addr() -> Front {
+    front(std::env::var_os("HOSTILE_BIN").is_none())
+}
+
 /// Starts the binary under test on `cfg`, with `nofile` as its fd limit
 /// (soft and hard) when given, and waits for its started lines.
 fn start(cfg: &str, log: &mut Syslog, proxies: usize, nofile: Option<u64>) -> Proxy {
@@ -58,7 +64,9 @@ fn start(cfg: &str, log: &mut Syslog, proxies: usize, nofile: Option<u64>) -> Pr
             });
         }
     }
+    let held = hand_over(&mut cmd);
     let mut child = cmd.spawn().expect("spawn");
+    drop(held);
     if !log.wait_for("started.", proxies, 10) {
         let _ = child.kill();
         let _ = child.wait();
@@ -187,11 +195,11 @@ fn cfg(
     maxconn: u32,
     sock: &std::path::Path,
     timeouts: &str,
-    fe: u16,
+    fe: &Front,
     srv: u16,
 ) -> String {
     format!(
-        "global\n    log 127.0.0.1:{log} local0\n    maxconn {maxconn}\n    stats socket {}\n\ndefaults\n    log global\n    mode http\n{timeouts}\nlisten app 127.0.0.1:{fe}\n    maxconn {maxconn}\n    option httpclose\n    server s1 127.0.0.1:{srv}\n",
+        "global\n    log 127.0.0.1:{log} local0\n    maxconn {maxconn}\n    stats socket {}\n\ndefaults\n    log global\n    mode http\n{timeouts}\nlisten app {fe}\n    maxconn {maxconn}\n    option httpclose\n    server s1 127.0.0.1:{srv}\n",
         sock.display()
     )
 }
@@ -221,10 +229,10 @@ fn slowloris_heads_end_at_http_request_timeout() {
     let dir = tmpdir("slowloris");
     let sock = dir.join("s.sock");
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = fe_addr();
     let timeouts = "    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n    timeout http-request 2s\n";
     let p = start(
-        &cfg(log.port, 5000, &sock, timeouts, fe, srv),
+        &cfg(log.port, 5000, &sock, timeouts, &fe, srv),
         &mut log,
         1,
         Some(have.min(12_000)),
@@ -236,6 +244,7 @@ fn slowloris_heads_end_at_http_request_timeout() {
     // the normal client, every 100 ms until told to stop
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = stop.clone();
+    let port = fe.port();
     let normal = thread::spawn(move || {
         let mut bad = Vec::new();
         let mut n = 0;
@@ -244,7 +253,7 @@ fn slowloris_heads_end_at_http_request_timeout() {
                 break;
             }
             n += 1;
-            if let Err(e) = get_within(fe, Duration::from_secs(1)) {
+            if let Err(e) = get_within(port, Duration::from_secs(1)) {
                 bad.push(e);
             }
             thread::sleep(Duration::from_millis(100));
@@ -253,7 +262,7 @@ fn slowloris_heads_end_at_http_request_timeout() {
     });
 
     let mut slow: Vec<TcpStream> = (0..SLOW)
-        .filter_map(|_| TcpStream::connect(("127.0.0.1", fe)).ok())
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", fe.port())).ok())
         .collect();
     assert_eq!(slow.len(), SLOW, "slow clients connected");
     for s in &slow {
@@ -334,10 +343,10 @@ fn fd_exhaustion_no_spin_and_recovery() {
     let dir = tmpdir("fdlimit");
     let sock = dir.join("s.sock");
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = fe_addr();
     let timeouts = "    timeout connect 1s\n    timeout client 30s\n    timeout server 30s\n    timeout http-request 30s\n";
     let mut p = start(
-        &cfg(log.port, 2000, &sock, timeouts, fe, srv),
+        &cfg(log.port, 2000, &sock, timeouts, &fe, srv),
         &mut log,
         1,
         Some(256),
@@ -345,7 +354,7 @@ fn fd_exhaustion_no_spin_and_recovery() {
     let pid = p.child.id();
     ready(&sock);
     let holders: Vec<TcpStream> = (0..HOLDERS)
-        .filter_map(|_| TcpStream::connect(("127.0.0.1", fe)).ok())
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", fe.port())).ok())
         .collect();
     assert_eq!(holders.len(), HOLDERS, "holders connected (backlog)");
     // let the proxy take what it can, then measure it while saturated
@@ -357,7 +366,7 @@ fn fd_exhaustion_no_spin_and_recovery() {
     }
     assert!(fds >= 250, "the proxy took its fds: {fds} open");
     // a client waiting behind the holders, its request already sent
-    let mut waiter = TcpStream::connect(("127.0.0.1", fe)).expect("waiter");
+    let mut waiter = TcpStream::connect(("127.0.0.1", fe.port())).expect("waiter");
     waiter
         .write_all(b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("waiter request");
@@ -373,7 +382,7 @@ fn fd_exhaustion_no_spin_and_recovery() {
     let mut got = Vec::new();
     let _ = waiter.read_to_end(&mut got);
     let waited = left.elapsed();
-    let after = get_within(fe, Duration::from_secs(1));
+    let after = get_within(fe.port(), Duration::from_secs(1));
     let stderr = p.stop();
     assert!(alive, "the proxy died: {stderr}");
     assert!(
@@ -445,9 +454,9 @@ fn stalled_downloads(close_delimited: bool, extra_global: &str) -> u64 {
     let dir = tmpdir("stalled");
     let sock = dir.join("s.sock");
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = fe_addr();
     let timeouts = "    timeout connect 5s\n    timeout client 60s\n    timeout server 60s\n    timeout http-request 5s\n";
-    let c = cfg(log.port, 2000, &sock, timeouts, fe, srv).replacen(
+    let c = cfg(log.port, 2000, &sock, timeouts, &fe, srv).replacen(
         "\n\ndefaults",
         &format!("\n{extra_global}\ndefaults"),
         1,
@@ -457,7 +466,7 @@ fn stalled_downloads(close_delimited: bool, extra_global: &str) -> u64 {
     ready(&sock);
     // one download read to its end first: what any transfer allocates
     // once (buffers, the splice pipe) is in the baseline
-    let mut one = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+    let mut one = TcpStream::connect(("127.0.0.1", fe.port())).expect("connect");
     let _ = one.set_read_timeout(Some(Duration::from_secs(10)));
     one.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("write");
@@ -476,7 +485,7 @@ fn stalled_downloads(close_delimited: bool, extra_global: &str) -> u64 {
     let cur0 = curr_conns(&sock).unwrap_or(0);
     let clients: Vec<TcpStream> = (0..STALLED)
         .filter_map(|_| {
-            let mut s = TcpStream::connect(("127.0.0.1", fe)).ok()?;
+            let mut s = TcpStream::connect(("127.0.0.1", fe.port())).ok()?;
             s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").ok()?;
             Some(s)
         })

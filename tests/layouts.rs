@@ -30,14 +30,14 @@ fn tcp_defaults(log: u16) -> String {
 #[test]
 fn tcp_listen_forwards() {
     let mut log = Syslog::new();
-    let (b, fe) = (Backend::echo(), free_port());
+    let (b, fe) = (Backend::echo(), handed());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{fe}\n    server s1 127.0.0.1:{}\n",
+        "{}\nlisten app {fe}\n    server s1 127.0.0.1:{}\n",
         tcp_defaults(log.port),
         b.port
     );
     let p = Proxy::start(&cfg, &mut log, 1);
-    assert_eq!(talk(fe, b"hello"), b"hello");
+    assert_eq!(talk(fe.port, b"hello"), b"hello");
     assert!(log.wait_for(" app app/s1 ", 1, 3), "{:?}", log.lines);
     p.stop();
 }
@@ -45,14 +45,14 @@ fn tcp_listen_forwards() {
 #[test]
 fn tcp_frontend_default_backend_forwards() {
     let mut log = Syslog::new();
-    let (b, fe) = (Backend::echo(), free_port());
+    let (b, fe) = (Backend::echo(), handed());
     let cfg = format!(
-        "{}\nfrontend fe\n    bind 127.0.0.1:{fe}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:{}\n",
+        "{}\nfrontend fe\n    bind {fe}\n    default_backend be\nbackend be\n    server s1 127.0.0.1:{}\n",
         tcp_defaults(log.port),
         b.port
     );
     let p = Proxy::start(&cfg, &mut log, 2);
-    assert_eq!(talk(fe, b"hello"), b"hello");
+    assert_eq!(talk(fe.port, b"hello"), b"hello");
     assert!(log.wait_for(" fe be/s1 ", 1, 3), "{:?}", log.lines);
     assert!(log.lines.iter().all(|l| !l.contains("NOSRV")));
     let err = p.stop();
@@ -65,18 +65,18 @@ fn tcp_frontend_default_backend_forwards() {
 #[test]
 fn tcp_frontend_use_backend_by_content() {
     let mut log = Syslog::new();
-    let (b1, b2, fe) = (Backend::echo(), Backend::echo(), free_port());
+    let (b1, b2, fe) = (Backend::echo(), Backend::echo(), handed());
     let cfg = format!(
-        "{}\nfrontend fe\n    bind 127.0.0.1:{fe}\n    tcp-request inspect-delay 2s\n    acl long req_len ge 5\n    tcp-request content accept if long\n    use_backend big if long\n    default_backend small\nbackend small\n    server s1 127.0.0.1:{}\nbackend big\n    server s2 127.0.0.1:{}\n",
+        "{}\nfrontend fe\n    bind {fe}\n    tcp-request inspect-delay 2s\n    acl long req_len ge 5\n    tcp-request content accept if long\n    use_backend big if long\n    default_backend small\nbackend small\n    server s1 127.0.0.1:{}\nbackend big\n    server s2 127.0.0.1:{}\n",
         tcp_defaults(log.port),
         b1.port,
         b2.port
     );
     let p = Proxy::start(&cfg, &mut log, 3);
-    assert_eq!(talk(fe, b"hello"), b"hello");
+    assert_eq!(talk(fe.port, b"hello"), b"hello");
     assert!(log.wait_for(" fe big/s2 ", 1, 3), "{:?}", log.lines);
     // shorter than 5 bytes: the inspect delay ends, the default applies
-    assert_eq!(talk(fe, b"hi"), b"hi");
+    assert_eq!(talk(fe.port, b"hi"), b"hi");
     assert!(log.wait_for(" fe small/s1 ", 1, 5), "{:?}", log.lines);
     p.stop();
 }
@@ -84,16 +84,16 @@ fn tcp_frontend_use_backend_by_content() {
 #[test]
 fn http_frontend_default_and_use_backend() {
     let mut log = Syslog::new();
-    let (b1, b2, fe) = (Backend::http(OK), Backend::http(OK), free_port());
+    let (b1, b2, fe) = (Backend::http(OK), Backend::http(OK), handed());
     let cfg = format!(
-        "{}\nfrontend fe\n    bind 127.0.0.1:{fe}\n    option httpclose\n    acl api path_beg /api\n    use_backend api if api\n    default_backend www\nbackend www\n    server s1 127.0.0.1:{}\nbackend api\n    server s2 127.0.0.1:{}\n",
+        "{}\nfrontend fe\n    bind {fe}\n    option httpclose\n    acl api path_beg /api\n    use_backend api if api\n    default_backend www\nbackend www\n    server s1 127.0.0.1:{}\nbackend api\n    server s2 127.0.0.1:{}\n",
         global(log.port),
         b1.port,
         b2.port
     );
     let p = Proxy::start(&cfg, &mut log, 3);
-    assert!(get(fe, "/api/x", "").ends_with("ok\n"));
-    assert!(get(fe, "/", "").ends_with("ok\n"));
+    assert!(get(fe.port, "/api/x", "").ends_with("ok\n"));
+    assert!(get(fe.port, "/", "").ends_with("ok\n"));
     assert!(log.wait_for(" fe api/s2 ", 1, 3), "{:?}", log.lines);
     assert!(log.wait_for(" fe www/s1 ", 1, 3), "{:?}", log.lines);
     assert_eq!(b2.requests().len(), 1);
@@ -104,14 +104,14 @@ fn http_frontend_default_and_use_backend() {
 #[test]
 fn http_listen_forwards() {
     let mut log = Syslog::new();
-    let (b, fe) = (Backend::http(OK), free_port());
+    let (b, fe) = (Backend::http(OK), handed());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        "{}\nlisten app {fe}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
         global(log.port),
         b.port
     );
     let p = Proxy::start(&cfg, &mut log, 1);
-    assert!(get(fe, "/", "").ends_with("ok\n"));
+    assert!(get(fe.port, "/", "").ends_with("ok\n"));
     assert!(log.wait_for(" app app/s1 ", 1, 3), "{:?}", log.lines);
     p.stop();
 }

@@ -51,6 +51,14 @@ fn start_daemon(cfg: &std::path::Path, pidf: &std::path::Path, extra: &[String])
     assert!(st.success());
 }
 
+/// The reload tests' address: a real one, since each reload binds it
+/// again beside the old process (the subject of those tests). The test
+/// holds the port (`reserved()`) until the first process has bound it;
+/// from then on a running proxy always holds it.
+fn reload_addr() -> Reserved {
+    reserved()
+}
+
 fn kill(sig: &str, pid: i32) {
     let _ = Command::new("kill")
         .arg(format!("-{}", sig))
@@ -61,18 +69,20 @@ fn kill(sig: &str, pid: i32) {
 #[test]
 fn reloads_under_load_lose_nothing() {
     let b = Backend::http_n(OK1, 1_000_000);
-    let fe = free_port();
+    let held = reload_addr();
+    let fe = held.port;
     let dir = tmpdir("reload");
     let (cfgp, pidf) = (dir.join("h.cfg"), dir.join("h.pid"));
     let cfg = format!(
-        "global\n    maxconn 500\n{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        "global\n    maxconn 500\n{}\nlisten app {}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
         DEFAULTS,
-        fe,
+        held,
         b.port
     );
     std::fs::write(&cfgp, cfg).expect("cfg");
     let start = |extra: &[String]| start_daemon(&cfgp, &pidf, extra);
     start(&[]);
+    drop(held);
     let mut pid = read_pid(&pidf);
     assert!(pid > 0);
     let stop = Arc::new(AtomicBool::new(false));
@@ -142,19 +152,20 @@ fn soft_stop_finishes_inflight_and_signals_pause() {
         }
     });
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        "{}\nlisten app {}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
         global(log.port),
         fe,
         sport
     );
+    let fe = fe.port;
     let p = Proxy::start(&cfg, &mut log, 1);
     // SIGTTOU stops accepting, SIGTTIN resumes
     p.signal("TTOU");
     assert!(log.wait_for("Pausing proxy app.", 1, 3));
     // paused: the listener is shut, connections are refused (the port is
-    // this test's alone: free_port never hands one out twice)
+    // this test's alone: the proxy holds the only socket bound to it)
     let r = std::net::TcpStream::connect(("127.0.0.1", fe));
     assert!(
         r.as_ref()
@@ -189,16 +200,18 @@ fn soft_stop_finishes_inflight_and_signals_pause() {
 #[test]
 fn keepalive_clients_lose_nothing_across_reloads() {
     let b = Backend::http_n(OK1, 1_000_000);
-    let fe = free_port();
+    let held = reload_addr();
+    let fe = held.port;
     let dir = tmpdir("reload-ka");
     let (cfgp, pidf) = (dir.join("h.cfg"), dir.join("h.pid"));
     let cfg = format!(
-        "global\n    maxconn 500\n{}\nlisten app 127.0.0.1:{}\n    option http-server-close\n    timeout http-keep-alive 10s\n    server s1 127.0.0.1:{}\n",
-        DEFAULTS, fe, b.port
+        "global\n    maxconn 500\n{}\nlisten app {}\n    option http-server-close\n    timeout http-keep-alive 10s\n    server s1 127.0.0.1:{}\n",
+        DEFAULTS, held, b.port
     );
     std::fs::write(&cfgp, cfg).expect("cfg");
     let start = |extra: &[String]| start_daemon(&cfgp, &pidf, extra);
     start(&[]);
+    drop(held);
     let mut pid = read_pid(&pidf);
     assert!(pid > 0);
     let stop = Arc::new(AtomicBool::new(false));
@@ -270,15 +283,15 @@ fn sigterm_and_sigint_kill_as_1_4() {
     use std::os::unix::process::ExitStatusExt;
     for (name, num) in [("TERM", 15), ("INT", 2)] {
         let mut log = Syslog::new();
-        let fe = free_port();
+        let (fe, dead) = (handed(), dead_port());
         let cfg = format!(
-            "{}\nlisten app 127.0.0.1:{}\n    server s1 127.0.0.1:{}\n",
+            "{}\nlisten app {}\n    server s1 127.0.0.1:{}\n",
             global(log.port),
             fe,
-            free_port()
+            dead
         );
         let mut p = Proxy::start(&cfg, &mut log, 1);
-        let _open = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+        let _open = std::net::TcpStream::connect(("127.0.0.1", fe.port)).expect("connect");
         p.signal(name);
         let end = Instant::now() + Duration::from_secs(5);
         let mut status = None;
@@ -344,29 +357,27 @@ fn daemon_drops_privileges_and_chroots() {
         return;
     }
     let b = Backend::http(OK1);
-    let fe = free_port();
+    let fe = handed();
     let dir = tmpdir("priv");
     let jail = dir.join("jail");
     std::fs::create_dir_all(&jail).expect("jail");
     let (cfgp, pidf) = (dir.join("h.cfg"), dir.join("h.pid"));
     let cfg = format!(
-        "global\n    user haproxy\n    group haproxy\n    chroot {}\n    daemon\n{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        "global\n    user haproxy\n    group haproxy\n    chroot {}\n    daemon\n{}\nlisten app {}\n    option httpclose\n    server s1 127.0.0.1:{}\n",
         jail.display(),
         DEFAULTS,
         fe,
         b.port
     );
     std::fs::write(&cfgp, cfg).expect("w");
-    let st = Command::new(bin())
-        .arg("-f")
-        .arg(&cfgp)
-        .arg("-p")
-        .arg(&pidf)
-        .status()
-        .expect("run");
+    let mut cmd = Command::new(bin());
+    cmd.arg("-f").arg(&cfgp).arg("-p").arg(&pidf);
+    let held = hand_over(&mut cmd);
+    let st = cmd.status().expect("run");
+    drop(held);
     assert!(st.success());
     let pid = read_pid(&pidf);
-    assert!(get(fe, "/", "").ends_with("s1\n"));
+    assert!(get(fe.port, "/", "").ends_with("s1\n"));
     let status = std::fs::read_to_string(format!("/proc/{}/status", pid)).unwrap_or_default();
     let uid = String::from_utf8_lossy(
         &Command::new("id")
@@ -407,23 +418,21 @@ fn daemon_children_serve_only_their_bind_process_proxies() {
     // each child closes the other's listener, so both ports still answer
     // (one child each), while "none" (bound to process 3) answers nowhere
     let b = Backend::http_n(OK1, 100);
-    let (p1, p2, p3) = (free_port(), free_port(), free_port());
+    let (h1, h2, h3) = (handed(), handed(), handed());
+    let (p1, p2, p3) = (h1.port, h2.port, h3.port);
     let dir = tmpdir("bindproc");
     let (cfgp, pidf) = (dir.join("h.cfg"), dir.join("h.pid"));
     let cfg = format!(
-        "global\n    daemon\n    nbproc 2\n{}\nlisten one 127.0.0.1:{p1}\n    bind-process 1\n    option httpclose\n    server s1 127.0.0.1:{bp}\nlisten two 127.0.0.1:{p2}\n    bind-process 2\n    option httpclose\n    server s1 127.0.0.1:{bp}\nlisten none 127.0.0.1:{p3}\n    bind-process 3\n    option httpclose\n    server s1 127.0.0.1:{bp}\n",
+        "global\n    daemon\n    nbproc 2\n{}\nlisten one {h1}\n    bind-process 1\n    option httpclose\n    server s1 127.0.0.1:{bp}\nlisten two {h2}\n    bind-process 2\n    option httpclose\n    server s1 127.0.0.1:{bp}\nlisten none {h3}\n    bind-process 3\n    option httpclose\n    server s1 127.0.0.1:{bp}\n",
         DEFAULTS,
         bp = b.port
     );
     std::fs::write(&cfgp, cfg).expect("cfg");
-    let st = Command::new(bin())
-        .arg("-q")
-        .arg("-f")
-        .arg(&cfgp)
-        .arg("-p")
-        .arg(&pidf)
-        .status()
-        .expect("run");
+    let mut cmd = Command::new(bin());
+    cmd.arg("-q").arg("-f").arg(&cfgp).arg("-p").arg(&pidf);
+    let held = hand_over(&mut cmd);
+    let st = cmd.status().expect("run");
+    drop(held);
     assert!(st.success());
     let pids: Vec<i32> = std::fs::read_to_string(&pidf)
         .unwrap_or_default()

@@ -45,26 +45,27 @@ fn run(lim: &str, global: &str, args: &[&str]) -> Run {
     let dir = tmpdir("limits");
     let sock = dir.join("stats.sock");
     let cfg = dir.join("h.cfg");
-    let port = free_port();
+    let fe = handed();
     std::fs::write(
         &cfg,
         format!(
-            "global\n{global}    stats socket {}\ndefaults\n mode http\n timeout connect 5s\n timeout client 5s\n timeout server 5s\nlisten a 127.0.0.1:{port}\n server s1 127.0.0.1:9\n",
+            "global\n{global}    stats socket {}\ndefaults\n mode http\n timeout connect 5s\n timeout client 5s\n timeout server 5s\nlisten a {fe}\n server s1 127.0.0.1:9\n",
             sock.display()
         ),
     )
     .expect("cfg");
-    let mut child = Command::new("prlimit")
-        .arg(format!("--nofile={lim}"))
+    let mut cmd = Command::new("prlimit");
+    cmd.arg(format!("--nofile={lim}"))
         .arg(bin())
         .arg("-db")
         .arg("-f")
         .arg(&cfg)
         .args(args)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+        .stderr(Stdio::piped());
+    let held = hand_over(&mut cmd);
+    let mut child = cmd.spawn().expect("spawn");
+    drop(held);
     let end = Instant::now() + Duration::from_secs(5);
     let mut info = String::new();
     while Instant::now() < end && info.is_empty() {
@@ -199,21 +200,22 @@ fn a_daemon_warns_before_it_forks() {
     // 1.4's -D does not make it quiet: both warnings reach the terminal
     let dir = tmpdir("limits-d");
     let (cfg, pidf) = (dir.join("h.cfg"), dir.join("h.pid"));
-    let port = free_port();
+    let fe = handed();
     std::fs::write(
         &cfg,
-        format!("global\n maxconn 100\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 1s\n timeout server 1s\nlisten a 127.0.0.1:{port}\n server s1 127.0.0.1:9\n"),
+        format!("global\n maxconn 100\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 1s\n timeout server 1s\nlisten a {fe}\n server s1 127.0.0.1:9\n"),
     )
     .expect("cfg");
-    let o = Command::new("prlimit")
-        .arg("--nofile=64:64")
+    let mut cmd = Command::new("prlimit");
+    cmd.arg("--nofile=64:64")
         .arg(bin())
         .args(["-D", "-p"])
         .arg(&pidf)
         .arg("-f")
-        .arg(&cfg)
-        .output()
-        .expect("run");
+        .arg(&cfg);
+    let held = hand_over(&mut cmd);
+    let o = cmd.output().expect("run");
+    drop(held);
     let pid = std::fs::read_to_string(&pidf).unwrap_or_default();
     let _ = Command::new("kill").arg(pid.trim()).status();
     let err = String::from_utf8_lossy(&o.stderr);

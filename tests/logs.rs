@@ -52,21 +52,21 @@ fn last_traffic(log: &mut Syslog) -> String {
 fn httplog_lines() {
     let mut log = Syslog::new();
     let ok = Backend::http(b"HTTP/1.1 200 OK\r\nSet-Cookie: SID=srv\r\nContent-Type: text/x\r\nContent-Length: 3\r\n\r\nok\n");
-    let (fe, dead) = (free_port(), free_port());
+    let (fe, dead) = (handed(), dead_port());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    capture request header Host len 10\n    capture response header Content-Type len 20\n    capture cookie SID len 20\n    server s1 127.0.0.1:{}\n",
+        "{}\nlisten app {}\n    option httpclose\n    capture request header Host len 10\n    capture response header Content-Type len 20\n    capture cookie SID len 20\n    server s1 127.0.0.1:{}\n",
         global(log.port),
         fe,
         ok.port
     );
     let p = Proxy::start(&cfg, &mut log, 1);
-    let _ = get(fe, "/x?y=1", "Cookie: SID=cli\r\n");
+    let _ = get(fe.port, "/x?y=1", "Cookie: SID=cli\r\n");
     assert_eq!(
         last_traffic(&mut log),
         "127.0.0.1:P [DATE] app app/s1 T/T/T/T/T 200 84 SID=cli SID=srv ---- 0/0/0/0/0 0/0 {test} {text/x} \"GET /x?y=1 HTTP/1.1\""
     );
     // client half-closes without a request: 400, <BADREQ>, CR--
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", fe.port)).expect("c");
     s.set_read_timeout(Some(Duration::from_secs(3)))
         .expect("to");
     s.shutdown(std::net::Shutdown::Write).expect("shutw");
@@ -88,9 +88,9 @@ fn httplog_lines() {
         }
     });
     let garbage = Backend::http(b"NOT HTTP AT ALL\r\n\r\n");
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nfrontend app 127.0.0.1:{}\n    option httpclose\n    acl slow path_beg /slow\n    acl bad path_beg /bad\n    use_backend slow if slow\n    use_backend bad if bad\n    default_backend dead\nbackend slow\n    srvtimeout 300\n    server h 127.0.0.1:{}\nbackend bad\n    server g 127.0.0.1:{}\nbackend dead\n    retries 0\n    server d 127.0.0.1:{}\n",
+        "{}\nfrontend app {}\n    option httpclose\n    acl slow path_beg /slow\n    acl bad path_beg /bad\n    use_backend slow if slow\n    use_backend bad if bad\n    default_backend dead\nbackend slow\n    srvtimeout 300\n    server h 127.0.0.1:{}\nbackend bad\n    server g 127.0.0.1:{}\nbackend dead\n    retries 0\n    server d 127.0.0.1:{}\n",
         global(log.port),
         fe,
         hold_port,
@@ -98,12 +98,12 @@ fn httplog_lines() {
         dead
     );
     let _p = Proxy::start(&cfg, &mut log, 4);
-    let _ = get(fe, "/", "");
+    let _ = get(fe.port, "/", "");
     assert_eq!(last_traffic(&mut log), "127.0.0.1:P [DATE] app dead/d T/T/-1/-1/T 503 212 - - SC-- 0/0/0/0/0 0/0 \"GET / HTTP/1.1\"");
-    let _ = get(fe, "/slow", "");
+    let _ = get(fe.port, "/slow", "");
     assert!(log.wait_for("sH--", 1, 3));
     assert_eq!(last_traffic(&mut log), "127.0.0.1:P [DATE] app slow/h T/T/T/-1/T 504 194 - - sH-- 0/0/0/0/0 0/0 \"GET /slow HTTP/1.1\"");
-    let _ = get(fe, "/bad", "");
+    let _ = get(fe.port, "/bad", "");
     assert!(log.wait_for("PH--", 1, 3));
     assert_eq!(last_traffic(&mut log), "127.0.0.1:P [DATE] app bad/g T/T/T/-1/T 502 223 - - PH-- 0/0/0/0/0 0/0 \"GET /bad HTTP/1.1\"");
 }
@@ -112,17 +112,17 @@ fn httplog_lines() {
 fn tcplog_dontlognull_and_client_abort() {
     let mut log = Syslog::new();
     let b = Backend::echo();
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    option tcplog\n    option dontlognull\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten app 127.0.0.1:{}\n    server e 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\ndefaults\n    mode tcp\n    log global\n    option tcplog\n    option dontlognull\n    timeout connect 1s\n    timeout client 3s\n    timeout server 3s\nlisten app {}\n    server e 127.0.0.1:{}\n",
         log.port,
         fe,
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     // a null connection is not logged under dontlognull
-    drop(std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c"));
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
+    drop(std::net::TcpStream::connect(("127.0.0.1", fe.port)).expect("c"));
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", fe.port)).expect("c");
     s.set_read_timeout(Some(Duration::from_secs(3)))
         .expect("to");
     s.write_all(b"hello\n").expect("w");
@@ -136,7 +136,7 @@ fn tcplog_dontlognull_and_client_abort() {
     );
     assert_eq!(log.lines.iter().filter(|l| l.contains("] app ")).count(), 1);
     // a client aborting with a reset mid-stream: CD
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", fe.port)).expect("c");
     s.write_all(b"x").expect("w");
     let mut one = [0u8; 1];
     let _ = s.read(&mut one);

@@ -54,24 +54,26 @@ fn master_reloads_on_usr2_and_stops_on_term() {
     ready
         .set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");
-    let port = free_port();
+    let fe = handed();
+    let port = fe.port;
     // `daemon` as in distribution configs: -W keeps the master in front
     let good = format!(
-        "global\n daemon\n stats socket {}\ndefaults\n mode http\n timeout connect 1s\n timeout client 3s\n timeout server 3s\nlisten a 127.0.0.1:{port}\n server s 127.0.0.1:{}\n",
+        "global\n daemon\n stats socket {}\ndefaults\n mode http\n timeout connect 1s\n timeout client 3s\n timeout server 3s\nlisten a {fe}\n server s 127.0.0.1:{}\n",
         sock.display(),
         be.port
     );
     std::fs::write(&cfg, &good).expect("cfg");
-    let mut master = Command::new(bin())
-        .arg("-Ws")
+    let mut cmd = Command::new(bin());
+    cmd.arg("-Ws")
         .arg("-f")
         .arg(&cfg)
         .arg("-p")
         .arg(&pidf)
         .env("NOTIFY_SOCKET", &notify)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+        .stderr(Stdio::null());
+    let held = hand_over(&mut cmd);
+    let mut master = cmd.spawn().expect("spawn");
+    drop(held);
     let mpid = master.id() as i32;
     let mut buf = [0u8; 256];
     let n = ready.recv(&mut buf).unwrap_or(0);
@@ -113,22 +115,20 @@ fn master_reloads_on_usr2_and_stops_on_term() {
 fn daemon_master_owns_its_worker() {
     let dir = tmpdir("master-d");
     let (cfg, sock, pidf) = (dir.join("h.cfg"), dir.join("s.sock"), dir.join("h.pid"));
-    let port = free_port();
+    let fe = handed();
     std::fs::write(
         &cfg,
         format!(
-            "global\n stats socket {}\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 3s\n timeout server 3s\nlisten a 127.0.0.1:{port}\n server s 127.0.0.1:9\n",
+            "global\n stats socket {}\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 3s\n timeout server 3s\nlisten a {fe}\n server s 127.0.0.1:9\n",
             sock.display()
         ),
     )
     .expect("cfg");
-    let st = Command::new(bin())
-        .args(["-W", "-D", "-f"])
-        .arg(&cfg)
-        .arg("-p")
-        .arg(&pidf)
-        .status()
-        .expect("run");
+    let mut cmd = Command::new(bin());
+    cmd.args(["-W", "-D", "-f"]).arg(&cfg).arg("-p").arg(&pidf);
+    let held = hand_over(&mut cmd);
+    let st = cmd.status().expect("run");
+    drop(held);
     assert!(st.success());
     let mpid: i32 = std::fs::read_to_string(&pidf)
         .unwrap_or_default()
@@ -158,22 +158,20 @@ fn reload_executes_the_upgraded_binary() {
     let dir = tmpdir("master-up");
     let (cfg, sock, prog) = (dir.join("h.cfg"), dir.join("s.sock"), dir.join("hap"));
     std::fs::copy(bin(), &prog).expect("copy");
-    let port = free_port();
+    let fe = handed();
     std::fs::write(
         &cfg,
         format!(
-            "global\n stats socket {}\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 3s\n timeout server 3s\nlisten a 127.0.0.1:{port}\n server s 127.0.0.1:9\n",
+            "global\n stats socket {}\ndefaults\n mode tcp\n timeout connect 1s\n timeout client 3s\n timeout server 3s\nlisten a {fe}\n server s 127.0.0.1:9\n",
             sock.display()
         ),
     )
     .expect("cfg");
-    let mut master = Command::new(&prog)
-        .arg("-W")
-        .arg("-f")
-        .arg(&cfg)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
+    let mut cmd = Command::new(&prog);
+    cmd.arg("-W").arg("-f").arg(&cfg).stderr(Stdio::null());
+    let held = hand_over(&mut cmd);
+    let mut master = cmd.spawn().expect("spawn");
+    drop(held);
     let mpid = master.id() as i32;
     let w1 = within_5s(|| worker_pid(&sock).is_some())
         .then(|| worker_pid(&sock))

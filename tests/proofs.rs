@@ -49,12 +49,14 @@ fn within(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
 /// client still holds a connection to it (`-sf` would wait for it).
 #[test]
 fn st_terminates_the_old_process_at_once() {
-    let fe = free_port();
+    // a real address: the second process binds it beside the first (the
+    // test holds the port until the first process has it)
+    let (held, dead) = (reserved(), dead_port());
+    let fe = held.port;
     let dir = tmpdir("st");
     let (cfgp, pid_a, pid_b) = (dir.join("h.cfg"), dir.join("a.pid"), dir.join("b.pid"));
     let cfg = format!(
-        "global\n    maxconn 50\ndefaults\n    mode http\n    contimeout 1000\n    clitimeout 20000\n    srvtimeout 20000\nlisten app 127.0.0.1:{fe}\n    server s1 127.0.0.1:{}\n",
-        free_port()
+        "global\n    maxconn 50\ndefaults\n    mode http\n    contimeout 1000\n    clitimeout 20000\n    srvtimeout 20000\nlisten app {held}\n    server s1 127.0.0.1:{dead}\n",
     );
     std::fs::write(&cfgp, cfg).expect("cfg");
     let daemon = |pidf: &std::path::Path, extra: &[String]| {
@@ -70,6 +72,7 @@ fn st_terminates_the_old_process_at_once() {
             .unwrap_or(false)
     };
     assert!(daemon(&pid_a, &[]), "first daemon");
+    drop(held);
     let old = pid_of(&pid_a);
     assert!(old > 0);
     // a client in the middle of its request keeps the old process busy
@@ -93,26 +96,28 @@ fn st_terminates_the_old_process_at_once() {
 #[test]
 fn n_and_big_n_set_the_maxconns() {
     let mut log = Syslog::new();
+    let dead = dead_port();
     let dir = tmpdir("nN");
     let sock = dir.join("s.sock");
     let cfgp = dir.join("h.cfg");
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    stats socket {}\n{DEFAULTS}\nlisten a 127.0.0.1:{}\n    server s1 127.0.0.1:{}\nlisten b 127.0.0.1:{}\n    maxconn 33\n    server s1 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {}\n{DEFAULTS}\nlisten a {}\n    server s1 127.0.0.1:{}\nlisten b {}\n    maxconn 33\n    server s1 127.0.0.1:{}\n",
         log.port,
         sock.display(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port()
+        handed(),
+        dead,
+        handed(),
+        dead
     );
     std::fs::write(&cfgp, cfg).expect("cfg");
-    let mut child = Command::new(bin())
-        .args(["-db", "-n", "77", "-N", "44", "-f"])
+    let mut cmd = Command::new(bin());
+    cmd.args(["-db", "-n", "77", "-N", "44", "-f"])
         .arg(&cfgp)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
+        .stderr(std::process::Stdio::null());
+    let held = hand_over(&mut cmd);
+    let mut child = cmd.spawn().expect("spawn");
+    drop(held);
     // the socket may be bound just after the proxies said they started
     let started = log.wait_for("started.", 2, 10)
         && within(3, || std::os::unix::net::UnixStream::connect(&sock).is_ok());
@@ -148,10 +153,10 @@ fn sighup_dumps_server_states() {
     // the lines 1.4.25 prints for this layout (recorded from the oracle):
     // every proxy, its servers, and the summary in its three wordings
     let mut log = Syslog::new();
-    let (a, f, b1, b2) = (free_port(), free_port(), free_port(), free_port());
+    let (a, f, b1, b2) = (handed(), handed(), dead_port(), dead_port());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{a}\n    server s1 127.0.0.1:{b1}\n    server s2 127.0.0.1:{b2} backup\n\
-         frontend fe 127.0.0.1:{f}\n    default_backend bk\n\
+        "{}\nlisten app {a}\n    server s1 127.0.0.1:{b1}\n    server s2 127.0.0.1:{b2} backup\n\
+         frontend fe {f}\n    default_backend bk\n\
          backend bk\n    server b1 127.0.0.1:{b1} backup\n    server b2 127.0.0.1:{b2} disabled\n\
          backend none\n    server n1 127.0.0.1:{b2} disabled\n",
         global(log.port)
@@ -209,14 +214,14 @@ fn source_sets_the_server_side_address() {
     let mut log = Syslog::new();
     let (b1, peer1) = peer_of_next_connection();
     let (b2, peer2) = peer_of_next_connection();
-    let (fa, fb) = (free_port(), free_port());
+    let (fa, fb) = (handed(), handed());
     let cfg = format!(
-        "{}\nlisten a 127.0.0.1:{fa}\n    option httpclose\n    source 127.0.0.2\n    server s1 127.0.0.1:{b1}\nlisten b 127.0.0.1:{fb}\n    option httpclose\n    server s1 127.0.0.1:{b2} source 127.0.0.3\n",
+        "{}\nlisten a {fa}\n    option httpclose\n    source 127.0.0.2\n    server s1 127.0.0.1:{b1}\nlisten b {fb}\n    option httpclose\n    server s1 127.0.0.1:{b2} source 127.0.0.3\n",
         global(log.port)
     );
     let _p = Proxy::start(&cfg, &mut log, 2);
-    assert!(get(fa, "/", "").ends_with("s1\n"));
-    assert!(get(fb, "/", "").ends_with("s1\n"));
+    assert!(get(fa.port, "/", "").ends_with("s1\n"));
+    assert!(get(fb.port, "/", "").ends_with("s1\n"));
     assert_eq!(peer1.join().ok().flatten(), "127.0.0.2".parse().ok());
     assert_eq!(peer2.join().ok().flatten(), "127.0.0.3".parse().ok());
 }
@@ -227,9 +232,9 @@ fn source_sets_the_server_side_address() {
 fn http_proxy_forwards_the_absolute_uri() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nlisten px 127.0.0.1:{fe}\n    option httpclose\n    option http_proxy\n",
+        "{}\nlisten px {fe}\n    option httpclose\n    option http_proxy\n",
         global(log.port)
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
@@ -237,7 +242,7 @@ fn http_proxy_forwards_the_absolute_uri() {
         "GET http://127.0.0.1:{}/x?y=1 HTTP/1.0\r\nHost: a\r\n\r\n",
         b.port
     );
-    let r = String::from_utf8_lossy(&exchange(fe, req.as_bytes())).into_owned();
+    let r = String::from_utf8_lossy(&exchange(fe.port, req.as_bytes())).into_owned();
     assert!(r.ends_with("s1\n"), "{r}");
     let seen = b.requests();
     assert_eq!(seen.len(), 1, "{seen:?}");
@@ -258,11 +263,11 @@ fn stats_timeout_closes_an_idle_cli() {
     let dir = tmpdir("clito");
     let sock = dir.join("s.sock");
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    stats socket {}\n    stats timeout 1s\n{DEFAULTS}\nlisten a 127.0.0.1:{}\n    server s1 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {}\n    stats timeout 1s\n{DEFAULTS}\nlisten a {}\n    server s1 127.0.0.1:{}\n",
         log.port,
         sock.display(),
-        free_port(),
-        free_port()
+        handed(),
+        dead_port()
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     // the socket may be bound just after the proxies said they started
@@ -293,9 +298,9 @@ fn stats_timeout_closes_an_idle_cli() {
 fn cookie_dates_suffix_and_stale_flags() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nlisten ck 127.0.0.1:{fe}\n    option httpclose\n    cookie SRV insert indirect maxidle 30s maxlife 1h\n    server s1 127.0.0.1:{} cookie s1\n",
+        "{}\nlisten ck {fe}\n    option httpclose\n    cookie SRV insert indirect maxidle 30s maxlife 1h\n    server s1 127.0.0.1:{} cookie s1\n",
         global(log.port),
         b.port
     );
@@ -308,7 +313,7 @@ fn cookie_dates_suffix_and_stale_flags() {
     .iter()
     .enumerate()
     {
-        let r = get(fe, "/", cookie);
+        let r = get(fe.port, "/", cookie);
         let set = r
             .lines()
             .find_map(|l| l.strip_prefix("Set-Cookie: SRV=s1|"))
@@ -338,11 +343,11 @@ fn ulimit_n_and_stats_maxconn() {
     let dir = tmpdir("ulimit");
     let sock = dir.join("s.sock");
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    ulimit-n 4000\n    stats socket {}\n    stats maxconn 1\n{DEFAULTS}\nlisten a 127.0.0.1:{}\n    server s1 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    ulimit-n 4000\n    stats socket {}\n    stats maxconn 1\n{DEFAULTS}\nlisten a {}\n    server s1 127.0.0.1:{}\n",
         log.port,
         sock.display(),
-        free_port(),
-        free_port()
+        handed(),
+        dead_port()
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     // no probe connection here: it would take the only slot for a while

@@ -55,12 +55,13 @@ fn site() -> Site {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("compat-configs/content-switching.cfg");
     let mut cfg = std::fs::read_to_string(path).expect("content-switching.cfg");
-    let fe = free_port();
+    let fe = handed();
     cfg = cfg.replace(
         "log 127.0.0.1 local0",
         &format!("log 127.0.0.1:{} local0", log.port),
     );
-    cfg = cfg.replace("127.0.0.1:8080", &format!("127.0.0.1:{fe}"));
+    cfg = cfg.replace("127.0.0.1:8080", &fe.to_string());
+    let fe = fe.port;
     for (port, name) in [
         (9001, "api1"),
         (9002, "api2"),
@@ -226,15 +227,15 @@ fn redirects_monitor_and_stats_rules() {
 #[test]
 fn monitor_fail_answers_503_when_the_app_is_down() {
     let mut log = Syslog::new();
-    let fe = free_port();
-    let dead = free_port();
+    let fe = handed();
+    let dead = dead_port();
     let cfg = format!(
-        "{}\nfrontend www 127.0.0.1:{fe}\n    monitor-uri /up\n    acl app_dead nbsrv(app) lt 1\n    monitor fail if app_dead\n    default_backend app\nbackend app\n    server a 127.0.0.1:{dead} check inter 100 fall 1\n",
+        "{}\nfrontend www {fe}\n    monitor-uri /up\n    acl app_dead nbsrv(app) lt 1\n    monitor fail if app_dead\n    default_backend app\nbackend app\n    server a 127.0.0.1:{dead} check inter 100 fall 1\n",
         global(log.port)
     );
     let _p = Proxy::start(&cfg, &mut log, 2);
     assert!(log.wait_for("is DOWN", 1, 5), "{:?}", log.lines);
-    let r = get(fe, "/up", "");
+    let r = get(fe.port, "/up", "");
     assert!(r.starts_with("HTTP/1.0 503 Service Unavailable\r\n"), "{r}");
 }
 
@@ -262,16 +263,16 @@ fn tcp_request_content_accepts_http() {
 fn http_use_proxy_header_for_proxy_requests() {
     let mut log = Syslog::new();
     let b = Backend::http_n(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", 16);
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nuserlist u\n    user a insecure-password b\n\nlisten p 127.0.0.1:{fe}\n    option httpclose\n    option http-use-proxy-header\n    acl authed http_auth(u)\n    http-request auth realm Proxy if {{ hdr_beg(host) secret }} !authed\n    server s 127.0.0.1:{}\n",
+        "{}\nuserlist u\n    user a insecure-password b\n\nlisten p {fe}\n    option httpclose\n    option http-use-proxy-header\n    acl authed http_auth(u)\n    http-request auth realm Proxy if {{ hdr_beg(host) secret }} !authed\n    server s 127.0.0.1:{}\n",
         global(log.port),
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
-    let r = send(fe, "GET http://x.example/a HTTP/1.1\r\nHost: x.example\r\nProxy-Connection: keep-alive\r\n\r\n");
+    let r = send(fe.port, "GET http://x.example/a HTTP/1.1\r\nHost: x.example\r\nProxy-Connection: keep-alive\r\n\r\n");
     assert!(r.contains("\r\nProxy-Connection: close\r\n"), "{r}");
-    let r = send(fe, "GET /b HTTP/1.1\r\nHost: x.example\r\n\r\n");
+    let r = send(fe.port, "GET /b HTTP/1.1\r\nHost: x.example\r\n\r\n");
     assert!(
         r.contains("\r\nConnection: close\r\n") && !r.contains("Proxy-Connection"),
         "{r}"
@@ -284,14 +285,14 @@ fn http_use_proxy_header_for_proxy_requests() {
         "{seen:?}"
     );
     // proxy authentication: 407 and Proxy-Authorization
-    let r = send(fe, "GET http://secret/ HTTP/1.1\r\nHost: secret\r\n\r\n");
+    let r = send(fe.port, "GET http://secret/ HTTP/1.1\r\nHost: secret\r\n\r\n");
     assert!(
         r.starts_with("HTTP/1.0 407 Unauthorized\r\n")
             && r.contains("\r\nProxy-Authenticate: Basic realm=\"Proxy\"\r\n"),
         "{r}"
     );
     let r = send(
-        fe,
+        fe.port,
         "GET http://secret/ HTTP/1.1\r\nHost: secret\r\nProxy-Authorization: Basic YTpi\r\n\r\n",
     );
     assert!(r.ends_with("ok\n"), "{r}");

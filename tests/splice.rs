@@ -37,7 +37,7 @@ fn big_backend(size: usize, announce: usize) -> u16 {
     port
 }
 
-fn config(log: u16, fe: u16, be: u16, nosplice: bool, small_sndbuf: bool) -> String {
+fn config(log: u16, fe: Handed, be: u16, nosplice: bool, small_sndbuf: bool) -> String {
     let mut g = global(log);
     if nosplice {
         g = g.replacen("global\n", "global\n    nosplice\n", 1);
@@ -49,7 +49,7 @@ fn config(log: u16, fe: u16, be: u16, nosplice: bool, small_sndbuf: bool) -> Str
         g = g.replacen("global\n", "global\n    tune.sndbuf.client 65536\n", 1);
     }
     format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option http-server-close\n    server s1 127.0.0.1:{}\n",
+        "{}\nlisten app {}\n    option http-server-close\n    server s1 127.0.0.1:{}\n",
         g, fe, be
     )
 }
@@ -103,10 +103,10 @@ fn pipes(pid: u32) -> usize {
 fn run(nosplice: bool, slow: bool) -> (Vec<u8>, Vec<u8>, String, usize) {
     let be = big_backend(BIG, BIG);
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let p = Proxy::start(&config(log.port, fe, be, nosplice, slow), &mut log, 1);
     let before = pipes(p.child.id());
-    let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+    let mut s = TcpStream::connect(("127.0.0.1", fe.port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");
     // two requests on one connection: the first body must end exactly
@@ -174,9 +174,9 @@ fn a_server_stopping_mid_body_ends_as_without_splice() {
     for nosplice in [false, true] {
         let be = big_backend(1 << 20, 2 << 20);
         let mut log = Syslog::new();
-        let fe = free_port();
+        let fe = handed();
         let p = Proxy::start(&config(log.port, fe, be, nosplice, false), &mut log, 1);
-        let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+        let mut s = TcpStream::connect(("127.0.0.1", fe.port)).expect("connect");
         s.set_read_timeout(Some(Duration::from_secs(5)))
             .expect("timeout");
         s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
@@ -222,18 +222,18 @@ fn tunnels_splice_what_their_server_streams() {
                 }
                 let be = big_backend(BIG, BIG);
                 let mut log = Syslog::new();
-                let fe = free_port();
+                let fe = handed();
                 let mut g = global(log.port);
                 if nosplice {
                     g = g.replacen("global\n", "global\n    nosplice\n", 1);
                 }
                 let cfg = format!(
-                    "{}\nlisten app 127.0.0.1:{}\n{}    server s1 127.0.0.1:{}\n",
+                    "{}\nlisten app {}\n{}    server s1 127.0.0.1:{}\n",
                     g, fe, mode, be
                 );
                 let p = Proxy::start(&cfg, &mut log, 1);
                 let before = pipes(p.child.id());
-                let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+                let mut s = TcpStream::connect(("127.0.0.1", fe.port)).expect("connect");
                 s.set_read_timeout(Some(Duration::from_secs(5)))
                     .expect("timeout");
                 s.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")

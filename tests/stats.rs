@@ -10,9 +10,9 @@ const OK1: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ns1\n";
 fn page_csv_auth_and_counters() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let (fe, dead) = (free_port(), free_port());
+    let (fe, dead) = (handed(), dead_port());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{}\n    option httpclose\n    stats enable\n    stats uri /admin?stats\n    stats realm Ops\\ Only\n    stats auth admin:secret\n    stats refresh 5s\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{} check inter 200 fall 1\n",
+        "{}\nlisten app {}\n    option httpclose\n    stats enable\n    stats uri /admin?stats\n    stats realm Ops\\ Only\n    stats auth admin:secret\n    stats refresh 5s\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{} check inter 200 fall 1\n",
         global(log.port),
         fe,
         b.port,
@@ -20,7 +20,7 @@ fn page_csv_auth_and_counters() {
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     assert!(log.wait_for("Server app/s2 is DOWN", 1, 5));
-    let r = get(fe, "/admin?stats", "");
+    let r = get(fe.port, "/admin?stats", "");
     assert!(r.starts_with("HTTP/1.0 401 Unauthorized\r\n"), "{r}");
     assert!(
         r.contains("WWW-Authenticate: Basic realm=\"Ops Only\"\r\n"),
@@ -28,7 +28,7 @@ fn page_csv_auth_and_counters() {
     );
     // admin:secret
     let auth = "Authorization: Basic YWRtaW46c2VjcmV0\r\n";
-    let page = get(fe, "/admin?stats", auth);
+    let page = get(fe.port, "/admin?stats", auth);
     assert!(page.starts_with("HTTP/1.0 200 OK\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\nRefresh: 5\r\n\r\n"), "{}", &page[..200.min(page.len())]);
     for k in [
         "Statistics Report for HAProxy",
@@ -42,9 +42,9 @@ fn page_csv_auth_and_counters() {
         assert!(page.contains(k), "missing {k}");
     }
     for _ in 0..3 {
-        assert!(get(fe, "/", "").ends_with("s1\n"));
+        assert!(get(fe.port, "/", "").ends_with("s1\n"));
     }
-    let csv = get(fe, "/admin?stats;csv", auth);
+    let csv = get(fe.port, "/admin?stats;csv", auth);
     let body = csv.split("\r\n\r\n").nth(1).unwrap_or("");
     let mut lines = body.lines();
     assert_eq!(lines.next(), Some(crate_header()));
@@ -91,11 +91,11 @@ fn socket_levels_refuse() {
     let dir = tmpdir("lvl");
     let sock = dir.join("u.sock");
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level user\n{}\nlisten app 127.0.0.1:{}\n    server s1 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level user\n{}\nlisten app {}\n    server s1 127.0.0.1:{}\n",
         log.port,
         sock.display(),
         DEFAULTS,
-        free_port(),
+        handed(),
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
@@ -118,9 +118,9 @@ fn contstats_counts_bytes_while_they_flow() {
     let (b1, b2) = (Backend::echo(), Backend::echo());
     let dir = tmpdir("cont");
     let sock = dir.join("s.sock");
-    let (fa, fb) = (free_port(), free_port());
+    let (fa, fb) = (handed(), handed());
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    stats socket {}\ndefaults\n    mode tcp\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nlisten cont 127.0.0.1:{fa}\n    option contstats\n    server e 127.0.0.1:{}\nlisten plain 127.0.0.1:{fb}\n    server e 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {}\ndefaults\n    mode tcp\n    log global\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nlisten cont {fa}\n    option contstats\n    server e 127.0.0.1:{}\nlisten plain {fb}\n    server e 127.0.0.1:{}\n",
         log.port,
         sock.display(),
         b1.port,
@@ -129,7 +129,7 @@ fn contstats_counts_bytes_while_they_flow() {
     let _p = Proxy::start(&cfg, &mut log, 2);
     let mut conns = Vec::new();
     for port in [fa, fb] {
-        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).expect("c");
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port.port)).expect("c");
         c.set_read_timeout(Some(Duration::from_secs(3)))
             .expect("to");
         c.write_all(&[7u8; 1000]).expect("w");
@@ -158,15 +158,15 @@ fn contstats_counts_bytes_while_they_flow() {
 fn socket_stats_rows_per_listener() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let (f1, f2) = (free_port(), free_port());
+    let (f1, f2) = (handed(), handed());
     let cfg = format!(
-        "{}\nfrontend web\n    bind 127.0.0.1:{f1} name public\n    bind 127.0.0.1:{f2}\n    option socket-stats\n    option httpclose\n    stats enable\n    stats uri /st\n    default_backend app\nbackend app\n    server s1 127.0.0.1:{}\n",
+        "{}\nfrontend web\n    bind {f1} name public\n    bind {f2}\n    option socket-stats\n    option httpclose\n    stats enable\n    stats uri /st\n    default_backend app\nbackend app\n    server s1 127.0.0.1:{}\n",
         global(log.port),
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 2);
-    assert!(get(f1, "/", "").ends_with("s1\n"));
-    let csv = get(f2, "/st;csv", "");
+    assert!(get(f1.port, "/", "").ends_with("s1\n"));
+    let csv = get(f2.port, "/st;csv", "");
     let rows: Vec<&str> = csv.lines().filter(|l| l.starts_with("web,")).collect();
     // FRONTEND, then one row per bind: named, or sock-<id>
     assert!(rows.len() >= 3, "{csv}");
@@ -192,7 +192,7 @@ fn socket_stats_rows_per_listener() {
         ("1", "1", "2"),
         "{second:?}"
     );
-    let html = get(f1, "/st", "");
+    let html = get(f1.port, "/st", "");
     // 1.4's socket row: unquoted class, anchor named "+<socket>"
     assert!(
         html.contains("<tr class=socket><td class=ac><a name=\"web/+public\"></a>"),
@@ -206,9 +206,9 @@ fn show_errors_and_show_sess() {
     let b = Backend::http(OK1);
     let dir = tmpdir("err");
     let sock = dir.join("a.sock");
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app 127.0.0.1:{fe}\n    server s1 127.0.0.1:{}\n",
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app {fe}\n    server s1 127.0.0.1:{}\n",
         log.port,
         sock.display(),
         DEFAULTS,
@@ -217,7 +217,7 @@ fn show_errors_and_show_sess() {
     let _p = Proxy::start(&cfg, &mut log, 1);
     let ask = |cmd: &str| stats_ask(&sock, cmd);
     assert!(ask("show errors\n").starts_with("Total events captured on ["));
-    let r = exchange(fe, b"GET / HTTP/1.1\r\nNoColonHere\r\n\r\n");
+    let r = exchange(fe.port, b"GET / HTTP/1.1\r\nNoColonHere\r\n\r\n");
     assert!(r.starts_with(b"HTTP/1.0 400 Bad request\r\n"));
     let e = ask("show errors\n");
     assert!(e.contains(" : 1\n"), "{e}");
@@ -233,7 +233,7 @@ fn show_errors_and_show_sess() {
     );
     assert!(e.contains("  00016  NoColonHere\\r\\n\n"), "{e}");
     // an idle client shows up in show sess
-    let idle = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("c");
+    let idle = std::net::TcpStream::connect(("127.0.0.1", fe.port)).expect("c");
     // accepted when the proxy's loop comes round: ask until it shows
     let mut s = String::new();
     for _ in 0..100 {
@@ -260,17 +260,17 @@ fn csv_row(csv: &str, px: &str, sv: &str) -> Vec<String> {
 fn csv_columns_as_1_4_prints_them() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let (fe, tcp) = (free_port(), free_port());
+    let (fe, tcp) = (handed(), handed());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    stats enable\n    stats uri /st\n    stats refresh 7\n    server s1 127.0.0.1:{}\nbackend bk\n    server b1 127.0.0.1:{}\nbackend empty\nlisten raw 127.0.0.1:{tcp}\n    mode tcp\n    server r1 127.0.0.1:{}\n",
+        "{}\nlisten app {fe}\n    option httpclose\n    stats enable\n    stats uri /st\n    stats refresh 7\n    server s1 127.0.0.1:{}\nbackend bk\n    server b1 127.0.0.1:{}\nbackend empty\nlisten raw {tcp}\n    mode tcp\n    server r1 127.0.0.1:{}\n",
         global(log.port),
         b.port,
         b.port,
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 4);
-    assert!(get(fe, "/", "").ends_with("s1\n"));
-    let csv = get(fe, "/st;csv", "");
+    assert!(get(fe.port, "/", "").ends_with("s1\n"));
+    let csv = get(fe.port, "/st;csv", "");
     // a CSV export carries the page's refresh too
     assert!(csv.contains("\r\nRefresh: 7\r\n"), "{csv}");
     let fe_row = csv_row(&csv, "app", "FRONTEND");
@@ -299,9 +299,9 @@ fn socket_protocol_as_1_4_runs_it() {
     let b = Backend::http(OK1);
     let dir = tmpdir("proto");
     let sock = dir.join("p.sock");
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app 127.0.0.1:{fe}\n    balance source\n    server s1 127.0.0.1:{} weight 4\n",
+        "global\n    log 127.0.0.1:{} local0\n    stats socket {} level admin\n{}\nlisten app {fe}\n    balance source\n    server s1 127.0.0.1:{} weight 4\n",
         log.port,
         sock.display(),
         DEFAULTS,
@@ -355,15 +355,15 @@ fn socket_protocol_as_1_4_runs_it() {
 fn html_page_elements_as_1_4_renders_them() {
     let mut log = Syslog::new();
     let b = Backend::http(OK1);
-    let (fe, dead) = (free_port(), free_port());
+    let (fe, dead) = (handed(), dead_port());
     let cfg = format!(
-        "{}\nlisten app 127.0.0.1:{fe}\n    option httpclose\n    stats enable\n    stats uri /st\n    stats refresh 5s\n    stats admin if TRUE\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{dead} check inter 200 fall 1\n",
+        "{}\nlisten app {fe}\n    option httpclose\n    stats enable\n    stats uri /st\n    stats refresh 5s\n    stats admin if TRUE\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{dead} check inter 200 fall 1\n",
         global(log.port),
         b.port
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
     assert!(log.wait_for("Server app/s2 is DOWN", 1, 5));
-    let page = get(fe, "/st;st=DONE", "");
+    let page = get(fe.port, "/st;st=DONE", "");
     for k in [
         // 1.4's literal percents, not printf's doubled ones
         "<hr width=\"100%\" class=\"hr\">",
@@ -387,7 +387,7 @@ fn html_page_elements_as_1_4_renders_them() {
     }
     assert!(!page.contains("%%"), "doubled percent");
     // ;up hides the DOWN server
-    let up = get(fe, "/st;up", "");
+    let up = get(fe.port, "/st;up", "");
     assert!(!up.contains("a name=\"app/s2\""), "s2 shown with ;up");
     assert!(up.contains("Show all servers"), "no 'Show all servers'");
 }
@@ -399,39 +399,35 @@ fn html_page_elements_as_1_4_renders_them() {
 /// given.
 #[test]
 fn show_info_tasks_and_memmax() {
+    let d = dead_port();
     let dir = tmpdir("info");
     let sock = dir.join("s.sock");
     let cfg = format!(
         "global\n    stats socket {}\n{}\
-         listen app 127.0.0.1:{}\n    server s1 127.0.0.1:{} check inter 10s\n    server s2 127.0.0.1:{} check inter 10s\n    server s3 127.0.0.1:{}\n\
-         listen st 127.0.0.1:{}\n    stick-table type ip size 10 expire 10s\n    stick on src\n    server s1 127.0.0.1:{}\n\
-         listen st2 127.0.0.1:{}\n    stick-table type ip size 10\n    stick on src\n    server s1 127.0.0.1:{}\n\
-         listen ap 127.0.0.1:{}\n    appsession JSESSIONID len 52 timeout 3h\n    server s1 127.0.0.1:{}\n\
-         listen off 127.0.0.1:{}\n    disabled\n    server s1 127.0.0.1:{} check inter 10s\n",
+         listen app {}\n    server s1 127.0.0.1:{d} check inter 10s\n    server s2 127.0.0.1:{d} check inter 10s\n    server s3 127.0.0.1:{d}\n\
+         listen st {}\n    stick-table type ip size 10 expire 10s\n    stick on src\n    server s1 127.0.0.1:{d}\n\
+         listen st2 {}\n    stick-table type ip size 10\n    stick on src\n    server s1 127.0.0.1:{d}\n\
+         listen ap {}\n    appsession JSESSIONID len 52 timeout 3h\n    server s1 127.0.0.1:{d}\n\
+         listen off {}\n    disabled\n    server s1 127.0.0.1:{d} check inter 10s\n",
         sock.display(),
         DEFAULTS,
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port(),
-        free_port()
+        handed(),
+        handed(),
+        handed(),
+        handed(),
+        handed(),
+        d = d.port
     );
     let path = dir.join("haproxy.cfg");
     std::fs::write(&path, cfg).expect("write cfg");
-    let mut child = std::process::Command::new(bin())
-        .args(["-db", "-m", "64", "-f"])
+    let mut cmd = std::process::Command::new(bin());
+    cmd.args(["-db", "-m", "64", "-f"])
         .arg(&path)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
+        .stderr(std::process::Stdio::null());
+    let held = hand_over(&mut cmd);
+    let mut child = cmd.spawn().expect("spawn");
+    drop(held);
     let end = std::time::Instant::now() + Duration::from_secs(5);
     while !sock.exists() && std::time::Instant::now() < end {
         std::thread::sleep(Duration::from_millis(20));

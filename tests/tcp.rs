@@ -56,9 +56,9 @@ fn one_request(port: u16) -> (Vec<u8>, u32) {
     (out, segs)
 }
 
-fn config(log: u16, fe: u16, be: u16, extra: &str) -> String {
+fn config(log: u16, fe: Handed, be: u16, extra: &str) -> String {
     format!(
-        "{}\nlisten web 127.0.0.1:{}\n    option httpclose\n{}    server s1 127.0.0.1:{}\n",
+        "{}\nlisten web {}\n    option httpclose\n{}    server s1 127.0.0.1:{}\n",
         global(log),
         fe,
         extra,
@@ -71,12 +71,12 @@ fn http_mode_saves_the_lone_acks_and_sends_the_fin_with_the_response() {
     const TRIES: usize = 5;
     let (be, counts) = counting_backend(TRIES);
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);
     let mut client = Vec::new();
     let mut server = Vec::new();
     for _ in 0..TRIES {
-        let (out, segs) = one_request(fe);
+        let (out, segs) = one_request(fe.port);
         assert!(out.ends_with(b"\r\n\r\nhello\n"), "{:?}", out);
         client.push(segs);
         server.push(counts.recv_timeout(Duration::from_secs(5)).unwrap_or(99));
@@ -95,11 +95,11 @@ fn no_option_tcp_smart_connect_and_accept_restore_immediate_acks() {
     const TRIES: usize = 3;
     let (be, counts) = counting_backend(TRIES);
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let extra = "    no option tcp-smart-accept\n    no option tcp-smart-connect\n";
     let p = Proxy::start(&config(log.port, fe, be, extra), &mut log, 1);
     for _ in 0..TRIES {
-        let (out, segs) = one_request(fe);
+        let (out, segs) = one_request(fe.port);
         assert!(out.ends_with(b"\r\n\r\nhello\n"), "{:?}", out);
         // SYN-ACK, the ACK of the request, the response (and its FIN,
         // in the same segment unless the server's FIN came late): never
@@ -141,15 +141,15 @@ fn a_tcp_mode_tunnel_still_ends_cleanly() {
     // all its bytes back, then EOF
     let be = Backend::echo();
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let cfg = format!(
-        "{}\nlisten t 127.0.0.1:{}\n    mode tcp\n    server s1 127.0.0.1:{}\n",
+        "{}\nlisten t {}\n    mode tcp\n    server s1 127.0.0.1:{}\n",
         global(log.port),
         fe,
         be.port
     );
     let p = Proxy::start(&cfg, &mut log, 1);
-    let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+    let mut s = TcpStream::connect(("127.0.0.1", fe.port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");
     let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
@@ -169,7 +169,7 @@ fn smart_accept_survives_a_pause_and_resume() {
     const TRIES: usize = 5;
     let (be, counts) = counting_backend(TRIES);
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);
     p.signal("TTOU");
     assert!(log.wait_for("Pausing", 1, 5), "{:?}", log.lines);
@@ -177,7 +177,7 @@ fn smart_accept_survives_a_pause_and_resume() {
     assert!(log.wait_for("Enabling", 1, 5), "{:?}", log.lines);
     let mut client = Vec::new();
     for _ in 0..TRIES {
-        let (out, segs) = one_request(fe);
+        let (out, segs) = one_request(fe.port);
         assert!(out.ends_with(b"\r\n\r\nhello\n"), "{:?}", out);
         client.push(segs);
         let _ = counts.recv_timeout(Duration::from_secs(5));
@@ -219,11 +219,11 @@ fn a_server_writing_its_response_in_pieces_gets_our_acks_at_once() {
         }
     });
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);
     let mut acked = Vec::new();
     for _ in 0..3 {
-        let (out, _) = one_request(fe);
+        let (out, _) = one_request(fe.port);
         assert!(out.ends_with(b"\r\n\r\nhello\n"), "{:?}", out);
         acked.push(rx.recv_timeout(Duration::from_secs(5)).unwrap_or(false));
     }
@@ -253,11 +253,11 @@ fn a_request_body_still_to_come_is_acked_at_once() {
         }
     });
     let mut log = Syslog::new();
-    let fe = free_port();
+    let fe = handed();
     let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);
     let mut prompt = Vec::new();
     for _ in 0..5 {
-        let mut s = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+        let mut s = TcpStream::connect(("127.0.0.1", fe.port)).expect("connect");
         s.set_read_timeout(Some(Duration::from_secs(5)))
             .expect("timeout");
         s.write_all(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n")

@@ -1,5 +1,5 @@
-//! Test helpers: the real binary on 127.0.0.1 with ephemeral ports,
-//! in-test backends and a real UDP syslog listener. Every wait is bounded.
+//! Test helpers: the real binary on 127.0.0.1 listening on sockets the
+//! test bound and handed over (`bind fd@N`), in-test backends and a real UDP syslog listener. Every wait is bounded.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -26,34 +26,228 @@ pub fn skip(what: &str) {
     let _ = writeln!(std::io::stderr(), "SKIPPED: {what}");
 }
 
-/// A port for the proxy to listen on, taken below the kernel's ephemeral
-/// range (32768 and up): a port picked by bind(0) and freed could be
-/// taken as the source port of a test's client connection before the
-/// proxy binds it ("cannot bind socket"). Each test process starts at its
-/// own offset and never hands out the same port twice.
-pub fn free_port() -> u16 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    const BASE: u32 = 20_000;
-    const SPAN: u32 = 12_000;
-    let start = std::process::id() % SPAN;
-    for _ in 0..SPAN {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let port = (BASE + (start + n * 7) % SPAN) as u16;
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
+thread_local! {
+    /// The sockets `handed()` bound on this thread, not yet given to a
+    /// proxy; the next start on this thread takes them all (each test runs
+    /// on its own thread).
+    static HANDED: std::cell::RefCell<Vec<TcpListener>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// A listening socket for the proxy: bound (127.0.0.1, port 0) by the test
+/// itself, so the port is known before the proxy starts and never free in
+/// between; the next proxy started on this thread gets it as descriptor
+/// `fd` (3, 4, ... in the order of the calls), and its configuration says
+/// `bind fd@N` or `listen NAME fd@N` (`{}` of this value prints `fd@N`,
+/// HAProxy 1.5's syntax, which haproxy-rs accepts). The test connects to
+/// `127.0.0.1:port`.
+#[derive(Debug, Clone, Copy)]
+pub struct Handed {
+    pub port: u16,
+    pub fd: i32,
+}
+
+impl std::fmt::Display for Handed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "fd@{}", self.fd)
+    }
+}
+
+pub fn handed() -> Handed {
+    // bound, not listening: the proxy calls listen() with its own backlog,
+    // as it does on the sockets it creates
+    let (sock, port) = bound_socket(false);
+    let l = TcpListener::from(sock);
+    HANDED.with(|h| {
+        let mut h = h.borrow_mut();
+        h.push(l);
+        Handed {
+            port,
+            fd: 2 + h.len() as i32,
+        }
+    })
+}
+
+/// Gives `cmd` the sockets `handed()` bound on this thread since the last
+/// start: in the child, the first becomes descriptor 3, the next 4, ...,
+/// left open across exec. Returns the test's copies, to be dropped once
+/// the child is spawned (so the port closes when the proxy does).
+pub fn hand_over(cmd: &mut Command) -> Vec<TcpListener> {
+    use std::os::unix::io::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let socks: Vec<TcpListener> = HANDED.with(|h| std::mem::take(&mut *h.borrow_mut()));
+    if socks.is_empty() {
+        return socks;
+    }
+    let fds: Vec<i32> = socks.iter().map(|s| s.as_raw_fd()).collect();
+    // SAFETY: the closure runs in the forked child before exec and only
+    // makes async-signal-safe calls (fcntl, dup2, close) on descriptors
+    // that exist there; it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            // first out of the way of the targets (a source may sit on 3 or
+            // 4), then onto 3, 4, ...: dup2 clears close-on-exec on the copy
+            let mut tmp = [0i32; 32];
+            let n = fds.len().min(tmp.len()) as i32;
+            for (i, &fd) in fds.iter().enumerate().take(tmp.len()) {
+                tmp[i] = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3 + n);
+                if tmp[i] < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            for (i, &t) in tmp.iter().enumerate().take(n as usize) {
+                if libc::dup2(t, 3 + i as i32) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                libc::close(t);
+            }
+            Ok(())
+        });
+    }
+    socks
+}
+
+/// A TCP socket bound to 127.0.0.1 on a port the kernel chose, not
+/// listening; SO_REUSEADDR and SO_REUSEPORT when `share` (so that a proxy
+/// can bind the same port next to it).
+fn bound_socket(share: bool) -> (std::os::fd::OwnedFd, u16) {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket() arguments; the descriptor is owned at once.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+    // SAFETY: fd is a fresh socket nobody else owns.
+    let sock = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
+    let one: i32 = 1;
+    for opt in [libc::SO_REUSEADDR, libc::SO_REUSEPORT] {
+        if share {
+            // SAFETY: `one` lives for the call and the size matches.
+            unsafe {
+                libc::setsockopt(
+                    fd,
+                    libc::SOL_SOCKET,
+                    opt,
+                    &one as *const i32 as *const libc::c_void,
+                    std::mem::size_of::<i32>() as libc::socklen_t,
+                );
+            }
+        }
+    }
+    let sin = libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: 0,
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(std::net::Ipv4Addr::LOCALHOST).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    let mut out = sin;
+    let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: sin and out are sockaddr_in and len is their size.
+    let ok = unsafe {
+        libc::bind(fd, &sin as *const _ as *const libc::sockaddr, len) == 0
+            && libc::getsockname(fd, &mut out as *mut _ as *mut libc::sockaddr, &mut len) == 0
+    };
+    assert!(ok, "bind: {}", std::io::Error::last_os_error());
+    (sock, u16::from_be(out.sin_port))
+}
+
+/// A port on which nothing listens, for a server that must refuse: a
+/// socket the test binds (port 0) without listening and holds until it is
+/// dropped, so a connection to it is refused and no one else gets the port.
+pub struct DeadPort {
+    pub port: u16,
+    _sock: std::os::fd::OwnedFd,
+}
+
+pub fn dead_port() -> DeadPort {
+    let (sock, port) = bound_socket(false);
+    DeadPort { port, _sock: sock }
+}
+
+impl DeadPort {
+    /// The server comes up: listening on the port held until now.
+    pub fn listen(self) -> TcpListener {
+        use std::os::fd::AsRawFd;
+        // SAFETY: plain arguments on the socket this value owns.
+        let r = unsafe { libc::listen(self._sock.as_raw_fd(), 128) };
+        assert!(r == 0, "listen: {}", std::io::Error::last_os_error());
+        TcpListener::from(self._sock)
+    }
+}
+
+/// `{}` prints the port number, as in `server s 127.0.0.1:{dead}`.
+impl std::fmt::Display for DeadPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.port)
+    }
+}
+
+/// A real address for the proxy's `bind` line, for the tests whose subject
+/// is that line (1.4's address forms, a reload binding the address again)
+/// and for binaries without `fd@` (1.4.25): the test binds 127.0.0.1 on a
+/// port the kernel chose, with SO_REUSEADDR and SO_REUSEPORT, does not
+/// listen, and holds the socket until dropped; the proxy binds the same
+/// port beside it (1.4 and haproxy-rs set SO_REUSEPORT too) and, as the
+/// only listening socket there, gets every connection. The port is never
+/// free between the test's choice and the proxy's bind. `{}` prints
+/// `127.0.0.1:PORT`.
+pub struct Reserved {
+    pub port: u16,
+    _sock: std::os::fd::OwnedFd,
+}
+
+pub fn reserved() -> Reserved {
+    let (sock, port) = bound_socket(true);
+    Reserved { port, _sock: sock }
+}
+
+impl std::fmt::Display for Reserved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "127.0.0.1:{}", self.port)
+    }
+}
+
+/// The proxy's address in tests that can also run another binary: handed
+/// over (`fd@N`) to haproxy-rs, a `reserved()` port for one without `fd@`.
+pub enum Front {
+    Handed(Handed),
+    Reserved(Reserved),
+}
+
+pub fn front(handed_ok: bool) -> Front {
+    if handed_ok {
+        Front::Handed(handed())
+    } else {
+        Front::Reserved(reserved())
+    }
+}
+
+impl Front {
+    pub fn port(&self) -> u16 {
+        match self {
+            Front::Handed(h) => h.port,
+            Front::Reserved(r) => r.port,
+        }
+    }
+}
+
+impl std::fmt::Display for Front {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Front::Handed(h) => h.fmt(f),
+            Front::Reserved(r) => r.fmt(f),
+        }
+    }
+}
+
+/// A fresh directory per call (pid and a counter in its name).
 pub fn tmpdir(tag: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
     let d = std::env::temp_dir().join(format!(
         "hrs-{}-{}-{}",
         tag,
         std::process::id(),
-        free_port()
+        NEXT.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::create_dir_all(&d).expect("tmpdir");
     d
@@ -107,15 +301,15 @@ impl Proxy {
         let dir = tmpdir("cfg");
         let path = dir.join("haproxy.cfg");
         std::fs::write(&path, cfg).expect("write cfg");
-        let child = Command::new(bin())
-            .arg("-db")
+        let mut cmd = Command::new(bin());
+        cmd.arg("-db")
             .arg("-f")
             .arg(&path)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let mut child = child;
+            .stderr(Stdio::piped());
+        let held = hand_over(&mut cmd);
+        let mut child = cmd.spawn().expect("spawn");
+        drop(held);
         if !log.wait_for("started.", proxies, 10) {
             // say why: the proxy's own words and exit status, if it ended
             let status = child.try_wait().ok().flatten();
