@@ -10,6 +10,10 @@
 //! not listening yet. 1.5's messages are reproduced; the checks it lacks
 //! (a unix or datagram socket, an unbound one, a descriptor used twice)
 //! are refused at parse time here, since only bound TCP listeners exist.
+//! A pause (SIGTTOU, `disable frontend`) shuts the socket down as 1.4 does
+//! its own; Linux then releases a port that was chosen by the kernel (the
+//! owner bound port 0), so whoever passes a socket should bind its port by
+//! number (tests/common does: port 0 first, then the number read back).
 
 use std::io;
 use std::mem::ManuallyDrop;

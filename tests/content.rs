@@ -90,7 +90,13 @@ fn rdp_cookie_balancing_and_persistence() {
     }
     // users spread over both servers
     let servers: std::collections::HashSet<String> = (0..12)
-        .map(|i| server_of(&talk(fe.port, &rdp_request(&format!("mstshash=user{i}")), 100)))
+        .map(|i| {
+            server_of(&talk(
+                fe.port,
+                &rdp_request(&format!("mstshash=user{i}")),
+                100,
+            ))
+        })
         .collect();
     assert_eq!(servers.len(), 2, "{servers:?}");
     // the msts cookie names a server by address and port

@@ -285,7 +285,10 @@ fn http_use_proxy_header_for_proxy_requests() {
         "{seen:?}"
     );
     // proxy authentication: 407 and Proxy-Authorization
-    let r = send(fe.port, "GET http://secret/ HTTP/1.1\r\nHost: secret\r\n\r\n");
+    let r = send(
+        fe.port,
+        "GET http://secret/ HTTP/1.1\r\nHost: secret\r\n\r\n",
+    );
     assert!(
         r.starts_with("HTTP/1.0 407 Unauthorized\r\n")
             && r.contains("\r\nProxy-Authenticate: Basic realm=\"Proxy\"\r\n"),

@@ -107,9 +107,21 @@ pub fn hand_over(cmd: &mut Command) -> Vec<TcpListener> {
 }
 
 /// A TCP socket bound to 127.0.0.1 on a port the kernel chose, not
-/// listening; SO_REUSEADDR and SO_REUSEPORT when `share` (so that a proxy
-/// can bind the same port next to it).
+/// listening, with SO_REUSEADDR, and SO_REUSEPORT when `share` (so that a
+/// proxy can bind the same port next to it). The port is then bound again
+/// by number on a second socket while the first still holds it, and the
+/// first is closed: Linux releases a port it chose (bind to port 0) when
+/// the listening socket is shut down, as a pause (SIGTTOU) does, while a
+/// port bound by number stays with its socket.
 fn bound_socket(share: bool) -> (std::os::fd::OwnedFd, u16) {
+    let (first, port) = bind_one(share, 0);
+    let (sock, again) = bind_one(share, port);
+    assert_eq!(again, port);
+    drop(first);
+    (sock, port)
+}
+
+fn bind_one(share: bool, port: u16) -> (std::os::fd::OwnedFd, u16) {
     use std::os::fd::FromRawFd;
     // SAFETY: plain socket() arguments; the descriptor is owned at once.
     let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
@@ -117,23 +129,26 @@ fn bound_socket(share: bool) -> (std::os::fd::OwnedFd, u16) {
     // SAFETY: fd is a fresh socket nobody else owns.
     let sock = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
     let one: i32 = 1;
-    for opt in [libc::SO_REUSEADDR, libc::SO_REUSEPORT] {
-        if share {
-            // SAFETY: `one` lives for the call and the size matches.
-            unsafe {
-                libc::setsockopt(
-                    fd,
-                    libc::SOL_SOCKET,
-                    opt,
-                    &one as *const i32 as *const libc::c_void,
-                    std::mem::size_of::<i32>() as libc::socklen_t,
-                );
-            }
+    let opts: &[i32] = if share {
+        &[libc::SO_REUSEADDR, libc::SO_REUSEPORT]
+    } else {
+        &[libc::SO_REUSEADDR]
+    };
+    for &opt in opts {
+        // SAFETY: `one` lives for the call and the size matches.
+        unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                opt,
+                &one as *const i32 as *const libc::c_void,
+                std::mem::size_of::<i32>() as libc::socklen_t,
+            );
         }
     }
     let sin = libc::sockaddr_in {
         sin_family: libc::AF_INET as libc::sa_family_t,
-        sin_port: 0,
+        sin_port: port.to_be(),
         sin_addr: libc::in_addr {
             s_addr: u32::from(std::net::Ipv4Addr::LOCALHOST).to_be(),
         },
