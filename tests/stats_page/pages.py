@@ -17,29 +17,23 @@ import threading
 import time
 
 
-_GIVEN = set()
-
-
-def free_port():
-    """A port below the ephemeral range (as tests/common does), so that a
-    client's source port cannot take it between the probe and the bind;
-    never the same one twice in a run."""
-    base, span = 20000, 12000
-    start = (os.getpid() * 7 + int(time.time() * 1000)) % span
-    for i in range(span):
-        port = base + (start + i * 13) % span
-        if port in _GIVEN:
-            continue
+def bound_socket(share=False):
+    """A TCP socket bound to 127.0.0.1, not listening, held by this
+    process: port 0 first, then the port read back bound again by number on
+    a second socket before the first closes (Linux releases a port it chose
+    when a paused listener is shut down). With `share`, SO_REUSEPORT: a
+    proxy binds the same port beside it (1.4.25 has no `fd@`)."""
+    def one(port):
         s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", port))
-            _GIVEN.add(port)
-            return port
-        except OSError:
-            continue
-        finally:
-            s.close()
-    raise RuntimeError("no free port")
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if share:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        s.bind(("127.0.0.1", port))
+        return s
+    first = one(0)
+    s = one(first.getsockname()[1])
+    first.close()
+    return s
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -111,8 +105,9 @@ PAGES = {
 }
 
 
-def config(ports, ok_port, nf_port, dead_port):
-    """The configuration: app's servers cover every state of the page."""
+def config(addrs, ok_port, nf_port, dead_port):
+    """The configuration: app's servers cover every state of the page;
+    `addrs` holds each section's listening address (`fd@N` or ip:port)."""
     cfg = """global
     maxconn 200
     stats timeout 10s
@@ -124,12 +119,12 @@ defaults
     srvtimeout 5000
     option httpclose
 
-frontend web 127.0.0.1:{web}
+frontend web {web}
     default_backend app
 
 backend empty
 
-listen app 127.0.0.1:{app}
+listen app {app}
     balance roundrobin
     option httpchk GET /chk
     http-check disable-on-404
@@ -142,10 +137,10 @@ listen app 127.0.0.1:{app}
     server bkup1 127.0.0.1:{ok} check inter 200 fall 1 rise 1 backup
     server bkdown1 127.0.0.1:{dead} check inter 200 fall 1 rise 1 backup
     server bkmaint1 127.0.0.1:{ok} backup disabled
-""".format(web=ports["web"], app=ports["app"], ok=ok_port, nf=nf_port, dead=dead_port)
+""".format(web=addrs["web"], app=addrs["app"], ok=ok_port, nf=nf_port, dead=dead_port)
     for name, lines in STATS_SECTIONS.items():
-        cfg += "\nlisten st_{n} 127.0.0.1:{p}\n    stats enable\n    stats uri /\n{l}".format(
-            n=name, p=ports[name], l=lines)
+        cfg += "\nlisten st_{n} {p}\n    stats enable\n    stats uri /\n{l}".format(
+            n=name, p=addrs[name], l=lines)
     return cfg
 
 
@@ -197,23 +192,41 @@ def wait_states(port, secs=10.0):
 class Running:
     """A haproxy process on the config above, with its backends."""
 
-    def __init__(self, binary, workdir):
+    def __init__(self, binary, workdir, handed=True):
+        """`handed`: the proxy gets its listening sockets from this process
+        (`bind fd@N`, haproxy-rs); otherwise (1.4.25) it binds ports this
+        process holds until the proxy runs. No port is ever picked and
+        freed."""
         self.ok = start_backend(200)
         self.nf = start_backend(404)
-        dead = free_port()   # nothing listens there: connection refused
-        self.ports = {n: free_port() for n in ["web", "app"] + list(STATS_SECTIONS)}
-        cfg = config(self.ports, self.ok.server_address[1], self.nf.server_address[1], dead)
+        # nothing listens there (connection refused); held until stop()
+        self.dead = bound_socket()
+        names = ["web", "app"] + list(STATS_SECTIONS)
+        socks = {n: bound_socket(share=not handed) for n in names}
+        self.ports = {n: socks[n].getsockname()[1] for n in names}
+        if handed:
+            addrs = {n: "fd@%d" % socks[n].fileno() for n in names}
+        else:
+            addrs = {n: "127.0.0.1:%d" % self.ports[n] for n in names}
+        cfg = config(addrs, self.ok.server_address[1], self.nf.server_address[1],
+                     self.dead.getsockname()[1])
         self.cfg_path = os.path.join(workdir, "haproxy.cfg")
         with open(self.cfg_path, "w") as f:
             f.write(cfg)
+        keep = tuple(s.fileno() for s in socks.values()) if handed else ()
         with open(os.path.join(workdir, "haproxy.err"), "w") as err:
             self.proc = subprocess.Popen([binary, "-db", "-f", self.cfg_path],
-                                         stdout=subprocess.DEVNULL, stderr=err)
+                                         stdout=subprocess.DEVNULL, stderr=err,
+                                         pass_fds=keep)
         try:
             wait_states(self.ports["plain"])
         except Exception:
             self.stop()
             raise
+        finally:
+            # the proxy has them now (its copies, or its own binds)
+            for sock in socks.values():
+                sock.close()
 
     def url(self, page):
         section, uri = PAGES[page]
@@ -235,3 +248,4 @@ class Running:
             pass
         self.ok.shutdown()
         self.nf.shutdown()
+        self.dead.close()

@@ -252,8 +252,8 @@ def checker_self_test(res):
         res.ok("htmlcheck: finds %s" % kind, kind in kinds, "found only %s" % kinds)
 
 
-def fetch(binary, workdir):
-    run = pages.Running(binary, workdir)
+def fetch(binary, workdir, handed=True):
+    run = pages.Running(binary, workdir, handed)
     try:
         return run.fetch_all()
     finally:
@@ -292,7 +292,7 @@ def main():
     if os.access(a.oracle, os.X_OK):
         odir = os.path.join(workdir, "oracle")
         os.makedirs(odir, exist_ok=True)
-        for name, (_, body) in fetch(a.oracle, odir).items():
+        for name, (_, body) in fetch(a.oracle, odir, handed=False).items():
             bad, seen = validate(body)
             res.ok("1.4.25 %s: same quirks as ours, nothing else" % name,
                    not bad and seen == ours.get(name),
