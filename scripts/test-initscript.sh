@@ -75,11 +75,16 @@ status() {
 }
 EOF
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-FE=$(free_port) BE=$(free_port)
+# no port is picked and freed: the backend binds port 0 and says which it
+# got; the frontend's port is held (bound, not listening, SO_REUSEPORT) by a
+# process of this script that the proxy binds beside, through every reload
 mkdir -p "$T/www" && echo "hello from the backend" > "$T/www/index.html"
-python3 -m http.server "$BE" --bind 127.0.0.1 --directory "$T/www" >/dev/null 2>&1 &
+python3 scripts/hold-port.py "$T/be.port" --serve "$T/www" &
 PIDS+=($!)
+python3 scripts/hold-port.py "$T/fe.port" &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s "$T/be.port" ] && [ -s "$T/fe.port" ] && break; sleep 0.1; done
+FE=$(cat "$T/fe.port") BE=$(cat "$T/be.port")
 cat > /etc/haproxy/haproxy.cfg <<EOF
 global
     chroot      /var/lib/haproxy
