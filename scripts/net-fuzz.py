@@ -31,23 +31,22 @@ from concurrent.futures import ThreadPoolExecutor
 TIMEOUTS = dict(connect=2, client=3, server=3, http_request=3, queue=3)
 
 
-def free_ports(n, rng):
-    """n ports below the ephemeral range (the client's 20,000 source ports
-    come from there), each seen free by a bind."""
-    ports = []
-    while len(ports) < n:
-        p = rng.randrange(20000, 32000)
-        if p in ports:
-            continue
+def held_port():
+    """A port this process holds for the proxy's listener: bound (port 0,
+    then again by number, which Linux keeps through a pause), not listening,
+    SO_REUSEADDR and SO_REUSEPORT, so the proxy (any binary: 1.4.25 has no
+    `fd@`) binds it beside this socket and, as the only listener there, gets
+    every connection. No port is picked and freed."""
+    def one(port):
         s = socket.socket()
-        try:
-            s.bind(("127.0.0.1", p))
-            ports.append(p)
-        except OSError:
-            pass
-        finally:
-            s.close()
-    return ports
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        s.bind(("127.0.0.1", port))
+        return s
+    first = one(0)
+    s = one(first.getsockname()[1])
+    first.close()
+    return s
 
 
 def reset(sock):
@@ -185,6 +184,7 @@ class Backend:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))
         self.sock.listen(1024)
+        self.port = self.sock.getsockname()[1]
         self.stop = False
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
@@ -509,13 +509,13 @@ def main():
     rng = random.Random(a.seed)
     print(f"net-fuzz: seed {a.seed}, {a.conns} connections, concurrency {a.concurrency}")
     d = tempfile.mkdtemp(prefix="hrs-netfuzz-")
-    pl = free_ports(7, rng)
-    ports = dict(zip(["close", "sclose", "stats", "tcp", "sane"], pl[:5]))
-    Backend(pl[5], False, rng.getrandbits(32))
-    Backend(pl[6], True, rng.getrandbits(32))
+    held = {n: held_port() for n in ["close", "sclose", "stats", "tcp", "sane"]}
+    ports = {n: h.getsockname()[1] for n, h in held.items()}
+    good = Backend(0, False, rng.getrandbits(32))
+    mutant = Backend(0, True, rng.getrandbits(32))
     cfg = os.path.join(d, "haproxy.cfg")
     with open(cfg, "w") as f:
-        f.write(config(d, ports, pl[5:]))
+        f.write(config(d, ports, [good.port, mutant.port]))
     err = open(os.path.join(d, "stderr"), "w")
     proc = subprocess.Popen([a.proxy, "-db", "-f", cfg], stdout=subprocess.DEVNULL, stderr=err)
     sock_path = os.path.join(d, "stats.sock")
