@@ -11,14 +11,16 @@ command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq
 [ -x target/release/haproxy ] || cargo build --release
 BIN=$PWD/target/release/haproxy
 W=$(mktemp -d /tmp/hrs-allocs.XXXXXX)
-trap 'kill $(cat "$W"/be.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
+trap 'kill $(cat "$W"/be.pid "$W"/fe.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
 N=${N:-100}
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BE=$(port)
+# no port is picked and freed: the backend binds port 0 and writes the
+# port it got; the proxy's port is held by scripts/hold-port.py (bound, not
+# listening, SO_REUSEPORT) and each proxy binds it beside the holder
 cat > "$W/be.py" <<PY
-import socket, threading
+import os, socket, threading
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", $BE)); s.listen(128)
+s.bind(("127.0.0.1", 0)); s.listen(128)
+open("$W/be.port.tmp", "w").write("%d\\n" % s.getsockname()[1]); os.rename("$W/be.port.tmp", "$W/be.port")
 R = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"
 def h(c):
     buf = b""
@@ -35,6 +37,9 @@ while True:
     c, _ = s.accept(); threading.Thread(target=h, args=(c,), daemon=True).start()
 PY
 python3 "$W/be.py" & echo $! > "$W/be.pid"
+python3 scripts/hold-port.py "$W/fe.port" & echo $! > "$W/fe.pid"
+for _ in $(seq 100); do [ -s "$W/be.port" ] && [ -s "$W/fe.port" ] && break; sleep 0.1; done
+BE=$(cat "$W/be.port") FE=$(cat "$W/fe.port")
 cat > "$W/cl.py" <<'PY'
 import socket, sys
 n, port, ka = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "ka"
@@ -58,7 +63,7 @@ else:
         c.sendall(REQ); read_one(c, b""); c.close()
 PY
 total() { # mode requests -> total blocks allocated
-    local mode=$1 n=$2 fe; fe=$(port)
+    local mode=$1 n=$2 fe=$FE
     local conn="option httpclose" m=http cl=close
     case $mode in ka|par) conn="option http-server-close"; cl=ka;; tcp) m=tcp; conn="";; esac
     cat > "$W/p.cfg" <<CFG

@@ -33,21 +33,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# four free ports below the ephemeral range (wrk's source ports live there)
-read -r P B1 B2 _ < <(python3 - <<'EOF'
-import random, socket
-ps = []
-while len(ps) < 4:
-    p = random.randrange(20000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); ps.append(p)
-    except OSError:
-        pass
-    s.close()
-print(*ps)
-EOF
-)
+# three ports held by this script (scripts/hold-port.py: bound, not
+# listening, SO_REUSEPORT), never picked and freed: nginx (`reuseport`) and
+# the proxy bind them beside the holders. A bound port is never given to a
+# client (wrk) as its source port either.
+for n in P B1 B2; do
+    python3 scripts/hold-port.py "$W/$n.port" &
+    pids+=($!)
+done
+for _ in $(seq 100); do [ -s "$W/P.port" ] && [ -s "$W/B1.port" ] && [ -s "$W/B2.port" ] && break; sleep 0.1; done
+P=$(cat "$W/P.port") B1=$(cat "$W/B1.port") B2=$(cat "$W/B2.port")
 
 cat > "$W/nginx.conf" <<EOF
 daemon off;
@@ -63,8 +58,8 @@ http {
     uwsgi_temp_path $W/ut;
     scgi_temp_path $W/st;
     keepalive_timeout 65s;
-    server { listen 127.0.0.1:$B1; location / { return 200 "web01\n"; } }
-    server { listen 127.0.0.1:$B2; location / { return 200 "web02\n"; } }
+    server { listen 127.0.0.1:$B1 reuseport; location / { return 200 "web01\n"; } }
+    server { listen 127.0.0.1:$B2 reuseport; location / { return 200 "web02\n"; } }
 }
 EOF
 "$NGINX" -c "$W/nginx.conf" -p "$W" 2>>"$W/nginx-error.log" &
