@@ -139,7 +139,7 @@ fn program_name_as_1_4_prints_it() {
     let link = dir.join("hrs-name");
     std::os::unix::fs::symlink(bin(), &link).expect("symlink");
     let cfg = dir.join("h.cfg");
-    std::fs::write(&cfg, "defaults\n mode tcp\n timeout connect 1s\n timeout client 1s\n timeout server 1s\nlisten a 127.0.0.1:1\n server s 127.0.0.1:2\n").expect("cfg");
+    std::fs::write(&cfg, "defaults\n mode tcp\n timeout connect 1s\n timeout client 1s\n timeout server 1s\nlisten a fd@3\n server s 127.0.0.1:2\n").expect("cfg");
     for (prog, cwd) in [
         (link.to_string_lossy().to_string(), "/"),
         ("./hrs-name".to_string(), ""),
@@ -159,12 +159,16 @@ fn program_name_as_1_4_prints_it() {
             err.starts_with("Usage : hrs-name [-f <cfgfile>]*"),
             "{prog}: {err}"
         );
-        let o = Command::new(&prog)
-            .args(["-D", "-p", "/nonexistent/dir/h.pid", "-f"])
+        // it listens before it writes the pidfile: a socket of its own
+        let fe = handed();
+        assert_eq!(fe.fd, 3);
+        let mut cmd = Command::new(&prog);
+        cmd.args(["-D", "-p", "/nonexistent/dir/h.pid", "-f"])
             .arg(&cfg)
-            .current_dir(&cwd)
-            .output()
-            .expect("run");
+            .current_dir(&cwd);
+        let held = hand_over(&mut cmd);
+        let o = cmd.output().expect("run");
+        drop(held);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1));
         assert!(
