@@ -147,3 +147,115 @@ fn check_mode_reads_the_descriptor_as_1_5_does() {
     let w = "parsing [F:10] : 'bind' : file descriptor '3' is already used by another listener.";
     assert!(out.lines().any(|l| l == w), "{w:?} not in:\n{out}");
 }
+
+/// Starts `haproxy -D -p PIDFILE -f CFG [extra]` with `sock` as its
+/// descriptor 3 (the same socket each time); the command must succeed.
+fn daemon_on(
+    sock: &std::net::TcpListener,
+    cfg: &std::path::Path,
+    pidf: &std::path::Path,
+    extra: &[String],
+) {
+    let fd = std::os::unix::io::AsRawFd::as_raw_fd(sock);
+    let mut cmd = Command::new(bin());
+    cmd.arg("-D")
+        .arg("-f")
+        .arg(cfg)
+        .arg("-p")
+        .arg(pidf)
+        .args(extra);
+    // SAFETY: only fcntl/dup2 run in the child between fork and exec.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+            let tmp = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 4);
+            if tmp < 0 || libc::dup2(tmp, 3) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::close(tmp);
+            Ok(())
+        });
+    }
+    assert!(cmd.status().expect("run").success());
+}
+
+fn pid_in(f: &std::path::Path) -> i32 {
+    std::fs::read_to_string(f)
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+/// A reload (`-sf`) whose new process is handed the same socket: it
+/// listens at once, the old one is not paused (no address is bound twice,
+/// so no SIGTTOU) and finishes; no request is refused meanwhile.
+#[test]
+fn a_reload_takes_the_socket_it_is_handed() {
+    let mut log = Syslog::new();
+    let b = Backend::http_n(OK, 10_000);
+    let (sock, port) = {
+        let h = handed();
+        // the test keeps this one: it starts both processes with it
+        let socks = hand_over(&mut Command::new("true"));
+        (socks.into_iter().next().expect("socket"), h.port)
+    };
+    let dir = tmpdir("fdreload");
+    let (cfg, pid_a, pid_b) = (dir.join("h.cfg"), dir.join("a.pid"), dir.join("b.pid"));
+    let conf = format!(
+        "{}\nlisten app fd@3\n    option httpclose\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        b.port
+    );
+    std::fs::write(&cfg, conf).expect("cfg");
+    daemon_on(&sock, &cfg, &pid_a, &[]);
+    let old = pid_in(&pid_a);
+    assert!(old > 0 && log.wait_for("Proxy app started.", 1, 5));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let (mut ok, mut bad) = (0, 0);
+            let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed)
+                && std::time::Instant::now() < end
+            {
+                if get(port, "/", "").ends_with("ok\n") {
+                    ok += 1;
+                } else {
+                    bad += 1;
+                }
+            }
+            (ok, bad)
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    daemon_on(&sock, &cfg, &pid_b, &["-sf".to_string(), old.to_string()]);
+    drop(sock);
+    let new = pid_in(&pid_b);
+    assert!(new > 0 && new != old);
+    assert!(log.wait_for("Proxy app started.", 2, 5), "{:?}", log.lines);
+    // the old one stops softly (its "stopped" line) and exits
+    assert!(log.wait_for("Proxy app stopped", 1, 5), "{:?}", log.lines);
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::path::Path::new(&format!("/proc/{old}")).exists() && std::time::Instant::now() < end
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (ok, bad) = client.join().unwrap_or((0, 1));
+    let _ = Command::new("kill")
+        .arg("-USR1")
+        .arg(new.to_string())
+        .status();
+    assert!(
+        !std::path::Path::new(&format!("/proc/{old}")).exists(),
+        "old process {old} still runs"
+    );
+    assert!(ok > 20 && bad == 0, "{ok} answered, {bad} failed");
+    assert!(
+        !log.lines.iter().any(|l| l.contains("Pausing")),
+        "the old process was paused: {:?}",
+        log.lines
+    );
+}
