@@ -109,6 +109,22 @@ pub fn parse_entry(entry: &str) -> Result<(RawFd, SocketAddr), String> {
     Ok((fd, addr))
 }
 
+/// `parse_entry`, refused when another listener of the configuration
+/// (`used`) has the descriptor already: it would be taken, and closed, twice.
+pub fn parse_unused(
+    entry: &str,
+    mut used: impl Iterator<Item = RawFd>,
+) -> Result<(RawFd, SocketAddr), String> {
+    let (fd, addr) = parse_entry(entry)?;
+    if used.any(|u| u == fd) {
+        return Err(format!(
+            "file descriptor '{}' is already used by another listener.",
+            fd
+        ));
+    }
+    Ok((fd, addr))
+}
+
 fn setsockopt_int(fd: RawFd, level: i32, opt: i32, v: i32) -> bool {
     // SAFETY: v lives for the call and the size matches.
     unsafe {

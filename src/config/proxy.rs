@@ -132,27 +132,20 @@ pub fn str2listener(
     true
 }
 
-/// One `fd@<n>` entry: its descriptor and address, refused when a
-/// listener of this configuration already uses the descriptor (it would
-/// be taken, and closed, twice).
+/// One `fd@<n>` entry (src/fd_listen.rs), checked against the listeners
+/// read so far.
 fn fd_entry(
     p: &Parser,
     part: &str,
     out: &[(SocketAddr, Option<i32>)],
 ) -> Result<(SocketAddr, Option<i32>), String> {
-    let (fd, addr) = crate::fd_listen::parse_entry(part)?;
-    let used = out.iter().any(|(_, f)| *f == Some(fd))
-        || p.cfg
-            .proxies
-            .iter()
-            .flat_map(|px| px.binds.iter())
-            .any(|b| b.fd == Some(fd));
-    if used {
-        return Err(format!(
-            "file descriptor '{}' is already used by another listener.",
-            fd
-        ));
-    }
+    let before = p
+        .cfg
+        .proxies
+        .iter()
+        .flat_map(|px| px.binds.iter().map(|b| b.fd));
+    let used = out.iter().map(|(_, f)| *f).chain(before).flatten();
+    let (fd, addr) = crate::fd_listen::parse_unused(part, used)?;
     Ok((addr, Some(fd)))
 }
 
