@@ -718,7 +718,7 @@ fn auth_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
     if e.fetch != Fetch::HttpAuthGroup {
         return 0;
     }
-    if e.patterns.is_empty() {
+    if e.pats.is_empty() {
         p.alert(&format!(
             "proxy {}: acl {} {}(): no groups specified.",
             id, acl, kw
@@ -728,10 +728,11 @@ fn auth_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
     // 1.4 reads all the group words as one pattern (acl_parse_strcat) and
     // resolves it at once: one alert for the first unknown group
     let text = e
-        .patterns
+        .pats
+        .linear()
         .iter()
         .map(|pat| match pat {
-            Pattern::Str(s) => String::from_utf8_lossy(s).into_owned(),
+            Pattern::Str(s) | Pattern::StrI(s) => String::from_utf8_lossy(s).into_owned(),
             _ => String::new(),
         })
         .collect::<Vec<_>>()

@@ -1,0 +1,186 @@
+//! ACLs and conditions as 1.4 reads and evaluates them. One home per
+//! concern: the types and what a session exposes (`Sample`) here, the
+//! `acl` line and `if`/`unless` parsers in `parse`, the pattern lists
+//! and their indexes (hash sets, prefix tables) in `patset`, the
+//! evaluation of expressions and conditions in `eval`.
+
+mod eval;
+mod parse;
+mod patset;
+#[cfg(test)]
+mod tests;
+
+pub use eval::{
+    acl_match, cond_match, cond_uses, cond_verdict, opt_cond_match, uri_path, uri_path_and_query,
+    Verdict,
+};
+pub use parse::{paren_warning, parse_cond, parse_expr};
+pub use patset::PatSet;
+
+use regex::bytes::Regex;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// What an ACL criterion looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fetch {
+    Src,
+    SrcPort,
+    Dst,
+    DstPort,
+    DstConn,
+    SoId,
+    FeId,
+    BeId,
+    SrvId,
+    AlwaysTrue,
+    AlwaysFalse,
+    WaitEnd,
+    NbSrv,
+    BeConn,
+    FeConn,
+    Queue,
+    AvgQueue,
+    ConnSlots,
+    BeSessRate,
+    FeSessRate,
+    SrvIsUp,
+    Path,
+    Url,
+    UrlIp,
+    UrlPort,
+    Hdr,
+    HdrCnt,
+    Method,
+    ReqVer,
+    HttpAuth,
+    HttpAuthGroup,
+    HttpFirstReq,
+    ReqLen,
+    ReqSslVer,
+    ReqRdpCookie,
+    ReqRdpCookieCnt,
+    ReqProtoHttp,
+    Status,
+    RespVer,
+    Shdr,
+    ShdrCnt,
+}
+
+/// How the fetched sample is compared with the patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKind {
+    Str,
+    Beg,
+    End,
+    Sub,
+    Dir,
+    Dom,
+    Reg,
+    Len,
+    Int,
+    Ip,
+    Nothing,
+    Ver,
+}
+
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    Str(Vec<u8>),
+    /// A string read under `-i`, lower-cased.
+    StrI(Vec<u8>),
+    Reg(Regex),
+    Int(i64, i64),
+    Net(Ipv4Addr, Ipv4Addr),
+}
+
+#[derive(Debug, Clone)]
+pub struct AclExpr {
+    pub fetch: Fetch,
+    pub kind: MatchKind,
+    pub arg: Option<String>,
+    pub pats: PatSet,
+}
+
+#[derive(Debug, Clone)]
+pub struct Acl {
+    pub name: String,
+    /// Several `acl` lines with one name are ORed.
+    pub exprs: Vec<AclExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub enum AclRef {
+    Named(usize),
+    Builtin(Box<Acl>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub neg: bool,
+    pub acl: AclRef,
+}
+
+/// `if`/`unless` followed by ORed groups of ANDed terms.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub unless: bool,
+    pub groups: Vec<Vec<Term>>,
+}
+
+/// Whether a criterion inspects layer 7 request contents.
+pub fn needs_http(f: Fetch) -> bool {
+    use Fetch::*;
+    matches!(
+        f,
+        Path | Url
+            | UrlIp
+            | UrlPort
+            | Hdr
+            | HdrCnt
+            | Method
+            | ReqVer
+            | HttpAuth
+            | HttpAuthGroup
+            | HttpFirstReq
+    )
+}
+
+/// Whether a criterion only makes sense on responses.
+pub fn is_response(f: Fetch) -> bool {
+    matches!(
+        f,
+        Fetch::Status | Fetch::RespVer | Fetch::Shdr | Fetch::ShdrCnt
+    )
+}
+
+/// Everything a session exposes to ACLs. Absent data reads as no match.
+pub trait Sample {
+    fn src(&self) -> Option<IpAddr>;
+    fn src_port(&self) -> i64;
+    fn dst(&self) -> Option<IpAddr>;
+    fn dst_port(&self) -> i64;
+    fn method(&self) -> Option<&[u8]>;
+    fn url(&self) -> Option<&[u8]>;
+    fn req_ver(&self) -> Option<&[u8]>;
+    /// Values of a request header (or all headers' values with None),
+    /// comma-split when `split` is set.
+    fn req_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>>;
+    fn rsp_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>>;
+    fn status(&self) -> Option<i64>;
+    fn rsp_ver(&self) -> Option<&[u8]>;
+    fn req_len(&self) -> i64;
+    /// The request bytes received so far, for layer-4 content criteria.
+    fn req_payload(&self) -> &[u8] {
+        &[]
+    }
+    fn is_http(&self) -> bool;
+    fn first_req(&self) -> bool;
+    /// Content inspection still waiting for data (1.4's ACL_PARTIAL).
+    fn partial(&self) -> bool {
+        false
+    }
+    /// Integer counters by criterion (nbsrv, be_conn, ...), with an
+    /// optional backend/frontend name argument.
+    fn counter(&self, fetch: Fetch, arg: Option<&str>) -> Option<i64>;
+    fn auth_ok(&self, userlist: Option<&str>, groups: Option<&[Vec<u8>]>) -> bool;
+}

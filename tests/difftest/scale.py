@@ -1,0 +1,149 @@
+"""Pattern lists and rule lists whose cost must not grow with their size
+(catalogue of the `scale` helper, issue #24).
+
+Area covered, with small lists so that 1.4.25 records the answers:
+  * pattern files (`-f`): comments (only at column 0: an indented '#' is
+    a pattern), leading blanks dropped and trailing ones kept, CRLF line
+    ends, empty lines, duplicates; `-i` before the file (applies) and
+    after it (does not: 1.4 reads the file where `-f` stands);
+  * every string matcher from a file and from words, mixed case modes:
+    exact, beg, end, sub, dir, dom, reg, len;
+  * IPv4 lists: single addresses, networks with CIDR and dotted masks,
+    non-contiguous masks, /0, duplicates; on `src` and on `hdr_ip`;
+  * switching rule lists whose first-match order must survive an index:
+    one host in two rules, `unless`, `||`, negation, default_backend.
+Each ACL's truth is made visible by a `reqadd X-M-<name>` mark the server
+receives, or by the backend that answers. All scenario names start with
+`scale_`.
+"""
+
+SC_OK = BackendSpec(resp(b"ok\n"))
+
+
+def sc_listen(lines, files_note=""):
+    """One HTTP listen section (httpclose) whose server sees the marks."""
+    return (GLOBAL + "\nlisten app 127.0.0.1:{{fe}}\n    option httpclose\n" + lines +
+            "    server s1 127.0.0.1:{{be1}}\n")
+
+
+def sc_acls(defs):
+    """acl lines and one mark per ACL name (in first-definition order)."""
+    out, names = "", []
+    for n, d in defs:
+        out += "    acl %s %s\n" % (n, d)
+        if n not in names:
+            names.append(n)
+    return out + "".join("    reqadd X-M-%s:\\ 1 if %s\n" % (n, n) for n in names)
+
+
+def sc_seq(reqs, port="fe"):
+    return [Client([("send", r), ("recv_close", 3.0), ("close",),
+                    ("wait_log", LOGSYNC, i + 1, 3.0)], port=port)
+            for i, r in enumerate(reqs)]
+
+
+def sc_host(host, path=b"/", extra=b""):
+    return get(path, host=host, extra=extra)
+
+
+SC_HOSTS = (b"# a comment\n"
+            b"www.example.com\n"
+            b"  Indented.Example.COM\n"
+            b"\t#not-a-comment\n"
+            b"\n"
+            b"trailing.example.com  \n"
+            b"crlf.example.com\r\n"
+            b"www.example.com\n"
+            b"UPPER.example.com\n")
+
+add("scale_file_hosts_icase",
+    "hdr(host) -i -f: comments at column 0 only, indents dropped, trailing "
+    "blanks kept, CRLF, duplicates; -i applies to a file read after it.",
+    sc_listen(sc_acls([("known", "hdr(host) -i -f {{tmp}}/hosts.lst"),
+                       ("exact", "hdr(host) -f {{tmp}}/hosts.lst")])),
+    {"be1": SC_OK},
+    sc_seq([sc_host(h) for h in (
+        b"www.example.com", b"WWW.Example.Com", b"indented.example.com",
+        b"Indented.Example.COM", b"#not-a-comment", b"# a comment",
+        b"trailing.example.com", b"crlf.example.com", b"upper.example.com",
+        b"UPPER.example.com", b"other.example.com")]),
+    files={"hosts.lst": SC_HOSTS})
+
+add("scale_file_before_i",
+    "-f FILE -i: the file was read before -i, so its patterns keep their "
+    "case while the words after -i ignore it.",
+    sc_listen(sc_acls([("h", "hdr(host) -f {{tmp}}/hosts.lst -i Word.Example.com")])),
+    {"be1": SC_OK},
+    sc_seq([sc_host(h) for h in (
+        b"www.example.com", b"WWW.EXAMPLE.COM", b"UPPER.example.com",
+        b"upper.example.com", b"word.example.COM")]),
+    files={"hosts.lst": SC_HOSTS})
+
+SC_PATHS = (b"/api\n/static/\n/IMG\n.png\n/a/b\nc/\n.example.com\nadmin\n"
+            b"/api\n#/commented\n  /spaced\n")
+
+SC_PATH_REQS = [b"/api", b"/api/v1", b"/API/v1", b"/static/x.css", b"/img/logo.png",
+                b"/IMG/x", b"/x/a/b/c", b"/a/bc", b"/zz/c/", b"/admin/x",
+                b"/x.example.com/y", b"/commented", b"/spaced", b"/nothing"]
+
+add("scale_file_path_kinds",
+    "One file under path, path_beg, path_end, path_sub, path_dir, path_dom, "
+    "path_len, each with and without -i.",
+    sc_listen(sc_acls([("p" + k + suf, "path%s %s-f {{tmp}}/paths.lst" % (k, flag))
+                       for k in ("", "_beg", "_end", "_sub", "_dir", "_dom")
+                       for suf, flag in (("", ""), ("_i", "-i "))] +
+                      [("len", "path_len -f {{tmp}}/lens.lst")])),
+    {"be1": SC_OK},
+    sc_seq([get(p) for p in SC_PATH_REQS]),
+    files={"paths.lst": SC_PATHS, "lens.lst": b"4\n# c\n 7\n10:12\n"})
+
+add("scale_words_mixed_case",
+    "Pattern words with duplicates and -i; hdr_beg/hdr_end/hdr_dom on Host "
+    "(ports, look-alikes, upper case).",
+    sc_listen(sc_acls([
+        ("ex", "hdr(host) -i A.example.com b.example.com a.example.com"),
+        ("cs", "hdr(host) A.example.com b.example.com"),
+        ("beg", "hdr_beg(host) -i WWW. api."),
+        ("end", "hdr_end(host) .com :8080"),
+        ("dom", "hdr_dom(host) -i example.com EXAMPLE.net"),
+        ("sub", "hdr_sub(host) -i AMPLE xn--"),
+        ("reg", "hdr_reg(host) -i ^(www|api)\\.example\\.(com|net)$")])),
+    {"be1": SC_OK},
+    sc_seq([sc_host(h) for h in (
+        b"a.example.com", b"A.EXAMPLE.COM", b"b.example.com", b"B.example.com",
+        b"www.example.com:8080", b"API.example.net", b"example.community",
+        b"my.example.net", b"xn--bcher-kva.ch", b"other.org")]))
+
+SC_IPS = (b"# blocklist\n10.0.0.1\n10.0.0.1\n10.1.0.0/16\n10.2.0.0/255.255.0.0\n"
+          b"10.3.0.5/255.0.255.255\n  10.4.4.4\n172.16.0.0/12\n127.0.0.2/32\n")
+
+add("scale_file_ips_hdr",
+    "hdr_ip -f: addresses, CIDR and dotted masks, a non-contiguous mask, "
+    "duplicates, an indented line.",
+    sc_listen(sc_acls([("bad", "hdr_ip(X-Ip) -f {{tmp}}/ips.lst"),
+                       ("word", "hdr_ip(X-Ip) 192.168.0.0/255.255.0.255 10.9.9.9")])),
+    {"be1": SC_OK},
+    sc_seq([get(b"/", extra=b"X-Ip: " + ip + b"\r\n") for ip in (
+        b"10.0.0.1", b"10.0.0.2", b"10.1.200.3", b"10.2.3.4", b"10.3.77.5",
+        b"10.3.77.6", b"10.4.4.4", b"172.31.255.255", b"172.32.0.1",
+        b"192.168.55.0", b"192.168.55.1", b"10.9.9.9", b"127.0.0.2", b"::1")]),
+    files={"ips.lst": SC_IPS})
+
+add("scale_file_ips_src_block",
+    "block on src -f: 127.0.0.1 falls in a /8 of a mixed list (blocked, "
+    "403); a list without it lets the request through.",
+    GLOBAL + "\nlisten app 127.0.0.1:{{fe}}\n    option httpclose\n"
+    "    acl bad src -f {{tmp}}/ips.lst\n    acl lo src -f {{tmp}}/lo.lst\n"
+    "    block if bad\n    reqadd X-M-lo:\\ 1 if lo\n"
+    "    server s1 127.0.0.1:{{be1}}\n",
+    {"be1": SC_OK},
+    sc_seq([get(b"/one")]),
+    files={"ips.lst": SC_IPS, "lo.lst": b"10.0.0.0/8\n127.0.0.0/8\n"})
+
+add("scale_file_regex",
+    "path_reg -f: one regex per line, compiled once, with -i.",
+    sc_listen(sc_acls([("re", "path_reg -f {{tmp}}/re.lst"),
+                       ("rei", "path_reg -i -f {{tmp}}/re.lst")])),
+    {"be1": SC_OK},
+    sc_seq([get(p) for p in (b"/img/a.png", b"/IMG/A.PNG", b"/v2/x", b"/x")]),
+    files={"re.lst": b"^/img/.*\\.png$\n^/v[0-9]+/\n"})
