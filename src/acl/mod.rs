@@ -18,6 +18,7 @@ pub use parse::{paren_warning, parse_cond, parse_expr};
 pub use patset::PatSet;
 
 use regex::bytes::Regex;
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// What an ACL criterion looks at.
@@ -106,6 +107,51 @@ pub struct Acl {
     pub name: String,
     /// Several `acl` lines with one name are ORed.
     pub exprs: Vec<AclExpr>,
+}
+
+/// A proxy's named ACLs in declaration order (conditions refer to them by
+/// index), with their index by name so that a config of thousands of
+/// ACLs and rules resolves each name once, in constant time.
+#[derive(Debug, Clone, Default)]
+pub struct AclList {
+    list: Vec<Acl>,
+    by_name: HashMap<String, usize>,
+}
+
+impl std::ops::Deref for AclList {
+    type Target = [Acl];
+    fn deref(&self) -> &[Acl] {
+        &self.list
+    }
+}
+
+impl AclList {
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// One more `acl NAME ...` line: several lines of one name are ORed.
+    pub fn add_expr(&mut self, name: &str, e: AclExpr) {
+        match self.by_name.get(name) {
+            Some(&i) => {
+                if let Some(a) = self.list.get_mut(i) {
+                    a.exprs.push(e);
+                }
+            }
+            None => {
+                self.by_name.insert(name.to_string(), self.list.len());
+                self.list.push(Acl {
+                    name: name.to_string(),
+                    exprs: vec![e],
+                });
+            }
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.by_name.clear();
+    }
 }
 
 #[derive(Debug, Clone)]

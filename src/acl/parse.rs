@@ -318,8 +318,13 @@ fn builtin(name: &str) -> Option<Acl> {
 /// as 1.4's parse_acl_cond(): `!` marks (also as words of their own)
 /// toggle the next term's negation, `or`/`||` start a new group, and a
 /// group only exists once it has a term. No terms at all is allowed: the
-/// condition then never matches (so `unless` always applies).
-pub fn parse_cond(unless: bool, words: &[String], acls: &[Acl]) -> Result<Cond, ()> {
+/// condition then never matches (so `unless` always applies). `named`
+/// gives the index of a declared ACL by name.
+pub fn parse_cond(
+    unless: bool,
+    words: &[String],
+    named: &dyn Fn(&str) -> Option<usize>,
+) -> Result<Cond, ()> {
     let mut groups: Vec<Vec<Term>> = Vec::new();
     let mut in_group = false;
     let mut neg = false;
@@ -356,7 +361,7 @@ pub fn parse_cond(unless: bool, words: &[String], acls: &[Acl]) -> Result<Cond, 
                 exprs: vec![expr],
             }))
         } else {
-            match acls.iter().position(|a| a.name == w) {
+            match named(w) {
                 Some(k) => AclRef::Named(k),
                 None => AclRef::Builtin(Box::new(builtin(w).ok_or(())?)),
             }

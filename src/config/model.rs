@@ -597,7 +597,7 @@ pub struct Proxy {
     pub default_backend: Option<String>,
     pub default_be_idx: Option<usize>,
     pub switching_rules: Vec<SwitchRule>,
-    pub acls: Vec<crate::acl::Acl>,
+    pub acls: crate::acl::AclList,
     /// anonymous `{ }` ACLs, each with the number of named ACLs declared
     /// before it: 1.4 keeps both in one list, in creation order, and
     /// checks their targets in that order
@@ -671,7 +671,7 @@ impl Proxy {
             default_backend: None,
             default_be_idx: None,
             switching_rules: Vec::new(),
-            acls: Vec::new(),
+            acls: Default::default(),
             anon_acls: Vec::new(),
             block_rules: Vec::new(),
             http_req_rules: Vec::new(),
