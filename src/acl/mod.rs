@@ -2,11 +2,13 @@
 //! concern: the types and what a session exposes (`Sample`) here, the
 //! `acl` line and `if`/`unless` parsers in `parse`, the pattern lists
 //! and their indexes (hash sets, prefix tables) in `patset`, the
-//! evaluation of expressions and conditions in `eval`.
+//! evaluation of expressions and conditions in `eval`, the index of a
+//! rule list's exact-match runs in `rule_index`.
 
 mod eval;
 mod parse;
 mod patset;
+mod rule_index;
 #[cfg(test)]
 mod tests;
 
@@ -16,6 +18,7 @@ pub use eval::{
 };
 pub use parse::{paren_warning, parse_cond, parse_expr};
 pub use patset::PatSet;
+pub use rule_index::RulePlan;
 
 use regex::bytes::Regex;
 use std::collections::HashMap;

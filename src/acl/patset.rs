@@ -214,6 +214,34 @@ impl PatSet {
         &self.linear
     }
 
+    /// For an exact-match set with nothing outside its hash sets: the
+    /// case-sensitive keys and the lower-cased `-i` ones (rule indexes
+    /// are built from them).
+    pub fn exact_keys(&self) -> Option<(Vec<&[u8]>, Vec<&[u8]>)> {
+        if self.kind != MatchKind::Str || !self.linear.is_empty() || !self.indexed {
+            return None;
+        }
+        fn keys(i: &StrIndex) -> Vec<&[u8]> {
+            i.set.iter().map(|k| &k[..]).collect()
+        }
+        Some((keys(&self.cs), keys(&self.ci)))
+    }
+
+    /// For a set of single IPv4 addresses (all /32, nothing else): them.
+    pub fn host_addrs(&self) -> Option<Vec<u32>> {
+        if self.kind != MatchKind::Ip || !self.linear.is_empty() || !self.indexed {
+            return None;
+        }
+        let mut out = Vec::new();
+        for (m, set) in &self.nets.by_mask {
+            if *m != u32::MAX {
+                return None;
+            }
+            out.extend(set.iter().copied());
+        }
+        Some(out)
+    }
+
     /// A string sample (or its length for `*_len`).
     pub fn match_str(&self, s: &[u8]) -> bool {
         let kind = self.kind;

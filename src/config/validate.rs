@@ -285,6 +285,13 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                 }
             }
         }
+        {
+            // built once the rules are final: the lookups stand for them
+            let px = &p.cfg.proxies[i];
+            let plan =
+                crate::acl::RulePlan::build(px.switching_rules.iter().map(|r| &r.cond), &px.acls);
+            p.cfg.proxies[i].switch_plan = plan;
+        }
         for r in 0..p.cfg.proxies[i].stick_rules.len() {
             let tname = p.cfg.proxies[i].stick_rules[r].table.clone();
             let target = match &tname {

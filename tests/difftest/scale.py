@@ -147,3 +147,80 @@ add("scale_file_regex",
     {"be1": SC_OK},
     sc_seq([get(p) for p in (b"/img/a.png", b"/IMG/A.PNG", b"/v2/x", b"/x")]),
     files={"re.lst": b"^/img/.*\\.png$\n^/v[0-9]+/\n"})
+
+# ---------------------------------------------------------------------------
+# switching rule lists: a run of exact-match rules is one lookup, and the
+# first rule that matches still wins
+# ---------------------------------------------------------------------------
+
+SC_BACKENDS = {"be1": BackendSpec(resp(b"a\n")), "be2": BackendSpec(resp(b"b\n")),
+               "be3": BackendSpec(resp(b"c\n")), "be4": BackendSpec(resp(b"d\n"))}
+
+
+def sc_switch(rules, default=True):
+    """frontend web: <rules>, default_backend bk_d; bk_a..bk_d answer
+    their letter."""
+    return (GLOBAL + "\nfrontend web 127.0.0.1:{{fe}}\n    option httpclose\n" + rules +
+            ("    default_backend bk_d\n" if default else "") +
+            "".join("\nbackend bk_%s\n    server s 127.0.0.1:{{be%d}}\n" % (c, i + 1)
+                    for i, c in enumerate("abcd")))
+
+
+SC_RULE_HOSTS = [b"a.com", b"A.COM", b"b.com", b"B.com", b"c.com", b"d.com",
+                 b"e.com", b"x.com, b.com", b"C.com"]
+
+add("scale_rules_same_host_twice",
+    "One host in two rules of a run: the first rule wins, with and "
+    "without -i; a comma-listed Host takes the earliest rule over its values.",
+    sc_switch("    acl h1 hdr(host) a.com b.com\n    acl h2 hdr(host) -i A.com c.com\n"
+              "    acl h3 hdr(Host) -i b.com C.COM d.com\n"
+              "    use_backend bk_c if h3\n    use_backend bk_a if h1\n"
+              "    use_backend bk_b if h2\n"),
+    SC_BACKENDS, sc_seq([sc_host(h) for h in SC_RULE_HOSTS]))
+
+add("scale_rules_unless_and_or",
+    "Rules that end a run keep their place: `unless`, `||`, a negation, "
+    "two terms, an anonymous exact ACL.",
+    sc_switch("    acl h1 hdr(host) -i a.com\n    acl h2 hdr(host) -i b.com\n"
+              "    acl h3 hdr(host) -i c.com\n    acl h4 hdr(host) -i d.com\n"
+              "    acl p path /x\n"
+              "    use_backend bk_a if h1\n    use_backend bk_b if h2\n"
+              "    use_backend bk_c unless h1 || h2 || h3 || h4 || p\n"
+              "    use_backend bk_a if h3 || p\n    use_backend bk_b if !h1 h4 p\n"
+              "    use_backend bk_c if h4\n    use_backend bk_a if { hdr(host) -i e.com }\n"
+              "    use_backend bk_b if { hdr(host) -i e.com }\n    use_backend bk_c if h3\n"),
+    SC_BACKENDS,
+    sc_seq([sc_host(h) for h in (b"a.com", b"b.com", b"c.com", b"d.com", b"e.com",
+                                 b"f.com")] +
+           [sc_host(b"d.com", b"/x"), sc_host(b"c.com", b"/x"), sc_host(b"f.com", b"/x")]))
+
+add("scale_rules_default_fallthrough",
+    "No rule of the run matches: default_backend serves; without one a "
+    "frontend answers 503.",
+    sc_switch("    acl h1 hdr(host) -i a.com\n    acl h2 hdr(host) -i b.com\n"
+              "    use_backend bk_a if h1\n    use_backend bk_b if h2\n"),
+    SC_BACKENDS, sc_seq([sc_host(h) for h in (b"a.com", b"z.com", b"b.com")] +
+                        [get(b"/", extra=b"")]))
+
+add("scale_rules_no_default_503",
+    "A run that matches nothing in a frontend without default_backend.",
+    sc_switch("    acl h1 hdr(host) -i a.com\n    acl h2 hdr(host) -i b.com\n"
+              "    use_backend bk_a if h1\n    use_backend bk_b if h2\n", default=False),
+    SC_BACKENDS, sc_seq([sc_host(b"b.com"), sc_host(b"z.com")]))
+
+add("scale_rules_key_changes",
+    "Consecutive runs on different criteria (path, url, src, hdr) and a "
+    "path run with a prefix rule in the middle.",
+    sc_switch("    acl p1 path /one\n    acl p2 path /two /one\n    acl pb path_beg /t\n"
+              "    acl p3 path /three\n    acl u1 url /two?q\n    acl u2 url /four\n"
+              "    acl s1 src 127.0.0.2\n    acl s2 src 127.0.0.1 127.0.0.3\n"
+              "    acl h1 hdr(host) -i a.com\n"
+              "    use_backend bk_a if p1\n    use_backend bk_b if p2\n"
+              "    use_backend bk_c if pb\n    use_backend bk_a if p3\n"
+              "    use_backend bk_b if u1\n    use_backend bk_c if u2\n"
+              "    use_backend bk_a if h1\n"
+              "    use_backend bk_b if s1\n    use_backend bk_c if s2\n"),
+    SC_BACKENDS,
+    sc_seq([get(p) for p in (b"/one", b"/two", b"/two?q", b"/three", b"/four",
+                             b"http://h/one?x", b"/zz")] +
+           [sc_host(b"A.com", b"/four")]))
