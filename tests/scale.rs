@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The generator's config, in Rust so the test needs nothing but the
 /// binary; `fe` is the frontend's port, every server an unused port.
@@ -70,4 +70,61 @@ fn check_time_grows_linearly_with_backends_and_rules() {
         ratio < 3.0,
         "-c: 2,500 backends {a:.3}s, 5,000 {b:.3}s: ratio {ratio:.2}"
     );
+}
+
+#[test]
+fn a_thousand_host_rules_route_by_first_match() {
+    let be = common::Backend::http_n(b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n", 16);
+    let mut log = common::Syslog::new();
+    let fe = common::free_port();
+    let n = 1000;
+    let mut c = common::global(log.port);
+    c += &format!("\nfrontend web\n    bind 127.0.0.1:{fe}\n    option httpclose\n");
+    for i in 0..n {
+        c += &format!("    acl host_{i} hdr(host) -i site{i}.example.com\n");
+    }
+    // site7 also listed by a later rule: the earlier one must win
+    c += "    acl dup hdr(host) site7.example.com\n";
+    for i in 0..n {
+        c += &format!("    use_backend be_{i} if host_{i}\n");
+    }
+    c += &format!(
+        "    use_backend be_{} if dup\n    default_backend be_0\n",
+        n - 1
+    );
+    for i in 0..n {
+        c += &format!(
+            "\nbackend be_{i}\n    reqadd X-Be:\\ {i}\n    server s 127.0.0.1:{}\n",
+            be.port
+        );
+    }
+    // one started line is enough: a thousand datagrams may overflow the
+    // test's syslog socket, and the listeners are bound before any is sent
+    let px = common::Proxy::start(&c, &mut log, 1);
+    let cases = [
+        ("site999.example.com", 999),
+        ("SITE500.Example.COM", 500),
+        ("site0.example.com", 0),
+        ("site7.example.com", 7),
+        ("other.example.com", 0),
+    ];
+    for (host, _) in cases {
+        let r = common::exchange(
+            fe,
+            format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes(),
+        );
+        assert!(
+            String::from_utf8_lossy(&r).starts_with("HTTP/1.0 200"),
+            "{host}"
+        );
+    }
+    let seen = be.requests();
+    px.stop();
+    assert_eq!(seen.len(), cases.len(), "{seen:?}");
+    for ((host, want), req) in cases.iter().zip(&seen) {
+        assert!(
+            req.contains(&format!("\r\nX-Be: {want}\r\n")),
+            "{host}: {req}"
+        );
+    }
 }
