@@ -336,7 +336,7 @@ impl Hana {
 pub struct Runtime {
     pub cfg: &'static Config,
     /// stick-table contents, by the proxy that declares the table
-    pub tables: Vec<Table>,
+    pub tables: Vec<crate::stick_table::StickTable>,
     /// appsession contents, by backend
     pub apps: Vec<Table>,
     pub px: Vec<PxState>,
@@ -436,7 +436,7 @@ impl Runtime {
         let n = cfg.proxies.len();
         let mut rt = Runtime {
             cfg,
-            tables: vec![Table::new(); n],
+            tables: vec![Default::default(); n],
             apps: vec![Table::new(); n],
             px: Vec::new(),
             srv,

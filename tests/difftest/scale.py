@@ -224,3 +224,18 @@ add("scale_rules_key_changes",
     sc_seq([get(p) for p in (b"/one", b"/two", b"/two?q", b"/three", b"/four",
                              b"http://h/one?x", b"/zz")] +
            [sc_host(b"A.com", b"/four")]))
+
+# ---------------------------------------------------------------------------
+# stick tables when full: 1.4 trashes size/256 of its oldest entries, so a
+# full table of fewer than 256 entries refuses new keys (the old ones stay)
+# ---------------------------------------------------------------------------
+
+add("scale_stick_small_table_full",
+    "stick-table size 2 filled by two keys: a third key is not stored (1.4 "
+    "trashes size>>8 = 0 entries), the first two keep their servers.",
+    GLOBAL + "\nlisten app 127.0.0.1:{{fe}}\n    option httpclose\n    balance roundrobin\n"
+    "    stick-table type ip size 2 expire 30m\n    stick on hdr(X-Ip)\n"
+    "    server s1 127.0.0.1:{{be1}}\n    server s2 127.0.0.1:{{be2}}\n",
+    {"be1": BackendSpec(resp(b"one\n")), "be2": BackendSpec(resp(b"two\n"))},
+    sc_seq([get(b"/", extra=b"X-Ip: 10.0.0." + k + b"\r\n")
+            for k in (b"1", b"2", b"3", b"1", b"2", b"3", b"3", b"1")]))
