@@ -209,3 +209,30 @@ mod tests {
         );
     }
 }
+#[cfg(test)]
+mod rss_probe {
+    #[test]
+    #[ignore]
+    fn rss_per_entry() {
+        let rss = || {
+            let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+                * 4096
+        };
+        let l = super::Limits {
+            size: 2_000_000,
+            expire: Some(std::time::Duration::from_secs(60)),
+            nopurge: false,
+        };
+        let now = std::time::Instant::now();
+        let before = rss();
+        let mut t = super::StickTable::default();
+        for i in 0..1_000_000u32 {
+            t.store(&i.to_be_bytes(), 1, now, &l);
+        }
+        println!("RSS per entry: {} B", (rss() - before) / 1_000_000);
+    }
+}
