@@ -13,7 +13,7 @@ done
 export PATH=$PATH:/usr/sbin
 BIN=${BIN:-target/release/haproxy}
 [ -x "$BIN" ] || cargo build --release
-args=(--proxy "haproxy-rs=$PWD/$BIN")
+args=(--proxy "haproxy-rs=$(realpath "$BIN")")
 h14=${HAPROXY14:-/tmp/haproxy-1.4.25/haproxy}
 [ -x "$h14" ] && args+=(--proxy "haproxy-1.4.25=$h14")
 h2=${HAPROXY2:-/usr/sbin/haproxy}
