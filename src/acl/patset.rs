@@ -127,6 +127,9 @@ impl NetIndex {
     }
 }
 
+/// The case-sensitive and the lower-cased keys of an exact-match set.
+pub type KeyLists<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
+
 const DIR_DELIMS: &[u8] = b"/?";
 const DOM_DELIMS: &[u8] = b"/?.:";
 
@@ -217,7 +220,7 @@ impl PatSet {
     /// For an exact-match set with nothing outside its hash sets: the
     /// case-sensitive keys and the lower-cased `-i` ones (rule indexes
     /// are built from them).
-    pub fn exact_keys(&self) -> Option<(Vec<&[u8]>, Vec<&[u8]>)> {
+    pub fn exact_keys(&self) -> Option<KeyLists<'_>> {
         if self.kind != MatchKind::Str || !self.linear.is_empty() || !self.indexed {
             return None;
         }

@@ -90,7 +90,7 @@ fn ws(s: &str) -> Vec<String> {
 fn random_rule(rng: &mut Rng, acls: &mut AclList, n: usize) -> Cond {
     let name = format!("a{n}");
     let def = match rng.below(10) {
-        0 | 1 | 2 => format!("hdr(host) -i {} {}", rng.host(), rng.host()),
+        0..=2 => format!("hdr(host) -i {} {}", rng.host(), rng.host()),
         3 | 4 => format!("hdr(Host) {}", rng.host()),
         5 => format!("path /p{}", rng.below(4)),
         6 => format!("src 10.0.0.{}", rng.below(4)),

@@ -141,9 +141,12 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         .iter()
         .rev()
         .filter_map(|&i| p.cfg.proxies.get(i))
+        // a frontend and a backend may share a name
         .filter(|o| {
-            !(kind == Kind::Frontend && o.kind == Kind::Backend)
-                && !(kind == Kind::Backend && o.kind == Kind::Frontend)
+            !matches!(
+                (kind, o.kind),
+                (Kind::Frontend, Kind::Backend) | (Kind::Backend, Kind::Frontend)
+            )
         })
         .map(|o| (o.kind, o.file.clone(), o.line))
         .collect();
