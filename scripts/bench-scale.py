@@ -7,7 +7,7 @@ when the configuration grows, beside HAProxy 1.4.25 and 2.x when present.
     in `use_backend`), every request matching the last name; requests per
     proxy core-second with and without the two ACLs;
   * a 1,000-rule `use_backend` list on host names, matched by its first
-    and by its last rule;
+    and by its last rule; roundrobin over a backend of 1,000 servers;
   * `haproxy -c` on 1,000/2,000/4,000/10,000 backends of 4 servers with one
     host rule each (scripts/gen-scale-config.py), fastest of 3.
 
@@ -73,6 +73,12 @@ def cfg_rules(port, v2, _work, n=1000):
     rules = "".join("    use_backend b%d if h%d\n" % (i % 10, i) for i in range(n))
     return (head(port, v2) + acls + rules + "    default_backend b0\n" +
             backends(port, ["b%d" % i for i in range(10)]))
+
+
+def cfg_farm(port, v2, _work, n=1000):
+    """one backend of n servers (all the same nginx), roundrobin"""
+    return (head(port, v2) + "    default_backend farm\n\nbackend farm\n    balance roundrobin\n" +
+            "".join("    server s%d 127.0.0.1:%d\n" % (i, port + 1) for i in range(n)))
 
 
 def write_lists(work):
@@ -199,6 +205,7 @@ def main():
                 ("100k IPs + 100k hosts, last host", cfg_lists, "site%d.example.com" % (N_LIST - 1)),
                 ("1,000 host rules, first matches", cfg_rules, "site0.example.com"),
                 ("1,000 host rules, last matches", cfg_rules, "site999.example.com"),
+                ("roundrobin over 1,000 servers", cfg_farm, "x"),
             ]
             print("\n| requests per proxy core-second (wrk req/s) | " +
                   " | ".join(n for n, _ in proxies) + " |")
