@@ -25,6 +25,7 @@ pub mod session;
 pub mod splice;
 pub mod state;
 pub mod stats;
+pub mod stick_table;
 pub mod sys;
 pub mod sys_proc;
 pub mod tokens;

@@ -1,7 +1,7 @@
 //! Mutable runtime state next to the immutable config: per-proxy and
 //! per-server counters, server health, queues and the balancers.
 
-use crate::balance::{Lb, SrvView};
+use crate::balance::{Lb, SrvView, Views};
 use crate::config::model::{Config, Proxy, Server};
 use crate::freq_ctr::FreqCtr;
 use std::collections::VecDeque;
@@ -336,7 +336,7 @@ impl Hana {
 pub struct Runtime {
     pub cfg: &'static Config,
     /// stick-table contents, by the proxy that declares the table
-    pub tables: Vec<Table>,
+    pub tables: Vec<crate::stick_table::StickTable>,
     /// appsession contents, by backend
     pub apps: Vec<Table>,
     pub px: Vec<PxState>,
@@ -345,8 +345,6 @@ pub struct Runtime {
     pub start: Instant,
     /// Session buffers, shared by every session.
     pub pool: crate::buffer::Pool,
-    /// Reused by server choice, so that picking a server allocates nothing.
-    pub views_scratch: Vec<SrvView>,
     /// The traffic log line being written, reused from line to line.
     pub log_line: String,
     /// Errors captured so far (`show errors`' total).
@@ -387,6 +385,53 @@ pub fn effective_weight(c: &Server, s: &SrvState, now: Instant) -> u32 {
             ((s.weight as u64 * done).div_ceil(c.slowstart) as u32).max(1)
         }
         _ => s.weight,
+    }
+}
+
+/// A backend's servers as the balancer sees them, computed on demand from
+/// their configuration and state at one instant.
+pub struct LazyViews<'a> {
+    p: &'a Proxy,
+    st: &'a [SrvState],
+    beconn: u32,
+    now: Instant,
+}
+
+impl<'a> LazyViews<'a> {
+    /// From the runtime's fields (so that a caller may hold the balancer
+    /// of `px` mutably meanwhile): the beconn is copied now.
+    pub fn new(
+        cfg: &'a Config,
+        srv: &'a [Vec<SrvState>],
+        pxs: &[PxState],
+        px: usize,
+    ) -> LazyViews<'a> {
+        LazyViews {
+            p: &cfg.proxies[px],
+            st: srv.get(px).map_or(&[][..], |v| &v[..]),
+            beconn: pxs.get(px).map(|x| x.beconn).unwrap_or(0),
+            now: Instant::now(),
+        }
+    }
+}
+
+impl Views for LazyViews<'_> {
+    fn count(&self) -> usize {
+        self.st.len().min(self.p.servers.len())
+    }
+    fn at(&self, i: usize) -> SrvView {
+        let (Some(c), Some(s)) = (self.p.servers.get(i), self.st.get(i)) else {
+            return SrvView::default();
+        };
+        let m = dyn_maxconn(c, self.p, self.beconn);
+        SrvView {
+            usable: s.lb_usable(),
+            backup: c.backup,
+            weight: effective_weight(c, s, self.now),
+            full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
+            served: s.cur_sess,
+            puid: c.id,
+        }
     }
 }
 
@@ -436,14 +481,13 @@ impl Runtime {
         let n = cfg.proxies.len();
         let mut rt = Runtime {
             cfg,
-            tables: vec![Table::new(); n],
+            tables: vec![Default::default(); n],
             apps: vec![Table::new(); n],
             px: Vec::new(),
             srv,
             actconn: 0,
             start: now,
             pool: crate::buffer::Pool::new(cfg.global.bufsize, 256),
-            views_scratch: Vec::new(),
             log_line: String::new(),
             check_soon: Vec::new(),
             splicer: crate::splice::Splicer::new(!cfg.global.nosplice),
@@ -540,22 +584,15 @@ impl Runtime {
 
     /// `views`, into a reused vector.
     pub fn views_into(&self, px: usize, out: &mut Vec<SrvView>) {
-        let p = &self.cfg.proxies[px];
-        let beconn = self.px.get(px).map(|x| x.beconn).unwrap_or(0);
-        let now = Instant::now();
+        let v = self.lazy_views(px);
         out.clear();
-        let it = p.servers.iter().zip(&self.srv[px]).map(|(c, s)| {
-            let m = dyn_maxconn(c, p, beconn);
-            SrvView {
-                usable: s.lb_usable(),
-                backup: c.backup,
-                weight: effective_weight(c, s, now),
-                full: m > 0 && (!s.queue.is_empty() || s.cur_sess >= m),
-                served: s.cur_sess,
-                puid: c.id,
-            }
-        });
-        out.extend(it);
+        out.extend((0..v.count()).map(|i| v.at(i)));
+    }
+
+    /// The servers of `px` as the balancer reads them, each computed when
+    /// read: a pick reads a few of them, not the whole farm.
+    pub fn lazy_views(&self, px: usize) -> LazyViews<'_> {
+        LazyViews::new(self.cfg, &self.srv, &self.px, px)
     }
 
     pub fn lb_update(&mut self, px: usize) {

@@ -4,7 +4,7 @@
 //! lookup (closest of the two neighbours) and the round-robin walk used
 //! when the hash key is missing follow 1.4's behaviour.
 
-use super::SrvView;
+use super::{SrvView, Views};
 
 const BE_WEIGHT_SCALE: u32 = 16;
 /// 1.4's SRV_EWGHT_RANGE: user weight range times the scale.
@@ -116,8 +116,12 @@ impl Chash {
         }
     }
 
-    fn root(&self, srvs: &[SrvView], fbck: Option<usize>) -> Result<&Vec<Node>, Option<usize>> {
-        let act = srvs.iter().any(|s| !s.backup && s.usable && s.weight > 0);
+    fn root<V: Views + ?Sized>(
+        &self,
+        srvs: &V,
+        fbck: Option<usize>,
+    ) -> Result<&Vec<Node>, Option<usize>> {
+        let act = srvs.any(|s| !s.backup && s.usable && s.weight > 0);
         if act {
             Ok(&self.act)
         } else if let Some(b) = fbck {
@@ -130,9 +134,9 @@ impl Chash {
     }
 
     /// The server closest on the ring to `hash`.
-    pub fn get_server_hash(
+    pub fn get_server_hash<V: Views + ?Sized>(
         &self,
-        srvs: &[SrvView],
+        srvs: &V,
         fbck: Option<usize>,
         hash: u32,
     ) -> Option<usize> {
@@ -157,9 +161,9 @@ impl Chash {
 
     /// Round robin along the ring, for requests without a hash key.
     /// Saturated servers are skipped; `avoid` is used only as a last resort.
-    pub fn get_next_server(
+    pub fn get_next_server<V: Views + ?Sized>(
         &mut self,
-        srvs: &[SrvView],
+        srvs: &V,
         fbck: Option<usize>,
         avoid: Option<usize>,
     ) -> Option<usize> {
@@ -182,7 +186,7 @@ impl Chash {
                 stop = Some(n);
             }
             let s = n.srv;
-            if !srvs[s].full {
+            if !srvs.at(s).full {
                 if Some(s) != avoid {
                     return Some(s);
                 }

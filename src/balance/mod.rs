@@ -29,6 +29,37 @@ pub struct SrvView {
     pub puid: u32,
 }
 
+/// The servers as a pick reads them. A runtime view computes each one on
+/// demand, so a pick over a thousand servers reads only the few it
+/// considers (round robin typically one); tests pass a slice.
+pub trait Views {
+    fn count(&self) -> usize;
+    fn at(&self, i: usize) -> SrvView;
+    /// Whether any server satisfies `f`, in index order, stopping at the
+    /// first.
+    fn any(&self, f: impl Fn(&SrvView) -> bool) -> bool {
+        (0..self.count()).any(|i| f(&self.at(i)))
+    }
+}
+
+impl Views for [SrvView] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn at(&self, i: usize) -> SrvView {
+        self.get(i).copied().unwrap_or_default()
+    }
+}
+
+impl Views for Vec<SrvView> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn at(&self, i: usize) -> SrvView {
+        self.get(i).copied().unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 struct Group {
     curr: Vec<(u32, u64, usize)>,
@@ -255,12 +286,12 @@ impl Lb {
         // the old "next" tree becomes "init"; "curr" is empty here
     }
 
-    fn fwrr_next(&mut self, srvs: &[SrvView], avoid: Option<usize>) -> Option<usize> {
-        let backup = if srvs.iter().any(|s| !s.backup && Self::usable(s)) {
+    fn fwrr_next<V: Views + ?Sized>(&mut self, srvs: &V, avoid: Option<usize>) -> Option<usize> {
+        let backup = if srvs.any(|s| !s.backup && Self::usable(s)) {
             false
         } else if let Some(f) = self.fbck {
             return Some(f);
-        } else if srvs.iter().any(|s| s.backup && Self::usable(s)) {
+        } else if srvs.any(|s| s.backup && Self::usable(s)) {
             true
         } else {
             return None;
@@ -294,10 +325,10 @@ impl Lb {
             self.update_position(backup, s);
             self.dequeue(s);
             self.grp(backup).curr_pos += 1;
-            if !srvs[s].full {
+            if !srvs.at(s).full {
                 if Some(s) != avoid || avoided.is_some() {
                     chosen = Some(s);
-                    self.queue_srv(s, &srvs[s]);
+                    self.queue_srv(s, &srvs.at(s));
                     break;
                 }
                 avoided = Some(s);
@@ -309,14 +340,14 @@ impl Lb {
                 continue;
             }
             if Some(s) == chosen {
-                self.queue_srv(s, &srvs[s]);
+                self.queue_srv(s, &srvs.at(s));
                 continue;
             }
             if switched {
                 let init = self.grp(backup).init;
                 self.queue_by_weight(s, backup, TreeTag::T(init));
             } else {
-                self.queue_srv(s, &srvs[s]);
+                self.queue_srv(s, &srvs.at(s));
             }
         }
         chosen
@@ -415,9 +446,9 @@ impl Lb {
 
     /// Picks a server. `key` is the hash for hashing algorithms (None
     /// falls back to round robin, as 1.4 does when the key is absent).
-    pub fn pick(
+    pub fn pick<V: Views + ?Sized>(
         &mut self,
-        srvs: &[SrvView],
+        srvs: &V,
         key: Option<u64>,
         avoid: Option<usize>,
     ) -> Option<usize> {
@@ -443,7 +474,7 @@ impl Lb {
         }
     }
 
-    fn map_rr(&mut self, srvs: &[SrvView], avoid: Option<usize>) -> Option<usize> {
+    fn map_rr<V: Views + ?Sized>(&mut self, srvs: &V, avoid: Option<usize>) -> Option<usize> {
         if self.map.is_empty() {
             return None;
         }
@@ -454,7 +485,7 @@ impl Lb {
         loop {
             let s = self.map[idx];
             idx = (idx + 1) % n;
-            if !srvs[s].full {
+            if !srvs.at(s).full {
                 if Some(s) != avoid {
                     self.rr_idx = idx;
                     return Some(s);
@@ -471,12 +502,16 @@ impl Lb {
         })
     }
 
-    fn leastconn(&mut self, srvs: &[SrvView], avoid: Option<usize>) -> Option<usize> {
-        let any_act = srvs.iter().any(|s| !s.backup && Self::usable(s));
-        let first_bck = srvs.iter().position(|s| s.backup && Self::usable(s));
+    fn leastconn<V: Views + ?Sized>(&mut self, srvs: &V, avoid: Option<usize>) -> Option<usize> {
+        let any_act = srvs.any(|s| !s.backup && Self::usable(s));
+        let first_bck = (0..srvs.count()).find(|&i| {
+            let s = srvs.at(i);
+            s.backup && Self::usable(&s)
+        });
         let mut best: Option<(u64, u64, usize)> = None;
         let mut avoided = None;
-        for (i, s) in srvs.iter().enumerate() {
+        for i in 0..srvs.count() {
+            let s = &srvs.at(i);
             if !Self::usable(s) || s.backup == any_act || s.full {
                 continue;
             }

@@ -600,7 +600,9 @@ pub struct Proxy {
     pub default_backend: Option<String>,
     pub default_be_idx: Option<usize>,
     pub switching_rules: Vec<SwitchRule>,
-    pub acls: Vec<crate::acl::Acl>,
+    /// the switching rules' runs of exact-match rules, indexed
+    pub switch_plan: crate::acl::RulePlan,
+    pub acls: crate::acl::AclList,
     /// anonymous `{ }` ACLs, each with the number of named ACLs declared
     /// before it: 1.4 keeps both in one list, in creation order, and
     /// checks their targets in that order
@@ -674,7 +676,8 @@ impl Proxy {
             default_backend: None,
             default_be_idx: None,
             switching_rules: Vec::new(),
-            acls: Vec::new(),
+            switch_plan: Default::default(),
+            acls: Default::default(),
             anon_acls: Vec::new(),
             block_rules: Vec::new(),
             http_req_rules: Vec::new(),

@@ -71,6 +71,9 @@ pub struct Parser {
     /// a keyword returned -1 as 1.4's `description` does: readcfgfile()'s
     /// caller then takes the file for unreadable and says so
     pub minus_one: bool,
+    /// indexes in cfg.proxies by name, in declaration order: duplicate
+    /// checks and backend references cost one lookup, not a walk
+    pub proxy_names: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl Parser {
@@ -92,6 +95,7 @@ impl Parser {
             used_ids: Vec::new(),
             exit_now: false,
             minus_one: false,
+            proxy_names: std::collections::HashMap::new(),
         }
     }
 
@@ -111,6 +115,15 @@ impl Parser {
             Cur::None => None,
             Cur::Defaults => Some(&mut self.defaults),
             Cur::Proxy(i) => self.cfg.proxies.get_mut(i),
+        }
+    }
+
+    /// The current proxy, read-only (to resolve names while parsing).
+    pub fn cur_proxy_ref(&self) -> Option<&Proxy> {
+        match self.cur {
+            Cur::None => None,
+            Cur::Defaults => Some(&self.defaults),
+            Cur::Proxy(i) => self.cfg.proxies.get(i),
         }
     }
 

@@ -171,15 +171,17 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         err |= ERR_ALERT | ERR_FATAL;
     }
     // 1.4 walks its proxy list newest first
-    let dups: Vec<(Kind, String, usize)> = p
-        .cfg
-        .proxies
+    let same_name = p.proxy_names.get(&name).map_or(&[][..], |v| &v[..]);
+    let dups: Vec<(Kind, String, usize)> = same_name
         .iter()
         .rev()
+        .filter_map(|&i| p.cfg.proxies.get(i))
+        // a frontend and a backend may share a name
         .filter(|o| {
-            o.name == name
-                && !(kind == Kind::Frontend && o.kind == Kind::Backend)
-                && !(kind == Kind::Backend && o.kind == Kind::Frontend)
+            !matches!(
+                (kind, o.kind),
+                (Kind::Frontend, Kind::Backend) | (Kind::Backend, Kind::Frontend)
+            )
         })
         .map(|o| (o.kind, o.file.clone(), o.line))
         .collect();
@@ -256,8 +258,9 @@ fn new_proxy(p: &mut Parser, l: &Line, kind: Kind) -> u32 {
         px.fullconn = 0;
     }
     let cap_fe = c & CAP_FE != 0;
+    let idx = p.cfg.proxies.len();
+    p.proxy_names.entry(px.name.clone()).or_default().push(idx);
     p.cfg.proxies.push(px);
-    let idx = p.cfg.proxies.len() - 1;
     p.cur = Cur::Proxy(idx);
     if cap_fe && !l.arg(2).is_empty() {
         let mut addrs = Vec::new();

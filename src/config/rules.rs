@@ -25,12 +25,16 @@ pub(super) fn not_in_defaults(p: &Parser, l: &Line, sep: &str, what: &str) -> Op
     None
 }
 
-/// build_acl_cond(): `if|unless` at args[from].
+/// build_acl_cond(): `if|unless` at args[from]. ACL names resolve
+/// through the proxy's name index, without copying its ACLs.
 pub(super) fn build_cond(p: &mut Parser, l: &Line, from: usize) -> Option<Cond> {
     let unless = l.arg(from) == "unless";
-    let words: Vec<String> = l.args.iter().skip(from + 1).cloned().collect();
-    let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
-    let cond = acl::parse_cond(unless, &words, &acls).ok()?;
+    let words = l.args.get(from + 1..).unwrap_or(&[]);
+    let cond = {
+        let px = p.cur_proxy_ref();
+        let named = |w: &str| px.and_then(|px| px.acls.position(w));
+        acl::parse_cond(unless, words, &named).ok()?
+    };
     if let Some(px) = p.cur_proxy() {
         let named = px.acls.len();
         for t in cond.groups.iter().flatten() {
@@ -44,11 +48,19 @@ pub(super) fn build_cond(p: &mut Parser, l: &Line, from: usize) -> Option<Cond> 
     Some(cond)
 }
 
+/// The name of the first ACL of `c` using a criterion `pred` accepts.
+fn acl_using(p: &Parser, c: &Cond, pred: impl Fn(acl::Fetch) -> bool) -> Option<String> {
+    let acls: &[acl::Acl] = p.cur_proxy_ref().map_or(&[], |px| &px.acls);
+    if acl::cond_uses(c, acls, &pred) {
+        Some(first_acl_name(c, acls, pred))
+    } else {
+        None
+    }
+}
+
 pub(super) fn warn_resp_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
     let Some(c) = c else { return 0 };
-    let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
-    if acl::cond_uses(c, &acls, acl::is_response) {
-        let name = first_acl_name(c, &acls, acl::is_response);
+    if let Some(name) = acl_using(p, c, acl::is_response) {
         return p.warn(&format!(
             "{} : acl '{}' involves some response-only criteria which will be ignored.",
             l.at(),
@@ -60,10 +72,8 @@ pub(super) fn warn_resp_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 
 
 pub(super) fn warn_req_only(p: &mut Parser, l: &Line, c: &Option<Cond>) -> u32 {
     let Some(c) = c else { return 0 };
-    let acls = p.cur_proxy().map(|px| px.acls.clone()).unwrap_or_default();
     let volatile = |f: acl::Fetch| acl::needs_http(f) && !acl::is_response(f);
-    if acl::cond_uses(c, &acls, volatile) {
-        let name = first_acl_name(c, &acls, volatile);
+    if let Some(name) = acl_using(p, c, volatile) {
         return p.warn(&format!(
             "{} : acl '{}' involves some volatile request-only criteria which will be ignored.",
             l.at(),
@@ -323,15 +333,8 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
             }
             match expr {
                 Ok(e) => {
-                    let name = l.arg(1).to_string();
                     if let Some(px) = p.cur_proxy() {
-                        match px.acls.iter_mut().find(|a| a.name == name) {
-                            Some(a) => a.exprs.push(e),
-                            None => px.acls.push(acl::Acl {
-                                name,
-                                exprs: vec![e],
-                            }),
-                        }
+                        px.acls.add_expr(l.arg(1), e);
                     }
                     err
                 }

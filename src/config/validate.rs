@@ -15,11 +15,13 @@ fn mode_str(m: Mode) -> &'static str {
     }
 }
 
-/// findproxy_mode(): a backend by name usable from a proxy in `mode`.
+/// findproxy_mode(): a backend by name usable from a proxy in `mode`
+/// (the parser's name index gives the candidates, in declaration order).
 fn find_backend(p: &Parser, name: &str, mode: Mode) -> Result<usize, ()> {
     let mut target = None;
-    for (i, px) in p.cfg.proxies.iter().enumerate() {
-        if caps(px.kind) & CAP_BE == 0 || px.name != name {
+    for &i in p.proxy_names.get(name).map_or(&[][..], |v| &v[..]) {
+        let px = &p.cfg.proxies[i];
+        if caps(px.kind) & CAP_BE == 0 {
             continue;
         }
         if px.mode != mode && !(px.mode == Mode::Http && mode == Mode::Tcp) {
@@ -282,6 +284,13 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
                     cfgerr += 1;
                 }
             }
+        }
+        {
+            // built once the rules are final: the lookups stand for them
+            let px = &p.cfg.proxies[i];
+            let plan =
+                crate::acl::RulePlan::build(px.switching_rules.iter().map(|r| &r.cond), &px.acls);
+            p.cfg.proxies[i].switch_plan = plan;
         }
         for r in 0..p.cfg.proxies[i].stick_rules.len() {
             let tname = p.cfg.proxies[i].stick_rules[r].table.clone();
@@ -593,16 +602,23 @@ pub fn check_config_validity(p: &mut Parser) -> u32 {
 /// capabilities `cap`; none when two match.
 fn findproxy(p: &Parser, name: &str, cap: u8) -> Option<usize> {
     let id = name.strip_prefix('#').map(super::units::atoi).unwrap_or(0);
-    let mut found = p.cfg.proxies.iter().enumerate().filter(|(_, x)| {
-        caps(x.kind) & cap == cap
-            && if id != 0 {
-                i64::from(x.id) == id
-            } else {
-                x.name == name
-            }
-    });
-    match (found.next(), found.next()) {
-        (Some((k, _)), None) => Some(k),
+    let has_cap = |k: &usize| {
+        p.cfg
+            .proxies
+            .get(*k)
+            .is_some_and(|x| caps(x.kind) & cap == cap)
+    };
+    let found: Vec<usize> = if id != 0 {
+        (0..p.cfg.proxies.len())
+            .filter(|&k| has_cap(&k) && i64::from(p.cfg.proxies[k].id) == id)
+            .take(2)
+            .collect()
+    } else {
+        let same = p.proxy_names.get(name).map_or(&[][..], |v| &v[..]);
+        same.iter().copied().filter(has_cap).take(2).collect()
+    };
+    match found[..] {
+        [k] => Some(k),
         _ => None,
     }
 }
@@ -627,11 +643,17 @@ fn assign_ids(ids: &mut [u32]) {
 }
 
 fn acls_in_order(px: &Proxy) -> Vec<&Acl> {
+    // anon_acls are pushed with their named count, so they come sorted:
+    // one merge, not one scan of them per named ACL
     let mut out = Vec::new();
+    let mut anon = px.anon_acls.iter().peekable();
     for k in 0..=px.acls.len() {
-        out.extend(px.anon_acls.iter().filter(|(n, _)| *n == k).map(|(_, a)| a));
+        while let Some((_, a)) = anon.next_if(|(n, _)| *n <= k) {
+            out.push(a);
+        }
         out.extend(px.acls.get(k));
     }
+    out.extend(anon.map(|(_, a)| a));
     out
 }
 
@@ -718,7 +740,7 @@ fn auth_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
     if e.fetch != Fetch::HttpAuthGroup {
         return 0;
     }
-    if e.patterns.is_empty() {
+    if e.pats.is_empty() {
         p.alert(&format!(
             "proxy {}: acl {} {}(): no groups specified.",
             id, acl, kw
@@ -728,10 +750,11 @@ fn auth_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
     // 1.4 reads all the group words as one pattern (acl_parse_strcat) and
     // resolves it at once: one alert for the first unknown group
     let text = e
-        .patterns
+        .pats
+        .linear()
         .iter()
         .map(|pat| match pat {
-            Pattern::Str(s) => String::from_utf8_lossy(s).into_owned(),
+            Pattern::Str(s) | Pattern::StrI(s) => String::from_utf8_lossy(s).into_owned(),
             _ => String::new(),
         })
         .collect::<Vec<_>>()

@@ -139,19 +139,14 @@ impl Session {
                 }
                 return self.no_server(ctx);
             }
-            let mut views = std::mem::take(&mut ctx.rt.views_scratch);
-            ctx.rt.views_into(self.be, &mut views);
             let by_lb = direct.is_none();
-            let chosen = match direct {
-                Some(d) => Some(d),
-                None => {
-                    let key = self.lb_key(ctx);
-                    let avoid = self.txn.prev_srv;
-                    ctx.rt.px[self.be].lb.pick(&views, key, avoid)
-                }
-            };
-            let any_usable = views.iter().any(|v| v.usable && v.weight > 0);
-            ctx.rt.views_scratch = views;
+            let key = if by_lb { self.lb_key(ctx) } else { None };
+            // the balancer reads the servers it considers, not the farm
+            let rt = &mut *ctx.rt;
+            let views = crate::state::LazyViews::new(rt.cfg, &rt.srv, &rt.px, self.be);
+            let lb = &mut rt.px[self.be].lb;
+            let chosen = direct.or_else(|| lb.pick(&views, key, self.txn.prev_srv));
+            let any_usable = crate::balance::Views::any(&views, |v| v.usable && v.weight > 0);
             let Some(si) = chosen else {
                 if any_usable {
                     return self.enqueue(ctx, None, false);

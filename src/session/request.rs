@@ -414,10 +414,20 @@ impl Session {
             px: self.fe,
             partial: false,
         };
-        let target = fe
-            .switching_rules
-            .iter()
-            .find(|r| cond_match(&r.cond, &fe.acls, &s))
+        // the first matching rule, runs of exact-match rules by one lookup
+        let rules = &fe.switching_rules;
+        let hit = if fe.switch_plan.covers(rules.len()) {
+            let eval = |n: usize| {
+                rules
+                    .get(n)
+                    .is_some_and(|r| cond_match(&r.cond, &fe.acls, &s))
+            };
+            fe.switch_plan.first(&s, eval)
+        } else {
+            rules.iter().position(|r| cond_match(&r.cond, &fe.acls, &s))
+        };
+        let target = hit
+            .and_then(|n| rules.get(n))
             .map(|r| r.be_idx)
             .or(fe.default_be_idx);
         match target {

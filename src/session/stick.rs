@@ -13,6 +13,16 @@ fn ip_bytes(ip: IpAddr) -> Vec<u8> {
     }
 }
 
+/// The configured limits of the table in proxy `t`.
+fn limits(cfg: &crate::config::model::Config, t: usize) -> crate::stick_table::Limits {
+    let st = cfg.proxies.get(t).and_then(|p| p.stick_table.as_ref());
+    crate::stick_table::Limits {
+        size: st.map_or(0, |s| s.size),
+        expire: st.and_then(|s| s.expire).map(Duration::from_millis),
+        nopurge: st.is_some_and(|s| s.nopurge),
+    }
+}
+
 fn live(e: &(u32, Option<Instant>), now: Instant) -> bool {
     e.1.is_none_or(|t| t > now)
 }
@@ -154,6 +164,7 @@ impl Session {
                 }
             }
         }
+        let mut assigned = None;
         for r in be
             .stick_rules
             .iter()
@@ -165,18 +176,25 @@ impl Session {
             let Some(k) = self.stick_key(ctx, r) else {
                 continue;
             };
-            let Some(e) = ctx.rt.tables[r.table_idx].get(&k) else {
+            let lim = limits(cfg, r.table_idx);
+            let tab = &mut ctx.rt.tables[r.table_idx];
+            let Some(id) = tab.get(&k, now, &lim) else {
                 continue;
             };
-            if !live(e, now) {
+            // 1.4 restarts the entry's expiry on every match, and goes on
+            // with the next rules once a server is assigned
+            tab.touch(&k, now, &lim);
+            if assigned.is_some() {
                 continue;
             }
-            let id = e.0;
             if let Some(si) = be.servers.iter().position(|s| s.id == id) {
                 if ctx.rt.srv[self.be][si].usable() || be.flags.persist || self.txn.force_persist {
-                    return Some(si);
+                    assigned = Some(si);
                 }
             }
+        }
+        if assigned.is_some() {
+            return assigned;
         }
         if self.txn.ignore_persist {
             return None;
@@ -217,24 +235,11 @@ impl Session {
             let Some(k) = self.stick_key(ctx, r) else {
                 continue;
             };
-            let Some(t) = cfg.proxies[r.table_idx].stick_table.as_ref() else {
+            if cfg.proxies[r.table_idx].stick_table.is_none() {
                 continue;
-            };
-            let exp = t.expire.map(|e| now + Duration::from_millis(e));
-            let tab = &mut ctx.rt.tables[r.table_idx];
-            if !tab.contains_key(&k) && tab.len() as u64 >= t.size {
-                if t.nopurge {
-                    continue;
-                }
-                tab.retain(|_, e| live(e, now));
-                if tab.len() as u64 >= t.size {
-                    let oldest = tab.iter().min_by_key(|(_, e)| e.1).map(|(k, _)| k.clone());
-                    if let Some(o) = oldest {
-                        tab.remove(&o);
-                    }
-                }
             }
-            tab.insert(k, (id, exp));
+            let lim = limits(cfg, r.table_idx);
+            ctx.rt.tables[r.table_idx].store(&k, id, now, &lim);
         }
         if let (Some(a), Some(h), false) = (
             &be.appsession,
