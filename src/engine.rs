@@ -642,6 +642,8 @@ impl Engine {
                     );
                 } else if let Source::Listener(li) = src {
                     self.accept(li, now);
+                } else if let Source::Pool(id) = src {
+                    self.rt.idle.on_event(id);
                 } else {
                     let (key, srv) = match src {
                         Source::Server(k) => (k, true),

@@ -13,6 +13,7 @@ pub mod config;
 pub mod engine;
 pub mod freq_ctr;
 pub mod http;
+pub mod idle_pool;
 pub mod lifecycle;
 pub mod log;
 pub mod master;

@@ -144,11 +144,14 @@ impl Session {
             let by_lb = direct.is_none();
             let chosen = match direct {
                 Some(d) => Some(d),
-                None => {
-                    let key = self.lb_key(ctx);
-                    let avoid = self.txn.prev_srv;
-                    ctx.rt.px[self.be].lb.pick(&views, key, avoid)
-                }
+                None => match self.preferred_server(ctx, &views) {
+                    Some(si) => Some(si),
+                    None => {
+                        let key = self.lb_key(ctx);
+                        let avoid = self.txn.prev_srv;
+                        ctx.rt.px[self.be].lb.pick(&views, key, avoid)
+                    }
+                },
             };
             let any_usable = views.iter().any(|v| v.usable && v.weight > 0);
             ctx.rt.views_scratch = views;
@@ -255,7 +258,7 @@ impl Session {
 
     /// One more connection attempt (or redirect) on the session's server:
     /// 1.4's per-server session counter.
-    fn count_srv_sess(&self, ctx: &mut Ctx) {
+    pub(super) fn count_srv_sess(&self, ctx: &mut Ctx) {
         if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
             st.inc_sess_ctr();
         }
@@ -312,6 +315,11 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         self.txn.t_queue.get_or_insert(ctx.now);
+        // keep-alive to servers (reuse.rs): no connect when a kept
+        // connection takes the request
+        if self.try_reuse(ctx) {
+            return;
+        }
         let source = self
             .srv_idx
             .and_then(|si| be.servers[si].source.as_ref())
@@ -333,6 +341,7 @@ impl Session {
                     return self.connect_failed(ctx, b'S');
                 }
                 self.st = St::Connecting;
+                self.srv_reqs = 0;
                 self.count_srv_sess(ctx);
                 self.srv_quickack_due = smart;
                 self.srv_eof = false;

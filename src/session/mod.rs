@@ -9,6 +9,7 @@ mod logline;
 pub use crate::queue::{process_queue, Ctx};
 mod request;
 mod response;
+mod reuse;
 mod sample;
 mod splice;
 mod stick;
@@ -121,6 +122,10 @@ pub struct Session {
     pub reset_in_inspect: bool,
     pub logged: bool,
     pub nolinger_srv: bool,
+    /// keep-alive to servers (reuse.rs): the server connection kept open
+    /// between two transactions, and the requests the one in use carried
+    pub parked: Option<reuse::Parked>,
+    pub srv_reqs: u32,
 }
 
 /// The stats column of a status: 1xx..5xx, else "other" (slot 5).
@@ -251,6 +256,8 @@ impl Session {
             reset_in_inspect: false,
             logged: false,
             nolinger_srv: false,
+            parked: None,
+            srv_reqs: 0,
         }
     }
 
@@ -881,6 +888,8 @@ impl Session {
         self.trace_event(ctx, "clicls");
         self.trace_event(ctx, "closed");
         self.count_status(ctx);
+        // a kept server connection may serve other sessions (reuse.rs)
+        self.unpark(ctx);
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);
         for b in [
@@ -1221,6 +1230,9 @@ impl Session {
     /// Readiness reported by the loop for one of our sockets.
     pub fn on_event(&mut self, ctx: &mut Ctx, server_side: bool, ev: Readiness) -> Outcome {
         if server_side {
+            if self.parked_event(ctx, ev.readable || ev.hup || ev.error) {
+                return self.run(ctx);
+            }
             self.srv_r |= ev.readable;
             self.srv_w |= ev.writable;
             self.srv_hup |= ev.hup;

@@ -1,0 +1,477 @@
+//! Keep-alive to servers (extensions in HAProxy 1.5/1.6 syntax): `option
+//! http-keep-alive`, `option prefer-last-server`, `http-reuse` and
+//! `pool-max-conn`, with real sockets: a scripted keep-alive backend
+//! counts the connections it accepts and the requests on each, and can
+//! close or reset a kept connection at the worst moment (when the proxy
+//! has just sent a request on it).
+
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const OK: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+
+/// What the backend does with request `n` (0-based) of connection `c`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Act {
+    Answer,
+    /// answer, then close the connection (FIN) right away
+    AnswerClose,
+    /// read the request, close without a byte of response (FIN)
+    Close,
+    /// read the request, reset the connection
+    Reset,
+}
+
+type Script = Arc<dyn Fn(usize, usize) -> Act + Send + Sync>;
+
+/// A keep-alive HTTP/1.1 backend run by a script.
+struct KaBackend {
+    port: u16,
+    conns: Arc<AtomicUsize>,
+    /// (connection, request line) in arrival order
+    seen: Arc<Mutex<Vec<(usize, String)>>>,
+}
+
+impl KaBackend {
+    fn new(script: Script) -> KaBackend {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let conns = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (c2, s2) = (conns.clone(), seen.clone());
+        thread::spawn(move || {
+            for c in l.incoming().take(64) {
+                let Ok(c) = c else { continue };
+                let id = c2.fetch_add(1, Ordering::SeqCst);
+                let (s3, sc) = (s2.clone(), script.clone());
+                thread::spawn(move || serve(c, id, &s3, &*sc));
+            }
+        });
+        KaBackend { port, conns, seen }
+    }
+    fn conns(&self) -> usize {
+        self.conns.load(Ordering::SeqCst)
+    }
+    fn seen(&self) -> Vec<(usize, String)> {
+        self.seen.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+fn serve(
+    mut c: TcpStream,
+    id: usize,
+    seen: &Mutex<Vec<(usize, String)>>,
+    script: &dyn Fn(usize, usize) -> Act,
+) {
+    let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = Vec::new();
+    for n in 0..32 {
+        // one head (the tests send no bodies)
+        let mut tmp = [0u8; 4096];
+        let end = loop {
+            if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p + 4;
+            }
+            match c.read(&mut tmp) {
+                Ok(0) | Err(_) => return,
+                Ok(k) => buf.extend_from_slice(&tmp[..k]),
+            }
+        };
+        let head: Vec<u8> = buf.drain(..end).collect();
+        if let Ok(mut v) = seen.lock() {
+            v.push((id, String::from_utf8_lossy(&head).into_owned()));
+        }
+        match script(id, n) {
+            Act::Answer => {
+                let _ = c.write_all(OK);
+            }
+            Act::AnswerClose => {
+                let _ = c.write_all(OK);
+                return;
+            }
+            Act::Close => return,
+            Act::Reset => {
+                let _ = socket_linger0(&c);
+                return;
+            }
+        }
+    }
+}
+
+/// SO_LINGER 0: the close that follows sends a reset.
+fn socket_linger0(c: &TcpStream) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let l = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid fd and a struct linger of the right size
+    let r = unsafe {
+        libc::setsockopt(
+            c.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            &l as *const libc::linger as *const libc::c_void,
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+fn config(log: u16, px: &str, port: u16, srv: u16) -> String {
+    format!(
+        "{}    timeout http-keep-alive 2000\n\nlisten app\n    bind 127.0.0.1:{}\n{}    server s1 127.0.0.1:{}\n",
+        global(log),
+        port,
+        px,
+        srv
+    )
+}
+
+/// Sends each request on one client connection and reads each response
+/// (Content-Length 3); returns the responses.
+fn on_one_connection(port: u16, reqs: &[&str]) -> Vec<String> {
+    let mut c = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut out = Vec::new();
+    for r in reqs {
+        if c.write_all(r.as_bytes()).is_err() {
+            break;
+        }
+        let got = read_until(&mut c, |b| {
+            b.windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .is_some_and(|p| {
+                    let head = String::from_utf8_lossy(&b[..p]).to_ascii_lowercase();
+                    let cl = head
+                        .lines()
+                        .find_map(|l| {
+                            l.strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    b.len() >= p + 4 + cl
+                })
+        });
+        out.push(String::from_utf8_lossy(&got).into_owned());
+    }
+    out
+}
+
+const GET: &str = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+const GET_CLOSE: &str = "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+
+fn answer_all() -> Script {
+    Arc::new(|_, _| Act::Answer)
+}
+
+/// Waits (bounded) until `f` holds.
+fn eventually(secs: u64, f: impl Fn() -> bool) -> bool {
+    let end = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < end {
+        if f() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    f()
+}
+
+#[test]
+fn keep_alive_sends_every_request_of_a_client_on_one_server_connection() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port = free_port();
+    let cfg = config(log.port, "    option http-keep-alive\n", port, be.port);
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let r = on_one_connection(port, &[GET, GET, GET]);
+    assert_eq!(r.len(), 3);
+    for x in &r {
+        assert!(x.starts_with("HTTP/1.1 200"), "{x}");
+        assert!(!x.to_ascii_lowercase().contains("connection: close"), "{x}");
+    }
+    assert_eq!(be.conns(), 1, "one server connection: {:?}", be.seen());
+    assert_eq!(be.seen().len(), 3);
+    // the server was not told to close
+    for (_, h) in be.seen() {
+        assert!(!h.to_ascii_lowercase().contains("connection: close"), "{h}");
+    }
+    // the log: 3 lines, the 2nd and 3rd with Tc 0 (no connect)
+    assert!(log.wait_for("GET / HTTP/1.1", 3, 5), "{:?}", log.lines);
+    let timers: Vec<String> = log
+        .lines
+        .iter()
+        .filter(|l| l.contains("GET / HTTP/1.1"))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.matches('/').count() == 4)
+                .map(String::from)
+        })
+        .collect();
+    assert_eq!(timers.len(), 3, "{:?}", log.lines);
+    for t in &timers[1..] {
+        assert_eq!(
+            t.split('/').nth(2),
+            Some("0"),
+            "Tc of a kept connection: {t}"
+        );
+    }
+}
+
+#[test]
+fn a_config_without_keep_alive_connects_for_every_request() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port = free_port();
+    let cfg = config(log.port, "    option http-server-close\n", port, be.port);
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let r = on_one_connection(port, &[GET, GET, GET]);
+    assert_eq!(r.len(), 3);
+    assert!(eventually(3, || be.conns() == 3), "{}", be.conns());
+    for (_, h) in be.seen() {
+        assert!(h.to_ascii_lowercase().contains("connection: close"), "{h}");
+    }
+}
+
+#[test]
+fn http_reuse_always_serves_new_clients_on_pooled_connections() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port = free_port();
+    let sock = tmpdir("reuse").join("stats.sock");
+    let cfg = config(
+        log.port,
+        "    option http-keep-alive\n    http-reuse always\n",
+        port,
+        be.port,
+    )
+    .replace(
+        "    maxconn 100\n",
+        &format!("    maxconn 100\n    stats socket {}\n", sock.display()),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    for _ in 0..4 {
+        let r = on_one_connection(port, &[GET_CLOSE]);
+        assert!(r[0].starts_with("HTTP/1.1 200"), "{r:?}");
+        // the client was told the connection closes
+        assert!(
+            r[0].to_ascii_lowercase().contains("connection: close"),
+            "{r:?}"
+        );
+    }
+    assert_eq!(be.conns(), 1, "{:?}", be.seen());
+    let csv = stats_ask(&sock, "show stat\n");
+    let head = csv.lines().next().unwrap_or("");
+    assert!(head.ends_with(",srv_abrt,idle_conn_cur,"), "{head}");
+    let s1 = csv.lines().find(|l| l.starts_with("app,s1,")).unwrap_or("");
+    assert!(s1.ends_with(",1,"), "one idle connection: {s1}");
+    // scur: an idle pooled connection is not a served session
+    assert_eq!(s1.split(',').nth(4), Some("0"), "{s1}");
+    let sess = stats_ask(&sock, "show sess\n");
+    assert!(
+        sess.contains("idle server connection be=app srv=s1"),
+        "{sess}"
+    );
+}
+
+#[test]
+fn http_reuse_safe_gives_a_first_request_its_own_connection() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port = free_port();
+    let cfg = config(log.port, "    option http-keep-alive\n", port, be.port);
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    on_one_connection(port, &[GET_CLOSE]);
+    // a first request: a new connection, though one is pooled
+    on_one_connection(port, &[GET_CLOSE]);
+    assert!(eventually(3, || be.conns() == 2), "{:?}", be.seen());
+    // a second request of a session may take a pooled one
+    on_one_connection(port, &[GET, GET_CLOSE]);
+    assert_eq!(be.seen().len(), 4);
+    assert_eq!(be.conns(), 3, "{:?}", be.seen());
+}
+
+/// The server closes each kept connection right after its response: the
+/// proxy notices (readiness) and the next request connects again.
+#[test]
+fn a_server_closing_an_idle_connection_is_noticed_before_use() {
+    let be = KaBackend::new(Arc::new(|_, _| Act::AnswerClose));
+    let mut log = Syslog::new();
+    let port = free_port();
+    let cfg = config(
+        log.port,
+        "    option http-keep-alive\n    http-reuse always\n",
+        port,
+        be.port,
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    for _ in 0..3 {
+        let r = on_one_connection(port, &[GET, GET]);
+        for x in &r {
+            assert!(x.starts_with("HTTP/1.1 200"), "{r:?}");
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(be.conns(), 6);
+    assert!(
+        !log.lines.iter().any(|l| l.contains(" 502 ")),
+        "{:?}",
+        log.lines
+    );
+}
+
+/// Worst moment: the server takes the request on its kept connection and
+/// closes (or resets) it without answering. The request goes again on a
+/// new connection: the client gets its 200, not a 502.
+fn worst_moment(act: Act) {
+    let be = KaBackend::new(Arc::new(
+        move |c, n| if c == 0 && n == 1 { act } else { Act::Answer },
+    ));
+    let mut log = Syslog::new();
+    let port = free_port();
+    let cfg = config(log.port, "    option http-keep-alive\n", port, be.port);
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let r = on_one_connection(port, &[GET, GET, GET]);
+    assert_eq!(r.len(), 3, "{r:?}");
+    for x in &r {
+        assert!(x.starts_with("HTTP/1.1 200"), "{act:?}: {r:?}");
+    }
+    assert_eq!(be.conns(), 2, "{:?}", be.seen());
+    assert_eq!(be.seen().len(), 4, "the request was sent twice");
+    assert!(log.wait_for("GET / HTTP/1.1", 3, 5));
+    assert!(
+        !log.lines.iter().any(|l| l.contains(" 502 ")),
+        "{:?}",
+        log.lines
+    );
+}
+
+#[test]
+fn a_server_closing_a_kept_connection_as_the_request_arrives_gets_it_again() {
+    worst_moment(Act::Close);
+}
+
+#[test]
+fn a_server_resetting_a_kept_connection_as_the_request_arrives_gets_it_again() {
+    worst_moment(Act::Reset);
+}
+
+/// Same with a pooled connection taken by another client session.
+#[test]
+fn a_pooled_connection_closed_at_the_worst_moment_is_retried() {
+    let be = KaBackend::new(Arc::new(|c, n| {
+        if c == 0 && n == 1 {
+            Act::Close
+        } else {
+            Act::Answer
+        }
+    }));
+    let mut log = Syslog::new();
+    let port = free_port();
+    let cfg = config(
+        log.port,
+        "    option http-keep-alive\n    http-reuse always\n",
+        port,
+        be.port,
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let a = on_one_connection(port, &[GET_CLOSE]);
+    let b = on_one_connection(port, &[GET_CLOSE]);
+    assert!(
+        a[0].starts_with("HTTP/1.1 200") && b[0].starts_with("HTTP/1.1 200"),
+        "{a:?} {b:?}"
+    );
+    assert_eq!(be.conns(), 2);
+}
+
+/// `pool-max-conn 0`: nothing is pooled.
+#[test]
+fn pool_max_conn_bounds_the_idle_list() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port = free_port();
+    let cfg = config(
+        log.port,
+        "    option http-keep-alive\n    http-reuse always\n",
+        port,
+        be.port,
+    )
+    .replace(
+        &format!("server s1 127.0.0.1:{}\n", be.port),
+        &format!("server s1 127.0.0.1:{} pool-max-conn 0\n", be.port),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    on_one_connection(port, &[GET_CLOSE]);
+    on_one_connection(port, &[GET_CLOSE]);
+    assert!(eventually(3, || be.conns() == 2), "{}", be.conns());
+}
+
+/// `option prefer-last-server`: round robin would alternate; the kept
+/// connection's server takes the session's next requests.
+#[test]
+fn prefer_last_server_keeps_a_session_on_its_server() {
+    let a = KaBackend::new(answer_all());
+    let b = KaBackend::new(answer_all());
+    let run = |prefer: bool| {
+        let mut log = Syslog::new();
+        let port = free_port();
+        let cfg = format!(
+            "{}\nlisten app\n    bind 127.0.0.1:{}\n    option http-keep-alive\n{}    balance roundrobin\n    server a 127.0.0.1:{}\n    server b 127.0.0.1:{}\n",
+            global(log.port),
+            port,
+            if prefer { "    option prefer-last-server\n" } else { "" },
+            a.port,
+            b.port
+        );
+        let p = Proxy::start(&cfg, &mut log, 1);
+        on_one_connection(port, &[GET, GET, GET, GET]);
+        drop(p);
+    };
+    run(true);
+    let (sa, sb) = (a.seen().len(), b.seen().len());
+    assert!(sa == 4 || sb == 4, "all four on one server: {sa} {sb}");
+    thread::sleep(Duration::from_millis(100));
+    run(false);
+    let (sa2, sb2) = (a.seen().len() - sa, b.seen().len() - sb);
+    assert_eq!((sa2, sb2), (2, 2), "round robin without the option");
+}
+
+/// The proxy's `-c` accepts the keywords and refuses a bad reuse mode.
+#[test]
+fn check_mode_accepts_the_keywords() {
+    let dir = tmpdir("reusec");
+    let path = dir.join("h.cfg");
+    let good = "defaults\n    mode http\n    option http-keep-alive\n    http-reuse aggressive\nlisten a\n    bind 127.0.0.1:1\n    no option http-keep-alive\n    option prefer-last-server\n    server s 127.0.0.1:2 pool-max-conn 10\n";
+    std::fs::write(&path, good).expect("write");
+    let o = std::process::Command::new(bin())
+        .args(["-c", "-f"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(
+        &path,
+        "listen a\n    mode http\n    bind 127.0.0.1:1\n    http-reuse sometimes\n",
+    )
+    .expect("write");
+    let o = std::process::Command::new(bin())
+        .args(["-c", "-f"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("only supports 'never', 'safe', 'aggressive', 'always'"));
+}
