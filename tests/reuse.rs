@@ -310,26 +310,41 @@ fn a_server_closing_an_idle_connection_is_noticed_before_use() {
     let be = KaBackend::new(Arc::new(|_, _| Act::AnswerClose));
     let mut log = Syslog::new();
     let port = free_port();
+    let sock = tmpdir("reuse").join("stats.sock");
     let cfg = config(
         log.port,
         "    option http-keep-alive\n    http-reuse always\n",
         port,
         be.port,
+    )
+    .replace(
+        "    maxconn 100\n",
+        &format!("    maxconn 100\n    stats socket {}\n", sock.display()),
     );
     let _p = Proxy::start(&cfg, &mut log, 1);
+    // parked in the session: the next request 50 ms later
+    let mut c = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
     for _ in 0..3 {
-        let r = on_one_connection(port, &[GET, GET]);
-        for x in &r {
-            assert!(x.starts_with("HTTP/1.1 200"), "{r:?}");
-        }
+        c.write_all(GET.as_bytes()).expect("write");
+        let r = read_until(&mut c, |b| b.ends_with(b"ok\n"));
+        assert!(r.starts_with(b"HTTP/1.1 200"), "{r:?}");
+        thread::sleep(Duration::from_millis(50));
+    }
+    // pooled: another client 50 ms later
+    for _ in 0..3 {
+        let r = on_one_connection(port, &[GET_CLOSE]);
+        assert!(r[0].starts_with("HTTP/1.1 200"), "{r:?}");
         thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(be.conns(), 6);
-    assert!(
-        !log.lines.iter().any(|l| l.contains(" 502 ")),
-        "{:?}",
-        log.lines
-    );
+    // noticed by readiness: no request went on a closed connection (it
+    // would have been sent again and counted as a retry)
+    let csv = stats_ask(&sock, "show stat\n");
+    let s1 = csv.lines().find(|l| l.starts_with("app,s1,")).unwrap_or("");
+    assert_eq!(s1.split(',').nth(15), Some("0"), "wretr: {s1}");
+    assert!(s1.ends_with(",0,"), "nothing left idle: {s1}");
 }
 
 /// Worst moment: the server takes the request on its kept connection and
