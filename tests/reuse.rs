@@ -490,3 +490,76 @@ fn check_mode_accepts_the_keywords() {
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("only supports 'never', 'safe', 'aggressive', 'always'"));
 }
+
+/// `maxconn`: a session's parked connection is not a served session, so
+/// another client is not queued behind it; a pooled one neither.
+#[test]
+fn idle_connections_do_not_count_against_maxconn() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port = free_port();
+    let sock = tmpdir("reuse").join("stats.sock");
+    let cfg = config(
+        log.port,
+        "    option http-keep-alive\n    http-reuse always\n    timeout queue 300\n",
+        port,
+        be.port,
+    )
+    .replace(
+        &format!("server s1 127.0.0.1:{}\n", be.port),
+        &format!("server s1 127.0.0.1:{} maxconn 1\n", be.port),
+    )
+    .replace(
+        "    maxconn 100\n",
+        &format!(
+            "    maxconn 100\n    stats socket {} level admin\n",
+            sock.display()
+        ),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    // X keeps its connection (and its parked server connection) open
+    let mut x = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    x.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    x.write_all(GET.as_bytes()).expect("write");
+    let r = read_until(&mut x, |b| b.ends_with(b"ok\n"));
+    assert!(r.starts_with(b"HTTP/1.1 200"));
+    // Y is served at once, not queued into a 503 after 300 ms
+    for _ in 0..2 {
+        let y = on_one_connection(port, &[GET_CLOSE]);
+        assert!(y[0].starts_with("HTTP/1.1 200"), "{y:?}");
+    }
+    let csv = stats_ask(&sock, "show stat\n");
+    let s1 = csv.lines().find(|l| l.starts_with("app,s1,")).unwrap_or("");
+    let f: Vec<&str> = s1.split(',').collect();
+    assert_eq!((f[2], f[4], f[13]), ("0", "0", "0"), "qcur scur econ: {s1}");
+    assert!(s1.ends_with(",1,"), "Y's connection pooled: {s1}");
+    // X's next request still goes on its own parked connection
+    x.write_all(GET.as_bytes()).expect("write");
+    let r = read_until(&mut x, |b| b.ends_with(b"ok\n"));
+    assert!(r.starts_with(b"HTTP/1.1 200"));
+    assert_eq!(be.conns(), 2, "{:?}", be.seen());
+    // a server put in maintenance loses its idle connections
+    let out = stats_ask(&sock, "disable server app/s1\n");
+    assert!(out.trim().is_empty(), "{out}");
+    let csv = stats_ask(&sock, "show stat\n");
+    let s1 = csv.lines().find(|l| l.starts_with("app,s1,")).unwrap_or("");
+    assert!(s1.ends_with(",0,"), "pool flushed: {s1}");
+}
+
+/// A 1.4 config's CSV has no extension column.
+#[test]
+fn a_config_without_reuse_keeps_the_csv_of_1_4() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port = free_port();
+    let sock = tmpdir("reuse").join("stats.sock");
+    let cfg = config(log.port, "    option http-server-close\n", port, be.port).replace(
+        "    maxconn 100\n",
+        &format!("    maxconn 100\n    stats socket {}\n", sock.display()),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let csv = stats_ask(&sock, "show stat\n");
+    assert!(csv.lines().next().unwrap_or("").ends_with(",srv_abrt,"));
+    assert!(!csv.contains("idle_conn_cur"));
+}
