@@ -563,3 +563,60 @@ fn a_config_without_reuse_keeps_the_csv_of_1_4() {
     assert!(csv.lines().next().unwrap_or("").ends_with(",srv_abrt,"));
     assert!(!csv.contains("idle_conn_cur"));
 }
+
+/// 1.5's interplay: a close mode set after `option http-keep-alive`
+/// replaces it, `no option http-keep-alive` drops it (back to 1.4's
+/// tunnel), and between frontend and backend a close mode wins.
+#[test]
+fn close_options_replace_keep_alive_as_in_1_5() {
+    let cases = [
+        // (defaults, frontend, backend, server connections for 3 requests)
+        (
+            "    option http-keep-alive\n",
+            "",
+            "    option http-server-close\n",
+            3,
+        ),
+        (
+            "    option http-server-close\n",
+            "",
+            "    option http-keep-alive\n",
+            3,
+        ),
+        ("", "    option http-keep-alive\n", "", 1),
+        (
+            "",
+            "    option http-keep-alive\n",
+            "    option forceclose\n",
+            1,
+        ),
+    ];
+    for (i, (def, fe, bk, conns)) in cases.iter().enumerate() {
+        let be = KaBackend::new(answer_all());
+        let mut log = Syslog::new();
+        let port = free_port();
+        let cfg = format!(
+            "{}{}\nfrontend f\n    bind 127.0.0.1:{}\n{}    default_backend b\n\nbackend b\n{}    server s1 127.0.0.1:{}\n",
+            global(log.port),
+            def,
+            port,
+            fe,
+            bk,
+            be.port
+        );
+        let _p = Proxy::start(&cfg, &mut log, 2);
+        let r = on_one_connection(port, &[GET, GET, GET]);
+        let served = r.iter().filter(|x| x.starts_with("HTTP/1.1 200")).count();
+        if i == 3 {
+            // forceclose: one response, then the proxy closes
+            assert_eq!(served, 1, "case {i}: {r:?}");
+        } else {
+            assert_eq!(served, 3, "case {i}: {r:?}");
+        }
+        assert!(
+            eventually(3, || be.conns() == *conns),
+            "case {i}: {} connections",
+            be.conns()
+        );
+    }
+}
