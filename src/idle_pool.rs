@@ -1,15 +1,16 @@
 //! Idle server connections shared between client sessions (`http-reuse`,
-//! HAProxy 1.6's idea, an extension here). When a transaction ends with a
-//! server connection that can carry another request and its client session
-//! does not keep it, the connection waits in its server's list here,
-//! registered for readability under its own token: a server that closes or
-//! resets it is noticed by that readiness and the connection is dropped
-//! before anyone picks it. A config without keep-alive never puts anything
-//! here.
+//! HAProxy 1.6's idea, an extension here). A server connection opened for
+//! a keep-alive transaction is registered under a token of its own (a
+//! connection id, `tokens::pool`), and this table says who owns it now:
+//! a session (its events go to that session) or its server's idle list.
+//! Handing a connection between a session and the list is then a change
+//! in this table, with no system call. A server that closes or resets an
+//! idle connection is noticed by that readiness and the connection is
+//! dropped before anyone picks it. A config without keep-alive never gets
+//! a connection id.
 
 use crate::config::model::Config;
 use mio::net::TcpStream;
-use mio::{Interest, Registry, Token};
 use slab::Slab;
 
 /// One idle connection: its socket and how many requests it carried.
@@ -20,13 +21,27 @@ struct IdleConn {
     reqs: u32,
 }
 
-/// Every server's idle list, the connections themselves in one slab keyed
-/// by their token number.
+/// A connection id's owner.
+enum Owner {
+    /// the session with this key holds the socket
+    Session(usize),
+    /// parked in its server's idle list
+    Idle(IdleConn),
+}
+
+/// Who an event on a connection id is for.
+pub enum EventFor {
+    Session(usize),
+    /// an idle connection, dropped; or an id no longer in use
+    Nobody,
+}
+
+/// Every server's idle list, and the owners of the connection ids.
 #[derive(Default)]
 pub struct IdlePools {
-    conns: Slab<IdleConn>,
-    /// per backend, per server: slab keys, the most recently parked last
-    /// (taken first: its server surely still holds it)
+    conns: Slab<Owner>,
+    /// per backend, per server: connection ids, the most recently parked
+    /// last (taken first: its server surely still holds it)
     lists: Vec<Vec<Vec<usize>>>,
     /// some backend may reuse connections: the stats show the column
     pub in_use: bool,
@@ -50,6 +65,18 @@ impl IdlePools {
         }
     }
 
+    /// A connection id for a new server connection of session `key`.
+    pub fn new_id(&mut self, key: usize) -> usize {
+        self.conns.insert(Owner::Session(key))
+    }
+
+    /// The session's connection is closed: its id is free again.
+    pub fn free_id(&mut self, id: usize) {
+        if matches!(self.conns.get(id), Some(Owner::Session(_))) {
+            self.conns.remove(id);
+        }
+    }
+
     /// Idle connections to server `si` of backend `be`.
     pub fn count(&self, be: usize, si: usize) -> usize {
         self.lists
@@ -58,81 +85,81 @@ impl IdlePools {
             .map_or(0, |l| l.len())
     }
 
-    /// Parks `stream` in the server's list unless `max` (pool-max-conn,
-    /// -1 unlimited) is reached; false when it was not kept (the caller
-    /// closes it by dropping it).
+    /// Parks connection `id` in the server's list unless `max`
+    /// (pool-max-conn, -1 unlimited) is reached; the stream comes back
+    /// when it was not kept (the caller closes it and frees the id).
     pub fn put(
         &mut self,
-        registry: &Registry,
+        id: usize,
         be: usize,
         si: usize,
-        mut stream: TcpStream,
+        stream: TcpStream,
         reqs: u32,
         max: i32,
     ) -> Result<(), TcpStream> {
-        let Some(list) = self.lists.get(be).and_then(|v| v.get(si)) else {
+        let Some(list) = self.lists.get_mut(be).and_then(|v| v.get_mut(si)) else {
             return Err(stream);
         };
         if max == 0 || (max > 0 && list.len() >= max as usize) {
             return Err(stream);
         }
-        let entry = self.conns.vacant_entry();
-        let id = entry.key();
-        if registry
-            .reregister(&mut stream, crate::tokens::pool(id), Interest::READABLE)
-            .is_err()
-        {
+        let Some(slot) = self.conns.get_mut(id) else {
             return Err(stream);
-        }
-        entry.insert(IdleConn {
+        };
+        *slot = Owner::Idle(IdleConn {
             stream,
             be,
             si,
             reqs,
         });
-        if let Some(l) = self.lists.get_mut(be).and_then(|v| v.get_mut(si)) {
-            l.push(id);
-        }
+        list.push(id);
         Ok(())
     }
 
-    /// The most recently parked live connection to the server that carried
-    /// at least `min_reqs` requests, registered again under `token`, with
-    /// its request count. Connections found dead on the way are closed.
+    /// The most recently parked connection to the server that carried at
+    /// least `min_reqs` requests, now owned by session `key`: its stream,
+    /// id and request count.
     pub fn take(
         &mut self,
-        registry: &Registry,
         be: usize,
         si: usize,
-        token: Token,
+        key: usize,
         min_reqs: u32,
-    ) -> Option<(TcpStream, u32)> {
-        loop {
-            let list = self.lists.get_mut(be)?.get_mut(si)?;
-            let pos = list
-                .iter()
-                .rposition(|&id| self.conns.get(id).is_some_and(|c| c.reqs >= min_reqs))?;
-            let id = list.remove(pos);
-            let mut c = self.conns.try_remove(id)?;
-            // a FIN or reset not yet reported by the loop: not usable
-            let fd = std::os::unix::io::AsRawFd::as_raw_fd(&c.stream);
-            if !crate::sys::idle_alive(fd) {
-                continue;
-            }
-            let both = Interest::READABLE | Interest::WRITABLE;
-            if registry.reregister(&mut c.stream, token, both).is_ok() {
-                return Some((c.stream, c.reqs));
+    ) -> Option<(TcpStream, usize, u32)> {
+        let list = self.lists.get_mut(be)?.get_mut(si)?;
+        let conns = &self.conns;
+        let pos = list
+            .iter()
+            .rposition(|&id| matches!(conns.get(id), Some(Owner::Idle(c)) if c.reqs >= min_reqs))?;
+        let id = list.remove(pos);
+        let slot = self.conns.get_mut(id)?;
+        match std::mem::replace(slot, Owner::Session(key)) {
+            Owner::Idle(c) => Some((c.stream, id, c.reqs)),
+            Owner::Session(k) => {
+                // not idle after all: leave it as it was
+                *slot = Owner::Session(k);
+                None
             }
         }
     }
 
-    /// Readiness on an idle connection: the server closed it, reset it or
-    /// sent what no request asked for; it is closed.
-    pub fn on_event(&mut self, id: usize) {
-        if let Some(c) = self.conns.try_remove(id) {
-            if let Some(l) = self.lists.get_mut(c.be).and_then(|v| v.get_mut(c.si)) {
-                l.retain(|&x| x != id);
+    /// Readiness on connection `id`: for its session, or, when it is idle
+    /// and `closing` (readable, hang-up or error: its server closed it,
+    /// reset it or sent what no request asked for), it is closed; a mere
+    /// writable edge on an idle connection means nothing.
+    pub fn on_event(&mut self, id: usize, closing: bool) -> EventFor {
+        match self.conns.get(id) {
+            Some(Owner::Session(k)) => EventFor::Session(*k),
+            Some(Owner::Idle(_)) if !closing => EventFor::Nobody,
+            Some(Owner::Idle(c)) => {
+                let (be, si) = (c.be, c.si);
+                if let Some(l) = self.lists.get_mut(be).and_then(|v| v.get_mut(si)) {
+                    l.retain(|&x| x != id);
+                }
+                self.conns.remove(id);
+                EventFor::Nobody
             }
+            None => EventFor::Nobody,
         }
     }
 
@@ -152,6 +179,7 @@ impl IdlePools {
         use std::fmt::Write;
         let mut out = String::new();
         for (id, c) in self.conns.iter() {
+            let Owner::Idle(c) = c else { continue };
             let px = &cfg.proxies[c.be];
             let srv = px.servers.get(c.si).map_or("?", |s| s.name.as_str());
             let fd = std::os::unix::io::AsRawFd::as_raw_fd(&c.stream);

@@ -200,23 +200,6 @@ pub fn get_nofile() -> u64 {
     lim.rlim_cur
 }
 
-/// Whether an idle server connection is still open and silent: a peek
-/// finds nothing to read yet (EAGAIN). A 0 (the server's FIN), data no
-/// request asked for, or an error (a reset) make it unusable.
-pub fn idle_alive(fd: RawFd) -> bool {
-    let mut b = [0u8; 1];
-    // SAFETY: b is a valid one-byte buffer; MSG_PEEK leaves the data.
-    let r = unsafe {
-        libc::recv(
-            fd,
-            b.as_mut_ptr() as *mut libc::c_void,
-            1,
-            libc::MSG_PEEK | libc::MSG_DONTWAIT,
-        )
-    };
-    r < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::WouldBlock
-}
-
 /// How many more bytes a TCP socket surely takes now without keeping
 /// them in its send buffer: none while any byte written earlier waits
 /// unsent (SIOCOUTQNSD: the peer's window is closed, it is not reading),

@@ -410,6 +410,7 @@ impl Session {
         let be = &cfg.proxies[self.be];
         if let Some(mut s) = self.srv.take() {
             let _ = ctx.registry.deregister(&mut s);
+            self.free_srv_id(ctx);
         }
         self.srv_r = false;
         self.srv_w = false;

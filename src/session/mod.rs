@@ -126,6 +126,8 @@ pub struct Session {
     /// between two transactions, and the requests the one in use carried
     pub parked: Option<reuse::Parked>,
     pub srv_reqs: u32,
+    /// the server connection's id when it has one (reuse.rs), else NO_ID
+    pub srv_id: u32,
 }
 
 /// The stats column of a status: 1xx..5xx, else "other" (slot 5).
@@ -258,6 +260,7 @@ impl Session {
             nolinger_srv: false,
             parked: None,
             srv_reqs: 0,
+            srv_id: reuse::NO_ID,
         }
     }
 
@@ -795,6 +798,7 @@ impl Session {
             if rst || self.nolinger_srv {
                 crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&s));
             }
+            self.free_srv_id(ctx);
             // dropping `s` closes it, which also takes it out of epoll
         }
         self.srv_r = false;
@@ -1218,11 +1222,13 @@ impl Session {
     }
 
     pub fn register_server(&mut self, ctx: &mut Ctx, mut s: TcpStream) -> std::io::Result<()> {
-        ctx.registry.register(
-            &mut s,
-            crate::tokens::server(self.key),
-            mio::Interest::READABLE | mio::Interest::WRITABLE,
-        )?;
+        // keep-alive to servers: a connection id of its own (reuse.rs)
+        let token = self.server_token(ctx);
+        let both = mio::Interest::READABLE | mio::Interest::WRITABLE;
+        if let Err(e) = ctx.registry.register(&mut s, token, both) {
+            self.free_srv_id(ctx);
+            return Err(e);
+        }
         self.srv = Some(s);
         Ok(())
     }

@@ -18,6 +18,10 @@ use crate::http::body::Framing;
 use crate::http::head::Head;
 use crate::txn::Txn;
 
+/// `Session::srv_id` of a server connection registered under the
+/// session's own server token (every connection outside keep-alive).
+pub const NO_ID: u32 = u32::MAX;
+
 /// The server connection a session keeps between two transactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parked {
@@ -48,6 +52,26 @@ fn pool_min_reqs(mode: HttpReuse, first: bool) -> Option<u32> {
 }
 
 impl Session {
+    /// The token a new server connection is registered under: under
+    /// keep-alive a connection id of its own, so that it can move between
+    /// the session and its server's idle list without a system call.
+    pub(super) fn server_token(&mut self, ctx: &mut Ctx) -> mio::Token {
+        if self.txn.mode != HttpConnMode::KeepAlive {
+            return crate::tokens::server(self.key);
+        }
+        let id = ctx.rt.idle.new_id(self.key);
+        self.srv_id = id as u32;
+        crate::tokens::pool(id)
+    }
+
+    /// The server connection is being closed: its id is free again.
+    pub(super) fn free_srv_id(&mut self, ctx: &mut Ctx) {
+        if self.srv_id != NO_ID {
+            ctx.rt.idle.free_id(self.srv_id as usize);
+            self.srv_id = NO_ID;
+        }
+    }
+
     /// Notes whether the server's response leaves its connection usable
     /// for another request: we asked for keep-alive, the response is
     /// framed (not ended by the close) and the server did not refuse.
@@ -113,12 +137,17 @@ impl Session {
         let (be, si) = (p.be as usize, p.si as usize);
         let px = &ctx.rt.cfg.proxies[be];
         let usable = ctx.rt.srv[be].get(si).is_some_and(|st| st.usable());
-        if px.reuse_mode(true) == HttpReuse::Never || !usable || ctx.stopping {
-            return;
+        let shared = px.reuse_mode(true) != HttpReuse::Never && usable && !ctx.stopping;
+        if shared && self.srv_id != NO_ID {
+            let max = px.servers[si].pool_max_conn;
+            let id = self.srv_id as usize;
+            if ctx.rt.idle.put(id, be, si, s, p.reqs, max).is_ok() {
+                // the idle list owns the id now
+                self.srv_id = NO_ID;
+            }
         }
-        let max = px.servers[si].pool_max_conn;
-        // refused: dropping it closes it
-        let _ = ctx.rt.idle.put(ctx.registry, be, si, s, p.reqs, max);
+        // not kept: the socket was dropped (closed) above
+        self.free_srv_id(ctx);
     }
 
     /// Readiness on a parked connection: when `closing` (readable, hang-up
@@ -164,8 +193,10 @@ impl Session {
         if got.is_none() {
             let mode = ctx.rt.cfg.proxies[self.be].reuse_mode(true);
             if let Some(min) = pool_min_reqs(mode, !self.not_first) {
-                let tok = crate::tokens::server(self.key);
-                got = ctx.rt.idle.take(ctx.registry, self.be, si, tok, min);
+                if let Some((s, id, reqs)) = ctx.rt.idle.take(self.be, si, self.key, min) {
+                    self.srv_id = id as u32;
+                    got = Some((s, reqs));
+                }
             }
         }
         let Some((s, reqs)) = got else {
@@ -210,6 +241,7 @@ impl Session {
         ctx.rt.px[self.be].be.retries += 1;
         // the socket goes, the server slot stays: Assign connects to it
         self.srv = None;
+        self.free_srv_id(ctx);
         self.srv_r = false;
         self.srv_w = false;
         self.to_srv.clear();
