@@ -371,6 +371,29 @@ fn worst_moment(act: Act) {
         "{:?}",
         log.lines
     );
+    // the log: every request 200 with clean termination flags; the one
+    // sent again shows its retry (retries 1) and a real connect (Tc >= 0)
+    let lines: Vec<&String> = log
+        .lines
+        .iter()
+        .filter(|l| l.contains("GET / HTTP/1.1"))
+        .collect();
+    for l in &lines {
+        assert!(l.contains(" 200 ") && l.contains(" ---- "), "{l}");
+    }
+    // actconn/feconn/beconn/srv_conn/retries comes after the timers
+    let retries = |l: &str| {
+        l.split_whitespace()
+            .filter(|w| w.matches('/').count() == 4)
+            .last()
+            .and_then(|w| w.rsplit('/').next())
+            .map(String::from)
+    };
+    let retried: Vec<&&String> = lines
+        .iter()
+        .filter(|l| retries(l).as_deref() == Some("1"))
+        .collect();
+    assert_eq!(retried.len(), 1, "{lines:?}");
 }
 
 #[test]
