@@ -27,6 +27,8 @@ enum Act {
     Close,
     /// read the request, reset the connection
     Reset,
+    /// answer 401 (connection-based authentication)
+    Unauthorized,
 }
 
 type Script = Arc<dyn Fn(usize, usize) -> Act + Send + Sync>;
@@ -95,6 +97,9 @@ fn serve(
             Act::AnswerClose => {
                 let _ = c.write_all(OK);
                 return;
+            }
+            Act::Unauthorized => {
+                let _ = c.write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 3\r\n\r\nno\n");
             }
             Act::Close => return,
             Act::Reset => {
@@ -642,4 +647,39 @@ fn close_options_replace_keep_alive_as_in_1_5() {
             be.conns()
         );
     }
+}
+
+/// 1.5 sticks to a server that answered 401 on a kept connection (NTLM),
+/// even without `option prefer-last-server`.
+#[test]
+fn a_401_keeps_the_next_request_on_the_same_server() {
+    let a = KaBackend::new(Arc::new(|_, n| {
+        if n == 0 {
+            Act::Unauthorized
+        } else {
+            Act::Answer
+        }
+    }));
+    let b = KaBackend::new(Arc::new(|_, n| {
+        if n == 0 {
+            Act::Unauthorized
+        } else {
+            Act::Answer
+        }
+    }));
+    let mut log = Syslog::new();
+    let port = free_port();
+    let cfg = format!(
+        "{}\nlisten app\n    bind 127.0.0.1:{}\n    option http-keep-alive\n    balance roundrobin\n    server a 127.0.0.1:{}\n    server b 127.0.0.1:{}\n",
+        global(log.port),
+        port,
+        a.port,
+        b.port
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let r = on_one_connection(port, &[GET, GET]);
+    assert!(r[0].starts_with("HTTP/1.1 401"), "{r:?}");
+    assert!(r[1].starts_with("HTTP/1.1 200"), "{r:?}");
+    assert_eq!((a.conns(), b.conns()), (1, 0), "both on a's connection");
+    assert_eq!(a.seen().len(), 2);
 }

@@ -29,6 +29,10 @@ pub struct Parked {
     pub si: u32,
     /// requests it carried so far
     pub reqs: u32,
+    /// its last response was a 401 or 407: the next request goes there
+    /// when it can, whatever the balancer says (1.5, for connection-based
+    /// authentication such as NTLM)
+    pub auth: bool,
 }
 
 /// Whether the request asks the server to keep its connection: under
@@ -113,6 +117,7 @@ impl Session {
             be: self.be as u32,
             si: si as u32,
             reqs: self.srv_reqs + 1,
+            auth: matches!(self.txn.status, 401 | 407),
         });
         true
     }
@@ -146,7 +151,7 @@ impl Session {
                 self.srv_id = NO_ID;
             }
         }
-        // not kept: the socket was dropped (closed) above
+        // not kept: the socket is closed as it is dropped
         self.free_srv_id(ctx);
     }
 
@@ -255,8 +260,9 @@ impl Session {
         true
     }
 
-    /// `option prefer-last-server`: the server of the parked connection,
-    /// when the balancer is free to choose (not a hash) and it is usable.
+    /// `option prefer-last-server`, or a 401/407 just received on the
+    /// parked connection: its server, when the balancer is free to choose
+    /// (not a hash) and it is usable.
     pub(super) fn preferred_server(
         &self,
         ctx: &Ctx,
@@ -272,7 +278,7 @@ impl Session {
                 | Balance::Hdr { .. }
                 | Balance::RdpCookie { .. }
         );
-        if !be.flags.prefer_last_server || hashed {
+        if !(be.flags.prefer_last_server || p.auth) || hashed {
             return None;
         }
         let si = p.si as usize;
