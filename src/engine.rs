@@ -704,6 +704,8 @@ impl Engine {
             for k in woken {
                 self.ctx_run(k, now, |s, c| s.run(c));
             }
+            // connection ids closed during this turn are free again
+            self.rt.idle.end_turn();
             self.maintain(now);
             if self.stopping && self.stop_at.iter().all(|s| s.is_none()) && self.sessions.is_empty()
             {

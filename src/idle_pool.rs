@@ -27,6 +27,10 @@ enum Owner {
     Session(usize),
     /// parked in its server's idle list
     Idle(IdleConn),
+    /// closed during this loop turn: the id is kept out of use until the
+    /// turn ends, so that an event of the same poll batch about the old
+    /// socket never reaches a new connection given the same id
+    Closed,
 }
 
 /// Who an event on a connection id is for.
@@ -45,6 +49,8 @@ pub struct IdlePools {
     lists: Vec<Vec<Vec<usize>>>,
     /// some backend may reuse connections: the stats show the column
     pub in_use: bool,
+    /// ids closed during this loop turn (`Owner::Closed`)
+    closed: Vec<usize>,
 }
 
 impl IdlePools {
@@ -62,6 +68,23 @@ impl IdlePools {
                 .map(|p| vec![Vec::new(); p.servers.len()])
                 .collect(),
             in_use,
+            closed: Vec::new(),
+        }
+    }
+
+    /// Marks `id` closed; it becomes free at the end of the loop turn.
+    fn close(&mut self, id: usize) {
+        if let Some(slot) = self.conns.get_mut(id) {
+            *slot = Owner::Closed;
+            self.closed.push(id);
+        }
+    }
+
+    /// The loop turn is over: no event of its poll batch is left, the ids
+    /// closed meanwhile are free again.
+    pub fn end_turn(&mut self) {
+        for id in self.closed.drain(..) {
+            self.conns.try_remove(id);
         }
     }
 
@@ -73,7 +96,7 @@ impl IdlePools {
     /// The session's connection is closed: its id is free again.
     pub fn free_id(&mut self, id: usize) {
         if matches!(self.conns.get(id), Some(Owner::Session(_))) {
-            self.conns.remove(id);
+            self.close(id);
         }
     }
 
@@ -135,9 +158,9 @@ impl IdlePools {
         let slot = self.conns.get_mut(id)?;
         match std::mem::replace(slot, Owner::Session(key)) {
             Owner::Idle(c) => Some((c.stream, id, c.reqs)),
-            Owner::Session(k) => {
+            other => {
                 // not idle after all: leave it as it was
-                *slot = Owner::Session(k);
+                *slot = other;
                 None
             }
         }
@@ -151,12 +174,13 @@ impl IdlePools {
         match self.conns.get(id) {
             Some(Owner::Session(k)) => EventFor::Session(*k),
             Some(Owner::Idle(_)) if !closing => EventFor::Nobody,
+            Some(Owner::Closed) => EventFor::Nobody,
             Some(Owner::Idle(c)) => {
                 let (be, si) = (c.be, c.si);
                 if let Some(l) = self.lists.get_mut(be).and_then(|v| v.get_mut(si)) {
                     l.retain(|&x| x != id);
                 }
-                self.conns.remove(id);
+                self.close(id);
                 EventFor::Nobody
             }
             None => EventFor::Nobody,
@@ -169,8 +193,9 @@ impl IdlePools {
         let Some(l) = self.lists.get_mut(be).and_then(|v| v.get_mut(si)) else {
             return;
         };
-        for id in l.drain(..) {
-            self.conns.try_remove(id);
+        let ids: Vec<usize> = l.drain(..).collect();
+        for id in ids {
+            self.close(id);
         }
     }
 
