@@ -193,7 +193,7 @@ impl IdlePools {
         let Some(l) = self.lists.get_mut(be).and_then(|v| v.get_mut(si)) else {
             return;
         };
-        let ids: Vec<usize> = l.drain(..).collect();
+        let ids = std::mem::take(l);
         for id in ids {
             self.close(id);
         }
