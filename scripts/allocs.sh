@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # make allocs: heap allocations per request of the running binary, counted
 # by valgrind's DHAT. The proxy serves N and then 3N requests (httpclose,
-# http-server-close keep-alive, tcp) from a local backend; the difference
-# divided by 2N is what one request allocates. Expected: 0. The `par`
-# run does the keep-alive one from 10 clients at once (timers, queues and
-# pools under concurrency).
+# http-server-close keep-alive, tcp, and the extensions: `kal` keep-alive
+# on both sides with `option http-keep-alive`, `reuse` one request per
+# client connection on pooled server connections with `http-reuse
+# always`) from a local keep-alive backend; the difference divided by 2N
+# is what one request allocates. Expected: 0. The `par` run does the
+# keep-alive one from 10 clients at once (timers, queues and pools under
+# concurrency). MODES picks some of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
@@ -26,11 +29,14 @@ def h(c):
     buf = b""
     c.settimeout(10)
     try:
-        while b"\r\n\r\n" not in buf:
-            d = c.recv(65536)
-            if not d: break
-            buf += d
-        c.sendall(R)
+        # keep-alive: one response per request until the proxy closes
+        while True:
+            while b"\r\n\r\n" not in buf:
+                d = c.recv(65536)
+                if not d: raise EOFError
+                buf += d
+            buf = buf.split(b"\r\n\r\n", 1)[1]
+            c.sendall(R)
     except Exception: pass
     c.close()
 while True:
@@ -65,7 +71,13 @@ PY
 total() { # mode requests -> total blocks allocated
     local mode=$1 n=$2 fe=$FE
     local conn="option httpclose" m=http cl=close
-    case $mode in ka|par) conn="option http-server-close"; cl=ka;; tcp) m=tcp; conn="";; esac
+    case $mode in
+        ka|par) conn="option http-server-close"; cl=ka;;
+        kal) conn="option http-keep-alive"; cl=ka;;
+        reuse) conn="option http-keep-alive
+    http-reuse always";;
+        tcp) m=tcp; conn="";;
+    esac
     cat > "$W/p.cfg" <<CFG
 global
     log 127.0.0.1:9 local0
@@ -100,7 +112,7 @@ CFG
     kill -USR1 $p; wait $p || true
     sed -n 's/.* bytes in \([0-9,]*\) blocks.*/\1/p' "$W/vg.log" | tr -d , | head -1
 }
-for mode in close ka tcp par; do
+for mode in ${MODES:-close ka tcp par kal reuse}; do
     a=$(total $mode "$N"); b=$(total $mode $((3 * N)))
     echo "$mode: $a blocks after $N requests, $b after $((3 * N)): $(( (b - a) / (2 * N) )) per request"
 done

@@ -8,7 +8,9 @@ export DEBIAN_FRONTEND=noninteractive
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx libnginx-mod-stream)
-[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+# PROXY_A: the haproxy 2.x to compare with (Debian's package by default;
+# point it at an extracted .deb to leave the host's binaries alone)
+[ -n "${PROXY_A:-}" ] || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}"
     # the packages' own services are not wanted here
@@ -20,8 +22,11 @@ if [ ! -x "$BENCH/run.sh" ] && [ ! -f "$BENCH/run.sh" ]; then
     echo "reference harness not found at $BENCH" >&2
     exit 2
 fi
-export PROXY_A=/usr/sbin/haproxy LABEL_A=${LABEL_A:-debian-haproxy}
-export PROXY_B=$PWD/target/release/haproxy LABEL_B=${LABEL_B:-haproxy-rs}
+export PROXY_A=${PROXY_A:-/usr/sbin/haproxy} LABEL_A=${LABEL_A:-debian-haproxy}
+# the haproxy-rs flavour: 1.4 syntax plus the keep-alive extensions, so the
+# s2b (keep-alive both sides) and s7 (pooled server connections) scenarios
+# run for us too
+export PROXY_B=$PWD/target/release/haproxy LABEL_B=${LABEL_B:-haproxy-rs} FLAVOR_B=${FLAVOR_B:-haproxy-rs}
 export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-10}
 # nginx workers drop root: the work dir must be readable by them
 export WORKDIR=${WORKDIR:-$(mktemp -d /tmp/hrs-bench.XXXXXX)}

@@ -121,6 +121,9 @@ impl Pool {
             if let Some(l) = t.req_line.take() {
                 self.put_line(l);
             }
+            if t.replay.capacity() > 0 {
+                self.put_line(std::mem::take(&mut t.replay));
+            }
             *t = Txn::EMPTY;
             self.put_txn(t);
         }

@@ -379,7 +379,12 @@ fn show(
         "errors" if level < 1 => DENIED.into(),
         "errors" => crate::stats::show_errors(rt, args.first().map(|a| atoi(a)).unwrap_or(-1)),
         "sess" if level < 1 => DENIED.into(),
-        "sess" => sessions(),
+        "sess" => {
+            // idle pooled server connections follow (only with reuse)
+            let mut s = sessions();
+            s.push_str(&rt.idle.show_lines(rt.cfg));
+            s
+        }
         _ => USAGE.into(),
     }
 }

@@ -643,17 +643,26 @@ impl Engine {
                 } else if let Source::Listener(li) = src {
                     self.accept(li, now);
                 } else {
-                    let (key, srv) = match src {
-                        Source::Server(k) => (k, true),
-                        Source::Client(k) => (k, false),
-                        _ => continue,
-                    };
                     let rd = crate::session::Readiness {
                         readable: ev.is_readable() || ev.is_read_closed() || ev.is_error(),
                         writable: ev.is_writable() || ev.is_write_closed() || ev.is_error(),
                         hup: ev.is_read_closed(),
                         connected: ev.is_writable() && !ev.is_error() && !ev.is_write_closed(),
                         error: ev.is_error(),
+                    };
+                    let (key, srv) = match src {
+                        Source::Server(k) => (k, true),
+                        Source::Client(k) => (k, false),
+                        // keep-alive to servers: a connection id, owned by
+                        // a session or idle in a pool (src/idle_pool.rs)
+                        Source::Pool(id) => {
+                            let closing = rd.readable || rd.hup || rd.error;
+                            match self.rt.idle.on_event(id, closing) {
+                                crate::idle_pool::EventFor::Session(k) => (k, true),
+                                crate::idle_pool::EventFor::Nobody => continue,
+                            }
+                        }
+                        _ => continue,
                     };
                     self.ctx_run(key, now, |s, c| s.on_event(c, srv, rd));
                 }
@@ -695,6 +704,8 @@ impl Engine {
             for k in woken {
                 self.ctx_run(k, now, |s, c| s.run(c));
             }
+            // connection ids closed during this turn are free again
+            self.rt.idle.end_turn();
             self.maintain(now);
             if self.stopping && self.stop_at.iter().all(|s| s.is_none()) && self.sessions.is_empty()
             {

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod fd_listen;
 pub mod freq_ctr;
 pub mod http;
+pub mod idle_pool;
 pub mod lifecycle;
 pub mod log;
 pub mod master;

@@ -108,6 +108,8 @@ fn set_down_from(ctx: &mut Ctx, pi: usize, si: usize, prev: usize) {
         st.nolb = false;
         st.warm_until = None;
         ctx.rt.lb_update(pi);
+        // idle connections kept for reuse are not trusted any more
+        ctx.rt.idle.flush_server(pi, si);
         let xferred = redistribute_pending(ctx, pi, si);
         let m = if ctx.rt.srv[pi][si].maint {
             format!(

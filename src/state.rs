@@ -361,6 +361,8 @@ pub struct Runtime {
     /// sessions, checks and stats-socket clients woken by the current
     /// poll pass (1.4's run queue as `show info` reads it)
     pub run_queue: u32,
+    /// idle server connections kept for reuse (`http-reuse`)
+    pub idle: crate::idle_pool::IdlePools,
 }
 
 /// A server's dynamic connection limit (minconn/maxconn with fullconn).
@@ -494,6 +496,7 @@ impl Runtime {
             error_snapshots: 0,
             cli_conns: 0,
             run_queue: 0,
+            idle: crate::idle_pool::IdlePools::new(cfg),
             li: cfg
                 .proxies
                 .iter()

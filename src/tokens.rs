@@ -9,6 +9,7 @@ const LISTENER_BASE: usize = 1 << 40;
 const CHECK_BASE: usize = 1 << 41;
 const CLI_BASE: usize = 1 << 42;
 const SIGNAL: usize = 1 << 43;
+const POOL_BASE: usize = 1 << 44;
 
 /// What a readiness event is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub enum Source {
     /// the stats socket's listener (0) or its client `n` (n >= 1)
     Cli(usize),
     Signal,
+    /// idle pooled server connection `n` (src/idle_pool.rs)
+    Pool(usize),
 }
 
 pub fn client(key: usize) -> Token {
@@ -40,6 +43,10 @@ pub fn check(i: usize) -> Token {
 pub fn cli(n: usize) -> Token {
     Token(CLI_BASE + n)
 }
+/// An idle server connection parked in a server's pool.
+pub fn pool(n: usize) -> Token {
+    Token(POOL_BASE + n)
+}
 pub fn signal() -> Token {
     Token(SIGNAL)
 }
@@ -48,6 +55,7 @@ pub fn signal() -> Token {
 pub fn decode(t: Token) -> Source {
     match t.0 {
         SIGNAL => Source::Signal,
+        t if t >= POOL_BASE => Source::Pool(t - POOL_BASE),
         t if t >= CLI_BASE => Source::Cli(t - CLI_BASE),
         t if t >= CHECK_BASE => Source::Check(t - CHECK_BASE),
         t if t >= LISTENER_BASE => Source::Listener(t - LISTENER_BASE),
@@ -59,7 +67,10 @@ pub fn decode(t: Token) -> Source {
 /// Whether a token belongs to work that 1.4 would count in its run
 /// queue (sessions, checks, stats-socket clients).
 pub fn is_task(t: Token) -> bool {
-    !matches!(decode(t), Source::Listener(_) | Source::Signal)
+    !matches!(
+        decode(t),
+        Source::Listener(_) | Source::Signal | Source::Pool(_)
+    )
 }
 
 #[cfg(test)]
@@ -75,5 +86,7 @@ mod tests {
         assert_eq!(decode(cli(0)), Source::Cli(0));
         assert_eq!(decode(cli(5)), Source::Cli(5));
         assert_eq!(decode(signal()), Source::Signal);
+        assert_eq!(decode(pool(0)), Source::Pool(0));
+        assert_eq!(decode(pool(9)), Source::Pool(9));
     }
 }

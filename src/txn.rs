@@ -76,6 +76,16 @@ pub struct Txn {
     /// Positions in the server and backend queues when served (log).
     pub srv_queue_pos: u32,
     pub bk_queue_pos: u32,
+    /// Keep-alive to servers (src/session/reuse.rs): the server's response
+    /// leaves its connection reusable...
+    pub srv_ka: bool,
+    /// ...the request went on a connection that served before...
+    pub reused: bool,
+    /// ...and the request's bytes, to send again on a new connection if
+    /// that one turns out closed before answering (pool line buffer).
+    pub replay: Vec<u8>,
+    /// this request is being sent again: a new connection only
+    pub fresh_only: bool,
 }
 
 impl Txn {
@@ -120,6 +130,10 @@ impl Txn {
         redispatched: false,
         srv_queue_pos: 0,
         bk_queue_pos: 0,
+        srv_ka: false,
+        reused: false,
+        replay: Vec::new(),
+        fresh_only: false,
     };
 }
 

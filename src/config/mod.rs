@@ -9,6 +9,7 @@ pub mod options;
 pub mod parse;
 pub use crate::posix_re;
 pub mod proxy;
+pub mod reuse_kw;
 pub mod rules;
 pub mod server;
 pub mod stats_kw;

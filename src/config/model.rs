@@ -188,6 +188,11 @@ pub enum LogFormat {
 pub enum HttpConnMode {
     #[default]
     Tunnel,
+    /// `option http-keep-alive` (1.5, an extension): both sides stay open
+    /// between transactions. Ranked above Tunnel because a 1.4 proxy
+    /// without any mode option says nothing (1.5's default is keep-alive),
+    /// below every close mode, which wins over it as in 1.5's matrix.
+    KeepAlive,
     Close,
     ServerClose,
     ForceClose,
@@ -230,6 +235,23 @@ pub struct Flags {
     pub no_tcp_smart_accept: bool,
     /// `no option tcp-smart-connect` seen: see `Proxy::smart_connect`
     pub no_tcp_smart_connect: bool,
+    /// `option http-keep-alive` (1.5): see `HttpConnMode::KeepAlive`
+    pub http_keep_alive: bool,
+    /// `option prefer-last-server` (1.5): a kept-alive server connection
+    /// is used again when the balancer would move off it
+    pub prefer_last_server: bool,
+}
+
+/// `http-reuse` (1.6): which requests may go on an idle server connection
+/// that another client session left in the server's pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpReuse {
+    Never,
+    /// a session's first request always gets a connection of its own
+    Safe,
+    /// a first request may take a connection that served two or more
+    Aggressive,
+    Always,
 }
 
 #[derive(Debug, Clone)]
@@ -374,6 +396,9 @@ pub struct Server {
     pub observe: u8,
     /// `on-error`: 0 fastinter, 1 fail-check, 2 sudden-death, 3 mark-down
     pub on_error: u8,
+    /// `pool-max-conn` (1.6, an extension): idle connections kept for
+    /// reuse, -1 unlimited, 0 none
+    pub pool_max_conn: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -642,6 +667,9 @@ pub struct Proxy {
     /// `force-persist` (true) and `ignore-persist` (false) rules, in one
     /// list as 1.4 keeps them: the first matching one decides
     pub persist_rules: Vec<(bool, Cond)>,
+    /// `http-reuse` (1.6, an extension); None: unset (`safe` under
+    /// keep-alive)
+    pub http_reuse: Option<HttpReuse>,
 }
 
 impl Proxy {
@@ -715,6 +743,7 @@ impl Proxy {
             },
             stick_rules: Vec::new(),
             persist_rules: Vec::new(),
+            http_reuse: None,
         }
     }
 
@@ -742,9 +771,23 @@ impl Proxy {
             || (self.mode == Mode::Http && !self.flags.no_tcp_smart_connect)
     }
 
+    /// The `http-reuse` mode of this backend for a transaction whose
+    /// connection mode is `keep_alive` or not: as set, else `safe` under
+    /// keep-alive, else `never` (a 1.4 config never reuses).
+    pub fn reuse_mode(&self, keep_alive: bool) -> HttpReuse {
+        match self.http_reuse {
+            Some(r) => r,
+            None if keep_alive => HttpReuse::Safe,
+            None => HttpReuse::Never,
+        }
+    }
+
     /// The connection mode 1.4 derives from the options (strongest wins).
     pub fn conn_mode(&self) -> HttpConnMode {
-        if self.flags.forceclose {
+        if self.flags.http_keep_alive {
+            // parsing cleared the close options (1.5: the last one wins)
+            HttpConnMode::KeepAlive
+        } else if self.flags.forceclose {
             HttpConnMode::ForceClose
         } else if self.flags.http_server_close {
             HttpConnMode::ServerClose

@@ -62,6 +62,13 @@ pub const FLAG_OPTIONS: &[(&str, u8, bool, FlagRef)] = &[
     ("http-no-delay", CAP_FE | CAP_BE, true, |f| {
         &mut f.http_no_delay
     }),
+    // 1.5's keep-alive to servers (extensions, see docs/compatibility.md)
+    ("http-keep-alive", CAP_FE | CAP_BE, true, |f| {
+        &mut f.http_keep_alive
+    }),
+    ("prefer-last-server", CAP_BE, true, |f| {
+        &mut f.prefer_last_server
+    }),
     // 1.4's linux26 build has TPROXY (USE_TPROXY=implicit)
     ("transparent", CAP_BE, false, |f| &mut f.transparent),
 ];
@@ -71,6 +78,7 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
         "option" => Some(parse_option(p, l)),
         "timeout" | "clitimeout" | "contimeout" | "srvtimeout" => Some(parse_timeout(p, l)),
         "balance" => Some(parse_balance(p, l)),
+        "http-reuse" => Some(super::reuse_kw::parse(p, l)),
         "hash-type" => {
             let mut err = 0;
             if warn_if_not_cap(p, l, CAP_BE, kw, "") {
@@ -152,6 +160,17 @@ fn parse_option(p: &mut Parser, l: &Line) -> u32 {
             match name {
                 "tcp-smart-accept" => px.flags.no_tcp_smart_accept = l.kwm == Kwm::No,
                 "tcp-smart-connect" => px.flags.no_tcp_smart_connect = l.kwm == Kwm::No,
+                // 1.5: http-keep-alive and the close modes replace each
+                // other, the last one set wins (1.4's own close options
+                // still combine among themselves, as in 1.4)
+                "http-keep-alive" if on => {
+                    px.flags.httpclose = false;
+                    px.flags.http_server_close = false;
+                    px.flags.forceclose = false;
+                }
+                "httpclose" | "keepalive" | "http-server-close" | "forceclose" if on => {
+                    px.flags.http_keep_alive = false;
+                }
                 _ => {}
             }
         }

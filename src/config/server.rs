@@ -97,6 +97,7 @@ fn parse_server(p: &mut Parser, l: &Line, defsrv: bool) -> u32 {
         error_limit: ds.error_limit,
         observe: 0,
         on_error: ds.on_error,
+        pool_max_conn: -1,
     };
     let r = server_words(p, l, &mut s, defsrv, err, first_bind_port, &used_ids);
     if !defsrv {
@@ -356,6 +357,20 @@ fn server_words(
                     }
                     Err(e) => return e,
                 }
+            }
+            "pool-max-conn" if !defsrv => {
+                // 1.6's keyword (an extension): -1 unlimited, 0 no pool
+                match v.parse::<i32>() {
+                    Ok(n) if n >= -1 => s.pool_max_conn = n,
+                    _ => {
+                        p.alert(&format!(
+                            "{} : '{}' expects -1 or a positive integer as argument.",
+                            at, o
+                        ));
+                        return ERR_ALERT | ERR_FATAL;
+                    }
+                }
+                i += 2;
             }
             "usesrc" if !defsrv => {
                 p.alert(&format!(

@@ -141,11 +141,22 @@ impl Session {
             }
             let by_lb = direct.is_none();
             let key = if by_lb { self.lb_key(ctx) } else { None };
-            // the balancer reads the servers it considers, not the farm
+            // the last server kept (prefer-last-server, 401/407) first; the
+            // balancer reads the servers it considers, not the farm
+            let preferred = match direct {
+                Some(_) => None,
+                None => {
+                    let rt = &*ctx.rt;
+                    let views = crate::state::LazyViews::new(rt.cfg, &rt.srv, &rt.px, self.be);
+                    self.preferred_server(ctx, &views)
+                }
+            };
             let rt = &mut *ctx.rt;
             let views = crate::state::LazyViews::new(rt.cfg, &rt.srv, &rt.px, self.be);
             let lb = &mut rt.px[self.be].lb;
-            let chosen = direct.or_else(|| lb.pick(&views, key, self.txn.prev_srv));
+            let chosen = direct
+                .or(preferred)
+                .or_else(|| lb.pick(&views, key, self.txn.prev_srv));
             let any_usable = crate::balance::Views::any(&views, |v| v.usable && v.weight > 0);
             let Some(si) = chosen else {
                 if any_usable {
@@ -250,7 +261,7 @@ impl Session {
 
     /// One more connection attempt (or redirect) on the session's server:
     /// 1.4's per-server session counter.
-    fn count_srv_sess(&self, ctx: &mut Ctx) {
+    pub(super) fn count_srv_sess(&self, ctx: &mut Ctx) {
         if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
             st.inc_sess_ctr();
         }
@@ -307,6 +318,11 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
         self.txn.t_queue.get_or_insert(ctx.now);
+        // keep-alive to servers (reuse.rs): no connect when a kept
+        // connection takes the request
+        if self.try_reuse(ctx) {
+            return;
+        }
         let source = self
             .srv_idx
             .and_then(|si| be.servers[si].source.as_ref())
@@ -328,6 +344,7 @@ impl Session {
                     return self.connect_failed(ctx, b'S');
                 }
                 self.st = St::Connecting;
+                self.srv_reqs = 0;
                 self.count_srv_sess(ctx);
                 self.srv_quickack_due = smart;
                 self.srv_eof = false;
@@ -396,6 +413,7 @@ impl Session {
         let be = &cfg.proxies[self.be];
         if let Some(mut s) = self.srv.take() {
             let _ = ctx.registry.deregister(&mut s);
+            self.free_srv_id(ctx);
         }
         self.srv_r = false;
         self.srv_w = false;

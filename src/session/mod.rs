@@ -9,6 +9,7 @@ mod logline;
 pub use crate::queue::{process_queue, Ctx};
 mod request;
 mod response;
+mod reuse;
 mod sample;
 mod splice;
 mod stick;
@@ -121,6 +122,12 @@ pub struct Session {
     pub reset_in_inspect: bool,
     pub logged: bool,
     pub nolinger_srv: bool,
+    /// keep-alive to servers (reuse.rs): the server connection kept open
+    /// between two transactions, and the requests the one in use carried
+    pub parked: Option<reuse::Parked>,
+    pub srv_reqs: u32,
+    /// the server connection's id when it has one (reuse.rs), else NO_ID
+    pub srv_id: u32,
 }
 
 /// The stats column of a status: 1xx..5xx, else "other" (slot 5).
@@ -251,6 +258,9 @@ impl Session {
             reset_in_inspect: false,
             logged: false,
             nolinger_srv: false,
+            parked: None,
+            srv_reqs: 0,
+            srv_id: reuse::NO_ID,
         }
     }
 
@@ -788,6 +798,7 @@ impl Session {
             if rst || self.nolinger_srv {
                 crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&s));
             }
+            self.free_srv_id(ctx);
             // dropping `s` closes it, which also takes it out of epoll
         }
         self.srv_r = false;
@@ -881,6 +892,8 @@ impl Session {
         self.trace_event(ctx, "clicls");
         self.trace_event(ctx, "closed");
         self.count_status(ctx);
+        // a kept server connection may serve other sessions (reuse.rs)
+        self.unpark(ctx);
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);
         for b in [
@@ -1209,11 +1222,13 @@ impl Session {
     }
 
     pub fn register_server(&mut self, ctx: &mut Ctx, mut s: TcpStream) -> std::io::Result<()> {
-        ctx.registry.register(
-            &mut s,
-            crate::tokens::server(self.key),
-            mio::Interest::READABLE | mio::Interest::WRITABLE,
-        )?;
+        // keep-alive to servers: a connection id of its own (reuse.rs)
+        let token = self.server_token(ctx);
+        let both = mio::Interest::READABLE | mio::Interest::WRITABLE;
+        if let Err(e) = ctx.registry.register(&mut s, token, both) {
+            self.free_srv_id(ctx);
+            return Err(e);
+        }
         self.srv = Some(s);
         Ok(())
     }
@@ -1221,6 +1236,9 @@ impl Session {
     /// Readiness reported by the loop for one of our sockets.
     pub fn on_event(&mut self, ctx: &mut Ctx, server_side: bool, ev: Readiness) -> Outcome {
         if server_side {
+            if self.parked_event(ctx, ev.readable || ev.hup || ev.error) {
+                return self.run(ctx);
+            }
             self.srv_r |= ev.readable;
             self.srv_w |= ev.writable;
             self.srv_hup |= ev.hup;

@@ -496,8 +496,8 @@ impl Session {
         if any_close && mode > HttpConnMode::Close {
             mode = HttpConnMode::ForceClose;
         }
-        if self.ka_wait {
-            mode = mode.max(HttpConnMode::Close);
+        if self.ka_wait && mode == HttpConnMode::Tunnel {
+            mode = HttpConnMode::Close;
         }
         self.txn.mode = mode;
         if let Some(ck) = &be.cookie {
@@ -601,12 +601,16 @@ impl Session {
                 "Connection"
             };
             let toks = crate::http::rewrite::peek_connection_tokens(&h, conn);
-            self.txn.cli_keepalive = mode == HttpConnMode::ServerClose
-                && !toks.close
-                && (self.txn.req_11 || toks.keep_alive)
-                && !ctx.stopping;
+            self.txn.cli_keepalive =
+                matches!(mode, HttpConnMode::ServerClose | HttpConnMode::KeepAlive)
+                    && !toks.close
+                    && (self.txn.req_11 || toks.keep_alive)
+                    && !ctx.stopping;
             let pretend = fe.flags.pretend_keepalive || be.flags.pretend_keepalive;
-            if pretend && mode == HttpConnMode::ServerClose {
+            if super::reuse::server_keepalive(&self.txn, be) {
+                // keep-alive to the server (1.5/1.6): never "close" there
+                want_connection_in(&mut h, conn, false, !self.txn.req_11);
+            } else if pretend && mode == HttpConnMode::ServerClose {
                 want_connection_in(&mut h, conn, false, !self.txn.req_11);
             } else {
                 want_connection_in(&mut h, conn, self.txn.req_11, false);

@@ -87,6 +87,10 @@ impl Session {
                     return true;
                 }
                 Status::Partial => {
+                    if (self.srv_eof || self.srv_err) && self.retry_reused(ctx) {
+                        // a kept connection the server had closed (reuse.rs)
+                        return true;
+                    }
                     if self.srv_eof || self.srv_err {
                         // 1.4: a close before the end of a head that parsed
                         // cleanly so far is the server's doing
@@ -486,6 +490,9 @@ impl Session {
         if framing == Framing::Close {
             self.txn.cli_keepalive = false;
         }
+        if self.txn.mode == HttpConnMode::KeepAlive {
+            self.note_server_keepalive(ctx, h, framing);
+        }
         match self.txn.mode {
             HttpConnMode::Tunnel => {}
             mode => {
@@ -495,7 +502,8 @@ impl Session {
                 } else {
                     "Connection"
                 };
-                if mode == HttpConnMode::ServerClose && self.txn.cli_keepalive {
+                let ka = matches!(mode, HttpConnMode::ServerClose | HttpConnMode::KeepAlive);
+                if ka && self.txn.cli_keepalive {
                     want_connection_in(h, conn, false, !(self.txn.req_11 && rsp_11));
                 } else {
                     want_connection_in(h, conn, rsp_11, false);
@@ -533,7 +541,11 @@ impl Session {
         // close a connection whose response promised keep-alive: the
         // client may already be sending its next request, which is served
         // with "Connection: close" (1.4 decides that per request)
-        if self.txn.mode == HttpConnMode::ServerClose && self.txn.cli_keepalive {
+        let ka = matches!(
+            self.txn.mode,
+            HttpConnMode::ServerClose | HttpConnMode::KeepAlive
+        );
+        if ka && self.txn.cli_keepalive {
             self.count_status(ctx);
             if self.be_assigned {
                 self.be_assigned = false;
@@ -544,10 +556,13 @@ impl Session {
             if !self.logged {
                 self.log(ctx);
             }
-            if self.srv.is_some() {
-                self.trace_event(ctx, "srvcls");
+            // keep-alive to the server: its connection stays (reuse.rs)
+            if !self.park_server(ctx) {
+                if self.srv.is_some() {
+                    self.trace_event(ctx, "srvcls");
+                }
+                self.release_server(ctx, self.reset_done_server());
             }
-            self.release_server(ctx, self.reset_done_server());
             // the next request on this connection
             self.logged = false;
             ctx.rt.pool.recycle_txn(&mut self.txn);
@@ -581,8 +596,11 @@ impl Session {
             }
             return;
         }
-        // close both sides once the response has left
-        self.release_server(ctx, self.reset_done_server());
+        // close both sides once the response has left; a server
+        // connection that can serve again may join its server's idle list
+        if !self.pool_server(ctx) {
+            self.release_server(ctx, self.reset_done_server());
+        }
         self.st = St::Reply;
     }
 }

@@ -65,7 +65,8 @@ pub fn csv(rt: &Runtime, o: &DumpOpts, scope: Option<(&StatsCfg, usize)>) -> Str
             proxy_rows(rt, pxi, o, &mut out);
         }
     }
-    out
+    // keep-alive to servers: one extension column, only when in use
+    rt.idle.csv_with_idle(rt.cfg, out)
 }
 
 /// One proxy's rows in 1.4's order: FRONTEND, sockets, servers, BACKEND.
