@@ -26,6 +26,7 @@ pub mod state;
 pub mod stats;
 pub mod sys;
 pub mod sys_proc;
+pub mod tls;
 pub mod tokens;
 pub mod txn;
 pub mod units;

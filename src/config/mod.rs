@@ -11,6 +11,7 @@ pub use crate::posix_re;
 pub mod proxy;
 pub mod rules;
 pub mod server;
+pub mod ssl;
 pub mod stats_kw;
 pub mod sticking;
 pub use crate::units;
