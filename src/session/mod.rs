@@ -12,6 +12,7 @@ mod response;
 mod sample;
 mod splice;
 mod stick;
+mod tls;
 pub use crate::txn::{Txn, TxnSlot};
 use io::Rooms;
 
@@ -121,6 +122,8 @@ pub struct Session {
     pub reset_in_inspect: bool,
     pub logged: bool,
     pub nolinger_srv: bool,
+    /// The client speaks TLS (`bind ... ssl`): its I/O goes through this.
+    pub tls: Option<Box<crate::tls::TlsConn>>,
 }
 
 /// The stats column of a status: 1xx..5xx, else "other" (slot 5).
@@ -251,6 +254,7 @@ impl Session {
             reset_in_inspect: false,
             logged: false,
             nolinger_srv: false,
+            tls: None,
         }
     }
 
@@ -305,15 +309,8 @@ impl Session {
                 queued: self.to_srv.len(),
                 peer: self.srv.as_ref().map(|s| s.as_raw_fd()),
             };
-            let (n, _) = Self::read_stepped(
-                &mut self.cli,
-                &mut self.req_in,
-                rooms,
-                &mut self.cli_eof,
-                &mut self.cli_err,
-                &mut self.cli_r,
-                self.cli_hup,
-            );
+            let (n, moved) = self.read_cli(rooms);
+            progress |= moved;
             if n > 0 {
                 self.bytes_in += n as u64;
                 self.req_total += n as u64;
@@ -323,16 +320,7 @@ impl Session {
             }
         } else if self.cli_r && !self.cli_eof {
             // after a local reply, swallow what the client still sends
-            let mut sink = Vec::new();
-            let n = Self::read_side(
-                &mut self.cli,
-                &mut sink,
-                65536,
-                &mut self.cli_eof,
-                &mut self.cli_err,
-                &mut self.cli_r,
-                self.cli_hup,
-            );
+            let n = self.drain_cli();
             progress |= n > 0 || self.cli_eof;
         }
         if let Some(p) = self.splice_response(ctx) {
@@ -394,15 +382,9 @@ impl Session {
                 }
             }
         }
-        if !self.to_cli.is_empty() {
+        if !self.to_cli.is_empty() || self.tls_pending() {
             let fin_next = self.cli_fin_follows();
-            let n = Self::write_side(
-                &mut self.cli,
-                &mut self.to_cli,
-                &mut self.cli_w,
-                &mut self.cli_err,
-                fin_next,
-            );
+            let n = self.write_cli(fin_next);
             if n > 0 {
                 self.last_cli = ctx.now;
                 progress = true;
@@ -630,7 +612,7 @@ impl Session {
         }
         if self.srv_eof && self.to_cli.is_empty() && !self.cli_shut {
             if !self.cli_eof {
-                let _ = self.cli.shutdown(std::net::Shutdown::Write);
+                self.shut_cli_write();
             }
             self.cli_shut = true;
             p = true;
@@ -768,9 +750,10 @@ impl Session {
     }
 
     fn reply_progress(&mut self, ctx: &mut Ctx) -> bool {
-        if self.to_cli.is_empty() || self.cli_err {
+        // (a TLS client still in its handshake cannot be answered: closed)
+        if self.to_cli.is_empty() || self.cli_err || self.tls_handshaking() {
             if !self.cli_shut {
-                let _ = self.cli.shutdown(std::net::Shutdown::Write);
+                self.shut_cli_write();
                 self.cli_shut = true;
                 self.txn.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
             }
