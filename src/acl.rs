@@ -48,6 +48,13 @@ pub enum Fetch {
     RespVer,
     Shdr,
     ShdrCnt,
+    /// 1.5's TLS criteria (an extension): the client connection is TLS,
+    /// its SNI, protocol and cipher, and whether it sent a certificate
+    SslFc,
+    SslFcSni,
+    SslFcProtocol,
+    SslFcCipher,
+    SslFcHasCrt,
 }
 
 /// How the fetched sample is compared with the patterns.
@@ -188,6 +195,13 @@ fn criterion(name: &str) -> Option<(Fetch, MatchKind)> {
         "shdr_cnt" => (ShdrCnt, Int),
         "shdr_val" => (Shdr, Int),
         "shdr_ip" => (Shdr, Ip),
+        "ssl_fc" => (SslFc, Nothing),
+        "ssl_fc_has_crt" => (SslFcHasCrt, Nothing),
+        "ssl_fc_sni" => (SslFcSni, Str),
+        "ssl_fc_sni_end" => (SslFcSni, End),
+        "ssl_fc_sni_reg" => (SslFcSni, Reg),
+        "ssl_fc_protocol" => (SslFcProtocol, Str),
+        "ssl_fc_cipher" => (SslFcCipher, Str),
         _ => return None,
     };
     Some(r)
@@ -520,6 +534,11 @@ pub trait Sample {
     /// optional backend/frontend name argument.
     fn counter(&self, fetch: Fetch, arg: Option<&str>) -> Option<i64>;
     fn auth_ok(&self, userlist: Option<&str>, groups: Option<&[Vec<u8>]>) -> bool;
+    /// The client connection's TLS facts (`ssl_fc*`): None without TLS;
+    /// for `SslFc` an empty value, for the others their text if known.
+    fn ssl(&self, _fetch: Fetch) -> Option<&str> {
+        None
+    }
 }
 
 /// The path part of a request URI: after scheme://host of an absolute URI,
@@ -724,6 +743,11 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
             s.auth_ok(e.arg.as_deref(), Some(&groups))
         }
         SrvIsUp => s.counter(SrvIsUp, e.arg.as_deref()).unwrap_or(0) != 0,
+        SslFc => s.ssl(SslFc).is_some(),
+        SslFcHasCrt => false, // no client certificates are asked for
+        SslFcSni | SslFcProtocol | SslFcCipher => s
+            .ssl(e.fetch)
+            .is_some_and(|v| str_match(e.kind, v.as_bytes(), &e.patterns, e.icase)),
         ReqSslVer => match crate::payload::ssl_hello_version(s.req_payload(), 16384) {
             crate::payload::Fetched::Found(v) => int_match(v, &e.patterns),
             _ => false,
