@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make bench (TLS part): full handshakes per proxy core-second, haproxy-rs
+# against another haproxy (Debian's 2.6 by default) with the same
+# certificates: ECDSA P-256 and RSA-2048, `openssl s_time -new` (a new
+# TLS session per connection, no resumption) for DURATION seconds per
+# round, ROUNDS rounds interleaved. The proxy's CPU time is read from
+# /proc/PID/stat around each run, so the figure is per second of the
+# proxy's own CPU whatever the client or the machine's other load costs.
+# Usage: scripts/bench-tls.sh [OURS] [OTHER]   (OTHER may be absent)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OURS=${1:-${PROXY_B:-target/release/haproxy}}
+OTHER=${2:-${PROXY_A:-/usr/sbin/haproxy}}
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+PORT=${TLS_BENCH_PORT:-10443}
+command -v openssl >/dev/null || { echo "bench-tls: openssl CLI needed" >&2; exit 2; }
+dir=$(mktemp -d /tmp/hrs-bench-tls.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$dir/p256.key" \
+    -out "$dir/p256.crt" -days 30 -subj /CN=bench.test 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/rsa.key" -out "$dir/rsa.crt" -days 30 \
+    -subj /CN=bench.test 2>/dev/null
+cat "$dir/p256.crt" "$dir/p256.key" > "$dir/p256.pem"
+cat "$dir/rsa.crt" "$dir/rsa.key" > "$dir/rsa.pem"
+
+# CPU ticks (user+system) of a process
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# one run: proxy binary, cert; prints handshakes per proxy core-second
+run() {
+    local bin=$1 pem=$2 cfg="$dir/bench.cfg"
+    printf 'global\n    maxconn 4096\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nlisten tls\n    bind 127.0.0.1:%s ssl crt %s\n    server s1 127.0.0.1:9\n' \
+        "$PORT" "$pem" > "$cfg"
+    "$bin" -db -f "$cfg" >/dev/null 2>&1 &
+    local pid=$!
+    sleep 0.5
+    local t0 n t1
+    t0=$(ticks "$pid")
+    n=$(openssl s_time -connect "127.0.0.1:$PORT" -new -time "$DURATION" 2>/dev/null \
+        | awk '/connections in/ {print $1; exit}')
+    t1=$(ticks "$pid")
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    awk -v n="${n:-0}" -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (t > 0) printf "%d", n / (t / hz); else print 0 }'
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+
+for kind in p256 rsa; do
+    ours=() other=()
+    for _ in $(seq "$ROUNDS"); do
+        ours+=("$(run "$OURS" "$dir/$kind.pem")")
+        [ -x "$OTHER" ] && other+=("$(run "$OTHER" "$dir/$kind.pem")")
+    done
+    mo=$(printf '%s\n' "${ours[@]}" | median)
+    line="tls handshakes/core-s $kind: haproxy-rs $mo (${ours[*]})"
+    if [ ${#other[@]} -gt 0 ]; then
+        mt=$(printf '%s\n' "${other[@]}" | median)
+        line="$line, $(basename "$OTHER") $mt (${other[*]}), ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+    fi
+    echo "$line"
+done
