@@ -467,3 +467,118 @@ fn big_response_to_a_stalled_tls_client_stays_bounded_and_arrives_whole() {
     assert_eq!(total.parse::<usize>().unwrap_or(0), head + BODY, "{text}");
     px.stop();
 }
+
+/// Sessions resume (TLS 1.2 and 1.3, tickets): the second connection
+/// with the first one's session says "Reused".
+#[test]
+fn sessions_resume_with_tickets() {
+    let Some(d) = certs() else { return };
+    let mut log = Syslog::new();
+    let be = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nlisten app\n    bind 127.0.0.1:{fe} ssl crt {}\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        d.join("a.pem").display(),
+        be.port
+    );
+    let px = Proxy::start(&cfg, &mut log, 1);
+    for v in ["-tls1_2", "-tls1_3"] {
+        let sess = d.join(format!("sess{v}"));
+        let run = |io: &str| {
+            let line = format!(
+                "sleep 0.5 | timeout 10 openssl s_client -connect 127.0.0.1:{fe} {v} {io} {} 2>&1",
+                sess.display()
+            );
+            let o = Command::new("sh")
+                .arg("-c")
+                .arg(line)
+                .output()
+                .expect("s_client");
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        let first = run("-sess_out");
+        assert!(first.contains("\nNew, TLSv1."), "{first}");
+        let second = run("-sess_in");
+        assert!(second.contains("\nReused, TLSv1."), "{v}: {second}");
+    }
+    px.stop();
+}
+
+/// tcp mode both ways at once: 4 MiB of random bytes up through TLS to an
+/// echo server and back, compared byte for byte (Python's ssl client, a
+/// thread sending while the main one reads).
+#[test]
+fn tcp_mode_large_echo_both_ways_is_intact() {
+    let Some(d) = certs() else { return };
+    if !have("python3") {
+        return skip("python3 not installed");
+    }
+    let mut log = Syslog::new();
+    let be = Backend::echo();
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nlisten app\n    mode tcp\n    bind 127.0.0.1:{fe} ssl crt {}\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        d.join("b.pem").display(),
+        be.port
+    );
+    let px = Proxy::start(&cfg, &mut log, 1);
+    let script = format!(
+        "import os, socket, ssl, threading, hashlib\n\
+         c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE\n\
+         s = c.wrap_socket(socket.create_connection(('127.0.0.1', {fe})))\n\
+         data = os.urandom(4 << 20)\n\
+         def send():\n\
+         \x20   for i in range(0, len(data), 50000): s.sendall(data[i:i + 50000])\n\
+         t = threading.Thread(target=send); t.start()\n\
+         got = bytearray()\n\
+         while len(got) < len(data):\n\
+         \x20   b = s.recv(1 << 16)\n\
+         \x20   if not b: break\n\
+         \x20   got += b\n\
+         t.join()\n\
+         print('same' if bytes(got) == data else 'differ %d' % len(got))\n"
+    );
+    let o = Command::new("timeout")
+        .args(["30", "python3", "-c", &script])
+        .output()
+        .expect("python3");
+    let text =
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert_eq!(text.trim(), "same", "{text}");
+    px.stop();
+}
+
+/// Client keep-alive over TLS (`option http-server-close`): curl's second
+/// request goes over the first connection.
+#[test]
+fn keep_alive_requests_share_one_tls_connection() {
+    let Some(d) = certs() else { return };
+    if !have("curl") {
+        return skip("curl not installed (apt install curl)");
+    }
+    let mut log = Syslog::new();
+    let be = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nlisten app\n    option http-server-close\n    bind 127.0.0.1:{fe} ssl crt {}\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        d.join("a.pem").display(),
+        be.port
+    );
+    let px = Proxy::start(&cfg, &mut log, 1);
+    let url = format!("https://a.example.com:{fe}/");
+    let o = Command::new("curl")
+        .args(["-svk", "--max-time", "10", "--resolve"])
+        .arg(format!("a.example.com:{fe}:127.0.0.1"))
+        .args([&url, &url])
+        .output()
+        .expect("curl");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(out, "ok\nok\n", "{err}");
+    assert!(err.contains("Re-using existing"), "{err}");
+    assert_eq!(be.requests().len(), 2);
+    px.stop();
+}
