@@ -76,6 +76,24 @@ fn s_client(port: u16, args: &str, input: &[u8]) -> String {
     out
 }
 
+/// The proxy's open fds, for a failure message.
+fn fd_list(pid: u32) -> String {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| {
+                    format!(
+                        "{:?}->{:?}",
+                        e.file_name(),
+                        std::fs::read_link(e.path()).unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
 fn open_fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd"))
         .map(|d| d.count())
@@ -325,6 +343,23 @@ fn check_alerts_name_file_line_and_path() {
     let (rc, out) = check(&line(&format!("ssl crt {} npn http/1.1", p("a.pem"))));
     assert_eq!(rc, 0, "{out}");
     assert!(out.contains("[WARNING]") && out.contains("'npn'"), "{out}");
+    // ssl_fc* exist only in a config with a `bind ... ssl` (a 1.4 config
+    // gets 1.4's refusal), wherever the ACL stands
+    let acl = "backend be\n    reqadd X-Tls:\\ 1 if { ssl_fc }\n    server s1 127.0.0.1:2\n";
+    let (rc, out) = check(&format!(
+        "{head}    bind 127.0.0.1:1\n    default_backend be\n{acl}"
+    ));
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains("parsing [t.cfg:10] : error detected while parsing a 'reqadd' condition."),
+        "{out}"
+    );
+    let defaults = head.replace("listen app\n", "");
+    let (rc, out) = check(&format!(
+        "{defaults}{acl}listen app\n    bind 127.0.0.1:1 ssl crt {}\n    default_backend be\n",
+        p("a.pem")
+    ));
+    assert_eq!(rc, 0, "{out}");
     // a directory: its files in name order, each checked
     let dir = d.join("dir");
     std::fs::create_dir_all(&dir).expect("dir");
@@ -352,7 +387,13 @@ fn silent_and_garbage_clients_are_closed_and_cost_nothing() {
     );
     let px = Proxy::start(&cfg, &mut log, 1);
     let pid = px.child.id();
+    // the baseline once the proxy has served one client (the loop's own
+    // fds, such as the epoll one, may come after the "started" line)
+    let o = s_client(fe, "-quiet", b"GET / HTTP/1.0\r\n\r\n");
+    assert!(o.contains("HTTP/1.1 200 OK"), "{o}");
+    std::thread::sleep(Duration::from_millis(200));
     let base = open_fds(pid);
+    let base_list = fd_list(pid);
     // a client that connects and says nothing: closed by the timeout
     let mut silent = TcpStream::connect(("127.0.0.1", fe)).expect("connect");
     silent
@@ -381,11 +422,23 @@ fn silent_and_garbage_clients_are_closed_and_cost_nothing() {
         .expect("write");
     drop(t);
     drop((silent, g));
-    assert!(fds_back(pid, base), "fds {} > {}", open_fds(pid), base);
+    assert!(
+        fds_back(pid, base),
+        "fds {} > {}: {} (at start: {base_list})",
+        open_fds(pid),
+        base,
+        fd_list(pid)
+    );
     // and the proxy still serves
     let o = s_client(fe, "-quiet", b"GET / HTTP/1.0\r\n\r\n");
     assert!(o.contains("HTTP/1.1 200 OK"), "{o}");
-    assert!(fds_back(pid, base), "fds {} > {}", open_fds(pid), base);
+    assert!(
+        fds_back(pid, base),
+        "fds {} > {}: {} (at start: {base_list})",
+        open_fds(pid),
+        base,
+        fd_list(pid)
+    );
     px.stop();
 }
 

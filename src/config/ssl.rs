@@ -10,6 +10,23 @@ use super::parse::{Line, Parser, ERR_ALERT, ERR_FATAL};
 use crate::tls::{SslBind, SslOpts};
 use std::sync::Arc;
 
+/// Whether any of the files has a `bind` line with the word `ssl`: the
+/// `ssl_fc*` ACL criteria are known then, wherever they stand in the
+/// config (a backend may come before its TLS frontend). Unreadable files
+/// are left to the parser's own message.
+pub fn uses_tls(files: &[String]) -> bool {
+    files.iter().any(|f| {
+        std::fs::read(f).is_ok_and(|data| {
+            data.split(|&c| c == b'\n').any(|line| {
+                let mut w = line
+                    .split(|c| c.is_ascii_whitespace())
+                    .filter(|w| !w.is_empty());
+                w.next() == Some(b"bind") && w.any(|x| x == b"ssl")
+            })
+        })
+    })
+}
+
 /// Applies `f` to the TLS part of the listeners this `bind` line added.
 fn with_ssl(p: &mut Parser, start: usize, f: impl Fn(&mut SslBind)) {
     if let Some(px) = p.cur_proxy() {
@@ -43,6 +60,7 @@ pub fn bind_option(p: &mut Parser, l: &Line, i: usize, start: usize) -> Option<R
     };
     Some(match kw {
         "ssl" => {
+            crate::acl::enable_tls_criteria(true);
             with_ssl(p, start, |t| t.enabled = true);
             Ok(1)
         }
