@@ -194,3 +194,57 @@ fn keep_alive_requests_share_one_tls_connection() {
     assert_eq!(be.requests().len(), 2);
     px.stop();
 }
+
+/// Headless Chromium (`--dump-dom`, then a screenshot) loads the stats
+/// page over https: the page a browser gets through TLS is the stats page.
+#[test]
+fn stats_page_over_https_in_chromium() {
+    let Some(d) = certs() else { return };
+    if !have("chromium") {
+        return skip("chromium not installed (apt install chromium)");
+    }
+    let mut log = Syslog::new();
+    let fe = free_port();
+    let cfg = format!(
+        "{}\nlisten stats\n    bind 127.0.0.1:{fe} ssl crt {}\n    stats enable\n    stats uri /stats\n",
+        global(log.port),
+        d.join("a.pem").display()
+    );
+    let px = Proxy::start(&cfg, &mut log, 1);
+    let shot = d.join("stats.png");
+    let run = |extra: &str| {
+        let profile = tmpdir("chromium");
+        let o = Command::new("timeout")
+            .args([
+                "60",
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+            ])
+            .args([
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+            ])
+            .args([
+                "--disable-component-update",
+                "--disable-sync",
+                "--ignore-certificate-errors",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(extra)
+            .arg(format!("https://127.0.0.1:{fe}/stats"))
+            .output()
+            .expect("chromium");
+        let _ = std::fs::remove_dir_all(profile);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let dom = run("--dump-dom");
+    assert!(dom.contains("Statistics Report for pid"), "{dom}");
+    assert!(dom.contains("stats"), "{dom}");
+    run(&format!("--screenshot={}", shot.display()));
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 10_000, "screenshot of {size} bytes");
+    px.stop();
+}
