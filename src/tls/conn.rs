@@ -12,7 +12,7 @@
 
 use mio::net::TcpStream;
 use rustls::ServerConnection;
-use std::io::{ErrorKind, Read, Write};
+use std::io::{BufRead, ErrorKind, Write};
 use std::sync::Arc;
 
 /// Plaintext handed to rustls per step (one TLS record).
@@ -66,10 +66,16 @@ impl TlsConn {
             if buf.len() >= room {
                 break;
             }
-            let old = buf.len();
-            buf.resize(room, 0);
-            let r = self.conn.reader().read(&mut buf[old..]);
-            buf.truncate(old + *r.as_ref().unwrap_or(&0));
+            // copied straight from rustls's plaintext (no zeroed room)
+            let mut rd = self.conn.reader();
+            let r = rd.fill_buf().map(|chunk| {
+                let n = chunk.len().min(room - buf.len());
+                buf.extend_from_slice(&chunk[..n]);
+                n
+            });
+            if let Ok(n) = r {
+                rd.consume(n);
+            }
             match r {
                 Ok(0) => {
                     // close_notify: the client's end of data
