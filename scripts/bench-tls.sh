@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# make bench (TLS part): full handshakes per proxy core-second, haproxy-rs
-# against another haproxy (Debian's 2.6 by default) with the same
-# certificates: ECDSA P-256 and RSA-2048, `openssl s_time -new` (a new
-# TLS session per connection, no resumption) for DURATION seconds per
-# round, ROUNDS rounds interleaved. The proxy's CPU time is read from
+# make bench (TLS part): haproxy-rs against another haproxy (Debian's 2.6
+# by default) with the same certificates, ECDSA P-256 and RSA-2048, ROUNDS
+# rounds of DURATION seconds interleaved:
+# - full handshakes per proxy core-second: `openssl s_time -new` (a new TLS
+#   session per connection, no resumption);
+# - keep-alive requests per proxy core-second over TLS: wrk (50
+#   connections) through `option http-server-close` (both proxies close
+#   the server side, as 1.4 does) to an nginx on loopback (skipped without
+#   wrk or nginx). The proxy's CPU time is read from
 # /proc/PID/stat around each run, so the figure is per second of the
 # proxy's own CPU whatever the client or the machine's other load costs.
 # Usage: scripts/bench-tls.sh [OURS] [OTHER]   (OTHER may be absent)
@@ -45,19 +49,55 @@ run() {
         'BEGIN { if (t > 0) printf "%d", n / (t / hz); else print 0 }'
 }
 
+# nginx answering "ok" on loopback, the keep-alive runs' server
+NGINX_PORT=$((PORT + 1))
+nginx_pid=
+if command -v wrk >/dev/null && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }; then
+    mkdir -p "$dir/nginx/logs"
+    printf 'daemon off;\nmaster_process off;\nworker_processes 1;\nerror_log %s/nginx/error.log;\npid %s/nginx/pid;\nevents { worker_connections 1024; }\nhttp { access_log off; server { listen 127.0.0.1:%s; location / { return 200 "ok\\n"; } } }\n' \
+        "$dir" "$dir" "$NGINX_PORT" > "$dir/nginx/nginx.conf"
+    "$(command -v nginx || echo /usr/sbin/nginx)" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" &
+    nginx_pid=$!
+    trap 'kill $nginx_pid 2>/dev/null; rm -rf "$dir"' EXIT
+    sleep 0.3
+fi
+
+# one keep-alive run: requests per proxy core-second
+run_ka() {
+    local bin=$1 pem=$2 cfg="$dir/ka.cfg"
+    printf 'global\n    maxconn 4096\ndefaults\n    mode http\n    option http-server-close\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nlisten tls\n    bind 127.0.0.1:%s ssl crt %s\n    server s1 127.0.0.1:%s\n' \
+        "$PORT" "$pem" "$NGINX_PORT" > "$cfg"
+    "$bin" -db -f "$cfg" >/dev/null 2>&1 &
+    local pid=$!
+    sleep 0.5
+    local t0 n t1
+    t0=$(ticks "$pid")
+    n=$(wrk -t1 -c50 -d"${DURATION}s" "https://127.0.0.1:$PORT/" 2>/dev/null | awk '/requests in/ {print $1; exit}')
+    t1=$(ticks "$pid")
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    awk -v n="${n:-0}" -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (t > 0) printf "%d", n / (t / hz); else print 0 }'
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 
+scenarios="handshakes"
+[ -n "$nginx_pid" ] && scenarios="$scenarios keepalive"
+for what in $scenarios; do
 for kind in p256 rsa; do
     ours=() other=()
+    fn=run
+    [ "$what" = keepalive ] && fn=run_ka
     for _ in $(seq "$ROUNDS"); do
-        ours+=("$(run "$OURS" "$dir/$kind.pem")")
-        [ -x "$OTHER" ] && other+=("$(run "$OTHER" "$dir/$kind.pem")")
+        ours+=("$($fn "$OURS" "$dir/$kind.pem")")
+        [ -x "$OTHER" ] && other+=("$($fn "$OTHER" "$dir/$kind.pem")")
     done
     mo=$(printf '%s\n' "${ours[@]}" | median)
-    line="tls handshakes/core-s $kind: haproxy-rs $mo (${ours[*]})"
+    line="tls $what/core-s $kind: haproxy-rs $mo (${ours[*]})"
     if [ ${#other[@]} -gt 0 ]; then
         mt=$(printf '%s\n' "${other[@]}" | median)
         line="$line, $(basename "$OTHER") $mt (${other[*]}), ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
     fi
     echo "$line"
+done
 done
