@@ -7,7 +7,9 @@
 # - keep-alive requests per proxy core-second over TLS: wrk (50
 #   connections) through `option http-server-close` (both proxies close
 #   the server side, as 1.4 does) to an nginx on loopback (skipped without
-#   wrk or nginx). The proxy's CPU time is read from
+#   wrk or nginx);
+# - RSS per idle TLS connection: 500 clients (Python's ssl) that finished
+#   their handshake and send nothing, the proxy's VmRSS before and after. The proxy's CPU time is read from
 # /proc/PID/stat around each run, so the figure is per second of the
 # proxy's own CPU whatever the client or the machine's other load costs.
 # Usage: scripts/bench-tls.sh [OURS] [OTHER]   (OTHER may be absent)
@@ -101,3 +103,39 @@ for kind in p256 rsa; do
     echo "$line"
 done
 done
+
+# RSS per idle TLS connection (P-256)
+idle() {
+    python3 - "$1" "$dir/p256.pem" "$PORT" "$dir" <<'PYEOF'
+import socket, ssl, subprocess, sys, time
+binary, pem, port, d = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+cfg = d + "/idle.cfg"
+open(cfg, "w").write("global\n    maxconn 2000\ndefaults\n    mode http\n    timeout client 60s\n"
+                     "    timeout server 60s\n    timeout connect 5s\n    timeout http-request 60s\n"
+                     "listen tls\n    bind 127.0.0.1:%d ssl crt %s\n    server s1 127.0.0.1:9\n" % (port, pem))
+p = subprocess.Popen([binary, "-db", "-f", cfg], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    time.sleep(0.5)
+    def rss():
+        for l in open("/proc/%d/status" % p.pid):
+            if l.startswith("VmRSS"):
+                return int(l.split()[1])
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    for s in [ctx.wrap_socket(socket.create_connection(("127.0.0.1", port))) for _ in range(20)]:
+        s.close()
+    time.sleep(0.3)
+    r0, n = rss(), 500
+    conns = [ctx.wrap_socket(socket.create_connection(("127.0.0.1", port))) for _ in range(n)]
+    time.sleep(0.5)
+    print(int((rss() - r0) * 1024 / n))
+finally:
+    p.kill()
+PYEOF
+}
+if command -v python3 >/dev/null; then
+    line="tls idle RSS/connection (bytes): haproxy-rs $(idle "$OURS")"
+    [ -x "$OTHER" ] && line="$line, $(basename "$OTHER") $(idle "$OTHER")"
+    echo "$line"
+fi
