@@ -93,6 +93,7 @@ rpm: static
 bench: build
 	./scripts/bench.sh
 	./scripts/bench-scale.sh
+	./scripts/bench-tls.sh $(BIN) /usr/sbin/haproxy
 
 # cargo fuzz on the pure parsers (HTTP heads and framing, chunked bodies,
 # the config), FUZZ_SECONDS each; needs a nightly toolchain and cargo-fuzz.

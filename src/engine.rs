@@ -269,8 +269,22 @@ impl Engine {
             } else {
                 None
             };
-            self.rt.actconn += 1;
             let bind = self.listeners[li].bind;
+            // a TLS listener's connection gets its rustls state now; one
+            // that cannot is closed before it counts (as a refused accept)
+            let tls = match p
+                .binds
+                .get(bind)
+                .and_then(|b| b.tls.as_ref())
+                .and_then(|t| t.ctx.as_ref())
+            {
+                Some(ctx) => match crate::tls::TlsConn::new(ctx) {
+                    Some(t) => Some(Box::new(t)),
+                    None => continue,
+                },
+                None => None,
+            };
+            self.rt.actconn += 1;
             if let Some(lc) = self.rt.li[px].get_mut(bind) {
                 lc.cur += 1;
                 lc.cum += 1;
@@ -297,6 +311,7 @@ impl Engine {
             let mut sess = Session::new(key, px, stream, addr, dst, &self.rt, now);
             sess.uniq = self.uniq;
             sess.bind = bind;
+            sess.tls = tls;
             if let Some(m) = local_reply {
                 sess.local_reply(m, monitor);
             }

@@ -29,6 +29,7 @@ pub mod stats;
 pub mod stick_table;
 pub mod sys;
 pub mod sys_proc;
+pub mod tls;
 pub mod tokens;
 pub mod txn;
 pub mod units;

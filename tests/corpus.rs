@@ -46,6 +46,17 @@ fn corpus_verdicts_match_14() {
             .map(strip_prefix)
             .unwrap_or_default();
         let got_rc = o.status.code().unwrap_or(-1);
+        // deliberate: `bind ... ssl crt` is an extension (HAProxy 1.5
+        // syntax, tests/tls.rs), so where 1.4 refused the bind line we load
+        // its certificate, which is not on this host: same line, exit 1
+        if first.ends_with("'bind' only supports the 'transparent', 'defer-accept', 'name', 'id', 'mss' and 'interface' options.")
+            && got_first.contains("' : 'crt' : unable to load SSL private key from PEM file '")
+        {
+            let at = |l: &str| l.split(" : ").next().map(str::to_string);
+            if at(&first) == at(&got_first) {
+                first = got_first.clone();
+            }
+        }
         rc_ok += (got_rc == rc) as usize;
         if rc != 0 {
             rejected += 1;

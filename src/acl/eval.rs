@@ -131,6 +131,11 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
             s.auth_ok(e.arg.as_deref(), Some(&groups))
         }
         SrvIsUp => s.counter(SrvIsUp, e.arg.as_deref()).unwrap_or(0) != 0,
+        SslFc => s.ssl(SslFc).is_some(),
+        SslFcHasCrt => false, // no client certificates are asked for
+        SslFcSni | SslFcProtocol | SslFcCipher => s
+            .ssl(e.fetch)
+            .is_some_and(|v| e.pats.match_str(v.as_bytes())),
         ReqSslVer => match crate::payload::ssl_hello_version(s.req_payload(), 16384) {
             crate::payload::Fetched::Found(v) => e.pats.match_int(v),
             _ => false,

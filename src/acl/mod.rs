@@ -16,7 +16,7 @@ pub use eval::{
     acl_match, cond_match, cond_uses, cond_verdict, opt_cond_match, uri_path, uri_path_and_query,
     Verdict,
 };
-pub use parse::{paren_warning, parse_cond, parse_expr};
+pub use parse::{enable_tls_criteria, paren_warning, parse_cond, parse_expr};
 pub use patset::PatSet;
 pub use rule_index::RulePlan;
 
@@ -68,6 +68,13 @@ pub enum Fetch {
     RespVer,
     Shdr,
     ShdrCnt,
+    /// 1.5's TLS criteria (an extension): the client connection is TLS,
+    /// its SNI, protocol and cipher, and whether it sent a certificate
+    SslFc,
+    SslFcSni,
+    SslFcProtocol,
+    SslFcCipher,
+    SslFcHasCrt,
 }
 
 /// How the fetched sample is compared with the patterns.
@@ -232,4 +239,9 @@ pub trait Sample {
     /// optional backend/frontend name argument.
     fn counter(&self, fetch: Fetch, arg: Option<&str>) -> Option<i64>;
     fn auth_ok(&self, userlist: Option<&str>, groups: Option<&[Vec<u8>]>) -> bool;
+    /// The client connection's TLS facts (`ssl_fc*`): None without TLS;
+    /// for `SslFc` an empty value, for the others their text if known.
+    fn ssl(&self, _fetch: Fetch) -> Option<&str> {
+        None
+    }
 }

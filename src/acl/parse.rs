@@ -5,7 +5,22 @@
 use super::*;
 use regex::bytes::RegexBuilder;
 
+thread_local! {
+    /// Whether this config has a `bind ... ssl` (see `enable_tls_criteria`).
+    static TLS_CRITERIA: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The `ssl_fc*` criteria (1.5's, an extension) exist only in a config
+/// that has a `bind ... ssl` line: in a 1.4 config they get 1.4's refusal,
+/// as every criterion 1.4 does not know.
+pub fn enable_tls_criteria(on: bool) {
+    TLS_CRITERIA.with(|c| c.set(on));
+}
+
 fn criterion(name: &str) -> Option<(Fetch, MatchKind)> {
+    if name.starts_with("ssl_fc") && !TLS_CRITERIA.with(|c| c.get()) {
+        return None;
+    }
     use Fetch::*;
     use MatchKind::*;
     let r = match name {
@@ -83,6 +98,13 @@ fn criterion(name: &str) -> Option<(Fetch, MatchKind)> {
         "shdr_cnt" => (ShdrCnt, Int),
         "shdr_val" => (Shdr, Int),
         "shdr_ip" => (Shdr, Ip),
+        "ssl_fc" => (SslFc, Nothing),
+        "ssl_fc_has_crt" => (SslFcHasCrt, Nothing),
+        "ssl_fc_sni" => (SslFcSni, Str),
+        "ssl_fc_sni_end" => (SslFcSni, End),
+        "ssl_fc_sni_reg" => (SslFcSni, Reg),
+        "ssl_fc_protocol" => (SslFcProtocol, Str),
+        "ssl_fc_cipher" => (SslFcCipher, Str),
         _ => return None,
     };
     Some(r)

@@ -12,6 +12,7 @@ pub mod proxy;
 pub mod reuse_kw;
 pub mod rules;
 pub mod server;
+pub mod ssl;
 pub mod stats_kw;
 pub mod sticking;
 pub use crate::units;

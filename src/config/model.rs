@@ -155,6 +155,8 @@ pub struct Bind {
     pub interface: Option<String>,
     pub mss: Option<i32>,
     pub defer_accept: bool,
+    /// `ssl crt ...` (1.5 syntax): the TLS listener's setup
+    pub tls: Option<Box<crate::tls::SslBind>>,
     pub name: Option<String>,
     pub id: Option<u32>,
     /// where it was declared, for the duplicate `id` message

@@ -283,6 +283,7 @@ pub fn parse_files(
 ) -> Result<ParseOutcome, ParseFailure> {
     let mut p = Parser::new(default_maxconn);
     let mut err = 0u32;
+    crate::acl::enable_tls_criteria(super::ssl::uses_tls(files));
     for f in files {
         match p.parse_file(f) {
             Ok(_) if p.minus_one => {

@@ -383,6 +383,7 @@ fn new_bind(l: &Line, (addr, fd): (SocketAddr, Option<i32>)) -> Bind {
         interface: None,
         mss: None,
         defer_accept: false,
+        tls: None,
         name: None,
         id: None,
         file: l.file.to_string(),
@@ -434,7 +435,7 @@ fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
             Err(e) => return err | e,
         }
     }
-    err
+    err | super::ssl::finish_bind(p, l, start)
 }
 
 /// Applies `f` to the listeners the current `bind` line added.
@@ -490,13 +491,13 @@ fn bind_option(p: &mut Parser, l: &Line, i: usize, start: usize) -> Result<usize
             Ok(2)
         }
         "id" => bind_id(p, l, &val, start).map(|_| 2),
-        _ => {
+        _ => super::ssl::bind_option(p, l, i, start).unwrap_or_else(|| {
             p.alert(&format!(
                 "{} : 'bind' only supports the 'transparent', 'defer-accept', 'name', 'id', 'mss' and 'interface' options.",
                 at
             ));
             Err(ERR_ALERT | ERR_FATAL)
-        }
+        }),
     }
 }
 

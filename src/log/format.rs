@@ -24,6 +24,8 @@ pub struct LogRecord<'a> {
     pub accept_secs: i64,
     pub accept_ms: u32,
     pub frontend: &'a str,
+    /// the client came over TLS: the frontend shows as `name~` (1.5)
+    pub fe_tls: bool,
     pub backend: &'a str,
     /// Server name, `<NOSRV>` or `<STATS>`.
     pub server: &'a str,
@@ -175,8 +177,9 @@ pub fn http_line_into(s: &mut String, r: &LogRecord) {
     let plus = if r.logasap { "+" } else { "" };
     let _ = write!(
         s,
-        " {} {}/{} {}/{}/{}/{}/{}{} {} {}{} ",
+        " {}{} {}/{} {}/{}/{}/{}/{}{} {} {}{} ",
         r.frontend,
+        if r.fe_tls { "~" } else { "" },
         r.backend,
         r.server,
         r.tq,
@@ -227,8 +230,9 @@ pub fn tcp_line_into(s: &mut String, r: &LogRecord) {
     let plus = if r.logasap { "+" } else { "" };
     let _ = write!(
         s,
-        " {} {}/{} {}/{}/{}{} {}{} {}{} {}/{}/{}/{}/",
+        " {}{} {}/{} {}/{}/{}{} {}{} {}{} {}/{}/{}/{}/",
         r.frontend,
+        if r.fe_tls { "~" } else { "" },
         r.backend,
         r.server,
         r.tw,
@@ -281,12 +285,13 @@ pub fn clf_line_into(s: &mut String, r: &LogRecord) {
     // CLF has no '+' marks, logasap or not
     let _ = write!(
         s,
-        "\" {} {} \"-\" \"-\" {} {:03} \"{}\" \"{}\" \"{}\" {} {} {} {} {} \"{}\" {} {} {} {} ",
+        "\" {} {} \"-\" \"-\" {} {:03} \"{}{}\" \"{}\" \"{}\" {} {} {} {} {} \"{}\" {} {} {} {} ",
         r.status,
         r.bytes,
         r.client.map(|c| c.port()).unwrap_or(0),
         r.accept_ms,
         r.frontend,
+        if r.fe_tls { "~" } else { "" },
         r.backend,
         r.server,
         r.tq,

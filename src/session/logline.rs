@@ -89,6 +89,7 @@ impl Session {
             accept_secs: (self.accept_wall / 1000) as i64,
             accept_ms: (self.accept_wall % 1000) as u32,
             frontend: &fe.name,
+            fe_tls: self.tls.is_some(),
             backend: &be.name,
             server,
             tq,

@@ -13,6 +13,7 @@ mod reuse;
 mod sample;
 mod splice;
 mod stick;
+mod tls;
 pub use crate::txn::{Txn, TxnSlot};
 use io::Rooms;
 
@@ -128,6 +129,8 @@ pub struct Session {
     pub srv_reqs: u32,
     /// the server connection's id when it has one (reuse.rs), else NO_ID
     pub srv_id: u32,
+    /// The client speaks TLS (`bind ... ssl`): its I/O goes through this.
+    pub tls: Option<Box<crate::tls::TlsConn>>,
 }
 
 /// The stats column of a status: 1xx..5xx, else "other" (slot 5).
@@ -261,6 +264,7 @@ impl Session {
             parked: None,
             srv_reqs: 0,
             srv_id: reuse::NO_ID,
+            tls: None,
         }
     }
 
@@ -315,15 +319,8 @@ impl Session {
                 queued: self.to_srv.len(),
                 peer: self.srv.as_ref().map(|s| s.as_raw_fd()),
             };
-            let (n, _) = Self::read_stepped(
-                &mut self.cli,
-                &mut self.req_in,
-                rooms,
-                &mut self.cli_eof,
-                &mut self.cli_err,
-                &mut self.cli_r,
-                self.cli_hup,
-            );
+            let (n, moved) = self.read_cli(rooms);
+            progress |= moved;
             if n > 0 {
                 self.bytes_in += n as u64;
                 self.req_total += n as u64;
@@ -333,16 +330,7 @@ impl Session {
             }
         } else if self.cli_r && !self.cli_eof {
             // after a local reply, swallow what the client still sends
-            let mut sink = Vec::new();
-            let n = Self::read_side(
-                &mut self.cli,
-                &mut sink,
-                65536,
-                &mut self.cli_eof,
-                &mut self.cli_err,
-                &mut self.cli_r,
-                self.cli_hup,
-            );
+            let n = self.drain_cli();
             progress |= n > 0 || self.cli_eof;
         }
         if let Some(p) = self.splice_response(ctx) {
@@ -404,15 +392,9 @@ impl Session {
                 }
             }
         }
-        if !self.to_cli.is_empty() {
+        if !self.to_cli.is_empty() || self.tls_pending() {
             let fin_next = self.cli_fin_follows();
-            let n = Self::write_side(
-                &mut self.cli,
-                &mut self.to_cli,
-                &mut self.cli_w,
-                &mut self.cli_err,
-                fin_next,
-            );
+            let n = self.write_cli(fin_next);
             if n > 0 {
                 self.last_cli = ctx.now;
                 progress = true;
@@ -640,7 +622,7 @@ impl Session {
         }
         if self.srv_eof && self.to_cli.is_empty() && !self.cli_shut {
             if !self.cli_eof {
-                let _ = self.cli.shutdown(std::net::Shutdown::Write);
+                self.shut_cli_write();
             }
             self.cli_shut = true;
             p = true;
@@ -778,9 +760,10 @@ impl Session {
     }
 
     fn reply_progress(&mut self, ctx: &mut Ctx) -> bool {
-        if self.to_cli.is_empty() || self.cli_err {
+        // (a TLS client still in its handshake cannot be answered: closed)
+        if self.to_cli.is_empty() || self.cli_err || self.tls_handshaking() {
             if !self.cli_shut {
-                let _ = self.cli.shutdown(std::net::Shutdown::Write);
+                self.shut_cli_write();
                 self.cli_shut = true;
                 self.txn.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
             }

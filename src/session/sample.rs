@@ -23,6 +23,15 @@ pub struct ReqSample<'a> {
 }
 
 impl Sample for ReqSample<'_> {
+    fn ssl(&self, fetch: Fetch) -> Option<&str> {
+        let t = self.s.tls.as_deref()?;
+        match fetch {
+            Fetch::SslFcSni => t.sni(),
+            Fetch::SslFcProtocol => t.protocol(),
+            Fetch::SslFcCipher => t.cipher(),
+            _ => Some(""),
+        }
+    }
     fn src(&self) -> Option<IpAddr> {
         Some(self.s.cli_addr.ip())
     }

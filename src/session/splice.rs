@@ -28,7 +28,9 @@ impl Session {
             || !self.cli_w
             || self.cli_err
             || self.cli_shut
+            || self.tls.is_some()
         {
+            // (TLS: the kernel cannot encrypt, the bytes go through rustls)
             return None;
         }
         let left = if tunnel {

@@ -1,0 +1,215 @@
+//! The client side of a TLS session as the session's I/O sees it: reads
+//! give plaintext into the session's buffer and writes take plaintext from
+//! it, with the same readiness flags as the plain socket functions
+//! (session/io.rs), so nothing above knows the bytes were encrypted.
+//! Non-blocking throughout: rustls is fed what the socket has and what it
+//! produces is written while the socket takes it. Bounded: ciphertext is
+//! read only once the plaintext already decrypted fits the room, so rustls
+//! never holds more than one record beyond the session's buffer. Bytes
+//! handed to rustls stay at the head of the session's output buffer
+//! (`inflight`) until their ciphertext left, so "output empty" still means
+//! "sent" to the session (its close and FIN decisions stay right).
+
+use mio::net::TcpStream;
+use rustls::ServerConnection;
+use std::io::{BufRead, ErrorKind, Write};
+use std::sync::Arc;
+
+/// Plaintext handed to rustls per step (one TLS record).
+const CHUNK: usize = 16384;
+
+pub struct TlsConn {
+    conn: ServerConnection,
+    /// bytes at the head of the output buffer now inside rustls
+    inflight: usize,
+    /// the socket gave or took bytes for the handshake in the last call
+    moved: bool,
+}
+
+impl TlsConn {
+    pub fn new(cfg: &Arc<rustls::ServerConfig>) -> Option<TlsConn> {
+        let mut conn = ServerConnection::new(cfg.clone()).ok()?;
+        // what rustls may hold unsent: the writes below never exceed it
+        conn.set_buffer_limit(Some(2 * CHUNK + 1024));
+        Some(TlsConn {
+            conn,
+            inflight: 0,
+            moved: false,
+        })
+    }
+
+    /// True once after the handshake moved bytes (progress for the loop).
+    pub fn take_moved(&mut self) -> bool {
+        std::mem::take(&mut self.moved)
+    }
+
+    pub fn handshaking(&self) -> bool {
+        self.conn.is_handshaking()
+    }
+
+    /// Ciphertext waits for the socket.
+    pub fn pending(&self) -> bool {
+        self.conn.wants_write()
+    }
+
+    /// Decrypted bytes into `buf` up to `room`; flags as `read_side`.
+    pub fn read(
+        &mut self,
+        s: &mut TcpStream,
+        buf: &mut Vec<u8>,
+        room: usize,
+        f: &mut Flags,
+    ) -> usize {
+        let mut total = 0;
+        let mut tcp_eof = false;
+        loop {
+            if buf.len() >= room {
+                break;
+            }
+            // copied straight from rustls's plaintext (no zeroed room)
+            let mut rd = self.conn.reader();
+            let r = rd.fill_buf().map(|chunk| {
+                let n = chunk.len().min(room - buf.len());
+                buf.extend_from_slice(&chunk[..n]);
+                n
+            });
+            if let Ok(n) = r {
+                rd.consume(n);
+            }
+            match r {
+                Ok(0) => {
+                    // close_notify: the client's end of data
+                    f.eof = true;
+                    f.ready = false;
+                    break;
+                }
+                Ok(n) => {
+                    total += n;
+                    continue;
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(_) => {
+                    // TCP closed without close_notify: most clients do that
+                    f.eof = true;
+                    f.ready = false;
+                    break;
+                }
+            }
+            if !f.ready || f.eof || f.err || tcp_eof {
+                break;
+            }
+            match self.conn.read_tls(s) {
+                Ok(0) => tcp_eof = true,
+                Ok(_) => self.moved = true,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => f.ready = false,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => {
+                    f.err = true;
+                    f.eof = true;
+                    f.ready = false;
+                }
+            }
+            if self.conn.process_new_packets().is_err() {
+                // a bad handshake or record: rustls queued its alert
+                let mut w = true;
+                let mut e = false;
+                self.flush(s, &mut w, &mut e);
+                f.err = true;
+                f.eof = true;
+                f.ready = false;
+                break;
+            }
+            if self.conn.wants_write() {
+                // handshake answers and key updates go out at once
+                let mut w = true;
+                let mut e = f.err;
+                self.flush(s, &mut w, &mut e);
+                f.err |= e;
+            }
+        }
+        if tcp_eof && total == 0 && !f.eof {
+            f.eof = true;
+            f.ready = false;
+        }
+        total
+    }
+
+    /// Ciphertext rustls holds, out to the socket while it takes it.
+    pub fn flush(&mut self, s: &mut TcpStream, writable: &mut bool, err: &mut bool) {
+        while *writable && !*err && self.conn.wants_write() {
+            match self.conn.write_tls(s) {
+                Ok(0) => *writable = false,
+                Ok(_) => self.moved = true,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => *writable = false,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => *err = true,
+            }
+        }
+    }
+
+    /// Encrypts and sends the head of `buf`; removes what has left and
+    /// returns its length. Nothing is taken during the handshake.
+    pub fn write(
+        &mut self,
+        s: &mut TcpStream,
+        buf: &mut Vec<u8>,
+        writable: &mut bool,
+        err: &mut bool,
+    ) -> usize {
+        // the session replaced its output (an error page after a reset)
+        self.inflight = self.inflight.min(buf.len());
+        let mut sent = 0;
+        loop {
+            self.flush(s, writable, err);
+            if *err || self.conn.wants_write() {
+                break;
+            }
+            sent += self.inflight;
+            buf.drain(..self.inflight);
+            self.inflight = 0;
+            if buf.is_empty() || !*writable || self.conn.is_handshaking() {
+                break;
+            }
+            match self.conn.writer().write(&buf[..buf.len().min(CHUNK)]) {
+                Ok(0) => break,
+                Ok(n) => self.inflight = n,
+                Err(_) => *err = true,
+            }
+        }
+        sent
+    }
+
+    /// Our close_notify before the FIN, sent if the socket takes it now.
+    pub fn close_notify(&mut self, s: &mut TcpStream) {
+        self.conn.send_close_notify();
+        let (mut w, mut e) = (true, false);
+        self.flush(s, &mut w, &mut e);
+    }
+
+    /// The SNI name the client sent.
+    pub fn sni(&self) -> Option<&str> {
+        self.conn.server_name()
+    }
+
+    /// `TLSv1.2`/`TLSv1.3`, as OpenSSL names them (ssl_fc_protocol).
+    pub fn protocol(&self) -> Option<&'static str> {
+        match self.conn.protocol_version()? {
+            rustls::ProtocolVersion::TLSv1_2 => Some("TLSv1.2"),
+            rustls::ProtocolVersion::TLSv1_3 => Some("TLSv1.3"),
+            _ => None,
+        }
+    }
+
+    /// The cipher's OpenSSL name (ssl_fc_cipher).
+    pub fn cipher(&self) -> Option<&'static str> {
+        let s = self.conn.negotiated_cipher_suite()?.suite();
+        crate::tls::ciphers::openssl_name(s)
+    }
+}
+
+/// The readiness flags of the client side, as `read_side` takes them.
+pub struct Flags {
+    pub eof: bool,
+    pub err: bool,
+    pub ready: bool,
+}
