@@ -32,7 +32,7 @@ init-test: build
 	./scripts/test-debian-init.sh $(BIN)
 
 unit:
-	$(CARGO) test --release
+	$(CARGO) test --profile it
 
 harness: build
 	@if [ -d $(SHARED)/harness ]; then \

@@ -4,7 +4,7 @@
 The table's 5th column ("proof") names, for every row whose status starts
 with "supported", the differential scenarios and Rust tests that exercise
 that keyword or behaviour.  The column is kept by hand in the markdown (it is
-the source of truth, checked by tests/compat_table.rs); this script only
+the source of truth, checked by tests/it/compat_table.rs); this script only
 helps: for each row it extracts the keyword tokens written in backticks,
 finds the scenarios whose config (or command line, or client steps) contains
 them and the Rust tests whose text does, and proposes up to three that

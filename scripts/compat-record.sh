@@ -3,7 +3,7 @@
 # config of compat-configs/ into NAME.cfg.expect: a first line "exit N",
 # then stderr with only the "DDD/HHMMSS (PID) : " stamp of the
 # [ALERT]/[WARNING] lines removed (it changes at every run). Runs from the
-# repository root with relative paths, as tests/compat_configs.rs does,
+# repository root with relative paths, as tests/it/compat_configs.rs does,
 # so the file names inside the messages are the same.
 # Usage: scripts/compat-record.sh /tmp/haproxy-1.4.25/haproxy [CFG...]
 set -euo pipefail

@@ -7,7 +7,7 @@ compat-configs/ (valid and invalid) and the shared real-world corpus
 duplicated or deleted lines, stray bytes, out-of-range numbers, broken
 escapes, swapped or foreign keywords, truncated lines. Each mutant is checked
 with `-c -f` by the oracle and by our binary (cwd = the repository root, as
-tests/compat_configs.rs runs, a 5 s timeout each, at most 2 workers) and
+tests/it/compat_configs.rs runs, a 5 s timeout each, at most 2 workers) and
 two figures are reported:
 
   verdict agreement        same verdict: valid (exit 0) or invalid (exit 1,

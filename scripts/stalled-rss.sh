@@ -10,7 +10,7 @@ for b in /tmp/haproxy-1.4.25/haproxy /usr/sbin/haproxy; do
     [ -x "$b" ] && bins+=("$b")
 done
 for b in "${bins[@]}"; do
-    line=$(HOSTILE_BIN="$b" cargo test -q --release --test hostile_load \
+    line=$(HOSTILE_BIN="$b" cargo test -q --profile it --test hostile_load \
         stalled_downloads_bounded_memory_content_length -- --nocapture 2>&1 |
         grep -o 'RSS .* per connection' | head -1)
     printf 'stalled downloads RSS/conn  %-40s %s\n' "$b" "${line:-(no figure)}"

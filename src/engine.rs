@@ -310,7 +310,7 @@ impl Engine {
             let key = entry.key();
             let mut sess = Session::new(key, px, stream, addr, dst, &self.rt, now);
             sess.uniq = self.uniq;
-            sess.bind = bind;
+            sess.bind = bind as u32;
             sess.tls = tls;
             if let Some(m) = local_reply {
                 sess.local_reply(m, monitor);

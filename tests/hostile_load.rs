@@ -1,4 +1,4 @@
-//! The hostile-client suite under load (#18, beside tests/hostile.rs):
+//! The hostile-client suite under load (#18, beside tests/it/hostile.rs):
 //! thousands of slow heads (slowloris), a process out of descriptors, and
 //! hundreds of downloads nobody reads. Each test asserts what a client can
 //! observe (answers and their delay) and what the proxy holds (open fds,

@@ -50,7 +50,7 @@ pub struct Session {
     /// 1.4's uniq_id, shown in `-d` traces
     pub uniq: u32,
     /// the frontend `bind` that accepted the connection
-    pub bind: usize,
+    pub bind: u32,
     pub fe: usize,
     pub be: usize,
     pub mode: Mode,
@@ -958,7 +958,7 @@ impl Session {
             .rt
             .li
             .get_mut(self.fe)
-            .and_then(|v| v.get_mut(self.bind))
+            .and_then(|v| v.get_mut(self.bind as usize))
         {
             f(c);
         }
@@ -1255,6 +1255,7 @@ mod size {
     /// at (the slab adds a word).
     #[test]
     fn an_idle_session_stays_under_512_bytes() {
-        assert!(std::mem::size_of::<super::Session>() <= 448);
+        let n = std::mem::size_of::<super::Session>();
+        assert!(n <= 448, "{n}");
     }
 }

@@ -114,14 +114,14 @@ impl Sample for ReqSample<'_> {
             Fetch::DstConn => rt
                 .li
                 .get(self.s.fe)
-                .and_then(|v| v.get(self.s.bind))
+                .and_then(|v| v.get(self.s.bind as usize))
                 .map_or(0, |c| c.cur as i64),
             Fetch::Queue => rt.totpend(named(false)?) as i64,
             Fetch::AvgQueue => avg_queue(rt, named(false)?),
             Fetch::ConnSlots => conn_slots(rt, named(false)?),
             Fetch::SoId => cfg.proxies[self.s.fe]
                 .binds
-                .get(self.s.bind)
+                .get(self.s.bind as usize)
                 .and_then(|b| b.id)
                 .map_or(0, i64::from),
             Fetch::FeId => cfg.proxies[self.s.fe].id as i64,
