@@ -181,11 +181,8 @@ pub fn run(args: Args, cfg: Config) -> i32 {
         let code = reap_until(first.pid, &mut Vec::new());
         return if code == 0 { 1 } else { code };
     }
-    if let Some(fd) = told {
-        sys_proc::write_byte(fd);
-        sys::close_fd(fd);
-        sys::detach();
-    }
+    // the pid file is written before the command returns: an init script
+    // reads it as soon as `haproxy -W -D` exits
     if let Some(pf) = &pidfile {
         let _ = std::fs::remove_file(pf);
         match std::fs::File::create(pf) {
@@ -197,6 +194,11 @@ pub fn run(args: Args, cfg: Config) -> i32 {
                 args.argv0, pf
             )),
         }
+    }
+    if let Some(fd) = told {
+        sys_proc::write_byte(fd);
+        sys::close_fd(fd);
+        sys::detach();
     }
     if args.sd_notify {
         sys_proc::sd_notify(&format!("READY=1\nMAINPID={}", sys::getpid()));

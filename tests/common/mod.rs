@@ -323,6 +323,18 @@ impl Proxy {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let held = hand_over(&mut cmd);
+        // a test runner started in the background without job control has
+        // SIGINT and SIGQUIT ignored, and a child inherits that: the proxy
+        // starts with the default dispositions an init system gives it
+        // SAFETY: signal() is async-signal-safe; nothing is allocated.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
         let mut child = cmd.spawn().expect("spawn");
         drop(held);
         if !log.wait_for("started.", proxies, 10) {

@@ -20,6 +20,9 @@ fn worker_pid(sock: &Path) -> Option<i32> {
 }
 
 fn alive(pid: i32) -> bool {
+    if pid <= 1 {
+        return false;
+    }
     Command::new("kill")
         .args(["-0", &pid.to_string()])
         .stderr(Stdio::null())
@@ -41,6 +44,11 @@ fn within_5s(mut f: impl FnMut() -> bool) -> bool {
 }
 
 fn kill(sig: &str, pid: i32) {
+    // never 0 or -1 (a pid file not written yet): `kill 0` would signal
+    // the test's own process group, cargo included
+    if pid <= 1 {
+        return;
+    }
     let _ = Command::new("kill").args([sig, &pid.to_string()]).status();
 }
 

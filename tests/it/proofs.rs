@@ -27,6 +27,11 @@ fn alive(pid: i32) -> bool {
 }
 
 fn signal(sig: &str, pid: i32) {
+    // never 0 or -1 (a pid file not written yet): `kill 0` would signal
+    // the test's own process group, cargo included
+    if pid <= 1 {
+        return;
+    }
     let _ = Command::new("kill")
         .arg(format!("-{sig}"))
         .arg(pid.to_string())
