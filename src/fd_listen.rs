@@ -15,10 +15,9 @@
 //! owner bound port 0), so whoever passes a socket should bind its port by
 //! number (tests/common does: port 0 first, then the number read back).
 
-use std::io;
-use std::mem::ManuallyDrop;
+use crate::sys_fd::{getsockopt_int, local_addr, setsockopt_int, strerror};
 use std::net::SocketAddr;
-use std::os::unix::io::{FromRawFd, RawFd};
+use std::os::unix::io::RawFd;
 
 /// Whether a listener list entry is of the `fd@<n>` form.
 pub fn is_fd_entry(entry: &str) -> bool {
@@ -46,41 +45,6 @@ fn parse_number(s: &str) -> Option<i32> {
     Some(v as u32 as i32)
 }
 
-fn strerror(e: io::Error) -> String {
-    let code = e.raw_os_error().unwrap_or(0);
-    // SAFETY: strerror returns a valid NUL-terminated static string.
-    let s = unsafe { std::ffi::CStr::from_ptr(libc::strerror(code)) };
-    s.to_string_lossy().into_owned()
-}
-
-fn getsockopt_int(fd: RawFd, level: i32, opt: i32) -> io::Result<i32> {
-    let mut v: i32 = 0;
-    let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
-    // SAFETY: v and len live for the call and len is v's size.
-    let r = unsafe {
-        libc::getsockopt(
-            fd,
-            level,
-            opt,
-            &mut v as *mut i32 as *mut libc::c_void,
-            &mut len,
-        )
-    };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(v)
-}
-
-/// The local address of a TCP socket, read without taking ownership.
-fn local_addr(fd: RawFd) -> io::Result<SocketAddr> {
-    // SAFETY: the listener is never dropped (ManuallyDrop), so the
-    // descriptor is neither closed nor owned by it; local_addr() only
-    // calls getsockname().
-    let l = ManuallyDrop::new(unsafe { std::net::TcpListener::from_raw_fd(fd) });
-    l.local_addr()
-}
-
 /// Reads one `fd@<n>` entry of a listener list: the descriptor and the
 /// address it is bound to, or the message (1.5's words where 1.5 has them).
 pub fn parse_entry(entry: &str) -> Result<(RawFd, SocketAddr), String> {
@@ -96,13 +60,13 @@ pub fn parse_entry(entry: &str) -> Result<(RawFd, SocketAddr), String> {
     // with the system's words (EBADF, ENOTSOCK)
     let domain = match getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_DOMAIN) {
         Ok(d) => d,
-        Err(e) => return Err(cannot(strerror(e))),
+        Err(e) => return Err(cannot(strerror(&e))),
     };
     let kind = getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_TYPE).unwrap_or(-1);
     if (domain != libc::AF_INET && domain != libc::AF_INET6) || kind != libc::SOCK_STREAM {
         return Err(cannot("not a TCP socket".into()));
     }
-    let addr = local_addr(fd).map_err(|e| cannot(strerror(e)))?;
+    let addr = local_addr(fd).map_err(|e| cannot(strerror(&e)))?;
     if addr.port() == 0 {
         return Err(cannot("socket is not bound to a port".into()));
     }
@@ -125,19 +89,6 @@ pub fn parse_unused(
     Ok((fd, addr))
 }
 
-fn setsockopt_int(fd: RawFd, level: i32, opt: i32, v: i32) -> bool {
-    // SAFETY: v lives for the call and the size matches.
-    unsafe {
-        libc::setsockopt(
-            fd,
-            level,
-            opt,
-            &v as *const i32 as *const libc::c_void,
-            std::mem::size_of::<i32>() as libc::socklen_t,
-        ) == 0
-    }
-}
-
 /// The options of a `bind` line that still apply to a socket bound by
 /// someone else (1.5 skips SO_REUSEADDR/REUSEPORT and `interface` for it).
 pub struct Adopt {
@@ -151,16 +102,8 @@ pub struct Adopt {
 /// passed on to programs this process executes, the `bind` options set,
 /// listening. Err carries 1.5's reason, for "Starting proxy X: <reason>".
 pub fn adopt(fd: RawFd, o: &Adopt) -> Result<RawFd, &'static str> {
-    // SAFETY: plain fcntl calls on a descriptor this process was given.
-    unsafe {
-        let fl = libc::fcntl(fd, libc::F_GETFL);
-        if fl < 0 || libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK) < 0 {
-            return Err("cannot make socket non-blocking");
-        }
-        let fdf = libc::fcntl(fd, libc::F_GETFD);
-        if fdf >= 0 {
-            libc::fcntl(fd, libc::F_SETFD, fdf | libc::FD_CLOEXEC);
-        }
+    if !crate::sys_fd::set_nonblock_cloexec(fd) {
+        return Err("cannot make socket non-blocking");
     }
     // accepted sockets inherit TCP_NODELAY from here, as with our own
     crate::sys::set_nodelay(fd);
@@ -171,8 +114,7 @@ pub fn adopt(fd: RawFd, o: &Adopt) -> Result<RawFd, &'static str> {
         setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_MAXSEG, m.abs());
     }
     let listening = getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN).unwrap_or(0) != 0;
-    // SAFETY: plain arguments.
-    if !listening && unsafe { libc::listen(fd, o.backlog) } < 0 {
+    if !listening && !crate::sys_fd::listen(fd, o.backlog) {
         return Err("cannot listen to socket");
     }
     if o.no_quickack {

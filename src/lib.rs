@@ -3,6 +3,8 @@
 
 // parse errors carry no detail on purpose: 1.4 prints one generic line
 #![allow(clippy::result_unit_err)]
+// every libc call and `unsafe` block lives in the sys modules
+#![deny(unsafe_code)]
 pub mod acl;
 pub mod balance;
 pub mod buffer;
@@ -27,7 +29,11 @@ pub mod splice;
 pub mod state;
 pub mod stats;
 pub mod stick_table;
+#[allow(unsafe_code)]
 pub mod sys;
+#[allow(unsafe_code)]
+pub mod sys_fd;
+#[allow(unsafe_code)]
 pub mod sys_proc;
 pub mod tls;
 pub mod tokens;

@@ -1,4 +1,5 @@
 //! haproxy-rs: a drop-in replacement for HAProxy 1.4.
+#![deny(unsafe_code)]
 
 use haproxy_rs::{cli, config, lifecycle, log, master};
 
