@@ -384,6 +384,9 @@ impl Session {
         }
         if !self.switch_backend(ctx, Some(&h)) {
             self.mark_be(ctx);
+            // no backend: 1.4 never runs a backend's request analysis, which
+            // is where it times the request (Tq -1)
+            self.txn.t_req = None;
             self.http_error(ctx, 503, b'S', b'C');
             return;
         }
