@@ -599,13 +599,16 @@ impl Engine {
             }
             if now >= self.next_trim {
                 self.next_trim = now + POOL_TRIM_EVERY;
+                self.rt.idle.purge(self.rt.cfg, now);
                 // the heap is trimmed only after a burst worth it: the walk
                 // is not free
                 if self.rt.pool.trim(POOL_KEEP) >= POOL_KEEP {
                     crate::sys::malloc_trim();
                 }
             }
-            if self.rt.pool.has_spare(POOL_KEEP) {
+            // pooled idle server connections: come back to close those that
+            // outwait their backend's timeout server
+            if self.rt.idle.any_parked() || self.rt.pool.has_spare(POOL_KEEP) {
                 // memory left by a burst goes back soon, even if all is quiet
                 next = Some(next.map_or(self.next_trim, |n| n.min(self.next_trim)));
             }

@@ -12,13 +12,16 @@
 use crate::config::model::Config;
 use mio::net::TcpStream;
 use slab::Slab;
+use std::time::{Duration, Instant};
 
-/// One idle connection: its socket and how many requests it carried.
+/// One idle connection: its socket, how many requests it carried and
+/// since when it waits.
 struct IdleConn {
     stream: TcpStream,
     be: usize,
     si: usize,
     reqs: u32,
+    since: Instant,
 }
 
 /// A connection id's owner.
@@ -51,6 +54,8 @@ pub struct IdlePools {
     pub in_use: bool,
     /// ids closed during this loop turn (`Owner::Closed`)
     closed: Vec<usize>,
+    /// connections in the idle lists
+    parked: usize,
 }
 
 impl IdlePools {
@@ -69,6 +74,7 @@ impl IdlePools {
                 .collect(),
             in_use,
             closed: Vec::new(),
+            parked: 0,
         }
     }
 
@@ -114,11 +120,11 @@ impl IdlePools {
     pub fn put(
         &mut self,
         id: usize,
-        be: usize,
-        si: usize,
+        (be, si): (usize, usize),
         stream: TcpStream,
         reqs: u32,
         max: i32,
+        now: Instant,
     ) -> Result<(), TcpStream> {
         let Some(list) = self.lists.get_mut(be).and_then(|v| v.get_mut(si)) else {
             return Err(stream);
@@ -134,8 +140,10 @@ impl IdlePools {
             be,
             si,
             reqs,
+            since: now,
         });
         list.push(id);
+        self.parked += 1;
         Ok(())
     }
 
@@ -155,6 +163,7 @@ impl IdlePools {
             .iter()
             .rposition(|&id| matches!(conns.get(id), Some(Owner::Idle(c)) if c.reqs >= min_reqs))?;
         let id = list.remove(pos);
+        self.parked = self.parked.saturating_sub(1);
         let slot = self.conns.get_mut(id)?;
         match std::mem::replace(slot, Owner::Session(key)) {
             Owner::Idle(c) => Some((c.stream, id, c.reqs)),
@@ -180,10 +189,46 @@ impl IdlePools {
                 if let Some(l) = self.lists.get_mut(be).and_then(|v| v.get_mut(si)) {
                     l.retain(|&x| x != id);
                 }
+                self.parked = self.parked.saturating_sub(1);
                 self.close(id);
                 EventFor::Nobody
             }
             None => EventFor::Nobody,
+        }
+    }
+
+    /// Whether some server connection waits in an idle list.
+    pub fn any_parked(&self) -> bool {
+        self.parked > 0
+    }
+
+    /// Closes the idle connections that waited longer than their backend's
+    /// `timeout server` (a server that never closes them cannot hold them,
+    /// and their fds, for ever); without that timeout they wait as a
+    /// session would. Lists are in parking order, so only the expired
+    /// front of each is visited.
+    pub fn purge(&mut self, cfg: &Config, now: Instant) {
+        for (be, servers) in self.lists.iter_mut().enumerate() {
+            let limit = cfg.proxies.get(be).and_then(|p| p.timeouts.server);
+            for list in servers.iter_mut() {
+                let Some(ms) = limit else {
+                    continue;
+                };
+                let expired = list
+                    .iter()
+                    .take_while(|&&id| {
+                        matches!(self.conns.get(id), Some(Owner::Idle(c))
+                            if now.saturating_duration_since(c.since) >= Duration::from_millis(ms))
+                    })
+                    .count();
+                self.parked = self.parked.saturating_sub(expired);
+                for id in list.drain(..expired) {
+                    if let Some(slot) = self.conns.get_mut(id) {
+                        *slot = Owner::Closed;
+                        self.closed.push(id);
+                    }
+                }
+            }
         }
     }
 
@@ -194,6 +239,7 @@ impl IdlePools {
             return;
         };
         let ids = std::mem::take(l);
+        self.parked = self.parked.saturating_sub(ids.len());
         for id in ids {
             self.close(id);
         }

@@ -146,7 +146,12 @@ impl Session {
         if shared && self.srv_id != NO_ID {
             let max = px.servers[si].pool_max_conn;
             let id = self.srv_id as usize;
-            if ctx.rt.idle.put(id, be, si, s, p.reqs, max).is_ok() {
+            if ctx
+                .rt
+                .idle
+                .put(id, (be, si), s, p.reqs, max, ctx.now)
+                .is_ok()
+            {
                 // the idle list owns the id now
                 self.srv_id = NO_ID;
             }

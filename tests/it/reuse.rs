@@ -74,6 +74,50 @@ fn a_config_without_keep_alive_connects_for_every_request() {
     }
 }
 
+/// A pooled idle connection whose server never closes it is closed once
+/// it waited the backend's `timeout server` (1 s here, well before the
+/// test backend's own 5 s idle limit): it holds no fd for ever.
+#[test]
+fn a_pooled_connection_is_closed_after_timeout_server() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port_h = handed();
+    let port = port_h.port;
+    let sock = tmpdir("reuse").join("stats.sock");
+    let cfg = config(
+        log.port,
+        "    option http-keep-alive\n    http-reuse always\n    timeout server 1s\n",
+        port_h,
+        be.port,
+    )
+    .replace(
+        "    maxconn 100\n",
+        &format!("    maxconn 100\n    stats socket {}\n", sock.display()),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let r = on_one_connection(port, &[GET_CLOSE]);
+    assert!(r[0].starts_with("HTTP/1.1 200"), "{r:?}");
+    let idle = || {
+        let csv = stats_ask(&sock, "show stat\n");
+        let s1 = csv
+            .lines()
+            .find(|l| l.starts_with("app,s1,"))
+            .unwrap_or("")
+            .to_string();
+        s1.trim_end_matches(',')
+            .rsplit(',')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(idle(), "1");
+    let t0 = std::time::Instant::now();
+    assert!(eventually(3, || idle() == "0"), "still pooled: {}", idle());
+    // not before the timeout (1 s, less the time the first answer took)
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(500));
+    assert!(!stats_ask(&sock, "show sess\n").contains("idle server connection"));
+}
+
 #[test]
 fn http_reuse_always_serves_new_clients_on_pooled_connections() {
     let be = KaBackend::new(answer_all());
