@@ -44,6 +44,11 @@ impl Splicer {
             .map(|(r, w)| (r.as_raw_fd(), w.as_raw_fd()))
     }
 
+    /// Whether splicing is off (`nosplice`, or refused by the kernel).
+    pub fn is_off(&self) -> bool {
+        self.off
+    }
+
     /// The kernel refused to splice these descriptors: plain copies from
     /// now on.
     pub fn disable(&mut self) {

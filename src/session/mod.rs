@@ -308,7 +308,10 @@ impl Session {
         let big = if data_phase { bs * 8 } else { bs };
         // client -> req_in
         let reading_cli = self.st != St::Reply;
-        if reading_cli {
+        if let Some(p) = self.splice_request(ctx) {
+            // a large request body went straight to the server
+            progress |= p;
+        } else if reading_cli {
             let room = bs.saturating_sub(self.to_srv.len());
             if self.cli_r && !self.cli_eof && room > self.req_in.len() {
                 ctx.rt.pool.fill(&mut self.req_in);

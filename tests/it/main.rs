@@ -30,6 +30,7 @@ mod reuse_support;
 mod rules;
 mod scale;
 mod splice;
+mod splice_upload;
 mod stats;
 mod tcp;
 mod tls;
