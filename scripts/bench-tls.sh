@@ -83,6 +83,26 @@ run_ka() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 
+# what one openssl client negotiates with a proxy (the comparison is fair
+# only when both sides agree on version, cipher, key exchange, signature)
+negotiated() {
+    local bin=$1 pem=$2 cfg="$dir/neg.cfg"
+    printf 'global\n    maxconn 64\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nlisten tls\n    bind 127.0.0.1:%s ssl crt %s\n    server s1 127.0.0.1:9\n' \
+        "$PORT" "$pem" > "$cfg"
+    "$bin" -db -f "$cfg" >/dev/null 2>&1 &
+    local pid=$!
+    sleep 0.5
+    echo | timeout 5 openssl s_client -connect "127.0.0.1:$PORT" 2>/dev/null \
+        | awk '/^New, / {v=$2; c=$NF} /^Server Temp Key:/ {k=$4} /^Peer signature type:/ {g=$4}
+               END {printf "%s %s kx %s sig %s", v, c, k, g}' | tr -d ','
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+for kind in p256 rsa; do
+    line="tls negotiated $kind: haproxy-rs $(negotiated "$OURS" "$dir/$kind.pem")"
+    [ -x "$OTHER" ] && line="$line; $(basename "$OTHER") $(negotiated "$OTHER" "$dir/$kind.pem")"
+    echo "$line"
+done
+
 scenarios="handshakes"
 [ -n "$nginx_pid" ] && scenarios="$scenarios keepalive"
 for what in $scenarios; do

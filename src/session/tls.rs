@@ -28,6 +28,7 @@ impl Session {
             eof: self.cli_eof,
             err: self.cli_err,
             ready: self.cli_r,
+            hup: self.cli_hup,
         };
         let n = t.read(&mut self.cli, &mut self.req_in, room, &mut f);
         (self.cli_eof, self.cli_err, self.cli_r) = (f.eof, f.err, f.ready);
@@ -53,6 +54,7 @@ impl Session {
             eof: self.cli_eof,
             err: self.cli_err,
             ready: self.cli_r,
+            hup: self.cli_hup,
         };
         let n = t.read(&mut self.cli, &mut sink, 65536, &mut f);
         (self.cli_eof, self.cli_err, self.cli_r) = (f.eof, f.err, f.ready);
@@ -90,9 +92,16 @@ impl Session {
     }
 
     /// Our FIN to the client, after a close_notify once TLS is up.
+    /// A TLS socket that already failed (a client gone after its
+    /// handshake, as `openssl s_time` does) gets neither: both would fail.
     pub(super) fn shut_cli_write(&mut self) {
-        if let Some(t) = self.tls.as_mut().filter(|t| !t.handshaking()) {
-            t.close_notify(&mut self.cli);
+        if let Some(t) = self.tls.as_mut() {
+            if t.dead() {
+                return;
+            }
+            if !t.handshaking() {
+                t.close_notify(&mut self.cli);
+            }
         }
         let _ = self.cli.shutdown(std::net::Shutdown::Write);
     }

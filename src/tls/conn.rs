@@ -12,8 +12,25 @@
 
 use mio::net::TcpStream;
 use rustls::ServerConnection;
-use std::io::{BufRead, ErrorKind, Write};
+use std::io::{BufRead, ErrorKind, Read, Write};
 use std::sync::Arc;
+
+/// The socket as rustls reads it, noting a short read: fewer bytes than
+/// asked means the kernel had no more, so the next read would only meet
+/// EAGAIN (one system call per handshake message saved); edge-triggered
+/// readiness reports whatever arrives later.
+struct Src<'a> {
+    s: &'a mut TcpStream,
+    short: bool,
+}
+
+impl Read for Src<'_> {
+    fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.s.read(b)?;
+        self.short = n > 0 && n < b.len();
+        Ok(n)
+    }
+}
 
 /// Plaintext handed to rustls per step (one TLS record).
 const CHUNK: usize = 16384;
@@ -24,6 +41,8 @@ pub struct TlsConn {
     inflight: usize,
     /// the socket gave or took bytes for the handshake in the last call
     moved: bool,
+    /// the socket failed (reset, broken pipe): nothing more is sent on it
+    dead: bool,
 }
 
 impl TlsConn {
@@ -35,6 +54,7 @@ impl TlsConn {
             conn,
             inflight: 0,
             moved: false,
+            dead: false,
         })
     }
 
@@ -98,12 +118,22 @@ impl TlsConn {
             if !f.ready || f.eof || f.err || tcp_eof {
                 break;
             }
-            match self.conn.read_tls(s) {
+            let mut src = Src { s, short: false };
+            match self.conn.read_tls(&mut src) {
                 Ok(0) => tcp_eof = true,
-                Ok(_) => self.moved = true,
+                Ok(_) => {
+                    self.moved = true;
+                    // drained: no read meant to meet EAGAIN (unless the
+                    // peer's FIN was already reported: read it now, no
+                    // edge will come for it)
+                    if src.short && !f.hup {
+                        f.ready = false;
+                    }
+                }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => f.ready = false,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(_) => {
+                    self.dead = true;
                     f.err = true;
                     f.eof = true;
                     f.ready = false;
@@ -142,7 +172,10 @@ impl TlsConn {
                 Ok(_) => self.moved = true,
                 Err(e) if e.kind() == ErrorKind::WouldBlock => *writable = false,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => *err = true,
+                Err(_) => {
+                    self.dead = true;
+                    *err = true;
+                }
             }
         }
     }
@@ -179,6 +212,12 @@ impl TlsConn {
         sent
     }
 
+    /// The socket failed (reset, broken pipe): a close_notify or a FIN
+    /// would only meet the same error.
+    pub fn dead(&self) -> bool {
+        self.dead
+    }
+
     /// Our close_notify before the FIN, sent if the socket takes it now.
     pub fn close_notify(&mut self, s: &mut TcpStream) {
         self.conn.send_close_notify();
@@ -212,4 +251,6 @@ pub struct Flags {
     pub eof: bool,
     pub err: bool,
     pub ready: bool,
+    /// the peer's FIN or reset was already reported by readiness
+    pub hup: bool,
 }

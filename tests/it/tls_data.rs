@@ -1,7 +1,8 @@
 //! TLS termination's data path with real clients (Python's ssl module,
 //! curl, `openssl s_client`): a large response to a client that stalls
 //! (bounded memory, every byte delivered), both directions at once in tcp
-//! mode, client keep-alive over one TLS connection, session resumption.
+//! mode, client keep-alive over one TLS connection, session resumption, a
+//! ClientHello in small segments, clients that reset after the handshake.
 use super::common;
 use super::tls_helpers;
 use common::*;
@@ -256,5 +257,106 @@ fn stats_page_over_https_in_chromium() {
     run(&format!("--screenshot={}", shot.display()));
     let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
     assert!(size > 10_000, "screenshot of {size} bytes");
+    px.stop();
+}
+
+/// A relay between `openssl s_client` and the proxy that passes the
+/// client's first `slow` bytes (its ClientHello) in 7-byte segments 15 ms
+/// apart: each read of the proxy is short, and the handshake must still
+/// complete on the next readiness (a short read marks the socket drained
+/// without a read meant to meet EAGAIN). Then openssl s_time's clients,
+/// which reset right after their handshake (their session tickets unread),
+/// must leave no fd behind. One relay connection; threads bounded by
+/// socket timeouts.
+#[test]
+fn segmented_client_hello_and_resets_after_handshake() {
+    let Some(d) = certs() else { return };
+    let mut log = Syslog::new();
+    let be = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+    let fe_h = handed();
+    let fe = fe_h.port;
+    let cfg = format!(
+        "{}\nlisten app\n    timeout client 5s\n    bind {fe_h} ssl crt {}\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        d.join("a.pem").display(),
+        be.port
+    );
+    let px = Proxy::start(&cfg, &mut log, 1);
+    let pid = px.child.id();
+    let relay = std::net::TcpListener::bind("127.0.0.1:0").expect("relay");
+    let rport = relay.local_addr().expect("addr").port();
+    let t = std::thread::spawn(move || {
+        let (mut c, _) = relay.accept().expect("accept");
+        let mut up = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
+        up.set_nodelay(true).expect("nodelay");
+        for s in [&c, &up] {
+            s.set_read_timeout(Some(Duration::from_secs(10)))
+                .expect("timeout");
+        }
+        let (mut c2, mut up2) = (
+            c.try_clone().expect("clone"),
+            up.try_clone().expect("clone"),
+        );
+        let back = std::thread::spawn(move || {
+            let _ = std::io::copy(&mut up2, &mut c2);
+            let _ = c2.shutdown(std::net::Shutdown::Write);
+        });
+        let (mut passed, slow) = (0usize, 600usize);
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = c.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let mut off = 0;
+            while off < n {
+                let step = if passed < slow { 7 } else { n - off };
+                let end = (off + step).min(n);
+                if std::io::Write::write_all(&mut up, &buf[off..end]).is_err() {
+                    break;
+                }
+                passed += end - off;
+                off = end;
+                if passed < slow {
+                    std::thread::sleep(Duration::from_millis(15));
+                }
+            }
+        }
+        let _ = up.shutdown(std::net::Shutdown::Write);
+        let _ = back.join();
+        passed
+    });
+    let o = s_client(rport, "-quiet", b"GET / HTTP/1.0\r\n\r\n");
+    assert!(o.contains("HTTP/1.1 200 OK"), "{o}");
+    let passed = t.join().expect("relay");
+    assert!(
+        passed > 300,
+        "the ClientHello went through the relay: {passed}"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let base = open_fds(pid);
+    // clients that reset once their handshake is done
+    let st = Command::new("timeout")
+        .args(["10", "openssl", "s_time", "-new", "-time", "1", "-connect"])
+        .arg(format!("127.0.0.1:{fe}"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("s_time");
+    let out = String::from_utf8_lossy(&st.stdout).into_owned();
+    let n: u64 = out
+        .lines()
+        .find(|l| l.contains("connections in"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(0);
+    assert!(n >= 5, "s_time completed handshakes: {out}");
+    assert!(
+        fds_back(pid, base),
+        "fds {} > {}: {}",
+        open_fds(pid),
+        base,
+        fd_list(pid)
+    );
+    let o = s_client(fe, "-quiet", b"GET / HTTP/1.0\r\n\r\n");
+    assert!(o.contains("HTTP/1.1 200 OK"), "{o}");
     px.stop();
 }
