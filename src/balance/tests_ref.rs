@@ -110,7 +110,11 @@ impl LinearLc {
 fn leastconn_tree_picks_as_the_linear_scan() {
     let mut r = Rng(0x1234_5678);
     for round in 0..60 {
-        let n = if round % 20 == 0 { 1000 } else { 1 + r.below(30) };
+        let n = if round % 20 == 0 {
+            1000
+        } else {
+            1 + r.below(30)
+        };
         let mut v = r.farm(n);
         let allb = r.below(2) == 0;
         let mut lb = Lb::new(Balance::LeastConn, &v, allb, false);
@@ -157,7 +161,11 @@ fn leastconn_tree_picks_as_the_linear_scan() {
 fn roundrobin_tree_picks_as_the_linear_reference() {
     let mut r = Rng(0x9e37_79b9);
     for round in 0..60 {
-        let n = if round % 20 == 0 { 1000 } else { 1 + r.below(30) };
+        let n = if round % 20 == 0 {
+            1000
+        } else {
+            1 + r.below(30)
+        };
         let mut v = r.farm(n);
         let fbck = |v: &[SrvView]| v.iter().position(|s| s.backup && s.usable && s.weight > 0);
         let mut tree: fwrr::Fwrr<BTreeSet<Node>> = fwrr::Fwrr::new(&v);
@@ -180,7 +188,11 @@ fn roundrobin_tree_picks_as_the_linear_reference() {
 fn consistent_ring_answers_as_the_linear_reference() {
     let mut r = Rng(0x51_7cc1);
     for round in 0..30 {
-        let n = if round % 10 == 0 { 1000 } else { 1 + r.below(30) };
+        let n = if round % 10 == 0 {
+            1000
+        } else {
+            1 + r.below(30)
+        };
         let mut v = r.farm(n);
         let mut tree: chash::Chash<BTreeSet<Node>> = chash::Chash::new(&v);
         let mut lin: chash::Chash<Vec<Node>> = chash::Chash::new(&v);
@@ -196,11 +208,19 @@ fn consistent_ring_answers_as_the_linear_reference() {
             if r.below(2) == 0 {
                 let h = r.next() as u32;
                 let a = tree.get_server_hash(&v, f, h);
-                assert_eq!(a, lin.get_server_hash(&v, f, h), "round {round} step {step}");
+                assert_eq!(
+                    a,
+                    lin.get_server_hash(&v, f, h),
+                    "round {round} step {step}"
+                );
             } else {
                 let avoid = (r.below(4) == 0).then(|| r.below(n));
                 let a = tree.get_next_server(&v, f, avoid);
-                assert_eq!(a, lin.get_next_server(&v, f, avoid), "round {round} step {step}");
+                assert_eq!(
+                    a,
+                    lin.get_next_server(&v, f, avoid),
+                    "round {round} step {step}"
+                );
             }
         }
     }
