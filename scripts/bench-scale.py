@@ -81,6 +81,15 @@ def cfg_farm(port, v2, _work, n=1000):
             "".join("    server s%d 127.0.0.1:%d\n" % (i, port + 1) for i in range(n)))
 
 
+def cfg_leastconn(port, v2, work):
+    return cfg_farm(port, v2, work).replace("balance roundrobin", "balance leastconn")
+
+
+def cfg_chash(port, v2, work):
+    return cfg_farm(port, v2, work).replace(
+        "balance roundrobin", "balance uri\n    hash-type consistent")
+
+
 def write_lists(work):
     rng = random.Random(24)
     with open(os.path.join(work, "ips.lst"), "w") as f:
@@ -206,6 +215,8 @@ def main():
                 ("1,000 host rules, first matches", cfg_rules, "site0.example.com"),
                 ("1,000 host rules, last matches", cfg_rules, "site999.example.com"),
                 ("roundrobin over 1,000 servers", cfg_farm, "x"),
+                ("leastconn over 1,000 servers", cfg_leastconn, "x"),
+                ("uri, hash-type consistent, over 1,000 servers", cfg_chash, "x"),
             ]
             print("\n| requests per proxy core-second (wrk req/s) | " +
                   " | ".join(n for n, _ in proxies) + " |")

@@ -48,6 +48,7 @@ pub fn process_queue(ctx: &mut Ctx, be: usize, only: Option<usize>) {
             };
             ctx.rt.srv[be][si].cur_sess += 1;
             ctx.rt.srv[be][si].granted += 1;
+            ctx.rt.lb_reposition(be, si);
             ctx.grants.push((key, si));
             ctx.wake.push(key);
         }

@@ -598,6 +598,15 @@ impl Runtime {
         LazyViews::new(self.cfg, &self.srv, &self.px, px)
     }
 
+    /// Server `si` of `px` took or dropped a session: the balancer moves
+    /// it (leastconn's tree, as 1.4's take_conn/drop_conn).
+    pub fn lb_reposition(&mut self, px: usize, si: usize) {
+        let v = self.lazy_views(px).at(si);
+        if let Some(p) = self.px.get_mut(px) {
+            p.lb.reposition(si, &v);
+        }
+    }
+
     pub fn lb_update(&mut self, px: usize) {
         let v = self.views(px);
         if let Some(p) = self.px.get_mut(px) {

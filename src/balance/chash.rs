@@ -4,6 +4,9 @@
 //! lookup (closest of the two neighbours) and the round-robin walk used
 //! when the hash key is missing follow 1.4's behaviour.
 
+use std::collections::BTreeSet;
+
+use super::tree::{Node, Ordered};
 use super::{SrvView, Views};
 
 const BE_WEIGHT_SCALE: u32 = 16;
@@ -22,18 +25,13 @@ pub fn chash_hash(a: u32) -> u32 {
     a.wrapping_mul(3221225473)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Node {
-    key: u32,
-    /// insertion order: equal keys keep it, as the tree keeps duplicates
-    seq: u64,
-    srv: usize,
-}
-
+/// The rings (active, backup), in 1.4's tree order: by key, equal keys
+/// in insertion order. Lookups and the walk are O(log n) on a
+/// `BTreeSet`; the tests run the same code on the linear reference.
 #[derive(Debug, Clone, Default)]
-pub struct Chash {
-    act: Vec<Node>,
-    bck: Vec<Node>,
+pub struct Chash<T = BTreeSet<Node>> {
+    act: T,
+    bck: T,
     puid: Vec<u32>,
     backup: Vec<bool>,
     nodes_tot: Vec<u32>,
@@ -42,8 +40,8 @@ pub struct Chash {
     seq: u64,
 }
 
-impl Chash {
-    pub fn new(srvs: &[SrvView]) -> Chash {
+impl<T: Ordered> Chash<T> {
+    pub fn new(srvs: &[SrvView]) -> Chash<T> {
         let mut c = Chash {
             puid: srvs.iter().map(|s| s.puid).collect(),
             backup: srvs.iter().map(|s| s.backup).collect(),
@@ -59,7 +57,7 @@ impl Chash {
         chash_hash(self.puid[s].wrapping_mul(SRV_EWGHT_RANGE).wrapping_add(n))
     }
 
-    fn tree(&mut self, s: usize) -> &mut Vec<Node> {
+    fn tree(&mut self, s: usize) -> &mut T {
         if self.backup[s] {
             &mut self.bck
         } else {
@@ -84,43 +82,37 @@ impl Chash {
             while self.nodes_now[s] < want {
                 let key = self.node_key(s, self.nodes_now[s]);
                 self.seq += 1;
-                let node = Node {
-                    key,
-                    seq: self.seq,
-                    srv: s,
-                };
-                let t = self.tree(s);
-                let at = t.partition_point(|n| (n.key, n.seq) < (key, node.seq));
-                t.insert(at, node);
+                let node = (key, self.seq, s);
+                self.tree(s).put(node);
                 self.nodes_now[s] += 1;
             }
         }
     }
 
+    /// Takes out the first node of server `s` at `key`.
     fn remove(&mut self, s: usize, key: u32) {
         let last = self.last;
         let t = self.tree(s);
-        let Some(pos) = t.iter().position(|n| n.key == key && n.srv == s) else {
+        let mut at = t.ge(key);
+        while let Some(n) = at.filter(|n| n.0 == key && n.2 != s) {
+            at = t.after(&n);
+        }
+        let Some(node) = at.filter(|n| n.0 == key) else {
             return;
         };
-        let node = t[pos];
         // the round-robin cursor moves on before its node leaves
         let skip = if t.len() > 1 {
-            Some(t[(pos + 1) % t.len()])
+            t.after(&node).or_else(|| t.first())
         } else {
             None
         };
-        t.remove(pos);
+        t.take(&node);
         if last == Some(node) {
             self.last = skip;
         }
     }
 
-    fn root<V: Views + ?Sized>(
-        &self,
-        srvs: &V,
-        fbck: Option<usize>,
-    ) -> Result<&Vec<Node>, Option<usize>> {
+    fn root<V: Views + ?Sized>(&self, srvs: &V, fbck: Option<usize>) -> Result<&T, Option<usize>> {
         let act = srvs.any(|s| !s.backup && s.usable && s.weight > 0);
         if act {
             Ok(&self.act)
@@ -144,19 +136,15 @@ impl Chash {
             Ok(t) => t,
             Err(s) => return s,
         };
-        if t.is_empty() {
-            return None;
-        }
         let h = chash_hash(hash);
-        let i = t.partition_point(|n| n.key < h);
-        let next = t[if i == t.len() { 0 } else { i }];
-        let prev = t[if i == 0 { t.len() - 1 } else { i - 1 }];
-        if next.srv == prev.srv {
-            return Some(next.srv);
+        let next = t.ge(h).or_else(|| t.first())?;
+        let prev = t.below(h).or_else(|| t.last())?;
+        if next.2 == prev.2 {
+            return Some(next.2);
         }
-        let dp = h.wrapping_sub(prev.key);
-        let dn = next.key.wrapping_sub(h);
-        Some(if dp <= dn { prev.srv } else { next.srv })
+        let dp = h.wrapping_sub(prev.0);
+        let dn = next.0.wrapping_sub(h);
+        Some(if dp <= dn { prev.2 } else { next.2 })
     }
 
     /// Round robin along the ring, for requests without a hash key.
@@ -168,27 +156,27 @@ impl Chash {
         avoid: Option<usize>,
     ) -> Option<usize> {
         let t = match self.root(srvs, fbck) {
-            Ok(t) => t.clone(),
+            Ok(t) => t,
             Err(s) => return s,
         };
-        let pos_of = |n: Node| t.iter().position(|x| *x == n);
         let mut node: Option<Node> = self.last;
         let mut stop = node;
         let mut avoided: Option<Node> = None;
+        let mut found = None;
         for _ in 0..=t.len() {
-            node = match node.and_then(pos_of) {
-                Some(p) if p + 1 < t.len() => Some(t[p + 1]),
-                _ => t.first().copied(),
+            // a cursor no longer in this ring restarts from its first node
+            node = match node {
+                Some(n) if t.contains(&n) => t.after(&n).or_else(|| t.first()),
+                _ => t.first(),
             };
-            self.last = node;
-            let n = node?;
+            let Some(n) = node else { break };
             if stop.is_none() {
                 stop = Some(n);
             }
-            let s = n.srv;
-            if !srvs.at(s).full {
-                if Some(s) != avoid {
-                    return Some(s);
+            if !srvs.at(n.2).full {
+                if Some(n.2) != avoid {
+                    found = Some(n);
+                    break;
                 }
                 avoided = Some(n);
             }
@@ -196,9 +184,13 @@ impl Chash {
                 break;
             }
         }
-        let a = avoided?;
-        self.last = Some(a);
-        Some(a.srv)
+        self.last = node;
+        let n = found.or_else(|| {
+            let a = avoided?;
+            self.last = Some(a);
+            Some(a)
+        })?;
+        Some(n.2)
     }
 }
 
@@ -228,7 +220,7 @@ mod tests {
     #[test]
     fn removing_a_server_moves_only_its_keys() {
         let mut srvs = v(&[1, 1, 1, 1]);
-        let mut c = Chash::new(&srvs);
+        let mut c: Chash = Chash::new(&srvs);
         assert_eq!(c.act.len(), 64);
         let before: Vec<_> = (0..2000u32)
             .map(|h| c.get_server_hash(&srvs, None, h))
@@ -259,7 +251,7 @@ mod tests {
     #[test]
     fn weights_and_round_robin_walk() {
         let srvs = v(&[3, 1]);
-        let mut c = Chash::new(&srvs);
+        let mut c: Chash = Chash::new(&srvs);
         let hits = (0..4000u32)
             .filter(|h| c.get_server_hash(&srvs, None, *h) == Some(0))
             .count();

@@ -27,6 +27,7 @@ pub fn leave_queue(s: &mut Session, ctx: &mut Ctx) {
             st.cur_sess = st.cur_sess.saturating_sub(1);
             st.granted = st.granted.saturating_sub(1);
         }
+        ctx.rt.lb_reposition(s.be, si);
         process_queue(ctx, s.be, Some(si));
     }
 }
@@ -225,6 +226,8 @@ impl Session {
         let st = &mut ctx.rt.srv[self.be][si];
         st.cur_sess += 1;
         st.c.max_sess = st.c.max_sess.max(st.cur_sess);
+        ctx.rt.lb_reposition(self.be, si);
+        let st = &mut ctx.rt.srv[self.be][si];
         if by_lb && prev != Some(si) {
             st.c.lbtot += 1;
             ctx.rt.px[self.be].be.lbtot += 1;
@@ -306,6 +309,8 @@ impl Session {
             self.srv_counted = true;
             let st = &mut ctx.rt.srv[self.be][si];
             st.granted = st.granted.saturating_sub(1);
+            // 1.4 repositions again when the dequeued session connects
+            ctx.rt.lb_reposition(self.be, si);
             self.txn.t_queue = Some(ctx.now);
             self.persist_store(ctx, si);
             self.st = St::Assign;

@@ -795,6 +795,7 @@ impl Session {
                 if let Some(st) = ctx.rt.srv[self.be].get_mut(si) {
                     st.cur_sess = st.cur_sess.saturating_sub(1);
                 }
+                ctx.rt.lb_reposition(self.be, si);
                 process_queue(ctx, self.be, Some(si));
             }
         }
