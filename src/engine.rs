@@ -314,13 +314,6 @@ impl Engine {
             sess.tls = tls;
             if let Some(m) = local_reply {
                 sess.local_reply(m, monitor);
-            } else {
-                // a client usually sends its request with its handshake's
-                // last ACK: read it now rather than after a poll turn for
-                // its readiness (one event less per connection; a miss
-                // costs one EAGAIN, and the registration below reports
-                // the data when it comes)
-                sess.cli_r = true;
             }
             self.uniq = self.uniq.wrapping_add(1);
             if msg::debug() {
