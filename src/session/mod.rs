@@ -770,7 +770,7 @@ impl Session {
                 self.cli_shut = true;
                 self.txn.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
             }
-            if self.cli_eof || self.cli_err {
+            if self.cli_eof || self.cli_err || self.linger_needless() {
                 self.st = St::Closed;
                 return true;
             }

@@ -265,6 +265,30 @@ impl Session {
         true
     }
 
+    /// Under `option http-keep-alive` (an extension: never in a 1.4
+    /// config), a transaction that ended cleanly with the client's own
+    /// "close" has its connection closed as soon as the response left and
+    /// our FIN followed it, as HAProxy 2.x does, instead of waiting for
+    /// the client's FIN (one read, one readiness event and a session kept
+    /// for a round trip, per request). Nothing of the client is unread:
+    /// its request was complete and nothing followed it; a client that
+    /// sends again after its own "close" breaks HTTP/1.1 and gets a reset.
+    pub(super) fn linger_needless(&self) -> bool {
+        self.txn.mode == HttpConnMode::KeepAlive
+            && !self.txn.cli_keepalive
+            && self.txn.rsp_head_done
+            && self.term == (b'-', b'-')
+            && self.to_cli.is_empty()
+            && self.req_in.is_empty()
+            && !self.txn.tunnel
+            && self.tls.is_none()
+            && self
+                .txn
+                .req_body
+                .as_ref()
+                .is_some_and(|b| b.done && !b.error)
+    }
+
     /// `option prefer-last-server`, or a 401/407 just received on the
     /// parked connection: its server, when the balancer is free to choose
     /// (not a hash) and it is usable.

@@ -560,3 +560,31 @@ fn a_401_keeps_the_next_request_on_the_same_server() {
     assert_eq!((a.conns(), b.conns()), (1, 0), "both on a's connection");
     assert_eq!(a.seen().len(), 2);
 }
+
+/// Under `option http-keep-alive`, a client that asked to close has its
+/// connection closed with the response (HAProxy 2.x), not held until its
+/// own FIN: its session is gone once it read the end of the response,
+/// although it keeps its socket open.
+#[test]
+fn a_client_that_asked_to_close_is_not_waited_for() {
+    let be = KaBackend::new(answer_all());
+    let mut log = Syslog::new();
+    let port_h = handed();
+    let port = port_h.port;
+    let sock = tmpdir("reuse").join("stats.sock");
+    let cfg = config(log.port, "    option http-keep-alive\n", port_h, be.port).replace(
+        "    maxconn 100\n",
+        &format!("    maxconn 100\n    stats socket {}\n", sock.display()),
+    );
+    let _p = Proxy::start(&cfg, &mut log, 1);
+    let mut c = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    c.write_all(GET_CLOSE.as_bytes()).expect("write");
+    let mut got = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut c, &mut got);
+    assert!(got.starts_with(b"HTTP/1.1 200"), "{got:?}");
+    let me = format!("src=127.0.0.1:{} ", c.local_addr().expect("addr").port());
+    let sess = stats_ask(&sock, "show sess\n");
+    assert!(!sess.contains(&me), "still held: {sess}");
+    drop(c);
+}
