@@ -2,6 +2,7 @@
 //! immutable model (parse + validate), exactly as 1.4 judges it.
 
 pub mod captures;
+pub mod diag;
 pub mod global;
 pub mod lexer;
 pub mod model;
@@ -19,3 +20,6 @@ pub use crate::units;
 pub mod validate;
 
 pub use parse::parse_files;
+
+#[cfg(test)]
+mod diag_tests;

@@ -33,7 +33,12 @@ pub(super) fn build_cond(p: &mut Parser, l: &Line, from: usize) -> Option<Cond> 
     let cond = {
         let px = p.cur_proxy_ref();
         let named = |w: &str| px.and_then(|px| px.acls.position(w));
-        acl::parse_cond(unless, words, &named).ok()?
+        let mut warns = Vec::new();
+        let c = acl::parse_cond_warn(unless, words, &named, &mut |m| warns.push(m));
+        for m in &warns {
+            p.warn_uncounted(m);
+        }
+        c.ok()?
     };
     if let Some(px) = p.cur_proxy() {
         let named = px.acls.len();
@@ -103,7 +108,7 @@ fn first_acl_name(c: &Cond, acls: &[acl::Acl], pred: impl Fn(acl::Fetch) -> bool
 /// accepted with a warning (the character is then copied as is), and a
 /// trailing backslash or a bad `\x` is the error, always reported at the
 /// backslash.
-fn check_replacement(s: &str) -> Result<Vec<u8>, ()> {
+fn check_replacement(p: &Parser, s: &str) -> Result<Vec<u8>, ()> {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -119,7 +124,7 @@ fn check_replacement(s: &str) -> Result<Vec<u8>, ()> {
                     i += 3;
                 }
                 Some(&c) => {
-                    crate::log::msg::warning(&format!(
+                    p.warn_uncounted(&format!(
                         "'\\{}' : deprecated use of a backslash before something not '\\','x' or a digit.",
                         c as char
                     ));
@@ -197,7 +202,7 @@ fn regex_rule(
     // 1.4's chain_regex() checks any second word as a replacement string,
     // a reqsetbe backend name included
     let action = match action {
-        HdrAction::Replace(_) | HdrAction::SetBe(_) => match check_replacement(l.arg(2)) {
+        HdrAction::Replace(_) | HdrAction::SetBe(_) => match check_replacement(p, l.arg(2)) {
             Ok(r) if matches!(action, HdrAction::Replace(_)) => HdrAction::Replace(r),
             Ok(_) => HdrAction::SetBe(l.arg(2).to_string()),
             Err(()) => {
@@ -329,7 +334,9 @@ pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
                 acl::parse_expr(&l.args[2..])
             };
             if expr.is_ok() {
-                acl::paren_warning(l.arg(1), &l.args[2..]);
+                if let Some(m) = acl::paren_warning_text(l.arg(1), &l.args[2..]) {
+                    p.warn_uncounted(&m);
+                }
             }
             match expr {
                 Ok(e) => {
