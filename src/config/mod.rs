@@ -4,12 +4,16 @@
 pub mod captures;
 pub mod diag;
 pub mod global;
+pub mod global_kw;
+pub mod kw;
 pub mod lexer;
 pub mod model;
+pub mod option_kw;
 pub mod options;
 pub mod parse;
 pub use crate::posix_re;
 pub mod proxy;
+pub mod proxy_kw;
 pub mod reuse_kw;
 pub mod rules;
 pub mod server;

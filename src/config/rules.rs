@@ -14,16 +14,7 @@ use regex::bytes::RegexBuilder;
 
 pub(super) const ERR: u32 = ERR_ALERT | ERR_FATAL;
 
-pub(super) fn not_in_defaults(p: &Parser, l: &Line, sep: &str, what: &str) -> Option<u32> {
-    if p.is_defaults() {
-        p.alert(&format!(
-            "parsing [{}:{}]{} '{}' not allowed in 'defaults' section.",
-            l.file, l.num, sep, what
-        ));
-        return Some(ERR);
-    }
-    None
-}
+pub(super) use super::kw::not_in_defaults;
 
 /// build_acl_cond(): `if|unless` at args[from]. ACL names resolve
 /// through the proxy's name index, without copying its ACLs.
