@@ -16,6 +16,7 @@ pub mod proxy;
 pub mod proxy_kw;
 pub mod reuse_kw;
 pub mod rules;
+pub mod rules_kw;
 pub mod server;
 pub mod ssl;
 pub mod stats_kw;

@@ -336,7 +336,7 @@ pub fn parse_listen(p: &mut Parser, l: &Line) -> u32 {
     if let Some(e) = super::server::parse(p, l, &kw) {
         return e;
     }
-    if let Some(e) = super::rules::parse(p, l, &kw) {
+    if let Some(e) = super::kw::dispatch(p, l, super::rules_kw::RULE_KEYWORDS, 0) {
         return e;
     }
     let sect = p.cursection.clone();
