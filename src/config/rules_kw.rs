@@ -264,22 +264,22 @@ fn kw_force_persist(p: &mut Parser, l: &Line) -> u32 {
 
 /// `reqrep`, `cliexp`
 fn kw_reqrep(p: &mut Parser, l: &Line) -> u32 {
-    return regex_rule_checked(p, l, true, HdrAction::Replace(vec![]), false, true);
+    regex_rule_checked(p, l, true, HdrAction::Replace(vec![]), false, true)
 }
 
 /// `reqirep`
 fn kw_reqirep(p: &mut Parser, l: &Line) -> u32 {
-    return regex_rule_checked(p, l, true, HdrAction::Replace(vec![]), true, true);
+    regex_rule_checked(p, l, true, HdrAction::Replace(vec![]), true, true)
 }
 
 /// `rsprep`, `srvexp`
 fn kw_rsprep(p: &mut Parser, l: &Line) -> u32 {
-    return regex_rule_checked(p, l, false, HdrAction::Replace(vec![]), false, true);
+    regex_rule_checked(p, l, false, HdrAction::Replace(vec![]), false, true)
 }
 
 /// `rspirep`
 fn kw_rspirep(p: &mut Parser, l: &Line) -> u32 {
-    return regex_rule_checked(p, l, false, HdrAction::Replace(vec![]), true, true);
+    regex_rule_checked(p, l, false, HdrAction::Replace(vec![]), true, true)
 }
 
 /// `reqdel`, `reqidel`
