@@ -16,7 +16,7 @@ pub use eval::{
     acl_match, cond_match, cond_uses, cond_verdict, opt_cond_match, uri_path, uri_path_and_query,
     Verdict,
 };
-pub use parse::{enable_tls_criteria, paren_warning, parse_cond, parse_expr};
+pub use parse::{enable_tls_criteria, paren_warning_text, parse_cond, parse_cond_warn, parse_expr};
 pub use patset::PatSet;
 pub use rule_index::RulePlan;
 

@@ -347,6 +347,17 @@ pub fn parse_cond(
     words: &[String],
     named: &dyn Fn(&str) -> Option<usize>,
 ) -> Result<Cond, ()> {
+    parse_cond_warn(unless, words, named, &mut |m| crate::log::msg::warning(&m))
+}
+
+/// parse_cond() handing its warnings to `warn` instead of printing them
+/// (the config front end collects its messages as values).
+pub fn parse_cond_warn(
+    unless: bool,
+    words: &[String],
+    named: &dyn Fn(&str) -> Option<usize>,
+    warn: &mut dyn FnMut(String),
+) -> Result<Cond, ()> {
     let mut groups: Vec<Vec<Term>> = Vec::new();
     let mut in_group = false;
     let mut neg = false;
@@ -376,7 +387,9 @@ pub fn parse_cond(
                 return Err(());
             }
             let expr = parse_expr(&words[start..i])?;
-            paren_warning("", &words[start..i]);
+            if let Some(m) = paren_warning_text("", &words[start..i]) {
+                warn(m);
+            }
             i += 1;
             AclRef::Builtin(Box::new(Acl {
                 name: String::new(),
@@ -403,15 +416,15 @@ pub fn parse_cond(
 /// 1.4's warning for `criterion (value)`: a criterion without '(' followed
 /// by a pattern starting with '(' is most likely a misplaced argument.
 /// `words` are the criterion and its patterns.
-pub fn paren_warning(name: &str, words: &[String]) {
+pub fn paren_warning_text(name: &str, words: &[String]) -> Option<String> {
     let (Some(crit), Some(first)) = (words.first(), words.get(1)) else {
-        return;
+        return None;
     };
     if crit.contains('(') || !first.starts_with('(') {
-        return;
+        return None;
     }
-    crate::log::msg::warning(&format!(
+    Some(format!(
         "parsing acl '{}' :\n  matching '{}' for pattern '{}' is likely a mistake and probably\n  not what you want. Maybe you need to remove the extraneous space before '('.\n  If you are really sure this is not an error, please insert '--' between the\n  match and the pattern to make this warning message disappear.",
         name, crit, first
-    ));
+    ))
 }

@@ -87,7 +87,7 @@ pub fn parse_log_target(l: &Line, in_proxy: bool) -> LogLine {
     out
 }
 
-fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
+pub(super) fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
     if l.arg(1).is_empty() {
         p.alert(&format!(
             "{} : '{}' expects an integer argument.",
@@ -99,7 +99,7 @@ fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
     Ok(atoi(l.arg(1)))
 }
 
-fn already(p: &Parser, l: &Line) -> u32 {
+pub(super) fn already(p: &Parser, l: &Line) -> u32 {
     p.alert(&format!(
         "{} : '{}' already specified. Continuing.",
         l.at(),
@@ -109,289 +109,19 @@ fn already(p: &Parser, l: &Line) -> u32 {
 }
 
 pub fn parse_global(p: &mut Parser, l: &Line) -> u32 {
-    let at = l.at();
-    let kw = l.arg(0);
-    let g = &mut p.cfg.global;
-    match kw {
-        "global" => {}
-        "daemon" => g.daemon = true,
-        "debug" => g.debug = true,
-        "quiet" => {
-            // takes effect at once: later warnings are hidden, as in 1.4
-            g.quiet = true;
-            crate::log::msg::set_quiet(true);
-        }
-        "noepoll" | "nosepoll" | "nokqueue" | "nopoll" => {
-            // pollers are ours to choose: the one loop uses epoll
-        }
-        "nosplice" => g.nosplice = true,
-        "tune.maxpollevents" | "tune.maxaccept" | "tune.rcvbuf.client" | "tune.rcvbuf.server"
-        | "tune.sndbuf.client" | "tune.sndbuf.server" | "maxpipes" => {
-            // 1.4 refuses a second non-zero setting, then wants a value
-            if p.set_once.get(kw).is_some_and(|&v| v != 0) {
-                p.alert(&format!("{} : '{}' already specified. Continuing.", at, kw));
-                return ERR_ALERT;
-            }
-            let v = match int_arg(p, l) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
-            p.set_once.insert(kw.to_string(), v);
-            let g = &mut p.cfg.global;
-            match kw {
-                "tune.maxpollevents" => g.maxpollevents = v.max(1) as u32,
-                "tune.maxaccept" => g.maxaccept = v.max(1) as u32,
-                "tune.rcvbuf.client" => g.rcvbuf_client = v.max(0) as u32,
-                "tune.rcvbuf.server" => g.rcvbuf_server = v.max(0) as u32,
-                "tune.sndbuf.client" => g.sndbuf_client = v.max(0) as u32,
-                "tune.sndbuf.server" => g.sndbuf_server = v.max(0) as u32,
-                _ => {}
-            }
-        }
-        "tune.chksize" | "tune.bufsize" | "tune.maxrewrite" => {
-            let v = match int_arg(p, l) {
-                Ok(v) => v.max(0) as usize,
-                Err(e) => return e,
-            };
-            let g = &mut p.cfg.global;
-            match kw {
-                "tune.chksize" => g.chksize = v,
-                "tune.bufsize" => g.bufsize = v.max(1024),
-                _ => g.maxrewrite = v,
-            }
-            if g.maxrewrite >= g.bufsize / 2 {
-                g.maxrewrite = g.bufsize / 2;
-            }
-        }
-        "uid" | "user" => {
-            if p.global_uid_set {
-                p.alert(&format!("{} : user/uid already specified. Continuing.", at));
-                return ERR_ALERT;
-            }
-            if kw == "uid" {
-                match int_arg(p, l) {
-                    Ok(v) => p.cfg.global.uid = Some(v as u32),
-                    Err(e) => return e,
-                }
-            } else {
-                match crate::sys::user_id(l.arg(1)) {
-                    Some((uid, _)) => p.cfg.global.uid = Some(uid),
-                    None => {
-                        p.alert(&format!(
-                            "{} : cannot find user id for '{}' (0:Success)",
-                            at,
-                            l.arg(1)
-                        ));
-                        return ERR_ALERT | ERR_FATAL;
-                    }
-                }
-            }
-            p.global_uid_set = p.cfg.global.uid != Some(0);
-        }
-        "gid" | "group" => {
-            if p.global_gid_set {
-                let m = if kw == "gid" {
-                    "group/gid already specified"
-                } else {
-                    "gid/group was already specified"
-                };
-                p.alert(&format!("{} : {}. Continuing.", at, m));
-                return ERR_ALERT;
-            }
-            if kw == "gid" {
-                match int_arg(p, l) {
-                    Ok(v) => p.cfg.global.gid = Some(v as u32),
-                    Err(e) => return e,
-                }
-            } else {
-                match crate::sys::group_id(l.arg(1)) {
-                    Some(gid) => p.cfg.global.gid = Some(gid),
-                    None => {
-                        p.alert(&format!(
-                            "{} : cannot find group id for '{}' (0:Success)",
-                            at,
-                            l.arg(1)
-                        ));
-                        return ERR_ALERT | ERR_FATAL;
-                    }
-                }
-            }
-            p.global_gid_set = p.cfg.global.gid != Some(0);
-        }
-        "nbproc" => {
-            if p.nbproc_set {
-                return already(p, l);
-            }
-            match int_arg(p, l) {
-                Ok(v) => {
-                    // atol() into an int, as 1.4 stores it
-                    let v = v as i32 as i64;
-                    p.cfg.global.nbproc = v.max(0) as u32;
-                    p.nbproc_set = v != 0;
-                }
-                Err(e) => return e,
-            }
-        }
-        "maxconn" => {
-            if p.global_maxconn_set {
-                return already(p, l);
-            }
-            match int_arg(p, l) {
-                Ok(v) => {
-                    // atol() into an int, as 1.4 stores it
-                    let v = v as i32 as i64;
-                    p.cfg.global.maxconn = v.max(0) as u32;
-                    p.cfg.global.maxconn_set = true;
-                    p.global_maxconn_set = v != 0;
-                }
-                Err(e) => return e,
-            }
-        }
-        "ulimit-n" => {
-            if p.cfg.global.ulimit_n != 0 {
-                return already(p, l);
-            }
-            match int_arg(p, l) {
-                Ok(v) => p.cfg.global.ulimit_n = v.max(0) as u32,
-                Err(e) => return e,
-            }
-        }
-        "chroot" | "pidfile" => {
-            let set = if kw == "chroot" {
-                g.chroot.is_some()
-            } else {
-                g.pidfile.is_some()
-            };
-            if set {
-                return already(p, l);
-            }
-            if l.arg(1).is_empty() {
-                let what = if kw == "chroot" {
-                    "a directory"
-                } else {
-                    "a file name"
-                };
-                p.alert(&format!(
-                    "{} : '{}' expects {} as an argument.",
-                    at, kw, what
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
-            if kw == "chroot" {
-                g.chroot = Some(l.arg(1).to_string());
-            } else {
-                g.pidfile = Some(l.arg(1).to_string());
-            }
-        }
-        "description" => {
-            if l.arg(1).is_empty() {
-                p.alert(&format!(
-                    "parsing [{}:{}]: '{}' expects a string argument.",
-                    l.file, l.num, kw
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
-            g.description = Some(l.args[1..].join(" "));
-        }
-        "node" => {
-            let n = l.arg(1);
-            if n.is_empty()
-                || n.chars()
-                    .any(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
-            {
-                p.alert(&format!(
-                    "parsing [{}:{}]: '{}' requires valid node name - non-empty string with digits(0-9), letters(A-Z, a-z), dot(.), hyphen(-) or underscode(_).",
-                    l.file, l.num, kw
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
-            g.node = n.to_string();
-        }
-        "log" => {
-            if l.arg(1).is_empty() || l.arg(2).is_empty() {
-                p.alert(&format!(
-                    "{} : '{}' expects <address> and <facility> as arguments.",
-                    at, kw
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
-            let r = parse_log_target(l, false);
-            let too_many = r.target.is_some() && g.logs.len() >= 2;
-            if let (Some(t), false) = (r.target, too_many) {
-                g.logs.push(t);
-            }
-            for m in &r.alerts {
-                p.alert(m);
-            }
-            if too_many {
-                p.alert(&format!("{} : too many syslog servers", at));
-            }
-            if too_many || !r.alerts.is_empty() {
-                return ERR_ALERT | ERR_FATAL;
-            }
-        }
-        "log-send-hostname" => {
-            if g.log_send_hostname.is_some() {
-                return already(p, l);
-            }
-            let name = if l.arg(1).is_empty() {
-                crate::sys::hostname()
-            } else {
-                l.arg(1).to_string()
-            };
-            g.log_send_hostname = Some(name);
-        }
-        "log-tag" => {
-            if l.arg(1).is_empty() {
-                p.alert(&format!(
-                    "{} : '{}' expects a tag for use in syslog.",
-                    at, kw
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
-            g.log_tag = Some(l.arg(1).to_string());
-        }
-        "spread-checks" => {
-            if p.set_once.get(kw).is_some_and(|&v| v != 0) {
-                p.alert(&format!(
-                    "parsing [{}:{}]: spread-checks already specified. Continuing.",
-                    l.file, l.num
-                ));
-                return ERR_ALERT;
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!(
-                    "parsing [{}:{}]: '{}' expects an integer argument (0..50).",
-                    l.file, l.num, kw
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
-            // stored before the range check: a rejected value still counts
-            let v = atoi(l.arg(1));
-            p.set_once.insert(kw.to_string(), v);
-            if !(0..=50).contains(&v) {
-                p.alert(&format!(
-                    "parsing [{}:{}]: 'spread-checks' needs a positive value in range 0..50.",
-                    l.file, l.num
-                ));
-                return ERR_ALERT | ERR_FATAL;
-            }
-            p.cfg.global.spread_checks = v as u32;
-        }
-        "stats" => return parse_global_stats(p, l),
-        _ => {
-            p.alert(&format!(
-                "{} : unknown keyword '{}' in 'global' section",
-                at, kw
-            ));
-            return ERR_ALERT | ERR_FATAL;
-        }
+    if let Some(e) = super::kw::dispatch(p, l, super::global_kw::GLOBAL_KEYWORDS, 0) {
+        return e;
     }
-    0
+    p.alert(&format!(
+        "{} : unknown keyword '{}' in 'global' section",
+        l.at(),
+        l.arg(0)
+    ));
+    ERR_ALERT | ERR_FATAL
 }
 
 /// dumpstats.c stats_parse_global(): `stats socket|timeout|maxconn`.
-fn parse_global_stats(p: &mut Parser, l: &Line) -> u32 {
+pub(super) fn parse_global_stats(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
     let fail = |p: &Parser, m: &str| {
         p.alert(&format!("{} : {}", at, m));

@@ -2,15 +2,21 @@
 //! immutable model (parse + validate), exactly as 1.4 judges it.
 
 pub mod captures;
+pub mod diag;
 pub mod global;
+pub mod global_kw;
+pub mod kw;
 pub mod lexer;
 pub mod model;
+pub mod option_kw;
 pub mod options;
 pub mod parse;
 pub use crate::posix_re;
 pub mod proxy;
+pub mod proxy_kw;
 pub mod reuse_kw;
 pub mod rules;
+pub mod rules_kw;
 pub mod server;
 pub mod ssl;
 pub mod stats_kw;
@@ -19,3 +25,6 @@ pub use crate::units;
 pub mod validate;
 
 pub use parse::parse_files;
+
+#[cfg(test)]
+mod diag_tests;

@@ -1,395 +1,80 @@
 //! `option`, `timeout`, `balance`, `hash-type`, `cookie`, `persist`,
 //! `appsession` and `http-check`.
 
-use super::model::{
-    Balance, CheckType, CookieCfg, CookieMode, ExpectKind, Flags, ForwardFor, HttpExpect, LogFormat,
-};
-use super::parse::{Kwm, Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
+use super::kw::{kw, Caps, Kw, ANY, DEF_OK};
+use super::model::{Balance, CookieCfg, CookieMode, ExpectKind, HttpExpect};
+use super::option_kw::parse_option;
+use super::parse::{Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
 use super::proxy::{warn_if_not_cap, CAP_BE, CAP_FE};
-use super::units::{atoi, parse_net, parse_time_ms};
+use super::units::{atoi, parse_time_ms};
 
-type FlagRef = fn(&mut Flags) -> &mut bool;
-
-/// The plain flag options: name, capability, requires HTTP mode, field.
-pub const FLAG_OPTIONS: &[(&str, u8, bool, FlagRef)] = &[
-    ("abortonclose", CAP_BE, false, |f| &mut f.abortonclose),
-    ("allbackups", CAP_BE, false, |f| &mut f.allbackups),
-    ("checkcache", CAP_BE, true, |f| &mut f.checkcache),
-    ("clitcpka", CAP_FE, false, |f| &mut f.clitcpka),
-    ("contstats", CAP_FE, false, |f| &mut f.contstats),
-    ("dontlognull", CAP_FE, false, |f| &mut f.dontlognull),
-    ("forceclose", CAP_FE | CAP_BE, true, |f| &mut f.forceclose),
-    ("http_proxy", CAP_FE | CAP_BE, true, |f| &mut f.http_proxy),
-    ("httpclose", CAP_FE | CAP_BE, true, |f| &mut f.httpclose),
-    ("keepalive", 0, true, |f| &mut f.httpclose),
-    ("http-server-close", CAP_FE | CAP_BE, true, |f| {
-        &mut f.http_server_close
-    }),
-    ("logasap", CAP_FE, false, |f| &mut f.logasap),
-    ("nolinger", CAP_FE | CAP_BE, false, |f| &mut f.nolinger),
-    ("persist", CAP_BE, false, |f| &mut f.persist),
-    ("redispatch", CAP_BE, false, |f| &mut f.redispatch),
-    ("srvtcpka", CAP_BE, false, |f| &mut f.srvtcpka),
-    ("accept-invalid-http-request", CAP_FE, true, |f| {
-        &mut f.accept_invalid_req
-    }),
-    ("accept-invalid-http-response", CAP_BE, true, |f| {
-        &mut f.accept_invalid_rsp
-    }),
-    ("dontlog-normal", CAP_FE, false, |f| &mut f.dontlog_normal),
-    ("log-separate-errors", CAP_FE, false, |f| {
-        &mut f.log_separate_errors
-    }),
-    ("log-health-checks", CAP_BE, false, |f| {
-        &mut f.log_health_checks
-    }),
-    ("socket-stats", CAP_FE, false, |f| &mut f.socket_stats),
-    ("tcp-smart-accept", CAP_FE, false, |f| {
-        &mut f.tcp_smart_accept
-    }),
-    ("tcp-smart-connect", CAP_BE, false, |f| {
-        &mut f.tcp_smart_connect
-    }),
-    ("independant-streams", CAP_FE | CAP_BE, false, |f| {
-        &mut f.independant_streams
-    }),
-    ("http-use-proxy-header", CAP_FE, true, |f| {
-        &mut f.http_use_proxy_header
-    }),
-    ("http-pretend-keepalive", CAP_FE | CAP_BE, true, |f| {
-        &mut f.pretend_keepalive
-    }),
-    ("http-no-delay", CAP_FE | CAP_BE, true, |f| {
-        &mut f.http_no_delay
-    }),
-    // 1.5's keep-alive to servers (extensions, see docs/compatibility.md)
-    ("http-keep-alive", CAP_FE | CAP_BE, true, |f| {
-        &mut f.http_keep_alive
-    }),
-    ("prefer-last-server", CAP_BE, true, |f| {
-        &mut f.prefer_last_server
-    }),
-    // 1.4's linux26 build has TPROXY (USE_TPROXY=implicit)
-    ("transparent", CAP_BE, false, |f| &mut f.transparent),
+/// The keywords of this family: (keyword, `defaults` allowed, capability,
+/// handler).
+#[rustfmt::skip]
+pub static KEYWORDS: &[Kw] = &[
+    kw("option", DEF_OK, ANY, parse_option),
+    kw("timeout", DEF_OK, ANY, parse_timeout),
+    kw("clitimeout", DEF_OK, ANY, parse_timeout),
+    kw("contimeout", DEF_OK, ANY, parse_timeout),
+    kw("srvtimeout", DEF_OK, ANY, parse_timeout),
+    kw("balance", DEF_OK, ANY, parse_balance),
+    kw("http-reuse", DEF_OK, ANY, super::reuse_kw::parse),
+    kw("hash-type", DEF_OK, Caps::First(CAP_BE, ""), kw_hash_type),
+    kw("cookie", DEF_OK, ANY, parse_cookie),
+    kw("persist", DEF_OK, ANY, kw_persist),
+    kw("appsession", DEF_OK, ANY, parse_appsession),
+    kw("http-check", DEF_OK, ANY, parse_http_check),
 ];
 
-pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
-    match kw {
-        "option" => Some(parse_option(p, l)),
-        "timeout" | "clitimeout" | "contimeout" | "srvtimeout" => Some(parse_timeout(p, l)),
-        "balance" => Some(parse_balance(p, l)),
-        "http-reuse" => Some(super::reuse_kw::parse(p, l)),
-        "hash-type" => {
-            let mut err = 0;
-            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
-                err |= ERR_WARN;
-            }
-            let c = match l.arg(1) {
-                "consistent" => true,
-                "map-based" => false,
-                _ => {
-                    p.alert(&format!(
-                        "{} : '{}' only supports 'consistent' and 'map-based'.",
-                        l.at(),
-                        kw
-                    ));
-                    return Some(ERR_ALERT | ERR_FATAL);
-                }
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.hash_consistent = c;
-            }
-            Some(err)
+/// `hash-type`
+fn kw_hash_type(p: &mut Parser, l: &Line) -> u32 {
+    let kw = l.arg(0);
+    let c = match l.arg(1) {
+        "consistent" => true,
+        "map-based" => false,
+        _ => {
+            p.alert(&format!(
+                "{} : '{}' only supports 'consistent' and 'map-based'.",
+                l.at(),
+                kw
+            ));
+            return ERR_ALERT | ERR_FATAL;
         }
-        "cookie" => Some(parse_cookie(p, l)),
-        "persist" => {
-            let at = l.at();
-            if l.arg(1).is_empty() {
-                p.alert(&format!("{} : missing persist method.", at));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let a = l.arg(1);
-            if let Some(rest) = a.strip_prefix("rdp-cookie") {
-                if !(rest.is_empty()
-                    || (rest.starts_with('(') && rest.len() > 2 && rest.ends_with(')')))
-                {
-                    p.alert(&format!(
-                        "{} : persist rdp-cookie(name)' requires an rdp cookie name.",
-                        at
-                    ));
-                    return Some(ERR_ALERT | ERR_FATAL);
-                }
-                let name = rest
-                    .strip_prefix('(')
-                    .and_then(|r| r.strip_suffix(')'))
-                    .unwrap_or("msts")
-                    .to_string();
-                if let Some(px) = p.cur_proxy() {
-                    px.persist_rdp = Some(name);
-                }
-                return Some(0);
-            }
-            p.alert(&format!("{} : unknown persist method.", at));
-            Some(ERR_ALERT | ERR_FATAL)
-        }
-        "appsession" => Some(parse_appsession(p, l)),
-        "http-check" => Some(parse_http_check(p, l)),
-        _ => None,
+    };
+    if let Some(px) = p.cur_proxy() {
+        px.hash_consistent = c;
     }
+    0
 }
 
-fn parse_option(p: &mut Parser, l: &Line) -> u32 {
+/// `persist`
+fn kw_persist(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
-    let name = l.arg(1);
-    if name.is_empty() {
-        p.alert(&format!(
-            "parsing [{}:{}]: '{}' expects an option name.",
-            l.file,
-            l.num,
-            l.arg(0)
-        ));
+    if l.arg(1).is_empty() {
+        p.alert(&format!("{} : missing persist method.", at));
         return ERR_ALERT | ERR_FATAL;
     }
-    if let Some(&(_, cap, _, field)) = FLAG_OPTIONS.iter().find(|o| o.0 == name) {
-        if warn_if_not_cap(p, l, cap, name, "") {
-            return ERR_WARN;
+    let a = l.arg(1);
+    if let Some(rest) = a.strip_prefix("rdp-cookie") {
+        if !(rest.is_empty() || (rest.starts_with('(') && rest.len() > 2 && rest.ends_with(')'))) {
+            p.alert(&format!(
+                "{} : persist rdp-cookie(name)' requires an rdp cookie name.",
+                at
+            ));
+            return ERR_ALERT | ERR_FATAL;
         }
-        let on = l.kwm == Kwm::Std;
+        let name = rest
+            .strip_prefix('(')
+            .and_then(|r| r.strip_suffix(')'))
+            .unwrap_or("msts")
+            .to_string();
         if let Some(px) = p.cur_proxy() {
-            *field(&mut px.flags) = on;
-            match name {
-                "tcp-smart-accept" => px.flags.no_tcp_smart_accept = l.kwm == Kwm::No,
-                "tcp-smart-connect" => px.flags.no_tcp_smart_connect = l.kwm == Kwm::No,
-                // 1.5: http-keep-alive and the close modes replace each
-                // other, the last one set wins (1.4's own close options
-                // still combine among themselves, as in 1.4)
-                "http-keep-alive" if on => {
-                    px.flags.httpclose = false;
-                    px.flags.http_server_close = false;
-                    px.flags.forceclose = false;
-                }
-                "httpclose" | "keepalive" | "http-server-close" | "forceclose" if on => {
-                    px.flags.http_keep_alive = false;
-                }
-                _ => {}
-            }
+            px.persist_rdp = Some(name);
         }
         return 0;
     }
-    if l.kwm != Kwm::Std {
-        p.alert(&format!(
-            "parsing [{}:{}]: negation/default is not supported for option '{}'.",
-            l.file, l.num, name
-        ));
-        return ERR_ALERT | ERR_FATAL;
-    }
-    let mut err = 0;
-    match name {
-        "httplog" => {
-            let clf = match l.arg(2) {
-                "" => false,
-                "clf" => true,
-                o => {
-                    p.alert(&format!(
-                        "{} : keyword '{}' only supports option 'clf'.",
-                        at, o
-                    ));
-                    return ERR_ALERT | ERR_FATAL;
-                }
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.log_format = if clf {
-                    LogFormat::HttpClf
-                } else {
-                    LogFormat::Http
-                };
-            }
-        }
-        "tcplog" => {
-            if let Some(px) = p.cur_proxy() {
-                if px.log_format == LogFormat::Default {
-                    px.log_format = LogFormat::Tcp;
-                }
-            }
-        }
-        "tcpka" => {
-            if warn_if_not_cap(p, l, CAP_FE | CAP_BE, name, "") {
-                err |= ERR_WARN;
-            }
-            if let Some(px) = p.cur_proxy() {
-                let c = super::proxy::caps(px.kind);
-                if c & CAP_FE != 0 {
-                    px.flags.clitcpka = true;
-                }
-                if c & CAP_BE != 0 {
-                    px.flags.srvtcpka = true;
-                }
-            }
-        }
-        "httpchk" => {
-            if warn_if_not_cap(p, l, CAP_BE, name, "") {
-                err |= ERR_WARN;
-            }
-            let req = if l.arg(2).is_empty() {
-                "OPTIONS / HTTP/1.0\r\n".to_string()
-            } else if l.arg(3).is_empty() {
-                format!("OPTIONS {} HTTP/1.0\r\n", l.arg(2))
-            } else {
-                let v = if l.arg(4).is_empty() {
-                    "HTTP/1.0"
-                } else {
-                    l.arg(4)
-                };
-                format!("{} {} {}\r\n", l.arg(2), l.arg(3), v)
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.check.kind = CheckType::Http;
-                px.check.send = req.into_bytes();
-            }
-        }
-        "ssl-hello-chk" | "ldap-check" => {
-            if name == "ssl-hello-chk" && warn_if_not_cap(p, l, CAP_BE, name, "") {
-                err |= ERR_WARN;
-            }
-            if let Some(px) = p.cur_proxy() {
-                px.check.kind = if name == "ldap-check" {
-                    CheckType::Ldap
-                } else {
-                    CheckType::SslHello
-                };
-                px.check.send = Vec::new();
-            }
-        }
-        "smtpchk" => {
-            let req = if !l.arg(2).is_empty()
-                && !l.arg(3).is_empty()
-                && (l.arg(2) == "EHLO" || l.arg(2) == "HELO")
-            {
-                format!("{} {}\r\n", l.arg(2), l.arg(3))
-            } else {
-                "HELO localhost\r\n".to_string()
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.check.kind = CheckType::Smtp;
-                px.check.send = req.into_bytes();
-            }
-        }
-        "mysql-check" => {
-            if warn_if_not_cap(p, l, CAP_BE, name, "") {
-                err |= ERR_WARN;
-            }
-            let mut send = Vec::new();
-            let mut i = 2;
-            while !l.arg(i).is_empty() {
-                if l.arg(i) == "user" {
-                    if l.arg(i + 1).is_empty() {
-                        p.alert(&format!(
-                            "{} : '{} {} {}' expects <username> as argument.",
-                            at,
-                            l.arg(0),
-                            name,
-                            l.arg(i)
-                        ));
-                        return ERR_ALERT | ERR_FATAL;
-                    }
-                    send = crate::payload::mysql_packet(l.arg(i + 1));
-                    i += 2;
-                } else {
-                    p.alert(&format!(
-                        "{} : '{} {}' only supports optional values: 'user'.",
-                        at,
-                        l.arg(0),
-                        name
-                    ));
-                    return ERR_ALERT | ERR_FATAL;
-                }
-            }
-            if let Some(px) = p.cur_proxy() {
-                px.check.kind = CheckType::Mysql;
-                px.check.send = send;
-            }
-        }
-        "forwardfor" | "originalto" => {
-            let ff = name == "forwardfor";
-            let mut cfg = ForwardFor {
-                header: if ff {
-                    "X-Forwarded-For".into()
-                } else {
-                    "X-Original-To".into()
-                },
-                except: None,
-                if_none: false,
-            };
-            let mut i = 2;
-            while !l.arg(i).is_empty() {
-                match l.arg(i) {
-                    "except" => {
-                        let Some(n) = (if l.arg(i + 1).is_empty() {
-                            None
-                        } else {
-                            parse_net(l.arg(i + 1))
-                        }) else {
-                            p.alert(&format!(
-                                "{} : '{} {} {}' expects <address>[/mask] as argument.",
-                                at,
-                                l.arg(0),
-                                name,
-                                l.arg(i)
-                            ));
-                            return ERR_ALERT | ERR_FATAL;
-                        };
-                        cfg.except = Some(n);
-                        i += 2;
-                    }
-                    "header" => {
-                        if l.arg(i + 1).is_empty() {
-                            p.alert(&format!(
-                                "{} : '{} {} {}' expects <header_name> as argument.",
-                                at,
-                                l.arg(0),
-                                name,
-                                l.arg(i)
-                            ));
-                            return ERR_ALERT | ERR_FATAL;
-                        }
-                        cfg.header = l.arg(i + 1).to_string();
-                        i += 2;
-                    }
-                    "if-none" if ff => {
-                        cfg.if_none = true;
-                        i += 1;
-                    }
-                    _ => {
-                        let opts = if ff {
-                            "'except', 'header' and 'if-none'"
-                        } else {
-                            "'except' and 'header'"
-                        };
-                        p.alert(&format!(
-                            "{} : '{} {}' only supports optional values: {}.",
-                            at,
-                            l.arg(0),
-                            name,
-                            opts
-                        ));
-                        return ERR_ALERT | ERR_FATAL;
-                    }
-                }
-            }
-            if let Some(px) = p.cur_proxy() {
-                if ff {
-                    px.forwardfor = Some(cfg);
-                } else {
-                    px.originalto = Some(cfg);
-                }
-            }
-        }
-        _ => {
-            p.alert(&format!("{} : unknown option '{}'.", at, name));
-            return ERR_ALERT | ERR_FATAL;
-        }
-    }
-    err
+    p.alert(&format!("{} : unknown persist method.", at));
+    ERR_ALERT | ERR_FATAL
 }
 
 fn parse_timeout(p: &mut Parser, l: &Line) -> u32 {

@@ -1,8 +1,8 @@
 //! readcfgfile(): sections, keyword modifiers and error accumulation.
 
+use super::diag::{self, Diag, Diags, Level};
 use super::lexer::{split_words, MAX_LINE};
 use super::model::{Config, Kind, Proxy, Userlist};
-use crate::log::msg;
 
 pub const ERR_ALERT: u32 = 1;
 pub const ERR_FATAL: u32 = 2;
@@ -74,6 +74,9 @@ pub struct Parser {
     /// indexes in cfg.proxies by name, in declaration order: duplicate
     /// checks and backend references cost one lookup, not a walk
     pub proxy_names: std::collections::HashMap<String, Vec<usize>>,
+    /// every message raised, printed by `diag::print` at the points where
+    /// 1.4 would have printed it last
+    pub diags: Diags,
 }
 
 impl Parser {
@@ -96,17 +99,28 @@ impl Parser {
             exit_now: false,
             minus_one: false,
             proxy_names: std::collections::HashMap::new(),
+            diags: Diags::default(),
         }
     }
 
     pub fn alert(&self, text: &str) {
-        msg::alert(text);
+        self.diags.push(Level::Alert, text);
     }
 
     pub fn warn(&mut self, text: &str) -> u32 {
         self.warnings += 1;
-        msg::warning(text);
+        self.diags.push(Level::Warning, text);
         ERR_WARN
+    }
+
+    /// A warning 1.4 prints without counting it as one.
+    pub fn warn_uncounted(&self, text: &str) {
+        self.diags.push(Level::Warning, text);
+    }
+
+    /// Prints the messages raised so far (see config/diag.rs).
+    pub fn flush(&self) {
+        diag::print(&self.diags.take());
     }
 
     /// The proxy the current section edits (defaults included).
@@ -162,6 +176,7 @@ impl Parser {
             let raw = &rest[..take];
             rest = &rest[take..];
             num += 1;
+            self.diags.set_here(Some((file, num)));
             // 1.4 measures the line with strlen(): a NUL ends it
             let raw = &raw[..raw.iter().position(|&c| c == 0).unwrap_or(raw.len())];
             if raw.len() == MAX_LINE && raw.last() != Some(&b'\n') {
@@ -241,6 +256,7 @@ impl Parser {
                 break;
             }
         }
+        self.diags.set_here(None);
         err
     }
 }
@@ -267,7 +283,7 @@ pub struct ParseOutcome {
     pub config: Config,
 }
 
-/// What went wrong, already reported on stderr.
+/// What went wrong, already reported (on stderr, or in the diagnostics).
 #[derive(Debug)]
 pub enum ParseFailure {
     /// 1.4 exits at once when a file cannot be opened.
@@ -282,13 +298,25 @@ pub fn parse_files(
     global_maxconn: Option<u32>,
 ) -> Result<ParseOutcome, ParseFailure> {
     let mut p = Parser::new(default_maxconn);
-    let mut err = 0u32;
     crate::acl::enable_tls_criteria(super::ssl::uses_tls(files));
+    let r = check_files(&mut p, files);
+    // the one place the front end's messages are printed
+    p.flush();
+    r?;
+    if let Some(m) = global_maxconn {
+        p.cfg.global.maxconn = m;
+    }
+    Ok(ParseOutcome { config: p.cfg })
+}
+
+/// parse_files() without printing: every message stays in `p.diags`.
+fn check_files(p: &mut Parser, files: &[String]) -> Result<(), ParseFailure> {
+    let mut err = 0u32;
     for f in files {
         match p.parse_file(f) {
             Ok(_) if p.minus_one => {
                 // errno is still 0 here in 1.4, hence "Success"
-                msg::alert(&format!(
+                p.alert(&format!(
                     "Could not open configuration file {} : Success",
                     f
                 ));
@@ -300,11 +328,11 @@ pub fn parse_files(
                     return Err(ParseFailure::Open);
                 }
                 if e & (ERR_ABORT | ERR_FATAL) != 0 {
-                    msg::alert(&format!("Error(s) found in configuration file : {}", f));
+                    p.alert(&format!("Error(s) found in configuration file : {}", f));
                 }
             }
             Err(e) => {
-                msg::alert(&format!(
+                p.alert(&format!(
                     "Could not open configuration file {} : {}",
                     f,
                     crate::sys::errno_str(&e)
@@ -316,29 +344,35 @@ pub fn parse_files(
             return Err(ParseFailure::Fatal);
         }
     }
-    err |= super::validate::check_config_validity(&mut p);
+    err |= super::validate::check_config_validity(p);
     if err & (ERR_ABORT | ERR_FATAL) != 0 {
-        msg::alert("Fatal errors found in configuration.");
+        p.alert("Fatal errors found in configuration.");
         return Err(ParseFailure::Fatal);
     }
-    if let Some(m) = global_maxconn {
-        p.cfg.global.maxconn = m;
-    }
-    Ok(ParseOutcome { config: p.cfg })
+    Ok(())
 }
 
 /// Parses and validates a whole config held in memory (fuzzing, tests).
 pub fn parse_text(name: &str, data: &[u8]) -> Result<Config, ParseFailure> {
+    let (r, diags) = check_text(name, data);
+    diag::print(&diags);
+    r
+}
+
+/// parse_text() without printing: the config (or the failure) and every
+/// message raised, in order (what unit tests assert on).
+pub fn check_text(name: &str, data: &[u8]) -> (Result<Config, ParseFailure>, Vec<Diag>) {
     let mut p = Parser::new(2000);
     let err = p.parse_bytes(name, data);
     if p.exit_now || p.minus_one || err & ERR_ABORT != 0 {
-        return Err(ParseFailure::Fatal);
+        return (Err(ParseFailure::Fatal), p.diags.take());
     }
     let err = err | super::validate::check_config_validity(&mut p);
+    let diags = p.diags.take();
     if err & (ERR_ABORT | ERR_FATAL) != 0 {
-        return Err(ParseFailure::Fatal);
+        return (Err(ParseFailure::Fatal), diags);
     }
-    Ok(p.cfg)
+    (Ok(p.cfg), diags)
 }
 
 /// 1.4's invalid_char(): names may only use [A-Za-z0-9_.:-], and an

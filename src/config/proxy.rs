@@ -1,9 +1,9 @@
 //! `listen`/`frontend`/`backend`/`defaults` headers and the plain proxy
 //! keywords; options, servers and rules live in their own modules.
 
-use super::model::{Bind, Kind, Mode, Proxy};
-use super::parse::{invalid_char, Cur, Line, Parser, ERR_ABORT, ERR_ALERT, ERR_FATAL, ERR_WARN};
-use super::units::{atoi, parse_time_ms, resolve_host, split_host_port};
+use super::model::{Bind, Kind, Proxy};
+use super::parse::{invalid_char, Cur, Line, Parser, ERR_ABORT, ERR_ALERT, ERR_FATAL};
+use super::units::{atoi, resolve_host};
 use std::net::{IpAddr, SocketAddr};
 
 pub const CAP_FE: u8 = 1;
@@ -327,16 +327,16 @@ pub fn parse_listen(p: &mut Parser, l: &Line) -> u32 {
         p.alert(&format!("{} : 'listen' or 'defaults' expected.", l.at()));
         return ERR_ALERT | ERR_FATAL;
     }
-    if let Some(e) = parse_basic(p, l, &kw) {
+    if let Some(e) = super::kw::dispatch(p, l, super::proxy_kw::PROXY_KEYWORDS, 0) {
         return e;
     }
-    if let Some(e) = super::options::parse(p, l, &kw) {
+    if let Some(e) = super::kw::dispatch(p, l, super::options::KEYWORDS, 0) {
         return e;
     }
     if let Some(e) = super::server::parse(p, l, &kw) {
         return e;
     }
-    if let Some(e) = super::rules::parse(p, l, &kw) {
+    if let Some(e) = super::kw::dispatch(p, l, super::rules_kw::RULE_KEYWORDS, 0) {
         return e;
     }
     let sect = p.cursection.clone();
@@ -347,32 +347,6 @@ pub fn parse_listen(p: &mut Parser, l: &Line) -> u32 {
         sect
     ));
     ERR_ALERT | ERR_FATAL
-}
-
-fn not_in_defaults(p: &Parser, l: &Line, sep: &str) -> Option<u32> {
-    if p.is_defaults() {
-        p.alert(&format!(
-            "parsing [{}:{}]{} '{}' not allowed in 'defaults' section.",
-            l.file,
-            l.num,
-            sep,
-            l.arg(0)
-        ));
-        return Some(ERR_ALERT | ERR_FATAL);
-    }
-    None
-}
-
-fn int_arg(p: &Parser, l: &Line) -> Result<i64, u32> {
-    if l.arg(1).is_empty() {
-        p.alert(&format!(
-            "{} : '{}' expects an integer argument.",
-            l.at(),
-            l.arg(0)
-        ));
-        return Err(ERR_ALERT | ERR_FATAL);
-    }
-    Ok(atoi(l.arg(1)))
 }
 
 /// A listener for `addr`, declared at this line.
@@ -394,14 +368,10 @@ fn new_bind(l: &Line, (addr, fd): (SocketAddr, Option<i32>)) -> Bind {
 /// `bind`: as in 1.4 the listeners join the proxy as soon as the address
 /// parses, and each option then applies to them at once, so a failing
 /// option leaves the listeners (and the options before it) in place.
-fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
-    let mut err = 0;
-    if let Some(e) = not_in_defaults(p, l, " :") {
-        return e;
-    }
-    if warn_if_not_cap(p, l, CAP_FE, "bind", "") {
-        err |= ERR_WARN;
-    }
+/// (Refused in `defaults` and warned without frontend capability by the
+/// dispatcher, see proxy_kw.rs.)
+pub(super) fn parse_bind(p: &mut Parser, l: &Line) -> u32 {
+    let err = 0;
     // an `fd@<n>` entry has no colon (1.5's syntax, an extension here)
     let has_fd = l.arg(1).split(',').any(crate::fd_listen::is_fd_entry);
     if !l.arg(1).contains(':') && !has_fd {
@@ -541,365 +511,10 @@ fn bind_id(p: &mut Parser, l: &Line, val: &str, start: usize) -> Result<(), u32>
     Ok(())
 }
 
-/// Keywords that set one plain value. None: not one of these.
-fn parse_basic(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
-    let at = l.at();
-    let mut err = 0;
-    match kw {
-        "bind" => return Some(parse_bind(p, l)),
-        "monitor-net" => {
-            let net = if l.arg(1).is_empty() {
-                None
-            } else {
-                super::units::parse_net(l.arg(1))
-            };
-            let Some(n) = net else {
-                p.alert(&format!("{} : '{}' expects address[/mask].", at, kw));
-                return Some(ERR_ALERT | ERR_FATAL);
-            };
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if let Some(px) = p.cur_proxy() {
-                px.monitor_nets = vec![n];
-            }
-        }
-        "monitor-uri" => {
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!("{} : '{}' expects an URI.", at, kw));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let u = l.arg(1).to_string();
-            if let Some(px) = p.cur_proxy() {
-                px.monitor_uri = Some(u);
-            }
-        }
-        "mode" => {
-            let m = match l.arg(1) {
-                "http" => Mode::Http,
-                "tcp" => Mode::Tcp,
-                "health" => Mode::Health,
-                o => {
-                    p.alert(&format!("{} : unknown proxy mode '{}'.", at, o));
-                    return Some(ERR_ALERT | ERR_FATAL);
-                }
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.mode = m;
-            }
-        }
-        "id" => {
-            if let Some(e) = not_in_defaults(p, l, ":") {
-                return Some(e);
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!(
-                    "parsing [{}:{}]: '{}' expects an integer argument.",
-                    l.file, l.num, kw
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let v = atoi(l.arg(1));
-            if v <= 0 {
-                p.alert(&format!(
-                    "parsing [{}:{}]: custom id has to be > 0.",
-                    l.file, l.num
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let Cur::Proxy(me) = p.cur else {
-                return Some(0);
-            };
-            // 1.4 rewrites the key of a proxy's id node in place before the
-            // lookup: a proxy whose id is set again finds itself
-            if let Some(e) = p.used_ids.iter_mut().find(|(_, px)| *px == me) {
-                e.0 = v as u32;
-            }
-            if let Some(&(_, other)) = p.used_ids.iter().find(|(id, _)| *id == v as u32) {
-                let (o, m) = (&p.cfg.proxies[other], &p.cfg.proxies[me]);
-                p.alert(&format!(
-                    "parsing [{}:{}]: {} {} reuses same custom id as {} {} (declared at {}:{}).",
-                    l.file,
-                    l.num,
-                    type_str(m.kind),
-                    m.name,
-                    type_str(o.kind),
-                    o.name,
-                    o.file,
-                    o.line
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            p.used_ids.push((v as u32, me));
-            if let Some(px) = p.cur_proxy() {
-                px.id = v as u32;
-            }
-        }
-        "description" => {
-            if let Some(e) = not_in_defaults(p, l, ":") {
-                return Some(e);
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!(
-                    "parsing [{}:{}]: '{}' expects a string argument.",
-                    l.file, l.num, kw
-                ));
-                // 1.4 returns -1 here, which stops everything (see parse_files)
-                p.minus_one = true;
-                return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
-            }
-            let d = l.args[1..].join(" ");
-            if let Some(px) = p.cur_proxy() {
-                px.description = Some(d);
-            }
-        }
-        "disabled" | "enabled" => {
-            let dis = kw == "disabled";
-            if let Some(px) = p.cur_proxy() {
-                px.disabled = dis;
-            }
-        }
-        "bind-process" => return Some(parse_bind_process(p, l)),
-        "retries" => {
-            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!(
-                    "{} : '{}' expects an integer argument (dispatch counts for one).",
-                    at, kw
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let v = atoi(l.arg(1)).max(0) as u32;
-            if let Some(px) = p.cur_proxy() {
-                px.retries = v;
-            }
-        }
-        "maxconn" | "backlog" | "fullconn" => {
-            let (cap, hint) = match kw {
-                "maxconn" => (CAP_FE, " Maybe you want 'fullconn' instead ?"),
-                "backlog" => (CAP_FE, ""),
-                _ => (CAP_BE, " Maybe you want 'maxconn' instead ?"),
-            };
-            if warn_if_not_cap(p, l, cap, kw, hint) {
-                err |= ERR_WARN;
-            }
-            let v = match int_arg(p, l) {
-                // 1.4 keeps a negative fullconn, which is set (not 0) and
-                // always reached: 1 is the nearest we can hold
-                Ok(v) if kw == "fullconn" && (v as i32) < 0 => 1,
-                Ok(v) => v.max(0) as u32,
-                Err(e) => return Some(e),
-            };
-            if let Some(px) = p.cur_proxy() {
-                match kw {
-                    "maxconn" => px.maxconn = v,
-                    "backlog" => px.backlog = v,
-                    _ => px.fullconn = v,
-                }
-            }
-        }
-        "grace" => {
-            if l.arg(1).is_empty() {
-                p.alert(&format!(
-                    "{} : '{}' expects a time in milliseconds.",
-                    at, kw
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            match parse_time_ms(l.arg(1), 1) {
-                Ok(v) => {
-                    if let Some(px) = p.cur_proxy() {
-                        px.grace = v;
-                    }
-                }
-                Err(c) => {
-                    p.alert(&format!(
-                        "{} : unexpected character '{}' in grace time.",
-                        at, c
-                    ));
-                    return Some(ERR_ALERT | ERR_FATAL);
-                }
-            }
-        }
-        "transparent" => {
-            // the deprecated keyword form of `option transparent` (TPROXY
-            // builds): no capability check in 1.4
-            if let Some(px) = p.cur_proxy() {
-                px.flags.transparent = true;
-            }
-        }
-        "dispatch" => {
-            if let Some(e) = not_in_defaults(p, l, " :") {
-                return Some(e);
-            }
-            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if !l.arg(1).contains(':') {
-                p.alert(&format!(
-                    "{} : '{}' expects <addr:port> as argument.",
-                    at, kw
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let (h, port) = split_host_port(l.arg(1));
-            let Some(ip) = resolve_host(h) else {
-                p.alert(&format!("{} : Unknown host in '{}'", at, l.arg(1)));
-                return Some(ERR_ALERT | ERR_FATAL);
-            };
-            let a = SocketAddr::new(ip, atoi(port.unwrap_or("0")) as u16);
-            if let Some(px) = p.cur_proxy() {
-                px.dispatch = Some(a);
-            }
-        }
-        "source" => {
-            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!(
-                    "{} : 'source' expects <addr>[:<port>], and optionally 'usesrc' <addr>, and 'interface' <name>.",
-                    at
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let (h, port) = split_host_port(l.arg(1));
-            let Some(ip) = resolve_host(h) else {
-                p.alert(&format!("{} : Unknown host in '{}'", at, l.arg(1)));
-                return Some(ERR_ALERT | ERR_FATAL);
-            };
-            let mut iface = None;
-            let mut i = 2;
-            while !l.arg(i).is_empty() {
-                match l.arg(i) {
-                    "usesrc" => {
-                        p.alert(&format!(
-                            "{} : 'usesrc' not allowed here because support for TPROXY was not compiled in.",
-                            at
-                        ));
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
-                    "interface" => {
-                        if l.arg(i + 1).is_empty() {
-                            p.alert(&format!("{} : 'source' : missing interface name.", at));
-                            return Some(ERR_ALERT | ERR_FATAL);
-                        }
-                        iface = Some(l.arg(i + 1).to_string());
-                        i += 2;
-                    }
-                    _ => {
-                        p.alert(&format!(
-                            "{} : '{}' only supports optional keywords 'inteface' and 'usesrc'.",
-                            at, kw
-                        ));
-                        return Some(ERR_ALERT | ERR_FATAL);
-                    }
-                }
-            }
-            let addr = SocketAddr::new(ip, atoi(port.unwrap_or("0")) as u16);
-            if let Some(px) = p.cur_proxy() {
-                px.source = Some(crate::sys::BindSrc {
-                    addr,
-                    ports: None,
-                    iface,
-                });
-            }
-        }
-        "usesrc" => {
-            p.alert(&format!(
-                "{} : 'usesrc' only allowed after a 'source' statement.",
-                at
-            ));
-            return Some(ERR_ALERT | ERR_FATAL);
-        }
-        "log" => {
-            let global_logs = p.cfg.global.logs.clone();
-            if !l.arg(1).is_empty() && l.arg(2).is_empty() && l.arg(1) == "global" {
-                if let Some(px) = p.cur_proxy() {
-                    px.logs = global_logs;
-                }
-            } else if !l.arg(1).is_empty() && !l.arg(2).is_empty() {
-                let r = super::global::parse_log_target(l, true);
-                for m in &r.alerts {
-                    p.alert(m);
-                }
-                if r.exit_now {
-                    // 1.4 exits on the spot for a bad facility or level
-                    p.exit_now = true;
-                    return Some(ERR_ALERT | ERR_FATAL | ERR_ABORT);
-                }
-                let Some(t) = r.target else {
-                    return Some(ERR_ALERT | ERR_FATAL);
-                };
-                let Some(px) = p.cur_proxy() else {
-                    return Some(0);
-                };
-                if px.logs.len() >= 2 {
-                    p.alert(&format!("{} : too many syslog servers", at));
-                    return Some(ERR_ALERT | ERR_FATAL);
-                }
-                px.logs.push(t);
-            } else {
-                p.alert(&format!(
-                    "{} : 'log' expects either <address[:port]> and <facility> or 'global' as arguments.",
-                    at
-                ));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-        }
-        "default_backend" => {
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!("{} : '{}' expects a backend name.", at, kw));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let b = l.arg(1).to_string();
-            if let Some(px) = p.cur_proxy() {
-                px.default_backend = Some(b);
-            }
-        }
-        "redispatch" | "redisp" => {
-            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
-                err |= ERR_WARN;
-            }
-            err |= p.warn(&format!(
-                "parsing [{}:{}]: keyword '{}' is deprecated, please use 'option redispatch' instead.",
-                l.file, l.num, kw
-            ));
-            if let Some(px) = p.cur_proxy() {
-                px.flags.redispatch = true;
-            }
-        }
-        "http-send-name-header" => {
-            if warn_if_not_cap(p, l, CAP_BE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!("{} : '{}' requires a header string.", at, kw));
-                return Some(ERR_ALERT | ERR_FATAL);
-            }
-            let h = l.arg(1).to_string();
-            if let Some(px) = p.cur_proxy() {
-                px.send_name_header = Some(h);
-            }
-        }
-        "rate-limit" => return Some(parse_rate_limit(p, l)),
-        _ => return None,
-    }
-    Some(err)
-}
-
 /// 1.4's proxy_parse_rate_limit(): the type, the value (strtoul, any
 /// base), then a warning for a proxy without frontend capability or for
 /// overwriting a non-default value; the value is stored in every case.
-fn parse_rate_limit(p: &mut Parser, l: &Line) -> u32 {
+pub(super) fn parse_rate_limit(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
     if l.arg(1) != "sessions" {
         p.alert(&format!(
@@ -948,7 +563,7 @@ fn parse_rate_limit(p: &mut Parser, l: &Line) -> u32 {
 
 /// `bind-process all|odd|even|N...`: the set of processes (1 to 32) that
 /// run the proxy; `all` (or nothing) clears it.
-fn parse_bind_process(p: &mut Parser, l: &Line) -> u32 {
+pub(super) fn parse_bind_process(p: &mut Parser, l: &Line) -> u32 {
     let mut err = 0;
     let mut set = 0u32;
     let mut i = 1;

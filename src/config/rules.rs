@@ -1,29 +1,18 @@
 //! ACLs and the rules that use them: switching, blocking, header
 //! rewriting, redirects, http-request and monitor lines. The stats,
 //! capture/error-page and stick/tcp-request families live in their own
-//! modules; `parse` dispatches to them.
+//! modules; rules_kw.rs holds the keyword table.
 
-use super::model::{
-    HdrAction, HdrAdd, HdrExp, HttpReqAction, HttpReqRule, Redirect, RedirectKind, SwitchRule,
-};
-use super::parse::{invalid_char, Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
-use super::proxy::{warn_if_not_cap, CAP_BE, CAP_FE, CAP_RS};
+use super::model::{HdrAction, HdrAdd, HdrExp, HttpReqAction, HttpReqRule, Redirect, RedirectKind};
+use super::parse::{Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
+use super::proxy::{warn_if_not_cap, CAP_RS};
 use super::units::atoi;
 use crate::acl::{self, Cond};
 use regex::bytes::RegexBuilder;
 
 pub(super) const ERR: u32 = ERR_ALERT | ERR_FATAL;
 
-pub(super) fn not_in_defaults(p: &Parser, l: &Line, sep: &str, what: &str) -> Option<u32> {
-    if p.is_defaults() {
-        p.alert(&format!(
-            "parsing [{}:{}]{} '{}' not allowed in 'defaults' section.",
-            l.file, l.num, sep, what
-        ));
-        return Some(ERR);
-    }
-    None
-}
+pub(super) use super::kw::not_in_defaults;
 
 /// build_acl_cond(): `if|unless` at args[from]. ACL names resolve
 /// through the proxy's name index, without copying its ACLs.
@@ -33,7 +22,12 @@ pub(super) fn build_cond(p: &mut Parser, l: &Line, from: usize) -> Option<Cond> 
     let cond = {
         let px = p.cur_proxy_ref();
         let named = |w: &str| px.and_then(|px| px.acls.position(w));
-        acl::parse_cond(unless, words, &named).ok()?
+        let mut warns = Vec::new();
+        let c = acl::parse_cond_warn(unless, words, &named, &mut |m| warns.push(m));
+        for m in &warns {
+            p.warn_uncounted(m);
+        }
+        c.ok()?
     };
     if let Some(px) = p.cur_proxy() {
         let named = px.acls.len();
@@ -103,7 +97,7 @@ fn first_acl_name(c: &Cond, acls: &[acl::Acl], pred: impl Fn(acl::Fetch) -> bool
 /// accepted with a warning (the character is then copied as is), and a
 /// trailing backslash or a bad `\x` is the error, always reported at the
 /// backslash.
-fn check_replacement(s: &str) -> Result<Vec<u8>, ()> {
+fn check_replacement(p: &Parser, s: &str) -> Result<Vec<u8>, ()> {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -119,7 +113,7 @@ fn check_replacement(s: &str) -> Result<Vec<u8>, ()> {
                     i += 3;
                 }
                 Some(&c) => {
-                    crate::log::msg::warning(&format!(
+                    p.warn_uncounted(&format!(
                         "'\\{}' : deprecated use of a backslash before something not '\\','x' or a digit.",
                         c as char
                     ));
@@ -132,7 +126,7 @@ fn check_replacement(s: &str) -> Result<Vec<u8>, ()> {
     Ok(b.to_vec())
 }
 
-fn regex_rule(
+pub(super) fn regex_rule(
     p: &mut Parser,
     l: &Line,
     dir_req: bool,
@@ -197,7 +191,7 @@ fn regex_rule(
     // 1.4's chain_regex() checks any second word as a replacement string,
     // a reqsetbe backend name included
     let action = match action {
-        HdrAction::Replace(_) | HdrAction::SetBe(_) => match check_replacement(l.arg(2)) {
+        HdrAction::Replace(_) | HdrAction::SetBe(_) => match check_replacement(p, l.arg(2)) {
             Ok(r) if matches!(action, HdrAction::Replace(_)) => HdrAction::Replace(r),
             Ok(_) => HdrAction::SetBe(l.arg(2).to_string()),
             Err(()) => {
@@ -235,7 +229,7 @@ fn regex_rule(
     err
 }
 
-fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
+pub(super) fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
     let cmd = l.arg(0);
     let at = l.at();
     if let Some(e) = not_in_defaults(p, l, " :", cmd) {
@@ -304,293 +298,7 @@ fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
     err
 }
 
-pub fn parse(p: &mut Parser, l: &Line, kw: &str) -> Option<u32> {
-    let at = l.at();
-    let r = match kw {
-        "acl" => {
-            if let Some(e) = not_in_defaults(p, l, " :", kw) {
-                return Some(e);
-            }
-            let mut err = 0;
-            let bad_name = invalid_char(l.arg(1));
-            if let Some(c) = bad_name {
-                p.alert(&format!(
-                    "{} : character '{}' is not permitted in acl name '{}'.",
-                    at,
-                    c,
-                    l.arg(1)
-                ));
-                err |= ERR;
-            }
-            // 1.4's parse_acl() refuses the bad name too (second alert)
-            let expr = if l.arg(1).is_empty() || bad_name.is_some() {
-                Err(())
-            } else {
-                acl::parse_expr(&l.args[2..])
-            };
-            if expr.is_ok() {
-                acl::paren_warning(l.arg(1), &l.args[2..]);
-            }
-            match expr {
-                Ok(e) => {
-                    if let Some(px) = p.cur_proxy() {
-                        px.acls.add_expr(l.arg(1), e);
-                    }
-                    err
-                }
-                Err(()) => {
-                    p.alert(&format!(
-                        "{} : error detected while parsing ACL '{}'.",
-                        at,
-                        l.arg(1)
-                    ));
-                    ERR
-                }
-            }
-        }
-        "use_backend" => {
-            if let Some(e) = not_in_defaults(p, l, " :", kw) {
-                return Some(e);
-            }
-            let mut err = 0;
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if l.arg(1).is_empty() {
-                p.alert(&format!("{} : '{}' expects a backend name.", at, kw));
-                return Some(ERR);
-            }
-            if l.arg(2) != "if" && l.arg(2) != "unless" {
-                p.alert(&format!(
-                    "{} : '{}' requires either 'if' or 'unless' followed by a condition.",
-                    at, kw
-                ));
-                return Some(ERR);
-            }
-            let Some(cond) = build_cond(p, l, 2) else {
-                p.alert(&format!(
-                    "{} : error detected while parsing switching rule.",
-                    at
-                ));
-                return Some(ERR);
-            };
-            let c = Some(cond);
-            err |= warn_resp_only(p, l, &c);
-            let be = l.arg(1).to_string();
-            if let (Some(px), Some(cond)) = (p.cur_proxy(), c) {
-                px.switching_rules.push(SwitchRule {
-                    backend: be,
-                    be_idx: 0,
-                    cond,
-                });
-            }
-            err
-        }
-        "block" => {
-            if let Some(e) = not_in_defaults(p, l, " :", kw) {
-                return Some(e);
-            }
-            if l.arg(1) != "if" && l.arg(1) != "unless" {
-                p.alert(&format!(
-                    "{} : '{}' requires either 'if' or 'unless' followed by a condition.",
-                    at, kw
-                ));
-                return Some(ERR);
-            }
-            let Some(cond) = build_cond(p, l, 1) else {
-                p.alert(&format!(
-                    "{} : error detected while parsing blocking condition.",
-                    at
-                ));
-                return Some(ERR);
-            };
-            let mut err = 0;
-            let Some(px) = p.cur_proxy() else {
-                return Some(0);
-            };
-            let which = if !px.req_exps.is_empty() {
-                Some("reqxxx")
-            } else if !px.req_adds.is_empty() {
-                Some("reqadd")
-            } else if !px.redirects.is_empty() {
-                Some("redirect")
-            } else if !px.switching_rules.is_empty() {
-                Some("use_backend")
-            } else {
-                None
-            };
-            px.block_rules.push(cond);
-            if let Some(w) = which {
-                err |= p.warn(&format!(
-                    "{} : a '{}' rule placed after a '{}' rule will still be processed before.",
-                    at, kw, w
-                ));
-            }
-            err
-        }
-        "redirect" => parse_redirect(p, l),
-        "http-request" => {
-            if let Some(e) = not_in_defaults(p, l, ":", kw) {
-                return Some(e);
-            }
-            let mut err = 0;
-            if p.cur_proxy()
-                .is_some_and(|px| px.http_req_rules.last().is_some_and(|r| r.cond.is_none()))
-            {
-                err |= p.warn(&format!(
-                    "parsing [{}:{}]: previous '{}' action has no condition attached, further entries are NOOP.",
-                    l.file, l.num, kw
-                ));
-            }
-            match parse_http_req(p, l, 1) {
-                Some(r) => {
-                    let c = r.cond.clone();
-                    err |= warn_resp_only(p, l, &c);
-                    if let Some(px) = p.cur_proxy() {
-                        px.http_req_rules.push(r);
-                    }
-                    err
-                }
-                None => ERR_ALERT | super::parse::ERR_ABORT,
-            }
-        }
-        "stats" => super::stats_kw::parse_stats(p, l),
-        "capture" => super::captures::parse_capture(p, l),
-        "errorfile" | "errorloc" | "errorloc302" | "errorloc303" => {
-            super::captures::parse_errorfile(p, l)
-        }
-        "monitor" => {
-            if let Some(e) = not_in_defaults(p, l, " :", kw) {
-                return Some(e);
-            }
-            let mut err = 0;
-            if warn_if_not_cap(p, l, CAP_FE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if l.arg(1) != "fail" {
-                p.alert(&format!("{} : '{}' only supports 'fail'.", at, kw));
-                return Some(ERR);
-            }
-            if l.arg(2) != "if" && l.arg(2) != "unless" {
-                p.alert(&format!(
-                    "{} : '{} {}' requires either 'if' or 'unless' followed by a condition.",
-                    at,
-                    kw,
-                    l.arg(1)
-                ));
-                return Some(ERR);
-            }
-            let Some(cond) = build_cond(p, l, 2) else {
-                p.alert(&format!(
-                    "{} : error detected while parsing a '{} {}' condition.",
-                    at,
-                    kw,
-                    l.arg(1)
-                ));
-                return Some(ERR);
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.monitor_fail.push(cond);
-            }
-            err
-        }
-        "force-persist" | "ignore-persist" => {
-            if let Some(e) = not_in_defaults(p, l, " :", kw) {
-                return Some(e);
-            }
-            let mut err = 0;
-            if warn_if_not_cap(p, l, CAP_FE | CAP_BE, kw, "") {
-                err |= ERR_WARN;
-            }
-            if l.arg(1) != "if" && l.arg(1) != "unless" {
-                p.alert(&format!(
-                    "{} : '{}' requires either 'if' or 'unless' followed by a condition.",
-                    at, kw
-                ));
-                return Some(ERR);
-            }
-            let Some(cond) = build_cond(p, l, 1) else {
-                p.alert(&format!(
-                    "{} : error detected while parsing a '{}' rule.",
-                    at, kw
-                ));
-                return Some(ERR);
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.persist_rules.push((kw == "force-persist", cond));
-            }
-            err
-        }
-        "stick-table" => super::sticking::parse_stick_table(p, l),
-        "stick" => super::sticking::parse_stick(p, l),
-        "tcp-request" => super::sticking::parse_tcp_request(p, l),
-        "reqrep" | "cliexp" => {
-            return Some(regex_rule_checked(
-                p,
-                l,
-                true,
-                HdrAction::Replace(vec![]),
-                false,
-                true,
-            ))
-        }
-        "reqirep" => {
-            return Some(regex_rule_checked(
-                p,
-                l,
-                true,
-                HdrAction::Replace(vec![]),
-                true,
-                true,
-            ))
-        }
-        "rsprep" | "srvexp" => {
-            return Some(regex_rule_checked(
-                p,
-                l,
-                false,
-                HdrAction::Replace(vec![]),
-                false,
-                true,
-            ))
-        }
-        "rspirep" => {
-            return Some(regex_rule_checked(
-                p,
-                l,
-                false,
-                HdrAction::Replace(vec![]),
-                true,
-                true,
-            ))
-        }
-        "reqdel" | "reqidel" => regex_rule(p, l, true, HdrAction::Delete, kw == "reqidel", false),
-        "reqdeny" | "reqideny" => regex_rule(p, l, true, HdrAction::Deny, kw == "reqideny", false),
-        "reqpass" | "reqipass" => regex_rule(p, l, true, HdrAction::Pass, kw == "reqipass", false),
-        "reqallow" | "reqiallow" => {
-            regex_rule(p, l, true, HdrAction::Allow, kw == "reqiallow", false)
-        }
-        "reqtarpit" | "reqitarpit" => {
-            regex_rule(p, l, true, HdrAction::Tarpit, kw == "reqitarpit", false)
-        }
-        "reqsetbe" | "reqisetbe" => regex_rule(
-            p,
-            l,
-            true,
-            HdrAction::SetBe(String::new()),
-            kw == "reqisetbe",
-            true,
-        ),
-        "rspdel" | "rspidel" => regex_rule(p, l, false, HdrAction::Delete, kw == "rspidel", false),
-        "rspdeny" | "rspideny" => regex_rule(p, l, false, HdrAction::Deny, kw == "rspideny", false),
-        "reqadd" => hdr_add(p, l, true),
-        "rspadd" => hdr_add(p, l, false),
-        _ => return None,
-    };
-    Some(r)
-}
-
-fn regex_rule_checked(
+pub(super) fn regex_rule_checked(
     p: &mut Parser,
     l: &Line,
     req: bool,
@@ -609,7 +317,7 @@ fn regex_rule_checked(
     regex_rule(p, l, req, a, icase, repl)
 }
 
-fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
+pub(super) fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
     let kw = l.arg(0);
     if let Some(e) = not_in_defaults(p, l, " :", kw) {

@@ -74,10 +74,8 @@ pub(super) fn parse_stats(p: &mut Parser, l: &Line) -> u32 {
                     let (u, pw) = v.split_once(':').unwrap_or((&v, ""));
                     if px.stats.auths.iter().any(|(x, _)| x == u) {
                         // a warning that 1.4 does not count as one
-                        crate::log::msg::warning(&format!(
-                            "uri auth: ignoring duplicated user '{}'.",
-                            u
-                        ));
+                        let m = format!("uri auth: ignoring duplicated user '{}'.", u);
+                        p.warn_uncounted(&m);
                     } else {
                         px.stats.auths.push((u.to_string(), pw.to_string()));
                     }

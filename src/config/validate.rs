@@ -2,7 +2,7 @@
 //! end-of-parse warnings, in 1.4's order.
 
 use super::model::{Balance, CheckType, LogFormat, Mode, Proxy, Userlist};
-use super::options::FLAG_OPTIONS;
+use super::option_kw::FLAG_OPTIONS;
 use super::parse::{Parser, ERR_ALERT, ERR_FATAL};
 use super::proxy::{caps, type_str, CAP_BE, CAP_FE};
 use crate::acl::{Acl, AclExpr, Fetch, Pattern};

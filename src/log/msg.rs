@@ -71,15 +71,35 @@ fn emit(kind: &str, text: &str) {
 
 /// An alert: shown even in quiet mode during start-up, as in 1.4.
 pub fn alert(text: &str) {
-    if !quiet() || STARTING.load(Ordering::Relaxed) {
+    if alert_visible() {
         emit("ALERT", text);
     }
 }
 
 pub fn warning(text: &str) {
-    if !quiet() {
+    if warning_visible() {
         emit("WARNING", text);
     }
+}
+
+/// Whether an alert raised now would be shown (config diagnostics record
+/// this when raised and print later, see config/diag.rs).
+pub fn alert_visible() -> bool {
+    !quiet() || STARTING.load(Ordering::Relaxed)
+}
+
+pub fn warning_visible() -> bool {
+    !quiet()
+}
+
+/// An alert already judged visible (by `alert_visible` when it was raised).
+pub fn emit_alert(text: &str) {
+    emit("ALERT", text);
+}
+
+/// A warning already judged visible.
+pub fn emit_warning(text: &str) {
+    emit("WARNING", text);
 }
 
 /// Plain text on stdout unless quiet (qfprintf in 1.4).

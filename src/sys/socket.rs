@@ -1,81 +1,10 @@
-//! Every libc call of the program lives here, each with its SAFETY note.
+//! Sockets: listening and connecting (with `source` binding), socket
+//! options, reuseport steering for reloads, TCP counters, name lookup,
+//! and the raw reads and writes the session uses.
 
-use std::ffi::CString;
+use super::check;
 use std::io;
 use std::os::unix::io::RawFd;
-
-/// Broken-down local time.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Tm {
-    pub year: i32,
-    pub mon: u32,
-    pub mday: u32,
-    pub hour: u32,
-    pub min: u32,
-    pub sec: u32,
-    pub yday: u32,
-}
-
-pub fn localtime(secs: i64) -> Tm {
-    let t: libc::time_t = secs as libc::time_t;
-    // SAFETY: tm is plain data; localtime_r writes only into it and reads
-    // the valid time_t we pass by pointer.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: both pointers are valid for the duration of the call.
-    unsafe { libc::localtime_r(&t, &mut tm) };
-    Tm {
-        year: tm.tm_year + 1900,
-        mon: tm.tm_mon as u32,
-        mday: tm.tm_mday as u32,
-        hour: tm.tm_hour as u32,
-        min: tm.tm_min as u32,
-        sec: tm.tm_sec as u32,
-        yday: tm.tm_yday as u32,
-    }
-}
-
-pub fn gmtime(secs: i64) -> Tm {
-    let t: libc::time_t = secs as libc::time_t;
-    // SAFETY: as in localtime.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: both pointers are valid for the duration of the call.
-    unsafe { libc::gmtime_r(&t, &mut tm) };
-    Tm {
-        year: tm.tm_year + 1900,
-        mon: tm.tm_mon as u32,
-        mday: tm.tm_mday as u32,
-        hour: tm.tm_hour as u32,
-        min: tm.tm_min as u32,
-        sec: tm.tm_sec as u32,
-        yday: tm.tm_yday as u32,
-    }
-}
-
-/// Hands the heap's free pages back to the kernel (glibc), after the
-/// buffer pool let go of what a burst of traffic left idle.
-pub fn malloc_trim() {
-    // SAFETY: malloc_trim only walks the allocator's own free lists; it
-    // takes no pointer from us and is called from the loop's one thread.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-pub fn getpid() -> i32 {
-    // SAFETY: getpid has no preconditions.
-    unsafe { libc::getpid() }
-}
-
-pub fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: buf is writable for its full length.
-    let r = unsafe { libc::gethostname(buf.as_mut_ptr() as *mut libc::c_char, buf.len()) };
-    if r != 0 {
-        return String::new();
-    }
-    let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
-}
 
 /// A host name's first IPv4 address, looked up as 1.4's gethostbyname()
 /// does: the hosts file, then DNS for an A record only (one query: the A
@@ -105,99 +34,6 @@ pub fn resolve_ipv4(host: &str) -> Option<std::net::Ipv4Addr> {
         libc::freeaddrinfo(res);
         ip
     }
-}
-
-/// uid and primary gid of a user name.
-pub fn user_id(name: &str) -> Option<(u32, u32)> {
-    let c = CString::new(name).ok()?;
-    // SAFETY: c is a valid NUL-terminated string; getpwnam returns NULL or a
-    // pointer to static storage we read at once (start-up is single threaded).
-    let pw = unsafe { libc::getpwnam(c.as_ptr()) };
-    if pw.is_null() {
-        return None;
-    }
-    // SAFETY: pw is non-null and points to a valid passwd record.
-    unsafe { Some(((*pw).pw_uid, (*pw).pw_gid)) }
-}
-
-pub fn group_id(name: &str) -> Option<u32> {
-    let c = CString::new(name).ok()?;
-    // SAFETY: as for getpwnam.
-    let gr = unsafe { libc::getgrnam(c.as_ptr()) };
-    if gr.is_null() {
-        return None;
-    }
-    // SAFETY: gr is non-null and points to a valid group record.
-    unsafe { Some((*gr).gr_gid) }
-}
-
-fn check(r: libc::c_int) -> io::Result<()> {
-    if r < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
-}
-
-/// Drops to `group` then `user`, as 1.4: the supplementary groups are
-/// cleared first (only a warning, returned, when that fails), and a failed
-/// setgid/setuid is fatal (the alert text is the error). The texts come
-/// without 1.4's `[argv0.main()] ` prefix, which the caller adds.
-pub fn drop_privileges(uid: Option<u32>, gid: Option<u32>) -> Result<Option<String>, String> {
-    let mut warning = None;
-    if let Some(g) = gid {
-        // SAFETY: getgroups(0, NULL) only counts; setgroups(0, NULL) clears.
-        let n = unsafe { libc::getgroups(0, std::ptr::null_mut()) };
-        // SAFETY: an empty list, as above.
-        if n > 0 && unsafe { libc::setgroups(0, std::ptr::null()) } == -1 {
-            warning = Some(
-                "Failed to drop supplementary groups. Using 'gid'/'group' without 'uid'/'user' is generally useless."
-                    .to_string(),
-            );
-        }
-        // SAFETY: plain id argument.
-        if unsafe { libc::setgid(g) } < 0 {
-            return Err(format!("Cannot set gid {}.", g));
-        }
-    }
-    if let Some(u) = uid {
-        // SAFETY: plain id argument.
-        if unsafe { libc::setuid(u) } < 0 {
-            return Err(format!("Cannot set uid {}.", u));
-        }
-    }
-    Ok(warning)
-}
-
-pub fn chroot(dir: &str) -> io::Result<()> {
-    let c = CString::new(dir).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-    // SAFETY: c is a valid path string.
-    check(unsafe { libc::chroot(c.as_ptr()) })?;
-    let root = CString::new("/").map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-    // SAFETY: valid path string.
-    check(unsafe { libc::chdir(root.as_ptr()) })
-}
-
-pub fn set_nofile(n: u64) -> io::Result<()> {
-    let lim = libc::rlimit {
-        rlim_cur: n,
-        rlim_max: n,
-    };
-    // SAFETY: lim is a valid rlimit.
-    check(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) })
-}
-
-/// The soft RLIMIT_NOFILE (0 if it cannot be read, as 1.4 zeroes it first).
-pub fn get_nofile() -> u64 {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: lim is a valid, writable rlimit.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == -1 {
-        return 0;
-    }
-    lim.rlim_cur
 }
 
 /// How many more bytes a TCP socket surely takes now without keeping
@@ -239,99 +75,6 @@ pub fn send_space(fd: RawFd) -> Option<usize> {
     Some((sndbuf.max(0) as usize / 2).saturating_sub(queued.max(0) as usize))
 }
 
-pub fn set_as_limit(bytes: u64) -> io::Result<()> {
-    let lim = libc::rlimit {
-        rlim_cur: bytes,
-        rlim_max: bytes,
-    };
-    // SAFETY: lim is a valid rlimit.
-    check(unsafe { libc::setrlimit(libc::RLIMIT_AS, &lim) })
-}
-
-pub enum Forked {
-    Parent(i32),
-    Child,
-}
-
-pub fn fork() -> io::Result<Forked> {
-    // SAFETY: start-up is single threaded, so the child may go on running
-    // Rust code freely.
-    let r = unsafe { libc::fork() };
-    match r {
-        r if r < 0 => Err(io::Error::last_os_error()),
-        0 => Ok(Forked::Child),
-        pid => Ok(Forked::Parent(pid)),
-    }
-}
-
-/// Detaches a daemon child: new session, stdio on /dev/null.
-pub fn detach() {
-    // SAFETY: setsid has no memory preconditions.
-    unsafe { libc::setsid() };
-    let dn = CString::new("/dev/null").unwrap_or_default();
-    // SAFETY: dn is valid; dup2 targets the standard descriptors.
-    unsafe {
-        let fd = libc::open(dn.as_ptr(), libc::O_RDWR);
-        if fd >= 0 {
-            libc::dup2(fd, 0);
-            libc::dup2(fd, 1);
-            libc::dup2(fd, 2);
-            if fd > 2 {
-                libc::close(fd);
-            }
-        }
-    }
-}
-
-pub fn kill(pid: i32, sig: i32) -> bool {
-    // SAFETY: plain arguments.
-    unsafe { libc::kill(pid, sig) == 0 }
-}
-
-pub const SIGUSR1: i32 = libc::SIGUSR1;
-pub const SIGTERM: i32 = libc::SIGTERM;
-pub const SIGINT: i32 = libc::SIGINT;
-pub const SIGHUP: i32 = libc::SIGHUP;
-pub const SIGTTOU: i32 = libc::SIGTTOU;
-pub const SIGTTIN: i32 = libc::SIGTTIN;
-pub const SIGQUIT: i32 = libc::SIGQUIT;
-
-static mut SIG_PIPE_WR: RawFd = -1;
-
-extern "C" fn on_signal(sig: libc::c_int) {
-    let b = sig as u8;
-    // SAFETY: write(2) is async-signal-safe; SIG_PIPE_WR is set once before
-    // handlers are installed and never changed afterwards.
-    unsafe {
-        let fd = SIG_PIPE_WR;
-        if fd >= 0 {
-            libc::write(fd, &b as *const u8 as *const libc::c_void, 1);
-        }
-    }
-}
-
-/// Creates the self-pipe and routes the given signals into it. Returns the
-/// non-blocking read end, which the event loop watches.
-pub fn signal_pipe(sigs: &[i32]) -> io::Result<RawFd> {
-    let mut fds = [0 as RawFd; 2];
-    // SAFETY: fds has room for two descriptors.
-    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) })?;
-    // SAFETY: single-threaded start-up, before any handler can run.
-    unsafe { SIG_PIPE_WR = fds[1] };
-    for &s in sigs {
-        // SAFETY: sa is fully initialised; the handler only calls write().
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_signal as *const () as usize;
-            sa.sa_flags = libc::SA_RESTART;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(s, &sa, std::ptr::null_mut());
-        }
-    }
-    ignore_sigpipe();
-    Ok(fds[0])
-}
-
 /// The destination a connection had before netfilter redirected it
 /// (SO_ORIGINAL_DST, IPv4 only), as 1.4's get_frt_addr() asks first;
 /// None when there was no such translation to ask about.
@@ -363,26 +106,6 @@ pub fn original_dst(fd: RawFd) -> Option<std::net::SocketAddr> {
 pub fn close_fd(fd: RawFd) {
     // SAFETY: the caller owns fd and drops every use of it.
     unsafe { libc::close(fd) };
-}
-
-pub fn ignore_sigpipe() {
-    // SAFETY: SIG_IGN is a valid disposition.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
-}
-
-/// Reads pending signal numbers from the self-pipe.
-pub fn read_signals(fd: RawFd) -> Vec<i32> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 64];
-    loop {
-        // SAFETY: buf is writable for its length.
-        let n = unsafe { libc::read(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len()) };
-        if n <= 0 {
-            break;
-        }
-        out.extend(buf[..n as usize].iter().map(|&b| b as i32));
-    }
-    out
 }
 
 /// SO_LINGER 0: the next close sends an RST, as 1.4 does to servers it
@@ -655,22 +378,6 @@ pub fn connect_nonblock_opts(
     Ok(fd)
 }
 
-pub fn chown(path: &str, uid: Option<u32>, gid: Option<u32>) {
-    if let Ok(c) = CString::new(path) {
-        // SAFETY: valid path; -1 keeps an id unchanged.
-        unsafe { libc::chown(c.as_ptr(), uid.unwrap_or(u32::MAX), gid.unwrap_or(u32::MAX)) };
-    }
-}
-
-pub fn errno_str(e: &io::Error) -> String {
-    // strerror text without Rust's " (os error N)" suffix
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(p) => s[..p].to_string(),
-        None => s,
-    }
-}
-
 /// A non-blocking connect bound to a source address, as a mio stream.
 pub fn connect_from(
     addr: &std::net::SocketAddr,
@@ -794,57 +501,6 @@ pub fn quickack(fd: RawFd) -> Option<bool> {
         )
     };
     (r == 0).then_some(v != 0)
-}
-
-/// A non-blocking pipe for splice(2), asked to hold `size` bytes (the
-/// kernel may keep its default if refused). (read end, write end).
-pub fn splice_pipe(size: i32) -> io::Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
-    use std::os::fd::FromRawFd;
-    let mut fds = [0 as libc::c_int; 2];
-    // SAFETY: fds is a writable array of two ints, as pipe2 requires.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: pipe2 just created both descriptors; each OwnedFd takes one.
-    let (r, w) = unsafe {
-        (
-            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
-            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
-        )
-    };
-    // SAFETY: plain arguments on a descriptor we own.
-    unsafe { libc::fcntl(fds[1], libc::F_SETPIPE_SZ, size) };
-    Ok((r, w))
-}
-
-/// splice(2) of up to `len` bytes between a socket and a pipe, without
-/// blocking on the pipe (sockets are non-blocking already). Ok(0) from a
-/// socket is its end of stream.
-pub fn splice(from: RawFd, to: RawFd, len: usize) -> io::Result<usize> {
-    // SAFETY: null offsets are allowed for pipes and sockets; the kernel
-    // moves page references, no user memory is touched.
-    let n = unsafe {
-        libc::splice(
-            from,
-            std::ptr::null_mut(),
-            to,
-            std::ptr::null_mut(),
-            len,
-            libc::SPLICE_F_MOVE | libc::SPLICE_F_NONBLOCK,
-        )
-    };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(n as usize)
-}
-
-/// Errors saying splice(2) cannot work on these descriptors at all.
-pub fn splice_unsupported(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
-    )
 }
 
 /// send(2) with MSG_MORE: the bytes wait in the kernel for what follows

@@ -1,0 +1,24 @@
+//! Every libc call of the program lives here, each with its SAFETY note,
+//! split by concern; callers use the items re-exported here (`crate::sys::X`).
+
+use std::io;
+
+mod process;
+mod signal;
+mod socket;
+mod splice;
+mod time;
+
+pub use process::*;
+pub use signal::*;
+pub use socket::*;
+pub use splice::*;
+pub use time::*;
+
+fn check(r: libc::c_int) -> io::Result<()> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
