@@ -7,12 +7,14 @@
 # always`) from a local keep-alive backend; the difference divided by 2N
 # is what one request allocates. Expected: 0. The `par` run does the
 # keep-alive one from 10 clients at once (timers, queues and pools under
-# concurrency). MODES picks some of them.
+# concurrency). The `acl` run is the keep-alive one with ACLs matched
+# case-insensitively (`-i`): a `block` rule and a run of exact-match
+# `use_backend` rules answered by the rule index. MODES picks some of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
-[ -x target/release/haproxy ] || cargo build --release
-BIN=$PWD/target/release/haproxy
+BIN=${BIN:-$PWD/target/release/haproxy}
+[ -x "$BIN" ] || cargo build --release
 W=$(mktemp -d /tmp/hrs-allocs.XXXXXX)
 trap 'kill $(cat "$W"/be.pid "$W"/fe.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
 N=${N:-100}
@@ -73,6 +75,15 @@ total() { # mode requests -> total blocks allocated
     local conn="option httpclose" m=http cl=close
     case $mode in
         ka|par) conn="option http-server-close"; cl=ka;;
+        acl) conn="option http-server-close
+    acl h1 hdr(host) -i one.example ONE.example.org
+    acl h2 hdr(host) -i two.example
+    acl adm path_beg -i /ADMIN /private
+    acl known hdr(host) -i A localhost
+    block if adm
+    block if !known
+    use_backend other if h1
+    use_backend other if h2"; cl=ka;;
         kal) conn="option http-keep-alive"; cl=ka;;
         reuse) conn="option http-keep-alive
     http-reuse always";;
@@ -95,6 +106,7 @@ listen app 127.0.0.1:$fe
     $conn
     server a 127.0.0.1:$BE $( [ $m = http ] && echo "cookie A" )
     server b 127.0.0.1:$BE $( [ $m = http ] && echo "cookie B" )
+$( [ $mode = acl ] && printf 'backend other\n    mode http\n    server o 127.0.0.1:%s\n' "$BE" )
 CFG
     valgrind --tool=dhat --dhat-out-file=/dev/null "$BIN" -db -f "$W/p.cfg" > "$W/vg.log" 2>&1 &
     local p=$! i
@@ -112,7 +124,7 @@ CFG
     kill -USR1 $p; wait $p || true
     sed -n 's/.* bytes in \([0-9,]*\) blocks.*/\1/p' "$W/vg.log" | tr -d , | head -1
 }
-for mode in ${MODES:-close ka tcp par kal reuse}; do
+for mode in ${MODES:-close ka tcp par kal reuse acl}; do
     a=$(total $mode "$N"); b=$(total $mode $((3 * N)))
     echo "$mode: $a blocks after $N requests, $b after $((3 * N)): $(( (b - a) / (2 * N) )) per request"
 done

@@ -24,6 +24,22 @@ use regex::bytes::Regex;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
+/// Calls `f` with `s` lower-cased, for `-i` lookups: in a stack buffer
+/// when it fits (host names, paths), so that a case-insensitive match
+/// allocates nothing per request; longer samples take a heap copy.
+pub(crate) fn with_lower<R>(s: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    const STACK: usize = 256;
+    if s.len() <= STACK {
+        let mut buf = [0u8; STACK];
+        let low = &mut buf[..s.len()];
+        low.copy_from_slice(s);
+        low.make_ascii_lowercase();
+        f(low)
+    } else {
+        f(&s.to_ascii_lowercase())
+    }
+}
+
 /// What an ACL criterion looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fetch {

@@ -252,17 +252,20 @@ impl PatSet {
             return true;
         }
         let fold = !self.ci.is_empty() || self.linear.iter().any(|p| matches!(p, Pattern::StrI(_)));
-        let low = if fold {
-            s.to_ascii_lowercase()
-        } else {
-            Vec::new()
-        };
-        if fold && self.ci.lookup(kind, &low) {
-            return true;
+        if !fold {
+            return self.match_linear(kind, s, s);
         }
+        super::with_lower(s, |low| {
+            self.ci.lookup(kind, low) || self.match_linear(kind, s, low)
+        })
+    }
+
+    /// The patterns no index holds, in order (`low` is `s` lower-cased
+    /// when a `-i` pattern needs it).
+    fn match_linear(&self, kind: MatchKind, s: &[u8], low: &[u8]) -> bool {
         self.linear.iter().any(|p| match p {
             Pattern::Str(p) => str_one(kind, s, p),
-            Pattern::StrI(p) => str_one(kind, &low, p),
+            Pattern::StrI(p) => str_one(kind, low, p),
             Pattern::Reg(r) => r.is_match(s),
             Pattern::Int(lo, hi) if kind == MatchKind::Len => {
                 (*lo..=*hi).contains(&(s.len() as i64))

@@ -122,7 +122,7 @@ impl Run {
         let ci = if self.ci.is_empty() {
             None
         } else {
-            self.ci.get(&v.to_ascii_lowercase()[..]).copied()
+            super::with_lower(v, |low| self.ci.get(low).copied())
         };
         match (cs, ci) {
             (Some(a), Some(b)) => Some(a.min(b)),

@@ -16,11 +16,11 @@ fn cacheable(status: i32, h: &Head) -> bool {
         return false;
     }
     for v in h.values("Cache-Control") {
-        let l = v.to_ascii_lowercase();
-        if l.starts_with(b"private")
-            || l.starts_with(b"no-cache")
-            || l.starts_with(b"no-store")
-            || l == b"max-age=0"
+        let starts = |p: &[u8]| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p);
+        if starts(b"private")
+            || starts(b"no-cache")
+            || starts(b"no-store")
+            || v.eq_ignore_ascii_case(b"max-age=0")
         {
             return false;
         }
