@@ -15,7 +15,7 @@
 //! owner bound port 0), so whoever passes a socket should bind its port by
 //! number (tests/common does: port 0 first, then the number read back).
 
-use crate::sys_fd::{getsockopt_int, local_addr, setsockopt_int, strerror};
+use crate::sys::fd::{getsockopt_int, local_addr, setsockopt_int, strerror};
 use std::net::SocketAddr;
 use std::os::unix::io::RawFd;
 
@@ -102,7 +102,7 @@ pub struct Adopt {
 /// passed on to programs this process executes, the `bind` options set,
 /// listening. Err carries 1.5's reason, for "Starting proxy X: <reason>".
 pub fn adopt(fd: RawFd, o: &Adopt) -> Result<RawFd, &'static str> {
-    if !crate::sys_fd::set_nonblock_cloexec(fd) {
+    if !crate::sys::fd::set_nonblock_cloexec(fd) {
         return Err("cannot make socket non-blocking");
     }
     // accepted sockets inherit TCP_NODELAY from here, as with our own
@@ -114,7 +114,7 @@ pub fn adopt(fd: RawFd, o: &Adopt) -> Result<RawFd, &'static str> {
         setsockopt_int(fd, libc::IPPROTO_TCP, libc::TCP_MAXSEG, m.abs());
     }
     let listening = getsockopt_int(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN).unwrap_or(0) != 0;
-    if !listening && !crate::sys_fd::listen(fd, o.backlog) {
+    if !listening && !crate::sys::fd::listen(fd, o.backlog) {
         return Err("cannot listen to socket");
     }
     if o.no_quickack {

@@ -31,10 +31,6 @@ pub mod stats;
 pub mod stick_table;
 #[allow(unsafe_code)]
 pub mod sys;
-#[allow(unsafe_code)]
-pub mod sys_fd;
-#[allow(unsafe_code)]
-pub mod sys_proc;
 pub mod tls;
 pub mod tokens;
 pub mod txn;

@@ -391,7 +391,7 @@ fn run_loop(
     }
     let ready = READY_FD.swap(-1, std::sync::atomic::Ordering::Relaxed);
     if ready >= 0 {
-        crate::sys_proc::write_byte(ready);
+        crate::sys::master::write_byte(ready);
         crate::sys::close_fd(ready);
     }
     eng.run();

@@ -16,17 +16,17 @@ use crate::cli::Args;
 use crate::config::model::Config;
 use crate::log::msg;
 use crate::sys;
-use crate::sys_proc;
+use crate::sys::master as msys;
 use std::io::Write;
 use std::os::unix::io::RawFd;
 
 const SIGNALS: &[i32] = &[
     sys::SIGUSR1,
-    sys_proc::SIGUSR2,
+    msys::SIGUSR2,
     sys::SIGTERM,
     sys::SIGINT,
     sys::SIGHUP,
-    sys_proc::SIGCHLD,
+    msys::SIGCHLD,
 ];
 
 /// A worker being started: its pid and the pipe it writes a byte to once
@@ -39,7 +39,7 @@ struct Pending {
 /// Forks a worker. `cfg` is the configuration the master parsed at start;
 /// a reload's worker parses the files again itself.
 fn spawn(args: &Args, cfg: Option<Config>, sigfd: RawFd, old: &[i32]) -> Option<Pending> {
-    let (r, w) = match sys_proc::pipe() {
+    let (r, w) = match msys::pipe() {
         Ok(p) => p,
         Err(_) => return None,
     };
@@ -52,7 +52,7 @@ fn spawn(args: &Args, cfg: Option<Config>, sigfd: RawFd, old: &[i32]) -> Option<
             sys::close_fd(r);
             sys::close_fd(sigfd);
             for &s in SIGNALS {
-                sys_proc::default_signal(s);
+                msys::default_signal(s);
             }
             std::process::exit(run_worker(args, cfg, w, old))
         }
@@ -91,7 +91,7 @@ fn run_worker(args: &Args, cfg: Option<Config>, ready: RawFd, old: &[i32]) -> i3
 /// ready pipe inherited under $HAPROXY_RS_READY_FD. Returns only on failure.
 fn exec_worker(args: &Args, ready: RawFd, old: &[i32]) -> i32 {
     use std::os::unix::process::CommandExt;
-    let Some(fd) = sys_proc::dup_inheritable(ready) else {
+    let Some(fd) = msys::dup_inheritable(ready) else {
         return 1;
     };
     let mut v: Vec<String> = vec!["-db".into()];
@@ -137,7 +137,7 @@ fn exec_worker(args: &Args, ready: RawFd, old: &[i32]) -> i32 {
 fn wait_ready(p: &Pending) -> bool {
     let mut buf = Vec::new();
     for _ in 0..300 {
-        if sys_proc::poll_readable(&[p.ready], 100)[0] {
+        if msys::poll_readable(&[p.ready], 100)[0] {
             let n = sys::read_into(p.ready, &mut buf, 1).unwrap_or(0);
             return n == 1;
         }
@@ -196,12 +196,12 @@ pub fn run(args: Args, cfg: Config) -> i32 {
         }
     }
     if let Some(fd) = told {
-        sys_proc::write_byte(fd);
+        msys::write_byte(fd);
         sys::close_fd(fd);
         sys::detach();
     }
     if args.sd_notify {
-        sys_proc::sd_notify(&format!("READY=1\nMAINPID={}", sys::getpid()));
+        msys::sd_notify(&format!("READY=1\nMAINPID={}", sys::getpid()));
     }
     serve(&args, sigfd, vec![first.pid])
 }
@@ -210,7 +210,7 @@ pub fn run(args: Args, cfg: Config) -> i32 {
 /// worker listens, and exits 0, or 1 if it fails. Returns, in the child, the
 /// pipe to say so on (closing it unsaid means failure).
 fn daemonize() -> Option<RawFd> {
-    let (r, w) = sys_proc::pipe().ok()?;
+    let (r, w) = msys::pipe().ok()?;
     match sys::fork() {
         Ok(sys::Forked::Parent(pid)) => {
             sys::close_fd(w);
@@ -219,7 +219,7 @@ fn daemonize() -> Option<RawFd> {
         }
         Ok(sys::Forked::Child) => {
             sys::close_fd(r);
-            sys_proc::setsid();
+            msys::setsid();
             Some(w)
         }
         Err(_) => None,
@@ -230,7 +230,7 @@ fn daemonize() -> Option<RawFd> {
 /// children reaped meanwhile leave `workers`.
 fn reap_until(pid: i32, workers: &mut Vec<i32>) -> i32 {
     for _ in 0..3000 {
-        let gone = sys_proc::reap();
+        let gone = msys::reap();
         workers.retain(|w| !gone.iter().any(|(p, _)| p == w));
         if let Some(&(_, code)) = gone.iter().find(|(p, _)| *p == pid) {
             return code;
@@ -243,10 +243,10 @@ fn reap_until(pid: i32, workers: &mut Vec<i32>) -> i32 {
 fn serve(args: &Args, sigfd: RawFd, mut workers: Vec<i32>) -> i32 {
     let mut last_code = 0;
     loop {
-        sys_proc::poll_readable(&[sigfd], 1000);
+        msys::poll_readable(&[sigfd], 1000);
         for sig in sys::read_signals(sigfd) {
             match sig {
-                s if s == sys_proc::SIGUSR2 => reload(args, sigfd, &mut workers),
+                s if s == msys::SIGUSR2 => reload(args, sigfd, &mut workers),
                 s if s == sys::SIGTERM || s == sys::SIGINT || s == sys::SIGUSR1 => {
                     for &w in &workers {
                         sys::kill(w, s);
@@ -260,7 +260,7 @@ fn serve(args: &Args, sigfd: RawFd, mut workers: Vec<i32>) -> i32 {
                 _ => {}
             }
         }
-        for (pid, code) in sys_proc::reap() {
+        for (pid, code) in msys::reap() {
             workers.retain(|&w| w != pid);
             last_code = code;
         }
@@ -275,7 +275,7 @@ fn serve(args: &Args, sigfd: RawFd, mut workers: Vec<i32>) -> i32 {
 /// old ones serving.
 fn reload(args: &Args, sigfd: RawFd, workers: &mut Vec<i32>) {
     if args.sd_notify {
-        sys_proc::sd_notify("RELOADING=1");
+        msys::sd_notify("RELOADING=1");
     }
     if let Some(p) = spawn(args, None, sigfd, workers) {
         let ok = wait_ready(&p);
@@ -291,6 +291,6 @@ fn reload(args: &Args, sigfd: RawFd, workers: &mut Vec<i32>) {
         }
     }
     if args.sd_notify {
-        sys_proc::sd_notify("READY=1");
+        msys::sd_notify("READY=1");
     }
 }

@@ -1,7 +1,7 @@
 //! The system calls of master-worker mode (`src/master.rs`): pipes that say
 //! a worker is ready, waiting on them and on the signal pipe, reaping
-//! children and systemd's readiness datagrams. Kept beside `src/sys.rs`
-//! (which holds every other system call) so that file does not grow.
+//! children and systemd's readiness datagrams. Kept apart from the
+//! rest of `sys` because only the master process uses them.
 
 use std::io;
 use std::os::unix::io::RawFd;
