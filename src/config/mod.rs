@@ -14,6 +14,7 @@ pub mod parse;
 pub use crate::posix_re;
 pub mod proxy;
 pub mod proxy_kw;
+mod resolve;
 pub mod reuse_kw;
 pub mod rules;
 pub mod rules_kw;
@@ -28,3 +29,5 @@ pub use parse::parse_files;
 
 #[cfg(test)]
 mod diag_tests;
+#[cfg(test)]
+mod validate_tests;
