@@ -19,6 +19,7 @@ pub mod reuse_kw;
 pub mod rules;
 pub mod rules_kw;
 pub mod server;
+pub mod server_kw;
 pub mod ssl;
 pub mod stats_kw;
 pub mod sticking;
