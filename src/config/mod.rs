@@ -13,6 +13,7 @@ pub mod options;
 pub mod parse;
 pub use crate::posix_re;
 pub mod proxy;
+mod proxy_header;
 pub mod proxy_kw;
 mod resolve;
 pub mod reuse_kw;
