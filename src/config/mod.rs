@@ -2,6 +2,7 @@
 //! immutable model (parse + validate), exactly as 1.4 judges it.
 
 pub mod captures;
+mod cookie;
 pub mod diag;
 pub mod global;
 pub mod global_kw;
