@@ -95,23 +95,36 @@ pub fn parse(argv: &[String]) -> Cli {
     while i < argv.len() {
         match one_word(argv, i, &mut a, &mut rest) {
             Ok(next) => i = next,
-            Err(verdict) => return verdict,
+            Err(Early::Usage) => return Cli::Usage,
+            Err(Early::Version(vv)) => return Cli::Version(vv),
         }
     }
     getopts_words(&rest, a)
 }
 
+/// What one word decides for the whole command line before getopts runs.
+enum Early {
+    Usage,
+    /// -v (false) or -vv (true)
+    Version(bool),
+}
+
 /// Word i of argv: taken here when getopts cannot express it, else passed
 /// on (normalised) in `rest`. Returns the index of the next word, or Err
 /// with what the whole command line means at once (usage, version).
-fn one_word(argv: &[String], i: usize, a: &mut Args, rest: &mut Vec<String>) -> Result<usize, Cli> {
+fn one_word(
+    argv: &[String],
+    i: usize,
+    a: &mut Args,
+    rest: &mut Vec<String>,
+) -> Result<usize, Early> {
     let w = &argv[i];
     let f = w.strip_prefix('-').unwrap_or("");
     if !w.starts_with('-') {
-        return Err(Cli::Usage);
+        return Err(Early::Usage);
     }
     if f.starts_with('v') {
-        return Err(Cli::Version(f.as_bytes().get(1) == Some(&b'v')));
+        return Err(Early::Version(f.as_bytes().get(1) == Some(&b'v')));
     }
     if f.starts_with("sf") || f.starts_with("st") {
         a.oldpids_sig = if f.starts_with("sf") {
@@ -130,7 +143,7 @@ fn one_word(argv: &[String], i: usize, a: &mut Args, rest: &mut Vec<String>) -> 
     if f == "S" {
         match argv.get(i + 1) {
             Some(s) => a.master_cli = Some(s.clone()),
-            None => return Err(Cli::Usage),
+            None => return Err(Early::Usage),
         }
         return Ok(i + 2);
     }
@@ -147,13 +160,13 @@ fn one_word(argv: &[String], i: usize, a: &mut Args, rest: &mut Vec<String>) -> 
         Some('c') | Some('D') | Some('q') | Some('V') => rest.push(format!("-{}", &f[..1])),
         Some(c @ ('n' | 'm' | 'N' | 'f' | 'p')) => {
             if i + 1 >= argv.len() {
-                return Err(Cli::Usage);
+                return Err(Early::Usage);
             }
             rest.push(format!("-{}", c));
             rest.push(argv[i + 1].clone());
             return Ok(i + 2);
         }
-        _ => return Err(Cli::Usage),
+        _ => return Err(Early::Usage),
     }
     Ok(i + 1)
 }
@@ -163,11 +176,11 @@ fn one_word(argv: &[String], i: usize, a: &mut Args, rest: &mut Vec<String>) -> 
 /// 1.5 and later do), so init scripts that append options after the pids
 /// work (Debian 12: `-sf $(cat $PIDFILE) -D $EXTRAOPTS`), while every
 /// command line 1.4 accepts means the same.
-fn old_pids(argv: &[String], mut i: usize, a: &mut Args) -> Result<usize, Cli> {
+fn old_pids(argv: &[String], mut i: usize, a: &mut Args) -> Result<usize, Early> {
     while i < argv.len() && !argv[i].starts_with('-') {
         let v = atol(&argv[i]);
         if v <= 0 {
-            return Err(Cli::Usage);
+            return Err(Early::Usage);
         }
         a.oldpids.push(v as i32);
         i += 1;
