@@ -93,75 +93,103 @@ pub fn parse(argv: &[String]) -> Cli {
     let mut rest: Vec<String> = Vec::new();
     let mut i = 0;
     while i < argv.len() {
-        let w = &argv[i];
-        let f = w.strip_prefix('-').unwrap_or("");
-        if !w.starts_with('-') {
-            return Cli::Usage;
+        match one_word(argv, i, &mut a, &mut rest) {
+            Ok(next) => i = next,
+            Err(Early::Usage) => return Cli::Usage,
+            Err(Early::Version(vv)) => return Cli::Version(vv),
         }
-        if f.starts_with('v') {
-            return Cli::Version(f.as_bytes().get(1) == Some(&b'v'));
+    }
+    getopts_words(&rest, a)
+}
+
+/// What one word decides for the whole command line before getopts runs.
+enum Early {
+    Usage,
+    /// -v (false) or -vv (true)
+    Version(bool),
+}
+
+/// Word i of argv: taken here when getopts cannot express it, else passed
+/// on (normalised) in `rest`. Returns the index of the next word, or Err
+/// with what the whole command line means at once (usage, version).
+fn one_word(
+    argv: &[String],
+    i: usize,
+    a: &mut Args,
+    rest: &mut Vec<String>,
+) -> Result<usize, Early> {
+    let w = &argv[i];
+    let f = w.strip_prefix('-').unwrap_or("");
+    if !w.starts_with('-') {
+        return Err(Early::Usage);
+    }
+    if f.starts_with('v') {
+        return Err(Early::Version(f.as_bytes().get(1) == Some(&b'v')));
+    }
+    if f.starts_with("sf") || f.starts_with("st") {
+        a.oldpids_sig = if f.starts_with("sf") {
+            crate::sys::SIGUSR1
+        } else {
+            crate::sys::SIGTERM
+        };
+        return old_pids(argv, i + 1, a);
+    }
+    // haproxy 1.8+'s master-worker flags, which its systemd unit uses
+    if f == "W" || f == "Ws" {
+        a.master_worker = true;
+        a.sd_notify |= f == "Ws";
+        return Ok(i + 1);
+    }
+    if f == "S" {
+        match argv.get(i + 1) {
+            Some(s) => a.master_cli = Some(s.clone()),
+            None => return Err(Early::Usage),
         }
-        if f.starts_with("sf") || f.starts_with("st") {
-            a.oldpids_sig = if f.starts_with("sf") {
-                crate::sys::SIGUSR1
-            } else {
-                crate::sys::SIGTERM
-            };
-            // 1.4 takes every remaining word as a pid; a word starting
-            // with '-' ends the list here instead (as 1.5 and later do), so
-            // init scripts that append options after the pids work (Debian
-            // 12: `-sf $(cat $PIDFILE) -D $EXTRAOPTS`), while every command
-            // line 1.4 accepts means the same
-            i += 1;
-            while i < argv.len() && !argv[i].starts_with('-') {
-                let v = atol(&argv[i]);
-                if v <= 0 {
-                    return Cli::Usage;
-                }
-                a.oldpids.push(v as i32);
-                i += 1;
+        return Ok(i + 2);
+    }
+    if let Some(d) = f.strip_prefix('d') {
+        match d.chars().next() {
+            Some('b') => a.foreground = true,
+            // -de/-ds/-dp/-dk/-dS pick pollers; we always run one epoll loop
+            Some('e') | Some('s') | Some('p') => {}
+            _ => a.debug = true,
+        }
+        return Ok(i + 1);
+    }
+    match f.chars().next() {
+        Some('c') | Some('D') | Some('q') | Some('V') => rest.push(format!("-{}", &f[..1])),
+        Some(c @ ('n' | 'm' | 'N' | 'f' | 'p')) => {
+            if i + 1 >= argv.len() {
+                return Err(Early::Usage);
             }
-            continue;
+            rest.push(format!("-{}", c));
+            rest.push(argv[i + 1].clone());
+            return Ok(i + 2);
         }
-        // haproxy 1.8+'s master-worker flags, which its systemd unit uses
-        if f == "W" || f == "Ws" {
-            a.master_worker = true;
-            a.sd_notify |= f == "Ws";
-            i += 1;
-            continue;
+        _ => return Err(Early::Usage),
+    }
+    Ok(i + 1)
+}
+
+/// The pids after `-sf`/`-st`, from word i. 1.4 takes every remaining
+/// word as a pid; a word starting with '-' ends the list here instead (as
+/// 1.5 and later do), so init scripts that append options after the pids
+/// work (Debian 12: `-sf $(cat $PIDFILE) -D $EXTRAOPTS`), while every
+/// command line 1.4 accepts means the same.
+fn old_pids(argv: &[String], mut i: usize, a: &mut Args) -> Result<usize, Early> {
+    while i < argv.len() && !argv[i].starts_with('-') {
+        let v = atol(&argv[i]);
+        if v <= 0 {
+            return Err(Early::Usage);
         }
-        if f == "S" {
-            match argv.get(i + 1) {
-                Some(s) => a.master_cli = Some(s.clone()),
-                None => return Cli::Usage,
-            }
-            i += 2;
-            continue;
-        }
-        if let Some(d) = f.strip_prefix('d') {
-            match d.chars().next() {
-                Some('b') => a.foreground = true,
-                // -de/-ds/-dp/-dk/-dS pick pollers; we always run one epoll loop
-                Some('e') | Some('s') | Some('p') => {}
-                _ => a.debug = true,
-            }
-            i += 1;
-            continue;
-        }
-        match f.chars().next() {
-            Some('c') | Some('D') | Some('q') | Some('V') => rest.push(format!("-{}", &f[..1])),
-            Some(c @ ('n' | 'm' | 'N' | 'f' | 'p')) => {
-                if i + 1 >= argv.len() {
-                    return Cli::Usage;
-                }
-                rest.push(format!("-{}", c));
-                rest.push(argv[i + 1].clone());
-                i += 1;
-            }
-            _ => return Cli::Usage,
-        }
+        a.oldpids.push(v as i32);
         i += 1;
     }
+    Ok(i)
+}
+
+/// The flags getopts reads, into `a`.
+fn getopts_words(rest: &[String], mut a: Args) -> Cli {
     let mut o = Options::new();
     o.optflag("c", "", "check mode");
     o.optflag("D", "", "daemon");
@@ -172,7 +200,7 @@ pub fn parse(argv: &[String]) -> Cli {
     o.optopt("N", "", "per-proxy maxconn", "N");
     o.optopt("m", "", "memory limit", "MB");
     o.optmulti("p", "", "pidfile", "FILE");
-    let m = match o.parse(&rest) {
+    let m = match o.parse(rest) {
         Ok(m) => m,
         Err(_) => return Cli::Usage,
     };

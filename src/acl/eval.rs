@@ -50,21 +50,86 @@ fn after_slash(v: &[u8]) -> &[u8] {
     }
 }
 
+/// A header fetch's values against the patterns, read as the match kind
+/// wants them (integers and addresses are parsed from the text).
+fn match_values(e: &AclExpr, vals: Vec<Vec<u8>>) -> bool {
+    match e.kind {
+        MatchKind::Int => vals.iter().any(|v| {
+            e.pats
+                .match_int(crate::units::atoi(&String::from_utf8_lossy(v)))
+        }),
+        MatchKind::Ip => vals.iter().any(|v| {
+            let t = String::from_utf8_lossy(v);
+            e.pats.match_ip(t.trim().parse().ok())
+        }),
+        _ => vals.iter().any(|v| e.pats.match_str(v)),
+    }
+}
+
+/// url_ip / url_port: the host and port of an absolute `http://` URI
+/// (port 80 when none is given).
+fn url_ip_port(e: &AclExpr, u: &[u8]) -> bool {
+    let Some(rest) = u.strip_prefix(b"http://") else {
+        return false;
+    };
+    let end = rest
+        .iter()
+        .position(|&c| c == b'/' || c == b'?')
+        .unwrap_or(rest.len());
+    let hp = String::from_utf8_lossy(&rest[..end]).into_owned();
+    let (h, p) = match hp.rsplit_once(':') {
+        Some((h, p)) => (h.to_string(), p.parse::<i64>().unwrap_or(80)),
+        None => (hp.clone(), 80),
+    };
+    if e.fetch == Fetch::UrlIp {
+        e.pats.match_ip(h.parse().ok())
+    } else {
+        e.pats.match_int(p)
+    }
+}
+
+/// http_auth_group: the credentials must be valid and the user in one of
+/// the pattern groups.
+fn auth_group(e: &AclExpr, s: &dyn Sample) -> bool {
+    let groups: Vec<Vec<u8>> = e
+        .pats
+        .linear()
+        .iter()
+        .filter_map(|p| {
+            if let Pattern::Str(v) | Pattern::StrI(v) = p {
+                Some(v.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    s.auth_ok(e.arg.as_deref(), Some(&groups))
+}
+
+/// The fetches that read the request payload during content inspection.
+fn payload_match(e: &AclExpr, s: &dyn Sample) -> bool {
+    use crate::payload::{rdp_cookie, ssl_hello_version, Fetched};
+    match e.fetch {
+        Fetch::ReqSslVer => match ssl_hello_version(s.req_payload(), 16384) {
+            Fetched::Found(v) => e.pats.match_int(v),
+            _ => false,
+        },
+        Fetch::ReqRdpCookie => match rdp_cookie(s.req_payload(), e.arg.as_deref()) {
+            Fetched::Found(v) => e.pats.match_str(v),
+            _ => false,
+        },
+        _ => {
+            let found = matches!(
+                rdp_cookie(s.req_payload(), e.arg.as_deref()),
+                Fetched::Found(_)
+            );
+            e.pats.match_int(found as i64)
+        }
+    }
+}
+
 fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
     use Fetch::*;
-    let strs = |vals: Vec<Vec<u8>>| -> bool {
-        match e.kind {
-            MatchKind::Int => vals.iter().any(|v| {
-                e.pats
-                    .match_int(crate::units::atoi(&String::from_utf8_lossy(v)))
-            }),
-            MatchKind::Ip => vals.iter().any(|v| {
-                let t = String::from_utf8_lossy(v);
-                e.pats.match_ip(t.trim().parse().ok())
-            }),
-            _ => vals.iter().any(|v| e.pats.match_str(v)),
-        }
-    };
     match e.fetch {
         Src => e.pats.match_ip(s.src()),
         Dst => e.pats.match_ip(s.dst()),
@@ -79,25 +144,7 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
         ReqLen => e.pats.match_int(s.req_len()),
         Path => s.url().is_some_and(|u| e.pats.match_str(uri_path(u))),
         Url => s.url().is_some_and(|u| e.pats.match_str(u)),
-        UrlIp | UrlPort => s.url().is_some_and(|u| {
-            let Some(rest) = u.strip_prefix(b"http://") else {
-                return false;
-            };
-            let end = rest
-                .iter()
-                .position(|&c| c == b'/' || c == b'?')
-                .unwrap_or(rest.len());
-            let hp = String::from_utf8_lossy(&rest[..end]).into_owned();
-            let (h, p) = match hp.rsplit_once(':') {
-                Some((h, p)) => (h.to_string(), p.parse::<i64>().unwrap_or(80)),
-                None => (hp.clone(), 80),
-            };
-            if e.fetch == UrlIp {
-                e.pats.match_ip(h.parse().ok())
-            } else {
-                e.pats.match_int(p)
-            }
-        }),
+        UrlIp | UrlPort => s.url().is_some_and(|u| url_ip_port(e, u)),
         Method => s.method().is_some_and(|m| e.pats.match_str(m)),
         ReqVer => s
             .req_ver()
@@ -105,8 +152,8 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
         RespVer => s
             .rsp_ver()
             .is_some_and(|v| e.pats.match_str(after_slash(v))),
-        Hdr => strs(s.req_hdr(e.arg.as_deref(), true)),
-        Shdr => strs(s.rsp_hdr(e.arg.as_deref(), true)),
+        Hdr => match_values(e, s.req_hdr(e.arg.as_deref(), true)),
+        Shdr => match_values(e, s.rsp_hdr(e.arg.as_deref(), true)),
         HdrCnt => e
             .pats
             .match_int(s.req_hdr(e.arg.as_deref(), true).len() as i64),
@@ -115,42 +162,14 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
             .match_int(s.rsp_hdr(e.arg.as_deref(), true).len() as i64),
         Status => s.status().is_some_and(|v| e.pats.match_int(v)),
         HttpAuth => s.auth_ok(e.arg.as_deref(), None),
-        HttpAuthGroup => {
-            let groups: Vec<Vec<u8>> = e
-                .pats
-                .linear()
-                .iter()
-                .filter_map(|p| {
-                    if let Pattern::Str(v) | Pattern::StrI(v) = p {
-                        Some(v.clone())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            s.auth_ok(e.arg.as_deref(), Some(&groups))
-        }
+        HttpAuthGroup => auth_group(e, s),
         SrvIsUp => s.counter(SrvIsUp, e.arg.as_deref()).unwrap_or(0) != 0,
         SslFc => s.ssl(SslFc).is_some(),
         SslFcHasCrt => false, // no client certificates are asked for
         SslFcSni | SslFcProtocol | SslFcCipher => s
             .ssl(e.fetch)
             .is_some_and(|v| e.pats.match_str(v.as_bytes())),
-        ReqSslVer => match crate::payload::ssl_hello_version(s.req_payload(), 16384) {
-            crate::payload::Fetched::Found(v) => e.pats.match_int(v),
-            _ => false,
-        },
-        ReqRdpCookie => match crate::payload::rdp_cookie(s.req_payload(), e.arg.as_deref()) {
-            crate::payload::Fetched::Found(v) => e.pats.match_str(v),
-            _ => false,
-        },
-        ReqRdpCookieCnt => {
-            let found = matches!(
-                crate::payload::rdp_cookie(s.req_payload(), e.arg.as_deref()),
-                crate::payload::Fetched::Found(_)
-            );
-            e.pats.match_int(found as i64)
-        }
+        ReqSslVer | ReqRdpCookie | ReqRdpCookieCnt => payload_match(e, s),
         f => s
             .counter(f, e.arg.as_deref())
             .is_some_and(|v| e.pats.match_int(v)),

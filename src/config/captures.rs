@@ -8,85 +8,96 @@ use super::rules::ERR;
 use super::units::atoi;
 
 pub(super) fn parse_capture(p: &mut Parser, l: &Line) -> u32 {
-    let at = l.at();
     let mut err = 0;
     if warn_if_not_cap(p, l, CAP_FE, "capture", "") {
         err |= ERR_WARN;
     }
-    match (l.arg(1), l.arg(2)) {
-        ("cookie", _) => {
-            if p.is_defaults() {
-                p.alert(&format!(
-                    "{} : '{} {}' not allowed in 'defaults' section.",
-                    at,
-                    l.arg(0),
-                    l.arg(1)
-                ));
-                return ERR;
-            }
-            if l.arg(4).is_empty() {
-                p.alert(&format!(
-                    "{} : '{}' expects 'cookie' <cookie_name> 'len' <len>.",
-                    at,
-                    l.arg(0)
-                ));
-                return ERR;
-            }
-            let mut len = atoi(l.arg(4)).max(0) as usize;
-            if len >= 64 {
-                err |= p.warn(&format!("{} : truncating capture length to 63 bytes.", at));
-                len = 63;
-            }
-            let c = Capture {
-                name: l.arg(2).to_string(),
-                len,
-            };
-            if let Some(px) = p.cur_proxy() {
-                px.capture_cookie = Some(c);
-            }
-        }
-        ("request", "header") | ("response", "header") => {
-            if p.is_defaults() {
-                p.alert(&format!(
-                    "{} : '{} {}' not allowed in 'defaults' section.",
-                    at,
-                    l.arg(0),
-                    l.arg(1)
-                ));
-                return ERR;
-            }
-            if l.arg(3).is_empty() || l.arg(4) != "len" || l.arg(5).is_empty() {
-                p.alert(&format!(
-                    "{} : '{} {}' expects 'header' <header_name> 'len' <len>.",
-                    at,
-                    l.arg(0),
-                    l.arg(1)
-                ));
-                return ERR;
-            }
-            let c = Capture {
-                name: l.arg(3).to_string(),
-                len: atoi(l.arg(5)).max(0) as usize,
-            };
-            let req = l.arg(1) == "request";
-            if let Some(px) = p.cur_proxy() {
-                if req {
-                    px.req_captures.push(c);
-                } else {
-                    px.rsp_captures.push(c);
-                }
-            }
-        }
+    let r = match (l.arg(1), l.arg(2)) {
+        ("cookie", _) => capture_cookie(p, l),
+        ("request", "header") | ("response", "header") => capture_header(p, l),
         _ => {
             p.alert(&format!(
                 "{} : '{}' expects 'cookie' or 'request header' or 'response header'.",
-                at,
+                l.at(),
                 l.arg(0)
             ));
             return ERR;
         }
+    };
+    match r {
+        Ok(e) => err | e,
+        Err(e) => e,
     }
-    err
+}
+
+/// Captures belong to a proxy, not to `defaults`.
+fn not_in_defaults(p: &Parser, l: &Line) -> Result<(), u32> {
+    if p.is_defaults() {
+        p.alert(&format!(
+            "{} : '{} {}' not allowed in 'defaults' section.",
+            l.at(),
+            l.arg(0),
+            l.arg(1)
+        ));
+        return Err(ERR);
+    }
+    Ok(())
+}
+
+/// `capture cookie <name> len <len>`: Ok holds the bits of the
+/// truncation warning.
+fn capture_cookie(p: &mut Parser, l: &Line) -> Result<u32, u32> {
+    not_in_defaults(p, l)?;
+    let at = l.at();
+    if l.arg(4).is_empty() {
+        p.alert(&format!(
+            "{} : '{}' expects 'cookie' <cookie_name> 'len' <len>.",
+            at,
+            l.arg(0)
+        ));
+        return Err(ERR);
+    }
+    let mut err = 0;
+    let mut len = atoi(l.arg(4)).max(0) as usize;
+    if len >= 64 {
+        err |= p.warn(&format!("{} : truncating capture length to 63 bytes.", at));
+        len = 63;
+    }
+    let c = Capture {
+        name: l.arg(2).to_string(),
+        len,
+    };
+    if let Some(px) = p.cur_proxy() {
+        px.capture_cookie = Some(c);
+    }
+    Ok(err)
+}
+
+/// `capture request|response header <name> len <len>`.
+fn capture_header(p: &mut Parser, l: &Line) -> Result<u32, u32> {
+    not_in_defaults(p, l)?;
+    if l.arg(3).is_empty() || l.arg(4) != "len" || l.arg(5).is_empty() {
+        p.alert(&format!(
+            "{} : '{} {}' expects 'header' <header_name> 'len' <len>.",
+            l.at(),
+            l.arg(0),
+            l.arg(1)
+        ));
+        return Err(ERR);
+    }
+    let c = Capture {
+        name: l.arg(3).to_string(),
+        len: atoi(l.arg(5)).max(0) as usize,
+    };
+    let req = l.arg(1) == "request";
+    if let Some(px) = p.cur_proxy() {
+        if req {
+            px.req_captures.push(c);
+        } else {
+            px.rsp_captures.push(c);
+        }
+    }
+    Ok(0)
 }
 
 pub const ERR_CODES: [u16; 8] = [200, 400, 403, 408, 500, 502, 503, 504];

@@ -1,104 +1,23 @@
 //! The validated, immutable runtime model built once before the loop.
+//! This file holds the proxy model (modes, listeners, timeouts, options,
+//! balancing, cookies, stats); the global section and userlists, the
+//! servers and checks, and the rules live in model/*.rs, re-exported here.
 
 use crate::acl::Cond;
-use regex::bytes::Regex;
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr};
 
 /// The stats page's basic-auth realm when `stats realm` is not set.
 pub const DEFAULT_REALM: &str = "HAProxy Statistics";
 
 pub use crate::log::{LogAddr, LogTarget};
 
-#[derive(Debug, Clone, Default)]
-pub struct StatsSocket {
-    pub path: String,
-    pub uid: Option<u32>,
-    pub gid: Option<u32>,
-    pub mode: Option<u32>,
-    /// 0 user, 1 operator, 2 admin
-    pub level: u8,
-}
-
-#[derive(Debug, Clone)]
-pub struct Global {
-    /// `nosplice`: large bodies are copied through our buffers instead
-    pub nosplice: bool,
-    /// `-m` from the command line (MB, 0: none), for `show info`
-    pub memmax_mb: u64,
-    pub maxconn: u32,
-    pub maxconn_set: bool,
-    pub uid: Option<u32>,
-    pub gid: Option<u32>,
-    pub daemon: bool,
-    pub chroot: Option<String>,
-    pub pidfile: Option<String>,
-    pub nbproc: u32,
-    pub logs: Vec<LogTarget>,
-    pub stats_socket: Option<StatsSocket>,
-    /// 1.4's stats_fe exists (a `stats socket` or `stats timeout` line):
-    /// what the multi-process warning looks at
-    pub stats_fe: bool,
-    pub stats_timeout_ms: u64,
-    pub stats_maxconn: u32,
-    pub ulimit_n: u32,
-    pub spread_checks: u32,
-    pub node: String,
-    pub description: Option<String>,
-    pub quiet: bool,
-    pub debug: bool,
-    pub log_send_hostname: Option<String>,
-    pub log_tag: Option<String>,
-    pub bufsize: usize,
-    pub maxrewrite: usize,
-    pub chksize: usize,
-    pub maxaccept: u32,
-    pub maxpollevents: u32,
-    /// tune.rcvbuf/sndbuf.client/server (0: the kernel's default)
-    pub rcvbuf_client: u32,
-    pub rcvbuf_server: u32,
-    pub sndbuf_client: u32,
-    pub sndbuf_server: u32,
-}
-
-impl Default for Global {
-    fn default() -> Self {
-        Global {
-            nosplice: false,
-            memmax_mb: 0,
-            maxconn: 2000,
-            maxconn_set: false,
-            uid: None,
-            gid: None,
-            daemon: false,
-            chroot: None,
-            pidfile: None,
-            nbproc: 1,
-            logs: Vec::new(),
-            stats_socket: None,
-            stats_fe: false,
-            stats_timeout_ms: 10_000,
-            stats_maxconn: 10,
-            ulimit_n: 0,
-            spread_checks: 0,
-            node: String::new(),
-            description: None,
-            quiet: false,
-            debug: false,
-            log_send_hostname: None,
-            log_tag: None,
-            bufsize: 16384,
-            maxrewrite: 8192,
-            chksize: 16384,
-            maxaccept: 100,
-            maxpollevents: 200,
-            rcvbuf_client: 0,
-            rcvbuf_server: 0,
-            sndbuf_client: 0,
-            sndbuf_server: 0,
-        }
-    }
-}
+mod global;
+mod rules;
+mod server;
+pub use global::*;
+pub use rules::*;
+pub use server::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -326,195 +245,6 @@ impl CookieCfg {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CheckType {
-    #[default]
-    Tcp,
-    Http,
-    SslHello,
-    Smtp,
-    Mysql,
-    Ldap,
-}
-
-#[derive(Debug, Clone)]
-pub enum ExpectKind {
-    Status(String),
-    Rstatus(Regex),
-    String(String),
-    Rstring(Regex),
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpExpect {
-    pub inverse: bool,
-    pub kind: ExpectKind,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct CheckCfg {
-    pub kind: CheckType,
-    /// The request sent by httpchk/smtpchk/mysql-check (already built).
-    pub send: Vec<u8>,
-    pub expect: Option<HttpExpect>,
-    /// 1.4's expect type bits: set once the type word had its argument,
-    /// even if the regex then fails, so the next line is "already specified"
-    pub expect_typed: bool,
-    /// 1.4's inversion bit: each `!` toggles it, even on a failing line
-    pub expect_inv: bool,
-    pub disable_on_404: bool,
-    pub send_state: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Server {
-    pub name: String,
-    pub id: u32,
-    pub line: usize,
-    pub addr: IpAddr,
-    pub port: u16,
-    pub port_relative: bool,
-    pub cookie: Option<String>,
-    pub check: bool,
-    pub check_addr: Option<IpAddr>,
-    pub check_port: Option<u16>,
-    pub inter: u64,
-    pub fastinter: u64,
-    pub downinter: u64,
-    pub rise: u32,
-    pub fall: u32,
-    pub weight: u32,
-    pub backup: bool,
-    pub disabled: bool,
-    pub maxconn: u32,
-    pub minconn: u32,
-    pub maxqueue: u32,
-    pub slowstart: u64,
-    pub redir: Option<String>,
-    pub source: Option<crate::sys::BindSrc>,
-    pub track: Option<String>,
-    pub error_limit: u32,
-    /// `observe`: 0 none, 1 layer4, 2 layer7
-    pub observe: u8,
-    /// `on-error`: 0 fastinter, 1 fail-check, 2 sudden-death, 3 mark-down
-    pub on_error: u8,
-    /// `pool-max-conn` (1.6, an extension): idle connections kept for
-    /// reuse, -1 unlimited, 0 none
-    pub pool_max_conn: i32,
-}
-
-#[derive(Debug, Clone)]
-pub struct DefaultServer {
-    pub inter: u64,
-    pub fastinter: u64,
-    pub downinter: u64,
-    pub rise: u32,
-    pub fall: u32,
-    pub weight: u32,
-    pub maxconn: u32,
-    pub minconn: u32,
-    pub maxqueue: u32,
-    pub slowstart: u64,
-    pub port: Option<u16>,
-    pub error_limit: u32,
-    pub on_error: u8,
-    /// 1.4 names the default-server of a proxy "default-server" when the
-    /// proxy is set up from the defaults; the defaults section's own and
-    /// that of a proxy whose address failed are unnamed ("(null)")
-    pub unnamed: bool,
-}
-
-impl Default for DefaultServer {
-    fn default() -> Self {
-        DefaultServer {
-            inter: 2000,
-            fastinter: 0,
-            downinter: 0,
-            rise: 2,
-            fall: 3,
-            weight: 1,
-            maxconn: 0,
-            minconn: 0,
-            maxqueue: 0,
-            slowstart: 0,
-            port: None,
-            error_limit: 10,
-            on_error: 0,
-            unnamed: true,
-        }
-    }
-}
-
-/// One `reqrep`-family rule.
-#[derive(Debug, Clone)]
-pub enum HdrAction {
-    Replace(Vec<u8>),
-    Delete,
-    Deny,
-    Allow,
-    Pass,
-    Tarpit,
-    SetBe(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct HdrExp {
-    pub re: Regex,
-    pub action: HdrAction,
-    pub cond: Option<Cond>,
-}
-
-#[derive(Debug, Clone)]
-pub struct HdrAdd {
-    pub line: Vec<u8>,
-    pub cond: Option<Cond>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RedirectKind {
-    Location,
-    Prefix,
-    Scheme,
-}
-
-#[derive(Debug, Clone)]
-pub struct Redirect {
-    pub kind: RedirectKind,
-    pub target: String,
-    pub code: u16,
-    pub drop_query: bool,
-    pub append_slash: bool,
-    pub set_cookie: Option<String>,
-    pub clear_cookie: Option<String>,
-    pub cond: Option<Cond>,
-}
-
-#[derive(Debug, Clone)]
-pub enum HttpReqAction {
-    Allow,
-    Deny,
-    Auth { realm: Option<String> },
-}
-
-#[derive(Debug, Clone)]
-pub struct HttpReqRule {
-    pub action: HttpReqAction,
-    pub cond: Option<Cond>,
-}
-
-#[derive(Debug, Clone)]
-pub struct SwitchRule {
-    pub backend: String,
-    pub be_idx: usize,
-    pub cond: Cond,
-}
-
-#[derive(Debug, Clone)]
-pub struct Capture {
-    pub name: String,
-    pub len: usize,
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct StatsCfg {
     pub enabled: bool,
@@ -535,58 +265,6 @@ pub struct StatsCfg {
     /// proxy's first `stats` line, which starts the proxy's own from
     /// scratch
     pub inherited: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StickType {
-    Ip,
-    Integer,
-    String(usize),
-}
-
-#[derive(Debug, Clone)]
-pub struct StickTable {
-    pub kind: StickType,
-    pub size: u64,
-    pub expire: Option<u64>,
-    pub nopurge: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StickFetch {
-    Src,
-    Dst,
-    DstPort,
-    Hdr(String),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StickAction {
-    Match,
-    Store,
-    On,
-    StoreResponse,
-}
-
-#[derive(Debug, Clone)]
-pub struct StickRule {
-    pub action: StickAction,
-    pub fetch: StickFetch,
-    /// lower/upper/ipmask converters, applied in order
-    pub conv: Vec<String>,
-    pub table: Option<String>,
-    pub table_idx: usize,
-    pub cond: Option<Cond>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AppSession {
-    pub cookie: String,
-    pub len: usize,
-    pub timeout: u64,
-    pub request_learn: bool,
-    pub prefix: bool,
-    pub query_string: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -799,21 +477,6 @@ impl Proxy {
             HttpConnMode::Tunnel
         }
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct User {
-    pub name: String,
-    pub password: String,
-    pub insecure: bool,
-    pub groups: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Userlist {
-    pub name: String,
-    pub users: Vec<User>,
-    pub groups: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -1,8 +1,9 @@
 //! `option`, `timeout`, `balance`, `hash-type`, `cookie`, `persist`,
-//! `appsession` and `http-check`.
+//! `appsession` and `http-check` (the `cookie` line in cookie.rs, the
+//! option names in option_kw.rs).
 
 use super::kw::{kw, Caps, Kw, ANY, DEF_OK};
-use super::model::{Balance, CookieCfg, CookieMode, ExpectKind, HttpExpect};
+use super::model::{Balance, ExpectKind, HttpExpect};
 use super::option_kw::parse_option;
 use super::parse::{Line, Parser, ERR_ALERT, ERR_FATAL, ERR_WARN};
 use super::proxy::{warn_if_not_cap, CAP_BE, CAP_FE};
@@ -20,7 +21,7 @@ pub static KEYWORDS: &[Kw] = &[
     kw("balance", DEF_OK, ANY, parse_balance),
     kw("http-reuse", DEF_OK, ANY, super::reuse_kw::parse),
     kw("hash-type", DEF_OK, Caps::First(CAP_BE, ""), kw_hash_type),
-    kw("cookie", DEF_OK, ANY, parse_cookie),
+    kw("cookie", DEF_OK, ANY, super::cookie::parse_cookie),
     kw("persist", DEF_OK, ANY, kw_persist),
     kw("appsession", DEF_OK, ANY, parse_appsession),
     kw("http-check", DEF_OK, ANY, parse_http_check),
@@ -79,12 +80,38 @@ fn kw_persist(p: &mut Parser, l: &Line) -> u32 {
 
 fn parse_timeout(p: &mut Parser, l: &Line) -> u32 {
     let at = l.at();
-    let args: Vec<&str> = if l.arg(0) == "timeout" {
-        (1..4).map(|i| l.arg(i)).collect()
-    } else {
-        (0..3).map(|i| l.arg(i)).collect()
+    // `timeout <name> <value>`, or 1.3's `clitimeout <value>` and friends
+    let first = if l.arg(0) == "timeout" { 1 } else { 0 };
+    let (word, val) = (l.arg(first), l.arg(first + 1));
+    let Some((name, cap)) = timeout_kind(word) else {
+        p.alert(&format!(
+            "{} : timeout '{}': must be 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request' or 'tarpit'",
+            at, word
+        ));
+        return ERR_ALERT | ERR_FATAL;
     };
-    let (name, cap): (&str, u8) = match args[0] {
+    if val.is_empty() {
+        p.alert(&format!(
+            "{} : {} timeout expects an integer value (in milliseconds)",
+            at, name
+        ));
+        return ERR_ALERT | ERR_FATAL;
+    }
+    match parse_time_ms(val, 1) {
+        Ok(v) => store_timeout(p, &at, name, cap, v),
+        Err(c) => {
+            p.alert(&format!(
+                "{} : unexpected character '{}' in {} timeout",
+                at, c, name
+            ));
+            ERR_ALERT | ERR_FATAL
+        }
+    }
+}
+
+/// A timeout's name as 1.4 reports it and the capability it needs.
+fn timeout_kind(word: &str) -> Option<(&'static str, u8)> {
+    Some(match word {
         "client" | "clitimeout" => ("client", CAP_FE),
         "tarpit" => ("tarpit", CAP_FE | CAP_BE),
         "http-keep-alive" => ("http-keep-alive", CAP_FE | CAP_BE),
@@ -93,31 +120,13 @@ fn parse_timeout(p: &mut Parser, l: &Line) -> u32 {
         "connect" | "contimeout" => ("connect", CAP_BE),
         "check" => ("check", CAP_BE),
         "queue" => ("queue", CAP_BE),
-        o => {
-            p.alert(&format!(
-                "{} : timeout '{}': must be 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request' or 'tarpit'",
-                at, o
-            ));
-            return ERR_ALERT | ERR_FATAL;
-        }
-    };
-    if args[1].is_empty() {
-        p.alert(&format!(
-            "{} : {} timeout expects an integer value (in milliseconds)",
-            at, name
-        ));
-        return ERR_ALERT | ERR_FATAL;
-    }
-    let v = match parse_time_ms(args[1], 1) {
-        Ok(v) => v,
-        Err(c) => {
-            p.alert(&format!(
-                "{} : unexpected character '{}' in {} timeout",
-                at, c, name
-            ));
-            return ERR_ALERT | ERR_FATAL;
-        }
-    };
+        _ => return None,
+    })
+}
+
+/// Stores timeout `name` (0: unset), with 1.4's warning for a proxy
+/// without the capability or for overwriting a value not inherited.
+fn store_timeout(p: &mut Parser, at: &str, name: &str, cap: u8, v: u64) -> u32 {
     let defaults = p.defaults.timeouts;
     let in_defaults = p.is_defaults();
     let Some(px) = p.cur_proxy() else { return 0 };
@@ -166,95 +175,22 @@ fn parse_balance(p: &mut Parser, l: &Line) -> u32 {
     if warn_if_not_cap(p, l, CAP_BE, "balance", "") {
         err |= ERR_WARN;
     }
-    let fail = |p: &Parser, m: &str| {
-        p.alert(&format!("{} : {}", l.at(), m));
-        ERR_ALERT | ERR_FATAL
+    let b = match l.arg(1) {
+        "" | "roundrobin" => Ok(Balance::RoundRobin),
+        "static-rr" => Ok(Balance::StaticRr),
+        "leastconn" => Ok(Balance::LeastConn),
+        "source" => Ok(Balance::Source),
+        "uri" => balance_uri(l),
+        "url_param" => balance_url_param(l),
+        a if a.starts_with("hdr(") => balance_hdr(l, &a[4..]),
+        a if a.starts_with("rdp-cookie") => balance_rdp_cookie(&a[10..]),
+        _ => Err("'balance' only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.".to_string()),
     };
-    let a0 = l.arg(1);
-    let b = match a0 {
-        "" | "roundrobin" => Balance::RoundRobin,
-        "static-rr" => Balance::StaticRr,
-        "leastconn" => Balance::LeastConn,
-        "source" => Balance::Source,
-        "uri" => {
-            let (mut len, mut depth, mut whole) = (0usize, 0usize, false);
-            let mut i = 2;
-            while !l.arg(i).is_empty() {
-                match l.arg(i) {
-                    "len" | "depth" => {
-                        let v = atoi(l.arg(i + 1));
-                        if l.arg(i + 1).is_empty() || v <= 0 {
-                            return fail(p, &format!("'balance uri {}' expects a positive integer (got '{}').", l.arg(i), l.arg(i + 1)));
-                        }
-                        if l.arg(i) == "len" {
-                            len = v as usize;
-                        } else {
-                            depth = v as usize;
-                        }
-                        i += 2;
-                    }
-                    "whole" => {
-                        whole = true;
-                        i += 1;
-                    }
-                    // 1.4's text says 'while' for the 'whole' it accepts
-                    o => return fail(p, &format!("'balance uri' only accepts parameters 'len', 'depth', and 'while' (got '{}').", o)),
-                }
-            }
-            Balance::Uri { len, depth, whole }
-        }
-        "url_param" => {
-            if l.arg(2).is_empty() {
-                return fail(p, "'balance url_param' requires an URL parameter name.");
-            }
-            let mut check_post = None;
-            if !l.arg(3).is_empty() {
-                if l.arg(3) != "check_post" {
-                    return fail(p, "'balance url_param' only accepts check_post modifier.");
-                }
-                let mut lim = atoi(l.arg(4)).max(0) as usize;
-                if lim == 0 {
-                    lim = 48;
-                } else if lim < 3 {
-                    lim = 3;
-                }
-                check_post = Some(lim);
-            }
-            Balance::UrlParam { name: l.arg(2).to_string(), check_post }
-        }
-        a if a.starts_with("hdr(") => {
-            let inner = &a[4..];
-            let Some(end) = inner.find(')').filter(|&e| e > 0) else {
-                return fail(p, "'balance hdr(name)' requires an http header field name.");
-            };
-            let mut domain_only = false;
-            if !l.arg(2).is_empty() {
-                if l.arg(2) != "use_domain_only" {
-                    return fail(p, "'balance hdr(name)' only accepts 'use_domain_only' modifier.");
-                }
-                domain_only = true;
-            }
-            Balance::Hdr { name: inner[..end].to_string(), domain_only }
-        }
-        a if a.starts_with("rdp-cookie") => {
-            let rest = &a[10..];
-            let name = if rest.is_empty() {
-                "mstshash".to_string()
-            } else if let Some(inner) = rest.strip_prefix('(') {
-                match inner.find(')').filter(|&e| e > 0) {
-                    Some(e) => inner[..e].to_string(),
-                    None => return fail(p, "'balance rdp-cookie(name)' requires an rdp cookie name."),
-                }
-            } else {
-                return fail(p, "rdp-cookie : missing cookie name.");
-            };
-            Balance::RdpCookie { name }
-        }
-        _ => {
-            return fail(
-                p,
-                "'balance' only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.",
-            )
+    let b = match b {
+        Ok(b) => b,
+        Err(m) => {
+            p.alert(&format!("{} : {}", l.at(), m));
+            return ERR_ALERT | ERR_FATAL;
         }
     };
     if let Some(px) = p.cur_proxy() {
@@ -264,160 +200,99 @@ fn parse_balance(p: &mut Parser, l: &Line) -> u32 {
     err
 }
 
-fn parse_cookie(p: &mut Parser, l: &Line) -> u32 {
-    let at = l.at();
-    let pre = format!("parsing [{}:{}]", l.file, l.num);
-    let mut err = 0;
-    if warn_if_not_cap(p, l, CAP_BE, "cookie", "") {
-        err |= ERR_WARN;
-    }
-    if l.arg(1).is_empty() {
-        p.alert(&format!(
-            "{} : '{}' expects <cookie_name> as argument.",
-            at,
-            l.arg(0)
-        ));
-        return ERR_ALERT | ERR_FATAL;
-    }
-    let mut c = CookieCfg {
-        name: l.arg(1).to_string(),
-        ..Default::default()
-    };
-    let (mut rw, mut ins, mut pfx) = (false, false, false);
+/// `balance uri [len N] [depth N] [whole]`; Err holds the alert's text.
+fn balance_uri(l: &Line) -> Result<Balance, String> {
+    let (mut len, mut depth, mut whole) = (0usize, 0usize, false);
     let mut i = 2;
-    // 1.4 sets the cookie up word by word: a failing word leaves the
-    // cookie as read so far (its end-of-parsing warnings still apply)
-    let failed = 'words: {
-        while !l.arg(i).is_empty() {
-            match l.arg(i) {
-                "rewrite" => rw = true,
-                "indirect" => c.indirect = true,
-                "insert" => ins = true,
-                "nocache" => c.nocache = true,
-                "postonly" => c.postonly = true,
-                "preserve" => c.preserve = true,
-                "prefix" => pfx = true,
-                "httponly" => c.httponly = true,
-                "secure" => c.secure = true,
-                "domain" => {
-                    let d = l.arg(i + 1);
-                    if d.is_empty() {
-                        p.alert(&format!(
-                            "{}: '{}' expects <domain> as argument.",
-                            pre,
-                            l.arg(i)
-                        ));
-                        break 'words true;
-                    }
-                    if !d.starts_with('.') || !d[1..].contains('.') {
-                        err |= p.warn(&format!(
-                            "{}: domain '{}' contains no embedded dots nor does not start with a dot. RFC forbids it, this configuration may not work properly.",
-                            pre, d
-                        ));
-                    }
-                    // 1.4's invalid_domainchar(): alnum, '.', '_' and '-' only
-                    let bad = d
-                        .chars()
-                        .find(|&ch| !(ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-')));
-                    if let Some(ch) = bad {
-                        p.alert(&format!(
-                            "{}: character '{}' is not permitted in domain name '{}'.",
-                            pre, ch, d
-                        ));
-                        break 'words true;
-                    }
-                    c.domains.push(d.to_string());
-                    i += 1;
-                }
-                "maxidle" | "maxlife" => {
-                    let v = l.arg(i + 1);
-                    if v.is_empty() {
-                        let what = if l.arg(i) == "maxidle" {
-                            "<idletime>"
-                        } else {
-                            "<lifetime>"
-                        };
-                        p.alert(&format!(
-                            "{}: '{}' expects {} in seconds as argument.",
-                            pre,
-                            l.arg(i),
-                            what
-                        ));
-                        break 'words true;
-                    }
-                    match parse_time_ms(v, 1000) {
-                        Ok(ms) => {
-                            // seconds, rounded up as 1.4's TIME_UNIT_S does
-                            if l.arg(i) == "maxidle" {
-                                c.maxidle = ms.div_ceil(1000);
-                            } else {
-                                c.maxlife = ms.div_ceil(1000);
-                            }
-                        }
-                        Err(ch) => {
-                            p.alert(&format!(
-                                "{}: unexpected character '{}' in argument to <{}>.",
-                                pre,
-                                ch,
-                                l.arg(i)
-                            ));
-                            break 'words true;
-                        }
-                    }
-                    i += 1;
-                }
-                _ => {
-                    p.alert(&format!(
-                        "{} : '{}' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle, and 'maxlife' options.",
-                        at,
-                        l.arg(0)
+    while !l.arg(i).is_empty() {
+        match l.arg(i) {
+            "len" | "depth" => {
+                let v = atoi(l.arg(i + 1));
+                if l.arg(i + 1).is_empty() || v <= 0 {
+                    return Err(format!(
+                        "'balance uri {}' expects a positive integer (got '{}').",
+                        l.arg(i),
+                        l.arg(i + 1)
                     ));
-                    break 'words true;
                 }
+                if l.arg(i) == "len" {
+                    len = v as usize;
+                } else {
+                    depth = v as usize;
+                }
+                i += 2;
             }
-            i += 1;
+            "whole" => {
+                whole = true;
+                i += 1;
+            }
+            // 1.4's text says 'while' for the 'whole' it accepts
+            o => {
+                return Err(format!(
+                    "'balance uri' only accepts parameters 'len', 'depth', and 'while' (got '{}').",
+                    o
+                ))
+            }
         }
-        false
+    }
+    Ok(Balance::Uri { len, depth, whole })
+}
+
+/// `balance url_param <name> [check_post [max_wait]]`.
+fn balance_url_param(l: &Line) -> Result<Balance, String> {
+    if l.arg(2).is_empty() {
+        return Err("'balance url_param' requires an URL parameter name.".into());
+    }
+    let mut check_post = None;
+    if !l.arg(3).is_empty() {
+        if l.arg(3) != "check_post" {
+            return Err("'balance url_param' only accepts check_post modifier.".into());
+        }
+        let mut lim = atoi(l.arg(4)).max(0) as usize;
+        if lim == 0 {
+            lim = 48;
+        } else if lim < 3 {
+            lim = 3;
+        }
+        check_post = Some(lim);
+    }
+    Ok(Balance::UrlParam {
+        name: l.arg(2).to_string(),
+        check_post,
+    })
+}
+
+/// `balance hdr(<name>) [use_domain_only]`; `inner` follows "hdr(".
+fn balance_hdr(l: &Line, inner: &str) -> Result<Balance, String> {
+    let Some(end) = inner.find(')').filter(|&e| e > 0) else {
+        return Err("'balance hdr(name)' requires an http header field name.".into());
     };
-    c.mode = if ins {
-        CookieMode::Insert
-    } else if pfx {
-        CookieMode::Prefix
-    } else if rw {
-        CookieMode::Rewrite
+    let mut domain_only = false;
+    if !l.arg(2).is_empty() {
+        if l.arg(2) != "use_domain_only" {
+            return Err("'balance hdr(name)' only accepts 'use_domain_only' modifier.".into());
+        }
+        domain_only = true;
+    }
+    Ok(Balance::Hdr {
+        name: inner[..end].to_string(),
+        domain_only,
+    })
+}
+
+/// `balance rdp-cookie[(<name>)]`; `rest` follows "rdp-cookie".
+fn balance_rdp_cookie(rest: &str) -> Result<Balance, String> {
+    let name = if rest.is_empty() {
+        "mstshash".to_string()
+    } else if let Some(inner) = rest.strip_prefix('(') {
+        match inner.find(')').filter(|&e| e > 0) {
+            Some(e) => inner[..e].to_string(),
+            None => return Err("'balance rdp-cookie(name)' requires an rdp cookie name.".into()),
+        }
     } else {
-        CookieMode::Passive
+        return Err("rdp-cookie : missing cookie name.".into());
     };
-    let preserve = c.preserve;
-    let indirect = c.indirect;
-    if let Some(px) = p.cur_proxy() {
-        px.cookie = Some(c);
-    }
-    if failed {
-        return ERR_ALERT | ERR_FATAL;
-    }
-    if rw && indirect {
-        p.alert(&format!(
-            "{} : cookie 'rewrite' and 'indirect' modes are incompatible.",
-            at
-        ));
-        err |= ERR_ALERT | ERR_FATAL;
-    }
-    if [rw, ins, pfx].iter().filter(|&&b| b).count() > 1 {
-        p.alert(&format!(
-            "{} : cookie 'rewrite', 'insert' and 'prefix' modes are incompatible.",
-            at
-        ));
-        err |= ERR_ALERT | ERR_FATAL;
-    }
-    if preserve && !ins && !indirect {
-        p.alert(&format!(
-            "{} : cookie 'preserve' requires at least 'insert' or 'indirect'.",
-            at
-        ));
-        err |= ERR_ALERT | ERR_FATAL;
-    }
-    err
+    Ok(Balance::RdpCookie { name })
 }
 
 fn parse_appsession(p: &mut Parser, l: &Line) -> u32 {

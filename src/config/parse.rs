@@ -168,44 +168,11 @@ impl Parser {
         let mut num = 0usize;
         let mut rest: &[u8] = data;
         while !rest.is_empty() {
-            // fgets() semantics: a line ends at LF or after MAX_LINE bytes
-            let take = match rest.iter().take(MAX_LINE).position(|&c| c == b'\n') {
-                Some(p) => p + 1,
-                None => rest.len().min(MAX_LINE),
-            };
-            let raw = &rest[..take];
-            rest = &rest[take..];
+            let raw = next_line(&mut rest);
             num += 1;
             self.diags.set_here(Some((file, num)));
-            // 1.4 measures the line with strlen(): a NUL ends it
-            let raw = &raw[..raw.iter().position(|&c| c == 0).unwrap_or(raw.len())];
-            if raw.len() == MAX_LINE && raw.last() != Some(&b'\n') {
-                self.alert(&format!(
-                    "parsing [{}:{}]: line too long, limit: {}.",
-                    file, num, MAX_LINE
-                ));
-                err |= ERR_ALERT | ERR_FATAL;
-            }
-            let lexed = split_words(raw);
-            for first in &lexed.bad_hex {
-                self.alert(&format!(
-                    "parsing [{}:{}] : invalid or incomplete '\\x' sequence in '{}'.",
-                    file, num, first
-                ));
-                err |= ERR_ALERT | ERR_FATAL;
-            }
-            if let Some(t) = &lexed.too_many {
-                self.alert(&format!(
-                    "parsing [{}:{}]: line too long, truncating at word {}, position {}: <{}>.",
-                    file,
-                    num,
-                    t.at_word + 1,
-                    t.pos + 1,
-                    t.rest
-                ));
-                err |= ERR_ALERT | ERR_FATAL;
-            }
-            let mut args = lexed.words;
+            let (mut args, e) = self.lex_line(file, num, raw);
+            err |= e;
             if args.is_empty() {
                 continue;
             }
@@ -217,41 +184,14 @@ impl Parser {
                 ));
                 err |= ERR_ALERT | ERR_FATAL;
             }
-            match args[0].as_str() {
-                "listen" | "frontend" | "backend" | "ruleset" | "defaults" => {
-                    section = Section::Listen;
-                    self.cursection = args[0].clone();
-                }
-                "global" => {
-                    section = Section::Global;
-                    self.cursection = args[0].clone();
-                }
-                "userlist" => {
-                    section = Section::Userlist;
-                    self.cursection = args[0].clone();
-                }
-                _ => {}
-            }
+            self.enter_section(&args[0], &mut section);
             let line = Line {
                 file,
                 num,
                 args,
                 kwm,
             };
-            match section {
-                Section::Listen => err |= super::proxy::parse_listen(self, &line),
-                Section::Global => err |= super::global::parse_global(self, &line),
-                Section::Userlist => err |= super::global::parse_users(self, &line),
-                Section::None => {
-                    self.alert(&format!(
-                        "parsing [{}:{}]: unknown keyword '{}' out of section.",
-                        file,
-                        num,
-                        line.arg(0)
-                    ));
-                    err |= ERR_ALERT | ERR_FATAL;
-                }
-            }
+            err |= self.parse_line(section, &line);
             if err & ERR_ABORT != 0 {
                 break;
             }
@@ -259,6 +199,82 @@ impl Parser {
         self.diags.set_here(None);
         err
     }
+
+    /// The words of one line, with the bits of its lexing alerts.
+    fn lex_line(&self, file: &str, num: usize, raw: &[u8]) -> (Vec<String>, u32) {
+        let mut err = 0;
+        // 1.4 measures the line with strlen(): a NUL ends it
+        let raw = &raw[..raw.iter().position(|&c| c == 0).unwrap_or(raw.len())];
+        if raw.len() == MAX_LINE && raw.last() != Some(&b'\n') {
+            self.alert(&format!(
+                "parsing [{}:{}]: line too long, limit: {}.",
+                file, num, MAX_LINE
+            ));
+            err |= ERR_ALERT | ERR_FATAL;
+        }
+        let lexed = split_words(raw);
+        for first in &lexed.bad_hex {
+            self.alert(&format!(
+                "parsing [{}:{}] : invalid or incomplete '\\x' sequence in '{}'.",
+                file, num, first
+            ));
+            err |= ERR_ALERT | ERR_FATAL;
+        }
+        if let Some(t) = &lexed.too_many {
+            self.alert(&format!(
+                "parsing [{}:{}]: line too long, truncating at word {}, position {}: <{}>.",
+                file,
+                num,
+                t.at_word + 1,
+                t.pos + 1,
+                t.rest
+            ));
+            err |= ERR_ALERT | ERR_FATAL;
+        }
+        (lexed.words, err)
+    }
+
+    /// A section keyword starts its section (the line itself is then
+    /// parsed by that section).
+    fn enter_section(&mut self, word: &str, section: &mut Section) {
+        *section = match word {
+            "listen" | "frontend" | "backend" | "ruleset" | "defaults" => Section::Listen,
+            "global" => Section::Global,
+            "userlist" => Section::Userlist,
+            _ => return,
+        };
+        self.cursection = word.to_string();
+    }
+
+    /// One line of the current section.
+    fn parse_line(&mut self, section: Section, line: &Line) -> u32 {
+        match section {
+            Section::Listen => super::proxy::parse_listen(self, line),
+            Section::Global => super::global::parse_global(self, line),
+            Section::Userlist => super::global::parse_users(self, line),
+            Section::None => {
+                self.alert(&format!(
+                    "parsing [{}:{}]: unknown keyword '{}' out of section.",
+                    line.file,
+                    line.num,
+                    line.arg(0)
+                ));
+                ERR_ALERT | ERR_FATAL
+            }
+        }
+    }
+}
+
+/// The next line of `rest`, with fgets() semantics: a line ends at LF or
+/// after MAX_LINE bytes.
+fn next_line<'a>(rest: &mut &'a [u8]) -> &'a [u8] {
+    let take = match rest.iter().take(MAX_LINE).position(|&c| c == b'\n') {
+        Some(p) => p + 1,
+        None => rest.len().min(MAX_LINE),
+    };
+    let (raw, tail) = rest.split_at(take);
+    *rest = tail;
+    raw
 }
 
 /// Takes a leading `no` / `default` off the line the way 1.4 does: the

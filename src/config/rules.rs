@@ -151,28 +151,10 @@ pub(super) fn regex_rule(
     if warn_if_not_cap(p, l, CAP_RS, cmd, "") {
         err |= ERR_WARN;
     }
-    let cond_at = if repl { 3 } else { 2 };
-    let mut cond = None;
-    match l.arg(cond_at) {
-        "if" | "unless" => match build_cond(p, l, cond_at) {
-            Some(c) => cond = Some(c),
-            None => {
-                p.alert(&format!(
-                    "{} : error detected while parsing a '{}' condition.",
-                    at, cmd
-                ));
-                return ERR;
-            }
-        },
-        "" => {}
-        o => {
-            p.alert(&format!(
-                "{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.",
-                at, cmd, o
-            ));
-            return ERR;
-        }
-    }
+    let cond = match optional_cond(p, l, if repl { 3 } else { 2 }) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
     err |= if dir_req {
         warn_resp_only(p, l, &cond)
     } else {
@@ -188,23 +170,37 @@ pub(super) fn regex_rule(
         ));
         return ERR;
     };
-    // 1.4's chain_regex() checks any second word as a replacement string,
-    // a reqsetbe backend name included
-    let action = match action {
+    let action = match regex_action(p, l, action) {
+        Ok(a) => a,
+        Err(e) => return e,
+    };
+    err | push_regex(p, l, dir_req, HdrExp { re, action, cond })
+}
+
+/// 1.4's chain_regex() checks any second word as a replacement string,
+/// a reqsetbe backend name included.
+fn regex_action(p: &Parser, l: &Line, action: HdrAction) -> Result<HdrAction, u32> {
+    Ok(match action {
         HdrAction::Replace(_) | HdrAction::SetBe(_) => match check_replacement(p, l.arg(2)) {
             Ok(r) if matches!(action, HdrAction::Replace(_)) => HdrAction::Replace(r),
             Ok(_) => HdrAction::SetBe(l.arg(2).to_string()),
             Err(()) => {
                 p.alert(&format!(
                     "{} : '{}' : invalid character or unterminated sequence in replacement string near '\\'.",
-                    at, cmd
+                    l.at(),
+                    l.arg(0)
                 ));
-                return ERR;
+                return Err(ERR);
             }
         },
         a => a,
-    };
-    let Some(px) = p.cur_proxy() else { return err };
+    })
+}
+
+/// Appends a request or response regex rule, warning as 1.4 does when a
+/// request one follows rules that run before it anyway.
+fn push_regex(p: &mut Parser, l: &Line, dir_req: bool, e: HdrExp) -> u32 {
+    let Some(px) = p.cur_proxy() else { return 0 };
     let misplaced = dir_req
         && (!px.req_adds.is_empty() || !px.redirects.is_empty() || !px.switching_rules.is_empty());
     let which = if !px.req_adds.is_empty() {
@@ -214,19 +210,48 @@ pub(super) fn regex_rule(
     } else {
         "use_backend"
     };
-    let e = HdrExp { re, action, cond };
     if dir_req {
         px.req_exps.push(e);
     } else {
         px.rsp_exps.push(e);
     }
-    if misplaced {
-        err |= p.warn(&format!(
-            "{} : a '{}' rule placed after a '{}' rule will still be processed before.",
-            at, cmd, which
-        ));
+    if !misplaced {
+        return 0;
     }
-    err
+    p.warn(&format!(
+        "{} : a '{}' rule placed after a '{}' rule will still be processed before.",
+        l.at(),
+        l.arg(0),
+        which
+    ))
+}
+
+/// An optional `if|unless <cond>` at word i: nothing else may follow the
+/// rule's arguments.
+fn optional_cond(p: &mut Parser, l: &Line, i: usize) -> Result<Option<Cond>, u32> {
+    match l.arg(i) {
+        "if" | "unless" => match build_cond(p, l, i) {
+            Some(c) => Ok(Some(c)),
+            None => {
+                p.alert(&format!(
+                    "{} : error detected while parsing a '{}' condition.",
+                    l.at(),
+                    l.arg(0)
+                ));
+                Err(ERR)
+            }
+        },
+        "" => Ok(None),
+        o => {
+            p.alert(&format!(
+                "{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.",
+                l.at(),
+                l.arg(0),
+                o
+            ));
+            Err(ERR)
+        }
+    }
 }
 
 pub(super) fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
@@ -246,27 +271,10 @@ pub(super) fn hdr_add(p: &mut Parser, l: &Line, req: bool) -> u32 {
         ));
         return ERR;
     }
-    let mut cond = None;
-    match l.arg(2) {
-        "if" | "unless" => match build_cond(p, l, 2) {
-            Some(c) => cond = Some(c),
-            None => {
-                p.alert(&format!(
-                    "{} : error detected while parsing a '{}' condition.",
-                    at, cmd
-                ));
-                return ERR;
-            }
-        },
-        "" => {}
-        o => {
-            p.alert(&format!(
-                "{} : '{}' : Expecting nothing, 'if', or 'unless', got '{}'.",
-                at, cmd, o
-            ));
-            return ERR;
-        }
-    }
+    let cond = match optional_cond(p, l, 2) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
     err |= if req {
         warn_resp_only(p, l, &cond)
     } else {
@@ -333,88 +341,10 @@ pub(super) fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
         clear_cookie: None,
         cond: None,
     };
-    let mut typed = false;
-    let mut scheme = false;
-    let mut i = 1;
-    while !l.arg(i).is_empty() {
-        let a = l.arg(i);
-        match a {
-            "location" | "prefix" | "scheme" | "set-cookie" | "clear-cookie" => {
-                if l.arg(i + 1).is_empty() {
-                    p.alert(&format!("{} : '{}': missing argument for '{}'.", at, kw, a));
-                    return ERR;
-                }
-                i += 1;
-                let v = l.arg(i).to_string();
-                match a {
-                    "location" => {
-                        r.kind = RedirectKind::Location;
-                        r.target = v;
-                        typed = true;
-                    }
-                    "prefix" => {
-                        r.kind = RedirectKind::Prefix;
-                        r.target = v;
-                        typed = true;
-                    }
-                    "scheme" => {
-                        scheme = true;
-                        r.target = v;
-                        typed = true;
-                    }
-                    "set-cookie" => {
-                        r.set_cookie = Some(v);
-                        r.clear_cookie = None;
-                    }
-                    _ => {
-                        r.clear_cookie = Some(v);
-                        r.set_cookie = None;
-                    }
-                }
-            }
-            "code" => {
-                if l.arg(i + 1).is_empty() {
-                    p.alert(&format!("{} : '{}': missing HTTP code.", at, kw));
-                    return ERR;
-                }
-                i += 1;
-                let c = atoi(l.arg(i));
-                if !(301..=308).contains(&c) || (c > 303 && c < 307) {
-                    p.alert(&format!(
-                        "{} : '{}': unsupported HTTP code '{}' (must be one of 301, 302, 303, 307 or 308).",
-                        at,
-                        kw,
-                        l.arg(i)
-                    ));
-                    return ERR;
-                }
-                r.code = c as u16;
-            }
-            "drop-query" => r.drop_query = true,
-            "append-slash" => r.append_slash = true,
-            "if" | "unless" => {
-                match build_cond(p, l, i) {
-                    Some(c) => r.cond = Some(c),
-                    None => {
-                        p.alert(&format!(
-                            "{} : '{}': error detected while parsing redirect condition.",
-                            at, kw
-                        ));
-                        return ERR;
-                    }
-                }
-                break;
-            }
-            _ => {
-                p.alert(&format!(
-                    "{} : '{}' expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query' or 'append-slash' (was '{}').",
-                    at, kw, a
-                ));
-                return ERR;
-            }
-        }
-        i += 1;
-    }
+    let (typed, scheme) = match redirect_words(p, l, &mut r) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
     if !typed {
         p.alert(&format!(
             "{} : '{}' expects a redirection type ('prefix' or 'location').",
@@ -436,6 +366,79 @@ pub(super) fn parse_redirect(p: &mut Parser, l: &Line) -> u32 {
         ));
     }
     err
+}
+
+/// The words of a redirect rule into `r`; returns whether a type word
+/// (location, prefix, scheme) came, and whether `scheme` did.
+fn redirect_words(p: &mut Parser, l: &Line, r: &mut Redirect) -> Result<(bool, bool), u32> {
+    let (at, kw) = (l.at(), l.arg(0));
+    let (mut typed, mut scheme) = (false, false);
+    let mut i = 1;
+    while !l.arg(i).is_empty() {
+        let a = l.arg(i);
+        match a {
+            "location" | "prefix" | "scheme" | "set-cookie" | "clear-cookie" => {
+                if l.arg(i + 1).is_empty() {
+                    p.alert(&format!("{} : '{}': missing argument for '{}'.", at, kw, a));
+                    return Err(ERR);
+                }
+                i += 1;
+                let v = l.arg(i).to_string();
+                match a {
+                    "location" => (r.kind, r.target, typed) = (RedirectKind::Location, v, true),
+                    "prefix" => (r.kind, r.target, typed) = (RedirectKind::Prefix, v, true),
+                    "scheme" => (scheme, r.target, typed) = (true, v, true),
+                    "set-cookie" => (r.set_cookie, r.clear_cookie) = (Some(v), None),
+                    _ => (r.clear_cookie, r.set_cookie) = (Some(v), None),
+                }
+            }
+            "code" => {
+                if l.arg(i + 1).is_empty() {
+                    p.alert(&format!("{} : '{}': missing HTTP code.", at, kw));
+                    return Err(ERR);
+                }
+                i += 1;
+                r.code = redirect_code(p, l, i)?;
+            }
+            "drop-query" => r.drop_query = true,
+            "append-slash" => r.append_slash = true,
+            "if" | "unless" => {
+                let Some(c) = build_cond(p, l, i) else {
+                    p.alert(&format!(
+                        "{} : '{}': error detected while parsing redirect condition.",
+                        at, kw
+                    ));
+                    return Err(ERR);
+                };
+                r.cond = Some(c);
+                break;
+            }
+            _ => {
+                p.alert(&format!(
+                    "{} : '{}' expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query' or 'append-slash' (was '{}').",
+                    at, kw, a
+                ));
+                return Err(ERR);
+            }
+        }
+        i += 1;
+    }
+    Ok((typed, scheme))
+}
+
+/// `code <n>` (word i holds n): one of the redirect codes 1.4 knows.
+fn redirect_code(p: &Parser, l: &Line, i: usize) -> Result<u16, u32> {
+    let c = atoi(l.arg(i));
+    if !(301..=308).contains(&c) || (c > 303 && c < 307) {
+        p.alert(&format!(
+            "{} : '{}': unsupported HTTP code '{}' (must be one of 301, 302, 303, 307 or 308).",
+            l.at(),
+            l.arg(0),
+            l.arg(i)
+        ));
+        return Err(ERR);
+    }
+    Ok(c as u16)
 }
 
 /// parse_auth_cond(): `allow|deny|auth [realm R] [if|unless cond]`

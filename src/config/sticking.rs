@@ -176,24 +176,10 @@ pub(super) fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
         table = Some(l.arg(i + 1).to_string());
         i += 2;
     }
-    let mut cond = None;
-    match l.arg(i) {
-        "if" | "unless" => match build_cond(p, l, i) {
-            Some(c) => cond = Some(c),
-            None => {
-                p.alert(&format!(
-                    "{} : '{}': error detected while parsing sticking condition.",
-                    at, kw
-                ));
-                return ERR;
-            }
-        },
-        "" => {}
-        o => {
-            p.alert(&format!("{} : '{}': unknown keyword '{}'.", at, kw, o));
-            return ERR;
-        }
-    }
+    let cond = match stick_cond(p, l, i) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
     if let Some(px) = p.cur_proxy() {
         px.stick_rules.push(StickRule {
             action,
@@ -205,6 +191,28 @@ pub(super) fn parse_stick(p: &mut Parser, l: &Line) -> u32 {
         });
     }
     0
+}
+
+/// A sticking rule's optional `if|unless <cond>` at word i.
+fn stick_cond(p: &mut Parser, l: &Line, i: usize) -> Result<Option<crate::acl::Cond>, u32> {
+    let (at, kw) = (l.at(), l.arg(0));
+    match l.arg(i) {
+        "if" | "unless" => match build_cond(p, l, i) {
+            Some(c) => Ok(Some(c)),
+            None => {
+                p.alert(&format!(
+                    "{} : '{}': error detected while parsing sticking condition.",
+                    at, kw
+                ));
+                Err(ERR)
+            }
+        },
+        "" => Ok(None),
+        o => {
+            p.alert(&format!("{} : '{}': unknown keyword '{}'.", at, kw, o));
+            Err(ERR)
+        }
+    }
 }
 
 /// 1.4's tcp_parse_tcp_req() (proto_tcp.c). Its messages name the proxy

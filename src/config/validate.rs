@@ -1,52 +1,440 @@
 //! check_config_validity(): cross references, inherited timeouts and the
-//! end-of-parse warnings, in 1.4's order.
+//! end-of-parse warnings, in 1.4's order. Each proxy goes through the same
+//! passes one after the other (mode, listeners and balancing, health-check
+//! options, name resolution in config/resolve.rs, timeouts, captures,
+//! numbering, servers, HTTP-only settings, multi-process warnings, stats
+//! defaults), so the messages come out per proxy in 1.4's order.
 
-use super::model::{Balance, CheckType, LogFormat, Mode, Proxy, Userlist};
+use super::model::{Balance, CheckType, LogFormat, Mode, Proxy, Timeouts};
 use super::option_kw::FLAG_OPTIONS;
 use super::parse::{Parser, ERR_ALERT, ERR_FATAL};
 use super::proxy::{caps, type_str, CAP_BE, CAP_FE};
-use crate::acl::{Acl, AclExpr, Fetch, Pattern};
+use super::resolve;
 
-fn mode_str(m: Mode) -> &'static str {
-    match m {
-        Mode::Tcp => "tcp",
-        Mode::Http => "http",
-        Mode::Health => "health",
+/// What the checks add up to: the warning/alert bits and the number of
+/// fatal errors (1.4's `err_code` and `cfgerr`).
+#[derive(Default)]
+pub(super) struct Tally {
+    pub err: u32,
+    pub cfgerr: u32,
+}
+
+impl Tally {
+    /// A counted warning whose bit joins the result.
+    fn warn(&mut self, p: &mut Parser, text: &str) {
+        self.err |= p.warn(text);
+    }
+
+    /// An alert that makes the configuration invalid.
+    pub(super) fn fail(&mut self, p: &Parser, text: &str) {
+        p.alert(text);
+        self.cfgerr += 1;
     }
 }
 
-/// findproxy_mode(): a backend by name usable from a proxy in `mode`
-/// (the parser's name index gives the candidates, in declaration order).
-fn find_backend(p: &Parser, name: &str, mode: Mode) -> Result<usize, ()> {
-    let mut target = None;
-    for &i in p.proxy_names.get(name).map_or(&[][..], |v| &v[..]) {
+/// The proxy under check, as its messages name it.
+pub(super) struct Cur {
+    pub i: usize,
+    pub name: String,
+    /// "frontend", "backend", "listen" … (proxy_type_str)
+    pub ts: &'static str,
+    pub caps: u8,
+    pub mode: Mode,
+}
+
+pub fn check_config_validity(p: &mut Parser) -> u32 {
+    if p.cfg.proxies.is_empty() {
+        p.alert("config : no <listen> line. Nothing to do !");
+        return ERR_ALERT | ERR_FATAL;
+    }
+    number_proxies(p);
+    let defaults_to = p.defaults.timeouts;
+    let nbproc = p.cfg.global.nbproc;
+    let mut t = Tally::default();
+    for i in 0..p.cfg.proxies.len() {
         let px = &p.cfg.proxies[i];
-        if caps(px.kind) & CAP_BE == 0 {
+        if px.disabled {
             continue;
         }
-        if px.mode != mode && !(px.mode == Mode::Http && mode == Mode::Tcp) {
-            p.alert(&format!(
-                "Unable to use proxy '{}' with wrong mode, required: {}, has: {}.",
-                name,
-                mode_str(mode),
-                mode_str(px.mode)
-            ));
-            p.alert(&format!("You may want to use 'mode {}'.", mode_str(mode)));
-            return Err(());
-        }
-        if let Some(t) = target {
-            let t: &super::model::Proxy = &p.cfg.proxies[t];
-            p.alert(&format!(
-                "Refusing to use duplicated proxy '{}' with overlapping capabilities: {}/{}!",
-                name,
-                type_str(px.kind),
-                type_str(t.kind)
-            ));
-            return Err(());
-        }
-        target = Some(i);
+        let cx = Cur {
+            i,
+            name: px.name.clone(),
+            ts: type_str(px.kind),
+            caps: caps(px.kind),
+            mode: px.mode,
+        };
+        check_proxy(p, &cx, &mut t, &defaults_to, nbproc);
     }
-    target.ok_or(())
+    if nbproc > 1 && p.cfg.global.stats_fe {
+        t.warn(
+            p,
+            "stats socket will not work correctly in multi-process mode (nbproc > 1).",
+        );
+    }
+    if resolve::check_userlists(p).is_err() {
+        return t.err | ERR_ALERT | ERR_FATAL;
+    }
+    if t.cfgerr > 0 {
+        t.err |= ERR_ALERT | ERR_FATAL;
+    }
+    t.err
+}
+
+/// Automatic proxy ids, skipping the ones given with `id`.
+fn number_proxies(p: &mut Parser) {
+    let mut ids: Vec<u32> = p.cfg.proxies.iter().map(|x| x.id).collect();
+    assign_ids(&mut ids);
+    for (i, (px, id)) in p.cfg.proxies.iter_mut().zip(ids).enumerate() {
+        px.id = id;
+        px.idx = i;
+    }
+}
+
+/// The passes over one proxy, in 1.4's order.
+fn check_proxy(p: &mut Parser, cx: &Cur, t: &mut Tally, defaults_to: &Timeouts, nbproc: u32) {
+    let i = cx.i;
+    check_mode(p, cx, t);
+    check_check_options(p, cx, t);
+    resolve::resolve_backends(p, cx, t);
+    resolve::resolve_stick_tables(p, cx, t);
+    t.cfgerr += check_stats_rules(p, i);
+    t.cfgerr += resolve::acl_find_targets(p, i);
+    check_timeouts(p, cx, t, defaults_to);
+    let cap_logged = check_captures(p, cx, t);
+    number_members(p, i);
+    for si in 0..p.cfg.proxies[i].servers.len() {
+        check_server_conns(p, cx, t, si);
+        resolve::resolve_track(p, cx, t, si);
+    }
+    warn_logless(p, cx, t, cap_logged);
+    if cx.mode != Mode::Http {
+        drop_http_only(p, cx, t);
+    }
+    for si in 0..p.cfg.proxies[i].servers.len() {
+        check_server_http(p, cx, t, si);
+    }
+    if proxy_procs(&p.cfg.proxies[i], nbproc) > 1 {
+        warn_multiprocess(p, cx, t);
+    }
+    stats_defaults(&mut p.cfg.proxies[i]);
+}
+
+/// Health and TCP modes drop the HTTP settings; a frontend needs a listen
+/// address; a backend's balance setting is checked against its mode.
+fn check_mode(p: &mut Parser, cx: &Cur, t: &mut Tally) {
+    let (i, ts, name, c) = (cx.i, cx.ts, &cx.name, cx.caps);
+    match cx.mode {
+        Mode::Health => {
+            ensure_no_http(p, i);
+            if c & CAP_FE == 0 {
+                t.fail(p, &format!("config : {} '{}' cannot be in health mode as it has no frontend capability.", ts, name));
+            }
+            if !p.cfg.proxies[i].servers.is_empty() {
+                p.warn(&format!(
+                    "config : servers will be ignored for {} '{}'.",
+                    ts, name
+                ));
+            }
+        }
+        Mode::Tcp => ensure_no_http(p, i),
+        Mode::Http => {}
+    }
+    if c & CAP_FE != 0 && p.cfg.proxies[i].binds.is_empty() {
+        t.fail(p, &format!(
+            "config : {} '{}' has no listen address. Please either specify a valid address on the <listen> line, or use the <bind> keyword.",
+            ts, name
+        ));
+    }
+    if c & CAP_BE != 0 && cx.mode != Mode::Health {
+        let (e, n) = check_balance_mode(p, i);
+        t.err |= e;
+        t.cfgerr += n;
+    }
+}
+
+/// disable-on-404 and send-state only mean something with `option httpchk`.
+fn check_check_options(p: &mut Parser, cx: &Cur, t: &mut Tally) {
+    let (i, ts, name) = (cx.i, cx.ts, &cx.name);
+    let (dis404, sendstate, httpchk) = {
+        let ck = &p.cfg.proxies[i].check;
+        (ck.disable_on_404, ck.send_state, ck.kind == CheckType::Http)
+    };
+    if dis404 && !httpchk {
+        p.cfg.proxies[i].check.disable_on_404 = false;
+        t.warn(
+            p,
+            &format!(
+            "config : 'disable-on-404' will be ignored for {} '{}' (requires 'option httpchk').",
+            ts, name
+        ),
+        );
+    }
+    if sendstate && !httpchk {
+        p.cfg.proxies[i].check.send_state = false;
+        t.warn(
+            p,
+            &format!(
+                "config : 'send-state' will be ignored for {} '{}' (requires 'option httpchk').",
+                ts, name
+            ),
+        );
+    }
+}
+
+/// The missing-timeouts warning, then the timeouts 1.4 derives: tarpit
+/// and queue fall back to connect; SSL hello checks get their packet.
+fn check_timeouts(p: &mut Parser, cx: &Cur, t: &mut Tally, defaults_to: &Timeouts) {
+    let (i, c, mode) = (cx.i, cx.caps, cx.mode);
+    let px = &p.cfg.proxies[i];
+    let to = px.timeouts;
+    if (mode == Mode::Tcp || mode == Mode::Http)
+        && ((c & CAP_FE != 0 && to.client.is_none())
+            || (c & CAP_BE != 0
+                && !px.servers.is_empty()
+                && (to.connect.is_none() || to.server.is_none())))
+    {
+        t.warn(p, &format!(
+            "config : missing timeouts for {} '{}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+            cx.ts, cx.name
+        ));
+    }
+    let px = &mut p.cfg.proxies[i];
+    let to = &mut px.timeouts;
+    if to.tarpit.is_none() || to.tarpit == defaults_to.tarpit {
+        to.tarpit = defaults_to.tarpit.or(to.connect).or(defaults_to.connect);
+    }
+    if c & CAP_BE != 0 && (to.queue.is_none() || to.queue == defaults_to.queue) {
+        to.queue = defaults_to.queue.or(to.connect).or(defaults_to.connect);
+    }
+    if px.check.kind == CheckType::SslHello {
+        px.check.send = crate::payload::ssl_hello_packet();
+    }
+}
+
+/// Header captures need HTTP mode. Returns whether captures count as log
+/// data (1.4's to_log bits): ignoring them in tcp mode clears only
+/// LW_REQHDR, for both directions (a 1.4 bug), so response headers and the
+/// cookie still count.
+fn check_captures(p: &mut Parser, cx: &Cur, t: &mut Tally) -> bool {
+    let (i, ts, name, mode) = (cx.i, cx.ts, &cx.name, cx.mode);
+    let cap_logged = {
+        let px = &p.cfg.proxies[i];
+        px.capture_cookie.is_some()
+            || !px.rsp_captures.is_empty()
+            || (mode == Mode::Http && !px.req_captures.is_empty())
+    };
+    if !p.cfg.proxies[i].req_captures.is_empty() && mode != Mode::Http {
+        t.warn(
+            p,
+            &format!(
+                "config : 'capture request header' ignored for {} '{}' as it requires HTTP mode.",
+                ts, name
+            ),
+        );
+        p.cfg.proxies[i].req_captures.clear();
+    }
+    if !p.cfg.proxies[i].rsp_captures.is_empty() && mode != Mode::Http {
+        t.warn(
+            p,
+            &format!(
+                "config : 'capture response header' ignored for {} '{}' as it requires HTTP mode.",
+                ts, name
+            ),
+        );
+        p.cfg.proxies[i].rsp_captures.clear();
+    }
+    cap_logged
+}
+
+/// fullconn defaults to maxconn; servers and listeners get their
+/// automatic ids (`so_id` and the socket-stats rows read the latter).
+fn number_members(p: &mut Parser, i: usize) {
+    let px = &mut p.cfg.proxies[i];
+    if px.fullconn == 0 {
+        px.fullconn = px.maxconn;
+    }
+    let mut ids: Vec<u32> = px.servers.iter().map(|s| s.id).collect();
+    assign_ids(&mut ids);
+    for (s, id) in px.servers.iter_mut().zip(ids) {
+        s.id = id;
+    }
+    let mut ids: Vec<u32> = px.binds.iter().map(|b| b.id.unwrap_or(0)).collect();
+    assign_ids(&mut ids);
+    for (b, id) in px.binds.iter_mut().zip(ids) {
+        b.id = Some(id);
+    }
+}
+
+/// minconn/maxconn of server `si`: one completes the other, and a dynamic
+/// range needs fullconn.
+fn check_server_conns(p: &mut Parser, cx: &Cur, t: &mut Tally, si: usize) {
+    let fullconn = p.cfg.proxies[cx.i].fullconn;
+    let s = &mut p.cfg.proxies[cx.i].servers[si];
+    if s.minconn > s.maxconn {
+        s.maxconn = s.minconn;
+    } else if s.maxconn != 0 && s.minconn == 0 {
+        s.minconn = s.maxconn;
+    } else if s.minconn != s.maxconn && fullconn == 0 {
+        t.fail(
+            p,
+            &format!(
+                "config : {} '{}' : fullconn is mandatory when minconn is set on a server.",
+                cx.ts, cx.name
+            ),
+        );
+    }
+}
+
+/// A log format (or logged captures) on a frontend without a log address.
+fn warn_logless(p: &mut Parser, cx: &Cur, t: &mut Tally, cap_logged: bool) {
+    let px = &p.cfg.proxies[cx.i];
+    let logless = (cx.mode == Mode::Tcp || cx.mode == Mode::Http)
+        && cx.caps & CAP_FE != 0
+        && (px.log_format != LogFormat::Default || cap_logged)
+        && px.logs.is_empty();
+    if logless {
+        t.warn(
+            p,
+            &format!(
+                "config : log format ignored for {} '{}' since it has no log address.",
+                cx.ts, cx.name
+            ),
+        );
+    }
+}
+
+/// Outside HTTP mode: stats, forwardfor, originalto and the HTTP flag
+/// options are dropped with a warning each.
+fn drop_http_only(p: &mut Parser, cx: &Cur, t: &mut Tally) {
+    let (i, ts, name, c) = (cx.i, cx.ts, &cx.name, cx.caps);
+    if p.cfg.proxies[i].stats.enabled {
+        t.warn(
+            p,
+            &format!(
+                "config : 'stats' statement ignored for {} '{}' as it requires HTTP mode.",
+                ts, name
+            ),
+        );
+        p.cfg.proxies[i].stats = Default::default();
+    }
+    if p.cfg.proxies[i].forwardfor.is_some() {
+        t.warn(
+            p,
+            &format!(
+                "config : 'option forwardfor' ignored for {} '{}' as it requires HTTP mode.",
+                ts, name
+            ),
+        );
+        p.cfg.proxies[i].forwardfor = None;
+    }
+    if p.cfg.proxies[i].originalto.is_some() {
+        t.warn(
+            p,
+            &format!(
+                "config : 'option originalto' ignored for {} '{}' as it requires HTTP mode.",
+                ts, name
+            ),
+        );
+        p.cfg.proxies[i].originalto = None;
+    }
+    for &(oname, ocap, http, field) in FLAG_OPTIONS {
+        if http && ocap & c != 0 && *field(&mut p.cfg.proxies[i].flags) {
+            *field(&mut p.cfg.proxies[i].flags) = false;
+            t.warn(
+                p,
+                &format!(
+                    "config : 'option {}' ignored for {} '{}' as it requires HTTP mode.",
+                    oname, ts, name
+                ),
+            );
+        }
+    }
+}
+
+/// Server `si`'s cookie and redirect prefix need HTTP mode; RDP cookie
+/// persistence needs its explicit port.
+fn check_server_http(p: &mut Parser, cx: &Cur, t: &mut Tally, si: usize) {
+    let (i, ts, name) = (cx.i, cx.ts, &cx.name);
+    let s = &p.cfg.proxies[i].servers[si];
+    if cx.mode != Mode::Http && s.redir.is_some() {
+        t.fail(
+            p,
+            &format!(
+                "config : {} '{}' : server cannot have cookie or redirect prefix in non-HTTP mode.",
+                ts, name
+            ),
+        );
+    }
+    let s = &p.cfg.proxies[i].servers[si];
+    if cx.mode != Mode::Http && s.cookie.is_some() {
+        let sn = s.name.clone();
+        t.warn(
+            p,
+            &format!(
+                "config : {} '{}' : ignoring cookie for server '{}' as HTTP mode is disabled.",
+                ts, name, sn
+            ),
+        );
+    }
+    let s = &p.cfg.proxies[i].servers[si];
+    if s.port_relative && p.cfg.proxies[i].persist_rdp.is_some() {
+        let sn = s.name.clone();
+        t.warn(p, &format!(
+            "config : {} '{}' : RDP cookie persistence will not work for server '{}' because it lacks an explicit port number.",
+            ts, name, sn
+        ));
+    }
+}
+
+/// Features that keep per-process state, on a proxy run by several
+/// processes.
+fn warn_multiprocess(p: &mut Parser, cx: &Cur, t: &mut Tally) {
+    let (i, name) = (cx.i, &cx.name);
+    if p.cfg.proxies[i].stats.enabled {
+        t.warn(p, &format!(
+            "Proxy '{}': in multi-process mode, stats will be limited to process assigned to the current request.",
+            name
+        ));
+        if !p.cfg.proxies[i].stats.admin.is_empty() {
+            t.warn(
+                p,
+                &format!(
+                    "Proxy '{}': stats admin will not work correctly in multi-process mode.",
+                    name
+                ),
+            );
+        }
+    }
+    if p.cfg.proxies[i].appsession.is_some() {
+        t.warn(
+            p,
+            &format!(
+                "Proxy '{}': appsession will not work correctly in multi-process mode.",
+                name
+            ),
+        );
+    }
+    if !p.cfg.proxies[i].stick_rules.is_empty() {
+        t.warn(
+            p,
+            &format!(
+                "Proxy '{}': sticking rules will not work correctly in multi-process mode.",
+                name
+            ),
+        );
+    }
+}
+
+/// Stats defaults once everything is known.
+fn stats_defaults(px: &mut Proxy) {
+    if px.stats.enabled {
+        if px.stats.uri.is_empty() {
+            px.stats.uri = "/haproxy?stats".into();
+        }
+        if px.stats.realm.is_empty() {
+            px.stats.realm = super::model::DEFAULT_REALM.into();
+        }
+    }
 }
 
 fn ensure_no_http(p: &mut Parser, i: usize) {
@@ -141,490 +529,6 @@ fn check_balance_mode(p: &mut Parser, i: usize) -> (u32, u32) {
     (0, 0)
 }
 
-pub fn check_config_validity(p: &mut Parser) -> u32 {
-    let mut err = 0u32;
-    let mut cfgerr = 0u32;
-    if p.cfg.proxies.is_empty() {
-        p.alert("config : no <listen> line. Nothing to do !");
-        return ERR_ALERT | ERR_FATAL;
-    }
-    // automatic proxy ids, skipping the ones given with `id`
-    let mut ids: Vec<u32> = p.cfg.proxies.iter().map(|x| x.id).collect();
-    assign_ids(&mut ids);
-    for (i, (px, id)) in p.cfg.proxies.iter_mut().zip(ids).enumerate() {
-        px.id = id;
-        px.idx = i;
-    }
-    let defaults_to = p.defaults.timeouts;
-    let nbproc = p.cfg.global.nbproc;
-    for i in 0..p.cfg.proxies.len() {
-        if p.cfg.proxies[i].disabled {
-            continue;
-        }
-        let (kind, name, mode) = {
-            let px = &p.cfg.proxies[i];
-            (px.kind, px.name.clone(), px.mode)
-        };
-        let ts = type_str(kind);
-        let c = caps(kind);
-        match mode {
-            Mode::Health => {
-                ensure_no_http(p, i);
-                if c & CAP_FE == 0 {
-                    p.alert(&format!("config : {} '{}' cannot be in health mode as it has no frontend capability.", ts, name));
-                    cfgerr += 1;
-                }
-                if !p.cfg.proxies[i].servers.is_empty() {
-                    p.warn(&format!(
-                        "config : servers will be ignored for {} '{}'.",
-                        ts, name
-                    ));
-                }
-            }
-            Mode::Tcp => ensure_no_http(p, i),
-            Mode::Http => {}
-        }
-        if c & CAP_FE != 0 && p.cfg.proxies[i].binds.is_empty() {
-            p.alert(&format!(
-                "config : {} '{}' has no listen address. Please either specify a valid address on the <listen> line, or use the <bind> keyword.",
-                ts, name
-            ));
-            cfgerr += 1;
-        }
-        if c & CAP_BE != 0 && mode != Mode::Health {
-            let (e, n) = check_balance_mode(p, i);
-            err |= e;
-            cfgerr += n;
-        }
-        let (dis404, sendstate, httpchk) = {
-            let ck = &p.cfg.proxies[i].check;
-            (ck.disable_on_404, ck.send_state, ck.kind == CheckType::Http)
-        };
-        if dis404 && !httpchk {
-            p.cfg.proxies[i].check.disable_on_404 = false;
-            err |= p.warn(&format!(
-                "config : 'disable-on-404' will be ignored for {} '{}' (requires 'option httpchk').",
-                ts, name
-            ));
-        }
-        if sendstate && !httpchk {
-            p.cfg.proxies[i].check.send_state = false;
-            err |= p.warn(&format!(
-                "config : 'send-state' will be ignored for {} '{}' (requires 'option httpchk').",
-                ts, name
-            ));
-        }
-        if let Some(db) = p.cfg.proxies[i].default_backend.clone() {
-            match find_backend(p, &db, mode) {
-                Ok(t) if t == i => {
-                    p.alert(&format!(
-                        "Proxy '{}': loop detected for default_backend: '{}'.",
-                        name, db
-                    ));
-                    cfgerr += 1;
-                }
-                Ok(t) => p.cfg.proxies[i].default_be_idx = Some(t),
-                Err(()) => {
-                    p.alert(&format!(
-                        "Proxy '{}': unable to find required default_backend: '{}'.",
-                        name, db
-                    ));
-                    cfgerr += 1;
-                }
-            }
-        }
-        if mode == Mode::Http {
-            let setbes: Vec<String> = p.cfg.proxies[i]
-                .req_exps
-                .iter()
-                .filter_map(|e| {
-                    if let super::model::HdrAction::SetBe(b) = &e.action {
-                        Some(b.clone())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            for b in setbes {
-                match find_backend(p, &b, Mode::Http) {
-                    Ok(t) if t == i => {
-                        p.alert(&format!(
-                            "Proxy '{}': loop detected for setbe: '{}'.",
-                            name, b
-                        ));
-                        cfgerr += 1;
-                    }
-                    Ok(_) => {}
-                    Err(()) => {
-                        p.alert(&format!(
-                            "Proxy '{}': unable to find required setbe: '{}'.",
-                            name, b
-                        ));
-                        cfgerr += 1;
-                    }
-                }
-            }
-        }
-        for r in 0..p.cfg.proxies[i].switching_rules.len() {
-            let b = p.cfg.proxies[i].switching_rules[r].backend.clone();
-            match find_backend(p, &b, mode) {
-                Ok(t) if t == i => {
-                    p.alert(&format!(
-                        "Proxy '{}': loop detected for use_backend: '{}'.",
-                        name, b
-                    ));
-                    cfgerr += 1;
-                }
-                Ok(t) => p.cfg.proxies[i].switching_rules[r].be_idx = t,
-                Err(()) => {
-                    p.alert(&format!(
-                        "Proxy '{}': unable to find required use_backend: '{}'.",
-                        name, b
-                    ));
-                    cfgerr += 1;
-                }
-            }
-        }
-        {
-            // built once the rules are final: the lookups stand for them
-            let px = &p.cfg.proxies[i];
-            let plan =
-                crate::acl::RulePlan::build(px.switching_rules.iter().map(|r| &r.cond), &px.acls);
-            p.cfg.proxies[i].switch_plan = plan;
-        }
-        for r in 0..p.cfg.proxies[i].stick_rules.len() {
-            let tname = p.cfg.proxies[i].stick_rules[r].table.clone();
-            let target = match &tname {
-                Some(t) => findproxy(p, t, CAP_BE),
-                None => Some(i),
-            };
-            match target {
-                None => {
-                    p.alert(&format!(
-                        "Proxy '{}': unable to find stick-table '{}'.",
-                        name,
-                        tname.unwrap_or_default()
-                    ));
-                    cfgerr += 1;
-                }
-                Some(t) if p.cfg.proxies[t].stick_params.size == 0 => {
-                    let tn = tname.unwrap_or_else(|| name.clone());
-                    p.alert(&format!(
-                        "Proxy '{}': stick-table '{}' used but not configured.",
-                        name, tn
-                    ));
-                    cfgerr += 1;
-                }
-                Some(t) => p.cfg.proxies[i].stick_rules[r].table_idx = t,
-            }
-        }
-        cfgerr += check_stats_rules(p, i);
-        cfgerr += acl_find_targets(p, i);
-        {
-            let px = &p.cfg.proxies[i];
-            let t = px.timeouts;
-            if (mode == Mode::Tcp || mode == Mode::Http)
-                && ((c & CAP_FE != 0 && t.client.is_none())
-                    || (c & CAP_BE != 0
-                        && !px.servers.is_empty()
-                        && (t.connect.is_none() || t.server.is_none())))
-            {
-                err |= p.warn(&format!(
-                    "config : missing timeouts for {} '{}'.\n   | While not properly invalid, you will certainly encounter various problems\n   | with such a configuration. To fix this, please ensure that all following\n   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
-                    ts, name
-                ));
-            }
-        }
-        {
-            let px = &mut p.cfg.proxies[i];
-            let t = &mut px.timeouts;
-            if t.tarpit.is_none() || t.tarpit == defaults_to.tarpit {
-                t.tarpit = defaults_to.tarpit.or(t.connect).or(defaults_to.connect);
-            }
-            if c & CAP_BE != 0 && (t.queue.is_none() || t.queue == defaults_to.queue) {
-                t.queue = defaults_to.queue.or(t.connect).or(defaults_to.connect);
-            }
-            if px.check.kind == CheckType::SslHello {
-                px.check.send = crate::payload::ssl_hello_packet();
-            }
-        }
-        // captures count as log data (1.4's to_log bits); ignoring them in
-        // tcp mode clears only LW_REQHDR, for both directions (a 1.4 bug),
-        // so response headers and the cookie still count
-        let cap_logged = {
-            let px = &p.cfg.proxies[i];
-            px.capture_cookie.is_some()
-                || !px.rsp_captures.is_empty()
-                || (mode == Mode::Http && !px.req_captures.is_empty())
-        };
-        if !p.cfg.proxies[i].req_captures.is_empty() && mode != Mode::Http {
-            err |= p.warn(&format!(
-                "config : 'capture request header' ignored for {} '{}' as it requires HTTP mode.",
-                ts, name
-            ));
-            p.cfg.proxies[i].req_captures.clear();
-        }
-        if !p.cfg.proxies[i].rsp_captures.is_empty() && mode != Mode::Http {
-            err |= p.warn(&format!(
-                "config : 'capture response header' ignored for {} '{}' as it requires HTTP mode.",
-                ts, name
-            ));
-            p.cfg.proxies[i].rsp_captures.clear();
-        }
-        {
-            let px = &mut p.cfg.proxies[i];
-            if px.fullconn == 0 {
-                px.fullconn = px.maxconn;
-            }
-            let mut ids: Vec<u32> = px.servers.iter().map(|s| s.id).collect();
-            assign_ids(&mut ids);
-            for (s, id) in px.servers.iter_mut().zip(ids) {
-                s.id = id;
-            }
-            // listeners: `so_id` and the socket-stats rows read these
-            let mut ids: Vec<u32> = px.binds.iter().map(|b| b.id.unwrap_or(0)).collect();
-            assign_ids(&mut ids);
-            for (b, id) in px.binds.iter_mut().zip(ids) {
-                b.id = Some(id);
-            }
-        }
-        let nsrv = p.cfg.proxies[i].servers.len();
-        for si in 0..nsrv {
-            let fullconn = p.cfg.proxies[i].fullconn;
-            let s = &mut p.cfg.proxies[i].servers[si];
-            if s.minconn > s.maxconn {
-                s.maxconn = s.minconn;
-            } else if s.maxconn != 0 && s.minconn == 0 {
-                s.minconn = s.maxconn;
-            } else if s.minconn != s.maxconn && fullconn == 0 {
-                p.alert(&format!(
-                    "config : {} '{}' : fullconn is mandatory when minconn is set on a server.",
-                    ts, name
-                ));
-                cfgerr += 1;
-            }
-            let (sname, track) = {
-                let s = &p.cfg.proxies[i].servers[si];
-                (s.name.clone(), s.track.clone())
-            };
-            if let Some(t) = track {
-                let (pname, tsrv) = match t.rsplit_once('/') {
-                    Some((a, b)) => (Some(a.to_string()), b.to_string()),
-                    None => (None, t.clone()),
-                };
-                let tp = match &pname {
-                    Some(pn) => findproxy(p, pn, CAP_BE),
-                    None => Some(i),
-                };
-                let Some(tp) = tp else {
-                    p.alert(&format!(
-                        "config : {} '{}', server '{}': unable to find required proxy '{}' for tracking.",
-                        ts,
-                        name,
-                        sname,
-                        pname.unwrap_or_default()
-                    ));
-                    cfgerr += 1;
-                    continue;
-                };
-                match p.cfg.proxies[tp].servers.iter().find(|s| s.name == tsrv) {
-                    None => {
-                        p.alert(&format!(
-                            "config : {} '{}', server '{}': unable to find required server '{}' for tracking.",
-                            ts, name, sname, tsrv
-                        ));
-                        cfgerr += 1;
-                    }
-                    Some(ts2) if !ts2.check => {
-                        p.alert(&format!(
-                            "config : {} '{}', server '{}': unable to use {}/{} for tracking as it does not have checks enabled.",
-                            ts, name, sname, p.cfg.proxies[tp].name, tsrv
-                        ));
-                        cfgerr += 1;
-                    }
-                    Some(_)
-                        if tp != i
-                            && p.cfg.proxies[tp].check.disable_on_404
-                                != p.cfg.proxies[i].check.disable_on_404 =>
-                    {
-                        // (sic) 1.4's text has no space in "fortracking"
-                        p.alert(&format!(
-                            "config : {} '{}', server '{}': unable to use {}/{} fortracking: disable-on-404 option inconsistency.",
-                            ts, name, sname, p.cfg.proxies[tp].name, tsrv
-                        ));
-                        cfgerr += 1;
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
-        let logless = {
-            let px = &p.cfg.proxies[i];
-            (mode == Mode::Tcp || mode == Mode::Http)
-                && c & CAP_FE != 0
-                && (px.log_format != LogFormat::Default || cap_logged)
-                && px.logs.is_empty()
-        };
-        if logless {
-            err |= p.warn(&format!(
-                "config : log format ignored for {} '{}' since it has no log address.",
-                ts, name
-            ));
-        }
-        if mode != Mode::Http {
-            if p.cfg.proxies[i].stats.enabled {
-                err |= p.warn(&format!(
-                    "config : 'stats' statement ignored for {} '{}' as it requires HTTP mode.",
-                    ts, name
-                ));
-                p.cfg.proxies[i].stats = Default::default();
-            }
-            if p.cfg.proxies[i].forwardfor.is_some() {
-                err |= p.warn(&format!(
-                    "config : 'option forwardfor' ignored for {} '{}' as it requires HTTP mode.",
-                    ts, name
-                ));
-                p.cfg.proxies[i].forwardfor = None;
-            }
-            if p.cfg.proxies[i].originalto.is_some() {
-                err |= p.warn(&format!(
-                    "config : 'option originalto' ignored for {} '{}' as it requires HTTP mode.",
-                    ts, name
-                ));
-                p.cfg.proxies[i].originalto = None;
-            }
-            for &(oname, ocap, http, field) in FLAG_OPTIONS {
-                if http && ocap & c != 0 && *field(&mut p.cfg.proxies[i].flags) {
-                    *field(&mut p.cfg.proxies[i].flags) = false;
-                    err |= p.warn(&format!(
-                        "config : 'option {}' ignored for {} '{}' as it requires HTTP mode.",
-                        oname, ts, name
-                    ));
-                }
-            }
-        }
-        for si in 0..nsrv {
-            let s = &p.cfg.proxies[i].servers[si];
-            if mode != Mode::Http && s.redir.is_some() {
-                p.alert(&format!("config : {} '{}' : server cannot have cookie or redirect prefix in non-HTTP mode.", ts, name));
-                cfgerr += 1;
-            }
-            if mode != Mode::Http && s.cookie.is_some() {
-                let sn = s.name.clone();
-                err |= p.warn(&format!(
-                    "config : {} '{}' : ignoring cookie for server '{}' as HTTP mode is disabled.",
-                    ts, name, sn
-                ));
-            }
-            let s = &p.cfg.proxies[i].servers[si];
-            if s.port_relative && p.cfg.proxies[i].persist_rdp.is_some() {
-                let sn = s.name.clone();
-                err |= p.warn(&format!(
-                    "config : {} '{}' : RDP cookie persistence will not work for server '{}' because it lacks an explicit port number.",
-                    ts, name, sn
-                ));
-            }
-        }
-        if proxy_procs(&p.cfg.proxies[i], nbproc) > 1 {
-            if p.cfg.proxies[i].stats.enabled {
-                err |= p.warn(&format!(
-                    "Proxy '{}': in multi-process mode, stats will be limited to process assigned to the current request.",
-                    name
-                ));
-                if !p.cfg.proxies[i].stats.admin.is_empty() {
-                    err |= p.warn(&format!(
-                        "Proxy '{}': stats admin will not work correctly in multi-process mode.",
-                        name
-                    ));
-                }
-            }
-            if p.cfg.proxies[i].appsession.is_some() {
-                err |= p.warn(&format!(
-                    "Proxy '{}': appsession will not work correctly in multi-process mode.",
-                    name
-                ));
-            }
-            if !p.cfg.proxies[i].stick_rules.is_empty() {
-                err |= p.warn(&format!(
-                    "Proxy '{}': sticking rules will not work correctly in multi-process mode.",
-                    name
-                ));
-            }
-        }
-        // stats defaults once everything is known
-        let px = &mut p.cfg.proxies[i];
-        if px.stats.enabled {
-            if px.stats.uri.is_empty() {
-                px.stats.uri = "/haproxy?stats".into();
-            }
-            if px.stats.realm.is_empty() {
-                px.stats.realm = super::model::DEFAULT_REALM.into();
-            }
-        }
-    }
-    if nbproc > 1 && p.cfg.global.stats_fe {
-        err |= p.warn("stats socket will not work correctly in multi-process mode (nbproc > 1).");
-    }
-    let uls = p.cfg.userlists.clone();
-    // 1.4 links userlists and users newest first: the first error it
-    // reports is the one of the last declared
-    for ul in uls.iter().rev() {
-        for u in ul.users.iter().rev() {
-            for g in &u.groups {
-                if !ul.groups.iter().any(|(n, _)| n == g) {
-                    p.alert(&format!(
-                        "userlist '{}': no such group '{}' specified in user '{}'",
-                        ul.name, g, u.name
-                    ));
-                    return err | ERR_ALERT | ERR_FATAL;
-                }
-            }
-        }
-        for (g, users) in &ul.groups {
-            for u in users {
-                if !ul.users.iter().any(|x| &x.name == u) {
-                    p.alert(&format!(
-                        "userlist '{}': no such user '{}' specified in group '{}'",
-                        ul.name, u, g
-                    ));
-                    return err | ERR_ALERT | ERR_FATAL;
-                }
-            }
-        }
-    }
-    if cfgerr > 0 {
-        err |= ERR_ALERT | ERR_FATAL;
-    }
-    err
-}
-
-/// 1.4's findproxy(): the one proxy named `name` (or `#id`) with the
-/// capabilities `cap`; none when two match.
-fn findproxy(p: &Parser, name: &str, cap: u8) -> Option<usize> {
-    let id = name.strip_prefix('#').map(super::units::atoi).unwrap_or(0);
-    let has_cap = |k: &usize| {
-        p.cfg
-            .proxies
-            .get(*k)
-            .is_some_and(|x| caps(x.kind) & cap == cap)
-    };
-    let found: Vec<usize> = if id != 0 {
-        (0..p.cfg.proxies.len())
-            .filter(|&k| has_cap(&k) && i64::from(p.cfg.proxies[k].id) == id)
-            .take(2)
-            .collect()
-    } else {
-        let same = p.proxy_names.get(name).map_or(&[][..], |v| &v[..]);
-        same.iter().copied().filter(has_cap).take(2).collect()
-    };
-    match found[..] {
-        [k] => Some(k),
-        _ => None,
-    }
-}
-
-/// The proxy's ACLs in 1.4's list order: named ones where first declared,
-/// anonymous ones where the condition holding them was parsed.
 /// 1.4's automatic numbering (get_next_id): each 0 in `ids` becomes the
 /// first number not given explicitly, counting on from the previous
 /// item's position, in declaration order.
@@ -640,147 +544,6 @@ fn assign_ids(ids: &mut [u32]) {
         }
         next += 1;
     }
-}
-
-fn acls_in_order(px: &Proxy) -> Vec<&Acl> {
-    // anon_acls are pushed with their named count, so they come sorted:
-    // one merge, not one scan of them per named ACL
-    let mut out = Vec::new();
-    let mut anon = px.anon_acls.iter().peekable();
-    for k in 0..=px.acls.len() {
-        while let Some((_, a)) = anon.next_if(|(n, _)| *n <= k) {
-            out.push(a);
-        }
-        out.extend(px.acls.get(k));
-    }
-    out.extend(anon.map(|(_, a)| a));
-    out
-}
-
-/// 1.4's acl_find_targets(): srv_is_up() must name a known server, and
-/// http_auth*() a known userlist (and http_auth_group known groups).
-/// Returns the number of errors.
-fn acl_find_targets(p: &Parser, i: usize) -> u32 {
-    let px = &p.cfg.proxies[i];
-    let mut cfgerr = 0;
-    for acl in acls_in_order(px) {
-        for e in &acl.exprs {
-            let ok = match e.fetch {
-                Fetch::SrvIsUp => srv_is_up_target(p, i, &acl.name, e),
-                Fetch::HttpAuth | Fetch::HttpAuthGroup => auth_target(p, i, &acl.name, e),
-                _ => 0,
-            };
-            cfgerr += ok;
-        }
-    }
-    cfgerr
-}
-
-fn srv_is_up_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
-    let id = &p.cfg.proxies[i].name;
-    let kw = "srv_is_up";
-    let arg = e.arg.as_deref().unwrap_or("");
-    if arg.is_empty() {
-        p.alert(&format!(
-            "proxy {}: acl {} {}(): missing server name.",
-            id, acl, kw
-        ));
-        return 1;
-    }
-    let (px, sname) = match arg.rsplit_once('/') {
-        Some((pname, s)) => {
-            let found = p
-                .cfg
-                .proxies
-                .iter()
-                .find(|x| x.name == pname && caps(x.kind) & CAP_BE != 0);
-            let Some(px) = found else {
-                p.alert(&format!(
-                    "proxy {}: acl {} {}(): unable to find proxy '{}'.",
-                    id, acl, kw, pname
-                ));
-                return 1;
-            };
-            (px, s)
-        }
-        None => (&p.cfg.proxies[i], arg),
-    };
-    if !px.servers.iter().any(|s| s.name == sname) {
-        p.alert(&format!(
-            "proxy {}: acl {} {}(): unable to find server '{}'.",
-            id, acl, kw, sname
-        ));
-        return 1;
-    }
-    0
-}
-
-fn auth_target(p: &Parser, i: usize, acl: &str, e: &AclExpr) -> u32 {
-    let id = &p.cfg.proxies[i].name;
-    let kw = if e.fetch == Fetch::HttpAuth {
-        "http_auth"
-    } else {
-        "http_auth_group"
-    };
-    let arg = e.arg.as_deref().unwrap_or("");
-    if arg.is_empty() {
-        p.alert(&format!(
-            "proxy {}: acl {} {}(): missing userlist name.",
-            id, acl, kw
-        ));
-        return 1;
-    }
-    let Some(ul) = p.cfg.userlists.iter().find(|u| u.name == arg) else {
-        p.alert(&format!(
-            "proxy {}: acl {} {}({}): unable to find userlist.",
-            id, acl, kw, arg
-        ));
-        return 1;
-    };
-    if e.fetch != Fetch::HttpAuthGroup {
-        return 0;
-    }
-    if e.pats.is_empty() {
-        p.alert(&format!(
-            "proxy {}: acl {} {}(): no groups specified.",
-            id, acl, kw
-        ));
-        return 1;
-    }
-    // 1.4 reads all the group words as one pattern (acl_parse_strcat) and
-    // resolves it at once: one alert for the first unknown group
-    let text = e
-        .pats
-        .linear()
-        .iter()
-        .map(|pat| match pat {
-            Pattern::Str(s) | Pattern::StrI(s) => String::from_utf8_lossy(s).into_owned(),
-            _ => String::new(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    if !groups_resolve(p, ul, &text) {
-        p.alert(&format!(
-            "proxy {}: acl {} {}(): invalid group(s).",
-            id, acl, kw
-        ));
-        return 1;
-    }
-    0
-}
-
-/// 1.4's auth_resolve_groups(): every space-separated name must be a
-/// group of the userlist; the first unknown one is reported.
-fn groups_resolve(p: &Parser, ul: &Userlist, groups: &str) -> bool {
-    let mut any = false;
-    for g in groups.split(' ').filter(|g| !g.is_empty()) {
-        if !ul.groups.iter().any(|(n, _)| n == g) {
-            p.alert(&format!("No such group '{}' in userlist '{}'.", g, ul.name));
-            return false;
-        }
-        any = true;
-    }
-    any
 }
 
 /// `stats http-request` replaces the stats page's own authentication: both
