@@ -52,18 +52,28 @@ fn after_slash(v: &[u8]) -> &[u8] {
 
 /// A header fetch's values against the patterns, read as the match kind
 /// wants them (integers and addresses are parsed from the text).
-fn match_values(e: &AclExpr, vals: Vec<Vec<u8>>) -> bool {
+/// One header value against the expression's patterns.
+fn match_value(e: &AclExpr, v: &[u8]) -> bool {
     match e.kind {
-        MatchKind::Int => vals.iter().any(|v| {
-            e.pats
-                .match_int(crate::units::atoi(&String::from_utf8_lossy(v)))
-        }),
-        MatchKind::Ip => vals.iter().any(|v| {
+        MatchKind::Int => e
+            .pats
+            .match_int(crate::units::atoi(&String::from_utf8_lossy(v))),
+        MatchKind::Ip => {
             let t = String::from_utf8_lossy(v);
             e.pats.match_ip(t.trim().parse().ok())
-        }),
-        _ => vals.iter().any(|v| e.pats.match_str(v)),
+        }
+        _ => e.pats.match_str(v),
     }
+}
+
+/// How many values a `*_hdr_any` walk visits (`hdr_cnt`, `shdr_cnt`).
+fn count(walk: impl FnOnce(&mut dyn FnMut(&[u8]) -> bool) -> bool) -> i64 {
+    let mut n = 0;
+    walk(&mut |_| {
+        n += 1;
+        false
+    });
+    n
 }
 
 /// url_ip / url_port: the host and port of an absolute `http://` URI
@@ -152,14 +162,14 @@ fn expr_match(e: &AclExpr, s: &dyn Sample) -> bool {
         RespVer => s
             .rsp_ver()
             .is_some_and(|v| e.pats.match_str(after_slash(v))),
-        Hdr => match_values(e, s.req_hdr(e.arg.as_deref(), true)),
-        Shdr => match_values(e, s.rsp_hdr(e.arg.as_deref(), true)),
+        Hdr => s.req_hdr_any(e.arg.as_deref(), true, &mut |v| match_value(e, v)),
+        Shdr => s.rsp_hdr_any(e.arg.as_deref(), true, &mut |v| match_value(e, v)),
         HdrCnt => e
             .pats
-            .match_int(s.req_hdr(e.arg.as_deref(), true).len() as i64),
+            .match_int(count(|f| s.req_hdr_any(e.arg.as_deref(), true, f))),
         ShdrCnt => e
             .pats
-            .match_int(s.rsp_hdr(e.arg.as_deref(), true).len() as i64),
+            .match_int(count(|f| s.rsp_hdr_any(e.arg.as_deref(), true, f))),
         Status => s.status().is_some_and(|v| e.pats.match_int(v)),
         HttpAuth => s.auth_ok(e.arg.as_deref(), None),
         HttpAuthGroup => auth_group(e, s),

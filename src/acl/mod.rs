@@ -236,8 +236,21 @@ pub trait Sample {
     fn req_ver(&self) -> Option<&[u8]>;
     /// Values of a request header (or all headers' values with None),
     /// comma-split when `split` is set.
-    fn req_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>>;
-    fn rsp_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>>;
+    ///
+    /// Each value is handed to `f` in order until it returns true (so
+    /// nothing is collected per request); the answer is whether it did.
+    fn req_hdr_any(
+        &self,
+        name: Option<&str>,
+        split: bool,
+        f: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> bool;
+    fn rsp_hdr_any(
+        &self,
+        name: Option<&str>,
+        split: bool,
+        f: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> bool;
     fn status(&self) -> Option<i64>;
     fn rsp_ver(&self) -> Option<&[u8]>;
     fn req_len(&self) -> i64;

@@ -133,11 +133,16 @@ impl Run {
     /// The first rule of the run whose ACL matches the sample.
     fn lookup(&self, s: &dyn Sample) -> Option<usize> {
         match &self.key {
-            Key::Hdr(name) => s
-                .req_hdr(name.as_deref(), true)
-                .iter()
-                .filter_map(|v| self.lookup_value(v))
-                .min(),
+            Key::Hdr(name) => {
+                let mut first: Option<usize> = None;
+                s.req_hdr_any(name.as_deref(), true, &mut |v| {
+                    if let Some(n) = self.lookup_value(v) {
+                        first = Some(first.map_or(n, |f| f.min(n)));
+                    }
+                    false
+                });
+                first
+            }
             Key::Path => s.url().and_then(|u| self.lookup_value(uri_path(u))),
             Key::Url => s.url().and_then(|u| self.lookup_value(u)),
             Key::Src => match s.src() {

@@ -35,14 +35,19 @@ impl Sample for Req {
     fn req_ver(&self) -> Option<&[u8]> {
         Some(b"HTTP/1.1")
     }
-    fn req_hdr(&self, name: Option<&str>, _split: bool) -> Vec<Vec<u8>> {
+    fn req_hdr_any(
+        &self,
+        name: Option<&str>,
+        _split: bool,
+        f: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> bool {
         match name {
-            Some(n) if n.eq_ignore_ascii_case("host") => self.hosts.clone(),
-            _ => Vec::new(),
+            Some(n) if n.eq_ignore_ascii_case("host") => self.hosts.iter().any(|h| f(h)),
+            _ => false,
         }
     }
-    fn rsp_hdr(&self, _: Option<&str>, _: bool) -> Vec<Vec<u8>> {
-        Vec::new()
+    fn rsp_hdr_any(&self, _: Option<&str>, _: bool, _: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        false
     }
     fn status(&self) -> Option<i64> {
         None

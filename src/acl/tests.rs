@@ -28,15 +28,16 @@ impl Sample for Req<'_> {
     fn req_ver(&self) -> Option<&[u8]> {
         Some(b"HTTP/1.1")
     }
-    fn req_hdr(&self, name: Option<&str>, _split: bool) -> Vec<Vec<u8>> {
-        if name.is_some_and(|n| n.eq_ignore_ascii_case("host")) {
-            vec![self.host.to_vec()]
-        } else {
-            vec![]
-        }
+    fn req_hdr_any(
+        &self,
+        name: Option<&str>,
+        _split: bool,
+        f: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> bool {
+        name.is_some_and(|n| n.eq_ignore_ascii_case("host")) && f(self.host)
     }
-    fn rsp_hdr(&self, _: Option<&str>, _: bool) -> Vec<Vec<u8>> {
-        vec![]
+    fn rsp_hdr_any(&self, _: Option<&str>, _: bool, _: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        false
     }
     fn status(&self) -> Option<i64> {
         None

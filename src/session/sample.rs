@@ -53,11 +53,21 @@ impl Sample for ReqSample<'_> {
     fn req_ver(&self) -> Option<&[u8]> {
         self.h.map(|h| h.req_version())
     }
-    fn req_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>> {
-        hdr_values(self.h, name, split)
+    fn req_hdr_any(
+        &self,
+        name: Option<&str>,
+        split: bool,
+        f: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> bool {
+        hdr_any(self.h, name, split, f)
     }
-    fn rsp_hdr(&self, name: Option<&str>, split: bool) -> Vec<Vec<u8>> {
-        hdr_values(self.rsp, name, split)
+    fn rsp_hdr_any(
+        &self,
+        name: Option<&str>,
+        split: bool,
+        f: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> bool {
+        hdr_any(self.rsp, name, split, f)
     }
     fn status(&self) -> Option<i64> {
         self.rsp.map(|h| h.status() as i64)
@@ -178,16 +188,24 @@ impl Sample for ReqSample<'_> {
     }
 }
 
-fn hdr_values(h: Option<&Head>, name: Option<&str>, split: bool) -> Vec<Vec<u8>> {
-    let Some(h) = h else { return Vec::new() };
+/// The values of header `name` (every header's with None), split on
+/// commas and trimmed as 1.4's http_find_header does when `split` is set,
+/// handed to `f` in place until it returns true.
+fn hdr_any(
+    h: Option<&Head>,
+    name: Option<&str>,
+    split: bool,
+    f: &mut dyn FnMut(&[u8]) -> bool,
+) -> bool {
+    let Some(h) = h else { return false };
     match name {
-        Some(n) if split => h.values(n),
-        Some(n) => h
-            .hdrs()
-            .filter(|x| x.is(n))
-            .map(|x| x.value().to_vec())
-            .collect(),
-        None => h.hdrs().map(|x| x.value().to_vec()).collect(),
+        Some(n) if split => h.hdrs().filter(|x| x.is(n)).any(|x| {
+            x.value()
+                .split(|&c| c == b',')
+                .any(|v| f(crate::http::head::trim(v)))
+        }),
+        Some(n) => h.hdrs().filter(|x| x.is(n)).any(|x| f(x.value())),
+        None => h.hdrs().any(|x| f(x.value())),
     }
 }
 

@@ -79,7 +79,7 @@ impl Session {
             // 1.4's `hdr` pattern is an IPv4 address read from the last
             // occurrence (pattern_fetch_hdr_ip); 0 means no key
             StickFetch::Hdr(n) => {
-                let ip = inetaddr_host_lim(req?.values(n).last()?);
+                let ip = inetaddr_host_lim(req?.last_value(n)?);
                 if ip == 0 {
                     return None;
                 }
