@@ -64,11 +64,7 @@ fn tls_state(p: &Proxy, bind: usize) -> Result<Option<Box<TlsConn>>, ()> {
 
 /// `-d`'s accept trace line.
 fn trace_accept(l: &Listener, p: &Proxy, sess: &Session, addr: SocketAddr) {
-    let lfd = l
-        .sock
-        .as_ref()
-        .map(AsRawFd::as_raw_fd)
-        .unwrap_or(-1) as u16;
+    let lfd = l.sock.as_ref().map(AsRawFd::as_raw_fd).unwrap_or(-1) as u16;
     let (cfd, _) = sess.trace_fds();
     msg::trace(&format!(
         "{:08x}:{}.accept({:04x})={:04x} from [{}:{}]",

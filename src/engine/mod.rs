@@ -339,8 +339,6 @@ impl Engine {
         // connection ids closed during this turn are free again
         self.world.rt.idle.end_turn();
         self.maintain(now);
-        self.world.stopping
-            && self.stop_at.iter().all(|s| s.is_none())
-            && self.sessions.is_empty()
+        self.world.stopping && self.stop_at.iter().all(|s| s.is_none()) && self.sessions.is_empty()
     }
 }

@@ -75,7 +75,10 @@ impl Engine {
     pub fn pause(&mut self, pause: bool) {
         let cfg = self.world.rt.cfg;
         for (i, p) in cfg.proxies.iter().enumerate() {
-            if self.world.rt.px[i].stopped || p.binds.is_empty() || self.world.rt.px[i].paused == pause {
+            if self.world.rt.px[i].stopped
+                || p.binds.is_empty()
+                || self.world.rt.px[i].paused == pause
+            {
                 continue;
             }
             let m = if pause {

@@ -19,8 +19,6 @@ fn next_line(buf: &[u8], pos: usize) -> Option<(usize, usize, Eol)> {
     }
 }
 
-
-
 /// Headers that frame a message: never taken folded over lines.
 const FRAMING: [&[u8]; 2] = [b"content-length", b"transfer-encoding"];
 
