@@ -120,7 +120,8 @@ impl CliSock {
         self.conns.iter().map(|(_, c)| c.last + c.timeout).min()
     }
 
-    pub fn on_timers(&mut self, registry: &Registry, rt: &mut Runtime, now: Instant) {
+    pub fn on_timers(&mut self, ctx: &mut Ctx) {
+        let (registry, now) = (ctx.registry, ctx.now);
         let expired: Vec<usize> = self
             .conns
             .iter()
@@ -128,7 +129,7 @@ impl CliSock {
             .map(|(k, _)| k)
             .collect();
         for k in expired {
-            self.drop_conn(registry, rt, k);
+            self.drop_conn(registry, ctx.rt, k);
         }
     }
 

@@ -15,7 +15,6 @@ pub use probe::{mysql_packet, ssl_hello_packet, LDAP_BIND_REQUEST};
 pub use status::reason_text;
 
 use crate::config::model::{CheckType, Proxy, Server};
-use crate::log::syslog::Syslog;
 use crate::queue::Ctx;
 use crate::state::{CheckStatus, Runtime, SrvState};
 use mio::net::TcpStream;
@@ -98,30 +97,6 @@ fn getinter(c: &Server, s: &SrvState) -> u64 {
     } else {
         c.inter
     }
-}
-
-/// Runs `f` with a session context, so that checks change server state
-/// through the same path as the sessions and the stats socket.
-#[allow(clippy::too_many_arguments)]
-fn with_ctx<R>(
-    rt: &mut Runtime,
-    registry: &Registry,
-    syslog: &Syslog,
-    now: Instant,
-    wake: &mut Vec<usize>,
-    grants: &mut Vec<(usize, usize)>,
-    f: impl FnOnce(&mut Ctx) -> R,
-) -> R {
-    let mut ctx = Ctx {
-        rt,
-        registry,
-        syslog,
-        now,
-        wake,
-        grants,
-        stopping: false,
-    };
-    f(&mut ctx)
 }
 
 /// The check request of a proxy, as sent to server `si` now.
@@ -404,47 +379,33 @@ impl Checks {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub fn on_event(
-        &mut self,
-        rt: &mut Runtime,
-        registry: &Registry,
-        syslog: &Syslog,
-        i: usize,
-        now: Instant,
-        wake: &mut Vec<usize>,
-        grants: &mut Vec<(usize, usize)>,
-    ) {
+    /// Readiness of check `i`'s connection, with the context the loop
+    /// lends (the same path as the sessions and the stats socket take to
+    /// change a server's state).
+    pub fn on_event(&mut self, ctx: &mut Ctx, i: usize) {
         if i >= self.list.len() {
             return;
         }
         let mut result = None;
         if self.list[i].phase == Phase::Connecting {
-            result = self.connected(i, rt, now);
+            result = self.connected(i, ctx.rt, ctx.now);
         }
         if result.is_none() && self.list[i].phase == Phase::Reading {
-            result = self.read(i, rt, registry);
+            result = self.read(i, ctx.rt, ctx.registry);
         }
         if let Some((v, how)) = result {
-            self.close(i, registry, how);
-            with_ctx(rt, registry, syslog, now, wake, grants, |ctx| {
-                self.finish(i, ctx, v)
-            });
+            self.close(i, ctx.registry, how);
+            self.finish(i, ctx, v);
         }
     }
 
-    pub fn on_timers(
-        &mut self,
-        rt: &mut Runtime,
-        registry: &Registry,
-        syslog: &Syslog,
-        now: Instant,
-        wake: &mut Vec<usize>,
-        grants: &mut Vec<(usize, usize)>,
-    ) {
-        warm_up(rt, now);
-        self.take_soon(rt);
+    /// Checks due to start and checks past their deadline.
+    pub fn on_timers(&mut self, ctx: &mut Ctx) {
+        let (registry, now) = (ctx.registry, ctx.now);
+        warm_up(ctx.rt, now);
+        self.take_soon(ctx.rt);
         for i in 0..self.list.len() {
+            let rt = &mut *ctx.rt;
             let c = &self.list[i];
             let (pi, si) = (c.px, c.srv);
             let v = match c.phase {
@@ -472,9 +433,7 @@ impl Checks {
             };
             if let Some(v) = v {
                 self.close(i, registry, Close::Abort);
-                with_ctx(rt, registry, syslog, now, wake, grants, |ctx| {
-                    self.finish(i, ctx, v)
-                });
+                self.finish(i, ctx, v);
             }
         }
     }

@@ -45,6 +45,16 @@ pub struct TlsConn {
     dead: bool,
 }
 
+/// What one look at rustls's decrypted plaintext gave.
+enum Plain {
+    /// bytes copied into the buffer
+    Copied(usize),
+    /// nothing decrypted yet: read more records
+    Empty,
+    /// the client's end of data
+    End,
+}
+
 impl TlsConn {
     pub fn new(cfg: &Arc<rustls::ServerConfig>) -> Option<TlsConn> {
         let mut conn = ServerConnection::new(cfg.clone()).ok()?;
@@ -82,79 +92,17 @@ impl TlsConn {
     ) -> usize {
         let mut total = 0;
         let mut tcp_eof = false;
-        loop {
-            if buf.len() >= room {
-                break;
-            }
-            // copied straight from rustls's plaintext (no zeroed room)
-            let mut rd = self.conn.reader();
-            let r = rd.fill_buf().map(|chunk| {
-                let n = chunk.len().min(room - buf.len());
-                buf.extend_from_slice(&chunk[..n]);
-                n
-            });
-            if let Ok(n) = r {
-                rd.consume(n);
-            }
-            match r {
-                Ok(0) => {
-                    // close_notify: the client's end of data
-                    f.eof = true;
-                    f.ready = false;
-                    break;
-                }
-                Ok(n) => {
+        while buf.len() < room {
+            match self.take_plaintext(buf, room, f) {
+                Plain::Copied(n) => {
                     total += n;
                     continue;
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-                Err(_) => {
-                    // TCP closed without close_notify: most clients do that
-                    f.eof = true;
-                    f.ready = false;
-                    break;
-                }
+                Plain::End => break,
+                Plain::Empty => {}
             }
-            if !f.ready || f.eof || f.err || tcp_eof {
+            if !f.ready || f.eof || f.err || tcp_eof || !self.feed(s, f, &mut tcp_eof) {
                 break;
-            }
-            let mut src = Src { s, short: false };
-            match self.conn.read_tls(&mut src) {
-                Ok(0) => tcp_eof = true,
-                Ok(_) => {
-                    self.moved = true;
-                    // drained: no read meant to meet EAGAIN (unless the
-                    // peer's FIN was already reported: read it now, no
-                    // edge will come for it)
-                    if src.short && !f.hup {
-                        f.ready = false;
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => f.ready = false,
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => {
-                    self.dead = true;
-                    f.err = true;
-                    f.eof = true;
-                    f.ready = false;
-                }
-            }
-            if self.conn.process_new_packets().is_err() {
-                // a bad handshake or record: rustls queued its alert
-                let mut w = true;
-                let mut e = false;
-                self.flush(s, &mut w, &mut e);
-                f.err = true;
-                f.eof = true;
-                f.ready = false;
-                break;
-            }
-            if self.conn.wants_write() {
-                // handshake answers and key updates go out at once
-                let mut w = true;
-                let mut e = f.err;
-                self.flush(s, &mut w, &mut e);
-                f.err |= e;
             }
         }
         if tcp_eof && total == 0 && !f.eof {
@@ -162,6 +110,84 @@ impl TlsConn {
             f.ready = false;
         }
         total
+    }
+
+    /// Copies what rustls has decrypted into `buf`, up to `room` (straight
+    /// from its plaintext: no zeroed room); the client's end of data
+    /// (close_notify, or TCP closed without it) sets `eof`.
+    #[inline]
+    fn take_plaintext(&mut self, buf: &mut Vec<u8>, room: usize, f: &mut Flags) -> Plain {
+        let mut rd = self.conn.reader();
+        let r = rd.fill_buf().map(|chunk| {
+            let n = chunk.len().min(room - buf.len());
+            buf.extend_from_slice(&chunk[..n]);
+            n
+        });
+        if let Ok(n) = r {
+            rd.consume(n);
+        }
+        match r {
+            Ok(0) => {
+                // close_notify: the client's end of data
+                f.eof = true;
+                f.ready = false;
+                Plain::End
+            }
+            Ok(n) => Plain::Copied(n),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => Plain::Empty,
+            Err(_) => {
+                // TCP closed without close_notify: most clients do that
+                f.eof = true;
+                f.ready = false;
+                Plain::End
+            }
+        }
+    }
+
+    /// Reads TLS records from the socket into rustls and processes them,
+    /// sending at once what the handshake or a key update answers. False
+    /// when the connection is broken (rustls's alert is flushed first).
+    #[inline]
+    fn feed(&mut self, s: &mut TcpStream, f: &mut Flags, tcp_eof: &mut bool) -> bool {
+        let mut src = Src { s, short: false };
+        match self.conn.read_tls(&mut src) {
+            Ok(0) => *tcp_eof = true,
+            Ok(_) => {
+                self.moved = true;
+                // drained: no read meant to meet EAGAIN (unless the
+                // peer's FIN was already reported: read it now, no
+                // edge will come for it)
+                if src.short && !f.hup {
+                    f.ready = false;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => f.ready = false,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => {
+                self.dead = true;
+                f.err = true;
+                f.eof = true;
+                f.ready = false;
+            }
+        }
+        if self.conn.process_new_packets().is_err() {
+            // a bad handshake or record: rustls queued its alert
+            let mut w = true;
+            let mut e = false;
+            self.flush(s, &mut w, &mut e);
+            f.err = true;
+            f.eof = true;
+            f.ready = false;
+            return false;
+        }
+        if self.conn.wants_write() {
+            // handshake answers and key updates go out at once
+            let mut w = true;
+            let mut e = f.err;
+            self.flush(s, &mut w, &mut e);
+            f.err |= e;
+        }
+        true
     }
 
     /// Ciphertext rustls holds, out to the socket while it takes it.
