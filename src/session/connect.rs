@@ -1,6 +1,6 @@
 //! Server assignment, queueing, connection and 1.4's retry rules.
 
-use super::{process_queue, Ctx, Session, St};
+use super::{process_queue, Cause, Ctx, Fin, Session, St};
 use crate::config::model::{Balance, Mode};
 use crate::state::dyn_maxconn;
 use std::net::SocketAddr;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// Removes a session from any queue it waits in.
 pub fn leave_queue(s: &mut Session, ctx: &mut Ctx) {
-    if s.st != St::Queued && s.st != St::Closed {
+    if !matches!(s.st, St::Queued { .. } | St::Closed) {
         return;
     }
     let key = s.key;
@@ -50,7 +50,7 @@ impl Session {
                 // 1.4 then looks in the body bytes already received
                 // (check_post only makes it wait for some first)
                 let framing = self.txn.req_body.as_ref()?.framing;
-                let body = crate::balance::post_window(&self.req_in, framing, check_post.is_some());
+                let body = crate::balance::post_window(&self.cli.rx, framing, check_post.is_some());
                 crate::balance::url_param_post_hash(body, name)
             }
             Balance::Hdr { name, domain_only } => {
@@ -60,7 +60,7 @@ impl Session {
                 (!v.is_empty()).then(|| crate::balance::hdr_hash(v, *domain_only))
             }
             Balance::RdpCookie { name } => {
-                match crate::payload::rdp_cookie(&self.req_in, Some(name)) {
+                match crate::payload::rdp_cookie(&self.cli.rx, Some(name)) {
                     // an empty value is no key (round robin), as in 1.4
                     crate::payload::Fetched::Found(v) if !v.is_empty() => {
                         Some(crate::balance::rdp_hash(v))
@@ -75,19 +75,19 @@ impl Session {
     fn no_server(&mut self, ctx: &mut Ctx) {
         ctx.rt.px[self.be].be.failed_conns += 1;
         if self.mode == Mode::Http {
-            self.http_error(ctx, 503, b'S', b'C');
+            self.http_error(ctx, 503, Cause::SrvClose, Fin::Connect);
         } else {
-            self.tcp_give_up(ctx, b'S');
+            self.tcp_give_up(ctx, Cause::SrvClose);
         }
     }
 
     /// A tcp session that got no server: the client gets our FIN once
     /// what it already sent was read (a close over unread bytes would be
     /// a reset, which 1.4 does not send), then the session ends.
-    fn tcp_give_up(&mut self, ctx: &mut Ctx, err: u8) {
-        self.set_term(err, b'C');
+    fn tcp_give_up(&mut self, ctx: &mut Ctx, err: Cause) {
+        self.set_term(err, Fin::Connect);
         self.release_server(ctx, false);
-        self.to_cli.clear();
+        self.cli.tx.clear();
         self.st = St::Reply;
     }
 
@@ -101,9 +101,9 @@ impl Session {
             self.persist_rules(ctx, None);
         }
         if self.mode == Mode::Tcp
-            && self.cli_eof
-            && self.req_in.is_empty()
-            && self.to_srv.is_empty()
+            && self.cli.eof
+            && self.cli.rx.is_empty()
+            && self.srv.tx.is_empty()
         {
             // inspection saw the client leave without a byte: 1.4 assigns
             // the backend but never connects for nothing
@@ -196,7 +196,7 @@ impl Session {
                 msg.extend_from_slice(&path);
                 msg.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
                 self.count_srv_sess(ctx);
-                self.reply(ctx, 302, &msg, b'P', b'C');
+                self.reply(ctx, 302, &msg, Cause::PrxCond, Fin::Connect);
                 return;
             }
         }
@@ -256,9 +256,9 @@ impl Session {
         ctx.rt.srv[self.be][si].c.failed_conns += 1;
         ctx.rt.px[self.be].be.failed_conns += 1;
         if self.mode == Mode::Http {
-            self.http_error(ctx, 503, b'S', b'Q');
+            self.http_error(ctx, 503, Cause::SrvClose, Fin::Queue);
         } else {
-            self.tcp_give_up(ctx, b'S');
+            self.tcp_give_up(ctx, Cause::SrvClose);
         }
     }
 
@@ -293,11 +293,12 @@ impl Session {
             let c = &mut ctx.rt.px[self.be].be;
             c.max_queue = c.max_queue.max(n);
         }
-        self.st = St::Queued;
-        self.deadline = be
-            .timeouts
-            .queue
-            .map(|t| ctx.now + Duration::from_millis(t));
+        self.st = St::Queued {
+            until: be
+                .timeouts
+                .queue
+                .map(|t| ctx.now + Duration::from_millis(t)),
+        };
     }
 
     pub(super) fn check_grant(&mut self, ctx: &mut Ctx) -> bool {
@@ -333,7 +334,7 @@ impl Session {
             .and_then(|si| be.servers[si].source.as_ref())
             .or(be.source.as_ref());
         // 1.4 only holds the ACK back when a request waits to be sent
-        let smart = be.smart_connect() && !self.to_srv.is_empty();
+        let smart = be.smart_connect() && !self.srv.tx.is_empty();
         // the socket comes with TCP_NODELAY already set
         let r = crate::sys::connect_from(&addr, source, smart);
         match r {
@@ -346,30 +347,31 @@ impl Session {
                 crate::sys::set_bufs(fd, g.rcvbuf_server, g.sndbuf_server);
                 if self.register_server(ctx, s).is_err() {
                     self.conn_err_async = true;
-                    return self.connect_failed(ctx, b'S');
+                    return self.connect_failed(ctx, Cause::SrvClose);
                 }
-                self.st = St::Connecting;
                 self.srv_reqs = 0;
                 self.count_srv_sess(ctx);
-                self.srv_quickack_due = smart;
-                self.srv_eof = false;
-                self.srv_hup = false;
-                self.srv_err = false;
-                self.srv_shut = false;
-                self.deadline = be
-                    .timeouts
-                    .connect
-                    .map(|t| ctx.now + Duration::from_millis(t));
+                self.srv.quickack_due = smart;
+                self.srv.eof = false;
+                self.srv.hup = false;
+                self.srv.err = false;
+                self.srv.shut = false;
+                self.st = St::Connecting {
+                    until: be
+                        .timeouts
+                        .connect
+                        .map(|t| ctx.now + Duration::from_millis(t)),
+                };
             }
             Err(_) => {
                 self.conn_err_async = true;
-                self.connect_failed(ctx, b'S');
+                self.connect_failed(ctx, Cause::SrvClose);
             }
         }
     }
 
     pub(super) fn connect_ready(&mut self, ctx: &mut Ctx, connected: bool) {
-        let Some(s) = self.srv.as_ref() else { return };
+        let Some(s) = self.srv.sock.as_ref() else { return };
         // a clean writable event proves the connection; anything else is
         // asked of the socket
         let failed = !connected
@@ -379,7 +381,7 @@ impl Session {
             };
         if failed {
             self.conn_err_async = true;
-            self.connect_failed(ctx, b'S');
+            self.connect_failed(ctx, Cause::SrvClose);
             return;
         }
         self.observe(ctx, crate::state::Hana::L4Ok);
@@ -400,28 +402,27 @@ impl Session {
                     h.add(format!("{}: {}", name, be.servers[si].name).as_bytes());
                 }
                 let mut bytes = h.to_bytes();
-                bytes.append(&mut self.to_srv);
-                self.to_srv = bytes;
+                bytes.append(&mut self.srv.tx);
+                self.srv.tx = bytes;
             }
         }
-        self.last_srv = ctx.now;
-        self.last_cli = ctx.now;
-        self.last_srv_rd = ctx.now;
-        self.last_cli_rd = ctx.now;
-        self.deadline = None;
+        self.srv.last = ctx.now;
+        self.cli.last = ctx.now;
+        self.srv.last_rd = ctx.now;
+        self.cli.last_rd = ctx.now;
     }
 
     /// A connection attempt failed (`err` 'S' refused/error, 's' timeout).
-    pub(super) fn connect_failed(&mut self, ctx: &mut Ctx, err: u8) {
+    pub(super) fn connect_failed(&mut self, ctx: &mut Ctx, err: Cause) {
         self.observe(ctx, crate::state::Hana::L4Err);
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
-        if let Some(mut s) = self.srv.take() {
+        if let Some(mut s) = self.srv.sock.take() {
             let _ = ctx.registry.deregister(&mut s);
             self.free_srv_id(ctx);
         }
-        self.srv_r = false;
-        self.srv_w = false;
+        self.srv.can_read = false;
+        self.srv.can_write = false;
         self.conn_retries -= 1;
         if self.conn_retries < 0 {
             if let Some(si) = self.srv_idx {
@@ -430,7 +431,7 @@ impl Session {
             ctx.rt.px[self.be].be.failed_conns += 1;
             self.release_server(ctx, false);
             if self.mode == Mode::Http {
-                self.http_error(ctx, 503, err, b'C');
+                self.http_error(ctx, 503, err, Fin::Connect);
             } else {
                 self.tcp_give_up(ctx, err);
             }
@@ -457,8 +458,9 @@ impl Session {
         }
         if self.conn_err_async {
             self.conn_err_async = false;
-            self.st = St::Turnaround;
-            self.deadline = Some(ctx.now + Duration::from_millis(1000));
+            self.st = St::Turnaround {
+                until: ctx.now + Duration::from_millis(1000),
+            };
         } else {
             self.st = St::Assign;
         }

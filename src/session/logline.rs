@@ -67,8 +67,8 @@ impl Session {
             be.retries
         };
         let mut term = [
-            self.term.0,
-            self.term.1,
+            self.term.cause.letter(),
+            self.term.fin.letter(),
             ck(self.txn.cookie_in),
             ck(self.txn.cookie_out),
         ];

@@ -11,11 +11,15 @@ mod request;
 mod response;
 mod reuse;
 mod sample;
+mod side;
 mod splice;
+mod term;
 mod stick;
 mod tls;
 pub use crate::txn::{Txn, TxnSlot};
 use io::Rooms;
+pub use side::Side;
+pub use term::{Cause, Fin, Term};
 
 use crate::config::model::{LogFormat, Mode};
 use crate::state::Runtime;
@@ -23,26 +27,51 @@ use mio::net::TcpStream;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+/// Where a session stands. A phase that waits carries its own deadline
+/// (`until`): the timer is armed on it and `on_timeout` acts on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum St {
     /// `tcp-request content` rules wait for data or `inspect-delay`.
-    Inspect,
-    /// Reading an HTTP request head (or idle between keep-alive requests).
-    ReqHead,
+    Inspect { until: Option<Instant> },
+    /// Reading an HTTP request head (or idle between keep-alive
+    /// requests) until `timeout http-request`/`http-keep-alive`/`client`.
+    ReqHead { until: Option<Instant> },
     /// Needs a server (assignment, queue, connect).
     Assign,
-    Queued,
+    /// Waiting in a server's or the backend's queue, until `timeout queue`.
+    Queued { until: Option<Instant> },
     /// Held by a tarpit rule until `timeout tarpit`, then 500.
-    Tarpit,
+    Tarpit { until: Instant },
     /// A stats admin POST waiting for its form body.
-    StatsPost,
-    /// Waiting before a connection retry.
-    Turnaround,
-    Connecting,
+    StatsPost { until: Option<Instant> },
+    /// Waiting (one second) before a connection retry.
+    Turnaround { until: Instant },
+    /// A connect in progress, until `timeout connect`.
+    Connecting { until: Option<Instant> },
     Established,
     /// Sending a local response, then closing.
     Reply,
     Closed,
+}
+
+impl St {
+    /// The deadline of a waiting phase.
+    pub fn until(self) -> Option<Instant> {
+        match self {
+            St::Inspect { until }
+            | St::ReqHead { until }
+            | St::Queued { until }
+            | St::StatsPost { until }
+            | St::Connecting { until } => until,
+            St::Tarpit { until } | St::Turnaround { until } => Some(until),
+            St::Assign | St::Established | St::Reply | St::Closed => None,
+        }
+    }
+
+    /// The phase waited until its deadline.
+    fn expired(self, now: Instant) -> bool {
+        self.until().is_some_and(|d| d <= now)
+    }
 }
 
 pub struct Session {
@@ -54,56 +83,27 @@ pub struct Session {
     pub fe: usize,
     pub be: usize,
     pub mode: Mode,
-    pub cli: TcpStream,
+    /// The client side: its socket, buffers, flags and activity times.
+    pub cli: Side<TcpStream>,
     pub cli_addr: SocketAddr,
     /// The local address the client reached, looked up (getsockname) only
     /// when a rule, a header or a log line needs it.
     dst_cache: std::cell::Cell<Option<SocketAddr>>,
-    pub srv: Option<TcpStream>,
+    /// The server side: its socket while connected, and the same.
+    pub srv: Side<Option<TcpStream>>,
     pub srv_idx: Option<usize>,
     pub srv_counted: bool,
     pub be_assigned: bool,
-    pub req_in: Vec<u8>,
-    pub to_srv: Vec<u8>,
-    pub rsp_in: Vec<u8>,
-    pub to_cli: Vec<u8>,
-    pub cli_r: bool,
-    pub cli_w: bool,
-    pub srv_r: bool,
-    pub srv_w: bool,
-    pub cli_eof: bool,
-    pub cli_err: bool,
-    pub cli_shut: bool,
-    pub srv_eof: bool,
-    pub srv_err: bool,
-    pub srv_shut: bool,
-    /// A tunnel's server filled a whole read: it streams, so what follows
-    /// is spliced (see session/splice.rs)
-    pub srv_streaming: bool,
-    /// Smart connect held our ACKs back; they are made immediate again
-    /// once the request left, so that a server writing its response in
-    /// pieces (Nagle) never waits on our delayed ACK
-    pub srv_quickack_due: bool,
-    /// The last readiness event said the peer shut its side: a short read
-    /// then means the end of its data (no read just to see the 0).
-    pub cli_hup: bool,
-    pub srv_hup: bool,
     pub st: St,
     /// The transaction in progress; an idle connection holds none.
     pub txn: TxnSlot,
     pub conn_retries: i32,
-    pub term: (u8, u8),
+    /// Why and where the session ended, for the log.
+    pub term: Term,
     pub t_accept: Instant,
     /// Wall-clock accept time in milliseconds since the epoch (the log's
     /// accept date), one word rather than a (seconds, millis) pair.
     pub accept_wall: u64,
-    /// Last activity (read or write) on each side...
-    pub last_cli: Instant,
-    pub last_srv: Instant,
-    /// ...and last read, for `option independant-streams`.
-    pub last_cli_rd: Instant,
-    pub last_srv_rd: Instant,
-    pub deadline: Option<Instant>,
     pub conn_err_async: bool,
     /// the deadline the loop's timer set holds for this session
     pub armed: Option<Instant>,
@@ -122,7 +122,6 @@ pub struct Session {
     /// fails once), then the session ends with CR.
     pub reset_in_inspect: bool,
     pub logged: bool,
-    pub nolinger_srv: bool,
     /// keep-alive to servers (reuse.rs): the server connection kept open
     /// between two transactions, and the requests the one in use carried
     pub parked: Option<reuse::Parked>,
@@ -200,6 +199,7 @@ impl Session {
         now: Instant,
     ) -> Session {
         let px = &rt.cfg.proxies[fe];
+        let until = px.tcp_inspect_delay.map(|d| now + Duration::from_millis(d));
         Session {
             key,
             uniq: 0,
@@ -207,48 +207,25 @@ impl Session {
             fe,
             be: fe,
             mode: px.mode,
-            cli,
+            cli: Side::new(cli, now),
             cli_addr,
             dst_cache: std::cell::Cell::new(dst_addr),
-            srv: None,
+            srv: Side::new(None, now),
             srv_idx: None,
             srv_counted: false,
             be_assigned: false,
-            req_in: Vec::new(),
-            to_srv: Vec::new(),
-            rsp_in: Vec::new(),
-            to_cli: Vec::new(),
-            cli_r: false,
-            cli_w: false,
-            srv_r: false,
-            srv_w: false,
-            cli_eof: false,
-            cli_err: false,
-            cli_shut: false,
-            srv_eof: false,
-            srv_err: false,
-            srv_shut: false,
-            srv_streaming: false,
-            srv_quickack_due: false,
-            cli_hup: false,
-            srv_hup: false,
             st: if !px.tcp_content_rules.is_empty() {
-                St::Inspect
+                St::Inspect { until }
             } else if px.mode == Mode::Http {
-                St::ReqHead
+                St::ReqHead { until }
             } else {
                 St::Assign
             },
             txn: TxnSlot::default(),
             conn_retries: px.retries as i32,
-            term: (b'-', b'-'),
+            term: Term::NONE,
             t_accept: now,
             accept_wall: wall_ms(),
-            last_cli: now,
-            last_srv: now,
-            last_cli_rd: now,
-            last_srv_rd: now,
-            deadline: px.tcp_inspect_delay.map(|d| now + Duration::from_millis(d)),
             conn_err_async: false,
             armed: None,
             bytes_in: 0,
@@ -260,7 +237,6 @@ impl Session {
             not_first: false,
             reset_in_inspect: false,
             logged: false,
-            nolinger_srv: false,
             parked: None,
             srv_reqs: 0,
             srv_id: reuse::NO_ID,
@@ -273,25 +249,20 @@ impl Session {
     }
 
     /// Sets the termination flags once, as 1.4 keeps the first cause.
-    pub fn set_term(&mut self, err: u8, fin: u8) {
-        if self.term.0 == b'-' {
-            self.term.0 = err;
-        }
-        if self.term.1 == b'-' {
-            self.term.1 = fin;
-        }
+    pub fn set_term(&mut self, cause: Cause, fin: Fin) {
+        self.term.set(cause, fin);
     }
 
-    /// The phase letter 1.4 derives from where the session stands.
-    pub fn phase_letter(&self) -> u8 {
+    /// The phase 1.4 derives from where the session stands.
+    pub fn phase(&self) -> Fin {
         match self.st {
-            St::ReqHead | St::Inspect => b'R',
-            St::Assign if self.txn.t_req.is_none() => b'R',
-            St::Queued => b'Q',
-            St::Assign | St::Turnaround | St::Connecting => b'C',
-            St::Established if !self.txn.rsp_head_done && self.mode == Mode::Http => b'H',
-            St::Established => b'D',
-            _ => b'L',
+            St::ReqHead { .. } | St::Inspect { .. } => Fin::Request,
+            St::Assign if self.txn.t_req.is_none() => Fin::Request,
+            St::Queued { .. } => Fin::Queue,
+            St::Assign | St::Turnaround { .. } | St::Connecting { .. } => Fin::Connect,
+            St::Established if !self.txn.rsp_head_done && self.mode == Mode::Http => Fin::Headers,
+            St::Established => Fin::Data,
+            _ => Fin::Last,
         }
     }
 
@@ -312,63 +283,63 @@ impl Session {
             // a large request body went straight to the server
             progress |= p;
         } else if reading_cli {
-            let room = bs.saturating_sub(self.to_srv.len());
-            if self.cli_r && !self.cli_eof && room > self.req_in.len() {
-                ctx.rt.pool.fill(&mut self.req_in);
+            let room = bs.saturating_sub(self.srv.tx.len());
+            if self.cli.can_read && !self.cli.eof && room > self.cli.rx.len() {
+                ctx.rt.pool.fill(&mut self.cli.rx);
             }
             let rooms = Rooms {
                 bs,
                 big,
-                queued: self.to_srv.len(),
-                peer: self.srv.as_ref().map(|s| s.as_raw_fd()),
+                queued: self.srv.tx.len(),
+                peer: self.srv.sock.as_ref().map(|s| s.as_raw_fd()),
             };
             let (n, moved) = self.read_cli(rooms);
             progress |= moved;
             if n > 0 {
                 self.bytes_in += n as u64;
                 self.req_total += n as u64;
-                self.last_cli = ctx.now;
-                self.last_cli_rd = ctx.now;
+                self.cli.last = ctx.now;
+                self.cli.last_rd = ctx.now;
                 progress = true;
             }
-        } else if self.cli_r && !self.cli_eof {
+        } else if self.cli.can_read && !self.cli.eof {
             // after a local reply, swallow what the client still sends
             let n = self.drain_cli();
-            progress |= n > 0 || self.cli_eof;
+            progress |= n > 0 || self.cli.eof;
         }
         if let Some(p) = self.splice_response(ctx) {
             // a large response body went straight to the client
             progress |= p;
-        } else if let Some(s) = self.srv.as_mut() {
+        } else if let Some(s) = self.srv.sock.as_mut() {
             if self.st == St::Established {
                 let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
-                let room = bs.saturating_sub(self.to_cli.len());
-                if self.srv_r && !self.srv_eof && room > self.rsp_in.len() {
-                    ctx.rt.pool.fill(&mut self.rsp_in);
+                let room = bs.saturating_sub(self.cli.tx.len());
+                if self.srv.can_read && !self.srv.eof && room > self.srv.rx.len() {
+                    ctx.rt.pool.fill(&mut self.srv.rx);
                 }
                 let rooms = Rooms {
                     bs,
                     big: if rsp_data { big } else { bs },
-                    queued: self.to_cli.len(),
-                    peer: Some(self.cli.as_raw_fd()),
+                    queued: self.cli.tx.len(),
+                    peer: Some(self.cli.sock.as_raw_fd()),
                 };
                 let (n, room) = Self::read_stepped(
                     s,
-                    &mut self.rsp_in,
+                    &mut self.srv.rx,
                     rooms,
-                    &mut self.srv_eof,
-                    &mut self.srv_err,
-                    &mut self.srv_r,
-                    self.srv_hup,
+                    &mut self.srv.eof,
+                    &mut self.srv.err,
+                    &mut self.srv.can_read,
+                    self.srv.hup,
                 );
                 if n > 0 {
                     self.bytes_out += n as u64;
-                    self.last_srv = ctx.now;
-                    self.last_srv_rd = ctx.now;
+                    self.srv.last = ctx.now;
+                    self.srv.last_rd = ctx.now;
                     progress = true;
                 }
                 // a full read in a tunnel: more is waiting, splice it
-                self.srv_streaming = rsp_data && n >= room && room >= bs * 4;
+                self.srv.streaming = rsp_data && n >= room && room >= bs * 4;
             }
         }
         progress
@@ -377,29 +348,29 @@ impl Session {
     /// Writes what the buffers hold towards each side; true on progress.
     fn do_writes(&mut self, ctx: &mut Ctx) -> bool {
         let mut progress = false;
-        if let (Some(s), St::Established) = (self.srv.as_mut(), self.st) {
-            if !self.to_srv.is_empty() {
+        if let (Some(s), St::Established) = (self.srv.sock.as_mut(), self.st) {
+            if !self.srv.tx.is_empty() {
                 let mut werr = false;
-                let n = Self::write_side(s, &mut self.to_srv, &mut self.srv_w, &mut werr, false);
+                let n = Self::write_side(s, &mut self.srv.tx, &mut self.srv.can_write, &mut werr, false);
                 if werr {
-                    self.srv_err = true;
-                    self.srv_eof = true;
+                    self.srv.err = true;
+                    self.srv.eof = true;
                 }
                 if n > 0 {
-                    self.last_srv = ctx.now;
+                    self.srv.last = ctx.now;
                     progress = true;
-                    if self.srv_quickack_due {
-                        self.srv_quickack_due = false;
+                    if self.srv.quickack_due {
+                        self.srv.quickack_due = false;
                         crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(s));
                     }
                 }
             }
         }
-        if !self.to_cli.is_empty() || self.tls_pending() {
+        if !self.cli.tx.is_empty() || self.tls_pending() {
             let fin_next = self.cli_fin_follows();
             let n = self.write_cli(fin_next);
             if n > 0 {
-                self.last_cli = ctx.now;
+                self.cli.last = ctx.now;
                 progress = true;
             }
         }
@@ -412,17 +383,17 @@ impl Session {
     /// follow instead: with unread input, close() resets and would drop
     /// held bytes.
     fn cli_fin_follows(&self) -> bool {
-        if self.cli_shut || self.cli_err {
+        if self.cli.shut || self.cli.err {
             return false;
         }
         match self.st {
             St::Reply => true,
             St::Established => {
                 (self.mode == Mode::Tcp || self.txn.tunnel)
-                    && self.srv_eof
-                    && !self.srv_err
-                    && !self.cli_eof
-                    && self.rsp_in.is_empty()
+                    && self.srv.eof
+                    && !self.srv.err
+                    && !self.cli.eof
+                    && self.srv.rx.is_empty()
             }
             _ => false,
         }
@@ -437,13 +408,13 @@ impl Session {
             let mut progress = self.do_reads(ctx);
             // bytes to pass on: their way out is a pool buffer, not a
             // fresh allocation (released below once flushed)
-            if !self.req_in.is_empty() {
-                ctx.rt.pool.fill(&mut self.to_srv);
+            if !self.cli.rx.is_empty() {
+                ctx.rt.pool.fill(&mut self.srv.tx);
                 // a request starts: its transaction comes from the pool
                 ctx.rt.pool.attach_txn(&mut self.txn);
             }
-            if !self.rsp_in.is_empty() {
-                ctx.rt.pool.fill(&mut self.to_cli);
+            if !self.srv.rx.is_empty() {
+                ctx.rt.pool.fill(&mut self.cli.tx);
             }
             progress |= self.analyze(ctx);
             if self.st != St::Closed {
@@ -459,10 +430,10 @@ impl Session {
         }
         // flushed buffers go back to the pool at once
         let pool = &mut ctx.rt.pool;
-        pool.release(&mut self.req_in);
-        pool.release(&mut self.rsp_in);
-        pool.release(&mut self.to_srv);
-        pool.release(&mut self.to_cli);
+        pool.release(&mut self.cli.rx);
+        pool.release(&mut self.srv.rx);
+        pool.release(&mut self.srv.tx);
+        pool.release(&mut self.cli.tx);
         if busy {
             // still work to do: yield to other sessions, run again next turn
             // (edge-triggered readiness will not tell us again)
@@ -476,29 +447,29 @@ impl Session {
     }
 
     fn analyze(&mut self, ctx: &mut Ctx) -> bool {
-        if self.reset_in_inspect && matches!(self.st, St::Established | St::Turnaround) {
+        if self.reset_in_inspect && matches!(self.st, St::Established | St::Turnaround { .. }) {
             // connected, or one attempt failed: the reset ends it (1.4: CR)
             self.reset_in_inspect = false;
             connect::leave_queue(self, ctx);
-            self.set_term(b'C', b'R');
+            self.set_term(Cause::CliClose, Fin::Request);
             self.count_abort(ctx, true);
             self.close_now(ctx, true);
             return true;
         }
         match self.st {
-            St::ReqHead => self.wait_request(ctx),
+            St::ReqHead { .. } => self.wait_request(ctx),
             St::Assign => {
                 self.assign_and_connect(ctx);
                 true
             }
-            St::Queued => self.check_grant(ctx) || self.abort_on_close(ctx),
+            St::Queued { .. } => self.check_grant(ctx) || self.abort_on_close(ctx),
             // a connection in progress is not given up: 1.4 only does so
             // before anything was written, and its connect (on the same
             // loop turn) writes the request first
-            St::Connecting => false,
-            St::Turnaround | St::Tarpit => self.abort_on_close(ctx),
-            St::StatsPost => self.stats_post(ctx),
-            St::Inspect => self.inspect(ctx, false),
+            St::Connecting { .. } => false,
+            St::Turnaround { .. } | St::Tarpit { .. } => self.abort_on_close(ctx),
+            St::StatsPost { .. } => self.stats_post(ctx),
+            St::Inspect { .. } => self.inspect(ctx, false),
             St::Established => {
                 if self.mode == Mode::Http && !self.txn.tunnel {
                     self.http_forward(ctx)
@@ -520,20 +491,21 @@ impl Session {
     /// `option abortonclose`, and a tarpitted client leaving: drop a
     /// request whose client has gone before it reached a server.
     fn abort_on_close(&mut self, ctx: &mut Ctx) -> bool {
-        if !self.cli_eof {
+        if !self.cli.eof {
             return false;
         }
         let be = &ctx.rt.cfg.proxies[self.be];
-        if self.st != St::Tarpit && !be.flags.abortonclose {
+        let tarpit = matches!(self.st, St::Tarpit { .. });
+        if !tarpit && !be.flags.abortonclose {
             return false;
         }
-        let fin = if self.st == St::Tarpit {
-            b'T'
+        let fin = if tarpit {
+            Fin::Tarpit
         } else {
-            self.phase_letter()
+            self.phase()
         };
         connect::leave_queue(self, ctx);
-        self.set_term(b'C', fin);
+        self.set_term(Cause::CliClose, fin);
         self.count_abort(ctx, true);
         self.close_now(ctx, true);
         true
@@ -542,13 +514,13 @@ impl Session {
     /// `tcp-request content accept|reject`: evaluated once data arrived,
     /// the client closed, or `tcp-request inspect-delay` ran out.
     fn inspect(&mut self, ctx: &mut Ctx, expired: bool) -> bool {
-        let waiting = self.deadline.is_some() && !expired && !self.cli_err;
-        if self.req_in.is_empty() && !self.cli_eof && waiting {
+        let waiting = self.st.until().is_some() && !expired && !self.cli.err;
+        if self.cli.rx.is_empty() && !self.cli.eof && waiting {
             return false;
         }
         let fe = &ctx.rt.cfg.proxies[self.fe];
         // more data may still change a content criterion's verdict
-        let partial = waiting && !self.cli_eof && self.req_in.len() < ctx.rt.cfg.global.bufsize;
+        let partial = waiting && !self.cli.eof && self.cli.rx.len() < ctx.rt.cfg.global.bufsize;
         let mut accept = true;
         for (acc, cond) in &fe.tcp_content_rules {
             let Some(cond) = cond else {
@@ -574,18 +546,17 @@ impl Session {
                 }
             }
         }
-        self.deadline = None;
         if !accept {
             self.count_denied_req(ctx, self.fe);
-            self.set_term(b'P', b'R');
+            self.set_term(Cause::PrxCond, Fin::Request);
             self.close_now(ctx, false);
             return true;
         }
         // a client reset: the rules ran as final and accepted; 1.4 goes on
         // to the server and only then sees the error
-        self.reset_in_inspect = self.cli_err && self.mode != Mode::Http;
+        self.reset_in_inspect = self.cli.err && self.mode != Mode::Http;
         self.st = if self.mode == Mode::Http {
-            St::ReqHead
+            St::ReqHead { until: None }
         } else {
             St::Assign
         };
@@ -595,46 +566,46 @@ impl Session {
     /// Raw forwarding both ways with half-close propagation.
     fn tunnel(&mut self, ctx: &mut Ctx) -> bool {
         let mut p = false;
-        if !self.req_in.is_empty() {
-            move_all(&mut self.req_in, &mut self.to_srv);
+        if !self.cli.rx.is_empty() {
+            move_all(&mut self.cli.rx, &mut self.srv.tx);
             p = true;
         }
-        if !self.rsp_in.is_empty() {
-            move_all(&mut self.rsp_in, &mut self.to_cli);
+        if !self.srv.rx.is_empty() {
+            move_all(&mut self.srv.rx, &mut self.cli.tx);
             p = true;
         }
-        if self.cli_err {
+        if self.cli.err {
             // a client reset resets the server too (1.4)
-            self.set_term(b'C', b'D');
+            self.set_term(Cause::CliClose, Fin::Data);
             self.close_now(ctx, true);
             return true;
         }
-        if self.srv_err && self.to_cli.is_empty() {
-            self.set_term(b'S', b'D');
+        if self.srv.err && self.cli.tx.is_empty() {
+            self.set_term(Cause::SrvClose, Fin::Data);
             self.close_now(ctx, false);
             return true;
         }
         // Half-close each way; when that side has closed too, the close()
         // that follows sends the same FIN, so the syscall is skipped.
-        if self.cli_eof && self.to_srv.is_empty() && !self.srv_shut {
-            if let (Some(s), false) = (&self.srv, self.srv_eof) {
+        if self.cli.eof && self.srv.tx.is_empty() && !self.srv.shut {
+            if let (Some(s), false) = (&self.srv.sock, self.srv.eof) {
                 let _ = s.shutdown(std::net::Shutdown::Write);
             }
-            self.srv_shut = true;
+            self.srv.shut = true;
             p = true;
         }
-        if self.srv_eof && self.to_cli.is_empty() && !self.cli_shut {
-            if !self.cli_eof {
+        if self.srv.eof && self.cli.tx.is_empty() && !self.cli.shut {
+            if !self.cli.eof {
                 self.shut_cli_write();
             }
-            self.cli_shut = true;
+            self.cli.shut = true;
             p = true;
         }
-        if self.cli_shut && self.srv_shut && self.cli_eof && self.srv_eof {
+        if self.cli.shut && self.srv.shut && self.cli.eof && self.srv.eof {
             self.st = St::Closed;
             return true;
         }
-        if self.cli_shut && self.srv_eof && self.cli_eof {
+        if self.cli.shut && self.srv.eof && self.cli.eof {
             self.st = St::Closed;
             return true;
         }
@@ -648,9 +619,9 @@ impl Session {
         if let Some(a) = self.dst_cache.get() {
             return a;
         }
-        let fd = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli);
+        let fd = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli.sock);
         let a = crate::sys::original_dst(fd)
-            .or_else(|| self.cli.local_addr().ok())
+            .or_else(|| self.cli.sock.local_addr().ok())
             .unwrap_or(self.cli_addr);
         self.dst_cache.set(Some(a));
         a
@@ -659,7 +630,7 @@ impl Session {
     /// Keeps a copy of an invalid request (`rsp` false) or response for the
     /// stats socket's `show errors`, as 1.4's error snapshots.
     pub(super) fn capture_error(&self, ctx: &mut Ctx, rsp: bool) {
-        let buf = if rsp { &self.rsp_in } else { &self.req_in };
+        let buf = if rsp { &self.srv.rx } else { &self.cli.rx };
         let max = ctx.rt.cfg.global.bufsize;
         let buf = buf[..buf.len().min(max)].to_vec();
         // events are numbered from 0, the total counts them (1.4's
@@ -706,8 +677,8 @@ impl Session {
             cfg.proxies[self.be].name,
             srv,
             crate::log::format::human_time(age),
-            self.req_in.len() + self.to_srv.len(),
-            self.rsp_in.len() + self.to_cli.len(),
+            self.cli.rx.len() + self.srv.tx.len(),
+            self.srv.rx.len() + self.cli.tx.len(),
             c as i16,
             s as i16,
             self.armed
@@ -724,12 +695,12 @@ impl Session {
     }
 
     /// Queues a local response (error page, redirect, stats) and closes.
-    pub fn reply(&mut self, ctx: &mut Ctx, status: i32, body: &[u8], err: u8, fin: u8) {
+    pub fn reply(&mut self, ctx: &mut Ctx, status: i32, body: &[u8], err: Cause, fin: Fin) {
         self.txn.status = status;
         self.set_term(err, fin);
         self.release_server(ctx, true);
-        self.to_cli.clear();
-        self.to_cli.extend_from_slice(body);
+        self.cli.tx.clear();
+        self.cli.tx.extend_from_slice(body);
         self.bytes_out += body.len() as u64;
         self.st = St::Reply;
     }
@@ -747,7 +718,7 @@ impl Session {
         crate::http::errors::builtin(code).to_vec()
     }
 
-    pub fn http_error(&mut self, ctx: &mut Ctx, code: u16, err: u8, fin: u8) {
+    pub fn http_error(&mut self, ctx: &mut Ctx, code: u16, err: Cause, fin: Fin) {
         let page = self.error_page(ctx, code);
         self.reply(ctx, code as i32, &page, err, fin);
     }
@@ -756,7 +727,7 @@ impl Session {
     /// health`, an http `monitor-net` client), then closed; a monitor
     /// session is never logged (1.4's SN_MONITOR).
     pub fn local_reply(&mut self, msg: &'static [u8], monitor: bool) {
-        self.to_cli.extend_from_slice(msg);
+        self.cli.tx.extend_from_slice(msg);
         self.bytes_out += msg.len() as u64;
         self.st = St::Reply;
         self.logged = monitor;
@@ -764,13 +735,13 @@ impl Session {
 
     fn reply_progress(&mut self, ctx: &mut Ctx) -> bool {
         // (a TLS client still in its handshake cannot be answered: closed)
-        if self.to_cli.is_empty() || self.cli_err || self.tls_handshaking() {
-            if !self.cli_shut {
+        if self.cli.tx.is_empty() || self.cli.err || self.tls_handshaking() {
+            if !self.cli.shut {
                 self.shut_cli_write();
-                self.cli_shut = true;
+                self.cli.shut = true;
                 self.txn.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
             }
-            if self.cli_eof || self.cli_err || self.linger_needless() {
+            if self.cli.eof || self.cli.err || self.linger_needless() {
                 self.st = St::Closed;
                 return true;
             }
@@ -780,15 +751,15 @@ impl Session {
 
     /// Releases the server slot and connection; `rst` aborts with RST.
     pub fn release_server(&mut self, ctx: &mut Ctx, rst: bool) {
-        if let Some(s) = self.srv.take() {
-            if rst || self.nolinger_srv {
+        if let Some(s) = self.srv.sock.take() {
+            if rst {
                 crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&s));
             }
             self.free_srv_id(ctx);
             // dropping `s` closes it, which also takes it out of epoll
         }
-        self.srv_r = false;
-        self.srv_w = false;
+        self.srv.can_read = false;
+        self.srv.can_write = false;
         if self.srv_counted {
             self.srv_counted = false;
             if let Some(si) = self.srv_idx {
@@ -803,7 +774,7 @@ impl Session {
 
     /// Ends the session once what the client is owed has left (no error
     /// message: it already has a head); the server gets a FIN.
-    pub(super) fn close_after_flush(&mut self, ctx: &mut Ctx, err: u8, fin: u8) {
+    pub(super) fn close_after_flush(&mut self, ctx: &mut Ctx, err: Cause, fin: Fin) {
         self.set_term(err, fin);
         self.release_server(ctx, false);
         self.st = St::Reply;
@@ -813,10 +784,10 @@ impl Session {
     /// before the session drops that side (an abort still delivers what
     /// was forwarded, as 1.4 does).
     pub(super) fn flush_to_srv_now(&mut self) {
-        if let Some(s) = self.srv.as_mut() {
+        if let Some(s) = self.srv.sock.as_mut() {
             let mut err = false;
             let mut w = true;
-            Self::write_side(s, &mut self.to_srv, &mut w, &mut err, false);
+            Self::write_side(s, &mut self.srv.tx, &mut w, &mut err, false);
         }
     }
 
@@ -829,9 +800,9 @@ impl Session {
     /// The fds for `-d` traces (0xffff when absent, as 1.4's -1).
     pub fn trace_fds(&self) -> (u16, u16) {
         use std::os::unix::io::AsRawFd;
-        let c = self.cli.as_raw_fd() as u16;
+        let c = self.cli.sock.as_raw_fd() as u16;
         let s = self
-            .srv
+            .srv.sock
             .as_ref()
             .map(|s| s.as_raw_fd() as u16)
             .unwrap_or(0xffff);
@@ -873,7 +844,7 @@ impl Session {
 
     fn finish(&mut self, ctx: &mut Ctx) {
         // 1.4 reports an established side's close, the server's first
-        if self.srv.is_some() && self.txn.t_connect.is_some() {
+        if self.srv.sock.is_some() && self.txn.t_connect.is_some() {
             self.trace_event(ctx, "srvcls");
         }
         self.trace_event(ctx, "clicls");
@@ -884,10 +855,10 @@ impl Session {
         self.release_server(ctx, false);
         connect::leave_queue(self, ctx);
         for b in [
-            &mut self.req_in,
-            &mut self.rsp_in,
-            &mut self.to_srv,
-            &mut self.to_cli,
+            &mut self.cli.rx,
+            &mut self.srv.rx,
+            &mut self.srv.tx,
+            &mut self.cli.tx,
         ] {
             b.clear();
             ctx.rt.pool.release(b);
@@ -895,7 +866,7 @@ impl Session {
         // the socket is closed when the session is dropped, which also
         // removes it from epoll: no deregister syscall needed
         if ctx.rt.cfg.proxies[self.fe].flags.nolinger {
-            crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
+            crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli.sock));
         }
         ctx.rt.actconn = ctx.rt.actconn.saturating_sub(1);
         self.li_count(ctx, |c| c.cur = c.cur.saturating_sub(1));
@@ -1021,7 +992,7 @@ impl Session {
             _ => crate::log::format::tcp_line_into(&mut line, &rec),
         };
         let error =
-            self.term.0 != b'-' || rec.status >= 500 || rec.retries > 0 || self.txn.redispatched;
+            self.term.cause != Cause::None || rec.status >= 500 || rec.retries > 0 || self.txn.redispatched;
         if !fe.flags.dontlog_normal || error {
             let level = if fe.flags.log_separate_errors && error {
                 crate::log::ERR
@@ -1041,9 +1012,9 @@ impl Session {
         let indep = cfg.proxies[self.fe].flags.independant_streams
             || cfg.proxies[self.be].flags.independant_streams;
         if indep {
-            (self.last_cli_rd, self.last_srv_rd)
+            (self.cli.last_rd, self.srv.last_rd)
         } else {
-            (self.last_cli, self.last_srv)
+            (self.cli.last, self.srv.last)
         }
     }
 
@@ -1061,16 +1032,15 @@ impl Session {
             }
         };
         match self.st {
-            St::ReqHead
-            | St::Queued
-            | St::Turnaround
-            | St::Connecting
-            | St::Tarpit
-            | St::StatsPost
-            | St::Inspect => arm(self.deadline),
+            St::ReqHead { until }
+            | St::Queued { until }
+            | St::Connecting { until }
+            | St::StatsPost { until }
+            | St::Inspect { until } => arm(until),
+            St::Turnaround { until } | St::Tarpit { until } => arm(Some(until)),
             St::Reply => {
-                if !self.to_cli.is_empty() {
-                    arm(cli_to.map(|d| self.last_cli + d));
+                if !self.cli.tx.is_empty() {
+                    arm(cli_to.map(|d| self.cli.last + d));
                 } else {
                     arm(self.txn.reply_drain_until);
                 }
@@ -1078,7 +1048,7 @@ impl Session {
             St::Established => {
                 let waiting_rsp =
                     self.mode == Mode::Http && !self.txn.tunnel && !self.txn.rsp_head_done;
-                if !self.srv_eof
+                if !self.srv.eof
                     && (waiting_rsp
                         || self.txn.tunnel
                         || self.mode == Mode::Tcp
@@ -1086,13 +1056,13 @@ impl Session {
                 {
                     arm(srv_to.map(|d| srv_rd + d));
                 }
-                if !self.to_srv.is_empty() {
-                    arm(srv_to.map(|d| self.last_srv + d));
+                if !self.srv.tx.is_empty() {
+                    arm(srv_to.map(|d| self.srv.last + d));
                 }
-                if !self.to_cli.is_empty() {
-                    arm(cli_to.map(|d| self.last_cli + d));
+                if !self.cli.tx.is_empty() {
+                    arm(cli_to.map(|d| self.cli.last + d));
                 }
-                if !self.cli_eof && !waiting_rsp {
+                if !self.cli.eof && !waiting_rsp {
                     arm(cli_to.map(|d| cli_rd + d));
                 }
             }
@@ -1108,32 +1078,32 @@ impl Session {
         let fe = &cfg.proxies[self.fe];
         let be = &cfg.proxies[self.be];
         match self.st {
-            St::ReqHead if self.deadline.is_some_and(|d| d <= now) => {
-                if self.ka_wait && self.req_in.is_empty() {
+            St::ReqHead { .. } if self.st.expired(now) => {
+                if self.ka_wait && self.cli.rx.is_empty() {
                     // idle keep-alive connections close silently
                     self.logged = true;
                     self.st = St::Closed;
                 } else {
                     self.txn.req_line = None;
-                    self.http_error(ctx, 408, b'c', b'R');
+                    self.http_error(ctx, 408, Cause::CliTimeout, Fin::Request);
                     ctx.rt.px[self.fe].inc_fe_req_ctr();
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                     self.li_count(ctx, |c| c.failed_req += 1);
                 }
             }
-            St::Inspect if self.deadline.is_some_and(|d| d <= now) => {
+            St::Inspect { .. } if self.st.expired(now) => {
                 self.inspect(ctx, true);
             }
-            St::StatsPost if self.deadline.is_some_and(|d| d <= now) => {
-                self.http_error(ctx, 408, b'c', b'R');
+            St::StatsPost { .. } if self.st.expired(now) => {
+                self.http_error(ctx, 408, Cause::CliTimeout, Fin::Request);
             }
-            St::Tarpit if self.deadline.is_some_and(|d| d <= now) => {
+            St::Tarpit { .. } if self.st.expired(now) => {
                 // 1.4 times the tarpit as a queue (Tw), the request untimed
                 self.txn.t_queue = Some(now);
                 let page = self.error_page(ctx, 500);
-                self.reply(ctx, 500, &page, b'P', b'T');
+                self.reply(ctx, 500, &page, Cause::PrxCond, Fin::Tarpit);
             }
-            St::Queued if self.deadline.is_some_and(|d| d <= now) => {
+            St::Queued { .. } if self.st.expired(now) => {
                 // 1.4 counts a queue timeout as a connection error
                 if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
                     st.c.failed_conns += 1;
@@ -1142,18 +1112,18 @@ impl Session {
                 connect::leave_queue(self, ctx);
                 self.txn.t_queue = Some(now);
                 if self.mode == Mode::Http {
-                    self.http_error(ctx, 503, b's', b'Q');
+                    self.http_error(ctx, 503, Cause::SrvTimeout, Fin::Queue);
                 } else {
-                    self.set_term(b's', b'Q');
+                    self.set_term(Cause::SrvTimeout, Fin::Queue);
                     self.close_now(ctx, false);
                 }
             }
-            St::Turnaround if self.deadline.is_some_and(|d| d <= now) => {
+            St::Turnaround { .. } if self.st.expired(now) => {
                 self.st = St::Assign;
             }
-            St::Connecting if self.deadline.is_some_and(|d| d <= now) => {
+            St::Connecting { .. } if self.st.expired(now) => {
                 self.conn_err_async = false;
-                self.connect_failed(ctx, b's');
+                self.connect_failed(ctx, Cause::SrvTimeout);
             }
             St::Established | St::Reply => {
                 let cli_to = ms(fe.timeouts.client);
@@ -1161,12 +1131,12 @@ impl Session {
                 // a side that has nothing left to read or write has no timer
                 let (cli_rd, srv_rd) = self.read_bases(ctx);
                 let srv_exp = srv_to.is_some_and(|d| {
-                    (!self.srv_eof && srv_rd + d <= now)
-                        || (!self.to_srv.is_empty() && self.last_srv + d <= now)
+                    (!self.srv.eof && srv_rd + d <= now)
+                        || (!self.srv.tx.is_empty() && self.srv.last + d <= now)
                 });
                 let cli_exp = cli_to.is_some_and(|d| {
-                    (!self.cli_eof && cli_rd + d <= now)
-                        || (!self.to_cli.is_empty() && self.last_cli + d <= now)
+                    (!self.cli.eof && cli_rd + d <= now)
+                        || (!self.cli.tx.is_empty() && self.cli.last + d <= now)
                 });
                 if self.st == St::Reply {
                     if cli_exp || self.txn.reply_drain_until.is_some_and(|t| t <= now) {
@@ -1183,23 +1153,23 @@ impl Session {
                         st.c.failed_resp += 1;
                     }
                     ctx.rt.px[self.be].be.failed_resp += 1;
-                    self.http_error(ctx, 504, b's', b'H');
+                    self.http_error(ctx, 504, Cause::SrvTimeout, Fin::Headers);
                 } else if cli_exp {
                     // both sides expiring at once: 1.4 looks at the
                     // client's first
-                    self.set_term(b'c', self.phase_letter());
+                    self.set_term(Cause::CliTimeout, self.phase());
                     let tunnel = self.mode == Mode::Tcp || self.txn.tunnel;
-                    if tunnel && self.to_cli.is_empty() && !self.srv_eof {
+                    if tunnel && self.cli.tx.is_empty() && !self.srv.eof {
                         // only the client's way in timed out: 1.4 shuts it
                         // (the server gets a FIN) while what the server
                         // still sends reaches the client, under its own
                         // timeout
-                        self.cli_eof = true;
+                        self.cli.eof = true;
                     } else {
                         self.close_now(ctx, false);
                     }
                 } else if srv_exp {
-                    self.set_term(b's', self.phase_letter());
+                    self.set_term(Cause::SrvTimeout, self.phase());
                     self.close_now(ctx, false);
                 }
             }
@@ -1216,7 +1186,7 @@ impl Session {
             self.free_srv_id(ctx);
             return Err(e);
         }
-        self.srv = Some(s);
+        self.srv.sock = Some(s);
         Ok(())
     }
 
@@ -1226,26 +1196,26 @@ impl Session {
             if self.parked_event(ctx, ev.readable || ev.hup || ev.error) {
                 return self.run(ctx);
             }
-            self.srv_r |= ev.readable;
-            self.srv_w |= ev.writable;
-            self.srv_hup |= ev.hup;
-            if self.st == St::Connecting && (ev.writable || ev.readable) {
+            self.srv.can_read |= ev.readable;
+            self.srv.can_write |= ev.writable;
+            self.srv.hup |= ev.hup;
+            if matches!(self.st, St::Connecting { .. }) && (ev.writable || ev.readable) {
                 self.connect_ready(ctx, ev.connected);
             }
         } else {
-            self.cli_r |= ev.readable;
-            self.cli_w |= ev.writable;
-            self.cli_hup |= ev.hup;
+            self.cli.can_read |= ev.readable;
+            self.cli.can_write |= ev.writable;
+            self.cli.hup |= ev.hup;
             // a reset is an error, not the end of the client's data: the
             // server is then reset too rather than sent a FIN (1.4). Once
             // the client has closed and has nothing left to receive, 1.4
             // does no more I/O on it and never sees a later reset (the
             // kernel's answer to a response it did not read): nor do we,
             // until a write meets it
-            let idle_closed = self.cli_eof && self.to_cli.is_empty();
-            if ev.error && !idle_closed && matches!(self.cli.take_error(), Ok(Some(_))) {
-                self.cli_err = true;
-                self.cli_eof = true;
+            let idle_closed = self.cli.eof && self.cli.tx.is_empty();
+            if ev.error && !idle_closed && matches!(self.cli.sock.take_error(), Ok(Some(_))) {
+                self.cli.err = true;
+                self.cli.eof = true;
             }
         }
         self.run(ctx)
@@ -1260,6 +1230,6 @@ mod size {
     #[test]
     fn an_idle_session_stays_under_512_bytes() {
         let n = std::mem::size_of::<super::Session>();
-        assert!(n <= 448, "{n}");
+        assert!(n <= 464, "{n}");
     }
 }

@@ -2,7 +2,7 @@
 //! switching, persistence cookies and the rewrites towards the server.
 
 use super::sample::{basic_auth, ReqSample};
-use super::{Ctx, Session, St};
+use super::{Cause, Ctx, Fin, Session, St};
 use crate::acl::{cond_match, opt_cond_match};
 use crate::config::model::{
     CookieMode, HdrAction, HttpConnMode, HttpReqAction, Proxy, RedirectKind,
@@ -31,7 +31,7 @@ impl Session {
     fn arm_request_deadline(&mut self, ctx: &Ctx) {
         let fe = &ctx.rt.cfg.proxies[self.fe];
         let ms = |t: u64| Duration::from_millis(t);
-        self.deadline = if self.ka_wait && self.req_in.is_empty() {
+        let until = if self.ka_wait && self.cli.rx.is_empty() {
             fe.timeouts
                 .http_keep_alive
                 .or(fe.timeouts.http_request)
@@ -39,36 +39,37 @@ impl Session {
                 .map(|t| self.t_accept + ms(t))
         } else {
             let whole = fe.timeouts.http_request.map(|t| self.t_accept + ms(t));
-            let idle = fe.timeouts.client.map(|t| self.last_cli_rd + ms(t));
+            let idle = fe.timeouts.client.map(|t| self.cli.last_rd + ms(t));
             match (whole, idle) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             }
         };
+        self.st = St::ReqHead { until };
     }
 
     pub(super) fn wait_request(&mut self, ctx: &mut Ctx) -> bool {
         let cfg = ctx.rt.cfg;
         let limit = cfg.global.bufsize - cfg.global.maxrewrite;
         if self.ka_wait
-            && !self.req_in.is_empty()
+            && !self.cli.rx.is_empty()
             && self.txn.req_line.is_none()
             && self.txn.t_req.is_none()
         {
             // the next request of a kept-alive connection starts now
-            self.deadline = None;
+            self.st = St::ReqHead { until: None };
         }
         let lax = ctx.rt.cfg.proxies[self.fe].flags.accept_invalid_req;
         let mut head = ctx.rt.pool.take_head();
-        let status = head.parse_request(&self.req_in, limit, lax);
+        let status = head.parse_request(&self.cli.rx, limit, lax);
         if status != Status::Done {
             ctx.rt.pool.put_head(head);
             head = Head::default();
         }
         match status {
             Status::Partial => {
-                if self.cli_eof || self.cli_err {
-                    if self.ka_wait && self.req_in.is_empty() {
+                if self.cli.eof || self.cli.err {
+                    if self.ka_wait && self.cli.rx.is_empty() {
                         self.logged = true;
                         self.st = St::Closed;
                         return true;
@@ -77,13 +78,13 @@ impl Session {
                     ctx.rt.px[self.fe].inc_fe_req_ctr();
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                     self.li_count(ctx, |c| c.failed_req += 1);
-                    self.http_error(ctx, 400, b'C', b'R');
+                    self.http_error(ctx, 400, Cause::CliClose, Fin::Request);
                     return true;
                 }
-                if !self.req_in.is_empty() && ctx.rt.cfg.proxies[self.fe].smart_accept() {
+                if !self.cli.rx.is_empty() && ctx.rt.cfg.proxies[self.fe].smart_accept() {
                     // part of a head: the client waits on our ACK to send
                     // the rest, so it must not be delayed (as 1.4 does)
-                    crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
+                    crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli.sock));
                 }
                 self.arm_request_deadline(ctx);
                 false
@@ -93,7 +94,7 @@ impl Session {
                 ctx.rt.px[self.fe].inc_fe_req_ctr();
                 ctx.rt.px[self.fe].fe.failed_req += 1;
                 self.li_count(ctx, |c| c.failed_req += 1);
-                self.http_error(ctx, 400, b'P', b'R');
+                self.http_error(ctx, 400, Cause::PrxCond, Fin::Request);
                 true
             }
             Status::Done => {
@@ -101,19 +102,19 @@ impl Session {
                 // the request line as received, for the log (its
                 // allocation is kept from request to request)
                 let start = self
-                    .req_in
+                    .cli.rx
                     .iter()
                     .position(|&c| c != b'\r' && c != b'\n')
                     .unwrap_or(0);
-                let rest = &self.req_in[start..];
+                let rest = &self.cli.rx[start..];
                 let e = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
                 let l = &rest[..e];
                 let mut line = ctx.rt.pool.take_line();
                 line.extend_from_slice(l.strip_suffix(b"\r").unwrap_or(l));
                 self.txn.req_line = Some(line);
-                head.set_cap(rewrite_cap(cfg, head.len, self.req_in.len()));
-                self.req_in.drain(..head.len);
-                self.deadline = None;
+                head.set_cap(rewrite_cap(cfg, head.len, self.cli.rx.len()));
+                self.cli.rx.drain(..head.len);
+                self.st = St::ReqHead { until: None };
                 self.ka_wait = false;
                 ctx.rt.px[self.fe].inc_fe_req_ctr();
                 self.trace_head(ctx, "clireq", "clihdr", &head);
@@ -155,7 +156,7 @@ impl Session {
         if count {
             self.count_denied_req(ctx, px_idx);
         }
-        self.http_error(ctx, 403, b'P', b'R');
+        self.http_error(ctx, 403, Cause::PrxCond, Fin::Request);
     }
 
     /// 401 (407 to a proxy request) asking for credentials. 1.4 logs it
@@ -163,7 +164,7 @@ impl Session {
     fn ask_auth(&mut self, ctx: &mut Ctx, realm: &str) {
         let page = crate::http::errors::unauthorized(realm, self.txn.use_px_conn);
         self.txn.t_req = None;
-        self.reply(ctx, 401, &page, b'P', b'R');
+        self.reply(ctx, 401, &page, Cause::PrxCond, Fin::Request);
     }
 
     pub(super) fn count_denied_req(&self, ctx: &mut Ctx, px_idx: usize) {
@@ -232,12 +233,13 @@ impl Session {
                 self.txn.stats_admin = admin;
                 self.txn.req = Some(h.clone());
                 let t = px.timeouts.http_request.or(px.timeouts.client);
-                self.deadline = t.map(|t| ctx.now + Duration::from_millis(t));
-                self.st = St::StatsPost;
+                self.st = St::StatsPost {
+                    until: t.map(|t| ctx.now + Duration::from_millis(t)),
+                };
                 return Verdict::Done;
             }
             let page = crate::stats::http_response(ctx.rt, pxi, h, admin, self.mode_head(h));
-            self.reply(ctx, 200, &page, b'P', b'R');
+            self.reply(ctx, 200, &page, Cause::PrxCond, Fin::Request);
             return Verdict::Done;
         }
         // req* filters on the request line and each header line
@@ -279,8 +281,9 @@ impl Session {
                             // a tarpitted request stays untimed (Tq -1)
                             self.txn.t_req = None;
                             let t = px.timeouts.tarpit.or(px.timeouts.connect).unwrap_or(0);
-                            self.st = St::Tarpit;
-                            self.deadline = Some(ctx.now + Duration::from_millis(t));
+                            self.st = St::Tarpit {
+                                until: ctx.now + Duration::from_millis(t),
+                            };
                             return Verdict::Done;
                         }
                         HdrAction::Allow => {
@@ -313,7 +316,7 @@ impl Session {
                 continue;
             }
             let msg = redirect_message(r, h);
-            self.reply(ctx, r.code as i32, &msg, b'P', b'R');
+            self.reply(ctx, r.code as i32, &msg, Cause::PrxCond, Fin::Request);
             return Verdict::Done;
         }
         Verdict::Continue
@@ -338,7 +341,7 @@ impl Session {
                 } else {
                     self.error_page(ctx, 200)
                 };
-                self.reply(ctx, if fail { 503 } else { 200 }, &page, b'-', b'-');
+                self.reply(ctx, if fail { 503 } else { 200 }, &page, Cause::None, Fin::None);
                 self.logged = true;
                 return;
             }
@@ -375,7 +378,7 @@ impl Session {
                 self.txn.t_req = None;
                 ctx.rt.px[self.fe].fe.failed_req += 1;
                 self.li_count(ctx, |c| c.failed_req += 1);
-                self.http_error(ctx, 400, b'P', b'R');
+                self.http_error(ctx, 400, Cause::PrxCond, Fin::Request);
                 return;
             }
         }
@@ -387,7 +390,7 @@ impl Session {
             // no backend: 1.4 never runs a backend's request analysis, which
             // is where it times the request (Tq -1)
             self.txn.t_req = None;
-            self.http_error(ctx, 503, b'S', b'C');
+            self.http_error(ctx, 503, Cause::SrvClose, Fin::Connect);
             return;
         }
         self.mark_be(ctx);
@@ -485,7 +488,7 @@ impl Session {
     fn bad_rewrite(&mut self, ctx: &mut Ctx) {
         ctx.rt.px[self.fe].fe.failed_req += 1;
         self.li_count(ctx, |c| c.failed_req += 1);
-        self.http_error(ctx, 400, b'P', b'R');
+        self.http_error(ctx, 400, Cause::PrxCond, Fin::Request);
     }
 
     /// Persistence, X-Forwarded-For, X-Original-To, connection header.
@@ -625,27 +628,27 @@ impl Session {
                 None => {
                     ctx.rt.px[self.fe].fe.failed_req += 1;
                     self.li_count(ctx, |c| c.failed_req += 1);
-                    self.http_error(ctx, 400, b'P', b'R');
+                    self.http_error(ctx, 400, Cause::PrxCond, Fin::Request);
                     return;
                 }
             }
         }
         let body = Body::new(framing);
         let more_to_come = match body.length_left() {
-            Some(n) => n > self.req_in.len() as u64,
+            Some(n) => n > self.cli.rx.len() as u64,
             None => !body.done,
         };
         if more_to_come && fe.smart_accept() {
             // a body is still to come: the client must get our ACKs at
             // once or its upload stalls on them (later HAProxy versions
             // fixed 1.4 the same way)
-            crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
+            crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli.sock));
         }
         if body.framing == Framing::Chunked {
             // 1.4 parses the first chunk sizes before it connects: a bad
             // one there never reaches a server
             let mut probe = body.clone();
-            probe.feed(&self.req_in);
+            probe.feed(&self.cli.rx);
             if probe.error {
                 self.txn.req_body = Some(probe);
                 self.req_body_error(ctx);
@@ -657,8 +660,8 @@ impl Session {
             // written once the server is known
             self.txn.head_pending = true;
         } else {
-            ctx.rt.pool.fill(&mut self.to_srv);
-            h.write_to(&mut self.to_srv);
+            ctx.rt.pool.fill(&mut self.srv.tx);
+            h.write_to(&mut self.srv.tx);
         }
         self.txn.req = Some(h);
         self.st = St::Assign;
@@ -671,24 +674,24 @@ impl Session {
     pub(super) fn req_body_error(&mut self, ctx: &mut Ctx) {
         ctx.rt.px[self.fe].fe.failed_req += 1;
         self.li_count(ctx, |c| c.failed_req += 1);
-        let fin = if self.txn.rsp_head_done { b'D' } else { b'H' };
-        self.set_term(b'P', fin);
+        let fin = if self.txn.rsp_head_done { Fin::Data } else { Fin::Headers };
+        self.set_term(Cause::PrxCond, fin);
         self.close_now(ctx, true);
     }
 
     /// Request body towards the server, by the message's framing.
     pub(super) fn forward_req_body(&mut self) -> bool {
-        if self.req_in.is_empty() {
+        if self.cli.rx.is_empty() {
             return false;
         }
         let Some(b) = self.txn.req_body.as_mut() else {
             return false;
         };
-        let n = b.feed(&self.req_in);
+        let n = b.feed(&self.cli.rx);
         if n == 0 {
             return false;
         }
-        super::move_front(&mut self.req_in, &mut self.to_srv, n);
+        super::move_front(&mut self.cli.rx, &mut self.srv.tx, n);
         true
     }
 }

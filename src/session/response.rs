@@ -1,7 +1,7 @@
 //! HTTP response analysis and the end of a transaction.
 
 use super::sample::ReqSample;
-use super::{Ctx, Session, St};
+use super::{Cause, Ctx, Fin, Session, St, Term};
 use crate::acl::opt_cond_match;
 use crate::config::model::{CookieMode, HdrAction, HttpConnMode};
 use crate::http::body::{response_framing, BadFraming, Body, Framing};
@@ -41,7 +41,7 @@ enum RspVerdict {
 }
 
 impl Session {
-    fn rsp_fail(&mut self, ctx: &mut Ctx, err: u8, ev: Option<Hana>) {
+    fn rsp_fail(&mut self, ctx: &mut Ctx, err: Cause, ev: Option<Hana>) {
         if let Some(ev) = ev {
             self.observe(ctx, ev);
         }
@@ -49,7 +49,7 @@ impl Session {
         if let Some(si) = self.srv_idx {
             ctx.rt.srv[self.be][si].c.failed_resp += 1;
         }
-        self.http_error(ctx, 502, err, b'H');
+        self.http_error(ctx, 502, err, Fin::Headers);
     }
 
     pub(super) fn http_forward(&mut self, ctx: &mut Ctx) -> bool {
@@ -59,16 +59,16 @@ impl Session {
             return true;
         }
         let req_open = self.txn.req_body.as_ref().is_some_and(|b| !b.done);
-        if req_open && self.cli_eof && self.req_in.is_empty() {
+        if req_open && self.cli.eof && self.cli.rx.is_empty() {
             // 1.4: the client closed before the end of its request body;
             // nothing can complete the transaction, abort both ways
-            let fin = if self.txn.rsp_head_done { b'D' } else { b'H' };
-            self.set_term(b'C', fin);
+            let fin = if self.txn.rsp_head_done { Fin::Data } else { Fin::Headers };
+            self.set_term(Cause::CliClose, fin);
             self.count_abort(ctx, true);
             // the server gets what was forwarded, then a FIN (a reset
             // when the client's side was reset)
             self.flush_to_srv_now();
-            self.close_now(ctx, self.cli_err);
+            self.close_now(ctx, self.cli.err);
             return true;
         }
         let cfg = ctx.rt.cfg;
@@ -76,34 +76,34 @@ impl Session {
         while !self.txn.rsp_head_done && self.st == St::Established {
             let lax = cfg.proxies[self.be].flags.accept_invalid_rsp;
             let mut h = ctx.rt.pool.take_head();
-            let status = h.parse_response(&self.rsp_in, limit, lax);
+            let status = h.parse_response(&self.srv.rx, limit, lax);
             if status != Status::Done {
                 ctx.rt.pool.put_head(std::mem::take(&mut h));
             }
             match status {
                 Status::Invalid => {
                     self.capture_error(ctx, true);
-                    self.rsp_fail(ctx, b'P', Some(Hana::HttpHdrRsp));
+                    self.rsp_fail(ctx, Cause::PrxCond, Some(Hana::HttpHdrRsp));
                     return true;
                 }
                 Status::Partial => {
-                    if (self.srv_eof || self.srv_err) && self.retry_reused(ctx) {
+                    if (self.srv.eof || self.srv.err) && self.retry_reused(ctx) {
                         // a kept connection the server had closed (reuse.rs)
                         return true;
                     }
-                    if self.srv_eof || self.srv_err {
+                    if self.srv.eof || self.srv.err {
                         // 1.4: a close before the end of a head that parsed
                         // cleanly so far is the server's doing
-                        let ev = if self.srv_err {
+                        let ev = if self.srv.err {
                             Hana::HttpReadError
                         } else {
                             Hana::HttpBrokenPipe
                         };
-                        self.rsp_fail(ctx, b'S', Some(ev));
+                        self.rsp_fail(ctx, Cause::SrvClose, Some(ev));
                         return true;
                     }
-                    if self.cli_err {
-                        self.set_term(b'C', b'H');
+                    if self.cli.err {
+                        self.set_term(Cause::CliClose, Fin::Headers);
                         self.close_now(ctx, true);
                         return true;
                     }
@@ -128,12 +128,12 @@ impl Session {
                     );
                     if st == 100 {
                         // 1.4 relays a 100-continue and waits for the real response
-                        super::move_front(&mut self.rsp_in, &mut self.to_cli, h.len);
+                        super::move_front(&mut self.srv.rx, &mut self.cli.tx, h.len);
                         ctx.rt.pool.put_head(h);
                         continue;
                     }
-                    h.set_cap(super::request::rewrite_cap(cfg, h.len, self.rsp_in.len()));
-                    self.rsp_in.drain(..h.len);
+                    h.set_cap(super::request::rewrite_cap(cfg, h.len, self.srv.rx.len()));
+                    self.srv.rx.drain(..h.len);
                     self.trace_head(ctx, "srvrep", "srvhdr", &h);
                     self.process_response(ctx, &mut h);
                     ctx.rt.pool.put_head(h);
@@ -152,11 +152,11 @@ impl Session {
             return self.tunnel(ctx) || p;
         }
         // response body
-        if !self.rsp_in.is_empty() {
+        if !self.srv.rx.is_empty() {
             if let Some(b) = self.txn.rsp_body.as_mut() {
-                let n = b.feed(&self.rsp_in);
+                let n = b.feed(&self.srv.rx);
                 if n > 0 {
-                    super::move_front(&mut self.rsp_in, &mut self.to_cli, n);
+                    super::move_front(&mut self.srv.rx, &mut self.cli.tx, n);
                     p = true;
                 }
             }
@@ -169,12 +169,12 @@ impl Session {
                 ctx.rt.srv[self.be][si].c.failed_resp += 1;
             }
             self.observe(ctx, Hana::HttpHdrRsp);
-            self.close_after_flush(ctx, b'P', b'D');
+            self.close_after_flush(ctx, Cause::PrxCond, Fin::Data);
             return true;
         }
         let rsp_done = match &self.txn.rsp_body {
             Some(b) => {
-                b.done || (b.framing == Framing::Close && self.srv_eof && self.rsp_in.is_empty())
+                b.done || (b.framing == Framing::Close && self.srv.eof && self.srv.rx.is_empty())
             }
             None => false,
         };
@@ -183,15 +183,15 @@ impl Session {
             self.end_txn(ctx);
             return true;
         }
-        if self.srv_eof && !rsp_done && self.rsp_in.is_empty() && self.to_cli.is_empty() {
+        if self.srv.eof && !rsp_done && self.srv.rx.is_empty() && self.cli.tx.is_empty() {
             // server closed in the middle of the body
-            self.set_term(b'S', b'D');
+            self.set_term(Cause::SrvClose, Fin::Data);
             self.count_abort(ctx, false);
             self.close_now(ctx, false);
             return true;
         }
-        if self.cli_err {
-            self.set_term(b'C', b'D');
+        if self.cli.err {
+            self.set_term(Cause::CliClose, Fin::Data);
             self.count_abort(ctx, true);
             self.close_now(ctx, true);
             return true;
@@ -219,21 +219,21 @@ impl Session {
         if !matches!(b.framing, Framing::Length(_) | Framing::Chunked) || b.done {
             return;
         }
-        let n = b.feed(&self.rsp_in);
+        let n = b.feed(&self.srv.rx);
         if b.error {
             // a bad chunk: what came before it leaves, then the close (PD)
-            self.rsp_in.truncate(n);
+            self.srv.rx.truncate(n);
             ctx.rt.px[self.be].be.failed_resp += 1;
             if let Some(si) = self.srv_idx {
                 ctx.rt.srv[self.be][si].c.failed_resp += 1;
             }
             self.observe(ctx, Hana::HttpHdrRsp);
-            crate::session::move_all(&mut self.rsp_in, &mut self.to_cli);
-            self.close_after_flush(ctx, b'P', b'D');
+            crate::session::move_all(&mut self.srv.rx, &mut self.cli.tx);
+            self.close_after_flush(ctx, Cause::PrxCond, Fin::Data);
             return;
         }
-        if !b.done && self.srv_eof && self.term.0 == b'-' {
-            self.set_term(b'S', b'D');
+        if !b.done && self.srv.eof && self.term.cause == Cause::None {
+            self.set_term(Cause::SrvClose, Fin::Data);
             self.count_abort(ctx, false);
         }
     }
@@ -322,7 +322,7 @@ impl Session {
         p.be.denied_rsp += 1;
         self.li_count(ctx, |c| c.denied_resp += 1);
         self.txn.t_rsp = None;
-        self.http_error(ctx, 502, b'P', b'H');
+        self.http_error(ctx, 502, Cause::PrxCond, Fin::Headers);
     }
 
     fn process_response(&mut self, ctx: &mut Ctx, h: &mut Head) {
@@ -354,7 +354,7 @@ impl Session {
             Err(BadFraming) => {
                 // refused before the response is timed (Tr -1), as 1.4
                 self.txn.t_rsp = None;
-                self.rsp_fail(ctx, b'P', Some(Hana::HttpHdrRsp));
+                self.rsp_fail(ctx, Cause::PrxCond, Some(Hana::HttpHdrRsp));
                 return;
             }
         };
@@ -372,7 +372,7 @@ impl Session {
             RspVerdict::Denied(pxi) => return self.rsp_denied(ctx, pxi),
             RspVerdict::NoRoom => {
                 self.txn.t_rsp = None;
-                self.rsp_fail(ctx, b'P', Some(Hana::HttpRsp));
+                self.rsp_fail(ctx, Cause::PrxCond, Some(Hana::HttpRsp));
                 return;
             }
         }
@@ -384,8 +384,8 @@ impl Session {
             if framing == Framing::Close {
                 self.txn.cli_keepalive = false;
             }
-            ctx.rt.pool.fill(&mut self.to_cli);
-            h.write_to(&mut self.to_cli);
+            ctx.rt.pool.fill(&mut self.cli.tx);
+            h.write_to(&mut self.cli.tx);
             self.txn.rsp_head_done = true;
             self.txn.rsp_body = Some(Body::new(framing));
             // httpclose and forceclose stay tunnels whatever the status
@@ -510,8 +510,8 @@ impl Session {
                 }
             }
         }
-        ctx.rt.pool.fill(&mut self.to_cli);
-        h.write_to(&mut self.to_cli);
+        ctx.rt.pool.fill(&mut self.cli.tx);
+        h.write_to(&mut self.cli.tx);
         self.txn.rsp_head_done = true;
         if fe.flags.logasap && !self.logged {
             self.txn.logasap = true;
@@ -558,7 +558,7 @@ impl Session {
             }
             // keep-alive to the server: its connection stays (reuse.rs)
             if !self.park_server(ctx) {
-                if self.srv.is_some() {
+                if self.srv.sock.is_some() {
                     self.trace_event(ctx, "srvcls");
                 }
                 self.release_server(ctx, self.reset_done_server());
@@ -568,7 +568,7 @@ impl Session {
             ctx.rt.pool.recycle_txn(&mut self.txn);
             self.be = self.fe;
             self.srv_idx = None;
-            self.term = (b'-', b'-');
+            self.term = Term::NONE;
             self.t_accept = ctx.now;
             self.accept_wall = super::wall_ms();
             self.bytes_out = 0;
@@ -576,23 +576,23 @@ impl Session {
             self.req_total = 0;
             self.ka_wait = true;
             self.not_first = true;
-            self.rsp_in.clear();
-            self.to_srv.clear();
-            self.srv_eof = false;
-            self.srv_hup = false;
-            self.srv_err = false;
-            self.srv_shut = false;
-            self.st = St::ReqHead;
-            self.deadline = None;
+            self.srv.rx.clear();
+            self.srv.tx.clear();
+            self.srv.eof = false;
+            self.srv.hup = false;
+            self.srv.err = false;
+            self.srv.shut = false;
             let fe = &ctx.rt.cfg.proxies[self.fe];
             let t = fe
                 .timeouts
                 .http_keep_alive
                 .or(fe.timeouts.http_request)
                 .or(fe.timeouts.client);
-            self.deadline = t.map(|t| ctx.now + Duration::from_millis(t));
-            if !self.req_in.is_empty() {
-                self.req_total = self.req_in.len() as u64;
+            self.st = St::ReqHead {
+                until: t.map(|t| ctx.now + Duration::from_millis(t)),
+            };
+            if !self.cli.rx.is_empty() {
+                self.req_total = self.cli.rx.len() as u64;
             }
             return;
         }
