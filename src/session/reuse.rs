@@ -81,7 +81,7 @@ impl Session {
     /// framed (not ended by the close) and the server did not refuse.
     pub(super) fn note_server_keepalive(&mut self, ctx: &Ctx, h: &Head, framing: Framing) {
         let be = &ctx.rt.cfg.proxies[self.be];
-        let asked = server_keepalive(&self.txn, be) && self.srv_idx.is_some();
+        let asked = server_keepalive(&self.txn, be) && self.srv_idx().is_some();
         let toks = crate::http::rewrite::peek_connection_tokens(h, "Connection");
         let kept = if h.is_11(false) {
             !toks.close
@@ -96,7 +96,7 @@ impl Session {
     fn srv_reusable(&self) -> bool {
         self.txn.srv_ka
             && self.srv.sock.is_some()
-            && self.srv_idx.is_some()
+            && self.srv_idx().is_some()
             && !self.srv.eof
             && !self.srv.err
             && !self.srv.shut
@@ -107,7 +107,7 @@ impl Session {
     /// End of a kept-alive transaction: the server connection stays with
     /// the session, its slot freed. False when it cannot be kept.
     pub(super) fn park_server(&mut self, ctx: &mut Ctx) -> bool {
-        let (Some(si), true) = (self.srv_idx, self.srv_reusable()) else {
+        let (Some(si), true) = (self.srv_idx(), self.srv_reusable()) else {
             return false;
         };
         let s = self.srv.sock.take();
@@ -186,7 +186,7 @@ impl Session {
             .as_ref()
             .is_some_and(|b| b.framing == Framing::Empty)
             && !self.txn.fresh_only;
-        let target = self.srv_idx.filter(|_| keep && replayable);
+        let target = self.srv_idx().filter(|_| keep && replayable);
         let Some(si) = target else {
             self.unpark(ctx);
             return false;
@@ -240,12 +240,15 @@ impl Session {
             || self.txn.replay.is_empty()
             || !self.srv.rx.is_empty()
             || !self.cli.tx.is_empty()
-            || self.conn_retries <= 0
+            || self.srv.conn_retries <= 0
         {
             return false;
         }
-        self.conn_retries -= 1;
-        if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+        self.srv.conn_retries -= 1;
+        if let Some(st) = self
+            .srv_idx()
+            .and_then(|si| ctx.rt.srv[self.be].get_mut(si))
+        {
             st.c.retries += 1;
         }
         ctx.rt.px[self.be].be.retries += 1;

@@ -128,7 +128,7 @@ impl Sample for ReqSample<'_> {
             Fetch::BeId => cfg.proxies[self.s.be].id as i64,
             Fetch::SrvId => self
                 .s
-                .srv_idx
+                .srv_idx()
                 .map(|i| cfg.proxies[self.s.be].servers[i].id as i64)?,
             Fetch::SrvIsUp => {
                 let a = arg?;

@@ -20,6 +20,9 @@ pub struct Side<S> {
     pub last: Instant,
     /// ...and last read, for `option independant-streams`.
     pub last_rd: Instant,
+    /// Connection attempts left (1.4's si->conn_retries): the server
+    /// side's, set from the backend's `retries`.
+    pub conn_retries: i32,
     /// Readiness not yet used up by a read or a write (edge-triggered).
     pub can_read: bool,
     pub can_write: bool,
@@ -49,6 +52,7 @@ impl<S> Side<S> {
             tx: Vec::new(),
             last: now,
             last_rd: now,
+            conn_retries: 0,
             can_read: false,
             can_write: false,
             eof: false,

@@ -18,41 +18,7 @@ impl Session {
     /// None when this turn's bytes must be read the usual way.
     pub(super) fn splice_response(&mut self, ctx: &mut Ctx) -> Option<bool> {
         let tunnel = self.mode == Mode::Tcp || self.txn.tunnel;
-        if self.st != St::Established
-            || (!tunnel && !self.txn.rsp_head_done)
-            || !self.srv.rx.is_empty()
-            || !self.cli.tx.is_empty()
-            || !self.srv.can_read
-            || self.srv.eof
-            || self.srv.err
-            || !self.cli.can_write
-            || self.cli.err
-            || self.cli.shut
-            || self.tls.is_some()
-        {
-            // (TLS: the kernel cannot encrypt, the bytes go through rustls)
-            return None;
-        }
-        let left = if tunnel {
-            // raw bytes until the server closes; spliced only while it
-            // streams (small exchanges cost less through the buffers)
-            // (not while a chunked first message is still followed)
-            let following = self
-                .txn
-                .rsp_body
-                .as_ref()
-                .is_some_and(|b| b.framing == crate::http::body::Framing::Chunked && !b.done);
-            if !self.srv.streaming || following {
-                return None;
-            }
-            u64::MAX
-        } else {
-            let left = self.txn.rsp_body.as_ref()?.length_left()?;
-            if left < MIN_SPLICE {
-                return None;
-            }
-            left
-        };
+        let left = self.rsp_splice_left(tunnel)?;
         let srv = std::os::unix::io::AsRawFd::as_raw_fd(self.srv.sock.as_ref()?);
         let cli = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli.sock);
         // no more than the client's socket can take now, plus one buffer:
@@ -103,6 +69,47 @@ impl Session {
             self.cli.last = ctx.now;
         }
         Some(m.taken > 0 || self.srv.eof || self.srv.err || self.cli.err)
+    }
+
+    /// What of the response may go through the pipe this turn: the rest
+    /// of a known length, or (a streaming tunnel) everything. None when
+    /// the bytes must be read the usual way.
+    fn rsp_splice_left(&self, tunnel: bool) -> Option<u64> {
+        if self.st != St::Established
+            || (!tunnel && !self.txn.rsp_head_done)
+            || !self.srv.rx.is_empty()
+            || !self.cli.tx.is_empty()
+            || !self.srv.can_read
+            || self.srv.eof
+            || self.srv.err
+            || !self.cli.can_write
+            || self.cli.err
+            || self.cli.shut
+            || self.tls.is_some()
+        {
+            // (TLS: the kernel cannot encrypt, the bytes go through rustls)
+            return None;
+        }
+        if tunnel {
+            // raw bytes until the server closes; spliced only while it
+            // streams (small exchanges cost less through the buffers)
+            // (not while a chunked first message is still followed)
+            let following = self
+                .txn
+                .rsp_body
+                .as_ref()
+                .is_some_and(|b| b.framing == crate::http::body::Framing::Chunked && !b.done);
+            if !self.srv.streaming || following {
+                return None;
+            }
+            Some(u64::MAX)
+        } else {
+            let left = self.txn.rsp_body.as_ref()?.length_left()?;
+            if left < MIN_SPLICE {
+                return None;
+            }
+            Some(left)
+        }
     }
 
     /// Splices what the client sends of a Content-Length request body to
