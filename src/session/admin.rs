@@ -4,7 +4,7 @@
 //! handled in reverse order), applied through `server_state::apply`, and
 //! answered with a 303 to `<uri>;st=<result>`.
 
-use super::{Ctx, Session};
+use super::{Cause, Ctx, Fin, Session};
 use crate::server_state::{apply, Change};
 
 /// What the form asks for each listed server.
@@ -165,10 +165,10 @@ impl Session {
             .min(ctx.rt.cfg.global.bufsize);
         let continue_100 = self.txn.req_11
             && header("Expect").is_some_and(|v| v.trim().eq_ignore_ascii_case("100-continue"));
-        if self.req_in.len() < cl && !self.cli_eof {
+        if self.cli.rx.len() < cl && !self.cli.eof {
             return false;
         }
-        let body: Vec<u8> = self.req_in.drain(..cl.min(self.req_in.len())).collect();
+        let body: Vec<u8> = self.cli.rx.drain(..cl.min(self.cli.rx.len())).collect();
         let st = if self.txn.stats_admin {
             process_form(ctx, &body)
         } else {
@@ -179,10 +179,10 @@ impl Session {
             "HTTP/1.0 303 See Other\r\nCache-Control: no-cache\r\nContent-Type: text/plain\r\nConnection: close\r\nLocation: {};st={}\r\n\r\n",
             uri, st
         );
-        self.reply(ctx, 303, msg.as_bytes(), b'P', b'R');
+        self.reply(ctx, 303, msg.as_bytes(), Cause::PrxCond, Fin::Request);
         if continue_100 && self.txn.stats_admin {
             const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
-            self.to_cli.splice(0..0, CONTINUE.iter().copied());
+            self.cli.tx.splice(0..0, CONTINUE.iter().copied());
             self.bytes_out += CONTINUE.len() as u64;
         }
         true

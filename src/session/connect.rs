@@ -1,14 +1,15 @@
 //! Server assignment, queueing, connection and 1.4's retry rules.
 
-use super::{process_queue, Ctx, Session, St};
+use super::{process_queue, Cause, Ctx, Fin, Session, St};
 use crate::config::model::{Balance, Mode};
 use crate::state::dyn_maxconn;
 use std::net::SocketAddr;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 /// Removes a session from any queue it waits in.
 pub fn leave_queue(s: &mut Session, ctx: &mut Ctx) {
-    if s.st != St::Queued && s.st != St::Closed {
+    if !matches!(s.st, St::Queued { .. } | St::Closed) {
         return;
     }
     let key = s.key;
@@ -34,7 +35,8 @@ pub fn leave_queue(s: &mut Session, ctx: &mut Ctx) {
 
 impl Session {
     fn lb_key(&self, ctx: &Ctx) -> Option<u64> {
-        let be = &ctx.rt.cfg.proxies[self.be];
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
         let req = self.txn.req.as_ref();
         match &be.balance {
             Balance::Source => Some(crate::balance::source_hash(self.cli_addr.ip())),
@@ -50,7 +52,7 @@ impl Session {
                 // 1.4 then looks in the body bytes already received
                 // (check_post only makes it wait for some first)
                 let framing = self.txn.req_body.as_ref()?.framing;
-                let body = crate::balance::post_window(&self.req_in, framing, check_post.is_some());
+                let body = crate::balance::post_window(&self.cli.rx, framing, check_post.is_some());
                 crate::balance::url_param_post_hash(body, name)
             }
             Balance::Hdr { name, domain_only } => {
@@ -60,7 +62,7 @@ impl Session {
                 (!v.is_empty()).then(|| crate::balance::hdr_hash(v, *domain_only))
             }
             Balance::RdpCookie { name } => {
-                match crate::payload::rdp_cookie(&self.req_in, Some(name)) {
+                match crate::payload::rdp_cookie(&self.cli.rx, Some(name)) {
                     // an empty value is no key (round robin), as in 1.4
                     crate::payload::Fetched::Found(v) if !v.is_empty() => {
                         Some(crate::balance::rdp_hash(v))
@@ -75,19 +77,19 @@ impl Session {
     fn no_server(&mut self, ctx: &mut Ctx) {
         ctx.rt.px[self.be].be.failed_conns += 1;
         if self.mode == Mode::Http {
-            self.http_error(ctx, 503, b'S', b'C');
+            self.http_error(ctx, 503, Cause::SrvClose, Fin::Connect);
         } else {
-            self.tcp_give_up(ctx, b'S');
+            self.tcp_give_up(ctx, Cause::SrvClose);
         }
     }
 
     /// A tcp session that got no server: the client gets our FIN once
     /// what it already sent was read (a close over unread bytes would be
     /// a reset, which 1.4 does not send), then the session ends.
-    fn tcp_give_up(&mut self, ctx: &mut Ctx, err: u8) {
-        self.set_term(err, b'C');
+    fn tcp_give_up(&mut self, ctx: &mut Ctx, err: Cause) {
+        self.set_term(err, Fin::Connect);
         self.release_server(ctx, false);
-        self.to_cli.clear();
+        self.cli.tx.clear();
         self.st = St::Reply;
     }
 
@@ -101,9 +103,9 @@ impl Session {
             self.persist_rules(ctx, None);
         }
         if self.mode == Mode::Tcp
-            && self.cli_eof
-            && self.req_in.is_empty()
-            && self.to_srv.is_empty()
+            && self.cli.eof
+            && self.cli.rx.is_empty()
+            && self.srv.tx.is_empty()
         {
             // inspection saw the client leave without a byte: 1.4 assigns
             // the backend but never connects for nothing
@@ -115,69 +117,102 @@ impl Session {
         if let Some(a) = self.txn.proxy_target {
             return self.connect_to(ctx, a);
         }
-        if self.srv_idx.is_none() || !self.srv_counted {
-            // persistence is looked up once: a redispatch (prev_srv set)
-            // goes to the balancer, as 1.4 clears SN_DIRECT for it
-            if self.txn.persist_srv.is_none() && self.txn.prev_srv.is_none() {
-                self.txn.persist_srv = self.persist_lookup(ctx);
-            }
-            let mut direct = None;
-            if let Some(ps) = self.txn.persist_srv {
-                let st = &ctx.rt.srv[self.be][ps];
-                if st.usable() || be.flags.persist || self.txn.force_persist {
-                    direct = Some(ps);
-                }
-            }
-            if direct.is_none() && (be.servers.is_empty() || be.lb_off) {
-                // 1.4's assign_server_address(): dispatch first, then the
-                // transparent mode's original destination
-                if let Some(d) = be.dispatch {
-                    return self.connect_to(ctx, d);
-                }
-                if be.flags.transparent {
-                    let d = self.dst_addr();
-                    return self.connect_to(ctx, d);
-                }
-                return self.no_server(ctx);
-            }
-            let by_lb = direct.is_none();
-            let key = if by_lb { self.lb_key(ctx) } else { None };
-            // the last server kept (prefer-last-server, 401/407) first; the
-            // balancer reads the servers it considers, not the farm
-            let preferred = match direct {
-                Some(_) => None,
-                None => {
-                    let rt = &*ctx.rt;
-                    let views = crate::state::LazyViews::new(rt.cfg, &rt.srv, &rt.px, self.be);
-                    self.preferred_server(ctx, &views)
-                }
-            };
-            let rt = &mut *ctx.rt;
-            let views = crate::state::LazyViews::new(rt.cfg, &rt.srv, &rt.px, self.be);
-            let lb = &mut rt.px[self.be].lb;
-            let chosen = direct
-                .or(preferred)
-                .or_else(|| lb.pick(&views, key, self.txn.prev_srv));
-            let any_usable = crate::balance::Views::any(&views, |v| v.usable && v.weight > 0);
-            let Some(si) = chosen else {
-                if any_usable {
-                    return self.enqueue(ctx, None, false);
-                }
-                return self.no_server(ctx);
-            };
-            let beconn = ctx.rt.px[self.be].beconn;
-            let m = dyn_maxconn(&be.servers[si], be, beconn);
-            let st = &ctx.rt.srv[self.be][si];
-            if m > 0 && (st.cur_sess >= m || !st.queue.is_empty()) {
-                return self.enqueue(ctx, Some(si), !by_lb);
-            }
-            self.take_server(ctx, si, by_lb);
+        if (self.srv_idx().is_none() || !self.srv_counted) && self.assign_server(ctx).is_break() {
+            return;
         }
         self.txn.t_queue.get_or_insert(ctx.now);
-        let Some(si) = self.srv_idx else {
+        let Some(si) = self.srv_idx() else {
             return self.no_server(ctx);
         };
         let srv = &be.servers[si];
+        if self.redirect_to_server(ctx, si) {
+            return;
+        }
+        let port = if srv.port_relative {
+            (self.dst_addr().port() as i32 + srv.port as i32).clamp(0, 65535) as u16
+        } else {
+            srv.port
+        };
+        self.connect_to(ctx, SocketAddr::new(srv.addr, port));
+    }
+
+    /// 1.4's assign_server: persistence first (a usable cookie server, or
+    /// any with `option persist`/`force-persist`), else the balancer,
+    /// else dispatch or transparent; a full server queues. Breaks when the
+    /// session already went on (connect, queue, or no server).
+    fn assign_server(&mut self, ctx: &mut Ctx) -> ControlFlow<()> {
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
+        // persistence is looked up once: a redispatch (prev_srv set)
+        // goes to the balancer, as 1.4 clears SN_DIRECT for it
+        if self.txn.persist_srv.is_none() && self.txn.prev_srv.is_none() {
+            self.txn.persist_srv = self.persist_lookup(ctx);
+        }
+        let mut direct = None;
+        if let Some(ps) = self.txn.persist_srv {
+            let st = &ctx.rt.srv[self.be][ps];
+            if st.usable() || be.flags.persist || self.txn.force_persist {
+                direct = Some(ps);
+            }
+        }
+        if direct.is_none() && (be.servers.is_empty() || be.lb_off) {
+            // 1.4's assign_server_address(): dispatch first, then the
+            // transparent mode's original destination
+            if let Some(d) = be.dispatch {
+                self.connect_to(ctx, d);
+                return ControlFlow::Break(());
+            }
+            if be.flags.transparent {
+                let d = self.dst_addr();
+                self.connect_to(ctx, d);
+                return ControlFlow::Break(());
+            }
+            self.no_server(ctx);
+            return ControlFlow::Break(());
+        }
+        let by_lb = direct.is_none();
+        let key = if by_lb { self.lb_key(ctx) } else { None };
+        // the last server kept (prefer-last-server, 401/407) first; the
+        // balancer reads the servers it considers, not the farm
+        let preferred = match direct {
+            Some(_) => None,
+            None => {
+                let rt = &*ctx.rt;
+                let views = crate::state::LazyViews::new(rt.cfg, &rt.srv, &rt.px, self.be);
+                self.preferred_server(ctx, &views)
+            }
+        };
+        let rt = &mut *ctx.rt;
+        let views = crate::state::LazyViews::new(rt.cfg, &rt.srv, &rt.px, self.be);
+        let lb = &mut rt.px[self.be].lb;
+        let chosen = direct
+            .or(preferred)
+            .or_else(|| lb.pick(&views, key, self.txn.prev_srv));
+        let any_usable = crate::balance::Views::any(&views, |v| v.usable && v.weight > 0);
+        let Some(si) = chosen else {
+            if any_usable {
+                self.enqueue(ctx, None, false);
+                return ControlFlow::Break(());
+            }
+            self.no_server(ctx);
+            return ControlFlow::Break(());
+        };
+        let beconn = ctx.rt.px[self.be].beconn;
+        let m = dyn_maxconn(&be.servers[si], be, beconn);
+        let st = &ctx.rt.srv[self.be][si];
+        if m > 0 && (st.cur_sess >= m || !st.queue.is_empty()) {
+            self.enqueue(ctx, Some(si), !by_lb);
+            return ControlFlow::Break(());
+        }
+        self.take_server(ctx, si, by_lb);
+        ControlFlow::Continue(())
+    }
+
+    /// A server with a `redir` prefix answers GET and HEAD with a 302 to
+    /// itself instead of a connection (1.4); true when it did.
+    fn redirect_to_server(&mut self, ctx: &mut Ctx, si: usize) -> bool {
+        let cfg = ctx.rt.cfg;
+        let srv = &cfg.proxies[self.be].servers[si];
         if let (Some(pfx), Mode::Http) = (&srv.redir, self.mode) {
             let is_get = self
                 .txn
@@ -196,16 +231,11 @@ impl Session {
                 msg.extend_from_slice(&path);
                 msg.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
                 self.count_srv_sess(ctx);
-                self.reply(ctx, 302, &msg, b'P', b'C');
-                return;
+                self.reply(ctx, 302, &msg, Cause::PrxCond, Fin::Connect);
+                return true;
             }
         }
-        let port = if srv.port_relative {
-            (self.dst_addr().port() as i32 + srv.port as i32).clamp(0, 65535) as u16
-        } else {
-            srv.port
-        };
-        self.connect_to(ctx, SocketAddr::new(srv.addr, port));
+        false
     }
 
     /// The session takes a slot on server `si`. As 1.4: `lbtot` counts
@@ -221,7 +251,7 @@ impl Session {
                 st.c.redispatches += 1;
             }
         }
-        self.srv_idx = Some(si);
+        self.set_srv_idx(Some(si));
         self.srv_counted = true;
         let st = &mut ctx.rt.srv[self.be][si];
         st.cur_sess += 1;
@@ -240,32 +270,36 @@ impl Session {
     /// redispatch` (not with `force-persist`); otherwise a 503 (`sQ`) on
     /// that server, counted as a failed connection there.
     fn server_full(&mut self, ctx: &mut Ctx, si: usize, direct: bool) {
-        let be = &ctx.rt.cfg.proxies[self.be];
+        let cfg = ctx.rt.cfg;
+        let be = &cfg.proxies[self.be];
         if direct && be.flags.redispatch && !self.txn.force_persist {
             self.txn.prev_srv = Some(si);
             self.txn.persist_srv = None;
-            self.srv_idx = None;
+            self.set_srv_idx(None);
             // the cookie's server did not take it: "down" (1.4)
             if self.txn.cookie_in == b'V' {
                 self.txn.cookie_in = b'D';
             }
             return self.assign_and_connect(ctx);
         }
-        self.srv_idx = Some(si);
+        self.set_srv_idx(Some(si));
         self.txn.full_srv = true;
         ctx.rt.srv[self.be][si].c.failed_conns += 1;
         ctx.rt.px[self.be].be.failed_conns += 1;
         if self.mode == Mode::Http {
-            self.http_error(ctx, 503, b'S', b'Q');
+            self.http_error(ctx, 503, Cause::SrvClose, Fin::Queue);
         } else {
-            self.tcp_give_up(ctx, b'S');
+            self.tcp_give_up(ctx, Cause::SrvClose);
         }
     }
 
     /// One more connection attempt (or redirect) on the session's server:
     /// 1.4's per-server session counter.
     pub(super) fn count_srv_sess(&self, ctx: &mut Ctx) {
-        if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+        if let Some(st) = self
+            .srv_idx()
+            .and_then(|si| ctx.rt.srv[self.be].get_mut(si))
+        {
             st.inc_sess_ctr();
         }
     }
@@ -285,7 +319,7 @@ impl Session {
             let n = st.queue.len() as u32;
             st.c.max_queue = st.c.max_queue.max(n);
             self.txn.srv_queue_pos = n;
-            self.srv_idx = Some(si);
+            self.set_srv_idx(Some(si));
         } else {
             ctx.rt.px[self.be].queue.push_back(self.key);
             let n = ctx.rt.px[self.be].queue.len() as u32;
@@ -293,11 +327,12 @@ impl Session {
             let c = &mut ctx.rt.px[self.be].be;
             c.max_queue = c.max_queue.max(n);
         }
-        self.st = St::Queued;
-        self.deadline = be
-            .timeouts
-            .queue
-            .map(|t| ctx.now + Duration::from_millis(t));
+        self.st = St::Queued {
+            until: be
+                .timeouts
+                .queue
+                .map(|t| ctx.now + Duration::from_millis(t)),
+        };
     }
 
     pub(super) fn check_grant(&mut self, ctx: &mut Ctx) -> bool {
@@ -305,7 +340,7 @@ impl Session {
         if let Some(pos) = ctx.grants.iter().position(|&(k, _)| k == key) {
             let (_, si) = ctx.grants.remove(pos);
             // the slot was reserved when granted
-            self.srv_idx = Some(si);
+            self.set_srv_idx(Some(si));
             self.srv_counted = true;
             let st = &mut ctx.rt.srv[self.be][si];
             st.granted = st.granted.saturating_sub(1);
@@ -329,11 +364,11 @@ impl Session {
             return;
         }
         let source = self
-            .srv_idx
+            .srv_idx()
             .and_then(|si| be.servers[si].source.as_ref())
             .or(be.source.as_ref());
         // 1.4 only holds the ACK back when a request waits to be sent
-        let smart = be.smart_connect() && !self.to_srv.is_empty();
+        let smart = be.smart_connect() && !self.srv.tx.is_empty();
         // the socket comes with TCP_NODELAY already set
         let r = crate::sys::connect_from(&addr, source, smart);
         match r {
@@ -346,30 +381,33 @@ impl Session {
                 crate::sys::set_bufs(fd, g.rcvbuf_server, g.sndbuf_server);
                 if self.register_server(ctx, s).is_err() {
                     self.conn_err_async = true;
-                    return self.connect_failed(ctx, b'S');
+                    return self.connect_failed(ctx, Cause::SrvClose);
                 }
-                self.st = St::Connecting;
                 self.srv_reqs = 0;
                 self.count_srv_sess(ctx);
-                self.srv_quickack_due = smart;
-                self.srv_eof = false;
-                self.srv_hup = false;
-                self.srv_err = false;
-                self.srv_shut = false;
-                self.deadline = be
-                    .timeouts
-                    .connect
-                    .map(|t| ctx.now + Duration::from_millis(t));
+                self.srv.quickack_due = smart;
+                self.srv.eof = false;
+                self.srv.hup = false;
+                self.srv.err = false;
+                self.srv.shut = false;
+                self.st = St::Connecting {
+                    until: be
+                        .timeouts
+                        .connect
+                        .map(|t| ctx.now + Duration::from_millis(t)),
+                };
             }
             Err(_) => {
                 self.conn_err_async = true;
-                self.connect_failed(ctx, b'S');
+                self.connect_failed(ctx, Cause::SrvClose);
             }
         }
     }
 
     pub(super) fn connect_ready(&mut self, ctx: &mut Ctx, connected: bool) {
-        let Some(s) = self.srv.as_ref() else { return };
+        let Some(s) = self.srv.sock.as_ref() else {
+            return;
+        };
         // a clean writable event proves the connection; anything else is
         // asked of the socket
         let failed = !connected
@@ -379,7 +417,7 @@ impl Session {
             };
         if failed {
             self.conn_err_async = true;
-            self.connect_failed(ctx, b'S');
+            self.connect_failed(ctx, Cause::SrvClose);
             return;
         }
         self.observe(ctx, crate::state::Hana::L4Ok);
@@ -393,72 +431,74 @@ impl Session {
         }
         if self.txn.head_pending {
             self.txn.head_pending = false;
-            let be = &ctx.rt.cfg.proxies[self.be];
+            let cfg = ctx.rt.cfg;
+            let be = &cfg.proxies[self.be];
+            let srv = self.srv_idx();
             if let (Some(h), Some(name)) = (self.txn.req.as_mut(), be.send_name_header.as_ref()) {
                 h.remove(name);
-                if let Some(si) = self.srv_idx {
+                if let Some(si) = srv {
                     h.add(format!("{}: {}", name, be.servers[si].name).as_bytes());
                 }
                 let mut bytes = h.to_bytes();
-                bytes.append(&mut self.to_srv);
-                self.to_srv = bytes;
+                bytes.append(&mut self.srv.tx);
+                self.srv.tx = bytes;
             }
         }
-        self.last_srv = ctx.now;
-        self.last_cli = ctx.now;
-        self.last_srv_rd = ctx.now;
-        self.last_cli_rd = ctx.now;
-        self.deadline = None;
+        self.srv.last = ctx.now;
+        self.cli.last = ctx.now;
+        self.srv.last_rd = ctx.now;
+        self.cli.last_rd = ctx.now;
     }
 
     /// A connection attempt failed (`err` 'S' refused/error, 's' timeout).
-    pub(super) fn connect_failed(&mut self, ctx: &mut Ctx, err: u8) {
+    pub(super) fn connect_failed(&mut self, ctx: &mut Ctx, err: Cause) {
         self.observe(ctx, crate::state::Hana::L4Err);
         let cfg = ctx.rt.cfg;
         let be = &cfg.proxies[self.be];
-        if let Some(mut s) = self.srv.take() {
+        if let Some(mut s) = self.srv.sock.take() {
             let _ = ctx.registry.deregister(&mut s);
             self.free_srv_id(ctx);
         }
-        self.srv_r = false;
-        self.srv_w = false;
-        self.conn_retries -= 1;
-        if self.conn_retries < 0 {
-            if let Some(si) = self.srv_idx {
+        self.srv.can_read = false;
+        self.srv.can_write = false;
+        self.srv.conn_retries -= 1;
+        if self.srv.conn_retries < 0 {
+            if let Some(si) = self.srv_idx() {
                 ctx.rt.srv[self.be][si].c.failed_conns += 1;
             }
             ctx.rt.px[self.be].be.failed_conns += 1;
             self.release_server(ctx, false);
             if self.mode == Mode::Http {
-                self.http_error(ctx, 503, err, b'C');
+                self.http_error(ctx, 503, err, Fin::Connect);
             } else {
                 self.tcp_give_up(ctx, err);
             }
             return;
         }
-        if self.srv_idx.is_some()
-            && self.conn_retries == 0
+        if self.srv_idx().is_some()
+            && self.srv.conn_retries == 0
             && be.flags.redispatch
             && !self.txn.force_persist
         {
-            self.txn.prev_srv = self.srv_idx;
+            self.txn.prev_srv = self.srv_idx();
             self.release_server(ctx, false);
-            self.srv_idx = None;
+            self.set_srv_idx(None);
             self.txn.persist_srv = None;
             // the cookie's server failed: redispatched, it is "down" (1.4)
             if self.txn.cookie_in == b'V' {
                 self.txn.cookie_in = b'D';
             }
         } else {
-            if let Some(si) = self.srv_idx {
+            if let Some(si) = self.srv_idx() {
                 ctx.rt.srv[self.be][si].c.retries += 1;
             }
             ctx.rt.px[self.be].be.retries += 1;
         }
         if self.conn_err_async {
             self.conn_err_async = false;
-            self.st = St::Turnaround;
-            self.deadline = Some(ctx.now + Duration::from_millis(1000));
+            self.st = St::Turnaround {
+                until: ctx.now + Duration::from_millis(1000),
+            };
         } else {
             self.st = St::Assign;
         }

@@ -20,20 +20,8 @@ fn caps(got: &Option<Vec<Option<Vec<u8>>>>, declared: usize) -> Caps<'_> {
 }
 
 impl Session {
-    pub fn log_record<'a>(&'a self, ctx: &'a Ctx) -> LogRecord<'a> {
-        let cfg = ctx.rt.cfg;
-        let fe = &cfg.proxies[self.fe];
-        let be = &cfg.proxies[self.be];
-        let server = if self.txn.stats {
-            "<STATS>"
-        } else {
-            match self.srv_idx {
-                Some(si) if self.txn.t_queue.is_some() || self.txn.full_srv => {
-                    be.servers[si].name.as_str()
-                }
-                _ => "<NOSRV>",
-            }
-        };
+    /// Tq, Tw, Tc and Tr: -1 for a step never reached, as 1.4.
+    fn log_timers(&self) -> [i64; 4] {
         let tq = since(self.t_accept, self.txn.t_req);
         let tw = match (self.txn.t_req, self.txn.t_queue) {
             (Some(r), Some(q)) => q.saturating_duration_since(r).as_millis() as i64,
@@ -49,7 +37,12 @@ impl Session {
             (Some(c), Some(r)) => r.saturating_duration_since(c).as_millis() as i64,
             _ => -1,
         };
-        let tt = ctx.now.saturating_duration_since(self.t_accept).as_millis() as i64;
+        [tq, tw, tc, tr]
+    }
+
+    /// The termination state: why and where it ended, then (http) the
+    /// persistence cookie's request and response flags.
+    fn log_term(&self, be: &crate::config::model::Proxy) -> [u8; 4] {
         let with_cookie = be.cookie.as_ref().is_some_and(|c| c.has_options());
         let ck = |c: u8| {
             if !with_cookie {
@@ -60,15 +53,9 @@ impl Session {
                 c
             }
         };
-        // 1.4: retries left > 0 ? configured - left : configured
-        let retries = if self.conn_retries > 0 {
-            (be.retries as i32 - self.conn_retries).max(0) as u32
-        } else {
-            be.retries
-        };
         let mut term = [
-            self.term.0,
-            self.term.1,
+            self.term.cause.letter(),
+            self.term.fin.letter(),
             ck(self.txn.cookie_in),
             ck(self.txn.cookie_out),
         ];
@@ -76,8 +63,35 @@ impl Session {
             term[2] = b'-';
             term[3] = b'-';
         }
+        term
+    }
+
+    /// The record of this session (or transaction) for its log line.
+    pub fn log_record<'a>(&'a self, ctx: &'a Ctx) -> LogRecord<'a> {
+        let cfg = ctx.rt.cfg;
+        let fe = &cfg.proxies[self.fe];
+        let be = &cfg.proxies[self.be];
+        let server = if self.txn.stats {
+            "<STATS>"
+        } else {
+            match self.srv_idx() {
+                Some(si) if self.txn.t_queue.is_some() || self.txn.full_srv => {
+                    be.servers[si].name.as_str()
+                }
+                _ => "<NOSRV>",
+            }
+        };
+        let [tq, tw, tc, tr] = self.log_timers();
+        let tt = ctx.now.saturating_duration_since(self.t_accept).as_millis() as i64;
+        // 1.4: retries left > 0 ? configured - left : configured
+        let retries = if self.srv.conn_retries > 0 {
+            (be.retries as i32 - self.srv.conn_retries).max(0) as u32
+        } else {
+            be.retries
+        };
+        let term = self.log_term(be);
         let srv_conn = self
-            .srv_idx
+            .srv_idx()
             .map(|si| {
                 ctx.rt.srv[self.be][si]
                     .cur_sess

@@ -1,48 +1,98 @@
 //! A session: one client connection, its server connection and the state
 //! machine that carries bytes between them, driven by the event loop.
 
+mod account;
 mod admin;
+mod close;
 mod connect;
+mod forward;
 mod io;
 mod logline;
 
 pub use crate::queue::{process_queue, Ctx};
+mod req_prepare;
+mod req_rules;
 mod request;
 mod response;
 mod reuse;
+mod rsp_process;
 mod sample;
+mod side;
 mod splice;
 mod stick;
+mod term;
+mod timeout;
 mod tls;
+mod trace;
 pub use crate::txn::{Txn, TxnSlot};
-use io::Rooms;
+pub use side::Side;
+pub use term::{Cause, Fin, Term};
 
-use crate::config::model::{LogFormat, Mode};
+use crate::config::model::Mode;
 use crate::state::Runtime;
 use mio::net::TcpStream;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+/// Where a session stands. A phase that waits carries its own deadline
+/// (`until`): the timer is armed on it and `on_timeout` acts on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum St {
     /// `tcp-request content` rules wait for data or `inspect-delay`.
-    Inspect,
-    /// Reading an HTTP request head (or idle between keep-alive requests).
-    ReqHead,
+    Inspect {
+        until: Option<Instant>,
+    },
+    /// Reading an HTTP request head (or idle between keep-alive
+    /// requests) until `timeout http-request`/`http-keep-alive`/`client`.
+    ReqHead {
+        until: Option<Instant>,
+    },
     /// Needs a server (assignment, queue, connect).
     Assign,
-    Queued,
+    /// Waiting in a server's or the backend's queue, until `timeout queue`.
+    Queued {
+        until: Option<Instant>,
+    },
     /// Held by a tarpit rule until `timeout tarpit`, then 500.
-    Tarpit,
+    Tarpit {
+        until: Instant,
+    },
     /// A stats admin POST waiting for its form body.
-    StatsPost,
-    /// Waiting before a connection retry.
-    Turnaround,
-    Connecting,
+    StatsPost {
+        until: Option<Instant>,
+    },
+    /// Waiting (one second) before a connection retry.
+    Turnaround {
+        until: Instant,
+    },
+    /// A connect in progress, until `timeout connect`.
+    Connecting {
+        until: Option<Instant>,
+    },
     Established,
     /// Sending a local response, then closing.
     Reply,
     Closed,
+}
+
+impl St {
+    /// The deadline of a waiting phase.
+    pub fn until(self) -> Option<Instant> {
+        match self {
+            St::Inspect { until }
+            | St::ReqHead { until }
+            | St::Queued { until }
+            | St::StatsPost { until }
+            | St::Connecting { until } => until,
+            St::Tarpit { until } | St::Turnaround { until } => Some(until),
+            St::Assign | St::Established | St::Reply | St::Closed => None,
+        }
+    }
+
+    /// The phase waited until its deadline.
+    fn expired(self, now: Instant) -> bool {
+        self.until().is_some_and(|d| d <= now)
+    }
 }
 
 pub struct Session {
@@ -54,56 +104,28 @@ pub struct Session {
     pub fe: usize,
     pub be: usize,
     pub mode: Mode,
-    pub cli: TcpStream,
+    /// The client side: its socket, buffers, flags and activity times.
+    pub cli: Side<TcpStream>,
     pub cli_addr: SocketAddr,
     /// The local address the client reached, looked up (getsockname) only
     /// when a rule, a header or a log line needs it.
     dst_cache: std::cell::Cell<Option<SocketAddr>>,
-    pub srv: Option<TcpStream>,
-    pub srv_idx: Option<usize>,
+    /// The server side: its socket while connected, and the same.
+    pub srv: Side<Option<TcpStream>>,
+    /// The server assigned, an index into the backend's servers (NO_SRV:
+    /// none); a u32 keeps an idle session within its bytes (see `size`).
+    srv_no: u32,
     pub srv_counted: bool,
     pub be_assigned: bool,
-    pub req_in: Vec<u8>,
-    pub to_srv: Vec<u8>,
-    pub rsp_in: Vec<u8>,
-    pub to_cli: Vec<u8>,
-    pub cli_r: bool,
-    pub cli_w: bool,
-    pub srv_r: bool,
-    pub srv_w: bool,
-    pub cli_eof: bool,
-    pub cli_err: bool,
-    pub cli_shut: bool,
-    pub srv_eof: bool,
-    pub srv_err: bool,
-    pub srv_shut: bool,
-    /// A tunnel's server filled a whole read: it streams, so what follows
-    /// is spliced (see session/splice.rs)
-    pub srv_streaming: bool,
-    /// Smart connect held our ACKs back; they are made immediate again
-    /// once the request left, so that a server writing its response in
-    /// pieces (Nagle) never waits on our delayed ACK
-    pub srv_quickack_due: bool,
-    /// The last readiness event said the peer shut its side: a short read
-    /// then means the end of its data (no read just to see the 0).
-    pub cli_hup: bool,
-    pub srv_hup: bool,
     pub st: St,
     /// The transaction in progress; an idle connection holds none.
     pub txn: TxnSlot,
-    pub conn_retries: i32,
-    pub term: (u8, u8),
+    /// Why and where the session ended, for the log.
+    pub term: Term,
     pub t_accept: Instant,
     /// Wall-clock accept time in milliseconds since the epoch (the log's
     /// accept date), one word rather than a (seconds, millis) pair.
     pub accept_wall: u64,
-    /// Last activity (read or write) on each side...
-    pub last_cli: Instant,
-    pub last_srv: Instant,
-    /// ...and last read, for `option independant-streams`.
-    pub last_cli_rd: Instant,
-    pub last_srv_rd: Instant,
-    pub deadline: Option<Instant>,
     pub conn_err_async: bool,
     /// the deadline the loop's timer set holds for this session
     pub armed: Option<Instant>,
@@ -122,7 +144,6 @@ pub struct Session {
     /// fails once), then the session ends with CR.
     pub reset_in_inspect: bool,
     pub logged: bool,
-    pub nolinger_srv: bool,
     /// keep-alive to servers (reuse.rs): the server connection kept open
     /// between two transactions, and the requests the one in use carried
     pub parked: Option<reuse::Parked>,
@@ -185,6 +206,9 @@ pub fn move_front(from: &mut Vec<u8>, to: &mut Vec<u8>, n: usize) {
     }
 }
 
+/// `Session::srv_no` when no server is assigned.
+const NO_SRV: u32 = u32::MAX;
+
 fn ms(v: Option<u64>) -> Option<Duration> {
     v.map(Duration::from_millis)
 }
@@ -200,6 +224,7 @@ impl Session {
         now: Instant,
     ) -> Session {
         let px = &rt.cfg.proxies[fe];
+        let until = px.tcp_inspect_delay.map(|d| now + Duration::from_millis(d));
         Session {
             key,
             uniq: 0,
@@ -207,48 +232,27 @@ impl Session {
             fe,
             be: fe,
             mode: px.mode,
-            cli,
+            cli: Side::new(cli, now),
             cli_addr,
             dst_cache: std::cell::Cell::new(dst_addr),
-            srv: None,
-            srv_idx: None,
+            srv: Side {
+                conn_retries: px.retries as i32,
+                ..Side::new(None, now)
+            },
+            srv_no: NO_SRV,
             srv_counted: false,
             be_assigned: false,
-            req_in: Vec::new(),
-            to_srv: Vec::new(),
-            rsp_in: Vec::new(),
-            to_cli: Vec::new(),
-            cli_r: false,
-            cli_w: false,
-            srv_r: false,
-            srv_w: false,
-            cli_eof: false,
-            cli_err: false,
-            cli_shut: false,
-            srv_eof: false,
-            srv_err: false,
-            srv_shut: false,
-            srv_streaming: false,
-            srv_quickack_due: false,
-            cli_hup: false,
-            srv_hup: false,
             st: if !px.tcp_content_rules.is_empty() {
-                St::Inspect
+                St::Inspect { until }
             } else if px.mode == Mode::Http {
-                St::ReqHead
+                St::ReqHead { until }
             } else {
                 St::Assign
             },
             txn: TxnSlot::default(),
-            conn_retries: px.retries as i32,
-            term: (b'-', b'-'),
+            term: Term::NONE,
             t_accept: now,
             accept_wall: wall_ms(),
-            last_cli: now,
-            last_srv: now,
-            last_cli_rd: now,
-            last_srv_rd: now,
-            deadline: px.tcp_inspect_delay.map(|d| now + Duration::from_millis(d)),
             conn_err_async: false,
             armed: None,
             bytes_in: 0,
@@ -260,7 +264,6 @@ impl Session {
             not_first: false,
             reset_in_inspect: false,
             logged: false,
-            nolinger_srv: false,
             parked: None,
             srv_reqs: 0,
             srv_id: reuse::NO_ID,
@@ -268,201 +271,47 @@ impl Session {
         }
     }
 
+    /// The server assigned, if any (an index into the backend's servers).
+    pub fn srv_idx(&self) -> Option<usize> {
+        (self.srv_no != NO_SRV).then_some(self.srv_no as usize)
+    }
+
+    pub fn set_srv_idx(&mut self, si: Option<usize>) {
+        self.srv_no = si.map_or(NO_SRV, |s| s as u32);
+    }
+
     fn bufsize(ctx: &Ctx) -> usize {
         ctx.rt.cfg.global.bufsize
     }
 
     /// Sets the termination flags once, as 1.4 keeps the first cause.
-    pub fn set_term(&mut self, err: u8, fin: u8) {
-        if self.term.0 == b'-' {
-            self.term.0 = err;
-        }
-        if self.term.1 == b'-' {
-            self.term.1 = fin;
-        }
+    pub fn set_term(&mut self, cause: Cause, fin: Fin) {
+        self.term.set(cause, fin);
     }
 
-    /// The phase letter 1.4 derives from where the session stands.
-    pub fn phase_letter(&self) -> u8 {
+    /// The phase 1.4 derives from where the session stands.
+    pub fn phase(&self) -> Fin {
         match self.st {
-            St::ReqHead | St::Inspect => b'R',
-            St::Assign if self.txn.t_req.is_none() => b'R',
-            St::Queued => b'Q',
-            St::Assign | St::Turnaround | St::Connecting => b'C',
-            St::Established if !self.txn.rsp_head_done && self.mode == Mode::Http => b'H',
-            St::Established => b'D',
-            _ => b'L',
+            St::ReqHead { .. } | St::Inspect { .. } => Fin::Request,
+            St::Assign if self.txn.t_req.is_none() => Fin::Request,
+            St::Queued { .. } => Fin::Queue,
+            St::Assign | St::Turnaround { .. } | St::Connecting { .. } => Fin::Connect,
+            St::Established if !self.txn.rsp_head_done && self.mode == Mode::Http => Fin::Headers,
+            St::Established => Fin::Data,
+            _ => Fin::Last,
         }
     }
 
-    /// Reads what each side sent into the buffers; true on any progress.
-    fn do_reads(&mut self, ctx: &mut Ctx) -> bool {
-        use std::os::unix::io::AsRawFd;
-        let bs = Self::bufsize(ctx);
-        let mut progress = false;
-        // Past the heads, bodies and tunnels move in steps of up to 8
-        // buffers when the receiving side keeps up (read_stepped): far
-        // fewer syscalls per byte (1 MiB bodies went from ~140 reads to
-        // ~20). Heads are still read within bufsize, as in 1.4.
-        let data_phase = self.st == St::Established;
-        let big = if data_phase { bs * 8 } else { bs };
-        // client -> req_in
-        let reading_cli = self.st != St::Reply;
-        if let Some(p) = self.splice_request(ctx) {
-            // a large request body went straight to the server
-            progress |= p;
-        } else if reading_cli {
-            let room = bs.saturating_sub(self.to_srv.len());
-            if self.cli_r && !self.cli_eof && room > self.req_in.len() {
-                ctx.rt.pool.fill(&mut self.req_in);
-            }
-            let rooms = Rooms {
-                bs,
-                big,
-                queued: self.to_srv.len(),
-                peer: self.srv.as_ref().map(|s| s.as_raw_fd()),
-            };
-            let (n, moved) = self.read_cli(rooms);
-            progress |= moved;
-            if n > 0 {
-                self.bytes_in += n as u64;
-                self.req_total += n as u64;
-                self.last_cli = ctx.now;
-                self.last_cli_rd = ctx.now;
-                progress = true;
-            }
-        } else if self.cli_r && !self.cli_eof {
-            // after a local reply, swallow what the client still sends
-            let n = self.drain_cli();
-            progress |= n > 0 || self.cli_eof;
-        }
-        if let Some(p) = self.splice_response(ctx) {
-            // a large response body went straight to the client
-            progress |= p;
-        } else if let Some(s) = self.srv.as_mut() {
-            if self.st == St::Established {
-                let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
-                let room = bs.saturating_sub(self.to_cli.len());
-                if self.srv_r && !self.srv_eof && room > self.rsp_in.len() {
-                    ctx.rt.pool.fill(&mut self.rsp_in);
-                }
-                let rooms = Rooms {
-                    bs,
-                    big: if rsp_data { big } else { bs },
-                    queued: self.to_cli.len(),
-                    peer: Some(self.cli.as_raw_fd()),
-                };
-                let (n, room) = Self::read_stepped(
-                    s,
-                    &mut self.rsp_in,
-                    rooms,
-                    &mut self.srv_eof,
-                    &mut self.srv_err,
-                    &mut self.srv_r,
-                    self.srv_hup,
-                );
-                if n > 0 {
-                    self.bytes_out += n as u64;
-                    self.last_srv = ctx.now;
-                    self.last_srv_rd = ctx.now;
-                    progress = true;
-                }
-                // a full read in a tunnel: more is waiting, splice it
-                self.srv_streaming = rsp_data && n >= room && room >= bs * 4;
-            }
-        }
-        progress
-    }
-
-    /// Writes what the buffers hold towards each side; true on progress.
-    fn do_writes(&mut self, ctx: &mut Ctx) -> bool {
-        let mut progress = false;
-        if let (Some(s), St::Established) = (self.srv.as_mut(), self.st) {
-            if !self.to_srv.is_empty() {
-                let mut werr = false;
-                let n = Self::write_side(s, &mut self.to_srv, &mut self.srv_w, &mut werr, false);
-                if werr {
-                    self.srv_err = true;
-                    self.srv_eof = true;
-                }
-                if n > 0 {
-                    self.last_srv = ctx.now;
-                    progress = true;
-                    if self.srv_quickack_due {
-                        self.srv_quickack_due = false;
-                        crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(s));
-                    }
-                }
-            }
-        }
-        if !self.to_cli.is_empty() || self.tls_pending() {
-            let fin_next = self.cli_fin_follows();
-            let n = self.write_cli(fin_next);
-            if n > 0 {
-                self.last_cli = ctx.now;
-                progress = true;
-            }
-        }
-        progress
-    }
-
-    /// Whether the bytes now waiting for the client are its last ones and
-    /// a shutdown(SHUT_WR) follows them in this same turn (a local reply, or
-    /// a tunnel whose server has finished). Never when a close() could
-    /// follow instead: with unread input, close() resets and would drop
-    /// held bytes.
-    fn cli_fin_follows(&self) -> bool {
-        if self.cli_shut || self.cli_err {
-            return false;
-        }
-        match self.st {
-            St::Reply => true,
-            St::Established => {
-                (self.mode == Mode::Tcp || self.txn.tunnel)
-                    && self.srv_eof
-                    && !self.srv_err
-                    && !self.cli_eof
-                    && self.rsp_in.is_empty()
-            }
-            _ => false,
-        }
-    }
-
-    /// Runs the session until nothing more can happen now.
+    /// Runs the session until nothing more can happen now: turns of
+    /// reads, analysis (by phase) and writes while they make progress,
+    /// then the buffers back to the pool, and either the end or the next
+    /// deadline for the loop.
     pub fn run(&mut self, ctx: &mut Ctx) -> Outcome {
-        let mut busy = true;
-        for _ in 0..64 {
-            // reads, then analysis, then writes: what was just read leaves
-            // with what was waiting, in one write
-            let mut progress = self.do_reads(ctx);
-            // bytes to pass on: their way out is a pool buffer, not a
-            // fresh allocation (released below once flushed)
-            if !self.req_in.is_empty() {
-                ctx.rt.pool.fill(&mut self.to_srv);
-                // a request starts: its transaction comes from the pool
-                ctx.rt.pool.attach_txn(&mut self.txn);
-            }
-            if !self.rsp_in.is_empty() {
-                ctx.rt.pool.fill(&mut self.to_cli);
-            }
-            progress |= self.analyze(ctx);
-            if self.st != St::Closed {
-                progress |= self.do_writes(ctx);
-            }
-            if self.st == St::Closed || !progress {
-                busy = false;
-                break;
-            }
-        }
+        let busy = self.turns(ctx);
         if ctx.rt.cfg.proxies[self.fe].flags.contstats && self.st != St::Closed {
             self.process_counters(ctx);
         }
-        // flushed buffers go back to the pool at once
-        let pool = &mut ctx.rt.pool;
-        pool.release(&mut self.req_in);
-        pool.release(&mut self.rsp_in);
-        pool.release(&mut self.to_srv);
-        pool.release(&mut self.to_cli);
+        self.release_flushed(ctx);
         if busy {
             // still work to do: yield to other sessions, run again next turn
             // (edge-triggered readiness will not tell us again)
@@ -475,30 +324,71 @@ impl Session {
         Outcome::Alive(self.compute_expire(ctx))
     }
 
+    /// Up to 64 turns of reads, analysis and writes: what was just read
+    /// leaves with what was waiting, in one write. True when the session
+    /// could still move (it yields to the others).
+    fn turns(&mut self, ctx: &mut Ctx) -> bool {
+        for _ in 0..64 {
+            let mut progress = self.do_reads(ctx);
+            self.take_out_buffers(ctx);
+            progress |= self.analyze(ctx);
+            if self.st != St::Closed {
+                progress |= self.do_writes(ctx);
+            }
+            if self.st == St::Closed || !progress {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Bytes to pass on: their way out is a pool buffer, not a fresh
+    /// allocation (released by `release_flushed` once flushed).
+    fn take_out_buffers(&mut self, ctx: &mut Ctx) {
+        if !self.cli.rx.is_empty() {
+            ctx.rt.pool.fill(&mut self.srv.tx);
+            // a request starts: its transaction comes from the pool
+            ctx.rt.pool.attach_txn(&mut self.txn);
+        }
+        if !self.srv.rx.is_empty() {
+            ctx.rt.pool.fill(&mut self.cli.tx);
+        }
+    }
+
+    /// Flushed buffers go back to the pool at once.
+    fn release_flushed(&mut self, ctx: &mut Ctx) {
+        let pool = &mut ctx.rt.pool;
+        pool.release(&mut self.cli.rx);
+        pool.release(&mut self.srv.rx);
+        pool.release(&mut self.srv.tx);
+        pool.release(&mut self.cli.tx);
+    }
+
+    /// One step of the phase the session is in; true on progress.
     fn analyze(&mut self, ctx: &mut Ctx) -> bool {
-        if self.reset_in_inspect && matches!(self.st, St::Established | St::Turnaround) {
+        if self.reset_in_inspect && matches!(self.st, St::Established | St::Turnaround { .. }) {
             // connected, or one attempt failed: the reset ends it (1.4: CR)
             self.reset_in_inspect = false;
             connect::leave_queue(self, ctx);
-            self.set_term(b'C', b'R');
+            self.set_term(Cause::CliClose, Fin::Request);
             self.count_abort(ctx, true);
             self.close_now(ctx, true);
             return true;
         }
         match self.st {
-            St::ReqHead => self.wait_request(ctx),
+            St::ReqHead { .. } => self.wait_request(ctx),
             St::Assign => {
                 self.assign_and_connect(ctx);
                 true
             }
-            St::Queued => self.check_grant(ctx) || self.abort_on_close(ctx),
+            St::Queued { .. } => self.check_grant(ctx) || self.abort_on_close(ctx),
             // a connection in progress is not given up: 1.4 only does so
             // before anything was written, and its connect (on the same
             // loop turn) writes the request first
-            St::Connecting => false,
-            St::Turnaround | St::Tarpit => self.abort_on_close(ctx),
-            St::StatsPost => self.stats_post(ctx),
-            St::Inspect => self.inspect(ctx, false),
+            St::Connecting { .. } => false,
+            St::Turnaround { .. } | St::Tarpit { .. } => self.abort_on_close(ctx),
+            St::StatsPost { .. } => self.stats_post(ctx),
+            St::Inspect { .. } => self.inspect(ctx, false),
             St::Established => {
                 if self.mode == Mode::Http && !self.txn.tunnel {
                     self.http_forward(ctx)
@@ -520,20 +410,17 @@ impl Session {
     /// `option abortonclose`, and a tarpitted client leaving: drop a
     /// request whose client has gone before it reached a server.
     fn abort_on_close(&mut self, ctx: &mut Ctx) -> bool {
-        if !self.cli_eof {
+        if !self.cli.eof {
             return false;
         }
         let be = &ctx.rt.cfg.proxies[self.be];
-        if self.st != St::Tarpit && !be.flags.abortonclose {
+        let tarpit = matches!(self.st, St::Tarpit { .. });
+        if !tarpit && !be.flags.abortonclose {
             return false;
         }
-        let fin = if self.st == St::Tarpit {
-            b'T'
-        } else {
-            self.phase_letter()
-        };
+        let fin = if tarpit { Fin::Tarpit } else { self.phase() };
         connect::leave_queue(self, ctx);
-        self.set_term(b'C', fin);
+        self.set_term(Cause::CliClose, fin);
         self.count_abort(ctx, true);
         self.close_now(ctx, true);
         true
@@ -542,13 +429,13 @@ impl Session {
     /// `tcp-request content accept|reject`: evaluated once data arrived,
     /// the client closed, or `tcp-request inspect-delay` ran out.
     fn inspect(&mut self, ctx: &mut Ctx, expired: bool) -> bool {
-        let waiting = self.deadline.is_some() && !expired && !self.cli_err;
-        if self.req_in.is_empty() && !self.cli_eof && waiting {
+        let waiting = self.st.until().is_some() && !expired && !self.cli.err;
+        if self.cli.rx.is_empty() && !self.cli.eof && waiting {
             return false;
         }
         let fe = &ctx.rt.cfg.proxies[self.fe];
         // more data may still change a content criterion's verdict
-        let partial = waiting && !self.cli_eof && self.req_in.len() < ctx.rt.cfg.global.bufsize;
+        let partial = waiting && !self.cli.eof && self.cli.rx.len() < ctx.rt.cfg.global.bufsize;
         let mut accept = true;
         for (acc, cond) in &fe.tcp_content_rules {
             let Some(cond) = cond else {
@@ -574,71 +461,21 @@ impl Session {
                 }
             }
         }
-        self.deadline = None;
         if !accept {
             self.count_denied_req(ctx, self.fe);
-            self.set_term(b'P', b'R');
+            self.set_term(Cause::PrxCond, Fin::Request);
             self.close_now(ctx, false);
             return true;
         }
         // a client reset: the rules ran as final and accepted; 1.4 goes on
         // to the server and only then sees the error
-        self.reset_in_inspect = self.cli_err && self.mode != Mode::Http;
+        self.reset_in_inspect = self.cli.err && self.mode != Mode::Http;
         self.st = if self.mode == Mode::Http {
-            St::ReqHead
+            St::ReqHead { until: None }
         } else {
             St::Assign
         };
         true
-    }
-
-    /// Raw forwarding both ways with half-close propagation.
-    fn tunnel(&mut self, ctx: &mut Ctx) -> bool {
-        let mut p = false;
-        if !self.req_in.is_empty() {
-            move_all(&mut self.req_in, &mut self.to_srv);
-            p = true;
-        }
-        if !self.rsp_in.is_empty() {
-            move_all(&mut self.rsp_in, &mut self.to_cli);
-            p = true;
-        }
-        if self.cli_err {
-            // a client reset resets the server too (1.4)
-            self.set_term(b'C', b'D');
-            self.close_now(ctx, true);
-            return true;
-        }
-        if self.srv_err && self.to_cli.is_empty() {
-            self.set_term(b'S', b'D');
-            self.close_now(ctx, false);
-            return true;
-        }
-        // Half-close each way; when that side has closed too, the close()
-        // that follows sends the same FIN, so the syscall is skipped.
-        if self.cli_eof && self.to_srv.is_empty() && !self.srv_shut {
-            if let (Some(s), false) = (&self.srv, self.srv_eof) {
-                let _ = s.shutdown(std::net::Shutdown::Write);
-            }
-            self.srv_shut = true;
-            p = true;
-        }
-        if self.srv_eof && self.to_cli.is_empty() && !self.cli_shut {
-            if !self.cli_eof {
-                self.shut_cli_write();
-            }
-            self.cli_shut = true;
-            p = true;
-        }
-        if self.cli_shut && self.srv_shut && self.cli_eof && self.srv_eof {
-            self.st = St::Closed;
-            return true;
-        }
-        if self.cli_shut && self.srv_eof && self.cli_eof {
-            self.st = St::Closed;
-            return true;
-        }
-        p
     }
 
     /// The address the client connected to (the frontend's side): as
@@ -648,564 +485,19 @@ impl Session {
         if let Some(a) = self.dst_cache.get() {
             return a;
         }
-        let fd = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli);
+        let fd = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli.sock);
         let a = crate::sys::original_dst(fd)
-            .or_else(|| self.cli.local_addr().ok())
+            .or_else(|| self.cli.sock.local_addr().ok())
             .unwrap_or(self.cli_addr);
         self.dst_cache.set(Some(a));
         a
     }
 
-    /// Keeps a copy of an invalid request (`rsp` false) or response for the
-    /// stats socket's `show errors`, as 1.4's error snapshots.
-    pub(super) fn capture_error(&self, ctx: &mut Ctx, rsp: bool) {
-        let buf = if rsp { &self.rsp_in } else { &self.req_in };
-        let max = ctx.rt.cfg.global.bufsize;
-        let buf = buf[..buf.len().min(max)].to_vec();
-        // events are numbered from 0, the total counts them (1.4's
-        // error_snapshot_id)
-        let ev_id = ctx.rt.error_snapshots;
-        ctx.rt.error_snapshots = ev_id.wrapping_add(1);
-        let snap = crate::state::ErrSnapshot {
-            when: crate::log::now_ms(),
-            src: self.cli_addr,
-            sid: self.uniq,
-            other: if rsp { self.fe } else { self.be },
-            srv: if rsp { self.srv_idx } else { None },
-            pos: crate::http::errpos::error_position(&buf, rsp),
-            buf,
-            ev_id,
-        };
-        if rsp {
-            ctx.rt.px[self.be].invalid_rsp = Some(snap);
-        } else {
-            ctx.rt.px[self.fe].invalid_req = Some(snap);
-        }
-    }
-
-    /// One `show sess` line.
-    pub fn summary(&self, key: usize, cfg: &crate::config::model::Config, now: Instant) -> String {
-        let (c, s) = self.trace_fds();
-        let srv = self
-            .srv_idx
-            .map(|i| cfg.proxies[self.be].servers[i].name.as_str())
-            .unwrap_or("<none>");
-        let proto = if self.cli_addr.is_ipv4() {
-            "tcpv4"
-        } else {
-            "tcpv6"
-        };
-        let age = now.saturating_duration_since(self.t_accept).as_secs();
-        format!(
-            "0x{:08x}: proto={} src={}:{} fe={} be={} srv={} age={} rq[l={}] rp[l={}] s0=[fd={}] s1=[fd={}] exp={}\n",
-            key,
-            proto,
-            self.cli_addr.ip(),
-            self.cli_addr.port(),
-            cfg.proxies[self.fe].name,
-            cfg.proxies[self.be].name,
-            srv,
-            crate::log::format::human_time(age),
-            self.req_in.len() + self.to_srv.len(),
-            self.rsp_in.len() + self.to_cli.len(),
-            c as i16,
-            s as i16,
-            self.armed
-                .map(|e| format!("{}ms", e.saturating_duration_since(now).as_millis()))
-                .unwrap_or_else(|| "<NEVER>".into())
-        )
-    }
-
     /// Tells `observe` what happened with the server (1.4's health_adjust).
     pub(super) fn observe(&self, ctx: &mut Ctx, ev: crate::state::Hana) {
-        if let Some(si) = self.srv_idx {
+        if let Some(si) = self.srv_idx() {
             crate::checks::health_adjust(ctx, self.be, si, ev);
         }
-    }
-
-    /// Queues a local response (error page, redirect, stats) and closes.
-    pub fn reply(&mut self, ctx: &mut Ctx, status: i32, body: &[u8], err: u8, fin: u8) {
-        self.txn.status = status;
-        self.set_term(err, fin);
-        self.release_server(ctx, true);
-        self.to_cli.clear();
-        self.to_cli.extend_from_slice(body);
-        self.bytes_out += body.len() as u64;
-        self.st = St::Reply;
-    }
-
-    /// The error page for a status, from the backend, the frontend or 1.4's
-    /// built-in set.
-    pub fn error_page(&self, ctx: &Ctx, code: u16) -> Vec<u8> {
-        let cfg = ctx.rt.cfg;
-        if let Some(b) = cfg.proxies[self.be].errorfiles.get(&code) {
-            return b.clone();
-        }
-        if let Some(b) = cfg.proxies[self.fe].errorfiles.get(&code) {
-            return b.clone();
-        }
-        crate::http::errors::builtin(code).to_vec()
-    }
-
-    pub fn http_error(&mut self, ctx: &mut Ctx, code: u16, err: u8, fin: u8) {
-        let page = self.error_page(ctx, code);
-        self.reply(ctx, code as i32, &page, err, fin);
-    }
-
-    /// A fixed answer written as soon as the client is accepted (`mode
-    /// health`, an http `monitor-net` client), then closed; a monitor
-    /// session is never logged (1.4's SN_MONITOR).
-    pub fn local_reply(&mut self, msg: &'static [u8], monitor: bool) {
-        self.to_cli.extend_from_slice(msg);
-        self.bytes_out += msg.len() as u64;
-        self.st = St::Reply;
-        self.logged = monitor;
-    }
-
-    fn reply_progress(&mut self, ctx: &mut Ctx) -> bool {
-        // (a TLS client still in its handshake cannot be answered: closed)
-        if self.to_cli.is_empty() || self.cli_err || self.tls_handshaking() {
-            if !self.cli_shut {
-                self.shut_cli_write();
-                self.cli_shut = true;
-                self.txn.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
-            }
-            if self.cli_eof || self.cli_err || self.linger_needless() {
-                self.st = St::Closed;
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Releases the server slot and connection; `rst` aborts with RST.
-    pub fn release_server(&mut self, ctx: &mut Ctx, rst: bool) {
-        if let Some(s) = self.srv.take() {
-            if rst || self.nolinger_srv {
-                crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&s));
-            }
-            self.free_srv_id(ctx);
-            // dropping `s` closes it, which also takes it out of epoll
-        }
-        self.srv_r = false;
-        self.srv_w = false;
-        if self.srv_counted {
-            self.srv_counted = false;
-            if let Some(si) = self.srv_idx {
-                if let Some(st) = ctx.rt.srv[self.be].get_mut(si) {
-                    st.cur_sess = st.cur_sess.saturating_sub(1);
-                }
-                ctx.rt.lb_reposition(self.be, si);
-                process_queue(ctx, self.be, Some(si));
-            }
-        }
-    }
-
-    /// Ends the session once what the client is owed has left (no error
-    /// message: it already has a head); the server gets a FIN.
-    pub(super) fn close_after_flush(&mut self, ctx: &mut Ctx, err: u8, fin: u8) {
-        self.set_term(err, fin);
-        self.release_server(ctx, false);
-        self.st = St::Reply;
-    }
-
-    /// Writes what waits for the server now, as far as its socket takes it,
-    /// before the session drops that side (an abort still delivers what
-    /// was forwarded, as 1.4 does).
-    pub(super) fn flush_to_srv_now(&mut self) {
-        if let Some(s) = self.srv.as_mut() {
-            let mut err = false;
-            let mut w = true;
-            Self::write_side(s, &mut self.to_srv, &mut w, &mut err, false);
-        }
-    }
-
-    pub fn close_now(&mut self, ctx: &mut Ctx, rst_srv: bool) {
-        self.release_server(ctx, rst_srv);
-        self.st = St::Closed;
-    }
-
-    /// Final accounting and the log line, in 1.4's order.
-    /// The fds for `-d` traces (0xffff when absent, as 1.4's -1).
-    pub fn trace_fds(&self) -> (u16, u16) {
-        use std::os::unix::io::AsRawFd;
-        let c = self.cli.as_raw_fd() as u16;
-        let s = self
-            .srv
-            .as_ref()
-            .map(|s| s.as_raw_fd() as u16)
-            .unwrap_or(0xffff);
-        (c, s)
-    }
-
-    pub fn trace_head(&self, ctx: &Ctx, first: &str, next: &str, h: &crate::http::head::Head) {
-        if !crate::log::msg::debug() {
-            return;
-        }
-        let (c, s) = self.trace_fds();
-        let be = &ctx.rt.cfg.proxies[self.be].name;
-        let pre = |d: &str| format!("{:08x}:{}.{}[{:04x}:{:04x}]: ", self.uniq, be, d, c, s);
-        crate::log::msg::trace(&format!(
-            "{}{}",
-            pre(first),
-            String::from_utf8_lossy(h.start())
-        ));
-        for hd in h.hdrs() {
-            crate::log::msg::trace(&format!(
-                "{}{}",
-                pre(next),
-                String::from_utf8_lossy(hd.line)
-            ));
-        }
-    }
-
-    /// A `-d` trace line without a header: `srvcls`, `clicls`, `closed`.
-    pub(super) fn trace_event(&self, ctx: &Ctx, what: &str) {
-        if crate::log::msg::debug() {
-            let (c, s) = self.trace_fds();
-            let be = &ctx.rt.cfg.proxies[self.be].name;
-            crate::log::msg::trace(&format!(
-                "{:08x}:{}.{}[{:04x}:{:04x}]",
-                self.uniq, be, what, c, s
-            ));
-        }
-    }
-
-    fn finish(&mut self, ctx: &mut Ctx) {
-        // 1.4 reports an established side's close, the server's first
-        if self.srv.is_some() && self.txn.t_connect.is_some() {
-            self.trace_event(ctx, "srvcls");
-        }
-        self.trace_event(ctx, "clicls");
-        self.trace_event(ctx, "closed");
-        self.count_status(ctx);
-        // a kept server connection may serve other sessions (reuse.rs)
-        self.unpark(ctx);
-        self.release_server(ctx, false);
-        connect::leave_queue(self, ctx);
-        for b in [
-            &mut self.req_in,
-            &mut self.rsp_in,
-            &mut self.to_srv,
-            &mut self.to_cli,
-        ] {
-            b.clear();
-            ctx.rt.pool.release(b);
-        }
-        // the socket is closed when the session is dropped, which also
-        // removes it from epoll: no deregister syscall needed
-        if ctx.rt.cfg.proxies[self.fe].flags.nolinger {
-            crate::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&self.cli));
-        }
-        ctx.rt.actconn = ctx.rt.actconn.saturating_sub(1);
-        self.li_count(ctx, |c| c.cur = c.cur.saturating_sub(1));
-        if let Some(p) = ctx.rt.px.get_mut(self.fe) {
-            p.feconn = p.feconn.saturating_sub(1);
-        }
-        if self.be_assigned {
-            self.be_assigned = false;
-            if let Some(p) = ctx.rt.px.get_mut(self.be) {
-                p.beconn = p.beconn.saturating_sub(1);
-            }
-        }
-        self.process_counters(ctx);
-        if !self.logged {
-            self.log(ctx);
-        }
-        ctx.rt.pool.recycle_txn(&mut self.txn);
-    }
-
-    /// A client (or server) abort, counted as 1.4 counts it: on the
-    /// frontend, on the backend when it is another proxy, and on the server.
-    /// The CSV shows it on BACKEND and server rows (one counter per proxy
-    /// in 1.4, so a `listen` counts it once).
-    pub(super) fn count_abort(&self, ctx: &mut Ctx, client: bool) {
-        let bump = |c: &mut crate::state::Counters| {
-            if client {
-                c.cli_abrt += 1
-            } else {
-                c.srv_abrt += 1
-            }
-        };
-        bump(&mut ctx.rt.px[self.fe].be);
-        if self.be != self.fe {
-            bump(&mut ctx.rt.px[self.be].be);
-        }
-        if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
-            bump(&mut st.c);
-        }
-    }
-
-    /// The response class of a finished transaction, counted on the
-    /// frontend and (once a backend was assigned) the backend, whoever
-    /// answered: server, error page, redirect or stats (1.4 counts at the
-    /// end of the transaction). One that ended without a status counts as
-    /// "other", except a kept-alive connection closed before a new request.
-    fn count_status(&self, ctx: &mut Ctx) {
-        let cfg = ctx.rt.cfg;
-        let status = self.txn.status;
-        if status == 0 && self.ka_wait && self.txn.t_req.is_none() {
-            return;
-        }
-        let slot = hrsp_slot(status);
-        if cfg.proxies[self.fe].mode == Mode::Http {
-            ctx.rt.px[self.fe].fe.hrsp[slot] += 1;
-        }
-        if self.be_assigned && cfg.proxies[self.be].mode == Mode::Http {
-            ctx.rt.px[self.be].be.hrsp[slot] += 1;
-        }
-    }
-
-    /// Updates the counters of the listening socket that accepted us.
-    pub(super) fn li_count(&self, ctx: &mut Ctx, f: impl FnOnce(&mut crate::state::LiCounters)) {
-        if let Some(c) = ctx
-            .rt
-            .li
-            .get_mut(self.fe)
-            .and_then(|v| v.get_mut(self.bind as usize))
-        {
-            f(c);
-        }
-    }
-
-    /// Adds the bytes not yet counted to the frontend, backend and server
-    /// counters: at the end of each transaction and of the session, and
-    /// continuously under `option contstats`, as 1.4 does.
-    pub(super) fn process_counters(&mut self, ctx: &mut Ctx) {
-        let bi = self.bytes_in.saturating_sub(self.counted_in);
-        let bo = self.bytes_out.saturating_sub(self.counted_out);
-        if bi == 0 && bo == 0 {
-            return;
-        }
-        self.counted_in = self.bytes_in;
-        self.counted_out = self.bytes_out;
-        ctx.rt.px[self.fe].fe.bytes_in += bi;
-        ctx.rt.px[self.fe].fe.bytes_out += bo;
-        self.li_count(ctx, |c| {
-            c.bytes_in += bi;
-            c.bytes_out += bo;
-        });
-        if self.be != self.fe || ctx.rt.cfg.proxies[self.be].is_be() {
-            ctx.rt.px[self.be].be.bytes_in += bi;
-            ctx.rt.px[self.be].be.bytes_out += bo;
-        }
-        if let Some(si) = self.srv_idx {
-            if let Some(st) = ctx.rt.srv[self.be].get_mut(si) {
-                st.c.bytes_in += bi;
-                st.c.bytes_out += bo;
-            }
-        }
-    }
-
-    pub fn log(&mut self, ctx: &mut Ctx) {
-        self.logged = true;
-        let cfg = ctx.rt.cfg;
-        let fe = &cfg.proxies[self.fe];
-        if fe.logs.is_empty() {
-            return;
-        }
-        if fe.flags.dontlognull && self.req_total == 0 {
-            return;
-        }
-        let fmt = fe.log_format;
-        if fmt == LogFormat::Default {
-            return;
-        }
-        // the line is written into a string kept from line to line
-        let mut line = std::mem::take(&mut ctx.rt.log_line);
-        line.clear();
-        let rec = self.log_record(ctx);
-        match (fmt, self.mode) {
-            (LogFormat::Http, Mode::Http) => crate::log::format::http_line_into(&mut line, &rec),
-            (LogFormat::HttpClf, Mode::Http) => crate::log::format::clf_line_into(&mut line, &rec),
-            _ => crate::log::format::tcp_line_into(&mut line, &rec),
-        };
-        let error =
-            self.term.0 != b'-' || rec.status >= 500 || rec.retries > 0 || self.txn.redispatched;
-        if !fe.flags.dontlog_normal || error {
-            let level = if fe.flags.log_separate_errors && error {
-                crate::log::ERR
-            } else {
-                crate::log::INFO
-            };
-            ctx.syslog.send(&fe.logs, level, &line);
-        }
-        ctx.rt.log_line = line;
-    }
-
-    /// Where each side's read timeout counts from: any activity (1.4's
-    /// default: sending also proves the peer alive) or, under `option
-    /// independant-streams`, reads only.
-    fn read_bases(&self, ctx: &Ctx) -> (Instant, Instant) {
-        let cfg = ctx.rt.cfg;
-        let indep = cfg.proxies[self.fe].flags.independant_streams
-            || cfg.proxies[self.be].flags.independant_streams;
-        if indep {
-            (self.last_cli_rd, self.last_srv_rd)
-        } else {
-            (self.last_cli, self.last_srv)
-        }
-    }
-
-    fn compute_expire(&self, ctx: &Ctx) -> Option<Instant> {
-        let (cli_rd, srv_rd) = self.read_bases(ctx);
-        let cfg = ctx.rt.cfg;
-        let fe = &cfg.proxies[self.fe];
-        let be = &cfg.proxies[self.be];
-        let cli_to = ms(fe.timeouts.client);
-        let srv_to = ms(be.timeouts.server);
-        let mut exp: Option<Instant> = None;
-        let mut arm = |t: Option<Instant>| {
-            if let Some(t) = t {
-                exp = Some(exp.map_or(t, |e| e.min(t)));
-            }
-        };
-        match self.st {
-            St::ReqHead
-            | St::Queued
-            | St::Turnaround
-            | St::Connecting
-            | St::Tarpit
-            | St::StatsPost
-            | St::Inspect => arm(self.deadline),
-            St::Reply => {
-                if !self.to_cli.is_empty() {
-                    arm(cli_to.map(|d| self.last_cli + d));
-                } else {
-                    arm(self.txn.reply_drain_until);
-                }
-            }
-            St::Established => {
-                let waiting_rsp =
-                    self.mode == Mode::Http && !self.txn.tunnel && !self.txn.rsp_head_done;
-                if !self.srv_eof
-                    && (waiting_rsp
-                        || self.txn.tunnel
-                        || self.mode == Mode::Tcp
-                        || self.txn.rsp_head_done)
-                {
-                    arm(srv_to.map(|d| srv_rd + d));
-                }
-                if !self.to_srv.is_empty() {
-                    arm(srv_to.map(|d| self.last_srv + d));
-                }
-                if !self.to_cli.is_empty() {
-                    arm(cli_to.map(|d| self.last_cli + d));
-                }
-                if !self.cli_eof && !waiting_rsp {
-                    arm(cli_to.map(|d| cli_rd + d));
-                }
-            }
-            _ => {}
-        }
-        exp
-    }
-
-    /// Called when the session's timer fires.
-    pub fn on_timeout(&mut self, ctx: &mut Ctx) -> Outcome {
-        let now = ctx.now;
-        let cfg = ctx.rt.cfg;
-        let fe = &cfg.proxies[self.fe];
-        let be = &cfg.proxies[self.be];
-        match self.st {
-            St::ReqHead if self.deadline.is_some_and(|d| d <= now) => {
-                if self.ka_wait && self.req_in.is_empty() {
-                    // idle keep-alive connections close silently
-                    self.logged = true;
-                    self.st = St::Closed;
-                } else {
-                    self.txn.req_line = None;
-                    self.http_error(ctx, 408, b'c', b'R');
-                    ctx.rt.px[self.fe].inc_fe_req_ctr();
-                    ctx.rt.px[self.fe].fe.failed_req += 1;
-                    self.li_count(ctx, |c| c.failed_req += 1);
-                }
-            }
-            St::Inspect if self.deadline.is_some_and(|d| d <= now) => {
-                self.inspect(ctx, true);
-            }
-            St::StatsPost if self.deadline.is_some_and(|d| d <= now) => {
-                self.http_error(ctx, 408, b'c', b'R');
-            }
-            St::Tarpit if self.deadline.is_some_and(|d| d <= now) => {
-                // 1.4 times the tarpit as a queue (Tw), the request untimed
-                self.txn.t_queue = Some(now);
-                let page = self.error_page(ctx, 500);
-                self.reply(ctx, 500, &page, b'P', b'T');
-            }
-            St::Queued if self.deadline.is_some_and(|d| d <= now) => {
-                // 1.4 counts a queue timeout as a connection error
-                if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
-                    st.c.failed_conns += 1;
-                }
-                ctx.rt.px[self.be].be.failed_conns += 1;
-                connect::leave_queue(self, ctx);
-                self.txn.t_queue = Some(now);
-                if self.mode == Mode::Http {
-                    self.http_error(ctx, 503, b's', b'Q');
-                } else {
-                    self.set_term(b's', b'Q');
-                    self.close_now(ctx, false);
-                }
-            }
-            St::Turnaround if self.deadline.is_some_and(|d| d <= now) => {
-                self.st = St::Assign;
-            }
-            St::Connecting if self.deadline.is_some_and(|d| d <= now) => {
-                self.conn_err_async = false;
-                self.connect_failed(ctx, b's');
-            }
-            St::Established | St::Reply => {
-                let cli_to = ms(fe.timeouts.client);
-                let srv_to = ms(be.timeouts.server);
-                // a side that has nothing left to read or write has no timer
-                let (cli_rd, srv_rd) = self.read_bases(ctx);
-                let srv_exp = srv_to.is_some_and(|d| {
-                    (!self.srv_eof && srv_rd + d <= now)
-                        || (!self.to_srv.is_empty() && self.last_srv + d <= now)
-                });
-                let cli_exp = cli_to.is_some_and(|d| {
-                    (!self.cli_eof && cli_rd + d <= now)
-                        || (!self.to_cli.is_empty() && self.last_cli + d <= now)
-                });
-                if self.st == St::Reply {
-                    if cli_exp || self.txn.reply_drain_until.is_some_and(|t| t <= now) {
-                        self.st = St::Closed;
-                    }
-                } else if srv_exp
-                    && self.mode == Mode::Http
-                    && !self.txn.tunnel
-                    && !self.txn.rsp_head_done
-                {
-                    self.observe(ctx, crate::state::Hana::HttpReadTimeout);
-                    // 1.4 counts a response error on the backend and server
-                    if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
-                        st.c.failed_resp += 1;
-                    }
-                    ctx.rt.px[self.be].be.failed_resp += 1;
-                    self.http_error(ctx, 504, b's', b'H');
-                } else if cli_exp {
-                    // both sides expiring at once: 1.4 looks at the
-                    // client's first
-                    self.set_term(b'c', self.phase_letter());
-                    let tunnel = self.mode == Mode::Tcp || self.txn.tunnel;
-                    if tunnel && self.to_cli.is_empty() && !self.srv_eof {
-                        // only the client's way in timed out: 1.4 shuts it
-                        // (the server gets a FIN) while what the server
-                        // still sends reaches the client, under its own
-                        // timeout
-                        self.cli_eof = true;
-                    } else {
-                        self.close_now(ctx, false);
-                    }
-                } else if srv_exp {
-                    self.set_term(b's', self.phase_letter());
-                    self.close_now(ctx, false);
-                }
-            }
-            _ => {}
-        }
-        self.run(ctx)
     }
 
     pub fn register_server(&mut self, ctx: &mut Ctx, mut s: TcpStream) -> std::io::Result<()> {
@@ -1216,7 +508,7 @@ impl Session {
             self.free_srv_id(ctx);
             return Err(e);
         }
-        self.srv = Some(s);
+        self.srv.sock = Some(s);
         Ok(())
     }
 
@@ -1226,26 +518,26 @@ impl Session {
             if self.parked_event(ctx, ev.readable || ev.hup || ev.error) {
                 return self.run(ctx);
             }
-            self.srv_r |= ev.readable;
-            self.srv_w |= ev.writable;
-            self.srv_hup |= ev.hup;
-            if self.st == St::Connecting && (ev.writable || ev.readable) {
+            self.srv.can_read |= ev.readable;
+            self.srv.can_write |= ev.writable;
+            self.srv.hup |= ev.hup;
+            if matches!(self.st, St::Connecting { .. }) && (ev.writable || ev.readable) {
                 self.connect_ready(ctx, ev.connected);
             }
         } else {
-            self.cli_r |= ev.readable;
-            self.cli_w |= ev.writable;
-            self.cli_hup |= ev.hup;
+            self.cli.can_read |= ev.readable;
+            self.cli.can_write |= ev.writable;
+            self.cli.hup |= ev.hup;
             // a reset is an error, not the end of the client's data: the
             // server is then reset too rather than sent a FIN (1.4). Once
             // the client has closed and has nothing left to receive, 1.4
             // does no more I/O on it and never sees a later reset (the
             // kernel's answer to a response it did not read): nor do we,
             // until a write meets it
-            let idle_closed = self.cli_eof && self.to_cli.is_empty();
-            if ev.error && !idle_closed && matches!(self.cli.take_error(), Ok(Some(_))) {
-                self.cli_err = true;
-                self.cli_eof = true;
+            let idle_closed = self.cli.eof && self.cli.tx.is_empty();
+            if ev.error && !idle_closed && matches!(self.cli.sock.take_error(), Ok(Some(_))) {
+                self.cli.err = true;
+                self.cli.eof = true;
             }
         }
         self.run(ctx)

@@ -12,7 +12,7 @@
 //! on a new connection instead of the client getting a 502. A config
 //! without these options never gets here (`txn.mode` is never KeepAlive).
 
-use super::{Ctx, Session, St};
+use super::{Ctx, Session, St, Term};
 use crate::config::model::{Balance, HttpConnMode, HttpReuse, Proxy};
 use crate::http::body::Framing;
 use crate::http::head::Head;
@@ -81,7 +81,7 @@ impl Session {
     /// framed (not ended by the close) and the server did not refuse.
     pub(super) fn note_server_keepalive(&mut self, ctx: &Ctx, h: &Head, framing: Framing) {
         let be = &ctx.rt.cfg.proxies[self.be];
-        let asked = server_keepalive(&self.txn, be) && self.srv_idx.is_some();
+        let asked = server_keepalive(&self.txn, be) && self.srv_idx().is_some();
         let toks = crate::http::rewrite::peek_connection_tokens(h, "Connection");
         let kept = if h.is_11(false) {
             !toks.close
@@ -95,24 +95,24 @@ impl Session {
     /// ended cleanly and nothing more came.
     fn srv_reusable(&self) -> bool {
         self.txn.srv_ka
-            && self.srv.is_some()
-            && self.srv_idx.is_some()
-            && !self.srv_eof
-            && !self.srv_err
-            && !self.srv_shut
-            && self.rsp_in.is_empty()
-            && self.to_srv.is_empty()
+            && self.srv.sock.is_some()
+            && self.srv_idx().is_some()
+            && !self.srv.eof
+            && !self.srv.err
+            && !self.srv.shut
+            && self.srv.rx.is_empty()
+            && self.srv.tx.is_empty()
     }
 
     /// End of a kept-alive transaction: the server connection stays with
     /// the session, its slot freed. False when it cannot be kept.
     pub(super) fn park_server(&mut self, ctx: &mut Ctx) -> bool {
-        let (Some(si), true) = (self.srv_idx, self.srv_reusable()) else {
+        let (Some(si), true) = (self.srv_idx(), self.srv_reusable()) else {
             return false;
         };
-        let s = self.srv.take();
+        let s = self.srv.sock.take();
         self.release_server(ctx, false);
-        self.srv = s;
+        self.srv.sock = s;
         self.parked = Some(Parked {
             be: self.be as u32,
             si: si as u32,
@@ -136,7 +136,7 @@ impl Session {
     /// The parked connection leaves the session: to the pool when its
     /// backend shares connections and the server is usable, else closed.
     pub(super) fn unpark(&mut self, ctx: &mut Ctx) {
-        let (Some(p), Some(s)) = (self.parked.take(), self.srv.take()) else {
+        let (Some(p), Some(s)) = (self.parked.take(), self.srv.sock.take()) else {
             return;
         };
         let (be, si) = (p.be as usize, p.si as usize);
@@ -165,7 +165,7 @@ impl Session {
     /// for, and it is dropped; a writable edge means nothing. True when
     /// the event was about a parked connection.
     pub(super) fn parked_event(&mut self, ctx: &mut Ctx, closing: bool) -> bool {
-        if self.parked.is_none() || matches!(self.st, St::Connecting | St::Established) {
+        if self.parked.is_none() || matches!(self.st, St::Connecting { .. } | St::Established) {
             return false;
         }
         if closing {
@@ -186,16 +186,16 @@ impl Session {
             .as_ref()
             .is_some_and(|b| b.framing == Framing::Empty)
             && !self.txn.fresh_only;
-        let target = self.srv_idx.filter(|_| keep && replayable);
+        let target = self.srv_idx().filter(|_| keep && replayable);
         let Some(si) = target else {
             self.unpark(ctx);
             return false;
         };
         let mut got = None;
         if let Some(p) = self.parked {
-            if p.be as usize == self.be && p.si as usize == si && self.srv.is_some() {
+            if p.be as usize == self.be && p.si as usize == si && self.srv.sock.is_some() {
                 self.parked = None;
-                got = self.srv.take().map(|s| (s, p.reqs));
+                got = self.srv.sock.take().map(|s| (s, p.reqs));
             } else {
                 self.unpark(ctx);
             }
@@ -212,22 +212,22 @@ impl Session {
         let Some((s, reqs)) = got else {
             return false;
         };
-        self.srv = Some(s);
+        self.srv.sock = Some(s);
         self.srv_reqs = reqs;
-        self.srv_eof = false;
-        self.srv_hup = false;
-        self.srv_err = false;
-        self.srv_shut = false;
+        self.srv.eof = false;
+        self.srv.hup = false;
+        self.srv.err = false;
+        self.srv.shut = false;
         // edge-triggered: a kept socket reports no new writable edge
-        self.srv_w = true;
-        self.srv_r = false;
+        self.srv.can_write = true;
+        self.srv.can_read = false;
         self.txn.reused = true;
         self.count_srv_sess(ctx);
         self.connect_ready(ctx, true);
         // the request as it leaves (send-name-header included), kept
         // until the server answers
         let mut copy = ctx.rt.pool.take_line();
-        copy.extend_from_slice(&self.to_srv);
+        copy.extend_from_slice(&self.srv.tx);
         self.txn.replay = copy;
         true
     }
@@ -238,25 +238,28 @@ impl Session {
     pub(super) fn retry_reused(&mut self, ctx: &mut Ctx) -> bool {
         if !self.txn.reused
             || self.txn.replay.is_empty()
-            || !self.rsp_in.is_empty()
-            || !self.to_cli.is_empty()
-            || self.conn_retries <= 0
+            || !self.srv.rx.is_empty()
+            || !self.cli.tx.is_empty()
+            || self.srv.conn_retries <= 0
         {
             return false;
         }
-        self.conn_retries -= 1;
-        if let Some(st) = self.srv_idx.and_then(|si| ctx.rt.srv[self.be].get_mut(si)) {
+        self.srv.conn_retries -= 1;
+        if let Some(st) = self
+            .srv_idx()
+            .and_then(|si| ctx.rt.srv[self.be].get_mut(si))
+        {
             st.c.retries += 1;
         }
         ctx.rt.px[self.be].be.retries += 1;
         // the socket goes, the server slot stays: Assign connects to it
-        self.srv = None;
+        self.srv.sock = None;
         self.free_srv_id(ctx);
-        self.srv_r = false;
-        self.srv_w = false;
-        self.to_srv.clear();
-        ctx.rt.pool.fill(&mut self.to_srv);
-        self.to_srv.extend_from_slice(&self.txn.replay);
+        self.srv.can_read = false;
+        self.srv.can_write = false;
+        self.srv.tx.clear();
+        ctx.rt.pool.fill(&mut self.srv.tx);
+        self.srv.tx.extend_from_slice(&self.txn.replay);
         self.txn.replay.clear();
         self.txn.reused = false;
         self.txn.fresh_only = true;
@@ -277,9 +280,9 @@ impl Session {
         self.txn.mode == HttpConnMode::KeepAlive
             && !self.txn.cli_keepalive
             && self.txn.rsp_head_done
-            && self.term == (b'-', b'-')
-            && self.to_cli.is_empty()
-            && self.req_in.is_empty()
+            && self.term == Term::NONE
+            && self.cli.tx.is_empty()
+            && self.cli.rx.is_empty()
             && !self.txn.tunnel
             && self.tls.is_none()
             && self

@@ -76,16 +76,16 @@ impl Sample for ReqSample<'_> {
         self.rsp.map(|h| h.rsp_version())
     }
     /// 1.4's request buffer length: while the request rules run, the
-    /// head is still in it (ours is parsed out of `req_in` already).
+    /// head is still in it (ours is parsed out of `cli.rx` already).
     fn req_len(&self) -> i64 {
         let head = match (self.h, self.rsp) {
             (Some(h), None) => h.len,
             _ => 0,
         };
-        (head + self.s.req_in.len()) as i64
+        (head + self.s.cli.rx.len()) as i64
     }
     fn req_payload(&self) -> &[u8] {
-        &self.s.req_in
+        &self.s.cli.rx
     }
     fn is_http(&self) -> bool {
         self.h.is_some()
@@ -138,7 +138,7 @@ impl Sample for ReqSample<'_> {
             Fetch::BeId => cfg.proxies[self.s.be].id as i64,
             Fetch::SrvId => self
                 .s
-                .srv_idx
+                .srv_idx()
                 .map(|i| cfg.proxies[self.s.be].servers[i].id as i64)?,
             Fetch::SrvIsUp => {
                 let a = arg?;

@@ -18,43 +18,9 @@ impl Session {
     /// None when this turn's bytes must be read the usual way.
     pub(super) fn splice_response(&mut self, ctx: &mut Ctx) -> Option<bool> {
         let tunnel = self.mode == Mode::Tcp || self.txn.tunnel;
-        if self.st != St::Established
-            || (!tunnel && !self.txn.rsp_head_done)
-            || !self.rsp_in.is_empty()
-            || !self.to_cli.is_empty()
-            || !self.srv_r
-            || self.srv_eof
-            || self.srv_err
-            || !self.cli_w
-            || self.cli_err
-            || self.cli_shut
-            || self.tls.is_some()
-        {
-            // (TLS: the kernel cannot encrypt, the bytes go through rustls)
-            return None;
-        }
-        let left = if tunnel {
-            // raw bytes until the server closes; spliced only while it
-            // streams (small exchanges cost less through the buffers)
-            // (not while a chunked first message is still followed)
-            let following = self
-                .txn
-                .rsp_body
-                .as_ref()
-                .is_some_and(|b| b.framing == crate::http::body::Framing::Chunked && !b.done);
-            if !self.srv_streaming || following {
-                return None;
-            }
-            u64::MAX
-        } else {
-            let left = self.txn.rsp_body.as_ref()?.length_left()?;
-            if left < MIN_SPLICE {
-                return None;
-            }
-            left
-        };
-        let srv = std::os::unix::io::AsRawFd::as_raw_fd(self.srv.as_ref()?);
-        let cli = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli);
+        let left = self.rsp_splice_left(tunnel)?;
+        let srv = std::os::unix::io::AsRawFd::as_raw_fd(self.srv.sock.as_ref()?);
+        let cli = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli.sock);
         // no more than the client's socket can take now, plus one buffer:
         // what it cannot take is read back into to_cli (the pipe is shared)
         // and stays there while the client does not read, so that is all
@@ -65,30 +31,30 @@ impl Session {
             return None;
         }
         let left = left.min(cap);
-        ctx.rt.pool.fill(&mut self.to_cli);
+        ctx.rt.pool.fill(&mut self.cli.tx);
         let m = step(
             &mut ctx.rt.splicer,
             End {
                 fd: srv,
-                ready: &mut self.srv_r,
-                eof: &mut self.srv_eof,
-                err: &mut self.srv_err,
+                ready: &mut self.srv.can_read,
+                eof: &mut self.srv.eof,
+                err: &mut self.srv.err,
             },
             End {
                 fd: cli,
-                ready: &mut self.cli_w,
-                eof: &mut self.cli_eof,
-                err: &mut self.cli_err,
+                ready: &mut self.cli.can_write,
+                eof: &mut self.cli.eof,
+                err: &mut self.cli.err,
             },
             left,
-            &mut self.to_cli,
+            &mut self.cli.tx,
         );
         if m.unsupported {
             return None;
         }
         if tunnel && m.taken < MIN_SPLICE as usize {
             // the stream slowed down: back to reads until it fills one again
-            self.srv_streaming = false;
+            self.srv.streaming = false;
         }
         if m.taken > 0 {
             // a known length is counted through a tunnel too (SD detection)
@@ -96,13 +62,54 @@ impl Session {
                 b.consume(m.taken as u64);
             }
             self.bytes_out += m.taken as u64;
-            self.last_srv = ctx.now;
-            self.last_srv_rd = ctx.now;
+            self.srv.last = ctx.now;
+            self.srv.last_rd = ctx.now;
         }
         if m.given > 0 {
-            self.last_cli = ctx.now;
+            self.cli.last = ctx.now;
         }
-        Some(m.taken > 0 || self.srv_eof || self.srv_err || self.cli_err)
+        Some(m.taken > 0 || self.srv.eof || self.srv.err || self.cli.err)
+    }
+
+    /// What of the response may go through the pipe this turn: the rest
+    /// of a known length, or (a streaming tunnel) everything. None when
+    /// the bytes must be read the usual way.
+    fn rsp_splice_left(&self, tunnel: bool) -> Option<u64> {
+        if self.st != St::Established
+            || (!tunnel && !self.txn.rsp_head_done)
+            || !self.srv.rx.is_empty()
+            || !self.cli.tx.is_empty()
+            || !self.srv.can_read
+            || self.srv.eof
+            || self.srv.err
+            || !self.cli.can_write
+            || self.cli.err
+            || self.cli.shut
+            || self.tls.is_some()
+        {
+            // (TLS: the kernel cannot encrypt, the bytes go through rustls)
+            return None;
+        }
+        if tunnel {
+            // raw bytes until the server closes; spliced only while it
+            // streams (small exchanges cost less through the buffers)
+            // (not while a chunked first message is still followed)
+            let following = self
+                .txn
+                .rsp_body
+                .as_ref()
+                .is_some_and(|b| b.framing == crate::http::body::Framing::Chunked && !b.done);
+            if !self.srv.streaming || following {
+                return None;
+            }
+            Some(u64::MAX)
+        } else {
+            let left = self.txn.rsp_body.as_ref()?.length_left()?;
+            if left < MIN_SPLICE {
+                return None;
+            }
+            Some(left)
+        }
     }
 
     /// Splices what the client sends of a Content-Length request body to
@@ -112,11 +119,11 @@ impl Session {
         if self.st != St::Established
             || self.mode != Mode::Http
             || self.txn.tunnel
-            || !self.cli_r
-            || self.cli_eof
-            || self.cli_err
-            || self.srv_err
-            || self.srv_shut
+            || !self.cli.can_read
+            || self.cli.eof
+            || self.cli.err
+            || self.srv.err
+            || self.srv.shut
             || self.tls.is_some()
         {
             return None;
@@ -125,15 +132,15 @@ impl Session {
         if left < MIN_SPLICE || ctx.rt.splicer.is_off() {
             return None;
         }
-        if !self.srv_w || !self.to_srv.is_empty() || !self.req_in.is_empty() {
+        if !self.srv.can_write || !self.srv.tx.is_empty() || !self.cli.rx.is_empty() {
             // the server is full, or what came before (the head, the body
             // read with it) is still on its way: the client's bytes wait
             // in its socket until they can go through the pipe (reading
             // them now would copy them through our buffers instead)
             return Some(false);
         }
-        let srv = std::os::unix::io::AsRawFd::as_raw_fd(self.srv.as_ref()?);
-        let cli = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli);
+        let srv = std::os::unix::io::AsRawFd::as_raw_fd(self.srv.sock.as_ref()?);
+        let cli = std::os::unix::io::AsRawFd::as_raw_fd(&self.cli.sock);
         // as for responses: what the server cannot take now comes back
         // into to_srv, so a stalled server costs one buffer
         let bs = ctx.rt.cfg.global.bufsize;
@@ -141,30 +148,30 @@ impl Session {
         if cap < MIN_SPLICE {
             return None;
         }
-        ctx.rt.pool.fill(&mut self.to_srv);
+        ctx.rt.pool.fill(&mut self.srv.tx);
         let m = step(
             &mut ctx.rt.splicer,
             End {
                 fd: cli,
-                ready: &mut self.cli_r,
-                eof: &mut self.cli_eof,
-                err: &mut self.cli_err,
+                ready: &mut self.cli.can_read,
+                eof: &mut self.cli.eof,
+                err: &mut self.cli.err,
             },
             End {
                 fd: srv,
-                ready: &mut self.srv_w,
-                eof: &mut self.srv_eof,
-                err: &mut self.srv_err,
+                ready: &mut self.srv.can_write,
+                eof: &mut self.srv.eof,
+                err: &mut self.srv.err,
             },
             left.min(cap),
-            &mut self.to_srv,
+            &mut self.srv.tx,
         );
         if m.unsupported {
             return None;
         }
-        if self.srv_err {
+        if self.srv.err {
             // as a failed write does (do_writes)
-            self.srv_eof = true;
+            self.srv.eof = true;
         }
         if m.taken > 0 {
             if let Some(b) = self.txn.req_body.as_mut() {
@@ -172,12 +179,12 @@ impl Session {
             }
             self.bytes_in += m.taken as u64;
             self.req_total += m.taken as u64;
-            self.last_cli = ctx.now;
-            self.last_cli_rd = ctx.now;
+            self.cli.last = ctx.now;
+            self.cli.last_rd = ctx.now;
         }
         if m.given > 0 {
-            self.last_srv = ctx.now;
+            self.srv.last = ctx.now;
         }
-        Some(m.taken > 0 || self.cli_eof || self.cli_err || self.srv_err)
+        Some(m.taken > 0 || self.cli.eof || self.cli.err || self.srv.err)
     }
 }

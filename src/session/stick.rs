@@ -146,7 +146,7 @@ impl Session {
         // persist rdp-cookie runs before the stick rules, as in 1.4
         if let Some(name) = &be.persist_rdp {
             if let crate::payload::Fetched::Found(v) =
-                crate::payload::rdp_cookie(&self.req_in, Some(name))
+                crate::payload::rdp_cookie(&self.cli.rx, Some(name))
             {
                 if let Some((ip, port)) = crate::payload::rdp_persist_target(v) {
                     let found = be

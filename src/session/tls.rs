@@ -8,30 +8,30 @@ use super::Session;
 use crate::tls::conn::Flags;
 
 impl Session {
-    /// Client bytes into `req_in`: plain (stepped) or decrypted, within
+    /// Client bytes into `cli.rx`: plain (stepped) or decrypted, within
     /// the same room (one buffer less what waits for the server).
     pub(super) fn read_cli(&mut self, rooms: Rooms) -> (usize, bool) {
         let Some(t) = self.tls.as_mut() else {
             let (n, _) = Self::read_stepped(
-                &mut self.cli,
-                &mut self.req_in,
+                &mut self.cli.sock,
+                &mut self.cli.rx,
                 rooms,
-                &mut self.cli_eof,
-                &mut self.cli_err,
-                &mut self.cli_r,
-                self.cli_hup,
+                &mut self.cli.eof,
+                &mut self.cli.err,
+                &mut self.cli.can_read,
+                self.cli.hup,
             );
             return (n, false);
         };
         let room = rooms.bs.saturating_sub(rooms.queued);
         let mut f = Flags {
-            eof: self.cli_eof,
-            err: self.cli_err,
-            ready: self.cli_r,
-            hup: self.cli_hup,
+            eof: self.cli.eof,
+            err: self.cli.err,
+            ready: self.cli.can_read,
+            hup: self.cli.hup,
         };
-        let n = t.read(&mut self.cli, &mut self.req_in, room, &mut f);
-        (self.cli_eof, self.cli_err, self.cli_r) = (f.eof, f.err, f.ready);
+        let n = t.read(&mut self.cli.sock, &mut self.cli.rx, room, &mut f);
+        (self.cli.eof, self.cli.err, self.cli.can_read) = (f.eof, f.err, f.ready);
         (n, t.take_moved())
     }
 
@@ -41,41 +41,41 @@ impl Session {
         let mut sink = Vec::new();
         let Some(t) = self.tls.as_mut() else {
             return Self::read_side(
-                &mut self.cli,
+                &mut self.cli.sock,
                 &mut sink,
                 65536,
-                &mut self.cli_eof,
-                &mut self.cli_err,
-                &mut self.cli_r,
-                self.cli_hup,
+                &mut self.cli.eof,
+                &mut self.cli.err,
+                &mut self.cli.can_read,
+                self.cli.hup,
             );
         };
         let mut f = Flags {
-            eof: self.cli_eof,
-            err: self.cli_err,
-            ready: self.cli_r,
-            hup: self.cli_hup,
+            eof: self.cli.eof,
+            err: self.cli.err,
+            ready: self.cli.can_read,
+            hup: self.cli.hup,
         };
-        let n = t.read(&mut self.cli, &mut sink, 65536, &mut f);
-        (self.cli_eof, self.cli_err, self.cli_r) = (f.eof, f.err, f.ready);
+        let n = t.read(&mut self.cli.sock, &mut sink, 65536, &mut f);
+        (self.cli.eof, self.cli.err, self.cli.can_read) = (f.eof, f.err, f.ready);
         n
     }
 
-    /// `to_cli` out to the client (encrypted with TLS); bytes that left.
+    /// `cli.tx` out to the client (encrypted with TLS); bytes that left.
     pub(super) fn write_cli(&mut self, fin_next: bool) -> usize {
         match self.tls.as_mut() {
             None => Self::write_side(
-                &mut self.cli,
-                &mut self.to_cli,
-                &mut self.cli_w,
-                &mut self.cli_err,
+                &mut self.cli.sock,
+                &mut self.cli.tx,
+                &mut self.cli.can_write,
+                &mut self.cli.err,
                 fin_next,
             ),
             Some(t) => t.write(
-                &mut self.cli,
-                &mut self.to_cli,
-                &mut self.cli_w,
-                &mut self.cli_err,
+                &mut self.cli.sock,
+                &mut self.cli.tx,
+                &mut self.cli.can_write,
+                &mut self.cli.err,
             ),
         }
     }
@@ -100,9 +100,9 @@ impl Session {
                 return;
             }
             if !t.handshaking() {
-                t.close_notify(&mut self.cli);
+                t.close_notify(&mut self.cli.sock);
             }
         }
-        let _ = self.cli.shutdown(std::net::Shutdown::Write);
+        let _ = self.cli.sock.shutdown(std::net::Shutdown::Write);
     }
 }
