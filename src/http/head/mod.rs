@@ -368,17 +368,8 @@ impl Head {
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.hdrs().find(|h| h.is(name)).map(|h| h.value())
     }
-    /// Values of a header, split on commas as 1.4's http_find_header does.
-    pub fn values(&self, name: &str) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        for h in self.hdrs().filter(|h| h.is(name)) {
-            for v in h.value().split(|&c| c == b',') {
-                out.push(trim(v).to_vec());
-            }
-        }
-        out
-    }
-    /// The last of `values(name)`, without collecting them.
+    /// The last value of a header, split on commas as 1.4's
+    /// http_find_header does, read in place.
     pub fn last_value(&self, name: &str) -> Option<&[u8]> {
         let h = self.hdrs().filter(|h| h.is(name)).last()?;
         h.value().rsplit(|&c| c == b',').next().map(trim)
