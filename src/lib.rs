@@ -21,6 +21,7 @@ pub mod lifecycle;
 pub mod log;
 pub mod master;
 pub mod payload;
+pub mod pools;
 pub mod posix_re;
 pub mod queue;
 pub mod server_state;

@@ -11,6 +11,8 @@ use std::time::Instant;
 /// What a session needs from the loop while it runs.
 pub struct Ctx<'a> {
     pub rt: &'a mut Runtime,
+    /// buffers, the splice pipe and the log line (crate::pools)
+    pub pools: &'a mut crate::pools::Pools,
     pub registry: &'a mio::Registry,
     pub syslog: &'a Syslog,
     pub now: Instant,

@@ -49,6 +49,7 @@ const POOL_KEEP: usize = 16;
 pub struct World {
     pub poll: Poll,
     pub rt: Runtime,
+    pub pools: crate::pools::Pools,
     pub syslog: Syslog,
     /// sessions to run again at the end of this turn
     wake: Vec<usize>,
@@ -64,6 +65,7 @@ impl World {
     fn ctx(&mut self, now: Instant) -> Ctx<'_> {
         Ctx {
             rt: &mut self.rt,
+            pools: &mut self.pools,
             registry: self.poll.registry(),
             syslog: &self.syslog,
             now,
@@ -108,6 +110,7 @@ impl Engine {
         Ok(Engine {
             world: World {
                 poll,
+                pools: crate::pools::Pools::new(rt.cfg),
                 rt,
                 syslog,
                 wake: Vec::new(),
@@ -221,13 +224,13 @@ impl Engine {
             rt.idle.purge(rt.cfg, now);
             // the heap is trimmed only after a burst worth it: the walk
             // is not free
-            if rt.pool.trim(POOL_KEEP) >= POOL_KEEP {
+            if self.world.pools.buf.trim(POOL_KEEP) >= POOL_KEEP {
                 crate::sys::malloc_trim();
             }
         }
         // pooled idle server connections: come back to close those that
         // outwait their backend's timeout server
-        if rt.idle.any_parked() || rt.pool.has_spare(POOL_KEEP) {
+        if rt.idle.any_parked() || self.world.pools.buf.has_spare(POOL_KEEP) {
             // memory left by a burst goes back soon, even if all is quiet
             next = earliest(next, self.next_trim);
         }

@@ -26,7 +26,7 @@ impl Session {
             &mut self.cli.tx,
         ] {
             b.clear();
-            ctx.rt.pool.release(b);
+            ctx.pools.buf.release(b);
         }
         // the socket is closed when the session is dropped, which also
         // removes it from epoll: no deregister syscall needed
@@ -48,7 +48,7 @@ impl Session {
         if !self.logged {
             self.log(ctx);
         }
-        ctx.rt.pool.recycle_txn(&mut self.txn);
+        ctx.pools.buf.recycle_txn(&mut self.txn);
     }
 
     /// A client (or server) abort, counted as 1.4 counts it: on the
@@ -151,7 +151,7 @@ impl Session {
             return;
         }
         // the line is written into a string kept from line to line
-        let mut line = std::mem::take(&mut ctx.rt.log_line);
+        let mut line = std::mem::take(&mut ctx.pools.log_line);
         line.clear();
         let rec = self.log_record(ctx);
         match (fmt, self.mode) {
@@ -171,6 +171,6 @@ impl Session {
             };
             ctx.syslog.send(&fe.logs, level, &line);
         }
-        ctx.rt.log_line = line;
+        ctx.pools.log_line = line;
     }
 }

@@ -14,7 +14,7 @@ impl Session {
         self.cli.tx.clear();
         self.cli.tx.extend_from_slice(body);
         self.bytes_out += body.len() as u64;
-        self.st = St::Reply;
+        self.enter(St::Reply);
     }
 
     /// The error page for a status, from the backend, the frontend or 1.4's
@@ -41,7 +41,7 @@ impl Session {
     pub fn local_reply(&mut self, msg: &'static [u8], monitor: bool) {
         self.cli.tx.extend_from_slice(msg);
         self.bytes_out += msg.len() as u64;
-        self.st = St::Reply;
+        self.enter(St::Reply);
         self.logged = monitor;
     }
 
@@ -54,7 +54,7 @@ impl Session {
                 self.txn.reply_drain_until = Some(ctx.now + Duration::from_millis(1000));
             }
             if self.cli.eof || self.cli.err || self.linger_needless() {
-                self.st = St::Closed;
+                self.enter(St::Closed);
                 return true;
             }
         }
@@ -89,7 +89,7 @@ impl Session {
     pub(super) fn close_after_flush(&mut self, ctx: &mut Ctx, err: Cause, fin: Fin) {
         self.set_term(err, fin);
         self.release_server(ctx, false);
-        self.st = St::Reply;
+        self.enter(St::Reply);
     }
 
     /// Writes what waits for the server now, as far as its socket takes it,
@@ -105,6 +105,6 @@ impl Session {
 
     pub fn close_now(&mut self, ctx: &mut Ctx, rst_srv: bool) {
         self.release_server(ctx, rst_srv);
-        self.st = St::Closed;
+        self.enter(St::Closed);
     }
 }

@@ -90,12 +90,12 @@ impl Session {
         self.set_term(err, Fin::Connect);
         self.release_server(ctx, false);
         self.cli.tx.clear();
-        self.st = St::Reply;
+        self.enter(St::Reply);
     }
 
     pub(super) fn assign_and_connect(&mut self, ctx: &mut Ctx) {
         // (tcp mode gets here before the client sent anything)
-        ctx.rt.pool.attach_txn(&mut self.txn);
+        ctx.pools.buf.attach_txn(&mut self.txn);
         if !self.be_assigned {
             // tcp mode: the switching rules run here, after inspection
             self.switch_backend(ctx, None);
@@ -327,12 +327,12 @@ impl Session {
             let c = &mut ctx.rt.px[self.be].be;
             c.max_queue = c.max_queue.max(n);
         }
-        self.st = St::Queued {
+        self.enter(St::Queued {
             until: be
                 .timeouts
                 .queue
                 .map(|t| ctx.now + Duration::from_millis(t)),
-        };
+        });
     }
 
     pub(super) fn check_grant(&mut self, ctx: &mut Ctx) -> bool {
@@ -348,7 +348,7 @@ impl Session {
             ctx.rt.lb_reposition(self.be, si);
             self.txn.t_queue = Some(ctx.now);
             self.persist_store(ctx, si);
-            self.st = St::Assign;
+            self.enter(St::Assign);
             return true;
         }
         false
@@ -390,12 +390,12 @@ impl Session {
                 self.srv.hup = false;
                 self.srv.err = false;
                 self.srv.shut = false;
-                self.st = St::Connecting {
+                self.enter(St::Connecting {
                     until: be
                         .timeouts
                         .connect
                         .map(|t| ctx.now + Duration::from_millis(t)),
-                };
+                });
             }
             Err(_) => {
                 self.conn_err_async = true;
@@ -421,7 +421,7 @@ impl Session {
             return;
         }
         self.observe(ctx, crate::state::Hana::L4Ok);
-        self.st = St::Established;
+        self.enter(St::Established);
         self.txn.t_connect = Some(ctx.now);
         if self.mode == Mode::Tcp && ctx.rt.cfg.proxies[self.fe].flags.logasap && !self.logged {
             // tcplog with logasap: 1.4 logs once connected, bytes 0
@@ -496,11 +496,11 @@ impl Session {
         }
         if self.conn_err_async {
             self.conn_err_async = false;
-            self.st = St::Turnaround {
+            self.enter(St::Turnaround {
                 until: ctx.now + Duration::from_millis(1000),
-            };
+            });
         } else {
-            self.st = St::Assign;
+            self.enter(St::Assign);
         }
     }
 }

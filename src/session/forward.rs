@@ -27,7 +27,7 @@ impl Session {
         } else if reading_cli {
             let room = bs.saturating_sub(self.srv.tx.len());
             if self.cli.can_read && !self.cli.eof && room > self.cli.rx.len() {
-                ctx.rt.pool.fill(&mut self.cli.rx);
+                ctx.pools.buf.fill(&mut self.cli.rx);
             }
             let rooms = Rooms {
                 bs,
@@ -57,7 +57,7 @@ impl Session {
                 let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
                 let room = bs.saturating_sub(self.cli.tx.len());
                 if self.srv.can_read && !self.srv.eof && room > self.srv.rx.len() {
-                    ctx.rt.pool.fill(&mut self.srv.rx);
+                    ctx.pools.buf.fill(&mut self.srv.rx);
                 }
                 let rooms = Rooms {
                     bs,
@@ -186,11 +186,11 @@ impl Session {
             p = true;
         }
         if self.cli.shut && self.srv.shut && self.cli.eof && self.srv.eof {
-            self.st = St::Closed;
+            self.enter(St::Closed);
             return true;
         }
         if self.cli.shut && self.srv.eof && self.cli.eof {
-            self.st = St::Closed;
+            self.enter(St::Closed);
             return true;
         }
         p

@@ -117,7 +117,8 @@ pub struct Session {
     srv_no: u32,
     pub srv_counted: bool,
     pub be_assigned: bool,
-    pub st: St,
+    /// The phase; written by `enter` alone.
+    st: St,
     /// The transaction in progress; an idle connection holds none.
     pub txn: TxnSlot,
     /// Why and where the session ended, for the log.
@@ -214,6 +215,15 @@ fn ms(v: Option<u64>) -> Option<Duration> {
 }
 
 impl Session {
+    /// The one place the phase changes. A waiting phase comes with its
+    /// deadline (`St::until`), so entering it arms its timer; leaving it
+    /// drops the old one (`Session::phase` is the log's letter for it). Every state change of the session goes through
+    /// here (`grep -n 'enter(' src/session` lists them).
+    #[inline]
+    pub(crate) fn enter(&mut self, st: St) {
+        self.st = st;
+    }
+
     pub fn new(
         key: usize,
         fe: usize,
@@ -346,18 +356,18 @@ impl Session {
     /// allocation (released by `release_flushed` once flushed).
     fn take_out_buffers(&mut self, ctx: &mut Ctx) {
         if !self.cli.rx.is_empty() {
-            ctx.rt.pool.fill(&mut self.srv.tx);
+            ctx.pools.buf.fill(&mut self.srv.tx);
             // a request starts: its transaction comes from the pool
-            ctx.rt.pool.attach_txn(&mut self.txn);
+            ctx.pools.buf.attach_txn(&mut self.txn);
         }
         if !self.srv.rx.is_empty() {
-            ctx.rt.pool.fill(&mut self.cli.tx);
+            ctx.pools.buf.fill(&mut self.cli.tx);
         }
     }
 
     /// Flushed buffers go back to the pool at once.
     fn release_flushed(&mut self, ctx: &mut Ctx) {
-        let pool = &mut ctx.rt.pool;
+        let pool = &mut ctx.pools.buf;
         pool.release(&mut self.cli.rx);
         pool.release(&mut self.srv.rx);
         pool.release(&mut self.srv.tx);
@@ -470,11 +480,11 @@ impl Session {
         // a client reset: the rules ran as final and accepted; 1.4 goes on
         // to the server and only then sees the error
         self.reset_in_inspect = self.cli.err && self.mode != Mode::Http;
-        self.st = if self.mode == Mode::Http {
+        self.enter(if self.mode == Mode::Http {
             St::ReqHead { until: None }
         } else {
             St::Assign
-        };
+        });
         true
     }
 

@@ -51,11 +51,11 @@ impl Session {
             // written once the server is known
             self.txn.head_pending = true;
         } else {
-            ctx.rt.pool.fill(&mut self.srv.tx);
+            ctx.pools.buf.fill(&mut self.srv.tx);
             h.write_to(&mut self.srv.tx);
         }
         self.txn.req = Some(h);
-        self.st = St::Assign;
+        self.enter(St::Assign);
     }
 
     /// The transaction's connection mode: httpclose with any other close

@@ -177,9 +177,9 @@ impl Session {
             self.txn.stats_admin = admin;
             self.txn.req = Some(h.clone());
             let t = px.timeouts.http_request.or(px.timeouts.client);
-            self.st = St::StatsPost {
+            self.enter(St::StatsPost {
                 until: t.map(|t| ctx.now + Duration::from_millis(t)),
-            };
+            });
             return;
         }
         let page = crate::stats::http_response(ctx.rt, pxi, h, admin, self.mode_head(h));
@@ -228,9 +228,9 @@ impl Session {
                             // a tarpitted request stays untimed (Tq -1)
                             self.txn.t_req = None;
                             let t = px.timeouts.tarpit.or(px.timeouts.connect).unwrap_or(0);
-                            self.st = St::Tarpit {
+                            self.enter(St::Tarpit {
                                 until: ctx.now + Duration::from_millis(t),
-                            };
+                            });
                             return Verdict::Done;
                         }
                         HdrAction::Allow => {

@@ -38,7 +38,7 @@ impl Session {
                 (a, b) => a.or(b),
             }
         };
-        self.st = St::ReqHead { until };
+        self.enter(St::ReqHead { until });
     }
 
     pub(super) fn wait_request(&mut self, ctx: &mut Ctx) -> bool {
@@ -50,13 +50,13 @@ impl Session {
             && self.txn.t_req.is_none()
         {
             // the next request of a kept-alive connection starts now
-            self.st = St::ReqHead { until: None };
+            self.enter(St::ReqHead { until: None });
         }
         let lax = ctx.rt.cfg.proxies[self.fe].flags.accept_invalid_req;
-        let mut head = ctx.rt.pool.take_head();
+        let mut head = ctx.pools.buf.take_head();
         let status = head.parse_request(&self.cli.rx, limit, lax);
         if status != Status::Done {
-            ctx.rt.pool.put_head(head);
+            ctx.pools.buf.put_head(head);
             head = Head::default();
         }
         match status {
@@ -64,7 +64,7 @@ impl Session {
                 if self.cli.eof || self.cli.err {
                     if self.ka_wait && self.cli.rx.is_empty() {
                         self.logged = true;
-                        self.st = St::Closed;
+                        self.enter(St::Closed);
                         return true;
                     }
                     // 1.4 counts the request, and no abort, on this exit
@@ -103,12 +103,12 @@ impl Session {
                 let rest = &self.cli.rx[start..];
                 let e = rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
                 let l = &rest[..e];
-                let mut line = ctx.rt.pool.take_line();
+                let mut line = ctx.pools.buf.take_line();
                 line.extend_from_slice(l.strip_suffix(b"\r").unwrap_or(l));
                 self.txn.req_line = Some(line);
                 head.set_cap(rewrite_cap(cfg, head.len, self.cli.rx.len()));
                 self.cli.rx.drain(..head.len);
-                self.st = St::ReqHead { until: None };
+                self.enter(St::ReqHead { until: None });
                 self.ka_wait = false;
                 ctx.rt.px[self.fe].inc_fe_req_ctr();
                 self.trace_head(ctx, "clireq", "clihdr", &head);

@@ -75,10 +75,10 @@ impl Session {
         let limit = cfg.global.bufsize - cfg.global.maxrewrite;
         while !self.txn.rsp_head_done && self.st == St::Established {
             let lax = cfg.proxies[self.be].flags.accept_invalid_rsp;
-            let mut h = ctx.rt.pool.take_head();
+            let mut h = ctx.pools.buf.take_head();
             let status = h.parse_response(&self.srv.rx, limit, lax);
             if status != Status::Done {
-                ctx.rt.pool.put_head(std::mem::take(&mut h));
+                ctx.pools.buf.put_head(std::mem::take(&mut h));
             }
             match status {
                 Status::Invalid => {
@@ -132,14 +132,14 @@ impl Session {
                     if st == 100 {
                         // 1.4 relays a 100-continue and waits for the real response
                         super::move_front(&mut self.srv.rx, &mut self.cli.tx, h.len);
-                        ctx.rt.pool.put_head(h);
+                        ctx.pools.buf.put_head(h);
                         continue;
                     }
                     h.set_cap(super::request::rewrite_cap(cfg, h.len, self.srv.rx.len()));
                     self.srv.rx.drain(..h.len);
                     self.trace_head(ctx, "srvrep", "srvhdr", &h);
                     self.process_response(ctx, &mut h);
-                    ctx.rt.pool.put_head(h);
+                    ctx.pools.buf.put_head(h);
                 }
             }
         }
@@ -270,7 +270,7 @@ impl Session {
             }
             // the next request on this connection
             self.logged = false;
-            ctx.rt.pool.recycle_txn(&mut self.txn);
+            ctx.pools.buf.recycle_txn(&mut self.txn);
             self.be = self.fe;
             self.set_srv_idx(None);
             self.term = Term::NONE;
@@ -294,9 +294,9 @@ impl Session {
                 .http_keep_alive
                 .or(fe.timeouts.http_request)
                 .or(fe.timeouts.client);
-            self.st = St::ReqHead {
+            self.enter(St::ReqHead {
                 until: t.map(|t| ctx.now + Duration::from_millis(t)),
-            };
+            });
             if !self.cli.rx.is_empty() {
                 self.req_total = self.cli.rx.len() as u64;
             }
@@ -307,6 +307,6 @@ impl Session {
         if !self.pool_server(ctx) {
             self.release_server(ctx, self.reset_done_server());
         }
-        self.st = St::Reply;
+        self.enter(St::Reply);
     }
 }

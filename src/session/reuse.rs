@@ -226,7 +226,7 @@ impl Session {
         self.connect_ready(ctx, true);
         // the request as it leaves (send-name-header included), kept
         // until the server answers
-        let mut copy = ctx.rt.pool.take_line();
+        let mut copy = ctx.pools.buf.take_line();
         copy.extend_from_slice(&self.srv.tx);
         self.txn.replay = copy;
         true
@@ -258,13 +258,13 @@ impl Session {
         self.srv.can_read = false;
         self.srv.can_write = false;
         self.srv.tx.clear();
-        ctx.rt.pool.fill(&mut self.srv.tx);
+        ctx.pools.buf.fill(&mut self.srv.tx);
         self.srv.tx.extend_from_slice(&self.txn.replay);
         self.txn.replay.clear();
         self.txn.reused = false;
         self.txn.fresh_only = true;
         self.txn.t_connect = None;
-        self.st = St::Assign;
+        self.enter(St::Assign);
         true
     }
 

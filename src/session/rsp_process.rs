@@ -188,7 +188,7 @@ impl Session {
             self.note_server_keepalive(ctx, h, framing);
         }
         self.rsp_connection_header(h);
-        ctx.rt.pool.fill(&mut self.cli.tx);
+        ctx.pools.buf.fill(&mut self.cli.tx);
         h.write_to(&mut self.cli.tx);
         self.txn.rsp_head_done = true;
         if fe.flags.logasap && !self.logged {
@@ -226,7 +226,7 @@ impl Session {
         if framing == Framing::Close {
             self.txn.cli_keepalive = false;
         }
-        ctx.rt.pool.fill(&mut self.cli.tx);
+        ctx.pools.buf.fill(&mut self.cli.tx);
         h.write_to(&mut self.cli.tx);
         self.txn.rsp_head_done = true;
         self.txn.rsp_body = Some(Body::new(framing));

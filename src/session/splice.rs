@@ -31,9 +31,9 @@ impl Session {
             return None;
         }
         let left = left.min(cap);
-        ctx.rt.pool.fill(&mut self.cli.tx);
+        ctx.pools.buf.fill(&mut self.cli.tx);
         let m = step(
-            &mut ctx.rt.splicer,
+            &mut ctx.pools.splicer,
             End {
                 fd: srv,
                 ready: &mut self.srv.can_read,
@@ -129,7 +129,7 @@ impl Session {
             return None;
         }
         let left = self.txn.req_body.as_ref()?.length_left()?;
-        if left < MIN_SPLICE || ctx.rt.splicer.is_off() {
+        if left < MIN_SPLICE || ctx.pools.splicer.is_off() {
             return None;
         }
         if !self.srv.can_write || !self.srv.tx.is_empty() || !self.cli.rx.is_empty() {
@@ -148,9 +148,9 @@ impl Session {
         if cap < MIN_SPLICE {
             return None;
         }
-        ctx.rt.pool.fill(&mut self.srv.tx);
+        ctx.pools.buf.fill(&mut self.srv.tx);
         let m = step(
-            &mut ctx.rt.splicer,
+            &mut ctx.pools.splicer,
             End {
                 fd: cli,
                 ready: &mut self.cli.can_read,

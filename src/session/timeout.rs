@@ -93,7 +93,7 @@ impl Session {
                 if self.ka_wait && self.cli.rx.is_empty() {
                     // idle keep-alive connections close silently
                     self.logged = true;
-                    self.st = St::Closed;
+                    self.enter(St::Closed);
                 } else {
                     self.txn.req_line = None;
                     self.http_error(ctx, 408, Cause::CliTimeout, Fin::Request);
@@ -133,7 +133,7 @@ impl Session {
                 }
             }
             St::Turnaround { .. } => {
-                self.st = St::Assign;
+                self.enter(St::Assign);
             }
             St::Connecting { .. } => {
                 self.conn_err_async = false;
@@ -165,7 +165,7 @@ impl Session {
         });
         if self.st == St::Reply {
             if cli_exp || self.txn.reply_drain_until.is_some_and(|t| t <= now) {
-                self.st = St::Closed;
+                self.enter(St::Closed);
             }
         } else if srv_exp && self.mode == Mode::Http && !self.txn.tunnel && !self.txn.rsp_head_done
         {

@@ -32,10 +32,6 @@ pub struct Runtime {
     pub srv: Vec<Vec<SrvState>>,
     pub actconn: u32,
     pub start: Instant,
-    /// Session buffers, shared by every session.
-    pub pool: crate::buffer::Pool,
-    /// The traffic log line being written, reused from line to line.
-    pub log_line: String,
     /// Errors captured so far (`show errors`' total).
     pub error_snapshots: u32,
     /// Per proxy, per `bind` line: the listening sockets' counters.
@@ -43,8 +39,6 @@ pub struct Runtime {
     /// Servers whose next check must come sooner (`observe` errors ask for
     /// `fastinter`): (proxy, server, when), taken by the checks.
     pub check_soon: Vec<(usize, usize, Instant)>,
-    /// The pipe large bodies are spliced through (off with `nosplice`).
-    pub splicer: crate::splice::Splicer,
     /// stats socket connections open: 1.4 counts them in `actconn` too
     pub cli_conns: u32,
     /// sessions, checks and stats-socket clients woken by the current
@@ -71,10 +65,7 @@ impl Runtime {
             srv,
             actconn: 0,
             start: now,
-            pool: crate::buffer::Pool::new(cfg.global.bufsize, 256),
-            log_line: String::new(),
             check_soon: Vec::new(),
-            splicer: crate::splice::Splicer::new(!cfg.global.nosplice),
             error_snapshots: 0,
             cli_conns: 0,
             run_queue: 0,
