@@ -13,11 +13,13 @@ when the configuration grows, beside HAProxy 1.4.25 and 2.x when present.
 
 The proxy is pinned to CPU 0, wrk and the nginx backend to CPU 1; the
 figure is wrk's completed requests over the proxy's utime+stime, so other
-load on the machine slows the run but bends the figure less. Ports: BASE
+load on the machine slows the run but bends the figure less. Each case
+runs ROUNDS times (default 3), the proxies interleaved and their order
+alternated from round to round; a cell is the median (min-max). Ports: BASE
 (default 14500) for the proxy, BASE+1 for nginx.
 
 Usage: bench-scale.py --proxy NAME=BIN [--proxy NAME=BIN ...]
-       [--duration S] [--base-port P] [--skip-load] [--skip-check]
+       [--duration S] [--rounds N] [--base-port P] [--skip-load] [--skip-check]
 A BIN whose `-v` says "HAProxy version 2" gets the 2.x syntax.
 """
 import argparse
@@ -26,6 +28,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -190,6 +193,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--proxy", action="append", required=True, help="NAME=BIN")
     ap.add_argument("--duration", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--base-port", type=int, default=14500)
     ap.add_argument("--skip-load", action="store_true")
     ap.add_argument("--skip-check", action="store_true")
@@ -218,15 +222,23 @@ def main():
                 ("leastconn over 1,000 servers", cfg_leastconn, "x"),
                 ("uri, hash-type consistent, over 1,000 servers", cfg_chash, "x"),
             ]
-            print("\n| requests per proxy core-second (wrk req/s) | " +
+            print("\n| requests per proxy core-second, median (min-max) of %d | " % a.rounds +
                   " | ".join(n for n, _ in proxies) + " |")
             print("|---" * (len(proxies) + 1) + "|")
             for label, make, host in cases:
+                got = {n: [] for n, _ in proxies}
+                for r in range(a.rounds):
+                    order = proxies if r % 2 == 0 else proxies[::-1]
+                    for name, binary in order:
+                        x = load(binary, make(port, is_v2(binary), work), work, port, host,
+                                 a.duration)
+                        if x:
+                            got[name].append(x[0])
                 cells = []
-                for _, binary in proxies:
-                    r = load(binary, make(port, is_v2(binary), work), work, port, host,
-                             a.duration)
-                    cells.append("%.0f (%.0f)" % r if r else "n/a")
+                for name, _ in proxies:
+                    v = sorted(got[name])
+                    cells.append("%.0f (%.0f-%.0f)" % (statistics.median(v), v[0], v[-1])
+                                 if v else "n/a")
                 print("| %s | %s |" % (label, " | ".join(cells)), flush=True)
         finally:
             stop(ng)

@@ -21,7 +21,7 @@ h2=${HAPROXY2:-/usr/sbin/haproxy}
 if [ -x "$h2" ] && "$h2" -v 2>&1 | grep -q "HAProxy version 2"; then
     args+=(--proxy "haproxy-$("$h2" -v 2>&1 | sed -n 's/^HAProxy version \([0-9.]*\).*/\1/p')=$h2")
 fi
-python3 scripts/bench-scale.py "${args[@]}" --duration "${DURATION:-5}" \
+python3 scripts/bench-scale.py "${args[@]}" --duration "${DURATION:-5}" --rounds "${ROUNDS:-3}" \
     --base-port "${SCALE_BASE_PORT:-14500}"
 # stick table RSS per entry, idle connections RSS per connection
 exec python3 scripts/bench-scale-mem.py "${args[@]}" --fill "${FILL:-15}" \
