@@ -1,8 +1,9 @@
 //! The kernel pipe through which large bodies go from one socket to the
 //! other with splice(2), without being copied into our buffers and back.
 //! One pipe serves every session: a splice step leaves it empty (what the
-//! receiver could not take yet is read back into the session's buffer), so
-//! no session ever holds it between two turns.
+//! receiver could not take yet is read back into the session's buffer, and
+//! what a failed receiver will never take is read out and dropped), so no
+//! session ever holds it between two turns, and once made it stays.
 
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
@@ -56,8 +57,8 @@ impl Splicer {
         self.pipe = None;
     }
 
-    /// Drops the pipe and what it holds (its receiver is gone); the next
-    /// step makes a new one.
+    /// Drops the pipe and what it holds (it would not give its bytes
+    /// back); the next step makes a new one.
     pub fn discard(&mut self) {
         self.pipe = None;
     }
@@ -147,9 +148,16 @@ pub fn step(sp: &mut Splicer, src: End, dst: End, max: u64, rest: &mut Vec<u8>) 
             }
         }
         if pending > 0 {
-            if *dst.err || !take_back(pr, pending, rest) {
-                // the receiver is gone, or (never seen) the pipe kept
-                // bytes back: fail the receiver rather than skip them
+            let emptied = if *dst.err {
+                // the receiver is gone: its bytes are dropped, the pipe
+                // is kept for the next session
+                drain(pr, pending, rest)
+            } else {
+                take_back(pr, pending, rest)
+            };
+            if !emptied {
+                // (never seen) the pipe kept bytes back: fail the
+                // receiver rather than skip them, and drop the pipe
                 *dst.err = true;
                 sp.discard();
             }
@@ -157,6 +165,28 @@ pub fn step(sp: &mut Splicer, src: End, dst: End, max: u64, rest: &mut Vec<u8>) 
         }
     }
     m
+}
+
+/// Empties the pipe of `pending` bytes nobody will take, through `scratch`
+/// (left as it was) in steps no larger than a buffer; false if the pipe
+/// did not give them all.
+fn drain(pr: RawFd, mut pending: usize, scratch: &mut Vec<u8>) -> bool {
+    const STEP: usize = 16 * 1024;
+    let keep = scratch.len();
+    for _ in 0..(PIPE_SIZE / STEP + 64) {
+        if pending == 0 {
+            break;
+        }
+        let r = crate::sys::read_into(pr, scratch, pending.min(STEP));
+        scratch.truncate(keep);
+        match r {
+            Ok(0) => return false,
+            Ok(n) => pending -= n.min(pending),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    pending == 0
 }
 
 /// Reads what stayed in the pipe into `rest`; false if the pipe did not

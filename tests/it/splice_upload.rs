@@ -241,3 +241,61 @@ fn an_upload_cut_short_ends_as_without_splice() {
     assert_eq!(rest, plain_rest);
     assert_eq!(seen, plain_seen);
 }
+
+/// Servers that reset in the middle of a spliced upload: each session
+/// ends with its log line, and the proxy keeps its one splice pipe,
+/// emptied of what the server never took, instead of dropping it (and
+/// making another for the next body).
+#[test]
+fn a_server_reset_mid_upload_keeps_the_one_splice_pipe() {
+    const TRIES: usize = 8;
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let be = l.local_addr().expect("addr").port();
+    thread::spawn(move || {
+        for c in l.incoming().take(TRIES) {
+            let Ok(mut c) = c else { continue };
+            let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
+            // the head and about 256 KB of the body, then a reset
+            let mut n = read_until_head(&mut c).len();
+            let mut tmp = vec![0u8; 65536];
+            while n < 256 * 1024 {
+                match c.read(&mut tmp) {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => n += k,
+                }
+            }
+            haproxy_rs::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&c));
+        }
+    });
+    let mut log = Syslog::new();
+    let fe = handed();
+    let p = Proxy::start(&config(log.port, fe, be, false), &mut log, 1);
+    let pid = p.child.id();
+    let (signal_pipe, _) = fds(pid);
+    let body = pattern(BIG);
+    for i in 0..TRIES {
+        let mut s = TcpStream::connect(("127.0.0.1", fe.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        s.set_write_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let head = format!(
+            "POST /r{} HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n",
+            i, BIG
+        );
+        s.write_all(head.as_bytes()).expect("head");
+        // the proxy stops reading once the server is gone: the rest of
+        // the body may not go
+        let _ = s.write_all(&body);
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        assert!(
+            log.wait_for(&format!("POST /r{}", i), 1, 10),
+            "{:?}",
+            log.lines
+        );
+        let (pipes, _) = fds(pid);
+        assert_eq!(pipes, signal_pipe + 2, "pipes after reset {}", i);
+    }
+    drop(p);
+}
