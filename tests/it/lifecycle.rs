@@ -141,21 +141,15 @@ fn reloads_under_load_lose_nothing() {
 #[test]
 fn soft_stop_finishes_inflight_and_signals_pause() {
     // a backend that answers after 800 ms
-    let slow = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let sport = slow.local_addr().expect("a").port();
     let (got, holding) = std::sync::mpsc::channel();
-    thread::spawn(move || {
-        for mut c in slow.incoming().take(8).flatten() {
-            let got = got.clone();
-            thread::spawn(move || {
-                let mut b = [0u8; 1024];
-                let _ = c.read(&mut b);
-                let _ = got.send(());
-                thread::sleep(Duration::from_millis(800));
-                let _ = c.write_all(OK1);
-            });
-        }
-    });
+    let sport = Backend::spawn(8, move |mut c| {
+        let mut b = [0u8; 1024];
+        let _ = c.read(&mut b);
+        let _ = got.send(());
+        thread::sleep(Duration::from_millis(800));
+        let _ = c.write_all(OK1);
+    })
+    .port;
     let mut log = Syslog::new();
     let fe = handed();
     let cfg = format!(
@@ -319,7 +313,8 @@ fn sigterm_and_sigint_kill_as_1_4() {
 
 #[test]
 fn bind_failure_alert() {
-    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    // a port another socket listens on
+    let busy = dead_port().listen();
     let port = busy.local_addr().expect("a").port();
     let dir = tmpdir("bindfail");
     let f = dir.join("b.cfg");
