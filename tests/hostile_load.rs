@@ -10,7 +10,7 @@
 mod common;
 use common::*;
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -169,22 +169,11 @@ fn get_within(port: u16, limit: Duration) -> Result<(), String> {
 /// A backend answering every request with `OK`, on as many connections
 /// as come (one thread each, bounded by `max`).
 fn ok_backend(max: usize) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        for c in l.incoming().take(max) {
-            let Ok(mut c) = c else { continue };
-            thread::spawn(move || {
-                let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-                let _ = read_until_head(&mut c);
-                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-                let _ = c.shutdown(Shutdown::Write);
-                let mut b = [0u8; 512];
-                let _ = c.read(&mut b);
-            });
-        }
-    });
-    port
+    Backend::spawn_t(max, Duration::from_secs(5), |mut c| {
+        let _ = read_until_head(&mut c);
+        answer_and_close(&mut c, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    })
+    .port
 }
 
 /// One proxy, `maxconn` for the process and the proxy alike (its accept
@@ -407,33 +396,25 @@ const BIG: usize = 10 << 20;
 /// proxy takes it: Content-Length framed, or closed-delimited (read
 /// through the buffers, never spliced).
 fn big_backend(chunked_like: bool) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        for c in l.incoming().take(STALLED + 50) {
-            let Ok(mut c) = c else { continue };
-            thread::spawn(move || {
-                let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-                let _ = c.set_write_timeout(Some(Duration::from_secs(40)));
-                let _ = read_until_head(&mut c);
-                let head = if chunked_like {
-                    "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_string()
-                } else {
-                    format!("HTTP/1.1 200 OK\r\nContent-Length: {BIG}\r\n\r\n")
-                };
-                if c.write_all(head.as_bytes()).is_err() {
-                    return;
-                }
-                let block = [b'x'; 65536];
-                for _ in 0..BIG / block.len() {
-                    if c.write_all(&block).is_err() {
-                        return;
-                    }
-                }
-            });
+    Backend::spawn_t(STALLED + 50, Duration::from_secs(5), move |mut c| {
+        let _ = c.set_write_timeout(Some(Duration::from_secs(40)));
+        let _ = read_until_head(&mut c);
+        let head = if chunked_like {
+            "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_string()
+        } else {
+            format!("HTTP/1.1 200 OK\r\nContent-Length: {BIG}\r\n\r\n")
+        };
+        if c.write_all(head.as_bytes()).is_err() {
+            return;
         }
-    });
-    port
+        let block = [b'x'; 65536];
+        for _ in 0..BIG / block.len() {
+            if c.write_all(&block).is_err() {
+                return;
+            }
+        }
+    })
+    .port
 }
 
 /// 500 clients each ask for 10 MB and read nothing: once it settles, the

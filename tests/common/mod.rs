@@ -1,11 +1,14 @@
 //! Test helpers: the real binary on 127.0.0.1 listening on sockets the
-//! test bound and handed over (`bind fd@N`), in-test backends and a real UDP syslog listener. Every wait is bounded.
+//! test bound and handed over (`bind fd@N`), in-test backends (the kit in
+//! `backend.rs`) and a real UDP syslog listener. Every wait is bounded.
 #![allow(dead_code)]
+
+mod backend;
+pub use backend::{answer_and_close, Backend};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -383,82 +386,6 @@ impl Drop for Proxy {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// A scripted HTTP backend: answers each request with `resp` and closes.
-pub struct Backend {
-    pub port: u16,
-    pub seen: Arc<Mutex<Vec<Vec<u8>>>>,
-}
-
-impl Backend {
-    pub fn http(resp: &'static [u8]) -> Backend {
-        Backend::http_n(resp, 64)
-    }
-
-    /// Serves up to `max` connections, each in its own thread.
-    pub fn http_n(resp: &'static [u8], max: usize) -> Backend {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = l.local_addr().expect("addr").port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let s2 = seen.clone();
-        thread::spawn(move || {
-            for c in l.incoming().take(max) {
-                let Ok(mut c) = c else { continue };
-                let s2 = s2.clone();
-                thread::spawn(move || {
-                    let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-                    let req = read_until_head(&mut c);
-                    let mut buf = [0u8; 4096];
-                    if req.is_empty() {
-                        return;
-                    }
-                    if let Ok(mut v) = s2.lock() {
-                        v.push(req);
-                    }
-                    let _ = c.write_all(resp);
-                    let _ = c.shutdown(std::net::Shutdown::Write);
-                    let _ = c.read(&mut buf);
-                });
-            }
-        });
-        Backend { port, seen }
-    }
-    /// An echo server for TCP mode.
-    pub fn echo() -> Backend {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = l.local_addr().expect("addr").port();
-        thread::spawn(move || {
-            for c in l.incoming().take(16) {
-                let Ok(mut c) = c else { continue };
-                let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-                let mut buf = [0u8; 4096];
-                loop {
-                    match c.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => {
-                            let _ = c.write_all(&buf[..n]);
-                        }
-                    }
-                }
-                let _ = c.shutdown(std::net::Shutdown::Write);
-            }
-        });
-        Backend {
-            port,
-            seen: Arc::new(Mutex::new(Vec::new())),
-        }
-    }
-    pub fn requests(&self) -> Vec<String> {
-        self.seen
-            .lock()
-            .map(|v| {
-                v.iter()
-                    .map(|r| String::from_utf8_lossy(r).into_owned())
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 }
 

@@ -73,24 +73,16 @@ fn redispatch_when_the_cookie_server_refuses() {
 fn queue_at_maxconn_and_queue_timeout() {
     let mut log = Syslog::new();
     // a backend that takes its time: one connection at a time
-    let slow = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = slow.local_addr().expect("a").port();
-    // the server says when it holds a request, so the second client comes
-    // while the first occupies the only slot
     let (got, holding) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for c in slow.incoming().take(8) {
-            let Ok(mut c) = c else { continue };
-            let mut b = [0u8; 1024];
-            let _ = c.read(&mut b);
-            let _ = got.send(());
-            std::thread::sleep(Duration::from_millis(600));
-            let _ = std::io::Write::write_all(
-                &mut c,
-                b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n",
-            );
-        }
-    });
+    let port = Backend::serial(8, Duration::from_secs(3), move |mut c| {
+        let mut b = [0u8; 1024];
+        let _ = c.read(&mut b);
+        let _ = got.send(());
+        std::thread::sleep(Duration::from_millis(600));
+        let _ =
+            std::io::Write::write_all(&mut c, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+    })
+    .port;
     let fe = handed();
     let cfg = format!(
         "{}\nlisten app {}\n    option httpclose\n    timeout queue 300\n    server s1 127.0.0.1:{} maxconn 1\n",

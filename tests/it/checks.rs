@@ -2,29 +2,20 @@
 //! protocol: HTTP (status and expect), SMTP, SSL hello and MySQL.
 use super::common;
 use common::*;
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Read;
 use std::thread;
 use std::time::Duration;
 
 /// A server that greets or answers every connection with `reply`.
 fn greeter(reply: &'static [u8], read_first: bool) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        for c in l.incoming().take(200) {
-            let Ok(mut c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_secs(2)));
+    Backend::serial(200, Duration::from_secs(2), move |mut c| {
+        if read_first {
             let mut buf = [0u8; 2048];
-            if read_first {
-                let _ = c.read(&mut buf);
-            }
-            let _ = c.write_all(reply);
-            let _ = c.shutdown(std::net::Shutdown::Write);
             let _ = c.read(&mut buf);
         }
-    });
-    port
+        answer_and_close(&mut c, reply);
+    })
+    .port
 }
 
 fn cfg(log: &Syslog, opts: &str, port: u16) -> String {
@@ -336,7 +327,7 @@ fn maintenance_from_socket_and_admin_page_logs_and_propagates_alike() {
 fn tcp_checks_never_complete_the_handshake() {
     // 1.4 holds back the handshake's last ACK and resets: the server's
     // accept() never sees a check
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let l = dead_port().listen();
     l.set_nonblocking(true).expect("nonblocking");
     let port = l.local_addr().expect("addr").port();
     let mut log = Syslog::new();

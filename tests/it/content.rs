@@ -4,33 +4,29 @@
 use super::common;
 use common::*;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
 /// A TCP backend that reads the client's first bytes, answers its name
 /// followed by what it read, and closes.
 fn named(name: &'static str) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        for c in l.incoming().take(32) {
-            let Ok(mut c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_millis(300)));
-            let mut got = Vec::new();
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = c.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                got.extend_from_slice(&buf[..n]);
+    // the read timeout is the end of the client's message: what came
+    // within 300 ms
+    Backend::serial(32, Duration::from_millis(300), move |mut c| {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = c.read(&mut buf) {
+            if n == 0 {
+                break;
             }
-            let mut out = format!("{name}:").into_bytes();
-            out.extend_from_slice(&got);
-            let _ = c.write_all(&out);
+            got.extend_from_slice(&buf[..n]);
         }
-    });
-    port
+        let mut out = format!("{name}:").into_bytes();
+        out.extend_from_slice(&got);
+        let _ = c.write_all(&out);
+    })
+    .port
 }
 
 fn rdp_request(cookie: &str) -> Vec<u8> {

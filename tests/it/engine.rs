@@ -4,7 +4,7 @@
 use super::common;
 use common::*;
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -20,18 +20,7 @@ fn scripted<F>(f: F) -> u16
 where
     F: Fn(TcpStream) + Send + Sync + 'static,
 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    let f = Arc::new(f);
-    thread::spawn(move || {
-        for c in l.incoming().take(16) {
-            let Ok(c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-            let f = f.clone();
-            thread::spawn(move || f(c));
-        }
-    });
-    port
+    Backend::spawn_t(16, Duration::from_secs(5), f).port
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

@@ -77,7 +77,7 @@ fn listen_line_and_bind_line_serve_on_the_inherited_sockets() {
 fn an_already_listening_socket_is_taken_as_it_is() {
     let mut log = Syslog::new();
     let b = Backend::http(OK);
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let l = dead_port().listen();
     let port = l.local_addr().expect("addr").port();
     let cfg = format!(
         "{}\nlisten app fd@3\n    option httpclose\n    server s1 127.0.0.1:{}\n",
@@ -189,6 +189,15 @@ fn pid_in(f: &std::path::Path) -> i32 {
 /// A reload (`-sf`) whose new process is handed the same socket: it
 /// listens at once, the old one is not paused (no address is bound twice,
 /// so no SIGTTOU) and finishes; no request is refused meanwhile.
+/// Waits (bounded) until the backend has answered `n` more requests.
+fn served(b: &Backend, n: usize) {
+    let from = b.requests().len();
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while b.requests().len() < from + n && std::time::Instant::now() < end {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 #[test]
 fn a_reload_takes_the_socket_it_is_handed() {
     let mut log = Syslog::new();
@@ -231,7 +240,8 @@ fn a_reload_takes_the_socket_it_is_handed() {
             (ok, bad)
         })
     };
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // the reload once the old process has served requests (bounded)
+    served(&b, 15);
     daemon_on(&sock, &cfg, &pid_b, &["-sf".to_string(), old.to_string()]);
     drop(sock);
     let new = pid_in(&pid_b);
@@ -254,7 +264,8 @@ fn a_reload_takes_the_socket_it_is_handed() {
     {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // and the new one has served requests of its own
+    served(&b, 15);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let (ok, bad) = client.join().unwrap_or((0, 1));
     let _ = Command::new("kill")

@@ -11,7 +11,7 @@
 use super::common;
 use common::*;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -148,54 +148,51 @@ fn framed(b: &[u8]) -> bool {
 
 impl Recorder {
     fn new(answer: bool, hold: Duration) -> Recorder {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = l.local_addr().expect("addr").port();
         let conns: Arc<Mutex<Vec<Arc<Mutex<Conn>>>>> = Arc::new(Mutex::new(Vec::new()));
         let list = conns.clone();
-        thread::spawn(move || {
-            for c in l.incoming().take(5000) {
-                let Ok(mut c) = c else { continue };
-                let Ok(peer) = c.peer_addr() else { continue };
-                let rec = Arc::new(Mutex::new(Conn {
-                    peer,
-                    bytes: Vec::new(),
-                    done: false,
-                }));
-                if let Ok(mut v) = list.lock() {
-                    v.push(rec.clone());
-                }
-                thread::spawn(move || {
-                    let _ = c.set_read_timeout(Some(Duration::from_millis(100)));
-                    let end = Instant::now() + hold;
-                    let mut answered = !answer;
-                    let mut all = Vec::new();
-                    let mut buf = [0u8; 65536];
-                    while Instant::now() < end {
-                        match c.read(&mut buf) {
-                            Ok(0) => break,
-                            Ok(n) => {
-                                all.extend_from_slice(&buf[..n]);
-                                if let Ok(mut r) = rec.lock() {
-                                    r.bytes.extend_from_slice(&buf[..n]);
-                                }
-                                if !answered && framed(&all) {
-                                    answered = true;
-                                    let _ = c.write_all(OK);
-                                    let _ = c.shutdown(Shutdown::Write);
-                                }
-                            }
-                            Err(e)
-                                if e.kind() == ErrorKind::WouldBlock
-                                    || e.kind() == ErrorKind::TimedOut => {}
-                            Err(_) => break,
-                        }
-                    }
-                    if let Ok(mut r) = rec.lock() {
-                        r.done = true;
-                    }
-                });
+        // registered on the accepting thread, so `conns` is in accept
+        // order (`settle` relies on it); served on a thread of its own
+        let port = Backend::serial(5000, Duration::from_millis(100), move |mut c| {
+            let Ok(peer) = c.peer_addr() else { return };
+            let rec = Arc::new(Mutex::new(Conn {
+                peer,
+                bytes: Vec::new(),
+                done: false,
+            }));
+            if let Ok(mut v) = list.lock() {
+                v.push(rec.clone());
             }
-        });
+            thread::spawn(move || {
+                let end = Instant::now() + hold;
+                let mut answered = !answer;
+                let mut all = Vec::new();
+                let mut buf = [0u8; 65536];
+                while Instant::now() < end {
+                    match c.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            all.extend_from_slice(&buf[..n]);
+                            if let Ok(mut r) = rec.lock() {
+                                r.bytes.extend_from_slice(&buf[..n]);
+                            }
+                            if !answered && framed(&all) {
+                                answered = true;
+                                let _ = c.write_all(OK);
+                                let _ = c.shutdown(Shutdown::Write);
+                            }
+                        }
+                        Err(e)
+                            if e.kind() == ErrorKind::WouldBlock
+                                || e.kind() == ErrorKind::TimedOut => {}
+                        Err(_) => break,
+                    }
+                }
+                if let Ok(mut r) = rec.lock() {
+                    r.done = true;
+                }
+            });
+        })
+        .port;
         Recorder { port, conns }
     }
 

@@ -29,6 +29,16 @@ fn wait_gone(pid: i32, secs: u64) -> bool {
     false
 }
 
+/// Waits (bounded by `secs`) until `count` has grown by `by` from now:
+/// the load went on through the process in place.
+fn grows(count: &AtomicUsize, by: usize, secs: u64) {
+    let from = count.load(Ordering::Relaxed);
+    let end = Instant::now() + Duration::from_secs(secs);
+    while count.load(Ordering::Relaxed) < from + by && Instant::now() < end {
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
 fn read_pid(f: &std::path::Path) -> i32 {
     std::fs::read_to_string(f)
         .unwrap_or_default()
@@ -114,16 +124,17 @@ fn reloads_under_load_lose_nothing() {
             }
         })
     };
-    // About 20 s of continuous load across 8 reloads.
+    // continuous load across 8 reloads, each once the process in place
+    // has served requests of its own
     for _ in 0..8 {
-        thread::sleep(Duration::from_millis(2300));
+        grows(&ok, 25, 5);
         start(&["-sf".to_string(), pid.to_string()]);
         let newpid = read_pid(&pidf);
         assert!(newpid > 0 && newpid != pid);
         assert!(wait_gone(pid, 5), "old process {pid} did not exit");
         pid = newpid;
     }
-    thread::sleep(Duration::from_millis(300));
+    grows(&ok, 25, 5);
     stop.store(true, Ordering::Relaxed);
     let _ = loader.join();
     kill("USR1", pid);
@@ -141,21 +152,15 @@ fn reloads_under_load_lose_nothing() {
 #[test]
 fn soft_stop_finishes_inflight_and_signals_pause() {
     // a backend that answers after 800 ms
-    let slow = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let sport = slow.local_addr().expect("a").port();
     let (got, holding) = std::sync::mpsc::channel();
-    thread::spawn(move || {
-        for mut c in slow.incoming().take(8).flatten() {
-            let got = got.clone();
-            thread::spawn(move || {
-                let mut b = [0u8; 1024];
-                let _ = c.read(&mut b);
-                let _ = got.send(());
-                thread::sleep(Duration::from_millis(800));
-                let _ = c.write_all(OK1);
-            });
-        }
-    });
+    let sport = Backend::spawn(8, move |mut c| {
+        let mut b = [0u8; 1024];
+        let _ = c.read(&mut b);
+        let _ = got.send(());
+        thread::sleep(Duration::from_millis(800));
+        let _ = c.write_all(OK1);
+    })
+    .port;
     let mut log = Syslog::new();
     let fe = handed();
     let cfg = format!(
@@ -260,15 +265,17 @@ fn keepalive_clients_lose_nothing_across_reloads() {
             })
         })
         .collect();
+    // each reload once the clients have kept connections to the
+    // process in place (about five requests each served by it)
     for _ in 0..3 {
-        thread::sleep(Duration::from_millis(1500));
+        grows(&ok, 100, 5);
         start(&["-sf".to_string(), pid.to_string()]);
         let newpid = read_pid(&pidf);
         assert!(newpid > 0 && newpid != pid);
         assert!(wait_gone(pid, 5), "old process {pid} did not exit");
         pid = newpid;
     }
-    thread::sleep(Duration::from_millis(300));
+    grows(&ok, 100, 5);
     stop.store(true, Ordering::Relaxed);
     for c in clients {
         let _ = c.join();
@@ -319,7 +326,8 @@ fn sigterm_and_sigint_kill_as_1_4() {
 
 #[test]
 fn bind_failure_alert() {
-    let busy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    // a port another socket listens on
+    let busy = dead_port().listen();
     let port = busy.local_addr().expect("a").port();
     let dir = tmpdir("bindfail");
     let f = dir.join("b.cfg");

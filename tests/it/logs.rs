@@ -77,16 +77,7 @@ fn httplog_lines() {
     drop(p);
     // 503 <NOSRV>-style connect failure, 504 sH--, 502 PH--
     let mut log = Syslog::new();
-    let hold = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let hold_port = hold.local_addr().expect("a").port();
-    std::thread::spawn(move || {
-        let mut keep = Vec::new();
-        for mut c in hold.incoming().take(4).flatten() {
-            let mut b = [0u8; 1024];
-            let _ = c.read(&mut b);
-            keep.push(c);
-        }
-    });
+    let hold_port = Backend::hold(4, 10).port;
     let garbage = Backend::http(b"NOT HTTP AT ALL\r\n\r\n");
     let fe = handed();
     let cfg = format!(

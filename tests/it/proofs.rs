@@ -5,7 +5,7 @@
 use super::common;
 use common::*;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -200,17 +200,14 @@ fn sighup_dumps_server_states() {
 }
 
 /// Accepts one connection and returns the address it came from.
-fn peer_of_next_connection() -> (u16, thread::JoinHandle<Option<std::net::IpAddr>>) {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    let h = thread::spawn(move || {
-        let (mut c, peer) = l.accept().ok()?;
-        let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
+fn peer_of_next_connection() -> (u16, std::sync::mpsc::Receiver<Option<std::net::IpAddr>>) {
+    let (b, rx) = Backend::reporting(1, |mut c| {
+        let peer = c.peer_addr().ok().map(|a| a.ip());
         let _ = read_until_head(&mut c);
         let _ = c.write_all(OK1);
-        Some(peer.ip())
+        peer
     });
-    (port, h)
+    (b.port, rx)
 }
 
 /// `source` (proxy) and server `source` bind the server-side socket.
@@ -227,8 +224,10 @@ fn source_sets_the_server_side_address() {
     let _p = Proxy::start(&cfg, &mut log, 2);
     assert!(get(fa.port, "/", "").ends_with("s1\n"));
     assert!(get(fb.port, "/", "").ends_with("s1\n"));
-    assert_eq!(peer1.join().ok().flatten(), "127.0.0.2".parse().ok());
-    assert_eq!(peer2.join().ok().flatten(), "127.0.0.3".parse().ok());
+    let peer1 = peer1.recv_timeout(Duration::from_secs(3)).ok().flatten();
+    assert_eq!(peer1, "127.0.0.2".parse().ok());
+    let peer2 = peer2.recv_timeout(Duration::from_secs(3)).ok().flatten();
+    assert_eq!(peer2, "127.0.0.3".parse().ok());
 }
 
 /// `option http_proxy`: the server is the address of the absolute URI, and

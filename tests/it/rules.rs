@@ -4,44 +4,35 @@
 use super::common;
 use common::*;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::thread;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// A backend answering every request with its name and the head it got.
 fn reflect(name: &'static str) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        for c in l.incoming().take(64) {
-            let Ok(mut c) = c else { continue };
-            thread::spawn(move || {
-                let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-                let mut req = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match c.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => req.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let head = String::from_utf8_lossy(&req).into_owned();
-                let leak = if head.contains("/leak") {
-                    "X-Leak: 1\r\n"
-                } else {
-                    ""
-                };
-                let body = format!("{name}\n{head}");
-                let rsp = format!(
-                    "HTTP/1.1 200 OK\r\nServer: test\r\nX-Powered-By: php\r\n{leak}Content-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = c.write_all(rsp.as_bytes());
-                let _ = c.read(&mut buf);
-            });
+    Backend::spawn(64, move |mut c| {
+        let mut req = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+            match c.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => req.extend_from_slice(&buf[..n]),
+            }
         }
-    });
-    port
+        let head = String::from_utf8_lossy(&req).into_owned();
+        let leak = if head.contains("/leak") {
+            "X-Leak: 1\r\n"
+        } else {
+            ""
+        };
+        let body = format!("{name}\n{head}");
+        let rsp = format!(
+            "HTTP/1.1 200 OK\r\nServer: test\r\nX-Powered-By: php\r\n{leak}Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = c.write_all(rsp.as_bytes());
+        let _ = c.read(&mut buf);
+    })
+    .port
 }
 
 struct Site {

@@ -5,7 +5,7 @@
 use super::common;
 use common::*;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -18,23 +18,14 @@ fn pattern(n: usize) -> Vec<u8> {
 /// A backend answering each request with a `size`-byte body announced as
 /// `announce` bytes (less than announced: it closes early), then closing.
 fn big_backend(size: usize, announce: usize) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        let body = pattern(size);
-        for c in l.incoming().take(8) {
-            let Ok(mut c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-            read_until_head(&mut c);
-            let mut buf = [0u8; 4096];
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", announce);
-            let _ = c.write_all(head.as_bytes());
-            let _ = c.write_all(&body);
-            let _ = c.shutdown(std::net::Shutdown::Write);
-            let _ = c.read(&mut buf);
-        }
-    });
-    port
+    let body = pattern(size);
+    Backend::serial(8, Duration::from_secs(5), move |mut c| {
+        read_until_head(&mut c);
+        let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", announce);
+        let _ = c.write_all(head.as_bytes());
+        answer_and_close(&mut c, &body);
+    })
+    .port
 }
 
 fn config(log: u16, fe: Handed, be: u16, nosplice: bool, small_sndbuf: bool) -> String {

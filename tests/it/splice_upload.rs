@@ -6,7 +6,7 @@
 use super::common;
 use common::*;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -20,42 +20,36 @@ fn pattern(n: usize) -> Vec<u8> {
 /// reads with pauses when `slow`, so the proxy finds it full) and answers
 /// "same" when it is the expected pattern, else what it got, then closes.
 fn upload_backend(slow: bool) -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        let want = pattern(BIG);
-        for c in l.incoming().take(8) {
-            let Ok(mut c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-            let mut got = read_until_head(&mut c);
-            let h = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
-            got.drain(..h + 4);
-            let mut tmp = vec![0u8; if slow { 2048 } else { 65536 }];
-            let mut reads = 0u32;
-            while got.len() < BIG {
-                match c.read(&mut tmp) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => got.extend_from_slice(&tmp[..n]),
-                }
-                reads += 1;
-                if slow && reads.is_multiple_of(64) {
-                    thread::sleep(Duration::from_millis(5));
-                }
+    let want = pattern(BIG);
+    Backend::serial(8, Duration::from_secs(5), move |mut c| {
+        let mut got = read_until_head(&mut c);
+        let h = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
+        got.drain(..h + 4);
+        let mut tmp = vec![0u8; if slow { 2048 } else { 65536 }];
+        let mut reads = 0u32;
+        while got.len() < BIG {
+            match c.read(&mut tmp) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&tmp[..n]),
             }
-            let verdict = if got == want {
-                "same".to_string()
-            } else {
-                format!("got {}", got.len())
-            };
-            let rsp = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}",
-                verdict.len(),
-                verdict
-            );
-            let _ = c.write_all(rsp.as_bytes());
+            reads += 1;
+            if slow && reads.is_multiple_of(64) {
+                thread::sleep(Duration::from_millis(5));
+            }
         }
-    });
-    port
+        let verdict = if got == want {
+            "same".to_string()
+        } else {
+            format!("got {}", got.len())
+        };
+        let rsp = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}",
+            verdict.len(),
+            verdict
+        );
+        let _ = c.write_all(rsp.as_bytes());
+    })
+    .port
 }
 
 fn config(log: u16, fe: Handed, be: u16, nosplice: bool) -> String {
@@ -159,12 +153,8 @@ fn nosplice_uploads_log_the_same() {
 /// ends at once (1.4: nothing can complete the request), both sockets
 /// closed, the same log line as with plain copies.
 fn cut_short(nosplice: bool) -> (String, usize, usize) {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let be = l.local_addr().expect("addr").port();
-    let srv = thread::spawn(move || {
-        let Ok((mut c, _)) = l.accept() else {
-            return 0usize;
-        };
+    // the server counts the bytes it read until the proxy closed
+    let (srv, seen) = Backend::reporting(1, |mut c| {
         let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
         let mut n = 0usize;
         let mut tmp = vec![0u8; 65536];
@@ -175,6 +165,7 @@ fn cut_short(nosplice: bool) -> (String, usize, usize) {
             }
         }
     });
+    let be = srv.port;
     let mut log = Syslog::new();
     let fe = handed();
     let p = Proxy::start(&config(log.port, fe, be, nosplice), &mut log, 1);
@@ -204,7 +195,7 @@ fn cut_short(nosplice: bool) -> (String, usize, usize) {
     s.shutdown(std::net::Shutdown::Write).expect("shutdown");
     let mut rest = Vec::new();
     let _ = s.read_to_end(&mut rest);
-    let seen = srv.join().unwrap_or(0);
+    let seen = seen.recv_timeout(Duration::from_secs(6)).unwrap_or(0);
     assert!(log.wait_for("POST /cut", 1, 5), "{:?}", log.lines);
     let line = log
         .lines

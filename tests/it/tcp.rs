@@ -7,7 +7,7 @@ use super::common;
 use common::*;
 use haproxy_rs::sys;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::io::AsRawFd;
 use std::sync::mpsc;
 use std::thread;
@@ -19,25 +19,16 @@ const RESP: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n";
 /// received once the whole request head was in (SYN, ACK, data...), then
 /// answers and closes.
 fn counting_backend(n: usize) -> (u16, mpsc::Receiver<u32>) {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = l.local_addr().expect("addr").port();
     let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for c in l.incoming().take(n) {
-            let Ok(mut c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-            read_until_head(&mut c);
-            let mut buf = [0u8; 4096];
-            let segs = sys::tcp_counts(c.as_raw_fd())
-                .map(|s| s.segs_in)
-                .unwrap_or(0);
-            let _ = tx.send(segs);
-            let _ = c.write_all(RESP);
-            let _ = c.shutdown(std::net::Shutdown::Write);
-            let _ = c.read(&mut buf);
-        }
+    let b = Backend::serial(n, Duration::from_secs(3), move |mut c| {
+        read_until_head(&mut c);
+        let segs = sys::tcp_counts(c.as_raw_fd())
+            .map(|s| s.segs_in)
+            .unwrap_or(0);
+        let _ = tx.send(segs);
+        answer_and_close(&mut c, RESP);
     });
-    (port, rx)
+    (b.port, rx)
 }
 
 /// One request through the proxy; the response and the segments the
@@ -192,32 +183,24 @@ fn a_server_writing_its_response_in_pieces_gets_our_acks_at_once() {
     // the request left, the response's segments are ACKed at once, so a
     // server with Nagle on (no TCP_NODELAY) never waits for a delayed ACK
     // before sending the rest of its response
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let be = l.local_addr().expect("addr").port();
     let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for c in l.incoming().take(3) {
-            let Ok(mut c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-            read_until_head(&mut c);
-            let mut buf = [0u8; 4096];
-            let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
-            // our head is ACKed as it arrives (a delayed ACK takes 40 ms
-            // or more); bounded wait
-            let mut acked = false;
-            for _ in 0..20 {
-                if sys::tcp_counts(c.as_raw_fd()).is_some_and(|t| t.unacked == 0) {
-                    acked = true;
-                    break;
-                }
-                thread::sleep(Duration::from_millis(1));
+    let be = Backend::serial(3, Duration::from_secs(3), move |mut c| {
+        read_until_head(&mut c);
+        let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n");
+        // our head is ACKed as it arrives (a delayed ACK takes 40 ms
+        // or more); bounded wait
+        let mut acked = false;
+        for _ in 0..20 {
+            if sys::tcp_counts(c.as_raw_fd()).is_some_and(|t| t.unacked == 0) {
+                acked = true;
+                break;
             }
-            let _ = tx.send(acked);
-            let _ = c.write_all(b"hello\n");
-            let _ = c.shutdown(std::net::Shutdown::Write);
-            let _ = c.read(&mut buf);
+            thread::sleep(Duration::from_millis(1));
         }
-    });
+        let _ = tx.send(acked);
+        answer_and_close(&mut c, b"hello\n");
+    })
+    .port;
     let mut log = Syslog::new();
     let fe = handed();
     let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);
@@ -239,19 +222,11 @@ fn a_request_body_still_to_come_is_acked_at_once() {
     // sending the body. One prompt ACK in five tries is asked for (the
     // proxy has to have read the head); without the fix none comes.
     // the backend answers once it has the whole body
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let be = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        for c in l.incoming().take(5) {
-            let Ok(mut c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_secs(3)));
-            read_until(&mut c, |b| b.ends_with(b"0123456789"));
-            let mut buf = [0u8; 4096];
-            let _ = c.write_all(RESP);
-            let _ = c.shutdown(std::net::Shutdown::Write);
-            let _ = c.read(&mut buf);
-        }
-    });
+    let be = Backend::serial(5, Duration::from_secs(3), |mut c| {
+        read_until(&mut c, |b| b.ends_with(b"0123456789"));
+        answer_and_close(&mut c, RESP);
+    })
+    .port;
     let mut log = Syslog::new();
     let fe = handed();
     let p = Proxy::start(&config(log.port, fe, be, ""), &mut log, 1);

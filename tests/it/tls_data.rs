@@ -283,10 +283,9 @@ fn segmented_client_hello_and_resets_after_handshake() {
     );
     let px = Proxy::start(&cfg, &mut log, 1);
     let pid = px.child.id();
-    let relay = std::net::TcpListener::bind("127.0.0.1:0").expect("relay");
-    let rport = relay.local_addr().expect("addr").port();
-    let t = std::thread::spawn(move || {
-        let (mut c, _) = relay.accept().expect("accept");
+    // a relay passing the client's first bytes 7 at a time: how many it
+    // passed comes back through the channel
+    let (relay, t) = Backend::reporting(1, move |mut c| {
         let mut up = std::net::TcpStream::connect(("127.0.0.1", fe)).expect("connect");
         up.set_nodelay(true).expect("nodelay");
         for s in [&c, &up] {
@@ -325,9 +324,10 @@ fn segmented_client_hello_and_resets_after_handshake() {
         let _ = back.join();
         passed
     });
+    let rport = relay.port;
     let o = s_client(rport, "-quiet", b"GET / HTTP/1.0\r\n\r\n");
     assert!(o.contains("HTTP/1.1 200 OK"), "{o}");
-    let passed = t.join().expect("relay");
+    let passed = t.recv_timeout(Duration::from_secs(20)).expect("relay");
     assert!(
         passed > 300,
         "the ClientHello went through the relay: {passed}"

@@ -6,7 +6,7 @@
 
 use super::common::*;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -40,19 +40,17 @@ pub struct KaBackend {
 
 impl KaBackend {
     pub fn new(script: Script) -> KaBackend {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = l.local_addr().expect("addr").port();
         let conns = Arc::new(AtomicUsize::new(0));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let (c2, s2) = (conns.clone(), seen.clone());
-        thread::spawn(move || {
-            for c in l.incoming().take(64) {
-                let Ok(c) = c else { continue };
-                let id = c2.fetch_add(1, Ordering::SeqCst);
-                let (s3, sc) = (s2.clone(), script.clone());
-                thread::spawn(move || serve(c, id, &s3, &*sc));
-            }
-        });
+        // numbered on the accepting thread (accept order), served on a
+        // thread of its own
+        let port = Backend::serial(64, Duration::from_secs(5), move |c| {
+            let id = c2.fetch_add(1, Ordering::SeqCst);
+            let (s3, sc) = (s2.clone(), script.clone());
+            thread::spawn(move || serve(c, id, &s3, &*sc));
+        })
+        .port;
         KaBackend { port, conns, seen }
     }
     pub fn conns(&self) -> usize {
@@ -69,7 +67,6 @@ fn serve(
     seen: &Mutex<Vec<(usize, String)>>,
     script: &dyn Fn(usize, usize) -> Act,
 ) {
-    let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
     let mut buf = Vec::new();
     for n in 0..32 {
         // one head (the tests send no bodies)
