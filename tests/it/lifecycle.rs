@@ -29,16 +29,6 @@ fn wait_gone(pid: i32, secs: u64) -> bool {
     false
 }
 
-/// Waits (bounded by `secs`) until `count` has grown by `by` from now:
-/// the load went on through the process in place.
-fn grows(count: &AtomicUsize, by: usize, secs: u64) {
-    let from = count.load(Ordering::Relaxed);
-    let end = Instant::now() + Duration::from_secs(secs);
-    while count.load(Ordering::Relaxed) < from + by && Instant::now() < end {
-        thread::sleep(Duration::from_millis(5));
-    }
-}
-
 fn read_pid(f: &std::path::Path) -> i32 {
     std::fs::read_to_string(f)
         .unwrap_or_default()
@@ -124,17 +114,16 @@ fn reloads_under_load_lose_nothing() {
             }
         })
     };
-    // continuous load across 8 reloads, each once the process in place
-    // has served requests of its own
+    // About 20 s of continuous load across 8 reloads.
     for _ in 0..8 {
-        grows(&ok, 25, 5);
+        thread::sleep(Duration::from_millis(2300));
         start(&["-sf".to_string(), pid.to_string()]);
         let newpid = read_pid(&pidf);
         assert!(newpid > 0 && newpid != pid);
         assert!(wait_gone(pid, 5), "old process {pid} did not exit");
         pid = newpid;
     }
-    grows(&ok, 25, 5);
+    thread::sleep(Duration::from_millis(300));
     stop.store(true, Ordering::Relaxed);
     let _ = loader.join();
     kill("USR1", pid);
@@ -265,17 +254,15 @@ fn keepalive_clients_lose_nothing_across_reloads() {
             })
         })
         .collect();
-    // each reload once the clients have kept connections to the
-    // process in place (about five requests each served by it)
     for _ in 0..3 {
-        grows(&ok, 100, 5);
+        thread::sleep(Duration::from_millis(1500));
         start(&["-sf".to_string(), pid.to_string()]);
         let newpid = read_pid(&pidf);
         assert!(newpid > 0 && newpid != pid);
         assert!(wait_gone(pid, 5), "old process {pid} did not exit");
         pid = newpid;
     }
-    grows(&ok, 100, 5);
+    thread::sleep(Duration::from_millis(300));
     stop.store(true, Ordering::Relaxed);
     for c in clients {
         let _ = c.join();
