@@ -240,27 +240,21 @@ fn an_upload_cut_short_ends_as_without_splice() {
 #[test]
 fn a_server_reset_mid_upload_keeps_the_one_splice_pipe() {
     const TRIES: usize = 8;
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let be = l.local_addr().expect("addr").port();
-    thread::spawn(move || {
-        for c in l.incoming().take(TRIES) {
-            let Ok(mut c) = c else { continue };
-            let _ = c.set_read_timeout(Some(Duration::from_secs(5)));
-            // the head and about 256 KB of the body, then a reset
-            let mut n = read_until_head(&mut c).len();
-            let mut tmp = vec![0u8; 65536];
-            while n < 256 * 1024 {
-                match c.read(&mut tmp) {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => n += k,
-                }
+    let be = Backend::serial(TRIES, Duration::from_secs(5), |mut c| {
+        // the head and about 256 KB of the body, then a reset
+        let mut n = read_until_head(&mut c).len();
+        let mut tmp = vec![0u8; 65536];
+        while n < 256 * 1024 {
+            match c.read(&mut tmp) {
+                Ok(0) | Err(_) => break,
+                Ok(k) => n += k,
             }
-            haproxy_rs::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&c));
         }
+        haproxy_rs::sys::set_nolinger(std::os::unix::io::AsRawFd::as_raw_fd(&c));
     });
     let mut log = Syslog::new();
     let fe = handed();
-    let p = Proxy::start(&config(log.port, fe, be, false), &mut log, 1);
+    let p = Proxy::start(&config(log.port, fe, be.port, false), &mut log, 1);
     let pid = p.child.id();
     let (signal_pipe, _) = fds(pid);
     let body = pattern(BIG);
