@@ -40,6 +40,10 @@ PASS=0 FAIL=0
 
 ns() { echo "$TAG-$1"; }
 inns() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
+# for `inns_bg ... &`: the background subshell becomes the command itself,
+# so $! is its pid and cleanup's kill reaches it (with `inns ... &` it
+# reached only the subshell, and the backend outlived the test)
+inns_bg() { local n=$1; shift; exec ip netns exec "$(ns "$n")" "$@"; }
 
 cleanup() {
     set +e
@@ -76,7 +80,7 @@ done
 
 # --- the backend ----------------------------------------------------------
 mkdir -p "$DIR/www" && echo "hello from the backend" > "$DIR/www/index.html"
-inns be python3 -m http.server 8000 --bind "${ADDR[be]}" --directory "$DIR/www" \
+inns_bg be python3 -m http.server 8000 --bind "${ADDR[be]}" --directory "$DIR/www" \
     >"$DIR/be.log" 2>&1 &
 PIDS+=($!)
 
@@ -177,7 +181,7 @@ expect "n2 stays backup" lacks_vip n2
 # --- the client -------------------------------------------------------------
 # one line per request: "<unix time> <n1|n2|FAIL>"; stops after DURATION s
 DURATION=${HA_DURATION:-30}
-inns cli python3 - "$VIP" "$DURATION" >"$DIR/client.log" 2>"$DIR/client.err" <<'EOF' &
+inns_bg cli python3 - "$VIP" "$DURATION" >"$DIR/client.log" 2>"$DIR/client.err" <<'EOF' &
 import socket, sys, time
 vip, duration = sys.argv[1], float(sys.argv[2])
 end = time.time() + duration
