@@ -5,9 +5,10 @@
 use super::sample::{basic_auth, ReqSample};
 use super::{Cause, Ctx, Fin, Session, St};
 use crate::acl::{cond_match, opt_cond_match};
-use crate::config::model::{HdrAction, HttpReqAction, Proxy, RedirectKind};
+use crate::config::model::{HdrAction, HdrExp, HttpReqAction, Proxy, RedirectKind};
 use crate::http::head::Head;
 use crate::http::rewrite::regex_replace;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 /// Result of one proxy's request rules.
@@ -198,58 +199,36 @@ impl Session {
             if (self.txn.allowed && verdict) || !self.eval_opt(ctx, px, h, &e.cond) {
                 continue;
             }
-            // line 0 is the request line, line i the header i-1
-            let mut i = 0;
-            let mut stop = false;
-            while i <= h.hdr_count() && !stop {
-                let line = if i == 0 { h.start() } else { h.hdr(i - 1).line };
-                if e.re.is_match(line) {
-                    match &e.action {
-                        HdrAction::Replace(r) => {
-                            if let Some(n) = regex_replace(&e.re, line, r) {
-                                // 1.4 skips a replacement the buffer has no room for
-                                if i == 0 {
-                                    h.set_start(&n);
-                                } else {
-                                    h.set_hdr(i - 1, &n);
-                                }
-                            }
-                        }
-                        HdrAction::Delete if i > 0 => {
-                            h.remove_hdr(i - 1);
-                            continue;
-                        }
-                        HdrAction::Deny => {
-                            self.deny(ctx, pxi, true);
-                            return Verdict::Done;
-                        }
-                        HdrAction::Tarpit => {
-                            self.count_denied_req(ctx, pxi);
-                            // a tarpitted request stays untimed (Tq -1)
-                            self.txn.t_req = None;
-                            let t = px.timeouts.tarpit.or(px.timeouts.connect).unwrap_or(0);
-                            self.enter(St::Tarpit {
-                                until: ctx.now + Duration::from_millis(t),
-                            });
-                            return Verdict::Done;
-                        }
-                        HdrAction::Allow => {
-                            self.txn.allowed = true;
-                            stop = true;
-                        }
-                        HdrAction::Pass => stop = true,
-                        HdrAction::SetBe(b) => {
-                            if let Some(bi) =
-                                cfg.proxies.iter().position(|p| &p.name == b && p.is_be())
-                            {
-                                self.be = bi;
-                            }
-                            stop = true;
-                        }
-                        _ => {}
-                    }
+            let done = walk_filter(h, e, |action| match action {
+                HdrAction::Deny => {
+                    self.deny(ctx, pxi, true);
+                    ControlFlow::Break(Some(Verdict::Done))
                 }
-                i += 1;
+                HdrAction::Tarpit => {
+                    self.count_denied_req(ctx, pxi);
+                    // a tarpitted request stays untimed (Tq -1)
+                    self.txn.t_req = None;
+                    let t = px.timeouts.tarpit.or(px.timeouts.connect).unwrap_or(0);
+                    self.enter(St::Tarpit {
+                        until: ctx.now + Duration::from_millis(t),
+                    });
+                    ControlFlow::Break(Some(Verdict::Done))
+                }
+                HdrAction::Allow => {
+                    self.txn.allowed = true;
+                    ControlFlow::Break(None)
+                }
+                HdrAction::Pass => ControlFlow::Break(None),
+                HdrAction::SetBe(b) => {
+                    if let Some(bi) = cfg.proxies.iter().position(|p| &p.name == b && p.is_be()) {
+                        self.be = bi;
+                    }
+                    ControlFlow::Break(None)
+                }
+                _ => ControlFlow::Continue(()),
+            });
+            if let Some(v) = done {
+                return v;
             }
         }
         Verdict::Continue
@@ -319,4 +298,45 @@ pub fn redirect_message(r: &crate::config::model::Redirect, h: &Head) -> Vec<u8>
     }
     out.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
     out
+}
+
+/// 1.4's walk of one `req*`/`rsp*` filter over a head's start line (line
+/// 0) and its header lines (line i is header i-1). A replacement or a
+/// deletion edits the head in place and the walk goes on (1.4 skips a
+/// replacement the buffer has no room for); any other action on a
+/// matching line goes to `on_match`, which goes on, stops this filter's
+/// walk (`Break(None)`) or ends the analysis with its answer.
+pub(super) fn walk_filter<T>(
+    h: &mut Head,
+    e: &HdrExp,
+    mut on_match: impl FnMut(&HdrAction) -> ControlFlow<Option<T>>,
+) -> Option<T> {
+    let mut i = 0;
+    while i <= h.hdr_count() {
+        let line = if i == 0 { h.start() } else { h.hdr(i - 1).line };
+        if e.re.is_match(line) {
+            match &e.action {
+                HdrAction::Replace(r) => {
+                    if let Some(n) = regex_replace(&e.re, line, r) {
+                        if i == 0 {
+                            h.set_start(&n);
+                        } else {
+                            h.set_hdr(i - 1, &n);
+                        }
+                    }
+                }
+                HdrAction::Delete if i > 0 => {
+                    h.remove_hdr(i - 1);
+                    continue;
+                }
+                a => {
+                    if let ControlFlow::Break(r) = on_match(a) {
+                        return r;
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    None
 }

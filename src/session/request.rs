@@ -8,6 +8,7 @@ use super::req_rules::Verdict;
 use super::sample::ReqSample;
 use super::{Cause, Ctx, Fin, Session, St};
 use crate::acl::cond_match;
+use crate::config::model::Capture;
 use crate::http::body::{request_framing, Body, Framing};
 use crate::http::cookie;
 use crate::http::head::{Head, Status};
@@ -191,18 +192,7 @@ impl Session {
     fn capture_req_headers(&mut self, ctx: &Ctx, h: &Head) {
         let fe = &ctx.rt.cfg.proxies[self.fe];
         if !fe.req_captures.is_empty() {
-            self.txn.req_caps = Some(
-                fe.req_captures
-                    .iter()
-                    .map(|c| {
-                        // 1.4 overwrites the capture at each occurrence
-                        h.hdrs()
-                            .filter(|x| x.is(&c.name))
-                            .last()
-                            .map(|x| x.value()[..x.value().len().min(c.len)].to_vec())
-                    })
-                    .collect(),
-            );
+            self.txn.req_caps = Some(capture_headers(&fe.req_captures, h));
         }
         if let Some(c) = &fe.capture_cookie {
             self.txn.cap_cookie_req = cookie::capture(h, "Cookie", &c.name, c.len);
@@ -334,4 +324,18 @@ pub(super) fn rewrite_cap(cfg: &crate::config::model::Config, head: usize, held:
     let limit = cfg.global.bufsize.saturating_sub(cfg.global.maxrewrite);
     let rest = held.saturating_sub(head).min(limit.saturating_sub(head));
     cfg.global.bufsize.saturating_sub(rest).max(1)
+}
+
+/// `capture request header` / `capture response header`: for each
+/// capture, the value of the named header cut to its length (1.4
+/// overwrites the capture at each occurrence, so the last one counts).
+pub(super) fn capture_headers(caps: &[Capture], h: &Head) -> Vec<Option<Vec<u8>>> {
+    caps.iter()
+        .map(|c| {
+            h.hdrs()
+                .filter(|x| x.is(&c.name))
+                .last()
+                .map(|x| x.value()[..x.value().len().min(c.len)].to_vec())
+        })
+        .collect()
 }

@@ -10,8 +10,9 @@ use crate::config::model::{CookieMode, HdrAction, HttpConnMode};
 use crate::http::body::{response_framing, BadFraming, Body, Framing};
 use crate::http::cookie;
 use crate::http::head::Head;
-use crate::http::rewrite::{regex_replace, want_connection_in};
+use crate::http::rewrite::want_connection_in;
 use crate::state::Hana;
+use std::ops::ControlFlow;
 
 fn cacheable(status: i32, h: &Head) -> bool {
     if !matches!(status, 200 | 203 | 206 | 300 | 301 | 410) {
@@ -65,31 +66,12 @@ impl Session {
             if !ok {
                 continue;
             }
-            let mut i = 0;
-            // line 0 is the status line, line i the header i-1
-            while i <= h.hdr_count() {
-                let line = if i == 0 { h.start() } else { h.hdr(i - 1).line };
-                if e.re.is_match(line) {
-                    match &e.action {
-                        HdrAction::Replace(r) => {
-                            if let Some(n) = regex_replace(&e.re, line, r) {
-                                // 1.4 skips a replacement the buffer has no room for
-                                if i == 0 {
-                                    h.set_start(&n);
-                                } else {
-                                    h.set_hdr(i - 1, &n);
-                                }
-                            }
-                        }
-                        HdrAction::Delete if i > 0 => {
-                            h.remove_hdr(i - 1);
-                            continue;
-                        }
-                        HdrAction::Deny => return RspVerdict::Denied(pxi),
-                        _ => {}
-                    }
-                }
-                i += 1;
+            let denied = super::req_rules::walk_filter(h, e, |action| match action {
+                HdrAction::Deny => ControlFlow::Break(Some(RspVerdict::Denied(pxi))),
+                _ => ControlFlow::Continue(()),
+            });
+            if let Some(v) = denied {
+                return v;
             }
         }
         let status = h.status();
@@ -264,18 +246,7 @@ impl Session {
         let cfg = ctx.rt.cfg;
         let fe = &cfg.proxies[self.fe];
         if !fe.rsp_captures.is_empty() {
-            self.txn.rsp_caps = Some(
-                fe.rsp_captures
-                    .iter()
-                    .map(|c| {
-                        // 1.4 overwrites the capture at each occurrence
-                        h.hdrs()
-                            .filter(|x| x.is(&c.name))
-                            .last()
-                            .map(|x| x.value()[..x.value().len().min(c.len)].to_vec())
-                    })
-                    .collect(),
-            );
+            self.txn.rsp_caps = Some(super::request::capture_headers(&fe.rsp_captures, h));
         }
         if let Some(c) = &fe.capture_cookie {
             self.txn.cap_cookie_rsp = cookie::capture(h, "Set-Cookie", &c.name, c.len);
