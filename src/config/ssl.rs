@@ -1,7 +1,8 @@
 //! The TLS options of `bind` (HAProxy 1.5 syntax, an extension to 1.4):
 //! `ssl`, `crt PATH` (loaded and checked at once, as 1.5 does, so `-c`
 //! alerts on a missing file, a key that does not match, an expired or
-//! unparsable certificate), `ciphers`, the protocol switches, `alpn`,
+//! unparsable certificate), `ciphers` (and 1.8/1.9's `ciphersuites`,
+//! `prefer-client-ciphers`), the protocol switches, `alpn`,
 //! `npn` (accepted with a warning) and `no-tls-tickets`. Messages are
 //! 1.5's (cfgparse.c and ssl_sock.c) where it has one. The context is
 //! built once the whole line is read (`finish_bind`).
@@ -76,6 +77,19 @@ pub fn bind_option(p: &mut Parser, l: &Line, i: usize, start: usize) -> Option<R
             }
             with_ssl(p, start, |t| t.opts.ciphers = Some(val.clone()));
             Ok(2)
+        }
+        // HAProxy 1.9 syntax: the TLS 1.3 suites, in order of preference
+        "ciphersuites" => {
+            if val.is_empty() {
+                return Some(missing(p, "cipher suite"));
+            }
+            with_ssl(p, start, |t| t.opts.ciphersuites = Some(val.clone()));
+            Ok(2)
+        }
+        // HAProxy 1.8 syntax: the client's order of preference decides
+        "prefer-client-ciphers" => {
+            with_ssl(p, start, |t| t.opts.prefer_client = true);
+            Ok(1)
         }
         // TLS 1.2 and 1.3 only: refusing the older ones is what we do anyway
         "no-sslv3" | "no-tlsv10" | "no-tlsv11" | "no-tls-tickets" | "force-tlsv12" => {
@@ -208,6 +222,17 @@ pub fn finish_bind(p: &mut Parser, l: &Line, start: usize) -> u32 {
                 "Proxy '{}': unable to set SSL cipher list to '{}' for bind '{}' at [{}:{}].",
                 name,
                 o.ciphers.unwrap_or_default(),
+                l.arg(1),
+                l.file,
+                l.num
+            ));
+            ERR_ALERT | ERR_FATAL
+        }
+        Err(crate::tls::BuildError::Ciphersuites) => {
+            p.alert(&format!(
+                "Proxy '{}': unable to set TLS 1.3 cipher suites to '{}' for bind '{}' at [{}:{}].",
+                name,
+                o.ciphersuites.unwrap_or_default(),
                 l.arg(1),
                 l.file,
                 l.num

@@ -34,6 +34,11 @@ pub struct SslOpts {
     pub alpn: Vec<Vec<u8>>,
     /// `no-tls-tickets`
     pub no_tickets: bool,
+    /// `ciphersuites` (HAProxy 1.9 syntax): the TLS 1.3 suites, in order
+    pub ciphersuites: Option<String>,
+    /// `prefer-client-ciphers` (HAProxy 1.8 syntax): the client's order
+    /// of preference decides, not the server's
+    pub prefer_client: bool,
 }
 
 /// The crypto provider of every TLS listener.
@@ -67,6 +72,8 @@ pub struct SslBind {
 pub enum BuildError {
     /// the `ciphers` list selects no suite (1.5: unable to set SSL cipher list)
     Ciphers,
+    /// a `ciphersuites` name is unknown (unable to set TLS 1.3 cipher suites)
+    Ciphersuites,
     /// rustls refused the combination (its message)
     Other(String),
 }
@@ -83,23 +90,31 @@ pub fn load_all(crts: &[String]) -> (Vec<certs::Loaded>, Vec<(String, String)>) 
     (all, errs)
 }
 
-/// The rustls server configuration of one TLS bind.
+/// The rustls server configuration of one TLS bind. The server's order
+/// of preference decides, as HAProxy sets SSL_OP_CIPHER_SERVER_PREFERENCE
+/// (`prefer-client-ciphers` turns that off): `ciphers` orders the TLS 1.2
+/// suites and `ciphersuites` the TLS 1.3 ones, else `ciphers::DEFAULT*`.
 pub fn build(
     certs: &[Arc<certs::Loaded>],
     o: &SslOpts,
 ) -> Result<Arc<rustls::ServerConfig>, BuildError> {
     let mut p = provider();
-    if let Some(list) = &o.ciphers {
-        let keep = ciphers::select(list);
-        if keep.is_empty() {
-            return Err(BuildError::Ciphers);
-        }
-        p.cipher_suites.retain(|s| match s {
-            rustls::SupportedCipherSuite::Tls12(_) => keep.contains(&s.suite()),
-            _ => true,
-        });
+    let order12 = match &o.ciphers {
+        Some(list) => ciphers::select(list),
+        None => ciphers::DEFAULT12.to_vec(),
+    };
+    if order12.is_empty() {
+        return Err(BuildError::Ciphers);
     }
-    let versions: &[&rustls::SupportedProtocolVersion] = if o.tls12_only {
+    let order13 = match &o.ciphersuites {
+        Some(list) => ciphers::select13(list).ok_or(BuildError::Ciphersuites)?,
+        None => ciphers::DEFAULT13.to_vec(),
+    };
+    let all = std::mem::take(&mut p.cipher_suites);
+    let by_id = |id: &rustls::CipherSuite| all.iter().find(|s| s.suite() == *id).copied();
+    p.cipher_suites = order13.iter().chain(&order12).filter_map(by_id).collect();
+    // an empty `ciphersuites` turns TLS 1.3 off, as in OpenSSL
+    let versions: &[&rustls::SupportedProtocolVersion] = if o.tls12_only || order13.is_empty() {
         &[&rustls::version::TLS12]
     } else {
         &[&rustls::version::TLS13, &rustls::version::TLS12]
@@ -110,6 +125,7 @@ pub fn build(
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(Sni::new(certs)));
     cfg.alpn_protocols = o.alpn.clone();
+    cfg.ignore_client_order = !o.prefer_client;
     if !o.no_tickets {
         cfg.ticketer = ticketer().map_err(|e| BuildError::Other(e.to_string()))?;
     }
