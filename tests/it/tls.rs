@@ -166,6 +166,54 @@ fn force_tlsv12_and_ciphers() {
     px.stop();
 }
 
+/// The server's order of preference decides, as HAProxy sets
+/// SSL_OP_CIPHER_SERVER_PREFERENCE: our default order (AES-128-GCM first)
+/// over the client's (openssl offers AES-256-GCM first), `ciphers` and
+/// `ciphersuites` in the order written, `prefer-client-ciphers` the
+/// client's.
+#[test]
+fn the_servers_cipher_order_decides() {
+    let Some(d) = certs() else { return };
+    let mut log = Syslog::new();
+    let be = Backend::http(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    let h: Vec<_> = (0..5).map(|_| handed()).collect();
+    let crt = d.join("b.pem").display().to_string();
+    let cfg = format!(
+        "{}\nlisten app\n    bind {} ssl crt {crt}\n    bind {} ssl crt {crt} prefer-client-ciphers\n    bind {} ssl crt {crt} ciphersuites TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256\n    bind {} ssl crt {crt} force-tlsv12 ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384\n    bind {} ssl crt {crt} force-tlsv12 ciphers ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384\n    server s1 127.0.0.1:{}\n",
+        global(log.port),
+        h[0],
+        h[1],
+        h[2],
+        h[3],
+        h[4],
+        be.port
+    );
+    let px = Proxy::start(&cfg, &mut log, 1);
+    let cipher = |i: usize, args: &str| {
+        let o = s_client(h[i].port, args, b"");
+        o.lines()
+            .find_map(|l| l.split_once("Cipher is ").map(|(_, c)| c.to_string()))
+            .unwrap_or_else(|| format!("none in {o}"))
+    };
+    assert_eq!(cipher(0, "-tls1_3"), "TLS_AES_128_GCM_SHA256");
+    assert_eq!(cipher(0, "-tls1_2"), "ECDHE-RSA-AES128-GCM-SHA256");
+    assert_eq!(cipher(1, "-tls1_3"), "TLS_AES_256_GCM_SHA384");
+    assert_eq!(cipher(2, "-tls1_3"), "TLS_CHACHA20_POLY1305_SHA256");
+    assert_eq!(cipher(3, "-tls1_2"), "ECDHE-RSA-AES128-GCM-SHA256");
+    assert_eq!(cipher(4, "-tls1_2"), "ECDHE-RSA-CHACHA20-POLY1305");
+    // only what the list allows, whatever the client prefers
+    assert_eq!(
+        cipher(4, "-tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384"),
+        "ECDHE-RSA-AES256-GCM-SHA384"
+    );
+    px.stop();
+    let (rc, out) = check(&format!(
+        "defaults\n    mode http\nlisten app\n    bind 127.0.0.1:1 ssl crt {crt} ciphersuites TLS_AES_128_GCM_SHA256:BOGUS\n    server s1 127.0.0.1:2\n"
+    ));
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("[ALERT]") && out.contains("Proxy 'app': unable to set TLS 1.3 cipher suites to 'TLS_AES_128_GCM_SHA256:BOGUS' for bind '127.0.0.1:1' at [t.cfg:4]."), "{out}");
+}
+
 #[test]
 fn check_alerts_name_file_line_and_path() {
     let Some(d) = certs() else { return };
