@@ -120,16 +120,14 @@ pub(super) fn resolve_backends(p: &mut Parser, cx: &Cur, t: &mut Tally) {
         }
     }
     if cx.mode == Mode::Http {
-        let setbes: Vec<String> = p.cfg.proxies[i]
-            .req_exps
-            .iter()
-            .filter_map(|e| match &e.action {
-                HdrAction::SetBe(b) => Some(b.clone()),
-                _ => None,
-            })
-            .collect();
-        for b in setbes {
-            backend_ref(p, cx, t, "setbe", &b, Mode::Http);
+        for r in 0..p.cfg.proxies[i].req_exps.len() {
+            let HdrAction::SetBe(b, _) = &p.cfg.proxies[i].req_exps[r].action else {
+                continue;
+            };
+            let k = backend_ref(p, cx, t, "setbe", &b.clone(), Mode::Http);
+            if let HdrAction::SetBe(_, be) = &mut p.cfg.proxies[i].req_exps[r].action {
+                *be = k;
+            }
         }
     }
     for r in 0..p.cfg.proxies[i].switching_rules.len() {

@@ -181,9 +181,9 @@ pub(super) fn regex_rule(
 /// a reqsetbe backend name included.
 fn regex_action(p: &Parser, l: &Line, action: HdrAction) -> Result<HdrAction, u32> {
     Ok(match action {
-        HdrAction::Replace(_) | HdrAction::SetBe(_) => match check_replacement(p, l.arg(2)) {
+        HdrAction::Replace(_) | HdrAction::SetBe(..) => match check_replacement(p, l.arg(2)) {
             Ok(r) if matches!(action, HdrAction::Replace(_)) => HdrAction::Replace(r),
-            Ok(_) => HdrAction::SetBe(l.arg(2).to_string()),
+            Ok(_) => HdrAction::SetBe(l.arg(2).to_string(), None),
             Err(()) => {
                 p.alert(&format!(
                     "{} : '{}' : invalid character or unterminated sequence in replacement string near '\\'.",

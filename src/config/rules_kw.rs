@@ -319,7 +319,7 @@ fn kw_reqsetbe(p: &mut Parser, l: &Line) -> u32 {
         p,
         l,
         true,
-        HdrAction::SetBe(String::new()),
+        HdrAction::SetBe(String::new(), None),
         kw == "reqisetbe",
         true,
     )

@@ -219,8 +219,10 @@ impl Session {
                     ControlFlow::Break(None)
                 }
                 HdrAction::Pass => ControlFlow::Break(None),
-                HdrAction::SetBe(b) => {
-                    if let Some(bi) = cfg.proxies.iter().position(|p| &p.name == b && p.is_be()) {
+                HdrAction::SetBe(_, be) => {
+                    // resolved at validation: a config naming no
+                    // backend there never starts
+                    if let Some(bi) = *be {
                         self.be = bi;
                     }
                     ControlFlow::Break(None)

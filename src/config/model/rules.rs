@@ -14,7 +14,9 @@ pub enum HdrAction {
     Allow,
     Pass,
     Tarpit,
-    SetBe(String),
+    /// `reqsetbe`: the backend's name, and its index once validation
+    /// resolved it (1.4 replaces the name by the proxy at the same point)
+    SetBe(String, Option<usize>),
 }
 
 #[derive(Debug, Clone)]
