@@ -1,35 +1,41 @@
 #!/usr/bin/env bash
 # make bench (TLS part): haproxy-rs against another haproxy (Debian's 2.6
-# by default) with the same certificates, ECDSA P-256 and RSA-2048, ROUNDS
-# rounds of DURATION seconds interleaved:
+# by default) and nginx terminating TLS, with the same certificates, ECDSA
+# P-256 and RSA-2048, ROUNDS rounds of DURATION seconds interleaved:
 # - full handshakes per proxy core-second: `openssl s_time -new` (a new TLS
 #   session per connection, no resumption), with what each server picks
 #   from the client's default offer, then again with the client offering
-#   only TLS_AES_256_GCM_SHA384 (the same suite on both sides);
+#   only TLS_AES_256_GCM_SHA384 (the same suite on every side);
 # - keep-alive requests per proxy core-second over TLS: wrk (50
-#   connections) through `option http-server-close` (both proxies close
-#   the server side, as 1.4 does) to an nginx on loopback (skipped without
-#   wrk or nginx);
+#   connections) through `option http-server-close` (a new server
+#   connection per request, as 1.4 does; nginx's proxy_pass does the
+#   same) to an nginx on loopback;
 # - RSS per idle TLS connection: 500 clients (Python's ssl) that finished
-#   their handshake and send nothing, the proxy's VmRSS before and after.
+#   their handshake and send nothing, the proxy's VmRSS before and after
+#   (the two haproxys).
 # As ../shared/bench does, the proxy runs pinned to PROXY_CPU (0) and the
-# clients and nginx to LOAD_CPU (1), and the other haproxy gets `nbthread
-# 1` (one core, as 1.4). The proxy's CPU time is read from /proc/PID/stat
-# around each run, so the figure is per second of the proxy's own CPU
-# whatever the client or the machine's other load costs.
-# Usage: scripts/bench-tls.sh [OURS] [OTHER]   (OTHER may be absent)
+# clients and the backend nginx to LOAD_CPU (1); the other haproxy gets
+# `nbthread 1` and the terminating nginx one worker (one core, as 1.4).
+# The proxy's CPU time is read from /proc/PID/stat around each run, so the
+# figure is per second of the proxy's own CPU whatever the client or the
+# machine's other load costs. Without wrk the keep-alive rows are skipped;
+# without nginx, its column and the keep-alive rows.
+# Usage: scripts/bench-tls.sh [OURS] [OTHER] [NGINX]   (OTHER, NGINX may be absent)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OURS=${1:-${PROXY_B:-target/release/haproxy}}
 OTHER=${2:-${PROXY_A:-/usr/sbin/haproxy}}
+NGINX=${3:-$(command -v nginx || echo /usr/sbin/nginx)}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 PORT=${TLS_BENCH_PORT:-10443}
 PCPU=${PROXY_CPU:-0}
 LCPU=${LOAD_CPU:-1}
+NGINX_PORT=$((PORT + 1))
 command -v openssl >/dev/null || { echo "bench-tls: openssl CLI needed" >&2; exit 2; }
 dir=$(mktemp -d /tmp/hrs-bench-tls.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+backend_pid=
+trap 'if [ -n "$backend_pid" ]; then kill "$backend_pid" 2>/dev/null; fi; rm -rf "$dir"' EXIT
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$dir/p256.key" \
     -out "$dir/p256.crt" -days 30 -subj /CN=bench.test 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/rsa.key" -out "$dir/rsa.crt" -days 30 \
@@ -37,14 +43,34 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/rsa.key" -out "$dir/rsa.
 cat "$dir/p256.crt" "$dir/p256.key" > "$dir/p256.pem"
 cat "$dir/rsa.crt" "$dir/rsa.key" > "$dir/rsa.pem"
 
-# the global section: the other haproxy runs one thread, as ours
-glob() {
-    if [ "$1" = "$OURS" ]; then printf 'global\n    maxconn %s\n' "$2"
-    else printf 'global\n    maxconn %s\n    nbthread 1\n' "$2"; fi
+# an nginx config: one worker, no master, under $dir/$1
+nginx_conf() {
+    mkdir -p "$dir/$1/logs"
+    printf 'daemon off;\nmaster_process off;\nworker_processes 1;\nerror_log %s/error.log;\npid %s/pid;\nevents { worker_connections 4096; }\nhttp { access_log off; keepalive_requests 1000000; server { %s } }\n' \
+        "$dir/$1" "$dir/$1" "$2" > "$dir/$1/nginx.conf"
 }
-# the proxy, pinned; its pid in $pid
-start() {
-    taskset -c "$PCPU" "$1" -db -f "$2" >/dev/null 2>&1 &
+
+# starts terminator BIN (ours, the other haproxy or nginx) pinned, on
+# $PORT with certificate PEM, in front of SERVER (host:port); its pid in
+# $pid. KEEPALIVE=1: a new server connection per request.
+launch() {
+    local bin=$1 pem=$2 server=$3 ka=$4
+    if [ "$bin" = "$NGINX" ]; then
+        local loc="return 200 \"ok\\n\";"
+        [ "$ka" = 1 ] && loc="proxy_pass http://$server;"
+        nginx_conf tls "listen 127.0.0.1:$PORT ssl; ssl_protocols TLSv1.2 TLSv1.3; ssl_certificate $pem; ssl_certificate_key $pem; location / { $loc }"
+        taskset -c "$PCPU" "$bin" -p "$dir/tls" -c "$dir/tls/nginx.conf" >/dev/null 2>&1 &
+    else
+        local cfg="$dir/bench.cfg" close=""
+        [ "$ka" = 1 ] && close="    option http-server-close\n"
+        {
+            printf 'global\n    maxconn 4096\n'
+            [ "$bin" = "$OURS" ] || printf '    nbthread 1\n'
+            printf "defaults\n    mode http\n${close}    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nlisten tls\n    bind 127.0.0.1:%s ssl crt %s\n    server s1 %s\n" \
+                "$PORT" "$pem" "$server"
+        } > "$cfg"
+        taskset -c "$PCPU" "$bin" -db -f "$cfg" >/dev/null 2>&1 &
+    fi
     pid=$!
     sleep 0.5
 }
@@ -52,91 +78,81 @@ start() {
 # CPU ticks (user+system) of a process
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# one run: proxy binary, cert, s_time's extra arguments; prints
-# handshakes per proxy core-second
-run() {
-    local bin=$1 pem=$2 cfg="$dir/bench.cfg" pid
-    shift 2
-    { glob "$bin" 4096; printf 'defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nlisten tls\n    bind 127.0.0.1:%s ssl crt %s\n    server s1 127.0.0.1:9\n' \
-        "$PORT" "$pem"; } > "$cfg"
-    start "$bin" "$cfg"
-    local t0 n t1
+# load (a command printing a count) against BIN; prints the count per
+# proxy core-second
+measure() {
+    local bin=$1 pem=$2 ka=$3 pid t0 n t1
+    shift 3
+    launch "$bin" "$pem" "127.0.0.1:$NGINX_PORT" "$ka"
     t0=$(ticks "$pid")
-    n=$(taskset -c "$LCPU" openssl s_time -connect "127.0.0.1:$PORT" -new -time "$DURATION" "$@" 2>/dev/null \
-        | awk '/connections in/ {print $1; exit}')
+    n=$("$@")
     t1=$(ticks "$pid")
     kill "$pid"; wait "$pid" 2>/dev/null || true
     awk -v n="${n:-0}" -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
         'BEGIN { if (t > 0) printf "%d", n / (t / hz); else print 0 }'
+}
+handshakes() {
+    taskset -c "$LCPU" openssl s_time -connect "127.0.0.1:$PORT" -new -time "$DURATION" "$@" 2>/dev/null \
+        | awk '/connections in/ {print $1; exit}'
+}
+requests() {
+    taskset -c "$LCPU" wrk -t1 -c50 -d"${DURATION}s" "https://127.0.0.1:$PORT/" 2>/dev/null \
+        | awk '/requests in/ {print $1; exit}'
 }
 
 # nginx answering "ok" on loopback, the keep-alive runs' server
-NGINX_PORT=$((PORT + 1))
-nginx_pid=
-if command -v wrk >/dev/null && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }; then
-    mkdir -p "$dir/nginx/logs"
-    printf 'daemon off;\nmaster_process off;\nworker_processes 1;\nerror_log %s/nginx/error.log;\npid %s/nginx/pid;\nevents { worker_connections 1024; }\nhttp { access_log off; server { listen 127.0.0.1:%s; location / { return 200 "ok\\n"; } } }\n' \
-        "$dir" "$dir" "$NGINX_PORT" > "$dir/nginx/nginx.conf"
-    taskset -c "$LCPU" "$(command -v nginx || echo /usr/sbin/nginx)" -p "$dir/nginx" -c "$dir/nginx/nginx.conf" &
-    nginx_pid=$!
-    trap 'kill $nginx_pid 2>/dev/null; rm -rf "$dir"' EXIT
+if [ -x "$NGINX" ]; then
+    nginx_conf backend "listen 127.0.0.1:$NGINX_PORT; location / { return 200 \"ok\\n\"; }"
+    taskset -c "$LCPU" "$NGINX" -p "$dir/backend" -c "$dir/backend/nginx.conf" >/dev/null 2>&1 &
+    backend_pid=$!
     sleep 0.3
 fi
 
-# one keep-alive run: requests per proxy core-second
-run_ka() {
-    local bin=$1 pem=$2 cfg="$dir/ka.cfg" pid
-    { glob "$bin" 4096; printf 'defaults\n    mode http\n    option http-server-close\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nlisten tls\n    bind 127.0.0.1:%s ssl crt %s\n    server s1 127.0.0.1:%s\n' \
-        "$PORT" "$pem" "$NGINX_PORT"; } > "$cfg"
-    start "$bin" "$cfg"
-    local t0 n t1
-    t0=$(ticks "$pid")
-    n=$(taskset -c "$LCPU" wrk -t1 -c50 -d"${DURATION}s" "https://127.0.0.1:$PORT/" 2>/dev/null | awk '/requests in/ {print $1; exit}')
-    t1=$(ticks "$pid")
-    kill "$pid"; wait "$pid" 2>/dev/null || true
-    awk -v n="${n:-0}" -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { if (t > 0) printf "%d", n / (t / hz); else print 0 }'
-}
-
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 
-# what one openssl client negotiates with a proxy (the comparison is fair
-# only when both sides agree on version, cipher, key exchange, signature)
+# what one openssl client negotiates with a terminator (a comparison of
+# handshakes is like for like only when version, cipher, key exchange and
+# signature agree: see the aes256 rows)
 negotiated() {
-    local bin=$1 pem=$2 cfg="$dir/neg.cfg" pid
-    { glob "$bin" 64; printf 'defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nlisten tls\n    bind 127.0.0.1:%s ssl crt %s\n    server s1 127.0.0.1:9\n' \
-        "$PORT" "$pem"; } > "$cfg"
-    start "$bin" "$cfg"
+    local pid
+    launch "$1" "$2" 127.0.0.1:9 0
     echo | timeout 5 openssl s_client -connect "127.0.0.1:$PORT" 2>/dev/null \
         | awk '/^New, / {v=$2; c=$NF} /^Server Temp Key:/ {k=$4} /^Peer signature type:/ {g=$4}
                END {printf "%s %s kx %s sig %s", v, c, k, g}' | tr -d ','
     kill "$pid"; wait "$pid" 2>/dev/null || true
 }
+others=()
+[ -x "$OTHER" ] && others+=("$OTHER")
+[ -x "$NGINX" ] && others+=("$NGINX")
 for kind in p256 rsa; do
     line="tls negotiated $kind: haproxy-rs $(negotiated "$OURS" "$dir/$kind.pem")"
-    [ -x "$OTHER" ] && line="$line; $(basename "$OTHER") $(negotiated "$OTHER" "$dir/$kind.pem")"
+    for o in "${others[@]}"; do line="$line; $(basename "$o") $(negotiated "$o" "$dir/$kind.pem")"; done
     echo "$line"
 done
 
 scenarios="handshakes handshakes-aes256"
-[ -n "$nginx_pid" ] && scenarios="$scenarios keepalive"
+command -v wrk >/dev/null && [ -x "$NGINX" ] && scenarios="$scenarios keepalive"
 for what in $scenarios; do
 for kind in p256 rsa; do
-    ours=() other=()
-    fn=run extra=()
-    [ "$what" = keepalive ] && fn=run_ka
-    [ "$what" = handshakes-aes256 ] && extra=(-ciphersuites TLS_AES_256_GCM_SHA384)
+    declare -A got=()
     for _ in $(seq "$ROUNDS"); do
-        ours+=("$($fn "$OURS" "$dir/$kind.pem" "${extra[@]}")")
-        [ -x "$OTHER" ] && other+=("$($fn "$OTHER" "$dir/$kind.pem" "${extra[@]}")")
+        for b in "$OURS" "${others[@]}"; do
+            case $what in
+                handshakes) r=$(measure "$b" "$dir/$kind.pem" 0 handshakes) ;;
+                handshakes-aes256) r=$(measure "$b" "$dir/$kind.pem" 0 handshakes -ciphersuites TLS_AES_256_GCM_SHA384) ;;
+                keepalive) r=$(measure "$b" "$dir/$kind.pem" 1 requests) ;;
+            esac
+            got[$b]="${got[$b]:-} $r"
+        done
     done
-    mo=$(printf '%s\n' "${ours[@]}" | median)
-    line="tls $what/core-s $kind: haproxy-rs $mo (${ours[*]})"
-    if [ ${#other[@]} -gt 0 ]; then
-        mt=$(printf '%s\n' "${other[@]}" | median)
-        line="$line, $(basename "$OTHER") $mt (${other[*]}), ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
-    fi
+    mo=$(printf '%s\n' ${got[$OURS]} | median)
+    line="tls $what/core-s $kind: haproxy-rs $mo (${got[$OURS]# })"
+    for o in "${others[@]}"; do
+        mt=$(printf '%s\n' ${got[$o]} | median)
+        line="$line, $(basename "$o") $mt (${got[$o]# }), ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+    done
     echo "$line"
+    unset got
 done
 done
 
