@@ -12,6 +12,11 @@ silence), with bounded concurrency. Afterwards it waits for the proxy's
 timeouts and checks that the proxy is alive, that its fd count is exactly
 back to the baseline, its RSS back within a small margin, `show info`
 CurrConns back to 1 (the query's own session, as 1.4.25 counts it), and that a normal request still gets a 200.
+With our binary a TLS listener (`bind ... ssl crt`, HAProxy 1.5 syntax)
+takes a tenth of the connections: mutated ClientHellos, handshakes cut
+short, broken records after a real handshake, mutated requests through
+TLS (scripts/net_fuzz_tls.py); `--no-tls` leaves it out (1.4.25 has no
+TLS).
 
 Python 3 standard library only. Exit status 0 when every check passes.
 `--proxy /tmp/haproxy-1.4.25/haproxy` runs the same against the oracle.
@@ -20,13 +25,15 @@ import argparse
 import os
 import random
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+import net_fuzz_tls
+from net_fuzz_backend import Backend, reset
 
 TIMEOUTS = dict(connect=2, client=3, server=3, http_request=3, queue=3)
 
@@ -47,189 +54,6 @@ def held_port():
     s = one(first.getsockname()[1])
     first.close()
     return s
-
-
-def reset(sock):
-    """Closes with an RST rather than a FIN."""
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    except OSError:
-        pass
-    sock.close()
-
-
-# ---------------------------------------------------------------------------
-# Backends
-
-
-def read_request(conn, buf):
-    """Reads one request (head, then a Content-Length or chunked body, both
-    bounded); returns (request_head, rest_of_buffer) or None at EOF/junk."""
-    while b"\r\n\r\n" not in buf and b"\n\n" not in buf:
-        if len(buf) > 65536:
-            return None
-        d = conn.recv(16384)
-        if not d:
-            return None
-        buf += d
-    i = buf.find(b"\r\n\r\n")
-    j = buf.find(b"\n\n")
-    end = i + 4 if i >= 0 and (j < 0 or i < j) else j + 2
-    head, buf = buf[:end], buf[end:]
-    low = head.lower()
-    if b"transfer-encoding: chunked" in low:
-        while b"0\r\n\r\n" not in buf and len(buf) < 1 << 20:
-            d = conn.recv(16384)
-            if not d:
-                return None
-            buf += d
-        k = buf.find(b"0\r\n\r\n")
-        buf = buf[k + 5:] if k >= 0 else b""
-    elif b"content-length:" in low:
-        try:
-            n = int(low.split(b"content-length:")[1].split(b"\n")[0].strip())
-        except ValueError:
-            n = 0
-        n = max(0, min(n, 1 << 20))
-        while len(buf) < n:
-            d = conn.recv(16384)
-            if not d:
-                return None
-            buf += d
-        buf = buf[n:]
-    return head, buf
-
-
-GOOD = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
-# a large body: the warm-up makes the proxy create its (one, kept) splice pipe
-BIG = b"HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n" + b"b" * 1048576
-
-
-def mutant_response(rng):
-    """(bytes to send, what to do after: 'keep', 'close', 'reset', 'silent',
-    'trickle')."""
-    k = rng.randrange(24)
-    if k == 0:
-        return GOOD, "keep"
-    if k == 1:
-        return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                b"3\r\nabc\r\n5;x=y\r\nhello\r\n0\r\nT: v\r\n\r\n"), "keep"
-    if k == 2:
-        return rng.choice([b"HTTP/1.1 OK\r\n\r\n", b"HTTP/1.1 2000 OK\r\n\r\n",
-                           b"HTTX/1.1 200 OK\r\n\r\n", b"\r\n\r\n", b"HTTP/1.1\r\n\r\n",
-                           b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
-                           b"HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
-                           b"HTTP/1.1 -1 X\r\nContent-Length: 0\r\n\r\n"]), "close"
-    if k == 3:
-        return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + rng.choice([b"zz\r\nab\r\n0\r\n\r\n", b"ffffffffffffffffffff\r\nxx",
-                              b"3\r\nabcdef\r\n0\r\n\r\n", b"3\r\nabc0\r\n\r\n",
-                              b"-1\r\n\r\n", b"3\r\nabc\r\n"])), "close"
-    if k == 4:
-        return b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789", "close"
-    if k == 5:
-        return b"HTTP/1.1 200 OK\r\nContent-Le", rng.choice(["close", "reset"])
-    if k == 6:
-        big = b"X-Big: " + b"a" * rng.randrange(8000, 40000) + b"\r\n"
-        return b"HTTP/1.1 200 OK\r\n" + big + b"Content-Length: 0\r\n\r\n", "close"
-    if k == 7:
-        many = b"".join(b"X-H%d: v\r\n" % i for i in range(rng.randrange(90, 400)))
-        return b"HTTP/1.1 200 OK\r\n" + many + b"Content-Length: 0\r\n\r\n", "keep"
-    if k == 8:
-        return (b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
-                b"3\r\nabc\r\n0\r\n\r\n"), "keep"
-    if k == 9:
-        return b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", "close"
-    if k == 10:
-        return b"HTTP/1.1 100 Continue\r\n\r\n" + GOOD, "keep"
-    if k == 11:
-        return b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello", "close"
-    if k == 12:
-        return b"HTTP/1.0 200 OK\r\n\r\n" + b"z" * rng.randrange(1, 300000), "close"
-    if k == 13:
-        return b"", "reset"
-    if k == 14:
-        return b"", "silent"
-    if k == 15:
-        return bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200))), "close"
-    if k == 16:
-        r = bytearray(GOOD)
-        for _ in range(rng.randrange(1, 4)):
-            r[rng.randrange(len(r))] ^= 1 << rng.randrange(8)
-        return bytes(r), "close"
-    if k == 17:
-        return GOOD, "trickle"
-    if k == 18:
-        return b"HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n\r\n" + b"y" * 2000000, "close"
-    if k == 19:
-        return b"HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\nabc", "close"
-    if k == 20:
-        return b"HTTP/1.1 200 OK\r\nX: a\rb\r\nContent-Length: 0\r\n\r\n", "close"
-    if k == 21:
-        return b"HTTP/1.1 200 OK\nContent-Length: 3\n\nok\n", "keep"
-    if k == 22:
-        return b"HTTP/1.1 302 Found\r\nSet-Cookie: JSESSIONID=abc\r\nLocation: /\r\n\r\n", "close"
-    return GOOD + GOOD, "close"
-
-
-class Backend:
-    """A threaded server: 'good' answers every request with a 200 and keeps
-    the connection; 'mutant' answers with one of mutant_response()."""
-
-    def __init__(self, port, mutant, seed):
-        self.mutant = mutant
-        self.rng = random.Random(seed)
-        self.lock = threading.Lock()
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(1024)
-        self.port = self.sock.getsockname()[1]
-        self.stop = False
-        threading.Thread(target=self.accept_loop, daemon=True).start()
-
-    def accept_loop(self):
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with self.lock:
-                seed = self.rng.getrandbits(32)
-            threading.Thread(target=self.serve, args=(conn, seed), daemon=True).start()
-
-    def serve(self, conn, seed):
-        rng = random.Random(seed)
-        conn.settimeout(TIMEOUTS["server"] + 2)
-        buf = b""
-        try:
-            for _ in range(100):
-                got = read_request(conn, buf)
-                if got is None:
-                    break
-                head, buf = got
-                if not self.mutant:
-                    conn.sendall(BIG if head.startswith(b"GET /big ") else GOOD)
-                    continue
-                data, after = mutant_response(rng)
-                if after == "trickle":
-                    for i in range(0, len(data), 8):
-                        conn.sendall(data[i:i + 8])
-                        time.sleep(0.02)
-                    after = "keep"
-                elif data:
-                    conn.sendall(data)
-                if after == "reset":
-                    reset(conn)
-                    return
-                if after == "silent":
-                    time.sleep(TIMEOUTS["server"] + 1)
-                    break
-                if after == "close":
-                    break
-        except OSError:
-            pass
-        conn.close()
 
 
 # ---------------------------------------------------------------------------
@@ -349,12 +173,17 @@ def drain(sock, limit_s):
 
 def one_client(port_for, seed, stats):
     rng = random.Random(seed)
-    target = rng.choices(["close", "sclose", "stats", "tcp"], [40, 40, 10, 10])[0]
+    targets, weights = ["close", "sclose", "stats", "tcp", "tls"], [40, 40, 10, 10, 10]
+    if "tls" not in port_for:
+        targets, weights = targets[:4], weights[:4]
+    target = rng.choices(targets, weights)[0]
     req = rng.choice(BASE)
     if rng.random() < 0.9:
         req = mutate(req, rng)
     ending = rng.choices(["read", "halfclose", "reset", "close", "trickle", "idle", "hang"],
                          [40, 20, 12, 12, 8, 6, 2])[0]
+    if target == "tls":
+        return net_fuzz_tls.one_client(port_for["tls"], rng, req, ending, reset, drain, stats)
     s = socket.socket()
     try:
         s.settimeout(3)
@@ -457,8 +286,15 @@ def normal_get(port, path="/"):
     return first[:12]
 
 
-def config(d, ports, back):
+def config(d, ports, back, pem):
     t = TIMEOUTS
+    tls = "" if pem is None else f"""listen tls_l
+    bind 127.0.0.1:{ports['tls']} ssl crt {pem}
+    option http-server-close
+    balance roundrobin
+    server good 127.0.0.1:{back[0]}
+    server mutant 127.0.0.1:{back[1]}
+"""
     return f"""global
     maxconn 4000
     stats socket {d}/stats.sock level admin
@@ -497,7 +333,7 @@ listen tcp_l 127.0.0.1:{ports['tcp']}
 listen sane_l 127.0.0.1:{ports['sane']}
     option httpclose
     server good 127.0.0.1:{back[0]}
-"""
+""" + tls
 
 
 def settle(proc, sock_path, base_fds, limit_s, base_pipes=None):
@@ -526,17 +362,20 @@ def main():
     ap.add_argument("--concurrency", type=int, default=50)
     ap.add_argument("--seed", type=int, default=int(time.time()))
     ap.add_argument("--rss-margin-kb", type=int, default=1536)
+    ap.add_argument("--no-tls", action="store_true", help="no TLS listener (for 1.4.25)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     print(f"net-fuzz: seed {a.seed}, {a.conns} connections, concurrency {a.concurrency}")
     d = tempfile.mkdtemp(prefix="hrs-netfuzz-")
-    held = {n: held_port() for n in ["close", "sclose", "stats", "tcp", "sane"]}
+    pem = None if a.no_tls else net_fuzz_tls.make_cert(d)
+    names = ["close", "sclose", "stats", "tcp", "sane"] + ([] if pem is None else ["tls"])
+    held = {n: held_port() for n in names}
     ports = {n: h.getsockname()[1] for n, h in held.items()}
-    good = Backend(0, False, rng.getrandbits(32))
-    mutant = Backend(0, True, rng.getrandbits(32))
+    good = Backend(0, False, rng.getrandbits(32), TIMEOUTS["server"])
+    mutant = Backend(0, True, rng.getrandbits(32), TIMEOUTS["server"])
     cfg = os.path.join(d, "haproxy.cfg")
     with open(cfg, "w") as f:
-        f.write(config(d, ports, [good.port, mutant.port]))
+        f.write(config(d, ports, [good.port, mutant.port], pem))
     err = open(os.path.join(d, "stderr"), "w")
     proc = subprocess.Popen([a.proxy, "-db", "-f", cfg], stdout=subprocess.DEVNULL, stderr=err)
     sock_path = os.path.join(d, "stats.sock")
@@ -570,6 +409,8 @@ def run(a, proc, ports, sock_path):
     # their working size before the baseline is taken
     with ThreadPoolExecutor(a.concurrency) as ex:
         list(ex.map(lambda _: normal_get(ports["sane"]), range(500)))
+        if "tls" in ports:
+            list(ex.map(lambda _: net_fuzz_tls.normal_get(ports["tls"], drain), range(200)))
     _, base_fds, base_rss = settle(proc, sock_path, None, 10)
     # the splice pipe is made on first use and kept: if the warm-up did
     # not splice (timing), it may appear later without being a leak
@@ -621,6 +462,11 @@ def run(a, proc, ports, sock_path):
     print(f"normal request after the fuzz: {st!r}")
     if not st.startswith(b"HTTP/1.") or st[9:12] != b"200":
         failures.append(f"normal request got {st!r}")
+    if "tls" in ports:
+        st = net_fuzz_tls.normal_get(ports["tls"], drain)
+        print(f"normal request over TLS after the fuzz: {st!r}")
+        if not st.startswith(b"HTTP/1.") or st[9:12] != b"200":
+            failures.append(f"normal TLS request got {st!r}")
     return failures
 
 
