@@ -3,7 +3,10 @@
 # prefix, forwardfor, two checked servers) on 127.0.0.1 in front of two
 # nginx server blocks, wrk at about half of the measured capacity plus a
 # few hostile clients (slow heads, half-closes, resets, junk, cut bodies)
-# for SOAK_SECONDS (default 1800). RSS, fd count and CurrConns are sampled
+# for SOAK_SECONDS (default 1800). The same listener also has a TLS bind
+# (`bind ... ssl crt`, HAProxy 1.5 syntax) with its own wrk at a tenth of
+# the rate (httpclose: a full handshake per request) and hostile TLS
+# clients (mutated ClientHellos, cut handshakes, garbage after one). RSS, fd count and CurrConns are sampled
 # every 10 s into a CSV; at the end the figures are printed and the run
 # fails if the proxy died, if its idle fd count is not back where it was
 # before the load, or if its RSS grew by more than RSS_MARGIN_KB between
@@ -37,12 +40,15 @@ trap cleanup EXIT
 # listening, SO_REUSEPORT), never picked and freed: nginx (`reuseport`) and
 # the proxy bind them beside the holders. A bound port is never given to a
 # client (wrk) as its source port either.
-for n in P B1 B2; do
+for n in P B1 B2 T; do
     python3 scripts/hold-port.py "$W/$n.port" &
     pids+=($!)
 done
-for _ in $(seq 100); do [ -s "$W/P.port" ] && [ -s "$W/B1.port" ] && [ -s "$W/B2.port" ] && break; sleep 0.1; done
-P=$(cat "$W/P.port") B1=$(cat "$W/B1.port") B2=$(cat "$W/B2.port")
+for _ in $(seq 100); do [ -s "$W/P.port" ] && [ -s "$W/B1.port" ] && [ -s "$W/B2.port" ] && [ -s "$W/T.port" ] && break; sleep 0.1; done
+P=$(cat "$W/P.port") B1=$(cat "$W/B1.port") B2=$(cat "$W/B2.port") T=$(cat "$W/T.port")
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$W/tls.key" \
+    -out "$W/tls.crt" -days 2 -subj /CN=soak.test 2>/dev/null
+cat "$W/tls.crt" "$W/tls.key" >"$W/tls.pem"
 
 cat > "$W/nginx.conf" <<EOF
 daemon off;
@@ -86,6 +92,7 @@ defaults
     srvtimeout 50000
 
 listen webfarm 127.0.0.1:$P
+    bind 127.0.0.1:$T ssl crt $W/tls.pem
     mode http
     stats enable
     stats uri /haproxy?stats
@@ -176,14 +183,54 @@ def loop(seed):
             one(rng)
         except OSError:
             time.sleep(0.2)
+def one_tls(rng):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    s = socket.create_connection(("127.0.0.1", tport), timeout=5)
+    k = rng.randrange(4)
+    try:
+        if k == 0:    # a ClientHello with flipped bits
+            obj = ctx.wrap_bio(ssl.MemoryBIO(), out := ssl.MemoryBIO())
+            try:
+                obj.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+            h = bytearray(out.read())
+            for _ in range(rng.randrange(1, 6)):
+                h[rng.randrange(len(h))] ^= 1 << rng.randrange(8)
+            s.sendall(h); s.recv(4096)
+        elif k == 1:  # half a ClientHello, then a reset
+            s.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"); time.sleep(0.2); rst(s); return
+        elif k == 2:  # a handshake, then garbage records
+            t = ctx.wrap_socket(s); t.sendall(b"GET / HTTP/1.1\r\n")
+            s.sendall(bytes(rng.randrange(256) for _ in range(300))); s.recv(4096)
+        else:         # a handshake, half a request, then a reset
+            t = ctx.wrap_socket(s); t.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n"); time.sleep(0.1); rst(s); return
+    except (OSError, ValueError):
+        pass
+    s.close()
+def loop_tls(seed):
+    rng = random.Random(seed)
+    while time.monotonic() < end:
+        try:
+            one_tls(rng)
+        except OSError:
+            time.sleep(0.2)
+tport = int(sys.argv[3])
 ts = [threading.Thread(target=loop, args=(i,)) for i in range(4)]
+ts += [threading.Thread(target=loop_tls, args=(10 + i,)) for i in range(2)]
 [t.start() for t in ts]; [t.join() for t in ts]
 EOF
-python3 "$W/hostile.py" "$P" "$SOAK_SECONDS" &
+python3 "$W/hostile.py" "$P" "$SOAK_SECONDS" "$T" &
 pids+=($!)
 wrk -t1 -c"$C" -d"${SOAK_SECONDS}"s -s "$W/delay.lua" "http://127.0.0.1:$P/" >"$W/wrk.out" 2>&1 &
 WRK=$!
 pids+=($WRK)
+# TLS: a tenth of the connections, each request a full handshake
+CT=$(( C / 10 > 0 ? C / 10 : 1 ))
+wrk -t1 -c"$CT" -d"${SOAK_SECONDS}"s -s "$W/delay.lua" "https://127.0.0.1:$T/" >"$W/wrk-tls.out" 2>&1 &
+pids+=($!)
 
 CSV="$W/soak.csv"
 echo "seconds,fds,rss_kb,curr_conns" >"$CSV"
@@ -195,6 +242,8 @@ while kill -0 "$WRK" 2>/dev/null; do
 done
 wait "$WRK" || true
 sed -n '/Requests\/sec/p;/Non-2xx/p;/Socket errors/p;/requests in/p' "$W/wrk.out"
+sleep 2
+echo "soak: TLS:"; sed -n '/Requests\/sec/p;/Non-2xx/p;/Socket errors/p;/requests in/p' "$W/wrk-tls.out"
 
 # idle again: hostile clients finish their last round, timeouts expire
 for _ in $(seq 120); do
@@ -202,7 +251,8 @@ for _ in $(seq 120); do
     sleep 1
 done
 IDLE_FDS1=$(fds) IDLE_RSS1=$(rss) CC=$(curconns) CODE=$(get200)
-echo "soak: idle after: fds $IDLE_FDS1, RSS $IDLE_RSS1 kB, CurrConns $CC (the query's own: 1), normal request $CODE"
+TCODE=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 "https://127.0.0.1:$T/")
+echo "soak: idle after: fds $IDLE_FDS1, RSS $IDLE_RSS1 kB, CurrConns $CC (the query's own: 1), normal request $CODE, over TLS $TCODE"
 ok=0
 python3 - "$CSV" "$RSS_MARGIN_KB" <<'EOF' || ok=$?
 import csv, sys
@@ -221,4 +271,5 @@ echo "soak: CSV in $CSV"
 [ "$IDLE_FDS1" = "$IDLE_FDS0" ] || { echo "soak: FAILED: idle fds $IDLE_FDS0 -> $IDLE_FDS1"; exit 1; }
 [ "$CC" = 1 ] || { echo "soak: FAILED: CurrConns $CC"; exit 1; }
 [ "$CODE" = 200 ] || { echo "soak: FAILED: normal request got $CODE"; exit 1; }
+[ "$TCODE" = 200 ] || { echo "soak: FAILED: normal TLS request got $TCODE"; exit 1; }
 echo "soak: OK"
