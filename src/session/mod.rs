@@ -19,6 +19,7 @@ mod rsp_process;
 mod sample;
 mod side;
 mod splice;
+mod srv_tls;
 mod stick;
 mod term;
 mod timeout;
@@ -153,6 +154,9 @@ pub struct Session {
     pub srv_id: u32,
     /// The client speaks TLS (`bind ... ssl`): its I/O goes through this.
     pub tls: Option<Box<crate::tls::TlsConn>>,
+    /// The server connection speaks TLS (`server ... ssl`): its I/O goes
+    /// through this (srv_tls.rs); it lives and dies with `srv.sock`.
+    pub srv_tls: Option<Box<crate::tls::TlsConn>>,
 }
 
 /// The stats column of a status: 1xx..5xx, else "other" (slot 5).
@@ -278,6 +282,7 @@ impl Session {
             srv_reqs: 0,
             srv_id: reuse::NO_ID,
             tls: None,
+            srv_tls: None,
         }
     }
 
@@ -519,6 +524,8 @@ impl Session {
             return Err(e);
         }
         self.srv.sock = Some(s);
+        // a new connection: its TLS (if any) starts once it is up
+        self.srv_tls = None;
         Ok(())
     }
 

@@ -102,6 +102,9 @@ impl Session {
             && !self.srv.shut
             && self.srv.rx.is_empty()
             && self.srv.tx.is_empty()
+            // TLS server connections are never kept: a reconnect resumes
+            // the TLS session instead (README, TLS to servers)
+            && self.srv_tls.is_none()
     }
 
     /// End of a kept-alive transaction: the server connection stays with
@@ -213,6 +216,7 @@ impl Session {
             return false;
         };
         self.srv.sock = Some(s);
+        self.srv_tls = None;
         self.srv_reqs = reqs;
         self.srv.eof = false;
         self.srv.hup = false;
