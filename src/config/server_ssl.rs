@@ -87,13 +87,15 @@ pub fn server_option(
         "verify" => match val {
             "none" => t.verify = Some(false),
             "required" => t.verify = Some(true),
-            _ => return fail(
-                p,
-                format!(
+            _ => {
+                return fail(
+                    p,
+                    format!(
                     "'{}' : unknown verify method '{}', only 'none' and 'required' are supported",
                     kw, val
                 ),
-            ),
+                )
+            }
         },
         "verifyhost" => t.opts.verify_host = Some(val.to_string()),
         "ca-file" => t.opts.ca_file = Some(val.to_string()),

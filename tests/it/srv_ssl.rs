@@ -38,12 +38,25 @@ fn srv_certs() -> Option<PathBuf> {
 struct Seen {
     data: String,
     resumed: bool,
+    /// the connection ended on bytes that were not TLS
+    garbled: bool,
 }
 
 /// A TLS server on 127.0.0.1 for up to `max` connections: http answers
 /// `200` with `resumed=yes|no` in the body and closes; otherwise it echoes
 /// what it reads until the client closes.
 fn tls_backend(pem: &std::path::Path, max: usize, http: bool) -> (u16, mpsc::Receiver<Seen>) {
+    tls_backend_ka(pem, max, http, false)
+}
+
+/// As `tls_backend`; with `ka` an http connection answers every request
+/// it gets (keep-alive) until the client closes, and reports them all.
+fn tls_backend_ka(
+    pem: &std::path::Path,
+    max: usize,
+    http: bool,
+    ka: bool,
+) -> (u16, mpsc::Receiver<Seen>) {
     let data = std::fs::read(pem).expect("pem");
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&data)
         .collect::<Result<_, _>>()
@@ -70,12 +83,33 @@ fn tls_backend(pem: &std::path::Path, max: usize, http: bool) -> (u16, mpsc::Rec
             let mut s = rustls::StreamOwned::new(conn, &mut sock);
             let mut got = Vec::new();
             let mut buf = [0u8; 4096];
+            let mut answered = 0;
+            let mut garbled = false;
             loop {
                 match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
+                    Ok(0) => break,
+                    Err(e) => {
+                        garbled = e.kind() == std::io::ErrorKind::InvalidData;
+                        break;
+                    }
                     Ok(n) => {
                         got.extend_from_slice(&buf[..n]);
-                        if http && got.windows(4).any(|w| w == b"\r\n\r\n") {
+                        let heads = got.windows(4).filter(|w| w == b"\r\n\r\n").count();
+                        if http && ka && heads > answered {
+                            answered = heads;
+                            let resumed =
+                                s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+                            let body = format!("resumed={resumed} n={heads}\n");
+                            let rsp = format!(
+                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}",
+                                body.len(),
+                                body
+                            );
+                            let _ = s.write_all(rsp.as_bytes());
+                            let _ = s.flush();
+                            continue;
+                        }
+                        if http && heads > 0 {
                             break;
                         }
                         if !http {
@@ -86,7 +120,7 @@ fn tls_backend(pem: &std::path::Path, max: usize, http: bool) -> (u16, mpsc::Rec
                 }
             }
             let resumed = s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
-            if http && !got.is_empty() {
+            if http && !ka && !got.is_empty() {
                 let body = format!("resumed={}\n", if resumed { "yes" } else { "no" });
                 let rsp = format!(
                     "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
@@ -100,6 +134,7 @@ fn tls_backend(pem: &std::path::Path, max: usize, http: bool) -> (u16, mpsc::Rec
             let _ = tx.send(Seen {
                 data: String::from_utf8_lossy(&got).into_owned(),
                 resumed,
+                garbled,
             });
         }
     });
@@ -147,6 +182,79 @@ fn http_reencrypted_verified_and_resumed() {
         s2.data
     );
     assert!(log.wait_for(" app app/s1 ", 2, 5), "{:?}", log.lines);
+    px.stop();
+}
+
+/// A server that accepts but never answers the handshake: `timeout
+/// connect` ends each attempt, then 503 with `sC` (a connect timeout).
+#[test]
+fn handshake_timeout_is_a_connect_timeout() {
+    let hold = Backend::hold(4, 5);
+    let mut log = Syslog::new();
+    let fe = handed();
+    let srv = format!("127.0.0.1:{} ssl verify none", hold.port);
+    let px = Proxy::start(&cfg_with(log.port, &fe, &srv), &mut log, 1);
+    let t0 = std::time::Instant::now();
+    let r = get(fe.port, "/", "Connection: close\r\n");
+    assert!(r.starts_with("HTTP/1.0 503"), "{r:?}");
+    // two attempts of `contimeout 1000`
+    assert!(
+        t0.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert!(log.wait_for(" sC-- ", 1, 5), "{:?}", log.lines);
+    px.stop();
+}
+
+/// Client keep-alive with `option http-keep-alive` and `http-reuse
+/// always`: TLS server connections are never kept for another request,
+/// so each request opens one, resuming the session; both answers arrive.
+#[test]
+fn keep_alive_client_each_request_resumes() {
+    let Some(d) = srv_certs() else { return };
+    let (port, seen) = tls_backend_ka(&d.join("self.pem"), 4, true, true);
+    let mut log = Syslog::new();
+    let fe = handed();
+    let cfg = format!(
+        "{}\nlisten app\n    bind {fe}\n    option http-keep-alive\n    http-reuse always\n    server s1 127.0.0.1:{port} ssl verify none\n",
+        global(log.port)
+    );
+    let px = Proxy::start(&cfg, &mut log, 1);
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", fe.port)).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let mut bodies = Vec::new();
+    for path in ["/a", "/b"] {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
+        c.write_all(req.as_bytes()).expect("write");
+        let rsp = read_until(&mut c, |b| {
+            b.ends_with(b"\n") && b.windows(2).any(|w| w == b"n=")
+        });
+        bodies.push(String::from_utf8_lossy(&rsp).into_owned());
+    }
+    assert!(
+        bodies[0].starts_with("HTTP/1.1 200 OK") && bodies[0].ends_with("resumed=false n=1\n"),
+        "{bodies:?}"
+    );
+    assert!(
+        bodies[1].starts_with("HTTP/1.1 200 OK") && bodies[1].ends_with("resumed=true n=1\n"),
+        "{bodies:?}"
+    );
+    drop(c);
+    // the first connection was closed, not used again for /b in clear
+    let s1 = seen.recv_timeout(Duration::from_secs(5)).expect("seen");
+    assert!(
+        s1.data.starts_with("GET /a ") && !s1.garbled,
+        "{:?}",
+        s1.data
+    );
+    let s2 = seen.recv_timeout(Duration::from_secs(5)).expect("seen");
+    assert!(
+        s2.data.starts_with("GET /b ") && s2.resumed,
+        "{:?}",
+        s2.data
+    );
     px.stop();
 }
 
