@@ -323,9 +323,7 @@ impl Checks {
             return r;
         }
         let c = &mut self.list[i];
-        let Some(sock) = c.sock.as_mut() else {
-            return None;
-        };
+        let sock = c.sock.as_mut()?;
         if px.check.kind == CheckType::Tcp {
             return Some((verdict(CheckStatus::L4Ok, b""), Close::Abort));
         }

@@ -52,29 +52,27 @@ impl Session {
         if let Some(p) = self.splice_response(ctx) {
             // a large response body went straight to the client
             progress |= p;
-        } else if self.srv.sock.is_some() {
-            if self.st == St::Established {
-                let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
-                let room = bs.saturating_sub(self.cli.tx.len());
-                if self.srv.can_read && !self.srv.eof && room > self.srv.rx.len() {
-                    ctx.pools.buf.fill(&mut self.srv.rx);
-                }
-                let rooms = Rooms {
-                    bs,
-                    big: if rsp_data { big } else { bs },
-                    queued: self.cli.tx.len(),
-                    peer: Some(self.cli.sock.as_raw_fd()),
-                };
-                let (n, room) = self.read_srv(rooms);
-                if n > 0 {
-                    self.bytes_out += n as u64;
-                    self.srv.last = ctx.now;
-                    self.srv.last_rd = ctx.now;
-                    progress = true;
-                }
-                // a full read in a tunnel: more is waiting, splice it
-                self.srv.streaming = rsp_data && n >= room && room >= bs * 4;
+        } else if self.srv.sock.is_some() && self.st == St::Established {
+            let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
+            let room = bs.saturating_sub(self.cli.tx.len());
+            if self.srv.can_read && !self.srv.eof && room > self.srv.rx.len() {
+                ctx.pools.buf.fill(&mut self.srv.rx);
             }
+            let rooms = Rooms {
+                bs,
+                big: if rsp_data { big } else { bs },
+                queued: self.cli.tx.len(),
+                peer: Some(self.cli.sock.as_raw_fd()),
+            };
+            let (n, room) = self.read_srv(rooms);
+            if n > 0 {
+                self.bytes_out += n as u64;
+                self.srv.last = ctx.now;
+                self.srv.last_rd = ctx.now;
+                progress = true;
+            }
+            // a full read in a tunnel: more is waiting, splice it
+            self.srv.streaming = rsp_data && n >= room && room >= bs * 4;
         }
         progress
     }
