@@ -141,12 +141,14 @@ pub fn global_verify(p: &mut Parser, l: &Line) -> u32 {
     match l.arg(1) {
         "none" => p.cfg.global.ssl_server_verify = false,
         "required" => p.cfg.global.ssl_server_verify = true,
-        _ => {
-            p.alert(&format!(
-                "{} : '{}' expects 'none' or 'required' as argument.",
-                l.at(),
-                l.arg(0)
-            ));
+        v => {
+            // 1.5's words, the empty case's included
+            let what = if v.is_empty() {
+                "an integer argument"
+            } else {
+                "'none' or 'required' as argument"
+            };
+            p.alert(&format!("{} : '{}' expects {}.", l.at(), l.arg(0), what));
             return ERR_ALERT | ERR_FATAL;
         }
     }

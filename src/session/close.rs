@@ -70,7 +70,7 @@ impl Session {
             self.free_srv_id(ctx);
             // dropping `s` closes it, which also takes it out of epoll
         }
-        self.srv_tls = None;
+        self.link.drop_tls();
         self.srv.can_read = false;
         self.srv.can_write = false;
         if self.srv_counted {
@@ -100,7 +100,7 @@ impl Session {
         if let Some(s) = self.srv.sock.as_mut() {
             let mut err = false;
             let mut w = true;
-            match self.srv_tls.as_mut() {
+            match self.link.tls_mut() {
                 Some(t) => {
                     t.write(s, &mut self.srv.tx, &mut w, &mut err);
                 }

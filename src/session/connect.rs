@@ -463,7 +463,7 @@ impl Session {
             let _ = ctx.registry.deregister(&mut s);
             self.free_srv_id(ctx);
         }
-        self.srv_tls = None;
+        self.link.drop_tls();
         self.srv.can_read = false;
         self.srv.can_write = false;
         self.srv.conn_retries -= 1;

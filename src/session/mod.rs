@@ -148,15 +148,14 @@ pub struct Session {
     pub logged: bool,
     /// keep-alive to servers (reuse.rs): the server connection kept open
     /// between two transactions, and the requests the one in use carried
-    pub parked: Option<reuse::Parked>,
+    /// (`link`, which also holds the server side's TLS state when the
+    /// server speaks TLS, `server ... ssl`: srv_tls.rs)
+    pub link: reuse::SrvLink,
     pub srv_reqs: u32,
     /// the server connection's id when it has one (reuse.rs), else NO_ID
     pub srv_id: u32,
     /// The client speaks TLS (`bind ... ssl`): its I/O goes through this.
     pub tls: Option<Box<crate::tls::TlsConn>>,
-    /// The server connection speaks TLS (`server ... ssl`): its I/O goes
-    /// through this (srv_tls.rs); it lives and dies with `srv.sock`.
-    pub srv_tls: Option<Box<crate::tls::TlsConn>>,
 }
 
 /// The stats column of a status: 1xx..5xx, else "other" (slot 5).
@@ -278,11 +277,10 @@ impl Session {
             not_first: false,
             reset_in_inspect: false,
             logged: false,
-            parked: None,
+            link: reuse::SrvLink::Plain,
             srv_reqs: 0,
             srv_id: reuse::NO_ID,
             tls: None,
-            srv_tls: None,
         }
     }
 
@@ -525,7 +523,7 @@ impl Session {
         }
         self.srv.sock = Some(s);
         // a new connection: its TLS (if any) starts once it is up
-        self.srv_tls = None;
+        self.link.drop_tls();
         Ok(())
     }
 

@@ -23,14 +23,14 @@ impl Session {
         let Some(cfg) = srv.tls_ctx() else {
             return true;
         };
-        if self.srv_tls.is_none() {
+        if self.link.tls().is_none() {
             let name = crate::tls::client::server_name(srv.addr);
             match TlsConn::new_client(cfg, name) {
-                Some(t) => self.srv_tls = Some(Box::new(t)),
+                Some(t) => self.link = super::reuse::SrvLink::Tls(Box::new(t)),
                 None => return self.srv_hs_failed(ctx),
             }
         }
-        let (Some(t), Some(s)) = (self.srv_tls.as_mut(), self.srv.sock.as_mut()) else {
+        let (Some(t), Some(s)) = (self.link.tls_mut(), self.srv.sock.as_mut()) else {
             return false;
         };
         let mut f = Flags {
@@ -54,7 +54,7 @@ impl Session {
     /// A refused or broken handshake: a failed connection, as a refused
     /// connect (retried after the turnaround, then 503 / `SC`).
     fn srv_hs_failed(&mut self, ctx: &mut Ctx) -> bool {
-        self.srv_tls = None;
+        self.link.drop_tls();
         self.srv.eof = false;
         self.srv.err = false;
         self.conn_err_async = true;
@@ -68,7 +68,7 @@ impl Session {
         let Some(s) = self.srv.sock.as_mut() else {
             return (0, 0);
         };
-        let Some(t) = self.srv_tls.as_mut() else {
+        let Some(t) = self.link.tls_mut() else {
             return Self::read_stepped(
                 s,
                 &mut self.srv.rx,
@@ -96,7 +96,7 @@ impl Session {
         let Some(s) = self.srv.sock.as_mut() else {
             return 0;
         };
-        match self.srv_tls.as_mut() {
+        match self.link.tls_mut() {
             None => Self::write_side(s, &mut self.srv.tx, &mut self.srv.can_write, werr, false),
             Some(t) => t.write(s, &mut self.srv.tx, &mut self.srv.can_write, werr),
         }
@@ -105,7 +105,7 @@ impl Session {
     /// Ciphertext (a handshake's last message, a close_notify) waits for
     /// the server.
     pub(super) fn srv_tls_pending(&self) -> bool {
-        self.srv_tls.as_ref().is_some_and(|t| t.pending())
+        self.link.tls().is_some_and(|t| t.pending())
     }
 
     /// Our FIN to the server, after a close_notify with TLS.
@@ -113,7 +113,7 @@ impl Session {
         let Some(s) = self.srv.sock.as_mut() else {
             return;
         };
-        if let Some(t) = self.srv_tls.as_mut() {
+        if let Some(t) = self.link.tls_mut() {
             if !t.dead() {
                 t.close_notify(s);
             }

@@ -406,6 +406,12 @@ fn check_alerts() {
     );
     let (rc, out) = check(&format!("{base}    server s1 127.0.0.1:443 ssl ca-file {ca} verifyhost a.example.com no-tls-tickets no-sslv3 force-tlsv12 ciphers ECDHE-ECDSA-AES128-GCM-SHA256 check-ssl\n"));
     assert_eq!(rc, 0, "{out}");
+    let (rc, out) = check(&format!("global\n    ssl-server-verify maybe\n{base}"));
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains(":2] : 'ssl-server-verify' expects 'none' or 'required' as argument."),
+        "{out}"
+    );
     let (rc, out) = check(&format!("{base}    server s1 127.0.0.1:443 check\n"));
     assert_eq!(rc, 0, "{out}");
     assert!(!out.contains("ALERT") && !out.contains("WARNING"), "{out}");
