@@ -327,6 +327,9 @@ fn verify_failures_give_503_and_sc() {
 /// Checks over TLS: an httpchk to the TLS backend goes encrypted (the
 /// backend decrypts it) and keeps the server up; the same check to a
 /// plain server fails the handshake and takes it down with 1.5's reason.
+/// 1.5's inheritance rule: with `port` the checks of an `ssl` server go
+/// in clear (to the plain server: up), `check-ssl` encrypts them even on
+/// a server without `ssl` (to the plain server: down).
 #[test]
 fn checks_over_tls() {
     let Some(d) = srv_certs() else { return };
@@ -340,9 +343,9 @@ fn checks_over_tls() {
     let mut log = Syslog::new();
     let fe = handed();
     let cfg = format!(
-        "{}\nlisten app\n    bind {fe}\n    option httpchk GET /chk\n    server tls 127.0.0.1:{port} ssl verify none check inter 300 fall 1\n    server pln 127.0.0.1:{} ssl verify none check inter 300 fall 1\n",
+        "{}\nlisten app\n    bind {fe}\n    option httpchk GET /chk\n    server tls 127.0.0.1:{port} ssl verify none check inter 300 fall 1\n    server pln 127.0.0.1:{p} ssl verify none check inter 300 fall 1\n    server prt 127.0.0.1:{port} ssl verify none check port {p} inter 300 fall 1\n    server cks 127.0.0.1:{p} check-ssl verify none check inter 300 fall 1\n",
         global(log.port),
-        plain.port
+        p = plain.port
     );
     let px = Proxy::start(&cfg, &mut log, 1);
     let s = seen
@@ -355,7 +358,14 @@ fn checks_over_tls() {
         log.lines
     );
     assert!(
-        !log.lines.iter().any(|l| l.contains("app/tls is DOWN")),
+        log.wait_for("Server app/cks is DOWN, reason: Layer6 invalid response, info: \"SSL handshake failure\"", 1, 5),
+        "{:?}",
+        log.lines
+    );
+    assert!(
+        !log.lines
+            .iter()
+            .any(|l| l.contains("app/tls is DOWN") || l.contains("app/prt is DOWN")),
         "{:?}",
         log.lines
     );
