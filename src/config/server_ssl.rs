@@ -5,8 +5,8 @@
 //! where it has one: option errors as `'server NAME' : ...`, and the
 //! context built once the whole configuration is read (`prepare`, from
 //! the validity checks), because `ssl-server-verify` may come later.
-//! `crt` and `crl-file` (a client certificate, a CRL) are refused as 1.5
-//! refuses an option its build lacks.
+//! `crt` (a client certificate) is loaded with the context; `crl-file`
+//! is refused as 1.5 refuses an option its build lacks.
 
 use super::model::{Server, SrvSsl};
 use super::parse::{Line, Parser, ERR_ALERT, ERR_FATAL};
@@ -100,6 +100,7 @@ pub fn server_option(
         "verifyhost" => t.opts.verify_host = Some(val.to_string()),
         "ca-file" => t.opts.ca_file = Some(val.to_string()),
         "ciphers" => t.opts.ciphers = Some(val.to_string()),
+        "crt" => t.opts.crt = Some(val.to_string()),
         "no-tls-tickets" => t.opts.no_tickets = true,
         "force-tlsv12" => t.opts.tls12_only = true,
         // only TLS 1.2 and 1.3 are spoken: refusing older ones is a given
@@ -116,7 +117,7 @@ pub fn server_option(
             );
         }
         _ => {
-            // crt, crl-file: as 1.5 answers an option its build lacks
+            // crl-file: as 1.5 answers an option its build lacks
             p.alert(&format!(
                 "{} : '{}' option is not implemented in this version (check build options).",
                 head, kw
@@ -196,6 +197,10 @@ pub(super) fn prepare(p: &mut Parser, cx: &Cur, t: &mut Tally, si: usize) {
                     "{} : unable to set SSL cipher list to '{}'.",
                     at,
                     ssl.opts.ciphers.as_deref().unwrap_or("")
+                ),
+                ClientBuildError::Crt(m) => format!(
+                    "config : {} '{}', server '{}': {}",
+                    cx.ts, cx.name, s.name, m
                 ),
                 ClientBuildError::Other(m) => format!("{} : {}.", at, m),
             };

@@ -28,6 +28,9 @@ pub struct SrvSslOpts {
     /// `verifyhost`: the name the certificate must carry
     pub verify_host: Option<String>,
     pub ciphers: Option<String>,
+    /// `crt`: the client certificate (PEM: chain and key) shown to the
+    /// server when it asks for one
+    pub crt: Option<String>,
     /// `force-tlsv12`
     pub tls12_only: bool,
     /// `no-tls-tickets`: TLS 1.2 resumes by session id only
@@ -41,6 +44,8 @@ pub enum ClientBuildError {
     CaFile,
     /// the `ciphers` list selects no suite
     Ciphers,
+    /// the `crt` file did not load (1.5's sentence, without its prefix)
+    Crt(String),
     /// rustls refused the combination (its message)
     Other(String),
 }
@@ -95,12 +100,19 @@ pub fn build_client(o: &SrvSslOpts) -> Result<Arc<rustls::ClientConfig>, ClientB
         host: o.verify_host.as_ref().map(|h| h.to_ascii_lowercase()),
         algs,
     });
-    let mut cfg = rustls::ClientConfig::builder_with_provider(p)
+    let cfg = rustls::ClientConfig::builder_with_provider(p)
         .with_protocol_versions(versions)
         .map_err(|e| ClientBuildError::Other(e.to_string()))?
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(verifier);
+    let mut cfg = match &o.crt {
+        Some(path) => {
+            let l =
+                super::certs::load_file(path, &super::provider()).map_err(ClientBuildError::Crt)?;
+            cfg.with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(l.key)))
+        }
+        None => cfg.with_no_client_auth(),
+    };
     cfg.enable_sni = false;
     // 1.5 keeps the server's last session; one name per config here
     let mut r = Resumption::in_memory_sessions(4);

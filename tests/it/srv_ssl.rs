@@ -29,7 +29,8 @@ fn srv_certs() -> Option<PathBuf> {
     let ok = sh(&d, &format!("openssl req -x509 {ec} -keyout ca.key -out ca.crt -days 30 -subj /CN=TestCA"))
         && sh(&d, &format!("openssl req -x509 {ec} -keyout ca2.key -out ca2.crt -days 30 -subj /CN=OtherCA"))
         && sh(&d, &format!("openssl req -new {ec} -keyout srv.key -out srv.csr -subj /CN=srv.example.com && printf 'subjectAltName=DNS:srv.example.com\\n' > ext && openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 30 -extfile ext && cat srv.crt srv.key > srv.pem"))
-        && sh(&d, &format!("openssl req -x509 {ec} -keyout self.key -out self.crt -days 30 -subj /CN=self && cat self.crt self.key > self.pem"));
+        && sh(&d, &format!("openssl req -x509 {ec} -keyout self.key -out self.crt -days 30 -subj /CN=self && cat self.crt self.key > self.pem"))
+        && sh(&d, &format!("openssl req -new {ec} -keyout cli.key -out cli.csr -subj /CN=haproxy && printf 'extendedKeyUsage=clientAuth\n' > cext && openssl x509 -req -in cli.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out cli.crt -days 30 -extfile cext && cat cli.crt cli.key > cli.pem"));
     assert!(ok, "certificate generation failed in {}", d.display());
     Some(d)
 }
@@ -49,13 +50,26 @@ fn tls_backend(pem: &std::path::Path, max: usize, http: bool) -> (u16, mpsc::Rec
     tls_backend_ka(pem, max, http, false)
 }
 
-/// As `tls_backend`; with `ka` an http connection answers every request
-/// it gets (keep-alive) until the client closes, and reports them all.
+/// As `tls_backend`, with `client_ca` the server requires a client
+/// certificate signed by it.
 fn tls_backend_ka(
     pem: &std::path::Path,
     max: usize,
     http: bool,
     ka: bool,
+) -> (u16, mpsc::Receiver<Seen>) {
+    tls_backend_full(pem, max, http, ka, None)
+}
+
+/// As `tls_backend`; with `ka` an http connection answers every request
+/// it gets (keep-alive) until the client closes, and reports them all;
+/// with `client_ca` it requires a client certificate signed by that CA.
+fn tls_backend_full(
+    pem: &std::path::Path,
+    max: usize,
+    http: bool,
+    ka: bool,
+    client_ca: Option<&std::path::Path>,
 ) -> (u16, mpsc::Receiver<Seen>) {
     let data = std::fs::read(pem).expect("pem");
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&data)
@@ -63,12 +77,26 @@ fn tls_backend_ka(
         .expect("certs");
     let key = PrivateKeyDer::from_pem_slice(&data).expect("key");
     let provider = Arc::new(haproxy_rs::tls::provider());
-    let cfg = rustls::ServerConfig::builder_with_provider(provider)
+    let b = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .expect("cert");
+        .expect("versions");
+    let b = match client_ca {
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in CertificateDer::pem_file_iter(ca).expect("ca") {
+                roots.add(c.expect("ca cert")).expect("ca add");
+            }
+            let v = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .expect("verifier");
+            b.with_client_cert_verifier(v)
+        }
+        None => b.with_no_client_auth(),
+    };
+    let cfg = b.with_single_cert(chain, key).expect("cert");
     let cfg = Arc::new(cfg);
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = l.local_addr().expect("addr").port();
@@ -343,11 +371,14 @@ fn checks_over_tls() {
     let mut log = Syslog::new();
     let fe = handed();
     let cfg = format!(
-        "{}\nlisten app\n    bind {fe}\n    option httpchk GET /chk\n    server tls 127.0.0.1:{port} ssl verify none check inter 300 fall 1\n    server pln 127.0.0.1:{p} ssl verify none check inter 300 fall 1\n    server prt 127.0.0.1:{port} ssl verify none check port {p} inter 300 fall 1\n    server cks 127.0.0.1:{p} check-ssl verify none check inter 300 fall 1\n",
+        "{}\nlisten app\n    bind {fe}\n    option httpchk GET /chk\n    server tls 127.0.0.1:{port} ssl verify none check inter 2000 fall 1\n    server pln 127.0.0.1:{p} ssl verify none check inter 300 fall 1\n    server prt 127.0.0.1:{port} ssl verify none check port {p} inter 2000 fall 1\n    server cks 127.0.0.1:{p} check-ssl verify none check inter 300 fall 1\n",
         global(log.port),
         p = plain.port
     );
     let px = Proxy::start(&cfg, &mut log, 1);
+    // (inter 2000 for the servers that must stay up: the connect
+    // deadline of a check without `timeout check` is `inter`, and a first
+    // handshake on a loaded machine may take a while)
     let s = seen
         .recv_timeout(Duration::from_secs(5))
         .expect("check seen");
@@ -370,6 +401,41 @@ fn checks_over_tls() {
         log.lines
     );
     px.stop();
+}
+
+/// `crt`: the client certificate goes to a server that requires one
+/// (200); without it the server refuses: with TLS 1.3 it does so after
+/// our side of the handshake is done, so the request fails as a response
+/// (502) rather than as a connect (503). `-c` loads it.
+#[test]
+fn client_certificate() {
+    let Some(d) = srv_certs() else { return };
+    let (port, seen) =
+        tls_backend_full(&d.join("self.pem"), 4, true, false, Some(&d.join("ca.crt")));
+    for (crt, ok) in [(Some(d.join("cli.pem")), true), (None, false)] {
+        let mut log = Syslog::new();
+        let fe = handed();
+        let crt = crt
+            .map(|c| format!(" crt {}", c.display()))
+            .unwrap_or_default();
+        let srv = format!("127.0.0.1:{port} ssl verify none{crt}");
+        let px = Proxy::start(&cfg_with(log.port, &fe, &srv), &mut log, 1);
+        let r = get(fe.port, "/c", "Connection: close\r\n");
+        if ok {
+            assert!(r.starts_with("HTTP/1.1 200 OK"), "{r:?}");
+            let s = seen.recv_timeout(Duration::from_secs(5)).expect("seen");
+            assert!(s.data.starts_with("GET /c "), "{:?}", s.data);
+        } else {
+            assert!(r.starts_with("HTTP/1.0 502"), "{r:?}");
+        }
+        px.stop();
+    }
+    let base = "defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nlisten app\n    bind :8000\n";
+    let (rc, out) = check(&format!(
+        "{base}    server s1 127.0.0.1:443 ssl verify none crt /nonexistent.pem\n"
+    ));
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("config : proxy 'app', server 's1': unable to load SSL private key from PEM file '/nonexistent.pem'."), "{out}");
 }
 
 /// `-c`: verify required (by default or said) without a CA file, a CA
@@ -407,11 +473,11 @@ fn check_alerts() {
     assert_eq!(rc, 1, "{out}");
     assert!(out.contains(":8] : 'server s1' : 'verify' : unknown verify method 'maybe', only 'none' and 'required' are supported"), "{out}");
     let (rc, out) = check(&format!(
-        "{base}    server s1 127.0.0.1:443 ssl verify none crt x.pem\n"
+        "{base}    server s1 127.0.0.1:443 ssl verify none crl-file x.pem\n"
     ));
     assert_eq!(rc, 1, "{out}");
     assert!(
-        out.contains("'crt' option is not implemented in this version"),
+        out.contains("'crl-file' option is not implemented in this version"),
         "{out}"
     );
     let (rc, out) = check(&format!("{base}    server s1 127.0.0.1:443 ssl ca-file {ca} verifyhost a.example.com no-tls-tickets no-sslv3 force-tlsv12 ciphers ECDHE-ECDSA-AES128-GCM-SHA256 check-ssl\n"));
