@@ -9,6 +9,7 @@
 //! (ssl_sock_srv_hostcheck). `verify none` checks nothing but the
 //! handshake's own signatures. No SNI is sent (1.5 has no `sni`
 //! keyword). The last sessions are kept per server, so reconnects resume.
+//! `crt` gives the client certificate a server may ask for.
 
 use super::ciphers;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
