@@ -9,6 +9,7 @@ mod hana;
 mod judge;
 mod probe;
 mod status;
+mod tls;
 
 pub use hana::{health_adjust, NO_PROBE};
 pub use probe::{mysql_packet, ssl_hello_packet, LDAP_BIND_REQUEST};
@@ -49,6 +50,8 @@ enum Phase {
     /// The server closed without an answer that decides (a MySQL greeting
     /// alone): 1.4 closes and lets the check time out, as a Layer4 timeout.
     Stalled,
+    /// TLS checks (tls.rs): the handshake after the TCP connect.
+    Handshake,
 }
 
 /// How a check connection ends.
@@ -72,6 +75,8 @@ pub struct Check {
     deadline: Instant,
     buf: Vec<u8>,
     to_send: Vec<u8>,
+    /// the check's TLS (tls.rs), with its connection
+    tls: Option<Box<crate::tls::TlsConn>>,
 }
 
 pub struct Checks {
@@ -166,6 +171,7 @@ impl Checks {
                         deadline: now,
                         buf: Vec::new(),
                         to_send: Vec::new(),
+                        tls: None,
                     });
                 }
             }
@@ -280,6 +286,7 @@ impl Checks {
 
     fn close(&mut self, i: usize, registry: &Registry, how: Close) {
         let c = &mut self.list[i];
+        c.tls = None;
         if let Some(mut s) = c.sock.take() {
             let fd = s.as_raw_fd();
             match how {
@@ -312,6 +319,11 @@ impl Checks {
             let v = verdict(CheckStatus::L4Con, crate::sys::errno_str(&e).as_bytes());
             return Some((v, Close::Abort));
         }
+        if let Some(r) = self.tls_start(i, rt, now) {
+            return r;
+        }
+        let c = &mut self.list[i];
+        let sock = c.sock.as_mut()?;
         if px.check.kind == CheckType::Tcp {
             return Some((verdict(CheckStatus::L4Ok, b""), Close::Abort));
         }
@@ -334,12 +346,11 @@ impl Checks {
     fn read(&mut self, i: usize, rt: &Runtime, registry: &Registry) -> Option<(Verdict, Close)> {
         let chksize = rt.cfg.global.chksize;
         let (pi, si) = (self.list[i].px, self.list[i].srv);
+        let mut tmp = [0u8; 4096];
+        let (mut eof, mut failed) = self.tls_read(i, chksize).unwrap_or((false, false));
         let c = &mut self.list[i];
         let sock = c.sock.as_mut()?;
-        let mut tmp = [0u8; 4096];
-        let mut eof = false;
-        let mut failed = false;
-        while c.buf.len() < chksize {
+        while c.tls.is_none() && c.buf.len() < chksize {
             let room = (chksize - c.buf.len()).min(tmp.len());
             match sock.read(&mut tmp[..room]) {
                 Ok(0) => {
@@ -389,6 +400,8 @@ impl Checks {
         let mut result = None;
         if self.list[i].phase == Phase::Connecting {
             result = self.connected(i, ctx.rt, ctx.now);
+        } else if self.list[i].phase == Phase::Handshake {
+            result = self.handshake(i, ctx.rt, ctx.now);
         }
         if result.is_none() && self.list[i].phase == Phase::Reading {
             result = self.read(i, ctx.rt, ctx.registry);
@@ -425,6 +438,7 @@ impl Checks {
                 Phase::Connecting | Phase::Stalled if c.deadline <= now => {
                     Some(verdict(CheckStatus::L4Tout, b""))
                 }
+                Phase::Handshake if c.deadline <= now => Some(verdict(CheckStatus::L6Tout, b"")),
                 Phase::Reading if c.deadline <= now => Some(match rt.cfg.proxies[pi].check.kind {
                     CheckType::SslHello => verdict(CheckStatus::L6Tout, b""),
                     _ => verdict(CheckStatus::L7Tout, b""),

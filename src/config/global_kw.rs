@@ -44,6 +44,8 @@ pub static GLOBAL_KEYWORDS: &[Kw] = &[
     kw("log-tag", DEF_OK, ANY, g_log_tag),
     kw("spread-checks", DEF_OK, ANY, g_spread_checks),
     kw("stats", DEF_OK, ANY, parse_global_stats),
+    // HAProxy 1.5 syntax (an extension): see config/server_ssl.rs
+    kw("ssl-server-verify", DEF_OK, ANY, super::server_ssl::global_verify),
 ];
 
 /// `global` itself, and the poller switches: the pollers are ours to

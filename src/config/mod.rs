@@ -22,6 +22,7 @@ pub mod rules;
 pub mod rules_kw;
 pub mod server;
 pub mod server_kw;
+pub mod server_ssl;
 pub mod ssl;
 pub mod stats_kw;
 pub mod sticking;

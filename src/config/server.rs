@@ -112,6 +112,7 @@ fn new_server(name: &str, line: usize, ds: &DefaultServer) -> Server {
         observe: 0,
         on_error: ds.on_error,
         pool_max_conn: -1,
+        ssl: None,
     }
 }
 
@@ -155,6 +156,7 @@ fn server_words(
         }
         return w.err;
     }
+    super::server_ssl::settle_check(s);
     if s.check {
         if let Err(e) = enable_check(p, l, s, port, first_bind_port) {
             return e;

@@ -92,6 +92,9 @@ pub fn server_option(
         .find(|k| k.name == o && (k.defsrv || !defsrv))
     {
         Some(k) => (k.run)(p, w, s),
+        None if super::server_ssl::is_ssl_kw(o) => {
+            super::server_ssl::server_option(p, w, s, defsrv)
+        }
         None => {
             if !defsrv {
                 p.alert(&format!("{} : server {} only supports options 'backup', 'cookie', 'redir', 'observer', 'on-error', 'error-limit', 'check', 'disabled', 'track', 'id', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'addr', 'port', 'source', 'minconn', 'maxconn', 'maxqueue', 'slowstart' and 'weight'.", w.at, w.name));

@@ -105,6 +105,7 @@ fn check_proxy(p: &mut Parser, cx: &Cur, t: &mut Tally, defaults_to: &Timeouts, 
     for si in 0..p.cfg.proxies[i].servers.len() {
         check_server_conns(p, cx, t, si);
         resolve::resolve_track(p, cx, t, si);
+        super::server_ssl::prepare(p, cx, t, si);
     }
     warn_logless(p, cx, t, cap_logged);
     if cx.mode != Mode::Http {

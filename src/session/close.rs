@@ -70,6 +70,7 @@ impl Session {
             self.free_srv_id(ctx);
             // dropping `s` closes it, which also takes it out of epoll
         }
+        self.link.drop_tls();
         self.srv.can_read = false;
         self.srv.can_write = false;
         if self.srv_counted {
@@ -99,7 +100,14 @@ impl Session {
         if let Some(s) = self.srv.sock.as_mut() {
             let mut err = false;
             let mut w = true;
-            Self::write_side(s, &mut self.srv.tx, &mut w, &mut err, false);
+            match self.link.tls_mut() {
+                Some(t) => {
+                    t.write(s, &mut self.srv.tx, &mut w, &mut err);
+                }
+                None => {
+                    Self::write_side(s, &mut self.srv.tx, &mut w, &mut err, false);
+                }
+            }
         }
     }
 

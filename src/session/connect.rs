@@ -420,6 +420,10 @@ impl Session {
             self.connect_failed(ctx, Cause::SrvClose);
             return;
         }
+        // `server ... ssl`: connected once the handshake is done too
+        if !self.srv_handshake(ctx) {
+            return;
+        }
         self.observe(ctx, crate::state::Hana::L4Ok);
         self.enter(St::Established);
         self.txn.t_connect = Some(ctx.now);
@@ -459,6 +463,7 @@ impl Session {
             let _ = ctx.registry.deregister(&mut s);
             self.free_srv_id(ctx);
         }
+        self.link.drop_tls();
         self.srv.can_read = false;
         self.srv.can_write = false;
         self.srv.conn_retries -= 1;

@@ -52,37 +52,27 @@ impl Session {
         if let Some(p) = self.splice_response(ctx) {
             // a large response body went straight to the client
             progress |= p;
-        } else if let Some(s) = self.srv.sock.as_mut() {
-            if self.st == St::Established {
-                let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
-                let room = bs.saturating_sub(self.cli.tx.len());
-                if self.srv.can_read && !self.srv.eof && room > self.srv.rx.len() {
-                    ctx.pools.buf.fill(&mut self.srv.rx);
-                }
-                let rooms = Rooms {
-                    bs,
-                    big: if rsp_data { big } else { bs },
-                    queued: self.cli.tx.len(),
-                    peer: Some(self.cli.sock.as_raw_fd()),
-                };
-                let (n, room) = Self::read_stepped(
-                    s,
-                    &mut self.srv.rx,
-                    rooms,
-                    &mut self.srv.eof,
-                    &mut self.srv.err,
-                    &mut self.srv.can_read,
-                    self.srv.hup,
-                );
-                if n > 0 {
-                    self.bytes_out += n as u64;
-                    self.srv.last = ctx.now;
-                    self.srv.last_rd = ctx.now;
-                    progress = true;
-                }
-                // a full read in a tunnel: more is waiting, splice it
-                self.srv.streaming = rsp_data && n >= room && room >= bs * 4;
+        } else if self.srv.sock.is_some() && self.st == St::Established {
+            let rsp_data = self.mode == Mode::Tcp || self.txn.tunnel || self.txn.rsp_head_done;
+            let room = bs.saturating_sub(self.cli.tx.len());
+            if self.srv.can_read && !self.srv.eof && room > self.srv.rx.len() {
+                ctx.pools.buf.fill(&mut self.srv.rx);
             }
+            let rooms = Rooms {
+                bs,
+                big: if rsp_data { big } else { bs },
+                queued: self.cli.tx.len(),
+                peer: Some(self.cli.sock.as_raw_fd()),
+            };
+            let (n, room) = self.read_srv(rooms);
+            if n > 0 {
+                self.bytes_out += n as u64;
+                self.srv.last = ctx.now;
+                self.srv.last_rd = ctx.now;
+                progress = true;
+            }
+            // a full read in a tunnel: more is waiting, splice it
+            self.srv.streaming = rsp_data && n >= room && room >= bs * 4;
         }
         progress
     }
@@ -90,16 +80,10 @@ impl Session {
     /// Writes what the buffers hold towards each side; true on progress.
     pub(super) fn do_writes(&mut self, ctx: &mut Ctx) -> bool {
         let mut progress = false;
-        if let (Some(s), St::Established) = (self.srv.sock.as_mut(), self.st) {
-            if !self.srv.tx.is_empty() {
+        if let (true, St::Established) = (self.srv.sock.is_some(), self.st) {
+            if !self.srv.tx.is_empty() || self.srv_tls_pending() {
                 let mut werr = false;
-                let n = Self::write_side(
-                    s,
-                    &mut self.srv.tx,
-                    &mut self.srv.can_write,
-                    &mut werr,
-                    false,
-                );
+                let n = self.write_srv(&mut werr);
                 if werr {
                     self.srv.err = true;
                     self.srv.eof = true;
@@ -109,7 +93,9 @@ impl Session {
                     progress = true;
                     if self.srv.quickack_due {
                         self.srv.quickack_due = false;
-                        crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(s));
+                        if let Some(s) = self.srv.sock.as_ref() {
+                            crate::sys::set_quickack(std::os::unix::io::AsRawFd::as_raw_fd(s));
+                        }
                     }
                 }
             }
@@ -172,8 +158,8 @@ impl Session {
         // Half-close each way; when that side has closed too, the close()
         // that follows sends the same FIN, so the syscall is skipped.
         if self.cli.eof && self.srv.tx.is_empty() && !self.srv.shut {
-            if let (Some(s), false) = (&self.srv.sock, self.srv.eof) {
-                let _ = s.shutdown(std::net::Shutdown::Write);
+            if !self.srv.eof {
+                self.shut_srv_write();
             }
             self.srv.shut = true;
             p = true;

@@ -19,6 +19,7 @@ mod rsp_process;
 mod sample;
 mod side;
 mod splice;
+mod srv_tls;
 mod stick;
 mod term;
 mod timeout;
@@ -147,7 +148,9 @@ pub struct Session {
     pub logged: bool,
     /// keep-alive to servers (reuse.rs): the server connection kept open
     /// between two transactions, and the requests the one in use carried
-    pub parked: Option<reuse::Parked>,
+    /// (`link`, which also holds the server side's TLS state when the
+    /// server speaks TLS, `server ... ssl`: srv_tls.rs)
+    pub link: reuse::SrvLink,
     pub srv_reqs: u32,
     /// the server connection's id when it has one (reuse.rs), else NO_ID
     pub srv_id: u32,
@@ -274,7 +277,7 @@ impl Session {
             not_first: false,
             reset_in_inspect: false,
             logged: false,
-            parked: None,
+            link: reuse::SrvLink::Plain,
             srv_reqs: 0,
             srv_id: reuse::NO_ID,
             tls: None,
@@ -519,6 +522,8 @@ impl Session {
             return Err(e);
         }
         self.srv.sock = Some(s);
+        // a new connection: its TLS (if any) starts once it is up
+        self.link.drop_tls();
         Ok(())
     }
 

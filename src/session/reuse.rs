@@ -22,6 +22,53 @@ use crate::txn::Txn;
 /// session's own server token (every connection outside keep-alive).
 pub const NO_ID: u32 = u32::MAX;
 
+/// What a session's server side holds beside its socket: the connection
+/// kept between two transactions, or its TLS state (srv_tls.rs), never
+/// both (TLS server connections are never kept), so one word covers
+/// either and an idle session stays within its bytes (mod.rs, `size`).
+pub enum SrvLink {
+    Plain,
+    Parked(Parked),
+    Tls(Box<crate::tls::TlsConn>),
+}
+
+impl SrvLink {
+    pub fn parked(&self) -> Option<Parked> {
+        match self {
+            SrvLink::Parked(p) => Some(*p),
+            _ => None,
+        }
+    }
+
+    /// The parked connection's record, which leaves (TLS stays).
+    pub fn take_parked(&mut self) -> Option<Parked> {
+        let p = self.parked()?;
+        *self = SrvLink::Plain;
+        Some(p)
+    }
+
+    pub fn tls(&self) -> Option<&crate::tls::TlsConn> {
+        match self {
+            SrvLink::Tls(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn tls_mut(&mut self) -> Option<&mut crate::tls::TlsConn> {
+        match self {
+            SrvLink::Tls(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The server connection's TLS state goes with its socket.
+    pub fn drop_tls(&mut self) {
+        if let SrvLink::Tls(_) = self {
+            *self = SrvLink::Plain;
+        }
+    }
+}
+
 /// The server connection a session keeps between two transactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parked {
@@ -102,6 +149,9 @@ impl Session {
             && !self.srv.shut
             && self.srv.rx.is_empty()
             && self.srv.tx.is_empty()
+            // TLS server connections are never kept: a reconnect resumes
+            // the TLS session instead (README, TLS to servers)
+            && self.link.tls().is_none()
     }
 
     /// End of a kept-alive transaction: the server connection stays with
@@ -113,7 +163,7 @@ impl Session {
         let s = self.srv.sock.take();
         self.release_server(ctx, false);
         self.srv.sock = s;
-        self.parked = Some(Parked {
+        self.link = SrvLink::Parked(Parked {
             be: self.be as u32,
             si: si as u32,
             reqs: self.srv_reqs + 1,
@@ -136,7 +186,7 @@ impl Session {
     /// The parked connection leaves the session: to the pool when its
     /// backend shares connections and the server is usable, else closed.
     pub(super) fn unpark(&mut self, ctx: &mut Ctx) {
-        let (Some(p), Some(s)) = (self.parked.take(), self.srv.sock.take()) else {
+        let (Some(p), Some(s)) = (self.link.take_parked(), self.srv.sock.take()) else {
             return;
         };
         let (be, si) = (p.be as usize, p.si as usize);
@@ -165,11 +215,13 @@ impl Session {
     /// for, and it is dropped; a writable edge means nothing. True when
     /// the event was about a parked connection.
     pub(super) fn parked_event(&mut self, ctx: &mut Ctx, closing: bool) -> bool {
-        if self.parked.is_none() || matches!(self.st, St::Connecting { .. } | St::Established) {
+        if self.link.parked().is_none()
+            || matches!(self.st, St::Connecting { .. } | St::Established)
+        {
             return false;
         }
         if closing {
-            self.parked = None;
+            self.link.take_parked();
             self.release_server(ctx, false);
         }
         true
@@ -192,9 +244,9 @@ impl Session {
             return false;
         };
         let mut got = None;
-        if let Some(p) = self.parked {
+        if let Some(p) = self.link.parked() {
             if p.be as usize == self.be && p.si as usize == si && self.srv.sock.is_some() {
-                self.parked = None;
+                self.link.take_parked();
                 got = self.srv.sock.take().map(|s| (s, p.reqs));
             } else {
                 self.unpark(ctx);
@@ -213,6 +265,7 @@ impl Session {
             return false;
         };
         self.srv.sock = Some(s);
+        self.link.drop_tls();
         self.srv_reqs = reqs;
         self.srv.eof = false;
         self.srv.hup = false;
@@ -301,7 +354,7 @@ impl Session {
         views: &impl crate::balance::Views,
     ) -> Option<usize> {
         let be = &ctx.rt.cfg.proxies[self.be];
-        let p = self.parked.filter(|p| p.be as usize == self.be)?;
+        let p = self.link.parked().filter(|p| p.be as usize == self.be)?;
         let hashed = matches!(
             be.balance,
             Balance::Source

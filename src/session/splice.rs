@@ -86,6 +86,7 @@ impl Session {
             || self.cli.err
             || self.cli.shut
             || self.tls.is_some()
+            || self.link.tls().is_some()
         {
             // (TLS: the kernel cannot encrypt, the bytes go through rustls)
             return None;
@@ -125,6 +126,7 @@ impl Session {
             || self.srv.err
             || self.srv.shut
             || self.tls.is_some()
+            || self.link.tls().is_some()
         {
             return None;
         }

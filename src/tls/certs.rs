@@ -102,7 +102,7 @@ pub fn load_file(path: &str, provider: &CryptoProvider) -> Result<Loaded, String
 
 /// The DNS names of a certificate: its SAN DNS entries, then its CNs
 /// (1.5 indexes both), lower-cased.
-fn names_of(x: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
+pub(crate) fn names_of(x: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
     let mut v = Vec::new();
     if let Ok(Some(san)) = x.subject_alternative_name() {
         for g in &san.value.general_names {

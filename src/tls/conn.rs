@@ -9,9 +9,12 @@
 //! handed to rustls stay at the head of the session's output buffer
 //! (`inflight`) until their ciphertext left, so "output empty" still means
 //! "sent" to the session (its close and FIN decisions stay right).
+//! The same wrapper carries a server side (`server ... ssl`, a rustls
+//! client connection): one I/O path for both, with `handshake` to drive
+//! a client handshake before any data is written.
 
 use mio::net::TcpStream;
-use rustls::ServerConnection;
+use rustls::{ClientConnection, Connection, ServerConnection};
 use std::io::{BufRead, ErrorKind, Read, Write};
 use std::sync::Arc;
 
@@ -36,7 +39,9 @@ impl Read for Src<'_> {
 const CHUNK: usize = 16384;
 
 pub struct TlsConn {
-    conn: ServerConnection,
+    /// ours is the server end (`bind ... ssl`) or the client end
+    /// (`server ... ssl`)
+    conn: Connection,
     /// bytes at the head of the output buffer now inside rustls
     inflight: usize,
     /// the socket gave or took bytes for the handshake in the last call
@@ -57,15 +62,63 @@ enum Plain {
 
 impl TlsConn {
     pub fn new(cfg: &Arc<rustls::ServerConfig>) -> Option<TlsConn> {
-        let mut conn = ServerConnection::new(cfg.clone()).ok()?;
+        let conn = ServerConnection::new(cfg.clone()).ok()?;
+        Some(Self::wrap(Connection::Server(conn)))
+    }
+
+    /// The client end towards a server; `name` is what the certificate
+    /// is checked against (no SNI is sent: the config says so) and what
+    /// the session cache is keyed on.
+    pub fn new_client(
+        cfg: &Arc<rustls::ClientConfig>,
+        name: rustls::pki_types::ServerName<'static>,
+    ) -> Option<TlsConn> {
+        let conn = ClientConnection::new(cfg.clone(), name).ok()?;
+        Some(Self::wrap(Connection::Client(conn)))
+    }
+
+    fn wrap(mut conn: Connection) -> TlsConn {
         // what rustls may hold unsent: the writes below never exceed it
         conn.set_buffer_limit(Some(2 * CHUNK + 1024));
-        Some(TlsConn {
+        TlsConn {
             conn,
             inflight: 0,
             moved: false,
             dead: false,
-        })
+        }
+    }
+
+    /// One step of a handshake we started (the client end): sends what
+    /// rustls has, reads what the socket has. `f.ready` is the socket's
+    /// read readiness, `writable` its write readiness; both are used up
+    /// as the plain functions do.
+    pub fn handshake(&mut self, s: &mut TcpStream, f: &mut Flags, writable: &mut bool) -> Hs {
+        loop {
+            let mut err = false;
+            self.flush(s, writable, &mut err);
+            if err {
+                return Hs::Failed;
+            }
+            if !self.conn.is_handshaking() {
+                return Hs::Done;
+            }
+            if !f.ready || f.eof {
+                return Hs::Wait;
+            }
+            let mut tcp_eof = false;
+            if !self.feed(s, f, &mut tcp_eof) || tcp_eof || f.err {
+                // refused (an alert, a bad certificate) or closed midway
+                return Hs::Failed;
+            }
+            if !f.ready && self.conn.is_handshaking() && !self.conn.wants_write() {
+                return Hs::Wait;
+            }
+        }
+    }
+
+    /// The peer resumed an earlier session (no full handshake).
+    pub fn resumed(&self) -> bool {
+        self.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
     }
 
     /// True once after the handshake moved bytes (progress for the loop).
@@ -253,7 +306,10 @@ impl TlsConn {
 
     /// The SNI name the client sent.
     pub fn sni(&self) -> Option<&str> {
-        self.conn.server_name()
+        match &self.conn {
+            Connection::Server(c) => c.server_name(),
+            Connection::Client(_) => None,
+        }
     }
 
     /// `TLSv1.2`/`TLSv1.3`, as OpenSSL names them (ssl_fc_protocol).
@@ -272,7 +328,17 @@ impl TlsConn {
     }
 }
 
-/// The readiness flags of the client side, as `read_side` takes them.
+/// Where a handshake we started stands after a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hs {
+    Done,
+    /// waits for the socket
+    Wait,
+    /// refused, broken or closed: a failed connection
+    Failed,
+}
+
+/// The readiness flags of a side, as `read_side` takes them.
 pub struct Flags {
     pub eof: bool,
     pub err: bool,

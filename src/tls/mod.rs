@@ -13,6 +13,7 @@
 
 pub mod certs;
 pub mod ciphers;
+pub mod client;
 pub mod conn;
 
 pub use conn::TlsConn;

@@ -31,6 +31,7 @@ mod rules;
 mod scale;
 mod splice;
 mod splice_upload;
+mod srv_ssl;
 mod stats;
 mod tcp;
 mod tls;

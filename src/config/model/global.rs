@@ -52,6 +52,9 @@ pub struct Global {
     pub rcvbuf_server: u32,
     pub sndbuf_client: u32,
     pub sndbuf_server: u32,
+    /// `ssl-server-verify` (HAProxy 1.5 syntax): servers' certificates
+    /// are verified unless a `server` line says `verify none`
+    pub ssl_server_verify: bool,
 }
 
 impl Default for Global {
@@ -89,6 +92,7 @@ impl Default for Global {
             rcvbuf_server: 0,
             sndbuf_client: 0,
             sndbuf_server: 0,
+            ssl_server_verify: true,
         }
     }
 }

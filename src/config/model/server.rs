@@ -79,6 +79,38 @@ pub struct Server {
     /// `pool-max-conn` (1.6, an extension): idle connections kept for
     /// reuse, -1 unlimited, 0 none
     pub pool_max_conn: i32,
+    /// `ssl`, `check-ssl` and their options (HAProxy 1.5 syntax)
+    pub ssl: Option<Box<SrvSsl>>,
+}
+
+/// A server's TLS (HAProxy 1.5 syntax, an extension): its options as
+/// read, and the client context built from them once the global section
+/// is known (`config/server_ssl.rs::prepare`).
+#[derive(Debug, Clone, Default)]
+pub struct SrvSsl {
+    /// `ssl`: the traffic to the server is encrypted
+    pub use_ssl: bool,
+    /// `check-ssl`, or `ssl` on a server whose checks have neither `port`
+    /// nor `addr` (1.5 inherits the traffic's TLS for checks only on the
+    /// server's own address and port): the health checks are encrypted
+    pub check_ssl: bool,
+    /// `verify none|required` when given (else `ssl-server-verify`)
+    pub verify: Option<bool>,
+    pub opts: crate::tls::client::SrvSslOpts,
+    pub ctx: Option<std::sync::Arc<rustls::ClientConfig>>,
+}
+
+impl Server {
+    /// The client context of a server whose traffic is encrypted.
+    pub fn tls_ctx(&self) -> Option<&std::sync::Arc<rustls::ClientConfig>> {
+        self.ssl.as_ref().filter(|t| t.use_ssl)?.ctx.as_ref()
+    }
+
+    /// The client context of the health checks when they are encrypted
+    /// (`check_ssl`, settled when the server line was read).
+    pub fn check_tls_ctx(&self) -> Option<&std::sync::Arc<rustls::ClientConfig>> {
+        self.ssl.as_ref().filter(|t| t.check_ssl)?.ctx.as_ref()
+    }
 }
 
 #[derive(Debug, Clone)]
