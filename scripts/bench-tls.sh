@@ -35,7 +35,11 @@ NGINX_PORT=$((PORT + 1))
 command -v openssl >/dev/null || { echo "bench-tls: openssl CLI needed" >&2; exit 2; }
 dir=$(mktemp -d /tmp/hrs-bench-tls.XXXXXX)
 backend_pid=
-trap 'if [ -n "$backend_pid" ]; then kill "$backend_pid" 2>/dev/null; fi; rm -rf "$dir"' EXIT
+cleanup() {
+    [ -z "$backend_pid" ] || kill "$backend_pid" 2>/dev/null || true
+    rm -rf "$dir"
+}
+trap cleanup EXIT
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$dir/p256.key" \
     -out "$dir/p256.crt" -days 30 -subj /CN=bench.test 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/rsa.key" -out "$dir/rsa.crt" -days 30 \
@@ -106,6 +110,10 @@ if [ -x "$NGINX" ]; then
     taskset -c "$LCPU" "$NGINX" -p "$dir/backend" -c "$dir/backend/nginx.conf" >/dev/null 2>&1 &
     backend_pid=$!
     sleep 0.3
+    kill -0 "$backend_pid" 2>/dev/null || {
+        echo "bench-tls: the backend nginx did not start (port $NGINX_PORT taken?): $(tail -1 "$dir/backend/error.log")" >&2
+        exit 2
+    }
 fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
