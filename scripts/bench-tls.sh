@@ -13,6 +13,9 @@
 # - RSS per idle TLS connection: 500 clients (Python's ssl) that finished
 #   their handshake and send nothing, the proxy's VmRSS before and after
 #   (the two haproxys).
+# Each row gives the ratio of the medians and, in brackets, the median of
+# the rounds' own ratios (runs seconds apart, so less of the machine's
+# drift); on a shared VM prefer many short rounds (ROUNDS=9 DURATION=3).
 # As ../shared/bench does, the proxy runs pinned to PROXY_CPU (0) and the
 # clients and the backend nginx to LOAD_CPU (1); the other haproxy gets
 # `nbthread 1` and the terminating nginx one worker (one core, as 1.4).
@@ -157,7 +160,11 @@ for kind in p256 rsa; do
     line="tls $what/core-s $kind: haproxy-rs $mo (${got[$OURS]# })"
     for o in "${others[@]}"; do
         mt=$(printf '%s\n' ${got[$o]} | median)
-        line="$line, $(basename "$o") $mt (${got[$o]# }), ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+        # the median of the rounds' own ratios too: a round's runs are
+        # seconds apart, so the machine's drift cancels out of each
+        rr=$(paste <(printf '%s\n' ${got[$OURS]}) <(printf '%s\n' ${got[$o]}) \
+            | awk '$2 > 0 {printf "%.3f\n", $1 / $2}' | median)
+        line="$line, $(basename "$o") $mt (${got[$o]# }), ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') (per round ${rr:--})"
     done
     echo "$line"
     unset got
