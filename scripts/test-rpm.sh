@@ -130,6 +130,29 @@ check "installed binary: -v says 1.4.25" sh -c "'$root/usr/sbin/haproxy' -v | he
 check "installed binary has no dynamic dependencies" sh -c "! ldd '$root/usr/sbin/haproxy' 2>&1 | grep -q '=>'"
 check "packaged config passes -c" "$root/usr/sbin/haproxy" -c -q -f "$root/etc/haproxy/haproxy.cfg"
 
+# --- TLS in the static binary (bind ... ssl crt, server ... ssl) -------------
+if command -v openssl >/dev/null && command -v curl >/dev/null; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T/tls.key" \
+        -out "$T/tls.crt" -days 2 -subj /CN=rpm.test 2>/dev/null
+    cat "$T/tls.crt" "$T/tls.key" > "$T/tls.pem"
+    python3 scripts/hold-port.py "$T/tls.port" &
+    holder=$!
+    for _ in $(seq 50); do [ -s "$T/tls.port" ] && break; sleep 0.1; done
+    tport=$(cat "$T/tls.port")
+    printf 'global\n    maxconn 100\ndefaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 5s\nlisten tls\n    bind 127.0.0.1:%s ssl crt %s\n    stats enable\n    stats uri /st\n    server s1 127.0.0.1:9 ssl verify none\n' \
+        "$tport" "$T/tls.pem" > "$T/tls.cfg"
+    check "installed static binary: a TLS config passes -c" "$root/usr/sbin/haproxy" -c -q -f "$T/tls.cfg"
+    "$root/usr/sbin/haproxy" -db -f "$T/tls.cfg" >/dev/null 2>&1 &
+    tlspid=$!
+    for _ in $(seq 50); do curl -sk --max-time 1 -o /dev/null "https://127.0.0.1:$tport/st" && break; sleep 0.1; done
+    check "installed static binary serves its stats page over TLS" \
+        sh -c "curl -sk --max-time 5 'https://127.0.0.1:$tport/st' | grep -q 'Statistics Report for HAProxy'"
+    kill "$tlspid" "$holder" 2>/dev/null || true
+    wait "$tlspid" "$holder" 2>/dev/null || true
+else
+    echo "skip TLS checks of the static binary (openssl or curl missing)"
+fi
+
 # --- upgrade over an edited config -------------------------------------------
 echo "# edited by the admin" >> "$root/etc/haproxy/haproxy.cfg"
 cp rpm/haproxy.cfg "$T/haproxy-r2.cfg"
