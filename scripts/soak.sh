@@ -176,11 +176,11 @@ def one(rng):
     except OSError:
         pass
     s.close()
-def loop(seed):
+def loop(seed, client):
     rng = random.Random(seed)
     while time.monotonic() < end:
         try:
-            one(rng)
+            client(rng)
         except OSError:
             time.sleep(0.2)
 def one_tls(rng):
@@ -210,16 +210,9 @@ def one_tls(rng):
     except (OSError, ValueError):
         pass
     s.close()
-def loop_tls(seed):
-    rng = random.Random(seed)
-    while time.monotonic() < end:
-        try:
-            one_tls(rng)
-        except OSError:
-            time.sleep(0.2)
 tport = int(sys.argv[3])
-ts = [threading.Thread(target=loop, args=(i,)) for i in range(4)]
-ts += [threading.Thread(target=loop_tls, args=(10 + i,)) for i in range(2)]
+ts = [threading.Thread(target=loop, args=(i, one)) for i in range(4)]
+ts += [threading.Thread(target=loop, args=(10 + i, one_tls)) for i in range(2)]
 [t.start() for t in ts]; [t.join() for t in ts]
 EOF
 python3 "$W/hostile.py" "$P" "$SOAK_SECONDS" "$T" &

@@ -217,22 +217,17 @@ pub fn finish_bind(p: &mut Parser, l: &Line, start: usize) -> u32 {
             with_ssl(p, start, |t| t.ctx = Some(ctx.clone()));
             0
         }
-        Err(crate::tls::BuildError::Ciphers) => {
+        Err(e @ (crate::tls::BuildError::Ciphers | crate::tls::BuildError::Ciphersuites)) => {
+            // 1.5's sentence for `ciphers`, 1.9's for `ciphersuites`
+            let (what, list) = match e {
+                crate::tls::BuildError::Ciphers => ("SSL cipher list", o.ciphers),
+                _ => ("TLS 1.3 cipher suites", o.ciphersuites),
+            };
             p.alert(&format!(
-                "Proxy '{}': unable to set SSL cipher list to '{}' for bind '{}' at [{}:{}].",
+                "Proxy '{}': unable to set {} to '{}' for bind '{}' at [{}:{}].",
                 name,
-                o.ciphers.unwrap_or_default(),
-                l.arg(1),
-                l.file,
-                l.num
-            ));
-            ERR_ALERT | ERR_FATAL
-        }
-        Err(crate::tls::BuildError::Ciphersuites) => {
-            p.alert(&format!(
-                "Proxy '{}': unable to set TLS 1.3 cipher suites to '{}' for bind '{}' at [{}:{}].",
-                name,
-                o.ciphersuites.unwrap_or_default(),
+                what,
+                list.unwrap_or_default(),
                 l.arg(1),
                 l.file,
                 l.num

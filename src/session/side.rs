@@ -63,6 +63,21 @@ impl<S> Side<S> {
             quickack_due: false,
         }
     }
+
+    /// The readiness flags a TLS read or handshake works on (tls/conn.rs).
+    pub fn tls_flags(&self) -> crate::tls::conn::Flags {
+        crate::tls::conn::Flags {
+            eof: self.eof,
+            err: self.err,
+            ready: self.can_read,
+            hup: self.hup,
+        }
+    }
+
+    /// What a TLS read or handshake left of those flags.
+    pub fn take_tls_flags(&mut self, f: &crate::tls::conn::Flags) {
+        (self.eof, self.err, self.can_read) = (f.eof, f.err, f.ready);
+    }
 }
 
 /// The loop registers the client side as it registers a socket.

@@ -7,7 +7,7 @@
 
 use super::io::Rooms;
 use super::{Cause, Ctx, Session};
-use crate::tls::conn::{Flags, Hs};
+use crate::tls::conn::Hs;
 use crate::tls::TlsConn;
 
 impl Session {
@@ -30,17 +30,12 @@ impl Session {
                 None => return self.srv_hs_failed(ctx),
             }
         }
+        let mut f = self.srv.tls_flags();
         let (Some(t), Some(s)) = (self.link.tls_mut(), self.srv.sock.as_mut()) else {
             return false;
         };
-        let mut f = Flags {
-            eof: self.srv.eof,
-            err: self.srv.err,
-            ready: self.srv.can_read,
-            hup: self.srv.hup,
-        };
         let r = t.handshake(s, &mut f, &mut self.srv.can_write);
-        (self.srv.eof, self.srv.err, self.srv.can_read) = (f.eof, f.err, f.ready);
+        self.srv.take_tls_flags(&f);
         match r {
             Hs::Done => {
                 self.srv.last = ctx.now;
@@ -65,6 +60,7 @@ impl Session {
     /// Server bytes into `srv.rx`: plain (stepped) or decrypted within one
     /// buffer less what waits for the client. Returns the bytes and room.
     pub(super) fn read_srv(&mut self, rooms: Rooms) -> (usize, usize) {
+        let mut f = self.srv.tls_flags();
         let Some(s) = self.srv.sock.as_mut() else {
             return (0, 0);
         };
@@ -80,14 +76,8 @@ impl Session {
             );
         };
         let room = rooms.bs.saturating_sub(rooms.queued);
-        let mut f = Flags {
-            eof: self.srv.eof,
-            err: self.srv.err,
-            ready: self.srv.can_read,
-            hup: self.srv.hup,
-        };
         let n = t.read(s, &mut self.srv.rx, room, &mut f);
-        (self.srv.eof, self.srv.err, self.srv.can_read) = (f.eof, f.err, f.ready);
+        self.srv.take_tls_flags(&f);
         (n, room)
     }
 

@@ -5,7 +5,6 @@
 
 use super::io::Rooms;
 use super::Session;
-use crate::tls::conn::Flags;
 
 impl Session {
     /// Client bytes into `cli.rx`: plain (stepped) or decrypted, within
@@ -24,14 +23,9 @@ impl Session {
             return (n, false);
         };
         let room = rooms.bs.saturating_sub(rooms.queued);
-        let mut f = Flags {
-            eof: self.cli.eof,
-            err: self.cli.err,
-            ready: self.cli.can_read,
-            hup: self.cli.hup,
-        };
+        let mut f = self.cli.tls_flags();
         let n = t.read(&mut self.cli.sock, &mut self.cli.rx, room, &mut f);
-        (self.cli.eof, self.cli.err, self.cli.can_read) = (f.eof, f.err, f.ready);
+        self.cli.take_tls_flags(&f);
         (n, t.take_moved())
     }
 
@@ -50,14 +44,9 @@ impl Session {
                 self.cli.hup,
             );
         };
-        let mut f = Flags {
-            eof: self.cli.eof,
-            err: self.cli.err,
-            ready: self.cli.can_read,
-            hup: self.cli.hup,
-        };
+        let mut f = self.cli.tls_flags();
         let n = t.read(&mut self.cli.sock, &mut sink, 65536, &mut f);
-        (self.cli.eof, self.cli.err, self.cli.can_read) = (f.eof, f.err, f.ready);
+        self.cli.take_tls_flags(&f);
         n
     }
 
