@@ -220,9 +220,11 @@ impl Session {
                 }
                 HdrAction::Pass => ControlFlow::Break(None),
                 HdrAction::SetBe(_, be) => {
-                    // resolved at validation: a config naming no
-                    // backend there never starts
-                    if let Some(bi) = *be {
+                    // resolved at validation (a config naming no backend
+                    // there never starts); as in 1.4 a session jumps only
+                    // once: not after an earlier reqsetbe, nor from a
+                    // backend's own filters
+                    if let (Some(bi), true) = (*be, self.be == self.fe) {
                         self.be = bi;
                     }
                     ControlFlow::Break(None)

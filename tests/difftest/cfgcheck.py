@@ -606,6 +606,13 @@ cfg_add("cfg_use_backend_many_missing", "Several missing backends reported in or
 cfg_add("cfg_reqsetbe_missing", "reqsetbe naming an unknown backend and itself.",
         cfg_listen("    reqsetbe ^Host:\\ x nope\n    reqisetbe ^Host:\\ y app"))
 
+cfg_add("cfg_reqsetbe_tcp_backend", "reqsetbe naming a backend in tcp mode.",
+        cfg_fb("    reqsetbe ^Host:\\ x tb", extra="\nbackend tb\n    mode tcp\n    server s1 127.0.0.1:{{be2}}\n"))
+
+cfg_add("cfg_reqsetbe_in_backend", "reqsetbe inside a backend section, to a known and an unknown backend.",
+        cfg_fb(be_lines="    reqsetbe ^Host:\\ x b2\n    reqsetbe ^Host:\\ y nope",
+               extra="\nbackend b2\n    server s1 127.0.0.1:{{be2}}\n"))
+
 cfg_add("cfg_dup_backend_findproxy", "use_backend to a name defined twice as backend.",
         cfg_fb("    use_backend b2 if TRUE", extra="\nbackend b2\n    server s1 127.0.0.1:{{be1}}\n\nbackend b2\n    server s1 127.0.0.1:{{be2}}\n"))
 

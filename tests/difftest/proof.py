@@ -277,6 +277,31 @@ backend bk_default
     pf_seq([get(extra=b"X-Pass: 1\r\n"), get(extra=b"X-Deny: 1\r\n"), get(host=b"api.local"),
             get(host=b"STATIC.local"), get()]))
 
+add("pf_reqsetbe_neighbours", "reqsetbe with a condition, before use_backend, the first match winning, and in a backend.",
+    PF_HTTP + """
+frontend web 127.0.0.1:{{fe}}
+    option httpclose
+    acl is_post method POST
+    reqsetbe ^Host:\\ api bk_api if !is_post
+    reqsetbe ^X-Route:\\ static bk_static
+    reqsetbe ^X-Route:\\ api bk_api
+    use_backend bk_static if is_post
+    default_backend bk_default
+
+backend bk_api
+    server api1 127.0.0.1:{{be1}}
+
+backend bk_static
+    server st1 127.0.0.1:{{be2}}
+
+backend bk_default
+    reqsetbe ^X-Hop:\\ yes bk_api
+    server def1 127.0.0.1:{{be3}}
+""", {"be1": API, "be2": STATIC, "be3": DEFAULT},
+    pf_seq([get(host=b"api.local"), get(extra=b"X-Route: static\r\nX-Route: api\r\n"),
+            get(extra=b"X-Hop: yes\r\n"), get(extra=b"X-Route: api\r\n"),
+            b"POST / HTTP/1.1\r\nHost: api.local\r\nContent-Length: 0\r\n\r\n"]))
+
 add("pf_http_send_name_header", "http-send-name-header X-Srv on two round-robin servers.",
     pf_listen("    http-send-name-header X-Srv\n",
               servers="    server s1 127.0.0.1:{{be1}}\n    server s2 127.0.0.1:{{be2}}\n"),
